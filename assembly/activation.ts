@@ -1,0 +1,56 @@
+// Hidden activations, applied in place to a level's outputs, and their
+// derivatives written as functions of the output a = f(z) (never z): that is
+// what lets backprop overwrite each level with its delta and keep no
+// pre-activations. leaky_relu's slope is 0.01 as in torch's default.
+import { Act } from "./config";
+
+export function activate(act: u8, p: usize, n: i32): void {
+  const end = p + (<usize>n << 2);
+  if (act == Act.RELU) {
+    for (; p < end; p += 4) { const z = load<f32>(p); if (z < 0) store<f32>(p, 0); }
+  } else if (act == Act.LEAKY_RELU) {
+    for (; p < end; p += 4) { const z = load<f32>(p); if (z < 0) store<f32>(p, z * 0.01); }
+  } else if (act == Act.SIGMOID) {
+    for (; p < end; p += 4) store<f32>(p, sigmoid(load<f32>(p)));
+  } else if (act == Act.TANH) {
+    for (; p < end; p += 4) store<f32>(p, tanhf(load<f32>(p)));
+  }
+}
+
+/** f'(z) written in terms of the output a = f(z). */
+@inline export function derivativeAt(act: u8, a: f32): f32 {
+  if (act == Act.RELU) return a > 0 ? 1 : 0;
+  if (act == Act.LEAKY_RELU) return a > 0 ? 1 : 0.01;
+  if (act == Act.SIGMOID) return a * (1 - a);
+  if (act == Act.TANH) return 1 - a * a;
+  return 1;
+}
+
+/**
+ * out[i] = s[i] * f'(a[i]) for one row: the chain rule through an activation.
+ * out may alias a (each a[i] is read before out[i] is written).
+ */
+export function chainRow(act: u8, a: usize, s: usize, out: usize, n: i32): void {
+  const end = s + (<usize>n << 2);
+  if (act == Act.IDENTITY) {
+    for (; s < end; s += 4, out += 4) store<f32>(out, load<f32>(s));
+  } else if (act == Act.RELU) {
+    for (; s < end; s += 4, a += 4, out += 4) store<f32>(out, load<f32>(a) > 0 ? load<f32>(s) : 0);
+  } else {
+    for (; s < end; s += 4, a += 4, out += 4) store<f32>(out, load<f32>(s) * derivativeAt(act, load<f32>(a)));
+  }
+}
+
+@inline export function sigmoid(z: f32): f32 {
+  // Split by sign so exp never overflows.
+  if (z >= 0) return 1 / (1 + Mathf.exp(-z));
+  const e = Mathf.exp(z);
+  return e / (1 + e);
+}
+
+@inline function tanhf(z: f32): f32 {
+  // tanh(z) = sign(z) (1 - e) / (1 + e), e = exp(-2|z|): one exp, no overflow.
+  const e = Mathf.exp(-2 * Mathf.abs(z));
+  const t: f32 = (<f32>1 - e) / (<f32>1 + e);
+  return z < 0 ? -t : t;
+}

@@ -1,0 +1,81 @@
+// The configuration block: one fixed 128-byte little-endian record that says
+// everything about a training run. The host fills it (directly in memory, or as
+// the payload of a CONFIGURE frame) and `configure()` turns it into an arena.
+// Its byte layout is documented in docs/protocol.md and mirrored in host/config.ts.
+
+export const CONFIG_BYTES: i32 = 128;
+export const CONFIG_VERSION: u8 = 1;
+export const MAX_LAYERS: i32 = 8; // dense layers; sizes has MAX_LAYERS + 1 entries
+
+// Field offsets.
+export const C_VERSION = 0; //   u8
+export const C_LAYERS = 1; //    u8  number of dense layers L
+export const C_LOSS = 2; //      u8  Loss.*
+export const C_OPT = 3; //       u8  Opt.*
+export const C_FLAGS = 4; //     u8  Flag.*
+export const C_INIT = 5; //      u8  Init.*
+export const C_CHUNK = 6; //     u16 rows per chunk
+export const C_SEED = 8; //      u32
+export const C_SIZES = 12; //    u16 x 9: input size, then each layer's output size
+export const C_ACTS = 30; //     u8 x 8: each layer's activation
+export const C_LR = 40; //       f64 ...
+export const C_MOMENTUM = 48;
+export const C_DAMPENING = 56;
+export const C_WEIGHT_DECAY = 64;
+export const C_ALPHA = 72;
+export const C_EPS = 80;
+export const C_BETA1 = 88;
+export const C_BETA2 = 96;
+export const C_LR_DECAY = 104;
+export const C_INITIAL_ACC = 112;
+export const C_CLIP_NORM = 120; // 0 = no clipping
+
+export namespace Loss {
+  export const MSE: u8 = 0;
+  export const CE: u8 = 1;
+  export const BCE: u8 = 2;
+}
+export namespace Opt {
+  export const SGD: u8 = 0;
+  export const ADAGRAD: u8 = 1;
+  export const RMSPROP: u8 = 2;
+  export const ADAM: u8 = 3;
+  export const ADAMW: u8 = 4;
+}
+export namespace Flag {
+  export const NESTEROV: u8 = 1;
+  export const CENTERED: u8 = 2;
+}
+export namespace Init {
+  export const PYTORCH: u8 = 0;
+  export const XAVIER: u8 = 1;
+  export const HE: u8 = 2;
+}
+export namespace Act {
+  export const IDENTITY: u8 = 0;
+  export const RELU: u8 = 1;
+  export const LEAKY_RELU: u8 = 2;
+  export const SIGMOID: u8 = 3;
+  export const TANH: u8 = 4;
+}
+
+// Static storage for the block itself: it lives in the data segment, so a
+// configuration survives re-planning the arena.
+export const configBlock: usize = memory.data(CONFIG_BYTES, 8);
+
+@inline export function cfgU8(off: i32): u8 { return load<u8>(configBlock + <usize>off); }
+@inline export function cfgU16(off: i32): u16 { return load<u16>(configBlock + <usize>off); }
+@inline export function cfgU32(off: i32): u32 { return load<u32>(configBlock + <usize>off); }
+@inline export function cfgF64(off: i32): f64 { return load<f64>(configBlock + <usize>off); }
+@inline export function layerCount(): i32 { return <i32>cfgU8(C_LAYERS); }
+/** Width of activation level `k`: 0 is the input, k >= 1 the output of dense layer k. */
+@inline export function width(k: i32): i32 { return <i32>cfgU16(C_SIZES + 2 * k); }
+@inline export function activationOf(layer: i32): u8 { return cfgU8(C_ACTS + layer - 1); }
+
+/** Optimizer state tensors per parameter (each the size of the parameters). */
+export function optimizerSlots(opt: u8, flags: u8, momentum: f64): i32 {
+  if (opt == Opt.SGD) return momentum != 0 ? 1 : 0;
+  if (opt == Opt.ADAGRAD) return 1;
+  if (opt == Opt.RMSPROP) return 1 + ((flags & Flag.CENTERED) != 0 ? 1 : 0) + (momentum > 0 ? 1 : 0);
+  return 2; // adam, adamw: first and second moments
+}

@@ -1,0 +1,54 @@
+// The reactor module's exports (build/edgeprop.wasm, imports nothing).
+//
+// Two ways in, one engine behind them:
+// - the direct link: a host fills the configuration block and the chunk
+//   staging in memory and calls configure/train_chunk/eval_chunk;
+// - the protocol: a board's firmware writes received bytes at rx_buffer()
+//   and calls rx(n); replies appear at tx_buffer() (see protocol/board.ts).
+import { CONFIG_BYTES, configBlock, layerCount } from "./config";
+import { level, params, optState, staticEnd, targets } from "./arena";
+import {
+  planActivations, planBuffers, planGrads, planOptimizer, planParams, planStatic, planTotal,
+} from "./plan";
+import {
+  configDetail, configureNetwork, evalChunk, lastLossSum, memoryLimit, paramsCount,
+  setMemoryLimit, trainChunk, configured,
+} from "./network";
+import * as optimizer from "./optim/optimizer";
+import { ensureStarted } from "./protocol/board";
+export { rx, rx_buffer, rx_capacity, tx_buffer, boot } from "./protocol/board";
+
+export function config_ptr(): usize { ensureStarted(); return configBlock; }
+export function config_bytes(): i32 { return CONFIG_BYTES; }
+export function configure(): i32 { ensureStarted(); return configureNetwork(); }
+export function config_detail(): i32 { return configDetail; }
+export function is_configured(): bool { return configured; }
+
+export function plan_params(): i32 { return planParams; }
+export function plan_grads(): i32 { return planGrads; }
+export function plan_optimizer(): i32 { return planOptimizer; }
+export function plan_activations(): i32 { return planActivations; }
+export function plan_buffers(): i32 { return planBuffers; }
+export function plan_static(): i32 { return planStatic; }
+export function plan_total(): i32 { return planTotal; }
+export function static_bytes(): i32 { return <i32>staticEnd(); }
+export function memory_limit(): i32 { ensureStarted(); return memoryLimit; }
+export function set_memory_limit(bytes: i32): void { ensureStarted(); setMemoryLimit(bytes); }
+
+export function params_ptr(): usize { return params; }
+export function param_count(): i32 { return paramsCount(); }
+export function optimizer_state_ptr(): usize { return optState; }
+export function optimizer_state_bytes(): i32 { return configured ? planOptimizer : 0; }
+export function step_count(): i32 { return optimizer.stepCount; }
+export function set_step_count(n: i32): void { optimizer.stepCount = n; }
+export function set_lr(lr: f64): void { optimizer.learningRate = lr; }
+export function get_lr(): f64 { return optimizer.learningRate; }
+export function grad_norms_ptr(): usize { return optimizer.layerGradNorms; }
+export function total_grad_norm(): f64 { return optimizer.totalGradNorm; }
+
+export function input_ptr(): usize { return level(0); }
+export function target_ptr(): usize { return targets; }
+export function output_ptr(): usize { return level(layerCount()); }
+export function train_chunk(rows: i32, endsBatch: bool): i32 { return trainChunk(rows, endsBatch); }
+export function eval_chunk(rows: i32, withTargets: bool): i32 { return evalChunk(rows, withTargets); }
+export function loss_sum(): f64 { return lastLossSum; }

@@ -1,0 +1,152 @@
+// The network: configure a model into the arena, then train or evaluate it a
+// chunk of rows at a time. A batch may span many chunks; gradients accumulate
+// over them and the optimizer steps after the chunk that ends the batch, so
+// the chunk size is a memory knob that never changes the result.
+import {
+  C_ACTS, C_ALPHA, C_BETA1, C_BETA2, C_CHUNK, C_CLIP_NORM, C_DAMPENING, C_EPS, C_FLAGS,
+  C_INIT, C_INITIAL_ACC, C_LAYERS, C_LOSS, C_LR, C_LR_DECAY, C_MOMENTUM, C_OPT, C_SEED,
+  C_SIZES, C_VERSION, C_WEIGHT_DECAY, CONFIG_VERSION, Flag, Opt, MAX_LAYERS,
+  activationOf, cfgF64, cfgU16, cfgU32, cfgU8, layerCount, width,
+} from "./config";
+import {
+  arenaEnd, grads, gradsOf, layoutModel, layoutUnconfigured, level, optState, params,
+  scratch, staticEnd, targets, weightsOf, zero,
+} from "./arena";
+import { computePlan, paramCount, planParams, planTotal } from "./plan";
+import { initWeights } from "./init";
+import { activate } from "./activation";
+import { denseBackward, denseForward } from "./dense";
+import { lossOf } from "./loss/loss";
+import { learningRate, optimizerStep, resetOptimizer } from "./optim/optimizer";
+import * as optimizer from "./optim/optimizer";
+import { Status } from "./status";
+
+export let configured = false;
+export let memoryLimit: i32 = 0;
+/** Which config field (its byte offset) made configure refuse, or -1. */
+export let configDetail: i32 = -1;
+/** Summed per-sample loss of the last chunk trained or evaluated. */
+export let lastLossSum: f64 = 0;
+/** Rows accumulated towards the current batch. */
+export let batchRows: i32 = 0;
+
+// MEMORY_LIMIT and BUILD_ID are build-time constants (asc --use NAME=value,
+// see scripts/build.mjs): a board profile's limit, 0 for the whole memory.
+export function initNetwork(): void {
+  setMemoryLimit(MEMORY_LIMIT);
+  layoutUnconfigured();
+}
+
+export function setMemoryLimit(bytes: i32): void {
+  const physical = <i32>memory.size() << 16;
+  memoryLimit = bytes > 0 && bytes < physical ? bytes : physical;
+}
+
+function refuse(field: i32): i32 {
+  configDetail = field;
+  return Status.BAD_CONFIG;
+}
+
+function validate(): i32 {
+  if (cfgU8(C_VERSION) != CONFIG_VERSION) return refuse(C_VERSION);
+  const L = layerCount();
+  if (L < 1 || L > MAX_LAYERS) return refuse(C_LAYERS);
+  for (let k = 0; k <= L; k++) if (width(k) == 0) return refuse(C_SIZES + 2 * k);
+  for (let l = 1; l <= L; l++) if (activationOf(l) > 4) return refuse(C_ACTS + l - 1);
+  const loss = cfgU8(C_LOSS);
+  if (loss > 2 || (loss == 1 && width(L) < 2)) return refuse(C_LOSS);
+  const opt = cfgU8(C_OPT);
+  if (opt > Opt.ADAMW) return refuse(C_OPT);
+  if (cfgU8(C_FLAGS) > 3) return refuse(C_FLAGS);
+  if (cfgU8(C_INIT) > 2) return refuse(C_INIT);
+  if (cfgU16(C_CHUNK) == 0) return refuse(C_CHUNK);
+  // Hyper-parameters: finite, and in the ranges torch.optim accepts.
+  for (let off = C_LR; off <= C_CLIP_NORM; off += 8) {
+    const v = cfgF64(off);
+    if (!isFinite(v) || v < 0) return refuse(off);
+  }
+  if (cfgF64(C_BETA1) >= 1) return refuse(C_BETA1);
+  if (cfgF64(C_BETA2) >= 1) return refuse(C_BETA2);
+  if (cfgF64(C_ALPHA) > 1) return refuse(C_ALPHA);
+  if ((cfgU8(C_FLAGS) & Flag.NESTEROV) != 0
+    && (cfgF64(C_MOMENTUM) <= 0 || cfgF64(C_DAMPENING) != 0)) return refuse(C_FLAGS);
+  return Status.OK;
+}
+
+/** Plans, checks and lays out the model in the configuration block. */
+export function configureNetwork(): i32 {
+  configured = false;
+  configDetail = -1;
+  batchRows = 0;
+  const bad = validate();
+  if (bad != Status.OK) { layoutUnconfigured(); return bad; }
+  computePlan(<i32>staticEnd());
+  if (planTotal > memoryLimit) { layoutUnconfigured(); return Status.TOO_BIG; }
+  layoutModel();
+  zero(params, arenaEnd);
+  initWeights(cfgU8(C_INIT), cfgU32(C_SEED));
+  if (cfgU8(C_OPT) == Opt.ADAGRAD) {
+    const acc = <f32>cfgF64(C_INITIAL_ACC);
+    const end = optState + <usize>planParams;
+    for (let p = optState; p < end; p += 4) store<f32>(p, acc);
+  }
+  resetOptimizer();
+  optimizer.learningRate = cfgF64(C_LR);
+  configured = true;
+  return Status.OK;
+}
+
+function forward(rows: i32): void {
+  const L = layerCount();
+  for (let l = 1; l <= L; l++) {
+    denseForward(weightsOf(l), width(l - 1), width(l), level(l - 1), level(l), rows);
+    activate(activationOf(l), level(l), rows * width(l));
+  }
+}
+
+/**
+ * Trains on `rows` rows already staged at level(0) and targets. If `endsBatch`,
+ * the optimizer steps over every row accumulated since the last step.
+ */
+export function trainChunk(rows: i32, endsBatch: bool): i32 {
+  if (!configured) return Status.NOT_CONFIGURED;
+  if (rows <= 0 || rows > <i32>cfgU16(C_CHUNK)) return Status.BAD_ROWS;
+  const L = layerCount();
+  forward(rows);
+  const out = level(L);
+  const loss = lossOf(cfgU8(C_LOSS), activationOf(L), out, targets, width(L), rows, false);
+  if (loss < 0) { lastLossSum = 0; return Status.BAD_LABEL; }
+  lastLossSum = loss;
+  // The output level now holds dL/dz; walk back to the input, each level's
+  // activations overwritten by its delta once the layer above has used them.
+  for (let l = L; l >= 1; l--) {
+    const below = level(l - 1);
+    denseBackward(weightsOf(l), gradsOf(l), width(l - 1), width(l),
+      below, level(l), l > 1 ? below : 0, l > 1 ? activationOf(l - 1) : 0, scratch, rows);
+  }
+  batchRows += rows;
+  if (!isFinite(loss)) return Status.NON_FINITE;
+  if (endsBatch) {
+    const total = batchRows;
+    batchRows = 0;
+    if (!optimizerStep(total)) { zero(grads, grads + <usize>planParams); return Status.NON_FINITE; }
+  }
+  return Status.OK;
+}
+
+/** Forward only: outputs stay at level(L); lastLossSum is their loss. */
+export function evalChunk(rows: i32, withTargets: bool): i32 {
+  if (!configured) return Status.NOT_CONFIGURED;
+  if (rows <= 0 || rows > <i32>cfgU16(C_CHUNK)) return Status.BAD_ROWS;
+  const L = layerCount();
+  forward(rows);
+  lastLossSum = 0;
+  if (withTargets) {
+    const loss = lossOf(cfgU8(C_LOSS), activationOf(L), level(L), targets, width(L), rows, true);
+    if (loss < 0) return Status.BAD_LABEL;
+    lastLossSum = loss;
+  }
+  return Status.OK;
+}
+
+export function paramsCount(): i32 { return configured ? paramCount() : 0; }

@@ -1,0 +1,79 @@
+// One optimizer step over all parameters, after the last chunk of a batch:
+// average the accumulated gradients over the batch's rows, measure them (per
+// layer and global L2 norms, what the host watches for vanishing and
+// exploding gradients), clip by global norm as torch.nn.utils.clip_grad_norm_,
+// then update with the configured torch.optim rule, which also zeroes the
+// gradients for the next batch.
+import {
+  C_ALPHA, C_BETA1, C_BETA2, C_CLIP_NORM, C_DAMPENING, C_EPS, C_FLAGS, C_LR_DECAY,
+  C_MOMENTUM, C_OPT, C_WEIGHT_DECAY, Flag, MAX_LAYERS, Opt, cfgF64, cfgU8, layerCount, width,
+} from "../config";
+import { grads, gradsOf, optState, params } from "../arena";
+import { paramCount, planParams } from "../plan";
+import { sgd } from "./sgd";
+import { adagrad } from "./adagrad";
+import { rmsprop } from "./rmsprop";
+import { adam } from "./adam";
+
+export let stepCount: i32 = 0;
+export let learningRate: f64 = 0;
+export let totalGradNorm: f64 = 0;
+/** Per-layer L2 norm of the batch-mean gradient (weights and bias), before clipping. */
+export const layerGradNorms: usize = memory.data(4 * MAX_LAYERS, 8);
+
+function scaleAndMeasure(scale: f32): f64 {
+  let total: f64 = 0;
+  for (let l = 1; l <= layerCount(); l++) {
+    let p = gradsOf(l);
+    const end = p + (<usize>(width(l) * (width(l - 1) + 1)) << 2);
+    let sq: f64 = 0;
+    for (; p < end; p += 4) {
+      const g = load<f32>(p) * scale;
+      store<f32>(p, g);
+      sq += <f64>g * <f64>g;
+    }
+    store<f32>(layerGradNorms + (<usize>(l - 1) << 2), <f32>Math.sqrt(sq));
+    total += sq;
+  }
+  return Math.sqrt(total);
+}
+
+function scaleAll(coef: f32): void {
+  const end = grads + (<usize>paramCount() << 2);
+  for (let p = grads; p < end; p += 4) store<f32>(p, load<f32>(p) * coef);
+}
+
+/** Returns false if the gradient is not finite (nothing is updated then). */
+export function optimizerStep(batchRows: i32): bool {
+  totalGradNorm = scaleAndMeasure(<f32>(1.0 / <f64>batchRows));
+  if (!isFinite(totalGradNorm)) return false;
+  const maxNorm = cfgF64(C_CLIP_NORM);
+  if (maxNorm > 0) {
+    const coef = maxNorm / (totalGradNorm + 1e-6);
+    if (coef < 1) scaleAll(<f32>coef);
+  }
+  stepCount++;
+  const n = paramCount();
+  const opt = cfgU8(C_OPT);
+  const flags = cfgU8(C_FLAGS);
+  const wd = cfgF64(C_WEIGHT_DECAY);
+  const eps = cfgF64(C_EPS);
+  const slot = <usize>planParams;
+  if (opt == Opt.SGD) {
+    sgd(params, grads, optState, n, stepCount, learningRate, cfgF64(C_MOMENTUM),
+      cfgF64(C_DAMPENING), wd, (flags & Flag.NESTEROV) != 0);
+  } else if (opt == Opt.ADAGRAD) {
+    adagrad(params, grads, optState, n, stepCount, learningRate, cfgF64(C_LR_DECAY), wd, eps);
+  } else if (opt == Opt.RMSPROP) {
+    rmsprop(params, grads, optState, slot, n, learningRate, cfgF64(C_ALPHA), eps, wd,
+      cfgF64(C_MOMENTUM), (flags & Flag.CENTERED) != 0);
+  } else {
+    adam(params, grads, optState, optState + slot, n, stepCount, learningRate,
+      cfgF64(C_BETA1), cfgF64(C_BETA2), eps, wd, opt == Opt.ADAMW);
+  }
+  return true;
+}
+
+export function resetOptimizer(): void {
+  stepCount = 0;
+}

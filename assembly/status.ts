@@ -1,0 +1,14 @@
+// Status codes returned by the engine's entry points and carried by the
+// protocol's ERROR frame. Mirrored in host/status.ts.
+export namespace Status {
+  export const OK: i32 = 0;
+  export const BAD_CONFIG: i32 = 1; //      a field out of range (which one: detail)
+  export const TOO_BIG: i32 = 2; //         the plan does not fit the memory limit
+  export const NOT_CONFIGURED: i32 = 3; //  training before CONFIGURE
+  export const BAD_ROWS: i32 = 4; //        0 rows, or more than the chunk holds
+  export const BAD_RANGE: i32 = 5; //       weights offset/count outside the model
+  export const BAD_LABEL: i32 = 6; //       a ce class label outside 0..classes-1
+  export const BAD_FRAME: i32 = 7; //       unknown type or wrong payload length
+  export const OUT_OF_ORDER: i32 = 8; //    a sequence number ahead of the expected one
+  export const NON_FINITE: i32 = 9; //      the loss or a gradient turned NaN/Inf
+}

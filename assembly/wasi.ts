@@ -1,0 +1,2 @@
+// Placeholder: the WASI command entry lands with the protocol.
+export * from "./index";

@@ -1,0 +1,102 @@
+// Command-line flags: each command declares its options once (name, kind,
+// default, help); parsing, validation, the suggestion for a mistyped flag and
+// the help text all come from that one declaration.
+import { UsageError } from "./errors.js";
+
+export type Kind = "string" | "number" | "int" | "flag";
+
+export interface OptionSpec {
+  name: string;
+  kind: Kind;
+  help: string;
+  default?: string | number | boolean;
+  choices?: string[];
+  /** Shown in help instead of the kind, e.g. "N|full". */
+  value?: string;
+  /** Accepted and parsed, but a value of "false" etc. is not meaningful. */
+  negatable?: boolean;
+  min?: number;
+}
+
+export type Parsed = Record<string, string | number | boolean | undefined> & { _: string[] };
+
+function distance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0][j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+  }
+  return d[a.length][b.length];
+}
+
+export function closest(word: string, candidates: string[]): string | null {
+  let best: string | null = null, bestD = Infinity;
+  for (const c of candidates) {
+    const dd = distance(word, c);
+    if (dd < bestD) { best = c; bestD = dd; }
+  }
+  return best !== null && bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : null;
+}
+
+export function parseArgs(argv: string[], specs: OptionSpec[], command: string): Parsed {
+  const out: Parsed = { _: [] };
+  const byName = new Map(specs.map((s) => [s.name, s]));
+  for (const s of specs) if (s.default !== undefined) out[s.name] = s.default;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (!arg.startsWith("--") || arg === "--") { out._.push(arg); continue; }
+    let name = arg.slice(2);
+    let value: string | undefined;
+    const eq = name.indexOf("=");
+    if (eq >= 0) { value = name.slice(eq + 1); name = name.slice(0, eq); }
+    let spec = byName.get(name);
+    if (!spec && name.startsWith("no-") && byName.get(name.slice(3))?.negatable) {
+      out[name.slice(3)] = false;
+      continue;
+    }
+    if (!spec) {
+      const guess = closest(name, specs.map((s) => s.name));
+      throw new UsageError(`edgeprop ${command}: unknown option --${name}${guess ? ` (did you mean --${guess}?)` : ""}; see 'edgeprop ${command} --help'`);
+    }
+    if (spec.kind === "flag") {
+      if (value !== undefined) throw new UsageError(`--${name} takes no value`);
+      out[name] = true;
+      continue;
+    }
+    if (value === undefined) {
+      if (i + 1 >= argv.length) throw new UsageError(`--${name} needs a value (${spec.value ?? spec.kind})`);
+      value = argv[++i];
+    }
+    out[name] = convert(spec, value);
+  }
+  return out;
+}
+
+function convert(spec: OptionSpec, value: string): string | number {
+  const fail = (what: string): never => { throw new UsageError(`--${spec.name} ${value}: expected ${what}`); };
+  if (spec.choices && !spec.choices.includes(value)) {
+    const guess = closest(value, spec.choices);
+    fail(`one of ${spec.choices.join(", ")}${guess ? ` (did you mean ${guess}?)` : ""}`);
+  }
+  if (spec.kind === "number" || spec.kind === "int") {
+    const n = Number(value);
+    if (value.trim() === "" || !Number.isFinite(n)) fail(spec.kind === "int" ? "an integer" : "a finite number");
+    if (spec.kind === "int" && !Number.isInteger(n)) fail("an integer");
+    if (spec.min !== undefined && n < spec.min) fail(`a number >= ${spec.min}`);
+    return n;
+  }
+  return value;
+}
+
+export function helpText(command: string, synopsis: string, specs: OptionSpec[]): string {
+  const rows = specs.map((s) => {
+    const left = `  --${s.name}${s.kind === "flag" ? "" : ` ${s.value ?? (s.choices ? s.choices.join("|") : s.kind.toUpperCase())}`}`;
+    const def = s.default !== undefined && s.default !== false ? ` (default: ${s.default})` : "";
+    return [left, `${s.help}${def}`];
+  });
+  const width = Math.min(44, Math.max(...rows.map(([l]) => l.length)) + 2);
+  return `usage: edgeprop ${command} ${synopsis}\n\n` +
+    rows.map(([l, r]) => (l.length >= width ? `${l}\n${" ".repeat(width)}${r}` : l.padEnd(width) + r)).join("\n") + "\n";
+}

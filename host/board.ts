@@ -1,0 +1,62 @@
+// What the host asks of a board, whatever carries the words: the in-process
+// engine (links/direct.ts) or the serial protocol over any byte link
+// (links/protocol-board.ts). A training session talks only to this.
+import type { Plan } from "./plan.js";
+
+export interface BoardInfo {
+  protocol: number;
+  buildId: number;
+  bootId: number;
+  memoryLimit: number;
+  maxChunk: number;
+  banner?: string;
+}
+
+/** One epoch's worth of work: rows in order, cut into batches, then chunks. */
+export interface TrainJob {
+  x: Float32Array; // rows x nIn
+  t: Float32Array; // rows x nT
+  rows: number;
+  nIn: number;
+  nT: number;
+  batch: number;
+  chunk: number;
+  /** Called after each batch's reply, in order. Return false to stop early. */
+  onBatch?: (r: BatchResult) => boolean | void;
+}
+
+export interface BatchResult {
+  index: number;
+  rows: number;
+  lossSum: number;
+  status: number;
+  /** Per-layer L2 norm of the batch's mean gradient, before clipping. */
+  gradNorms: Float32Array;
+  /** Board compute time for the batch, microseconds (0 when not measured). */
+  micros: number;
+}
+
+export interface EvalResult {
+  lossSum: number;
+  outputs: Float32Array; // rows x nOut
+}
+
+export interface OptimizerState {
+  step: number;
+  state: Float32Array;
+}
+
+export interface Board {
+  readonly description: string;
+  hello(): Promise<BoardInfo>;
+  /** Configures the model; rejects with a BoardError naming the refusal. */
+  configure(block: Uint8Array): Promise<Plan>;
+  setWeights(w: Float32Array): Promise<void>;
+  getWeights(): Promise<Float32Array>;
+  getOptimizerState(): Promise<OptimizerState>;
+  setOptimizerState(s: OptimizerState): Promise<void>;
+  setLr(lr: number): Promise<void>;
+  train(job: TrainJob): Promise<BatchResult[]>;
+  evaluate(x: Float32Array, t: Float32Array | null, rows: number, nIn: number, nT: number, chunk: number): Promise<EvalResult>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,38 @@
+// edgeprop plan: the bytes a model needs on the board, before training.
+import { helpText, parseArgs, type OptionSpec } from "../args.js";
+import { MODEL_OPTIONS, OPTIMIZER_OPTIONS, resolveRun } from "../run-options.js";
+import { computePlan } from "../plan.js";
+import { moduleStaticBytes } from "../engine.js";
+import { paramCount } from "../config.js";
+import { UsageError } from "../errors.js";
+
+export const PLAN_OPTIONS: OptionSpec[] = [
+  ...MODEL_OPTIONS,
+  ...OPTIMIZER_OPTIONS.filter((o) => ["opt", "momentum", "centered", "lr"].includes(o.name)),
+  { name: "batch", kind: "string", value: "N", default: "32", help: "rows per optimizer step" },
+  { name: "chunk", kind: "int", min: 1, help: "rows the board holds at once (default: min(batch, 8))" },
+  { name: "json", kind: "flag", help: "print the plan as one JSON object" },
+  { name: "help", kind: "flag", help: "show this help" },
+];
+
+export async function planCommand(argv: string[]): Promise<number> {
+  const a = parseArgs(argv, PLAN_OPTIONS, "plan");
+  if (a.help) { process.stdout.write(helpText("plan", "--layers N,N,... --loss mse|ce|bce --opt NAME --batch N [--chunk N] [--json]", PLAN_OPTIONS)); return 0; }
+  if (a.batch === "full") throw new UsageError("plan: --batch full needs the data; give the row count");
+  const s = resolveRun({ ...a, init: "pytorch", seed: 1, epochs: 1 }, null, null);
+  const plan = computePlan(s.run, moduleStaticBytes());
+  if (a.json) {
+    process.stdout.write(JSON.stringify(plan) + "\n");
+  } else {
+    const r = s.run;
+    const rows: [string, number][] = [
+      ["parameters", plan.params_bytes], ["gradients", plan.grads_bytes], [`optimizer state (${r.optimizer.name})`, plan.optimizer_bytes],
+      [`activations (chunk of ${plan.chunk} rows)`, plan.activations_bytes], ["serial buffers (rx + tx)", plan.buffers_bytes],
+      ["module static data", plan.static_bytes], ["total", plan.total_bytes],
+    ];
+    process.stdout.write(`${r.sizes.join("-")} ${r.loss}, ${paramCount(r.sizes)} parameters, ${r.optimizer.name}, batch ${s.batch}\n`);
+    for (const [k, v] of rows) process.stdout.write(`  ${k.padEnd(34)}${v.toLocaleString("en-US").padStart(10)} bytes\n`);
+    process.stdout.write(`  ${"wasm pages (64 KiB)".padEnd(34)}${String(plan.pages).padStart(10)}\n`);
+  }
+  return 0;
+}

@@ -1,0 +1,27 @@
+// Errors that end a command with a specific exit code and one clear line.
+//   2: bad input (usage, files, data, a model that does not fit)
+//   3: training diverged (loss or gradient not finite)
+//   4: the board stopped answering or failed
+export class UsageError extends Error {
+  readonly exitCode = 2;
+}
+
+/** A problem at a place in an input file: "file:line:col: message". */
+export class InputError extends UsageError {
+  constructor(file: string, line: number | null, col: number | null, what: string) {
+    const where = [file, line, col].filter((v) => v !== null && v !== undefined).join(":");
+    super(`${where}: ${what}`);
+  }
+}
+
+export class DivergedError extends Error {
+  readonly exitCode = 3;
+  constructor(readonly epoch: number, readonly batch: number, what: string) {
+    super(`training diverged at epoch ${epoch}, batch ${batch}: ${what}. ` +
+      "Try a lower --lr or gradient clipping (--clip-norm 1).");
+  }
+}
+
+export class LinkError extends Error {
+  readonly exitCode = 4;
+}

@@ -1,0 +1,119 @@
+// --link direct: the module's exports called in-process, no protocol. The
+// reference every other link must match bit for bit, and the fastest path.
+import type { Board, BoardInfo, BatchResult, EvalResult, OptimizerState, TrainJob } from "../board.js";
+import { BoardError, Status, statusName } from "../status.js";
+import { type EngineExports, instantiate } from "../engine.js";
+import type { Plan } from "../plan.js";
+import { configFieldName } from "../config.js";
+
+export class DirectBoard implements Board {
+  readonly description = "in-process module (direct)";
+  readonly e: EngineExports;
+  private layers = 0;
+  private nOut = 0;
+
+  constructor(modulePath?: string, memoryLimit = 0) {
+    this.e = instantiate(modulePath);
+    if (memoryLimit > 0) this.e.set_memory_limit(memoryLimit);
+  }
+
+  private f32(ptr: number, n: number): Float32Array {
+    return new Float32Array(this.e.memory.buffer, ptr, n);
+  }
+
+  async hello(): Promise<BoardInfo> {
+    return { protocol: 0, buildId: 0, bootId: 0, memoryLimit: this.e.memory_limit(), maxChunk: 0xffff };
+  }
+
+  async configure(block: Uint8Array): Promise<Plan> {
+    new Uint8Array(this.e.memory.buffer, this.e.config_ptr(), block.length).set(block);
+    const status = this.e.configure();
+    const plan = readPlan(this.e, block);
+    if (status !== Status.OK) {
+      const detail = this.e.config_detail();
+      const what = status === Status.BAD_CONFIG ? `: ${configFieldName(detail)}`
+        : status === Status.TOO_BIG ? `: needs ${plan.total_bytes} bytes, the limit is ${this.e.memory_limit()}` : "";
+      throw new BoardError(status, `${statusName(status)}${what}`, detail);
+    }
+    this.layers = block[1];
+    this.nOut = new DataView(block.buffer, block.byteOffset).getUint16(12 + 2 * this.layers, true);
+    return plan;
+  }
+
+  async setWeights(w: Float32Array): Promise<void> {
+    const n = this.e.param_count();
+    if (w.length !== n) throw new BoardError(Status.BAD_RANGE, `expected ${n} weights, got ${w.length}`);
+    this.f32(this.e.params_ptr(), n).set(w);
+  }
+
+  async getWeights(): Promise<Float32Array> {
+    return this.f32(this.e.params_ptr(), this.e.param_count()).slice();
+  }
+
+  async getOptimizerState(): Promise<OptimizerState> {
+    return { step: this.e.step_count(), state: this.f32(this.e.optimizer_state_ptr(), this.e.optimizer_state_bytes() / 4).slice() };
+  }
+
+  async setOptimizerState(s: OptimizerState): Promise<void> {
+    this.f32(this.e.optimizer_state_ptr(), this.e.optimizer_state_bytes() / 4).set(s.state);
+    this.e.set_step_count(s.step);
+  }
+
+  async setLr(lr: number): Promise<void> {
+    this.e.set_lr(lr);
+  }
+
+  async train(job: TrainJob): Promise<BatchResult[]> {
+    const e = this.e;
+    const input = this.f32(e.input_ptr(), job.chunk * job.nIn);
+    const target = this.f32(e.target_ptr(), job.chunk * job.nT);
+    const results: BatchResult[] = [];
+    for (let start = 0, index = 0; start < job.rows; start += job.batch, index++) {
+      const end = Math.min(start + job.batch, job.rows);
+      let lossSum = 0;
+      let status: number = Status.OK;
+      for (let r = start; r < end && status === Status.OK; r += job.chunk) {
+        const n = Math.min(job.chunk, end - r);
+        input.set(job.x.subarray(r * job.nIn, (r + n) * job.nIn));
+        target.set(job.t.subarray(r * job.nT, (r + n) * job.nT));
+        status = e.train_chunk(n, r + n === end ? 1 : 0);
+        lossSum += e.loss_sum();
+      }
+      const result: BatchResult = {
+        index, rows: end - start, lossSum, status,
+        gradNorms: this.f32(e.grad_norms_ptr(), this.layers).slice(), micros: 0,
+      };
+      results.push(result);
+      if (status !== Status.OK || job.onBatch?.(result) === false) break;
+    }
+    return results;
+  }
+
+  async evaluate(x: Float32Array, t: Float32Array | null, rows: number, nIn: number, nT: number, chunk: number): Promise<EvalResult> {
+    const e = this.e;
+    const outputs = new Float32Array(rows * this.nOut);
+    let lossSum = 0;
+    for (let r = 0; r < rows; r += chunk) {
+      const n = Math.min(chunk, rows - r);
+      this.f32(e.input_ptr(), n * nIn).set(x.subarray(r * nIn, (r + n) * nIn));
+      if (t) this.f32(e.target_ptr(), n * nT).set(t.subarray(r * nT, (r + n) * nT));
+      const status = e.eval_chunk(n, t ? 1 : 0);
+      if (status !== Status.OK) throw new BoardError(status, statusName(status));
+      lossSum += e.loss_sum();
+      outputs.set(this.f32(e.output_ptr(), n * this.nOut), r * this.nOut);
+    }
+    return { lossSum, outputs };
+  }
+
+  async close(): Promise<void> { /* nothing held */ }
+}
+
+export function readPlan(e: EngineExports, block: Uint8Array): Plan {
+  const total = e.plan_total();
+  return {
+    params_bytes: e.plan_params(), grads_bytes: e.plan_grads(), optimizer_bytes: e.plan_optimizer(),
+    activations_bytes: e.plan_activations(), buffers_bytes: e.plan_buffers(), static_bytes: e.plan_static(),
+    total_bytes: total, pages: Math.ceil(total / 65536),
+    chunk: new DataView(block.buffer, block.byteOffset).getUint16(6, true),
+  };
+}

@@ -1,0 +1,93 @@
+// The edgeprop-model v1 JSON format (../shared/README.md): layers with
+// PyTorch nn.Linear layout (weight [out][in], bias [out]) and activations.
+// Weights travel as one flat Float32Array in the module's parameter order:
+// layer by layer, weight rows then bias.
+import { readFileSync } from "node:fs";
+import { InputError } from "./errors.js";
+import { ACTIVATIONS, LOSSES, type Activation, type LossName, type ModelConfig } from "./config.js";
+import { writeFileAtomic } from "./atomic-write.js";
+
+export interface ModelFile extends ModelConfig {
+  weights: Float32Array;
+  extra?: Record<string, unknown>;
+}
+
+function lineCol(text: string, pos: number): [number, number] {
+  const before = text.slice(0, pos).split("\n");
+  return [before.length, before[before.length - 1].length + 1];
+}
+
+export function readModel(file: string): ModelFile {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new InputError(file, null, null, code === "ENOENT" ? "no such file" : `cannot read (${code})`);
+  }
+  let json: any;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    const m = /position (\d+)/.exec(String((err as Error).message));
+    const [line, col] = m ? lineCol(text, Number(m[1])) : [null, null];
+    throw new InputError(file, line, col, `not valid JSON (${(err as Error).message})`);
+  }
+  return modelFromJson(json, file);
+}
+
+export function modelFromJson(json: any, file = "<model>"): ModelFile {
+  const bad = (what: string) => new InputError(file, null, null, what);
+  if (json?.format !== "edgeprop-model") throw bad(`expected "format": "edgeprop-model"`);
+  if (json.version !== 1) throw bad(`expected "version": 1, got ${JSON.stringify(json.version)}`);
+  if (!LOSSES.includes(json.loss)) throw bad(`"loss" must be one of ${LOSSES.join(", ")}`);
+  if (!Array.isArray(json.layers) || json.layers.length === 0) throw bad(`"layers" must be a non-empty array`);
+  const sizes: number[] = [];
+  const activations: Activation[] = [];
+  const flat: number[] = [];
+  json.layers.forEach((layer: any, l: number) => {
+    const at = `layers[${l}]`;
+    if (layer?.type !== "dense") throw bad(`${at}.type must be "dense"`);
+    const nIn = layer.in, nOut = layer.out;
+    if (!Number.isInteger(nIn) || nIn < 1 || !Number.isInteger(nOut) || nOut < 1) throw bad(`${at}: "in" and "out" must be positive integers`);
+    if (l === 0) sizes.push(nIn);
+    else if (nIn !== sizes[l]) throw bad(`${at}.in is ${nIn}, but the layer before has ${sizes[l]} outputs`);
+    sizes.push(nOut);
+    const act = layer.activation ?? "identity";
+    if (!ACTIVATIONS.includes(act)) throw bad(`${at}.activation must be one of ${ACTIVATIONS.join(", ")}`);
+    activations.push(act);
+    if (!Array.isArray(layer.weight) || layer.weight.length !== nOut) throw bad(`${at}.weight must have ${nOut} rows`);
+    layer.weight.forEach((row: any, j: number) => {
+      if (!Array.isArray(row) || row.length !== nIn) throw bad(`${at}.weight[${j}] must have ${nIn} numbers`);
+      for (const v of row) {
+        if (typeof v !== "number" || !Number.isFinite(v)) throw bad(`${at}.weight[${j}]: expected finite numbers`);
+        flat.push(v);
+      }
+    });
+    if (!Array.isArray(layer.bias) || layer.bias.length !== nOut) throw bad(`${at}.bias must have ${nOut} numbers`);
+    for (const v of layer.bias) {
+      if (typeof v !== "number" || !Number.isFinite(v)) throw bad(`${at}.bias: expected finite numbers`);
+      flat.push(v);
+    }
+  });
+  return { sizes, activations, loss: json.loss as LossName, weights: Float32Array.from(flat) };
+}
+
+export function modelToJson(m: ModelConfig, weights: Float32Array, extra: Record<string, unknown> = {}): object {
+  let p = 0;
+  const layers = [];
+  for (let l = 1; l < m.sizes.length; l++) {
+    const nIn = m.sizes[l - 1], nOut = m.sizes[l];
+    const weight: number[][] = [];
+    for (let j = 0; j < nOut; j++) weight.push(Array.from(weights.subarray(p + j * nIn, p + (j + 1) * nIn)));
+    p += nIn * nOut;
+    const bias = Array.from(weights.subarray(p, p + nOut));
+    p += nOut;
+    layers.push({ type: "dense", in: nIn, out: nOut, activation: m.activations[l - 1], weight, bias });
+  }
+  return { format: "edgeprop-model", version: 1, loss: m.loss, layers, ...extra };
+}
+
+export function writeModel(file: string, m: ModelConfig, weights: Float32Array, extra: Record<string, unknown> = {}): void {
+  writeFileAtomic(file, JSON.stringify(modelToJson(m, weights, extra)) + "\n");
+}

@@ -1,0 +1,117 @@
+// The options every training command shares (sim, train, compare, plan), and
+// how they become a RunConfig plus session settings.
+import type { OptionSpec, Parsed } from "./args.js";
+import { UsageError } from "./errors.js";
+import {
+  ACTIVATIONS, INITS, LOSSES, MAX_LAYERS, OPTIMIZER_CHOICES, optimizerDefaults,
+  type Activation, type InitName, type LossName, type RunConfig,
+} from "./config.js";
+import { parseSchedule, type Schedule } from "./schedule.js";
+import { DEFAULT_CHUNK } from "./plan.js";
+import type { ModelFile } from "./model-file.js";
+
+export const MODEL_OPTIONS: OptionSpec[] = [
+  { name: "layers", kind: "string", value: "N,N,...", help: "layer sizes, input first (e.g. 10,32,1); from --load if given" },
+  { name: "act", kind: "string", choices: [...ACTIVATIONS], default: "relu", help: "hidden activation (the last layer is identity)" },
+  { name: "loss", kind: "string", choices: [...LOSSES], help: "mse, ce (softmax cross-entropy, class labels) or bce (sigmoid, 0/1 targets); from --load if given" },
+];
+
+export const OPTIMIZER_OPTIONS: OptionSpec[] = [
+  { name: "opt", kind: "string", choices: OPTIMIZER_CHOICES, default: "sgd", help: "optimizer (momentum = sgd with momentum 0.9)" },
+  { name: "lr", kind: "number", min: 0, help: "learning rate (default: 0.01; adam/adamw 0.001)" },
+  { name: "momentum", kind: "number", min: 0, help: "sgd/rmsprop momentum (default 0; 0.9 for --opt momentum)" },
+  { name: "dampening", kind: "number", min: 0, help: "sgd momentum dampening", default: 0 },
+  { name: "nesterov", kind: "flag", help: "sgd: Nesterov momentum" },
+  { name: "weight-decay", kind: "number", min: 0, help: "L2 penalty (decoupled for adamw; default 0, adamw 0.01)" },
+  { name: "alpha", kind: "number", min: 0, help: "rmsprop smoothing constant", default: 0.99 },
+  { name: "eps", kind: "number", min: 0, help: "term added for stability (default 1e-8; adagrad 1e-10)" },
+  { name: "centered", kind: "flag", help: "rmsprop: centered (normalize by the variance)" },
+  { name: "beta1", kind: "number", min: 0, help: "adam/adamw first-moment decay", default: 0.9 },
+  { name: "beta2", kind: "number", min: 0, help: "adam/adamw second-moment decay", default: 0.999 },
+  { name: "lr-decay", kind: "number", min: 0, help: "adagrad learning-rate decay", default: 0 },
+  { name: "initial-accumulator", kind: "number", min: 0, help: "adagrad initial accumulator value", default: 0 },
+  { name: "schedule", kind: "string", value: "step:SIZE:GAMMA|exp:GAMMA|cosine:TMAX[:ETA_MIN]", help: "learning-rate schedule, stepped per epoch" },
+  { name: "clip-norm", kind: "number", min: 0, help: "clip the global gradient L2 norm (clip_grad_norm_)" },
+];
+
+export const TRAINING_OPTIONS: OptionSpec[] = [
+  { name: "batch", kind: "string", value: "N|full", default: "32", help: "rows per optimizer step: 1 = stochastic, full = batch gradient descent" },
+  { name: "epochs", kind: "int", min: 1, default: 10, help: "passes over the data" },
+  { name: "chunk", kind: "int", min: 1, help: `rows the board holds at once (default: min(batch, ${DEFAULT_CHUNK}), or what the board fits)` },
+  { name: "shuffle", kind: "flag", negatable: true, help: "shuffle rows each epoch (seeded); --no-shuffle keeps file order", default: false },
+  { name: "seed", kind: "int", min: 0, default: 1, help: "seed for initial weights and shuffling" },
+  { name: "init", kind: "string", choices: [...INITS], default: "pytorch", help: "initial weights: pytorch (nn.Linear default), xavier, he" },
+];
+
+export interface RunSettings {
+  run: RunConfig;
+  batch: number;
+  batchText: string;
+  epochs: number;
+  shuffle: boolean;
+  schedule: Schedule;
+}
+
+function parseLayers(text: string): number[] {
+  const sizes = text.split(",").map((s) => Number(s.trim()));
+  if (sizes.length < 2 || sizes.some((n) => !Number.isInteger(n) || n < 1 || n > 65535)) {
+    throw new UsageError(`--layers ${text}: expected at least two positive integer sizes, input first (e.g. 10,32,1)`);
+  }
+  if (sizes.length - 1 > MAX_LAYERS) throw new UsageError(`--layers ${text}: at most ${MAX_LAYERS} dense layers`);
+  return sizes;
+}
+
+/** Builds the run from flags; `rows` resolves --batch full; `loaded` supplies the model. */
+export function resolveRun(a: Parsed, rows: number | null, loaded: ModelFile | null): RunSettings {
+  let sizes: number[];
+  let activations: Activation[];
+  let loss: LossName;
+  if (loaded) {
+    sizes = loaded.sizes;
+    activations = loaded.activations;
+    loss = (a.loss as LossName) ?? loaded.loss;
+    if (a.layers && String(a.layers) !== sizes.join(",")) {
+      throw new UsageError(`--layers ${a.layers} does not match the loaded model's ${sizes.join(",")}`);
+    }
+  } else {
+    if (!a.layers) throw new UsageError("--layers is required (or --load MODEL.json)");
+    if (!a.loss) throw new UsageError("--loss is required: mse, ce or bce");
+    sizes = parseLayers(String(a.layers));
+    const L = sizes.length - 1;
+    activations = Array.from({ length: L }, (_, l) => (l === L - 1 ? "identity" : a.act as Activation));
+    loss = a.loss as LossName;
+  }
+  if (loss === "ce" && sizes[sizes.length - 1] < 2) throw new UsageError("ce needs at least 2 outputs (one per class)");
+
+  const optimizer = optimizerDefaults(String(a.opt));
+  const set = <K extends keyof typeof optimizer>(k: K, v: unknown) => { if (v !== undefined) optimizer[k] = v as never; };
+  set("lr", a.lr); set("momentum", a.momentum); set("dampening", a.dampening);
+  set("weightDecay", a["weight-decay"]); set("alpha", a.alpha); set("eps", a.eps);
+  set("beta1", a.beta1); set("beta2", a.beta2); set("lrDecay", a["lr-decay"]);
+  set("initialAccumulator", a["initial-accumulator"]);
+  if (a.nesterov) optimizer.nesterov = true;
+  if (a.centered) optimizer.centered = true;
+  if (optimizer.nesterov && (optimizer.momentum <= 0 || optimizer.dampening !== 0)) {
+    throw new UsageError("--nesterov needs --momentum > 0 and --dampening 0 (as torch.optim.SGD)");
+  }
+  if (optimizer.beta1 >= 1 || optimizer.beta2 >= 1) throw new UsageError("--beta1 and --beta2 must be in [0, 1)");
+  if (optimizer.alpha > 1) throw new UsageError("--alpha must be in [0, 1]");
+
+  const batchText = String(a.batch ?? "32");
+  let batch: number;
+  if (batchText === "full") batch = rows ?? 0;
+  else {
+    batch = Number(batchText);
+    if (!Number.isInteger(batch) || batch < 1) throw new UsageError(`--batch ${batchText}: expected a positive integer or 'full'`);
+  }
+  if (rows !== null) batch = Math.min(batch, rows);
+  const chunk = a.chunk !== undefined ? Number(a.chunk) : Math.max(1, Math.min(batch || DEFAULT_CHUNK, DEFAULT_CHUNK));
+  if (chunk > 65535) throw new UsageError("--chunk: at most 65535 rows");
+  return {
+    run: {
+      sizes, activations, loss, optimizer, clipNorm: Number(a["clip-norm"] ?? 0),
+      init: a.init as InitName, seed: Number(a.seed), chunk,
+    },
+    batch, batchText, epochs: Number(a.epochs), shuffle: Boolean(a.shuffle), schedule: parseSchedule(a.schedule as string | undefined),
+  };
+}

@@ -1,0 +1,97 @@
+// A training session: epochs of batches streamed to a board, the learning
+// rate set per epoch from the schedule, losses read back, divergence caught.
+// The same code drives every link, which is what makes them comparable.
+import type { BatchResult, Board } from "./board.js";
+import type { Dataset } from "./dataset.js";
+import { DivergedError } from "./errors.js";
+import { Status, statusName } from "./status.js";
+import { lrAt, type Schedule } from "./schedule.js";
+import { epochOrder, permuteRows } from "./shuffle.js";
+
+export interface SessionOptions {
+  epochs: number;
+  batch: number;
+  chunk: number;
+  shuffle: boolean;
+  seed: number;
+  lr: number;
+  schedule: Schedule;
+  /** Epochs already done (a resumed run continues from here). */
+  startEpoch?: number;
+  onEpoch?: (e: EpochEvent) => void | Promise<void>;
+  onBatch?: (epoch: number, r: BatchResult, rowsDone: number) => void;
+}
+
+export interface EpochEvent {
+  event: "epoch";
+  epoch: number;
+  loss: number;
+  lr: number;
+  /** Per layer: the mean over the epoch's batches of the gradient's L2 norm. */
+  grad_norms: number[];
+  steps: number;
+  seconds: number;
+}
+
+export interface SessionResult {
+  epochs: number;
+  samples: number;
+  seconds: number;
+  steps: number;
+  history: EpochEvent[];
+  /** Weights pulled after the last completed epoch (the last known-good model). */
+  lastGood: Float32Array | null;
+}
+
+export async function runSession(board: Board, data: Dataset, o: SessionOptions): Promise<SessionResult> {
+  const history: EpochEvent[] = [];
+  let seconds = 0, samples = 0, steps = 0;
+  let lastGood: Float32Array | null = null;
+  const px = o.shuffle ? new Float32Array(data.x.length) : data.x;
+  const pt = o.shuffle ? new Float32Array(data.t.length) : data.t;
+  let currentLr = NaN;
+  for (let epoch = o.startEpoch ?? 0; epoch < o.epochs; epoch++) {
+    const lr = lrAt(o.schedule, o.lr, epoch);
+    if (lr !== currentLr) { await board.setLr(lr); currentLr = lr; }
+    if (o.shuffle) {
+      const order = epochOrder(data.rows, o.seed, epoch);
+      permuteRows(data.x, data.nIn, order, px);
+      permuteRows(data.t, data.nT, order, pt);
+    }
+    let rowsDone = 0;
+    let failed: BatchResult | null = null;
+    const t0 = performance.now();
+    const results = await board.train({
+      x: px, t: pt, rows: data.rows, nIn: data.nIn, nT: data.nT, batch: o.batch, chunk: o.chunk,
+      onBatch: (r) => {
+        rowsDone += r.rows;
+        if (r.status !== Status.OK || !Number.isFinite(r.lossSum)) { failed = r; return false; }
+        o.onBatch?.(epoch + 1, r, rowsDone);
+      },
+    });
+    seconds += (performance.now() - t0) / 1000;
+    if (failed) {
+      const f = failed as BatchResult;
+      const what = f.status === Status.OK || f.status === Status.NON_FINITE
+        ? `loss ${f.lossSum}` : statusName(f.status);
+      throw Object.assign(new DivergedError(epoch + 1, f.index + 1, what), { lastGood, history, status: f.status });
+    }
+    let lossSum = 0;
+    const layers = results[0]?.gradNorms.length ?? 0;
+    const norms = new Array<number>(layers).fill(0);
+    for (const r of results) {
+      lossSum += r.lossSum;
+      for (let l = 0; l < layers; l++) norms[l] += r.gradNorms[l] / results.length;
+    }
+    samples += data.rows;
+    steps += results.length;
+    lastGood = await board.getWeights();
+    const ev: EpochEvent = {
+      event: "epoch", epoch: epoch + 1, loss: lossSum / data.rows, lr, grad_norms: norms,
+      steps: results.length, seconds: Number(seconds.toFixed(6)),
+    };
+    history.push(ev);
+    await o.onEpoch?.(ev);
+  }
+  return { epochs: o.epochs, samples, seconds, steps, history, lastGood };
+}

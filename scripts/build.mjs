@@ -1,0 +1,68 @@
+// Builds everything `npm ci` must leave behind:
+//   build/edgeprop.wasm       the reactor module (imports nothing)
+//   build/edgeprop-wasi.wasm  the same engine as a WASI command (protocol on stdio)
+//   dist/edgeprop.mjs         the host library and CLI, bundled
+// The build id is a hash of the engine's sources and the memory settings, so a
+// board and the host can tell whether they run the same module.
+import { createHash } from "node:crypto";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const asc = join(root, "node_modules", ".bin", "asc");
+
+function sources(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    return statSync(p).isDirectory() ? sources(p) : p.endsWith(".ts") ? [p] : [];
+  }).sort();
+}
+
+export function buildId(pages, memoryLimit) {
+  const h = createHash("sha256");
+  for (const f of sources(join(root, "assembly"))) h.update(readFileSync(f));
+  h.update(readFileSync(join(root, "asconfig.json")));
+  h.update(`${pages}:${memoryLimit}`);
+  return h.digest().readUInt32LE(0);
+}
+
+/** Compiles the engine; `wasi` selects the WASI command entry. */
+export function buildModule({ pages = 64, memoryLimit = 0, out, wasi = false }) {
+  const id = buildId(pages, memoryLimit);
+  mkdirSync(dirname(out), { recursive: true });
+  const args = [
+    "--config", join(root, "asconfig.json"), "--target", "release",
+    "--initialMemory", String(pages), "--maximumMemory", String(pages),
+    "--use", `MEMORY_LIMIT=${memoryLimit}`, "--use", `BUILD_ID=${id}`,
+    "-o", out, "--textFile", out.replace(/\.wasm$/, ".wat"),
+  ];
+  if (wasi) args.unshift(join(root, "assembly", "wasi.ts"));
+  execFileSync(asc, args, { cwd: root, stdio: "inherit" });
+  return { buildId: id, bytes: readFileSync(out) };
+}
+
+async function bundleHost() {
+  const esbuild = await import("esbuild");
+  await esbuild.build({
+    entryPoints: [join(root, "host", "cli.ts")],
+    outfile: join(root, "dist", "edgeprop.mjs"),
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    packages: "external",
+    sourcemap: true,
+    logLevel: "warning",
+  });
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const only = process.argv[2];
+  if (!only || only === "wasm") {
+    buildModule({ out: join(root, "build", "edgeprop.wasm") });
+    buildModule({ out: join(root, "build", "edgeprop-wasi.wasm"), wasi: true });
+  }
+  if (!only || only === "host") await bundleHost();
+}
