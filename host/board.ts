@@ -46,8 +46,20 @@ export interface OptimizerState {
   state: Float32Array;
 }
 
+/** What crossed the link and what the board spent, for reports. */
+export interface LinkStats {
+  bytesSent: number;
+  bytesReceived: number;
+  /** Board compute time as the board measured it (0 where it cannot). */
+  boardMicros: number;
+  /** Seconds the line itself needed at the simulated baud (0 when unthrottled). */
+  lineSeconds: number;
+  retransmits: number;
+}
+
 export interface Board {
   readonly description: string;
+  stats(): LinkStats;
   hello(): Promise<BoardInfo>;
   /** Configures the model; rejects with a BoardError naming the refusal. */
   configure(block: Uint8Array): Promise<Plan>;

@@ -1,6 +1,6 @@
 // --link direct: the module's exports called in-process, no protocol. The
 // reference every other link must match bit for bit, and the fastest path.
-import type { Board, BoardInfo, BatchResult, EvalResult, OptimizerState, TrainJob } from "../board.js";
+import type { Board, BoardInfo, BatchResult, EvalResult, LinkStats, OptimizerState, TrainJob } from "../board.js";
 import { BoardError, Status, statusName } from "../status.js";
 import { type EngineExports, instantiate } from "../engine.js";
 import type { Plan } from "../plan.js";
@@ -19,6 +19,10 @@ export class DirectBoard implements Board {
 
   private f32(ptr: number, n: number): Float32Array {
     return new Float32Array(this.e.memory.buffer, ptr, n);
+  }
+
+  stats(): LinkStats {
+    return { bytesSent: 0, bytesReceived: 0, boardMicros: 0, lineSeconds: 0, retransmits: 0 };
   }
 
   async hello(): Promise<BoardInfo> {
