@@ -16,7 +16,7 @@ import {
 } from "./network";
 import * as optimizer from "./optim/optimizer";
 import { ensureStarted } from "./protocol/board";
-export { rx, rx_buffer, rx_capacity, tx_buffer, boot } from "./protocol/board";
+export { rx, rx_buffer, rx_capacity, tx_buffer, boot, add_busy_time } from "./protocol/board";
 
 export function config_ptr(): usize { ensureStarted(); return configBlock; }
 export function config_bytes(): i32 { return CONFIG_BYTES; }

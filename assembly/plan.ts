@@ -15,7 +15,7 @@ import {
 // COBS-encoded (one extra byte per 254) and a 0x00 delimiter.
 export const FRAME_OVERHEAD: i32 = 9;
 export const MIN_RX_PAYLOAD: i32 = 160; // fits CONFIGURE (128) and every command
-export const TX_PAYLOAD: i32 = 256; //   the largest reply (GET_WEIGHTS pieces)
+export const TX_PAYLOAD: i32 = 192; //   the largest reply (GET_WEIGHTS pieces)
 export const BATCH_HEADER: i32 = 8; //   flags, rows, reserved, before the rows
 
 @inline export function align8(n: i32): i32 { return (n + 7) & ~7; }

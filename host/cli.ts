@@ -2,6 +2,10 @@
 // codes (2 bad input, 3 diverged, 4 link failure) with one clear line.
 import { simCommand } from "./commands/sim.js";
 import { planCommand } from "./commands/plan.js";
+import { trainCommand } from "./commands/train.js";
+import { boardCommandMain } from "./commands/board.js";
+import { monitorCommand } from "./commands/monitor.js";
+import { portsCommand } from "./commands/ports.js";
 import { closest } from "./args.js";
 
 type Command = (argv: string[]) => Promise<number>;
@@ -9,6 +13,10 @@ type Command = (argv: string[]) => Promise<number>;
 const COMMANDS: Record<string, [Command, string]> = {
   sim: [simCommand, "train on a simulated board on this machine"],
   plan: [planCommand, "show the memory a model needs on the board"],
+  train: [trainCommand, "train on a board over a serial port"],
+  board: [boardCommandMain, "serve a simulated board on a pseudo-terminal (--pty) or stdio"],
+  monitor: [monitorCommand, "show a board's text lines and frames live"],
+  ports: [portsCommand, "list serial ports"],
 };
 
 export function usage(): string {

@@ -5,7 +5,7 @@ import { type RunConfig, optimizerSlots, paramCount, targetColumns } from "./con
 
 export const FRAME_OVERHEAD = 9;
 export const MIN_RX_PAYLOAD = 160;
-export const TX_PAYLOAD = 256;
+export const TX_PAYLOAD = 192;
 export const BATCH_HEADER = 8;
 /** Rows per chunk when nothing else decides: fits P2 + Adam under AIfES's 33,136 bytes. */
 export const DEFAULT_CHUNK = 8;

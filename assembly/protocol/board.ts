@@ -1,13 +1,382 @@
-// Placeholder until the protocol lands: the board side of the serial link.
-import { initNetwork } from "../network";
-import { rxBuf, rxCap, txBuf } from "../arena";
+// The board side of the serial protocol. The firmware only moves bytes: it
+// writes what the UART received at rx_buffer(), calls rx(n), and sends the
+// rx(n) bytes that appear at tx_buffer(), calling rx(0) again until it
+// returns 0. Everything else - framing, checks, exactly-once, training -
+// happens here, so the code tested on a PC is the code on the board.
+//
+// Exactly once: requests carry a sequence number. The board executes only the
+// expected one; a repeat of one of the last REPLAY_DEPTH requests (its reply
+// was lost) is answered from a cache of replies and never executed twice; a
+// request from the future (one before it was lost) is refused with
+// OUT_OF_ORDER naming the expected number, and the host goes back to it.
+import { CONFIG_BYTES, configBlock, layerCount, width } from "../config";
+import { rxBuf, rxCap, txBuf, level, params, optState, targets, layoutUnconfigured } from "../arena";
+import { targetColumns, rxPayloadBytes, MIN_RX_PAYLOAD, planParams, planGrads, planOptimizer, planActivations, planBuffers, planStatic, planTotal, TX_PAYLOAD } from "../plan";
+import { initNetwork, configureNetwork, trainChunk, evalChunk, configured, configDetail, lastLossSum, memoryLimit, setMemoryLimit, paramsCount } from "../network";
+import * as network from "../network";
+import * as optimizer from "../optim/optimizer";
+import { Status } from "../status";
+import { cobsDecode, cobsEncode } from "./cobs";
+import { crc32 } from "./crc32";
+import { HEADER, TRAILER, Type, PROTOCOL_VERSION } from "./frame";
+
+const REPLAY_DEPTH = 4;
+const REPLAY_PAYLOAD = 56; // a BATCH reply with 8 layers; CONFIGURE's is 36
+const REPLAY_ENTRY = 8 + REPLAY_PAYLOAD; // seq u16, type u8, pad, len u16, pad, payload
+const replay: usize = memory.data(REPLAY_DEPTH * REPLAY_ENTRY, 8);
+// The raw reply is built this far into the transmit buffer, then COBS-encoded
+// in place towards its start (see cobsEncode).
+const RAW_AT: usize = 4;
 
 let started = false;
+let bootId: u32 = 0;
+let rxFill: i32 = 0; //      bytes held in the receive buffer
+let scanFrom: i32 = 0; //    where the search for the next delimiter resumes
+let discarding = false; //   an over-long frame: drop bytes until the next 0x00
+let session = false; //      a HELLO has set the sequence
+let expected: u16 = 0;
+let replayNext: i32 = 0;
+let busyMicros: u32 = 0;
+let rowsTrained: u32 = 0;
+
 export function ensureStarted(): void {
   if (!started) { started = true; initNetwork(); }
 }
-export function boot(bootId: u32, memoryLimitBytes: i32): void { ensureStarted(); bootId; memoryLimitBytes; }
-export function rx_buffer(): usize { ensureStarted(); return rxBuf; }
-export function rx_capacity(): i32 { ensureStarted(); return rxCap; }
-export function tx_buffer(): usize { return txBuf; }
-export function rx(n: i32): i32 { ensureStarted(); n; return 0; }
+
+// ---- the firmware's interface -------------------------------------------
+
+/** Called once at power-up; returns the length of the banner line in tx. */
+export function boot(id: u32, memoryLimitBytes: i32): i32 {
+  ensureStarted();
+  bootId = id;
+  if (memoryLimitBytes > 0) setMemoryLimit(memoryLimitBytes);
+  return banner();
+}
+export function rx_buffer(): usize { ensureStarted(); return rxBuf + <usize>rxFill; }
+export function rx_capacity(): i32 { ensureStarted(); return rxCap - rxFill; }
+export function tx_buffer(): usize { ensureStarted(); return txBuf; }
+/** The firmware reports time spent inside rx(); BATCH replies and HELLO carry the total. */
+export function add_busy_time(us: u32): void { busyMicros += us; }
+
+/** Takes n new bytes; returns the length of a reply in tx, or 0 when idle. */
+export function rx(n: i32): i32 {
+  ensureStarted();
+  if (n > 0) rxFill += min(n, rxCap - rxFill);
+  while (scanFrom < rxFill) {
+    const p = rxBuf + <usize>scanFrom;
+    if (load<u8>(p) != 0) { scanFrom++; continue; }
+    // A frame ends at scanFrom: [0, scanFrom).
+    const frameLen = scanFrom;
+    const wasDiscarding = discarding;
+    discarding = false;
+    let reply = 0;
+    if (!wasDiscarding && frameLen > 0) reply = handleFrame(frameLen);
+    consume(frameLen + 1);
+    if (reply > 0) return reply;
+  }
+  if (rxFill == rxCap) {
+    // No delimiter in a full buffer: no legal frame is this long.
+    discarding = true;
+    rxFill = 0;
+    scanFrom = 0;
+  }
+  return 0;
+}
+
+function consume(bytes: i32): void {
+  const rest = rxFill - bytes;
+  for (let i = 0; i < rest; i++) store<u8>(rxBuf + <usize>i, load<u8>(rxBuf + <usize>(bytes + i)));
+  // A reconfiguration that shrank rx loses what no longer fits; those frames
+  // fail their CRC and the host sends them again.
+  rxFill = min(rest, rxCap);
+  scanFrom = 0;
+}
+
+// ---- frames ----------------------------------------------------------------
+
+let reqType: u8 = 0;
+let reqSeq: u16 = 0;
+let reqLen: i32 = 0;
+let req: usize = 0; //  the request's payload, decoded in place in rx
+let out: usize = 0; //  the reply's payload, in tx past its header
+
+function handleFrame(encodedLen: i32): i32 {
+  const n = cobsDecode(rxBuf, encodedLen);
+  if (n < HEADER + TRAILER) return 0;
+  reqLen = <i32>load<u16>(rxBuf, 3);
+  if (reqLen != n - HEADER - TRAILER) return 0;
+  if (crc32(rxBuf, n - TRAILER) != load<u32>(rxBuf + <usize>(n - TRAILER))) return 0;
+  reqType = load<u8>(rxBuf);
+  reqSeq = load<u16>(rxBuf, 1);
+  req = rxBuf + <usize>HEADER;
+  out = txBuf + RAW_AT + <usize>HEADER;
+
+  if (reqType == Type.HELLO) {
+    session = true;
+    expected = reqSeq + 1;
+    clearReplay();
+    return seal(Type.HELLO | Type.REPLY, hello());
+  }
+  if (!session) return error(Status.NO_SESSION, 0);
+  if (reqSeq != expected) {
+    const cached = replayed(reqSeq);
+    if (cached > 0) return cached;
+    const behind = <u16>(expected - reqSeq);
+    // Reads are safe to repeat; anything else out of order is refused.
+    if (behind <= <u16>REPLAY_DEPTH && (reqType == Type.GET_WEIGHTS || reqType == Type.EVAL)) {
+      return execute();
+    }
+    return error(Status.OUT_OF_ORDER, <i32>expected);
+  }
+  expected++;
+  caching = true;
+  const len = execute();
+  caching = false;
+  return len;
+}
+
+function execute(): i32 {
+  if (reqType == Type.CONFIGURE) return seal(reqType | Type.REPLY, configure());
+  if (reqType == Type.SET_WEIGHTS) return region(true);
+  if (reqType == Type.GET_WEIGHTS) return region(false);
+  if (reqType == Type.BATCH) return batch(false);
+  if (reqType == Type.EVAL) return batch(true);
+  if (reqType == Type.SET_LR) {
+    if (reqLen != 8) return error(Status.BAD_FRAME, reqLen);
+    const lr = load<f64>(req);
+    if (!isFinite(lr) || lr < 0) return error(Status.BAD_CONFIG, 40);
+    optimizer.learningRate = lr;
+    store<u8>(out, 0);
+    return seal(reqType | Type.REPLY, 1);
+  }
+  if (reqType == Type.RESET) {
+    network.configured = false;
+    layoutUnconfigured();
+    out = txBuf + RAW_AT + <usize>HEADER;
+    store<u8>(out, 0);
+    return seal(reqType | Type.REPLY, 1);
+  }
+  return error(Status.BAD_FRAME, <i32>reqType);
+}
+
+/** Writes the reply header and CRC around `len` payload bytes at `out`; COBS; returns wire bytes. */
+function seal(type: u8, len: i32): i32 {
+  if (caching) remember(type, len);
+  const raw = txBuf + RAW_AT;
+  store<u8>(raw, type);
+  store<u16>(raw, reqSeq, 1);
+  store<u16>(raw, <u16>len, 3);
+  const n = HEADER + len;
+  store<u32>(raw + <usize>n, crc32(raw, n));
+  return cobsEncode(raw, n + TRAILER, txBuf);
+}
+
+function error(code: i32, detail: i32): i32 {
+  store<u8>(out, <u8>code);
+  store<u8>(out, reqType, 1);
+  store<i16>(out, <i16>detail, 2);
+  store<u32>(out, bootId, 4);
+  return seal(Type.ERROR, 8);
+}
+
+// ---- the reply cache (exactly once) ---------------------------------------
+
+function clearReplay(): void {
+  for (let i = 0; i < REPLAY_DEPTH; i++) store<u8>(replay + <usize>(i * REPLAY_ENTRY), 0, 2);
+}
+
+let caching = false; // set while executing a new request: its reply is remembered
+
+function remember(type: u8, len: i32): void {
+  if (len > REPLAY_PAYLOAD) return;
+  const e = replay + <usize>(replayNext * REPLAY_ENTRY);
+  store<u16>(e, reqSeq);
+  store<u8>(e, type, 2);
+  store<u16>(e, <u16>len, 4);
+  for (let i = 0; i < len; i++) store<u8>(e + 8 + <usize>i, load<u8>(out + <usize>i));
+  replayNext = (replayNext + 1) % REPLAY_DEPTH;
+}
+
+function replayed(seq: u16): i32 {
+  for (let i = 0; i < REPLAY_DEPTH; i++) {
+    const e = replay + <usize>(i * REPLAY_ENTRY);
+    const type = load<u8>(e, 2);
+    if (type == 0 || load<u16>(e) != seq) continue;
+    const len = <i32>load<u16>(e, 4);
+    for (let k = 0; k < len; k++) store<u8>(out + <usize>k, load<u8>(e + 8 + <usize>k));
+    return seal(type, len);
+  }
+  return 0;
+}
+
+// ---- commands ----------------------------------------------------------------
+
+function hello(): i32 {
+  store<u8>(out, PROTOCOL_VERSION);
+  store<u8>(out, configured ? 1 : 0, 1);
+  store<u16>(out, configured ? <u16>maxRows() : 0, 2);
+  store<u32>(out, BUILD_ID, 4);
+  store<u32>(out, bootId, 8);
+  store<u32>(out, <u32>memoryLimit, 12);
+  store<u16>(out, <u16>(configured ? rxPayloadBytes() : MIN_RX_PAYLOAD), 16);
+  store<u16>(out, <u16>TX_PAYLOAD, 18);
+  store<u32>(out, busyMicros, 20);
+  store<u32>(out, rowsTrained, 24);
+  store<u32>(out, <u32>optimizer.stepCount, 28);
+  return 32;
+}
+
+function maxRows(): i32 {
+  return <i32>load<u16>(configBlock, 6);
+}
+
+function configure(): i32 {
+  if (reqLen != CONFIG_BYTES) { store<u8>(out, <u8>Status.BAD_FRAME); return 1; }
+  // The request sits in rx, which configure may move: copy the block first.
+  for (let i = 0; i < CONFIG_BYTES; i++) store<u8>(configBlock + <usize>i, load<u8>(req + <usize>i));
+  const status = configureNetwork();
+  rowsTrained = 0;
+  out = txBuf + RAW_AT + <usize>HEADER; // the arena, and so tx, may have moved
+  store<u8>(out, <u8>status);
+  store<u8>(out, 0, 1);
+  store<i16>(out, <i16>configDetail, 2);
+  store<u32>(out, <u32>planParams, 4);
+  store<u32>(out, <u32>planGrads, 8);
+  store<u32>(out, <u32>planOptimizer, 12);
+  store<u32>(out, <u32>planActivations, 16);
+  store<u32>(out, <u32>planBuffers, 20);
+  store<u32>(out, <u32>planStatic, 24);
+  store<u32>(out, <u32>planTotal, 28);
+  store<u32>(out, <u32>memoryLimit, 32);
+  return 36;
+}
+
+/** SET_WEIGHTS / GET_WEIGHTS: [region u8][pad x3][offset u32][count u16 (get) | floats (set)]. */
+function region(set: bool): i32 {
+  if (!configured) return error(Status.NOT_CONFIGURED, 0);
+  if (reqLen < 8) return error(Status.BAD_FRAME, reqLen);
+  const which = load<u8>(req);
+  const offset = load<u32>(req, 4);
+  const base = which == 0 ? params : optState;
+  const size = which == 0 ? <u32>paramsCount() : <u32>(planOptimizer >> 2);
+  const count: u32 = set ? <u32>((reqLen - 8) >> 2) : (reqLen >= 10 ? <u32>load<u16>(req, 8) : 0);
+  if (which > 1 || offset > size || count > size - offset
+    || (set && ((reqLen - 8) & 3) != 0) || (!set && count > <u32>((TX_PAYLOAD - 8) >> 2))) {
+    return error(Status.BAD_RANGE, <i32>count);
+  }
+  const at = base + (<usize>offset << 2);
+  store<u8>(out, which);
+  store<u8>(out, 0, 1);
+  store<u16>(out, <u16>count, 2);
+  store<u32>(out, offset, 4);
+  if (set) {
+    for (let i: u32 = 0; i < count; i++) store<u32>(at + (<usize>i << 2), load<u32>(req + 8 + (<usize>i << 2)));
+    return seal(reqType | Type.REPLY, 8);
+  }
+  for (let i: u32 = 0; i < count; i++) store<u32>(out + 8 + (<usize>i << 2), load<u32>(at + (<usize>i << 2)));
+  return seal(reqType | Type.REPLY, 8 + <i32>(count << 2));
+}
+
+/**
+ * BATCH / EVAL: [flags u8][pad][rows u16][step u32 (set the step count when
+ * flag 4)][rows x (inputs, targets) f32]. BATCH flags: 1 = this chunk ends
+ * the batch. EVAL flags: 2 = targets present. The reply:
+ * [status u8][stepped u8][rows u16][busy us u32][loss sum f64][steps u32]
+ * [layers u8][pad x3][grad norm f32 per layer]; EVAL replies carry the
+ * outputs (rows x outputs f32) after the loss instead.
+ */
+function batch(evaluate: bool): i32 {
+  if (!configured) return error(Status.NOT_CONFIGURED, 0);
+  if (reqLen < 8) return error(Status.BAD_FRAME, reqLen);
+  const flags = load<u8>(req);
+  const rows = <i32>load<u16>(req, 2);
+  const nIn = width(0);
+  const nOut = width(layerCount());
+  const withTargets = !evaluate || (flags & 2) != 0;
+  const nT = withTargets ? targetColumns() : 0;
+  if (reqLen != 8 + rows * (nIn + nT) * 4) return error(Status.BAD_FRAME, reqLen);
+  if (evaluate && 16 + rows * nOut * 4 > TX_PAYLOAD) return error(Status.BAD_ROWS, rows);
+  if (rows <= 0 || rows > maxRows()) return error(Status.BAD_ROWS, rows);
+  if ((flags & 4) != 0) optimizer.stepCount = <i32>load<u32>(req, 4);
+  let src = req + 8;
+  let x = level(0);
+  let t = targets;
+  for (let r = 0; r < rows; r++) {
+    for (let i = 0; i < nIn; i++, src += 4, x += 4) store<u32>(x, load<u32>(src));
+    for (let i = 0; i < nT; i++, src += 4, t += 4) store<u32>(t, load<u32>(src));
+  }
+  if (evaluate) {
+    const status = evalChunk(rows, withTargets);
+    if (status != Status.OK) return error(status, 0);
+    store<u8>(out, 0);
+    store<u8>(out, 0, 1);
+    store<u16>(out, <u16>rows, 2);
+    store<u32>(out, busyMicros, 4);
+    store<f64>(out, lastLossSum, 8);
+    const y = level(layerCount());
+    const n = rows * nOut;
+    for (let i = 0; i < n; i++) store<u32>(out + 16 + (<usize>i << 2), load<u32>(y + (<usize>i << 2)));
+    return seal(reqType | Type.REPLY, 16 + n * 4);
+  }
+  const ends = (flags & 1) != 0;
+  const status = trainChunk(rows, ends);
+  rowsTrained += <u32>rows;
+  const L = layerCount();
+  store<u8>(out, <u8>status);
+  store<u8>(out, ends ? 1 : 0, 1);
+  store<u16>(out, <u16>rows, 2);
+  store<u32>(out, busyMicros, 4);
+  store<f64>(out, lastLossSum, 8);
+  store<u32>(out, <u32>optimizer.stepCount, 16);
+  store<u8>(out, <u8>L, 20);
+  store<u8>(out, 0, 21);
+  store<u16>(out, 0, 22);
+  for (let l = 0; l < L; l++) {
+    store<f32>(out + 24 + (<usize>l << 2), ends ? load<f32>(optimizer.layerGradNorms + (<usize>l << 2)) : 0);
+  }
+  return seal(reqType | Type.REPLY, 24 + 4 * L);
+}
+
+// ---- the banner ---------------------------------------------------------------
+
+let cursor: usize = 0;
+// ASCII, not AssemblyScript strings (UTF-16 plus a header): static bytes are RAM.
+const NAME: usize = memory.data<u8>([101, 100, 103, 101, 112, 114, 111, 112, 32, 48, 46, 49, 46, 48]); // "edgeprop 0.1.0"
+function ascii(p: usize, n: i32): void {
+  for (let i = 0; i < n; i++) store<u8>(cursor++, load<u8>(p + <usize>i));
+}
+function field(a: u8, b: u8): void { // " ab="
+  store<u8>(cursor++, 32);
+  store<u8>(cursor++, a);
+  store<u8>(cursor++, b);
+  store<u8>(cursor++, 61);
+}
+function decimal(v: u32): void {
+  let digits: u32 = 1;
+  for (let x = v; x >= 10; x /= 10) digits *= 10;
+  for (; digits > 0; digits /= 10) store<u8>(cursor++, <u8>(48 + (v / digits) % 10));
+}
+function hex(v: u32): void {
+  for (let s = 28; s >= 0; s -= 4) {
+    const d = (v >>> <u32>s) & 15;
+    store<u8>(cursor++, <u8>(d < 10 ? 48 + d : 87 + d));
+  }
+}
+
+/** "edgeprop 0.1.0 pr=1 me=49152 bu=89abcdef bo=01234567\r\n" */
+function banner(): i32 {
+  cursor = txBuf;
+  ascii(NAME, 14);
+  field(112, 114); // " pr=" protocol
+  decimal(PROTOCOL_VERSION);
+  field(109, 101); // " me=" memory limit, bytes
+  decimal(<u32>memoryLimit);
+  field(98, 117); //  " bu=" build id
+  hex(BUILD_ID);
+  field(98, 111); //  " bo=" boot id
+  hex(bootId);
+  store<u8>(cursor++, 13);
+  store<u8>(cursor++, 10);
+  store<u8>(cursor++, 0); // a delimiter: the host's frame decoder starts clean
+  return <i32>(cursor - txBuf);
+}

@@ -1,16 +1,105 @@
-// Chooses the simulated board a command trains on from --link / --engine.
+// Chooses the simulated board a command trains on from --link, --engine,
+// --board, --baud and --fault-rate. Every choice but `direct` goes through
+// the serial protocol, so they all must give `direct`'s weights bit for bit.
+import { fileURLToPath } from "node:url";
+import { spawnSync } from "node:child_process";
 import type { OptionSpec, Parsed } from "../args.js";
 import type { Board } from "../board.js";
+import type { ByteLink } from "./byte-link.js";
 import { DirectBoard } from "./direct.js";
+import { MemoryLink } from "./memory-link.js";
+import { ThrottledLink } from "./throttled-link.js";
+import { FaultyLink } from "./faulty-link.js";
+import { ProcessLink, splitCommand } from "./process-link.js";
+import { SerialLink } from "./serial-link.js";
+import { ProtocolBoard } from "./protocol-board.js";
+import { startPtyBoard } from "./pty.js";
+import { buildPath } from "../engine.js";
 import { UsageError } from "../errors.js";
+import { loadProfile } from "../firmware/profiles.js";
 
 export const LINK_OPTIONS: OptionSpec[] = [
-  { name: "link", kind: "string", choices: ["direct"], default: "direct", help: "how the host reaches the simulated board: direct (in-process calls)" },
+  { name: "link", kind: "string", choices: ["memory", "pty", "direct"], default: "memory", help: "how the host reaches the simulated board: memory (the protocol over an in-memory byte link), pty (a real pseudo-terminal via socat), direct (in-process calls, no protocol)" },
+  { name: "engine", kind: "string", value: "wasi:node|wasi:wasm3|wasi:wasmtime|wasi:PATH|exec:'CMD ARGS'", help: "run the board in another process: the WASI build under a runtime, or any command speaking the protocol on stdin/stdout" },
+  { name: "board", kind: "string", value: "PROFILE", help: "simulate this board profile's memory limit and baud (boards/profiles: esp32, esp32-s3, esp32-c3)" },
+  { name: "baud", kind: "int", min: 0, help: "throttle the simulated line to this rate, 10 bits a byte (default: the --board profile's, else unthrottled; 0 = unthrottled)" },
+  { name: "fault-rate", kind: "number", min: 0, help: "damage each frame on the simulated line with this probability (flip, drop or duplicate a byte)", default: 0 },
 ];
 
-export async function openSimulatedBoard(a: Parsed): Promise<Board> {
-  switch (a.link) {
-    case "direct": return new DirectBoard();
-    default: throw new UsageError(`unknown --link ${a.link}`);
+const edgepropBin = fileURLToPath(new URL("../bin/edgeprop.js", import.meta.url));
+
+function onPath(cmd: string): boolean {
+  return spawnSync("sh", ["-c", `command -v ${cmd}`], { stdio: "ignore" }).status === 0;
+}
+
+/** The command that runs a board on stdin/stdout for --engine (or the in-process one). */
+export function boardCommand(engine: string | undefined, memoryLimit: number): string[] {
+  const wasiModule = buildPath("edgeprop-wasi.wasm");
+  if (!engine) return [process.execPath, edgepropBin, "board", "--stdio", ...(memoryLimit ? ["--memory-limit", String(memoryLimit)] : [])];
+  if (engine.startsWith("exec:")) {
+    const cmd = splitCommand(engine.slice(5));
+    if (cmd.length === 0) throw new UsageError("--engine exec: needs a command");
+    return cmd;
   }
+  if (!engine.startsWith("wasi:")) throw new UsageError(`--engine ${engine}: expected wasi:node|wasi:wasm3|wasi:wasmtime|wasi:PATH or exec:'CMD ARGS'`);
+  const runtime = engine.slice(5);
+  switch (runtime) {
+    case "node": return [process.execPath, "--no-warnings", fileURLToPath(new URL("../bin/wasi-node.js", import.meta.url)), wasiModule];
+    case "wasm3":
+      if (!onPath("wasm3")) throw new UsageError("--engine wasi:wasm3: no wasm3 on the PATH (build wasm3 and put its CLI on the PATH, or give --engine wasi:/path/to/wasm3)");
+      return ["wasm3", wasiModule];
+    case "wasmtime":
+      if (!onPath("wasmtime")) throw new UsageError("--engine wasi:wasmtime: no wasmtime on the PATH");
+      return ["wasmtime", "run", wasiModule];
+    default: {
+      // A path to a runtime binary; wasmtime-like CLIs take `run`.
+      const name = runtime.split("/").pop() ?? runtime;
+      return name.startsWith("wasmtime") ? [runtime, "run", wasiModule] : [runtime, wasiModule];
+    }
+  }
+}
+
+export interface SimulatedBoardOptions {
+  link?: string;
+  engine?: string;
+  board?: string;
+  baud?: number;
+  "fault-rate"?: number;
+  seed?: number;
+}
+
+export async function openSimulatedBoard(a: Parsed | SimulatedBoardOptions): Promise<Board> {
+  const o = a as SimulatedBoardOptions;
+  const profile = o.board ? loadProfile(String(o.board)) : null;
+  const memoryLimit = profile?.memory_limit ?? 0;
+  const baud = o.baud !== undefined ? Number(o.baud) : profile?.baud ?? 0;
+  const faultRate = Number(o["fault-rate"] ?? 0);
+  const link = String(o.link ?? "memory");
+  if (link === "direct") {
+    if (o.engine) throw new UsageError("--link direct runs the module in this process; it takes no --engine");
+    if (faultRate > 0) throw new UsageError("--fault-rate needs a byte link (--link memory or pty)");
+    return new DirectBoard(undefined, memoryLimit);
+  }
+  let bytes: ByteLink;
+  if (link === "pty") {
+    const pty = await startPtyBoard(boardCommand(o.engine, memoryLimit));
+    const serial = await SerialLink.open(pty.path, baud || 115200, 0);
+    const close = serial.close.bind(serial);
+    serial.close = async () => { await close(); await pty.stop(); };
+    bytes = serial;
+  } else if (link === "memory") {
+    bytes = o.engine ? processBoard(o.engine, memoryLimit) : new MemoryLink({ memoryLimit });
+  } else {
+    throw new UsageError(`unknown --link ${link}`);
+  }
+  if (baud > 0) bytes = new ThrottledLink(bytes, baud);
+  if (faultRate > 0) bytes = new FaultyLink(bytes, faultRate, Number(o.seed ?? 1));
+  const board = new ProtocolBoard(bytes, faultRate > 0 ? { timeoutMs: 100, retries: 30 } : {});
+  await board.hello();
+  return board;
+}
+
+function processBoard(engine: string, memoryLimit: number): ByteLink {
+  const [cmd, ...args] = boardCommand(engine, memoryLimit);
+  return new ProcessLink(cmd, args, `board process ${engine}`);
 }

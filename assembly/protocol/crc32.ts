@@ -1,0 +1,18 @@
+// CRC-32 (IEEE 802.3 / zlib: reflected 0xEDB88320, init and final xor
+// 0xFFFFFFFF), a nibble at a time from a 64-byte table: a 1 KiB byte table
+// would cost the board more RAM than the speed is worth at serial rates.
+const TABLE: usize = memory.data<u32>([
+  0x00000000, 0x1db71064, 0x3b6e20c8, 0x26d930ac, 0x76dc4190, 0x6b6b51f4, 0x4db26158, 0x5005713c,
+  0xedb88320, 0xf00f9344, 0xd6d6a3e8, 0xcb61b38c, 0x9b64c2b0, 0x86d3d2d4, 0xa00ae278, 0xbdbdf21c,
+]);
+
+export function crc32(p: usize, n: i32): u32 {
+  let c: u32 = 0xffffffff;
+  const end = p + <usize>n;
+  for (; p < end; p++) {
+    c ^= <u32>load<u8>(p);
+    c = (c >>> 4) ^ load<u32>(TABLE + ((<usize>c & 15) << 2));
+    c = (c >>> 4) ^ load<u32>(TABLE + ((<usize>c & 15) << 2));
+  }
+  return c ^ 0xffffffff;
+}

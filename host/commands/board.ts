@@ -1,0 +1,50 @@
+// edgeprop board: serve a simulated board. --stdio speaks the protocol on
+// stdin/stdout (what socat runs behind a pty); --pty makes a pseudo-terminal,
+// prints its path and serves until stopped, for a serial monitor or
+// `edgeprop train --port`.
+import { helpText, parseArgs, type OptionSpec } from "../args.js";
+import { MemoryLink } from "../links/memory-link.js";
+import { boardCommand } from "../links/open.js";
+import { startPtyBoard } from "../links/pty.js";
+import { loadProfile } from "../firmware/profiles.js";
+import { UsageError } from "../errors.js";
+
+export const BOARD_OPTIONS: OptionSpec[] = [
+  { name: "pty", kind: "flag", help: "serve on a new pseudo-terminal (needs socat) and print its path" },
+  { name: "stdio", kind: "flag", help: "serve on stdin/stdout" },
+  { name: "path", kind: "string", value: "PATH", help: "with --pty: the path for the pty link (default: a new one under /tmp)" },
+  { name: "board", kind: "string", value: "PROFILE", help: "the board profile whose memory limit to simulate (esp32, esp32-s3, esp32-c3)" },
+  { name: "memory-limit", kind: "int", min: 0, help: "bytes of linear memory the module may use (default: the profile's, else all)" },
+  { name: "engine", kind: "string", value: "wasi:RUNTIME|exec:'CMD ARGS'", help: "with --pty: run this board process behind the pty instead of the in-process module" },
+  { name: "help", kind: "flag", help: "show this help" },
+];
+
+export async function boardCommandMain(argv: string[]): Promise<number> {
+  const a = parseArgs(argv, BOARD_OPTIONS, "board");
+  if (a.help) { process.stdout.write(helpText("board", "--pty | --stdio [--board PROFILE]", BOARD_OPTIONS)); return 0; }
+  const limit = a["memory-limit"] !== undefined ? Number(a["memory-limit"]) : a.board ? loadProfile(String(a.board)).memory_limit : 0;
+  if (a.stdio) return serveStdio(limit);
+  if (!a.pty) throw new UsageError("edgeprop board: give --pty (a pseudo-terminal) or --stdio");
+  const pty = await startPtyBoard(boardCommand(a.engine as string | undefined, limit), a.path as string | undefined);
+  process.stdout.write(`${pty.path}\n`);
+  process.stderr.write(`edgeprop board: a simulated board${a.board ? ` (${a.board})` : ""} is on ${pty.path}; ` +
+    `try 'edgeprop train --port ${pty.path} ...' or a serial monitor. Ctrl-C stops it.\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+    pty.socat.once("exit", stop);
+  });
+  await pty.stop();
+  return 0;
+}
+
+/** The firmware's job in JavaScript: bytes from stdin to the module, replies to stdout. */
+function serveStdio(memoryLimit: number): Promise<number> {
+  const board = new MemoryLink({ memoryLimit });
+  board.onData((b) => process.stdout.write(b));
+  return new Promise((resolve) => {
+    process.stdin.on("data", (b: Buffer) => board.write(new Uint8Array(b.buffer, b.byteOffset, b.length)));
+    process.stdin.on("end", () => { void board.close().then(() => resolve(0)); });
+  });
+}

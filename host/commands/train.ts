@@ -1,0 +1,38 @@
+// edgeprop train --port PATH: the same run as `sim`, on a real board (or
+// anything that speaks the protocol on a serial device).
+import { helpText, parseArgs, type OptionSpec } from "../args.js";
+import { SIM_OPTIONS } from "./sim.js";
+import { prepareRun, stdoutOutput, trainOnBoard } from "../training-run.js";
+import { SerialLink } from "../links/serial-link.js";
+import { ProtocolBoard } from "../links/protocol-board.js";
+import { UsageError } from "../errors.js";
+
+const SIM_ONLY = new Set(["link", "engine", "board", "fault-rate", "baud"]);
+
+export const TRAIN_OPTIONS: OptionSpec[] = [
+  { name: "port", kind: "string", value: "PATH", help: "the board's serial port (e.g. /dev/ttyUSB0)" },
+  { name: "baud", kind: "int", min: 1, default: 115200, help: "serial line rate" },
+  { name: "timeout", kind: "int", min: 10, default: 500, help: "ms to wait for a reply before sending again (transfer time is added)" },
+  { name: "retries", kind: "int", min: 1, default: 8, help: "attempts per request before giving up on the board" },
+  ...SIM_OPTIONS.filter((o) => !SIM_ONLY.has(o.name)),
+];
+
+export async function trainCommand(argv: string[]): Promise<number> {
+  const a = parseArgs(argv, TRAIN_OPTIONS, "train");
+  if (a.help) { process.stdout.write(helpText("train", "--port PATH --data FILE.csv --layers N,N,... --loss mse|ce|bce [options]", TRAIN_OPTIONS)); return 0; }
+  if (!a.port) throw new UsageError("--port PATH is required (see 'edgeprop ports')");
+  const prepared = prepareRun(a);
+  const link = await SerialLink.open(String(a.port), Number(a.baud));
+  const board = new ProtocolBoard(link, { timeoutMs: Number(a.timeout), retries: Number(a.retries) });
+  try {
+    const info = await board.hello();
+    if (!a.json && !a.quiet) {
+      process.stdout.write(`board on ${a.port}: protocol ${info.protocol}, build ${info.buildId.toString(16).padStart(8, "0")}, ` +
+        `boot ${info.bootId.toString(16).padStart(8, "0")}, memory limit ${info.memoryLimit} bytes\n`);
+    }
+    await trainOnBoard(board, a, prepared, stdoutOutput);
+  } finally {
+    await board.close();
+  }
+  return 0;
+}
