@@ -1,34 +1,45 @@
 // A dense layer y = x W^T + b over a chunk of rows, W stored [out][in] like
 // torch's nn.Linear, and its backward pass by the chain rule.
 //
-// The loops are shaped for two engines at once: V8's JIT and the wasm3
-// interpreter, which pays per instruction. Four outputs are computed together
-// so each input value is loaded once per four multiply-adds, with four
-// independent accumulators (no long add chain), and all addressing is a base
-// pointer plus constant offsets folded into the load/store immediates.
-
+// The loops are shaped for two engines at once: V8's JIT, and the wasm3
+// interpreter on the board, which pays per executed instruction. So the work
+// is cut into 4x4 register blocks (each value loaded feeds four multiply-adds),
+// every load and store addresses a base pointer plus a constant folded into
+// the instruction's offset immediate, and loops test at the bottom (one
+// br_if per iteration). Sizes that are not multiples of 4 take a plain tail.
 import { chainRow } from "./activation";
 
-/** out[r][j] = b[j] + sum_i W[j][i] * x[r][i] for rows r < rows. */
+/** y[r][j] = b[j] + sum_i W[j][i] x[r][i] for rows r < rows. */
 export function denseForward(W: usize, nIn: i32, nOut: i32, x: usize, y: usize, rows: i32): void {
   const rowIn = <usize>nIn << 2;
   const b = W + (<usize>(nIn * nOut) << 2);
-  const xEnd = x + <usize>rows * rowIn;
+  const body = <usize>(nIn & ~3) << 2;
   const out4 = nOut & ~3;
-  for (; x < xEnd; x += rowIn) {
+  for (let r = 0; r < rows; r++, x += rowIn) {
     const xe = x + rowIn;
-    let w = W;
+    const x4 = x + body;
+    let w0 = W;
     let j = 0;
     for (; j < out4; j += 4) {
-      const w1 = w + rowIn, w2 = w1 + rowIn, w3 = w2 + rowIn;
+      let w1 = w0 + rowIn, w2 = w1 + rowIn, w3 = w2 + rowIn;
       let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
-      let p = x, q: usize = 0;
-      for (; p < xe; p += 4, q += 4) {
-        const xi = load<f32>(p);
-        s0 += load<f32>(w + q) * xi;
-        s1 += load<f32>(w1 + q) * xi;
-        s2 += load<f32>(w2 + q) * xi;
-        s3 += load<f32>(w3 + q) * xi;
+      let p = x;
+      if (p < x4) {
+        do {
+          const a = load<f32>(p), c = load<f32>(p, 4), e = load<f32>(p, 8), g = load<f32>(p, 12);
+          s0 += load<f32>(w0) * a + load<f32>(w0, 4) * c + load<f32>(w0, 8) * e + load<f32>(w0, 12) * g;
+          s1 += load<f32>(w1) * a + load<f32>(w1, 4) * c + load<f32>(w1, 8) * e + load<f32>(w1, 12) * g;
+          s2 += load<f32>(w2) * a + load<f32>(w2, 4) * c + load<f32>(w2, 8) * e + load<f32>(w2, 12) * g;
+          s3 += load<f32>(w3) * a + load<f32>(w3, 4) * c + load<f32>(w3, 8) * e + load<f32>(w3, 12) * g;
+          p += 16; w0 += 16; w1 += 16; w2 += 16; w3 += 16;
+        } while (p < x4);
+      }
+      for (; p < xe; p += 4, w0 += 4, w1 += 4, w2 += 4, w3 += 4) {
+        const a = load<f32>(p);
+        s0 += load<f32>(w0) * a;
+        s1 += load<f32>(w1) * a;
+        s2 += load<f32>(w2) * a;
+        s3 += load<f32>(w3) * a;
       }
       const bj = b + (<usize>j << 2);
       store<f32>(y, s0 + load<f32>(bj));
@@ -36,90 +47,133 @@ export function denseForward(W: usize, nIn: i32, nOut: i32, x: usize, y: usize, 
       store<f32>(y, s2 + load<f32>(bj, 8), 8);
       store<f32>(y, s3 + load<f32>(bj, 12), 12);
       y += 16;
-      w = w3 + rowIn;
+      w0 = w3;
     }
     for (; j < nOut; j++) {
       let s: f32 = 0;
-      for (let p = x, q = w; p < xe; p += 4, q += 4) s += load<f32>(q) * load<f32>(p);
+      for (let p = x; p < xe; p += 4, w0 += 4) s += load<f32>(w0) * load<f32>(p);
       store<f32>(y, s + load<f32>(b + (<usize>j << 2)));
       y += 4;
-      w += rowIn;
     }
   }
 }
 
 /**
- * Accumulates dL/dW and dL/db from the chunk's output deltas d[r][j], and,
- * when dx != 0, writes the input deltas through the activation below:
- * dx[r][i] = f'(x[r][i]) * sum_j d[r][j] W[j][i].
- * dx may alias x: each row of x is used in full (gathered in the one-row
- * scratch buffer) before its dx row is written.
+ * Backward through the layer for a chunk, given the output deltas d[r][j]:
+ *   dL/dW[j][i] += sum_r d[r][j] x[r][i],  dL/db[j] += sum_r d[r][j]
+ * and, when dx != 0 (it is x itself: each level is overwritten by its delta),
+ *   dx[r][i] = f'(x[r][i]) sum_j d[r][j] W[j][i]
+ * with f the activation that produced x.
  */
 export function denseBackward(
   W: usize, G: usize, nIn: i32, nOut: i32,
   x: usize, d: usize, dx: usize, actBelow: u8, scratch: usize, rows: i32,
 ): void {
+  accumulateGradients(G, nIn, nOut, x, d, rows);
+  if (dx) inputDeltas(W, nIn, nOut, x, d, actBelow, scratch, rows);
+}
+
+function accumulateGradients(G: usize, nIn: i32, nOut: i32, x: usize, d: usize, rows: i32): void {
   const rowIn = <usize>nIn << 2;
+  const rowOut = <usize>nOut << 2;
   const gb = G + (<usize>(nIn * nOut) << 2);
+  const dEnd = d + <usize>rows * rowOut;
+  // Bias: column sums of d.
+  for (let j = 0; j < nOut; j++) {
+    let s: f32 = 0;
+    for (let p = d + (<usize>j << 2); p < dEnd; p += rowOut) s += load<f32>(p);
+    const gj = gb + (<usize>j << 2);
+    store<f32>(gj, load<f32>(gj) + s);
+  }
   const out4 = nOut & ~3;
-  const sEnd = scratch + rowIn;
-  for (let r = 0; r < rows; r++) {
-    const xe = x + rowIn;
-    if (dx) for (let s = scratch; s < sEnd; s += 4) store<f32>(s, 0);
-    let w = W, g = G;
-    let j = 0;
-    for (; j < out4; j += 4) {
-      const d0 = load<f32>(d), d1 = load<f32>(d, 4), d2 = load<f32>(d, 8), d3 = load<f32>(d, 12);
-      const gj = gb + (<usize>j << 2);
-      store<f32>(gj, load<f32>(gj) + d0);
-      store<f32>(gj, load<f32>(gj, 4) + d1, 4);
-      store<f32>(gj, load<f32>(gj, 8) + d2, 8);
-      store<f32>(gj, load<f32>(gj, 12) + d3, 12);
-      const g1 = g + rowIn, g2 = g1 + rowIn, g3 = g2 + rowIn;
-      if (dx) {
-        const w1 = w + rowIn, w2 = w1 + rowIn, w3 = w2 + rowIn;
-        let q: usize = 0;
-        for (let p = x; p < xe; p += 4, q += 4) {
-          const xi = load<f32>(p);
-          store<f32>(g + q, load<f32>(g + q) + d0 * xi);
-          store<f32>(g1 + q, load<f32>(g1 + q) + d1 * xi);
-          store<f32>(g2 + q, load<f32>(g2 + q) + d2 * xi);
-          store<f32>(g3 + q, load<f32>(g3 + q) + d3 * xi);
-          const s = scratch + q;
-          store<f32>(s, load<f32>(s) + d0 * load<f32>(w + q) + d1 * load<f32>(w1 + q)
-            + d2 * load<f32>(w2 + q) + d3 * load<f32>(w3 + q));
-        }
-        w = w3 + rowIn;
-      } else {
-        let q: usize = 0;
-        for (let p = x; p < xe; p += 4, q += 4) {
-          const xi = load<f32>(p);
-          store<f32>(g + q, load<f32>(g + q) + d0 * xi);
-          store<f32>(g1 + q, load<f32>(g1 + q) + d1 * xi);
-          store<f32>(g2 + q, load<f32>(g2 + q) + d2 * xi);
-          store<f32>(g3 + q, load<f32>(g3 + q) + d3 * xi);
-        }
-      }
-      g = g3 + rowIn;
-      d += 16;
+  const in4 = nIn & ~3;
+  let j = 0;
+  for (; j < out4; j += 4) {
+    const g0 = G + <usize>j * rowIn;
+    const g1 = g0 + rowIn, g2 = g1 + rowIn, g3 = g2 + rowIn;
+    let i = 0;
+    for (; i < in4; i += 4) {
+      // A 4x4 block of dW accumulated over the chunk's rows in registers.
+      let a00: f32 = 0, a01: f32 = 0, a02: f32 = 0, a03: f32 = 0;
+      let a10: f32 = 0, a11: f32 = 0, a12: f32 = 0, a13: f32 = 0;
+      let a20: f32 = 0, a21: f32 = 0, a22: f32 = 0, a23: f32 = 0;
+      let a30: f32 = 0, a31: f32 = 0, a32: f32 = 0, a33: f32 = 0;
+      let pd = d + (<usize>j << 2);
+      let px = x + (<usize>i << 2);
+      const pdEnd = pd + <usize>rows * rowOut;
+      do {
+        const x0 = load<f32>(px), x1 = load<f32>(px, 4), x2 = load<f32>(px, 8), x3 = load<f32>(px, 12);
+        let e = load<f32>(pd);
+        a00 += e * x0; a01 += e * x1; a02 += e * x2; a03 += e * x3;
+        e = load<f32>(pd, 4);
+        a10 += e * x0; a11 += e * x1; a12 += e * x2; a13 += e * x3;
+        e = load<f32>(pd, 8);
+        a20 += e * x0; a21 += e * x1; a22 += e * x2; a23 += e * x3;
+        e = load<f32>(pd, 12);
+        a30 += e * x0; a31 += e * x1; a32 += e * x2; a33 += e * x3;
+        pd += rowOut;
+        px += rowIn;
+      } while (pd < pdEnd);
+      const o = <usize>i << 2;
+      let q = g0 + o;
+      store<f32>(q, load<f32>(q) + a00); store<f32>(q, load<f32>(q, 4) + a01, 4);
+      store<f32>(q, load<f32>(q, 8) + a02, 8); store<f32>(q, load<f32>(q, 12) + a03, 12);
+      q = g1 + o;
+      store<f32>(q, load<f32>(q) + a10); store<f32>(q, load<f32>(q, 4) + a11, 4);
+      store<f32>(q, load<f32>(q, 8) + a12, 8); store<f32>(q, load<f32>(q, 12) + a13, 12);
+      q = g2 + o;
+      store<f32>(q, load<f32>(q) + a20); store<f32>(q, load<f32>(q, 4) + a21, 4);
+      store<f32>(q, load<f32>(q, 8) + a22, 8); store<f32>(q, load<f32>(q, 12) + a23, 12);
+      q = g3 + o;
+      store<f32>(q, load<f32>(q) + a30); store<f32>(q, load<f32>(q, 4) + a31, 4);
+      store<f32>(q, load<f32>(q, 8) + a32, 8); store<f32>(q, load<f32>(q, 12) + a33, 12);
     }
-    for (; j < nOut; j++) {
-      const dj = load<f32>(d);
-      const gj = gb + (<usize>j << 2);
-      store<f32>(gj, load<f32>(gj) + dj);
-      let q: usize = 0;
-      for (let p = x; p < xe; p += 4, q += 4) {
-        store<f32>(g + q, load<f32>(g + q) + dj * load<f32>(p));
-        if (dx) store<f32>(scratch + q, load<f32>(scratch + q) + dj * load<f32>(w + q));
-      }
-      g += rowIn;
-      w += rowIn;
-      d += 4;
+    for (; i < nIn; i++) gradientCell(G, rowIn, rowOut, x, d, rows, j, i, 4);
+  }
+  for (; j < nOut; j++) for (let i = 0; i < nIn; i++) gradientCell(G, rowIn, rowOut, x, d, rows, j, i, 1);
+}
+
+/** dW[j..j+n][i] += sum_r d[r][j..] x[r][i]: the edges the 4x4 blocks leave. */
+function gradientCell(G: usize, rowIn: usize, rowOut: usize, x: usize, d: usize, rows: i32, j: i32, i: i32, n: i32): void {
+  for (let k = 0; k < n; k++) {
+    let s: f32 = 0;
+    let px = x + (<usize>i << 2);
+    let pd = d + (<usize>(j + k) << 2);
+    for (let r = 0; r < rows; r++, px += rowIn, pd += rowOut) s += load<f32>(pd) * load<f32>(px);
+    const q = G + <usize>(j + k) * rowIn + (<usize>i << 2);
+    store<f32>(q, load<f32>(q) + s);
+  }
+}
+
+function inputDeltas(W: usize, nIn: i32, nOut: i32, x: usize, d: usize, act: u8, scratch: usize, rows: i32): void {
+  const rowIn = <usize>nIn << 2;
+  const rowOut = <usize>nOut << 2;
+  const in4 = nIn & ~3;
+  const wEnd = W + <usize>nOut * rowIn;
+  for (let r = 0; r < rows; r++, x += rowIn, d += rowOut) {
+    // scratch[i] = sum_j d[j] W[j][i], four columns at a time.
+    let i = 0;
+    for (; i < in4; i += 4) {
+      let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
+      let pw = W + (<usize>i << 2);
+      let pd = d;
+      do {
+        const e = load<f32>(pd);
+        s0 += e * load<f32>(pw); s1 += e * load<f32>(pw, 4);
+        s2 += e * load<f32>(pw, 8); s3 += e * load<f32>(pw, 12);
+        pd += 4;
+        pw += rowIn;
+      } while (pw < wEnd);
+      const s = scratch + (<usize>i << 2);
+      store<f32>(s, s0); store<f32>(s, s1, 4); store<f32>(s, s2, 8); store<f32>(s, s3, 12);
     }
-    if (dx) {
-      chainRow(actBelow, x, scratch, dx, nIn);
-      dx += rowIn;
+    for (; i < nIn; i++) {
+      let s: f32 = 0;
+      let pd = d;
+      for (let pw = W + (<usize>i << 2); pw < wEnd; pw += rowIn, pd += 4) s += load<f32>(pd) * load<f32>(pw);
+      store<f32>(scratch + (<usize>i << 2), s);
     }
-    x = xe;
+    // Through the activation below: x becomes its own delta.
+    chainRow(act, x, scratch, x, nIn);
   }
 }

@@ -58,7 +58,7 @@ export function parseArgs(argv: string[], specs: OptionSpec[], command: string):
     }
     if (!spec) {
       const guess = closest(name, specs.map((s) => s.name));
-      throw new UsageError(`edgeprop ${command}: unknown option --${name}${guess ? ` (did you mean --${guess}?)` : ""}; see 'edgeprop ${command} --help'`);
+      throw new UsageError(`unknown option --${name}${guess ? ` (did you mean --${guess}?)` : ""}; see 'edgeprop ${command} --help'`);
     }
     if (spec.kind === "flag") {
       if (value !== undefined) throw new UsageError(`--${name} takes no value`);

@@ -88,7 +88,9 @@ export class DirectBoard implements Board {
         gradNorms: this.f32(e.grad_norms_ptr(), this.layers).slice(), micros: 0,
       };
       results.push(result);
-      if (status !== Status.OK || job.onBatch?.(result) === false) break;
+      // Always report the batch, a failed one included: the session decides.
+      const goOn = job.onBatch?.(result) !== false;
+      if (status !== Status.OK || !goOn) break;
     }
     return results;
   }
