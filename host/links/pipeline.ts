@@ -57,7 +57,7 @@ export class Pipeline {
   sessionActive = false;
 
   constructor(private readonly link: ByteLink, o: PipelineOptions = {}) {
-    this.o = { window: o.window ?? 3, retries: o.retries ?? 8, timeoutMs: o.timeoutMs ?? 250 };
+    this.o = { window: o.window ?? 4, retries: o.retries ?? 8, timeoutMs: o.timeoutMs ?? 250 };
     this.splitter = new FrameSplitter({
       frame: (f) => this.onFrame(f),
       text: (line) => this.onText(line),

@@ -21,6 +21,27 @@ interface Snapshot {
   opt: OptimizerState;
 }
 
+const littleEndian = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/** Rows [r, r+n) as f32 LE at p[at..]: each row's inputs, then its targets. */
+function packRows(p: Uint8Array, at: number, x: Float32Array, t: Float32Array | null, r: number, n: number, nIn: number, nT: number): void {
+  if (littleEndian) {
+    const f = new Float32Array(p.buffer, p.byteOffset + at, n * (nIn + nT));
+    for (let row = 0, o = 0; row < n; row++) {
+      f.set(x.subarray((r + row) * nIn, (r + row + 1) * nIn), o);
+      o += nIn;
+      if (t && nT) { f.set(t.subarray((r + row) * nT, (r + row + 1) * nT), o); o += nT; }
+    }
+    return;
+  }
+  const v = view(p);
+  let o = at;
+  for (let row = r; row < r + n; row++) {
+    for (let i = 0; i < nIn; i++, o += 4) v.setFloat32(o, x[row * nIn + i], true);
+    if (t) for (let i = 0; i < nT; i++, o += 4) v.setFloat32(o, t[row * nT + i], true);
+  }
+}
+
 function view(b: Uint8Array): DataView {
   return new DataView(b.buffer, b.byteOffset, b.byteLength);
 }
@@ -251,11 +272,7 @@ export class ProtocolBoard implements Board {
         if (this.pendingStep !== null && reqs.length === 0) { flags |= 4; v.setUint32(4, this.pendingStep, true); }
         v.setUint8(0, flags);
         v.setUint16(2, n, true);
-        let o = 8;
-        for (let row = r; row < r + n; row++) {
-          for (let i = 0; i < job.nIn; i++, o += 4) v.setFloat32(o, job.x[row * job.nIn + i], true);
-          for (let i = 0; i < job.nT; i++, o += 4) v.setFloat32(o, job.t[row * job.nT + i], true);
-        }
+        packRows(p, 8, job.x, job.t, r, n, job.nIn, job.nT);
         reqs.push({ type: Type.BATCH, payload: p });
         batchOf.push(b);
       }
@@ -304,11 +321,7 @@ export class ProtocolBoard implements Board {
       const v = view(p);
       v.setUint8(0, t ? 2 : 0);
       v.setUint16(2, n, true);
-      let o = 8;
-      for (let row = r; row < r + n; row++) {
-        for (let i = 0; i < nIn; i++, o += 4) v.setFloat32(o, x[row * nIn + i], true);
-        if (t) for (let i = 0; i < nT; i++, o += 4) v.setFloat32(o, t[row * nT + i], true);
-      }
+      packRows(p, 8, x, t, r, n, nIn, t ? nT : 0);
       reqs.push({ type: Type.EVAL, payload: p });
       starts.push(r);
     }
