@@ -7,7 +7,9 @@ import {
   type Activation, type InitName, type LossName, type RunConfig,
 } from "./config.js";
 import { parseSchedule, type Schedule } from "./schedule.js";
-import { DEFAULT_CHUNK } from "./plan.js";
+import { DEFAULT_CHUNK, largestChunk } from "./plan.js";
+import { loadProfile } from "./firmware/profiles.js";
+import { moduleStaticBytes } from "./engine.js";
 import type { ModelFile } from "./model-file.js";
 
 export const MODEL_OPTIONS: OptionSpec[] = [
@@ -105,13 +107,22 @@ export function resolveRun(a: Parsed, rows: number | null, loaded: ModelFile | n
     if (!Number.isInteger(batch) || batch < 1) throw new UsageError(`--batch ${batchText}: expected a positive integer or 'full'`);
   }
   if (rows !== null) batch = Math.min(batch, rows);
-  const chunk = a.chunk !== undefined ? Number(a.chunk) : Math.max(1, Math.min(batch || DEFAULT_CHUNK, DEFAULT_CHUNK));
+  let chunk = a.chunk !== undefined ? Number(a.chunk) : Math.max(1, Math.min(batch || DEFAULT_CHUNK, DEFAULT_CHUNK));
   if (chunk > 65535) throw new UsageError("--chunk: at most 65535 rows");
+  const run: RunConfig = {
+    sizes, activations, loss, optimizer, clipNorm: Number(a["clip-norm"] ?? 0),
+    init: a.init as InitName, seed: Number(a.seed), chunk,
+  };
+  if (a.board && a.chunk === undefined) {
+    // On a board profile the chunk is the most rows its memory holds (up to
+    // the profile's and the batch's size): fewer, larger frames.
+    const profile = loadProfile(String(a.board));
+    const cap = Math.min(profile.max_chunk, batch || profile.max_chunk);
+    const fits = largestChunk(run, moduleStaticBytes(), profile.memory_limit, cap);
+    run.chunk = chunk = fits > 0 ? fits : 1; // 0: nothing fits; configure refuses with the numbers
+  }
   return {
-    run: {
-      sizes, activations, loss, optimizer, clipNorm: Number(a["clip-norm"] ?? 0),
-      init: a.init as InitName, seed: Number(a.seed), chunk,
-    },
+    run,
     batch, batchText, epochs: Number(a.epochs), shuffle: Boolean(a.shuffle), schedule: parseSchedule(a.schedule as string | undefined),
   };
 }
