@@ -1,0 +1,52 @@
+/* edgeprop board pump: moves bytes between the link (hal.h) and the module
+ * (engine.h). The module owns the protocol; the pump only
+ *   1. calls boot(boot_id, memory_limit) once and writes the banner it returns,
+ *   2. reads what arrived (at most rx_capacity) into the module's rx buffer,
+ *   3. calls rx(n) and writes each reply at tx_buffer, calling rx(0) until 0.
+ * If the module traps, the pump writes "edgeprop: trap: <text>\r\n", then an
+ * ERROR frame (code 10, TRAP), and carries on.
+ */
+#ifndef EDGEPROP_PUMP_H
+#define EDGEPROP_PUMP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct ep_pump_config {
+  uint32_t boot_id;
+  /* Passed to boot(); 0 = the whole memory. */
+  int32_t memory_limit;
+  /* How long one poll may wait for input, ms. */
+  uint32_t read_timeout_ms;
+} ep_pump_config;
+
+/* Boots the module (the engine must be loaded) and writes its banner.
+ * Returns 0, or -1 if the link is gone. A trap in boot is reported and is
+ * not fatal. */
+int ep_pump_start(const ep_pump_config *cfg);
+
+/* One round: wait up to read_timeout_ms for input, hand it to the module,
+ * write every reply. Returns 1 if bytes moved, 0 if idle, -1 when the link
+ * is closed (the caller should stop). */
+int ep_pump_poll(void);
+
+/* ep_pump_start, then ep_pump_poll until the link closes. Returns 0 at end of
+ * input, -1 if start failed. */
+int ep_pump_run(const ep_pump_config *cfg);
+
+/* For a module that did not load: writes "edgeprop: load failed: <text>\r\n"
+ * and an ERROR frame (code 11, LOAD_FAILED). Returns 0 or -1 (link gone). */
+int ep_pump_report_load_failure(uint32_t boot_id, const char *message);
+
+/* Traps seen since start (for tests and logs). */
+uint32_t ep_pump_trap_count(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,98 @@
+/* The engine interface (engine.h) over the module translated to C by wasm2c.
+ * The Makefile generates obj/edgeprop.{c,h} with `wasm2c -n edgeprop` and
+ * tells us which generated API it produced:
+ *   EP_W2C_API=1  wabt 1.0.32 style: Z_edgeprop_instance_t, Z_edgepropZ_<export>
+ *   EP_W2C_API=2  newer wabt:         w2c_edgeprop, w2c_edgeprop_<export>
+ *   EP_W2C_BOOT_VOID  boot() returns nothing (placeholder protocol)
+ *   EP_W2C_HAS_BUSY   the module exports add_busy_time
+ * Traps come back through wasm_rt_impl_try() (setjmp/longjmp; out-of-bounds
+ * accesses are caught by wasm-rt-impl's guard-page signal handler). */
+#define _POSIX_C_SOURCE 200809L /* sigsetjmp in wasm-rt-impl.h */
+
+#include "engine.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "edgeprop.h"
+#include "wasm-rt-impl.h"
+
+#if EP_W2C_API == 2
+typedef w2c_edgeprop ep_instance;
+#define EP_EXPORT(name) w2c_edgeprop_##name
+#define EP_INSTANTIATE(i) wasm2c_edgeprop_instantiate(i)
+#define EP_INIT_MODULE() ((void)0)
+#else
+typedef Z_edgeprop_instance_t ep_instance;
+#define EP_EXPORT(name) Z_edgepropZ_##name
+#define EP_INSTANTIATE(i) Z_edgeprop_instantiate(i)
+#define EP_INIT_MODULE() Z_edgeprop_init_module()
+#endif
+
+static ep_instance g_inst;
+static int g_loaded;
+static char g_error[192] = "engine not loaded";
+
+const char *ep_engine_name(void) { return "wasm2c"; }
+const char *ep_engine_error(void) { return g_error; }
+
+static int trapped(wasm_rt_trap_t code) {
+  snprintf(g_error, sizeof g_error, "[trap] %s", wasm_rt_strerror(code));
+  return -1;
+}
+
+int ep_engine_load(const ep_engine_config *cfg) {
+  (void)cfg; /* module compiled in; memory as declared (see engine.h) */
+  wasm_rt_init();
+  EP_INIT_MODULE();
+  EP_INSTANTIATE(&g_inst);
+  g_loaded = 1;
+  g_error[0] = 0;
+  return 0;
+}
+
+uint8_t *ep_engine_memory(uint32_t *size) {
+  wasm_rt_memory_t *m;
+  if (!g_loaded) {
+    *size = 0;
+    return NULL;
+  }
+  m = EP_EXPORT(memory)(&g_inst);
+  *size = (uint32_t)m->size;
+  return m->data;
+}
+
+/* Runs `expr` (which assigns *out) under a trap handler. */
+#define EP_GUARDED(expr)                                   \
+  do {                                                     \
+    wasm_rt_trap_t code_ = wasm_rt_impl_try();             \
+    if (code_ != WASM_RT_TRAP_NONE) return trapped(code_); \
+    expr;                                                  \
+    return 0;                                              \
+  } while (0)
+
+int ep_engine_boot(uint32_t boot_id, int32_t memory_limit, int32_t *out) {
+  *out = 0;
+#ifdef EP_W2C_BOOT_VOID
+  EP_GUARDED(EP_EXPORT(boot)(&g_inst, boot_id, (u32)memory_limit));
+#else
+  EP_GUARDED(*out = (int32_t)EP_EXPORT(boot)(&g_inst, boot_id, (u32)memory_limit));
+#endif
+}
+
+int ep_engine_rx(int32_t n, int32_t *out) {
+  EP_GUARDED(*out = (int32_t)EP_EXPORT(rx)(&g_inst, (u32)n));
+}
+
+int ep_engine_rx_buffer(int32_t *out) { EP_GUARDED(*out = (int32_t)EP_EXPORT(rx_buffer)(&g_inst)); }
+int ep_engine_rx_capacity(int32_t *out) { EP_GUARDED(*out = (int32_t)EP_EXPORT(rx_capacity)(&g_inst)); }
+int ep_engine_tx_buffer(int32_t *out) { EP_GUARDED(*out = (int32_t)EP_EXPORT(tx_buffer)(&g_inst)); }
+
+int ep_engine_add_busy_time(uint32_t micros) {
+#ifdef EP_W2C_HAS_BUSY
+  EP_GUARDED(EP_EXPORT(add_busy_time)(&g_inst, micros));
+#else
+  (void)micros;
+  return 1;
+#endif
+}

@@ -1,0 +1,85 @@
+// edgeprop flash: build the module for a board profile, put it into the
+// firmware (boards/esp32/src/edgeprop_module.h), and have PlatformIO build and
+// upload the firmware. Without PlatformIO it says what to install and what it
+// would have run, and returns 2.
+import { spawn } from "node:child_process";
+import { accessSync, constants } from "node:fs";
+import { delimiter, join } from "node:path";
+import { writeFileAtomic } from "../atomic-write.js";
+import { buildModule } from "./build-module.js";
+import { moduleHeader } from "./header.js";
+import { repoPath } from "./paths.js";
+import type { BoardProfile } from "./profiles.js";
+
+export interface FlashOptions {
+  /** The pio executable; default: `pio` (then `platformio`) found on PATH. */
+  pio?: string | null;
+  /** Where messages go (default: stderr). */
+  log?: (line: string) => void;
+  /** Only build the module and write the header; do not run pio. */
+  headerOnly?: boolean;
+}
+
+export function firmwareDir(): string {
+  return repoPath("boards", "esp32");
+}
+
+export function firmwareHeaderPath(): string {
+  return join(firmwareDir(), "src", "edgeprop_module.h");
+}
+
+/** The module built for a profile lands here (next to build/edgeprop.wasm). */
+export function profileModulePath(profile: BoardProfile): string {
+  return repoPath("build", "boards", profile.name, "edgeprop.wasm");
+}
+
+/** An executable named `name` on PATH, or null. */
+export function findOnPath(name: string, path = process.env.PATH ?? ""): string | null {
+  for (const dir of path.split(delimiter)) {
+    if (!dir) continue;
+    const p = join(dir, name);
+    try {
+      accessSync(p, constants.X_OK);
+      return p;
+    } catch { /* not here */ }
+  }
+  return null;
+}
+
+export function pioArgs(profile: BoardProfile, port?: string): string[] {
+  const args = ["run", "-d", firmwareDir(), "-e", profile.pio_env, "-t", "upload"];
+  if (port) args.push("--upload-port", port);
+  return args;
+}
+
+const quote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+
+/** Builds the module for `profile`, writes the firmware header, uploads with
+ * PlatformIO. Resolves to an exit code: 0 done, 2 PlatformIO missing,
+ * otherwise pio's own exit code. */
+export async function flash(profile: BoardProfile, port?: string, opts: FlashOptions = {}): Promise<number> {
+  const log = opts.log ?? ((line: string) => process.stderr.write(line + "\n"));
+  const out = profileModulePath(profile);
+  const { bytes, buildId } = buildModule({ pages: profile.pages, memoryLimit: profile.memory_limit, out });
+  const header = firmwareHeaderPath();
+  writeFileAtomic(header, moduleHeader(bytes, buildId, profile));
+  log(`edgeprop: module for ${profile.name}: ${bytes.length} bytes, ${profile.pages} page(s), ` +
+    `memory limit ${profile.memory_limit}, build ${buildId.toString(16).padStart(8, "0")} -> ${header}`);
+  if (opts.headerOnly) return 0;
+
+  const args = pioArgs(profile, port);
+  const pio = opts.pio === undefined ? (findOnPath("pio") ?? findOnPath("platformio")) : opts.pio;
+  if (!pio) {
+    log("edgeprop: PlatformIO is not installed (no `pio` on PATH). Install it with:");
+    log("  pip install platformio");
+    log("then run (or re-run edgeprop flash):");
+    log("  " + ["pio", ...args].map(quote).join(" "));
+    return 2;
+  }
+  log("edgeprop: " + [pio, ...args].map(quote).join(" "));
+  return await new Promise<number>((resolvePromise, reject) => {
+    const child = spawn(pio, args, { cwd: firmwareDir(), stdio: "inherit" });
+    child.on("error", reject);
+    child.on("exit", (code, signal) => resolvePromise(code ?? (signal ? 1 : 0)));
+  });
+}
