@@ -28,8 +28,14 @@ export function buildId(pages, memoryLimit) {
   return h.digest().readUInt32LE(0);
 }
 
-/** Compiles the engine; `wasi` selects the WASI command entry. */
-export function buildModule({ pages = 64, memoryLimit = 0, out, wasi = false }) {
+/**
+ * Compiles the engine (`wasi`: the WASI command entry) with `pages` of
+ * memory and a board's MEMORY_LIMIT baked in (0: all of it). The one place the
+ * compiler is called: `edgeprop build/flash --board` come here too.
+ */
+export function buildModule({ pages = 64, memoryLimit = 0, out, wasi = false, quiet = false }) {
+  if (!Number.isInteger(pages) || pages < 1 || pages > 65536) throw new RangeError(`pages must be 1..65536, not ${pages}`);
+  if (!Number.isInteger(memoryLimit) || memoryLimit < 0) throw new RangeError(`memoryLimit must be >= 0, not ${memoryLimit}`);
   const id = buildId(pages, memoryLimit);
   mkdirSync(dirname(out), { recursive: true });
   const args = [
@@ -39,8 +45,13 @@ export function buildModule({ pages = 64, memoryLimit = 0, out, wasi = false }) 
     "-o", out, "--textFile", out.replace(/\.wasm$/, ".wat"),
   ];
   if (wasi) args.unshift(join(root, "assembly", "wasi.ts"));
-  execFileSync(asc, args, { cwd: root, stdio: "inherit" });
-  return { buildId: id, bytes: readFileSync(out) };
+  try {
+    execFileSync(asc, args, { cwd: root, stdio: quiet ? "pipe" : "inherit" });
+  } catch (err) {
+    const detail = `${err.stdout?.toString() ?? ""}${err.stderr?.toString() ?? ""}`.trim();
+    throw new Error(`AssemblyScript build failed (${pages} pages, memory limit ${memoryLimit}): ${detail || err.message}`);
+  }
+  return { buildId: id, bytes: new Uint8Array(readFileSync(out)) };
 }
 
 async function bundleHost() {

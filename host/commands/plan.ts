@@ -5,12 +5,14 @@ import { computePlan } from "../plan.js";
 import { moduleStaticBytes } from "../engine.js";
 import { paramCount } from "../config.js";
 import { UsageError } from "../errors.js";
+import { loadProfile } from "../firmware/profiles.js";
 
 export const PLAN_OPTIONS: OptionSpec[] = [
   ...MODEL_OPTIONS,
   ...OPTIMIZER_OPTIONS.filter((o) => ["opt", "momentum", "centered", "lr"].includes(o.name)),
   { name: "batch", kind: "string", value: "N", default: "32", help: "rows per optimizer step" },
-  { name: "chunk", kind: "int", min: 1, help: "rows the board holds at once (default: min(batch, 8))" },
+  { name: "chunk", kind: "int", min: 1, help: "rows the board holds at once (default: min(batch, 8); with --board the most that fit, up to its max_chunk)" },
+  { name: "board", kind: "string", value: "PROFILE", help: "check the model against a board profile's memory (esp32, esp32-s3, esp32-c3)" },
   { name: "json", kind: "flag", help: "print the plan as one JSON object" },
   { name: "help", kind: "flag", help: "show this help" },
 ];
@@ -21,8 +23,10 @@ export async function planCommand(argv: string[]): Promise<number> {
   if (a.batch === "full") throw new UsageError("plan: --batch full needs the data; give the row count");
   const s = resolveRun({ ...a, init: "pytorch", seed: 1, epochs: 1 }, null, null);
   const plan = computePlan(s.run, moduleStaticBytes());
+  const profile = a.board ? loadProfile(String(a.board)) : null;
+  const fits = !profile || plan.total_bytes <= profile.memory_limit;
   if (a.json) {
-    process.stdout.write(JSON.stringify(plan) + "\n");
+    process.stdout.write(JSON.stringify(profile ? { ...plan, board: profile.name, memory_limit: profile.memory_limit, fits } : plan) + "\n");
   } else {
     const r = s.run;
     const rows: [string, number][] = [
@@ -33,6 +37,11 @@ export async function planCommand(argv: string[]): Promise<number> {
     process.stdout.write(`${r.sizes.join("-")} ${r.loss}, ${paramCount(r.sizes)} parameters, ${r.optimizer.name}, batch ${s.batch}\n`);
     for (const [k, v] of rows) process.stdout.write(`  ${k.padEnd(34)}${v.toLocaleString("en-US").padStart(10)} bytes\n`);
     process.stdout.write(`  ${"wasm pages (64 KiB)".padEnd(34)}${String(plan.pages).padStart(10)}\n`);
+    if (profile && fits) process.stdout.write(`  fits ${profile.name}: ${plan.total_bytes.toLocaleString("en-US")} of ${profile.memory_limit.toLocaleString("en-US")} bytes\n`);
+  }
+  if (!fits) {
+    throw new UsageError(`the model needs ${plan.total_bytes} bytes (chunk ${plan.chunk}), the ${profile!.name} board allows ${profile!.memory_limit}: ` +
+      "use fewer or smaller layers, an optimizer with less state (sgd), or a board with more memory");
   }
   return 0;
 }
