@@ -1,0 +1,22 @@
+// The real command line, as a child process: `node bin/edgeprop.js ...`.
+import { spawnSync } from "node:child_process";
+import { cliPath, repoRoot } from "./paths";
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCli(args: string[], cwd = repoRoot): CliResult {
+  const r = spawnSync(process.execPath, [cliPath, ...args], {
+    cwd, encoding: "utf8", timeout: 100_000, env: { ...process.env, NO_COLOR: "1" },
+  });
+  if (r.error) throw r.error;
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Parses stdout as JSON lines (every non-empty line must be one object). */
+export function jsonLines(stdout: string): any[] {
+  return stdout.split("\n").filter((l) => l.trim() !== "").map((l) => JSON.parse(l));
+}

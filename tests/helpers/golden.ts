@@ -1,0 +1,65 @@
+// The shared golden cases: enumerate ../shared/golden and turn each case.json
+// into the `edgeprop sim` flags that run it.
+import { existsSync, readdirSync, statSync } from "node:fs";
+import path from "node:path";
+import { goldenDir } from "./paths";
+import { readJson } from "./model";
+
+export interface GoldenCase {
+  name: string;
+  dir: string;
+  spec: any;
+  data: string;
+  init: string;
+  expected: any;
+}
+
+/** Every case folder; throws (so the suite fails) if the folder is missing or empty. */
+export function goldenCases(): GoldenCase[] {
+  if (!existsSync(goldenDir)) throw new Error(`golden cases not found at ${goldenDir} (expected ../shared/golden beside the repository)`);
+  const names = readdirSync(goldenDir).filter((n) => statSync(path.join(goldenDir, n)).isDirectory()).sort();
+  if (names.length === 0) throw new Error(`no golden cases in ${goldenDir}`);
+  return names.map((name) => {
+    const dir = path.join(goldenDir, name);
+    return {
+      name, dir, spec: readJson(path.join(dir, "case.json")),
+      data: path.join(dir, "data.csv"), init: path.join(dir, "init.json"),
+      expected: readJson(path.join(dir, "expected.json")),
+    };
+  });
+}
+
+const NUMERIC: Record<string, string> = {
+  lr: "--lr", momentum: "--momentum", dampening: "--dampening", weight_decay: "--weight-decay",
+  alpha: "--alpha", eps: "--eps", beta1: "--beta1", beta2: "--beta2", lr_decay: "--lr-decay",
+  initial_accumulator_value: "--initial-accumulator",
+};
+
+export function scheduleFlag(s: any): string {
+  const kind = s.name ?? s.kind ?? s.type;
+  if (kind === "step") return `step:${s.step_size}:${s.gamma ?? 0.1}`;
+  if (kind === "exponential" || kind === "exp") return `exp:${s.gamma}`;
+  if (kind === "cosine") return `cosine:${s.t_max ?? s.T_max}:${s.eta_min ?? 0}`;
+  throw new Error(`unknown schedule in case.json: ${JSON.stringify(s)}`);
+}
+
+/** The `sim` flags for a case (without --json / --save). Unknown keys throw. */
+export function caseArgs(c: GoldenCase): string[] {
+  const s = c.spec;
+  const o = s.optimizer;
+  const a = ["--data", c.data, "--load", c.init, "--layers", s.layers.join(","), "--loss", s.loss,
+    "--opt", o.name, "--batch", String(s.batch), "--epochs", String(s.epochs), "--no-shuffle"];
+  for (const [k, v] of Object.entries(o)) {
+    if (k === "name") continue;
+    if (k in NUMERIC) a.push(NUMERIC[k], String(v));
+    else if (k === "betas") a.push("--beta1", String((v as number[])[0]), "--beta2", String((v as number[])[1]));
+    else if (k === "nesterov" || k === "centered") { if (v) a.push(`--${k}`); }
+    else if (k === "schedule") a.push("--schedule", scheduleFlag(v));
+    else throw new Error(`${c.name}: unknown optimizer key '${k}' in case.json`);
+  }
+  if (s.schedule) a.push("--schedule", scheduleFlag(s.schedule));
+  if (s.clip_norm !== undefined && s.clip_norm !== null) a.push("--clip-norm", String(s.clip_norm));
+  const known = new Set(["data", "layers", "act", "loss", "optimizer", "batch", "epochs", "clip_norm", "schedule", "shuffle", "seed", "description", "name"]);
+  for (const k of Object.keys(s)) if (!known.has(k)) throw new Error(`${c.name}: unknown key '${k}' in case.json`);
+  return a;
+}
