@@ -43,11 +43,12 @@ export function _start(): void {
     if (fd_read(0, iov, 1, word) != 0) return;
     let n = <i32>load<u32>(word);
     if (n == 0) return; // end of input: the board is switched off
-    const t0 = micros();
+    let t0 = micros();
     let reply = rx(n);
     while (reply > 0) {
       add_busy_time(<u32>(micros() - t0));
       if (!writeAll(tx_buffer(), reply)) return;
+      t0 = micros();
       reply = rx(0);
     }
   }

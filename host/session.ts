@@ -70,6 +70,8 @@ export async function runSession(board: Board, data: Dataset, o: SessionOptions)
       },
     });
     seconds += (performance.now() - t0) / 1000;
+    // A board may end the epoch at a failed batch without reporting it through onBatch.
+    if (!failed) failed = results.find((r) => r.status !== Status.OK || !Number.isFinite(r.lossSum)) ?? null;
     if (failed) {
       const f = failed as BatchResult;
       const what = f.status === Status.OK || f.status === Status.NON_FINITE

@@ -2,6 +2,7 @@
 export const Status = {
   OK: 0, BAD_CONFIG: 1, TOO_BIG: 2, NOT_CONFIGURED: 3, BAD_ROWS: 4, BAD_RANGE: 5,
   BAD_LABEL: 6, BAD_FRAME: 7, OUT_OF_ORDER: 8, NON_FINITE: 9, TRAP: 10, LOAD_FAILED: 11,
+  NO_SESSION: 12,
 } as const;
 
 const NAMES: Record<number, string> = {
@@ -9,6 +10,7 @@ const NAMES: Record<number, string> = {
   3: "board not configured", 4: "bad row count", 5: "weights range outside the model",
   6: "class label out of range", 7: "malformed frame", 8: "frame out of order",
   9: "loss or gradient is not finite", 10: "the module trapped", 11: "the module failed to load",
+  12: "no session (the board restarted)",
 };
 
 export function statusName(code: number): string {

@@ -136,7 +136,10 @@ function handleFrame(encodedLen: i32): i32 {
 }
 
 function execute(): i32 {
-  if (reqType == Type.CONFIGURE) return seal(reqType | Type.REPLY, configure());
+  if (reqType == Type.CONFIGURE) {
+    const len = configure();
+    return len < 0 ? error(Status.BAD_FRAME, reqLen) : seal(reqType | Type.REPLY, len);
+  }
   if (reqType == Type.SET_WEIGHTS) return region(true);
   if (reqType == Type.GET_WEIGHTS) return region(false);
   if (reqType == Type.BATCH) return batch(false);
@@ -231,7 +234,7 @@ function maxRows(): i32 {
 }
 
 function configure(): i32 {
-  if (reqLen != CONFIG_BYTES) { store<u8>(out, <u8>Status.BAD_FRAME); return 1; }
+  if (reqLen != CONFIG_BYTES) return -1;
   // The request sits in rx, which configure may move: copy the block first.
   for (let i = 0; i < CONFIG_BYTES; i++) store<u8>(configBlock + <usize>i, load<u8>(req + <usize>i));
   const status = configureNetwork();

@@ -193,7 +193,15 @@ export class Pipeline {
     run.attempts = 0;
     while (run.head < run.sent && run.replies[run.head]) {
       const i = run.head++;
-      if (run.onReply(i, run.replies[i]!) === false) { this.finish(run, run.head); return; }
+      let goOn: boolean | void;
+      try {
+        goOn = run.onReply(i, run.replies[i]!);
+      } catch (err) {
+        // A refusal found in a reply ends the run: reject, never throw into the link.
+        this.fail(err as Error);
+        return;
+      }
+      if (goOn === false) { this.finish(run, run.head); return; }
     }
     if (run.head === run.reqs.length) { this.finish(run, run.head); return; }
     // A later reply arrived before the head's: the head's reply was lost.

@@ -72,7 +72,8 @@ export class ProtocolBoard implements Board {
     return {
       bytesSent: this.pipe.bytesSent, bytesReceived: this.pipe.bytesReceived,
       boardMicros: this.lastBusyMicros - this.boardMicrosAtStart,
-      lineSeconds: this.link.baud ? ((this.pipe.bytesSent + this.pipe.bytesReceived) * 10) / this.link.baud / 2 : 0,
+      // Full duplex: the busier direction sets the time the line needed.
+      lineSeconds: this.link.baud ? (Math.max(this.pipe.bytesSent, this.pipe.bytesReceived) * 10) / this.link.baud : 0,
       retransmits: this.pipe.retransmits,
     };
   }
@@ -136,8 +137,8 @@ export class ProtocolBoard implements Board {
     return this.guarded(async () => {
       const plan = await this.sendConfigure(block);
       this.block = block.slice();
-      this.snapshot = null;
       this.lr = NaN;
+      await this.takeSnapshot();
       return plan;
     });
   }
@@ -211,10 +212,12 @@ export class ProtocolBoard implements Board {
   async setWeights(w: Float32Array): Promise<void> {
     if (w.length !== this.params) throw new BoardError(Status.BAD_RANGE, `expected ${this.params} weights, got ${w.length}`);
     await this.guarded(() => this.writeRegion(0, w));
-    this.snapshot = null;
+    await this.guarded(() => this.takeSnapshot());
   }
 
-  getWeights(): Promise<Float32Array> {
+  /** Between epochs the snapshot is what the board holds: no need to ask. */
+  async getWeights(): Promise<Float32Array> {
+    if (this.snapshot) return this.snapshot.weights.slice();
     return this.guarded(() => this.readRegion(0, this.params));
   }
 
@@ -227,6 +230,7 @@ export class ProtocolBoard implements Board {
   async setOptimizerState(s: OptimizerState): Promise<void> {
     await this.guarded(() => this.writeRegion(1, s.state));
     this.pendingStep = s.step;
+    if (this.snapshot) this.snapshot = { weights: this.snapshot.weights, opt: { step: s.step, state: s.state.slice() } };
   }
 
   private async sendLr(lr: number): Promise<void> {
@@ -240,19 +244,27 @@ export class ProtocolBoard implements Board {
     this.lr = lr;
   }
 
-  private async takeSnapshot(): Promise<void> {
+  /** Pulls the board's weights, optimizer state and step count. */
+  private async pullSnapshot(): Promise<Snapshot> {
     const weights = await this.readRegion(0, this.params);
     const state = this.optFloats ? await this.readRegion(1, this.optFloats) : new Float32Array(0);
     const hello = await this.pipe.request(Type.HELLO);
     // HELLO restarted the sequence on the board: that is fine, it answers in order.
-    this.snapshot = { weights, opt: { step: view(hello.payload).getUint32(28, true), state } };
+    return { weights, opt: { step: view(hello.payload).getUint32(28, true), state } };
+  }
+
+  private async takeSnapshot(): Promise<void> {
+    this.snapshot = await this.pullSnapshot();
   }
 
   async train(job: TrainJob): Promise<BatchResult[]> {
+    if (!this.snapshot) await this.guarded(() => this.takeSnapshot());
+    // A restart anywhere in the epoch (or while pulling its result) restores
+    // the epoch's starting point and plays the whole epoch again.
     return this.guarded(async () => {
-      if (!this.snapshot) await this.takeSnapshot();
       const results = await this.streamEpoch(job);
-      this.snapshot = null; // the next epoch snapshots what the board has then
+      // The next epoch's restart point, and the weights the session asks for.
+      this.snapshot = await this.pullSnapshot();
       return results;
     });
   }
@@ -302,8 +314,9 @@ export class ProtocolBoard implements Board {
       results.push(r);
       busyAtBatchStart = this.lastBusyMicros;
       lossSum = 0; rows = 0;
-      if (status !== Status.OK) return false;
-      return job.onBatch?.(r) !== false;
+      // Always report the batch, a failed one included: the session decides.
+      const goOn = job.onBatch?.(r) !== false;
+      return status === Status.OK && goOn;
     });
     return results;
   }

@@ -1,0 +1,141 @@
+// edgeprop demo (what `npm start` runs): the course's story on a simulated
+// ESP32. Part 1: the course's regression trained with batch, stochastic and
+// mini-batch gradient descent; part 2: a spiral classifier trained with SGD,
+// Momentum, AdaGrad, RMSProp and Adam. Every run of a part starts from the
+// same weights. Progress while it runs, a summary table, an HTML report.
+import { resolve } from "node:path";
+import { helpText, parseArgs, type OptionSpec, type Parsed } from "../args.js";
+import type { Board } from "../board.js";
+import { UsageError } from "../errors.js";
+import { openSimulatedBoard } from "../links/open.js";
+import { describeRun, prepareRun, stdoutOutput, trainOnBoard } from "../training-run.js";
+import { interactive } from "../progress/index.js";
+import { makeRandn, makeSpiral } from "../datasets/index.js";
+import { writeReport, type RunRecord } from "../report/html.js";
+import { runsTable } from "../report/table.js";
+
+export const DEMO_OPTIONS: OptionSpec[] = [
+  { name: "fast", kind: "flag", help: "no baud throttling: run the simulated line as fast as the host can" },
+  { name: "baud", kind: "int", min: 0, help: "the simulated line rate, 10 bits a byte (default: the esp32 profile's, 921600; 0 or --fast: unthrottled)" },
+  { name: "out", kind: "string", value: "FILE.html", default: "edgeprop-report.html", help: "where to write the HTML report (atomically)" },
+  { name: "regression-epochs", kind: "int", min: 1, default: 10, help: "epochs of each part-1 run (the course's regression)" },
+  { name: "classify-epochs", kind: "int", min: 1, default: 40, help: "epochs of each part-2 run (spiral classification)" },
+  { name: "seed", kind: "int", min: 0, default: 1, help: "seed for the data and the initial weights" },
+  { name: "help", kind: "flag", help: "show this help" },
+];
+
+/**
+ * The demo's board: a simulated ESP32 behind the in-memory protocol link at
+ * the profile's baud; the in-process engine where that link is not available.
+ */
+export async function openDemoBoard(baud: number | undefined): Promise<Board> {
+  try {
+    return await openSimulatedBoard({ link: "memory", board: "esp32", baud, _: [] });
+  } catch (err) {
+    if (err instanceof UsageError) return openSimulatedBoard({ link: "direct", _: [] });
+    throw err;
+  }
+}
+
+interface DemoRun {
+  part: number;
+  label: string;
+  args: Parsed;
+  data: ReturnType<typeof makeRandn>;
+}
+
+export async function demoCommand(argv: string[]): Promise<number> {
+  const a = parseArgs(argv, DEMO_OPTIONS, "demo");
+  if (a.help) {
+    process.stdout.write(helpText("demo", "[--fast] [--out FILE.html]", DEMO_OPTIONS) +
+      "\nTrains 8 small networks on a simulated ESP32 (the course's story) and writes an HTML report.\n");
+    return 0;
+  }
+  if (String(a.out).trim() === "") throw new UsageError("--out needs a file name");
+  const live = interactive();
+  const w = (s: string) => process.stdout.write(s + "\n");
+  const seed = Number(a.seed);
+  const regEpochs = Number(a["regression-epochs"]), clsEpochs = Number(a["classify-epochs"]);
+  const reg = makeRandn(seed), spiral = makeSpiral(seed);
+  const base = { _: [], act: "relu", init: "pytorch", seed, dampening: 0, alpha: 0.99, beta1: 0.9, beta2: 0.999, "lr-decay": 0, "initial-accumulator": 0 };
+  const runs: DemoRun[] = [
+    ...([["batch GD (batch = all 1000 rows)", "full"], ["stochastic GD (batch 1)", "1"], ["mini-batch GD (batch 100)", "100"]] as const).map(([label, batch]) => ({
+      part: 1, label, data: reg,
+      args: { ...base, layers: "10,1", loss: "mse", opt: "sgd", lr: 0.01, batch, epochs: regEpochs, shuffle: false } as Parsed,
+    })),
+    ...([["SGD", "sgd"], ["Momentum (0.9)", "momentum"], ["AdaGrad", "adagrad"], ["RMSProp", "rmsprop"], ["Adam", "adam"]] as const).map(([label, opt]) => ({
+      part: 2, label, data: spiral,
+      args: { ...base, layers: "2,32,3", loss: "ce", opt, lr: 0.01, batch: "32", epochs: clsEpochs, shuffle: true } as Parsed,
+    })),
+  ];
+  const prepared = runs.map((r) => ({ ...r, p: prepareRun(r.args, r.data) }));
+  const baud = a.fast ? 0 : a.baud === undefined ? undefined : Number(a.baud);
+  const probe = await openDemoBoard(baud);
+  const boardName = probe.description;
+  await probe.close();
+
+  w(`edgeprop demo: on-device training, simulated on ${boardName}${a.fast ? " (--fast: no baud throttling)" : ""}.`);
+  w(`Part 1: the course's regression (10 inputs -> 1 output, ${reg.rows} rows, y = x.w_true + noise), MSE, SGD lr 0.01,`);
+  w(`        ${regEpochs} epochs each of batch, stochastic and mini-batch gradient descent, from the same initial weights.`);
+  w(`Part 2: a 3-class spiral (${spiral.rows} points), a 2-32-3 ReLU network with cross-entropy, ${clsEpochs} epochs each`);
+  w(`        of SGD, Momentum, AdaGrad, RMSProp and Adam (lr 0.01, batch 32, shuffled), from the same initial weights.`);
+  w("");
+  const records: RunRecord[] = [];
+  const initial: Record<number, Float32Array | undefined> = {};
+  const t0 = performance.now();
+  for (const [i, r] of prepared.entries()) {
+    const tag = `[${i + 1}/${prepared.length}] ${r.part === 1 ? "part 1" : "part 2"}: ${r.label}`;
+    w(`${tag}: ${describeRun(r.p.settings)}, ${r.p.settings.epochs} epochs`);
+    const epochs = r.p.settings.epochs;
+    const every = Math.max(1, Math.floor(epochs / 4));
+    const board = await openDemoBoard(baud);
+    try {
+      const o = await trainOnBoard(board, { ...r.args, quiet: true }, r.p, stdoutOutput, live ? undefined : (e) => {
+        if (e.epoch % every === 0 || e.epoch === epochs) {
+          w(`    epoch ${String(e.epoch).padStart(String(epochs).length)}/${epochs}  loss ${e.loss.toPrecision(6)}  (${e.steps} steps this epoch)`);
+        }
+      }, {
+        label: r.label, mode: live ? "live" : "quiet", initialWeights: initial[r.part], captureInitial: !initial[r.part],
+        accuracy: r.part === 2, warnLine: (t) => process.stderr.write(`    ${t}\n`),
+      });
+      initial[r.part] ??= o.initial;
+      records.push(o.record);
+      const acc = o.record.accuracy != null ? `, accuracy ${(100 * o.record.accuracy).toFixed(1)}%` : "";
+      w(`    done: final loss ${o.record.finalLoss?.toPrecision(6)}${acc}, ${o.record.steps.toLocaleString("en-US")} optimizer steps, ` +
+        `${o.record.bytesSent.toLocaleString("en-US")} bytes sent, ${o.record.wallSeconds.toFixed(2)} s`);
+    } finally {
+      await board.close();
+    }
+  }
+  const part1 = records.slice(0, 3), part2 = records.slice(3);
+  w("");
+  w(runsTable(records));
+  w("");
+  const [gd, sgd, mb] = part1;
+  w(`Part 1: per epoch, batch GD takes 1 step, stochastic ${sgd.steps / regEpochs}, mini-batch ${mb.steps / regEpochs}: ` +
+    `after ${regEpochs} epochs the losses are ${gd.finalLoss?.toPrecision(3)}, ${sgd.finalLoss?.toPrecision(3)} and ${mb.finalLoss?.toPrecision(3)}.`);
+  const best = [...part2].sort((x, y) => (x.finalLoss ?? Infinity) - (y.finalLoss ?? Infinity))[0];
+  w(`Part 2: lowest final loss: ${best.label} (${best.finalLoss?.toPrecision(3)}${best.accuracy != null ? `, ${(100 * best.accuracy).toFixed(1)}% of the points right` : ""}).`);
+  const out = resolve(String(a.out));
+  writeReport(out, {
+    title: "edgeprop demo: training on a simulated ESP32",
+    intro: `Eight small networks trained by the edgeprop engine on ${boardName}${a.fast ? " without baud throttling" : ""}; ` +
+      `the host streams the data, the board runs forward pass, backpropagation and the optimizer in a fixed memory plan. Total ${((performance.now() - t0) / 1000).toFixed(1)} s.`,
+    sections: [
+      {
+        title: "Part 1: batch, stochastic and mini-batch gradient descent", runs: part1, yLabel: "MSE (epoch mean)",
+        text: `The course's regression: 10 inputs, 1 output, ${reg.rows} rows, y = x&middot;w_true + noise, MSE, SGD with lr 0.01, ${regEpochs} epochs, ` +
+          `the same initial weights. Batch GD averages all rows into one step per epoch; stochastic GD steps after every row ` +
+          `(${reg.rows} steps an epoch, noisy but fast); mini-batch GD (batch 100) sits between, with 10 steps an epoch.`,
+      },
+      {
+        title: "Part 2: optimizers on a spiral", runs: part2, yLabel: "cross-entropy (epoch mean)",
+        text: `Three interleaved spiral arms (${spiral.rows} points), a 2-32-3 ReLU network, softmax cross-entropy, batch 32 (shuffled each epoch), ` +
+          `lr 0.01 for every optimizer, ${clsEpochs} epochs, the same initial weights. Accuracy is on the training points.`,
+      },
+    ],
+    footer: "Reproduce: npm start (or edgeprop demo --fast). Single runs: edgeprop sim --dataset spiral --opt adam --report FILE.html.",
+  });
+  w(`report: ${out}`);
+  return 0;
+}

@@ -1,0 +1,188 @@
+// edgeprop predict: a saved model's outputs for the rows of a CSV, computed
+// on this machine (no board), with accuracy or loss when targets are present.
+// edgeprop eval: the same through a (simulated) board's forward pass.
+import { helpText, parseArgs, type OptionSpec } from "../args.js";
+import type { Activation } from "../config.js";
+import { readCsv, type NumericTable } from "../csv.js";
+import { checkAgainstModel, splitTable, type Dataset } from "../dataset.js";
+import { UsageError } from "../errors.js";
+import { readModel, type ModelFile } from "../model-file.js";
+import { accuracy, argmax, meanLoss } from "../report/metrics.js";
+import { DATASETS, findDataset } from "../datasets/index.js";
+import { openSimulatedBoard, LINK_OPTIONS } from "../links/open.js";
+import { configureBoard, type PreparedRun } from "../training-run.js";
+import { resolveRun } from "../run-options.js";
+
+export const PREDICT_OPTIONS: OptionSpec[] = [
+  { name: "load", kind: "string", value: "MODEL.json", help: "the trained model (edgeprop-model v1), e.g. from --save" },
+  { name: "data", kind: "string", value: "FILE.csv", help: "rows to predict: CSV with a header row; inputs, optionally followed by targets" },
+  { name: "dataset", kind: "string", value: "NAME", help: `a built-in data set instead of --data (${DATASETS.map((d) => d.name).join(", ")})` },
+  { name: "data-seed", kind: "int", min: 0, default: 1, help: "seed of the --dataset generator" },
+  { name: "target", kind: "string", value: "COLS", help: "target column name(s) (default: the columns after the model's inputs, if any)" },
+  { name: "json", kind: "flag", help: "one JSON line per row ({\"output\": [...]}), then a summary line" },
+  { name: "summary", kind: "flag", help: "print only the accuracy/loss summary, not every row" },
+];
+
+/** Activations as the module computes them (assembly/activation.ts), in float64. */
+export function activate(act: Activation, z: number): number {
+  switch (act) {
+    case "identity": return z;
+    case "relu": return z > 0 ? z : 0;
+    case "leaky_relu": return z > 0 ? z : 0.01 * z;
+    case "sigmoid": return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
+    case "tanh": return Math.tanh(z);
+  }
+}
+
+/** The forward pass of a model on `rows` rows of `x`: raw outputs (logits for ce/bce). */
+export function forward(m: ModelFile, x: Float32Array, rows: number): Float32Array {
+  const nIn = m.sizes[0], nOut = m.sizes[m.sizes.length - 1];
+  const out = new Float32Array(rows * nOut);
+  let cur = new Float64Array(Math.max(...m.sizes)), next = new Float64Array(cur.length);
+  for (let r = 0; r < rows; r++) {
+    for (let i = 0; i < nIn; i++) cur[i] = x[r * nIn + i];
+    let p = 0;
+    for (let l = 1; l < m.sizes.length; l++) {
+      const a = m.sizes[l - 1], b = m.sizes[l];
+      const bias = p + a * b;
+      for (let j = 0; j < b; j++) {
+        let s = m.weights[bias + j];
+        for (let i = 0; i < a; i++) s += m.weights[p + j * a + i] * cur[i];
+        next[j] = activate(m.activations[l - 1], s);
+      }
+      p = bias + b;
+      [cur, next] = [next, cur];
+    }
+    for (let k = 0; k < nOut; k++) out[r * nOut + k] = cur[k];
+  }
+  return out;
+}
+
+export interface PredictInput {
+  model: ModelFile;
+  data: Dataset;
+  hasTargets: boolean;
+  table: NumericTable | null;
+}
+
+/** Reads model and rows; targets are optional (columns beyond the inputs). */
+export function readPredictInput(a: Record<string, unknown>, command: string): PredictInput {
+  const modelPath = (a.load ?? (a._ as string[])[0]) as string | undefined;
+  if (!modelPath) throw new UsageError(`${command}: --load MODEL.json is required`);
+  const model = readModel(String(modelPath));
+  const nIn = model.sizes[0], nOut = model.sizes[model.sizes.length - 1];
+  const nT = model.loss === "ce" ? 1 : nOut;
+  if (a.data && a.dataset) throw new UsageError("give either --data FILE.csv or --dataset NAME, not both");
+  let data: Dataset;
+  let table: NumericTable | null = null;
+  let hasTargets: boolean;
+  if (a.dataset) {
+    data = findDataset(String(a.dataset)).make(Number(a["data-seed"] ?? 1));
+    hasTargets = true;
+  } else {
+    if (!a.data) throw new UsageError(`${command}: --data FILE.csv (or --dataset NAME) is required`);
+    table = readCsv(String(a.data));
+    const cols = table.columns.length;
+    if (a.target) {
+      data = splitTable(table, String(a.target));
+      hasTargets = true;
+    } else if (cols === nIn) {
+      // inputs only: a zero target column keeps the shapes simple
+      data = {
+        name: table.file, rows: table.rows, nIn, nT, x: Float32Array.from(table.values), t: new Float32Array(table.rows * nT),
+        inputNames: table.columns, targetNames: [],
+      };
+      hasTargets = false;
+    } else if (cols === nIn + nT) {
+      data = splitTable(table, table.columns.slice(nIn).join(","));
+      hasTargets = true;
+    } else {
+      throw new UsageError(`${table.file}: ${cols} columns, but the model takes ${nIn} inputs` +
+        ` (expected ${nIn} input columns, or ${nIn + nT} with ${nT === 1 ? "a target column" : `${nT} target columns`}; name targets with --target)`);
+    }
+  }
+  checkAgainstModel(data, table, model.sizes, model.loss);
+  return { model, data, hasTargets, table };
+}
+
+export function printPredictions(a: Record<string, unknown>, inp: PredictInput, outputs: Float32Array, extra: Record<string, unknown> = {}): void {
+  const { model, data, hasTargets } = inp;
+  const nOut = model.sizes[model.sizes.length - 1];
+  const w = (s: string) => process.stdout.write(s + "\n");
+  const rowNo = (r: number) => (inp.table ? inp.table.lines[r] : r + 1);
+  if (!a.summary) {
+    for (let r = 0; r < data.rows; r++) {
+      const o = Array.from(outputs.subarray(r * nOut, (r + 1) * nOut));
+      const t = hasTargets ? Array.from(data.t.subarray(r * data.nT, (r + 1) * data.nT)) : null;
+      const cls = model.loss === "ce" ? argmax(o, 0, nOut) : model.loss === "bce" ? o.map((v) => (v > 0 ? 1 : 0)) : undefined;
+      if (a.json) {
+        w(JSON.stringify({ event: "prediction", row: r + 1, line: rowNo(r), output: o,
+          ...(cls !== undefined ? { class: cls } : {}), ...(t ? { target: model.loss === "ce" ? t[0] : t } : {}) }));
+      } else {
+        const shown = o.map((v) => Number(v.toPrecision(6))).join(", ");
+        const c = cls !== undefined ? `  class ${Array.isArray(cls) ? cls.join(",") : cls}` : "";
+        const tt = t ? `  target ${t.map((v) => Number(v.toPrecision(6))).join(",")}` : "";
+        w(`row ${String(r + 1).padStart(String(data.rows).length)}: [${shown}]${c}${tt}`);
+      }
+    }
+  }
+  const summary: Record<string, unknown> = { event: "summary", rows: data.rows, ...extra };
+  if (hasTargets) {
+    summary.loss = meanLoss(model.loss, outputs, data.t, data.rows, nOut);
+    const acc = accuracy(model.loss, outputs, data.t, data.rows, nOut);
+    if (acc !== null) summary.accuracy = acc;
+  }
+  if (a.json) w(JSON.stringify(summary));
+  else {
+    const parts = [`${data.rows} rows`];
+    if (summary.accuracy !== undefined) parts.push(`accuracy ${(100 * Number(summary.accuracy)).toFixed(2)}% (${model.loss === "ce" ? "argmax of the outputs" : "logit > 0"})`);
+    if (summary.loss !== undefined) parts.push(`${model.loss} loss ${Number(summary.loss).toPrecision(7)}`);
+    if (!hasTargets) parts.push("no target columns, so no accuracy or loss");
+    w(parts.join(", "));
+  }
+}
+
+export async function predictCommand(argv: string[]): Promise<number> {
+  const specs = [...PREDICT_OPTIONS, { name: "help", kind: "flag", help: "show this help" } as OptionSpec];
+  const a = parseArgs(argv, specs, "predict");
+  if (a.help) {
+    process.stdout.write(helpText("predict", "--load MODEL.json --data FILE.csv [--target COLS] [--json]", specs) +
+      "\nRaw outputs per row (logits for ce/bce: softmax or sigmoid them for probabilities), computed on this machine.\n" +
+      "With target columns: accuracy (ce: argmax; bce: logit > 0) and the loss.\n");
+    return 0;
+  }
+  const inp = readPredictInput(a, "predict");
+  const outputs = forward(inp.model, inp.data.x, inp.data.rows);
+  printPredictions(a, inp, outputs);
+  return 0;
+}
+
+export const EVAL_OPTIONS: OptionSpec[] = [
+  ...PREDICT_OPTIONS,
+  { name: "chunk", kind: "int", min: 1, default: 8, help: "rows the board holds at once" },
+  ...LINK_OPTIONS,
+  { name: "help", kind: "flag", help: "show this help" },
+];
+
+export async function evalCommand(argv: string[]): Promise<number> {
+  const a = parseArgs(argv, EVAL_OPTIONS, "eval");
+  if (a.help) {
+    process.stdout.write(helpText("eval", "--load MODEL.json --data FILE.csv [--target COLS] [--json]", EVAL_OPTIONS) +
+      "\nThe same as 'edgeprop predict', computed by the board's forward pass (a simulated board here).\n");
+    return 0;
+  }
+  const inp = readPredictInput(a, "eval");
+  const settings = resolveRun({ _: [], opt: "sgd", epochs: 1, batch: String(a.chunk), chunk: a.chunk, seed: 1, init: "pytorch", act: "relu" },
+    inp.data.rows, inp.model);
+  const prepared: PreparedRun = { settings, data: inp.data, table: inp.table, loaded: inp.model };
+  const board = await openSimulatedBoard(a);
+  try {
+    await configureBoard(board, prepared);
+    const d = inp.data;
+    const r = await board.evaluate(d.x, inp.hasTargets ? d.t : null, d.rows, d.nIn, d.nT, Number(a.chunk));
+    printPredictions(a, inp, r.outputs, { board: board.description });
+  } finally {
+    await board.close();
+  }
+  return 0;
+}

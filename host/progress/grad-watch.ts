@@ -1,0 +1,54 @@
+// Watches the per-layer gradient norms the board sends with each batch reply
+// and names the layer when they vanish or explode for several batches in a row.
+import type { BatchResult } from "../board.js";
+
+export const VANISH_BELOW = 1e-7;
+export const EXPLODE_ABOVE = 1e3;
+export const RUN_LENGTH = 5;
+
+export interface GradWarning {
+  event: "warning";
+  kind: "vanishing_gradients" | "exploding_gradients";
+  layer: number; // 1-based dense layer
+  layer_shape: string; // e.g. "32->3"
+  epoch: number;
+  batch: number; // 1-based, within the epoch
+  norm: number;
+  batches: number;
+  message: string;
+}
+
+export class GradWatch {
+  private low: number[] = [];
+  private high: number[] = [];
+  private reported = new Set<string>();
+
+  constructor(private sizes: number[], private emit: (w: GradWarning) => void,
+    private runLength = RUN_LENGTH) {}
+
+  batch(epoch: number, r: BatchResult): void {
+    const n = r.gradNorms.length;
+    for (let l = 0; l < n; l++) {
+      const g = r.gradNorms[l];
+      this.low[l] = g < VANISH_BELOW ? (this.low[l] ?? 0) + 1 : 0;
+      this.high[l] = g > EXPLODE_ABOVE || !Number.isFinite(g) ? (this.high[l] ?? 0) + 1 : 0;
+      if (this.low[l] === this.runLength) this.fire("vanishing_gradients", l, epoch, r, g);
+      if (this.high[l] === this.runLength) this.fire("exploding_gradients", l, epoch, r, g);
+    }
+  }
+
+  private fire(kind: GradWarning["kind"], l: number, epoch: number, r: BatchResult, norm: number): void {
+    const key = `${kind}:${l}`;
+    if (this.reported.has(key)) return;
+    this.reported.add(key);
+    const shape = this.sizes.length > l + 1 ? `${this.sizes[l]}->${this.sizes[l + 1]}` : "?";
+    const what = kind === "vanishing_gradients"
+      ? `gradients vanish: norm below ${VANISH_BELOW} for ${this.runLength} batches in a row (dead ReLUs, saturated sigmoid/tanh, or a too small --lr); try --act leaky_relu, --init he or another optimizer`
+      : `gradients explode: norm above ${EXPLODE_ABOVE} for ${this.runLength} batches in a row; try a lower --lr or --clip-norm 1`;
+    this.emit({
+      event: "warning", kind, layer: l + 1, layer_shape: shape, epoch, batch: r.index + 1, norm,
+      batches: this.runLength,
+      message: `layer ${l + 1} (${shape}): ${what} (epoch ${epoch}, batch ${r.index + 1}, norm ${norm.toExponential(2)})`,
+    });
+  }
+}
