@@ -26,21 +26,6 @@ export function activate(act: u8, p: usize, n: i32): void {
   return 1;
 }
 
-/**
- * out[i] = s[i] * f'(a[i]) for one row: the chain rule through an activation.
- * out may alias a (each a[i] is read before out[i] is written).
- */
-export function chainRow(act: u8, a: usize, s: usize, out: usize, n: i32): void {
-  const end = s + (<usize>n << 2);
-  if (act == Act.IDENTITY) {
-    for (; s < end; s += 4, out += 4) store<f32>(out, load<f32>(s));
-  } else if (act == Act.RELU) {
-    for (; s < end; s += 4, a += 4, out += 4) store<f32>(out, load<f32>(a) > 0 ? load<f32>(s) : 0);
-  } else {
-    for (; s < end; s += 4, a += 4, out += 4) store<f32>(out, load<f32>(s) * derivativeAt(act, load<f32>(a)));
-  }
-}
-
 @inline export function sigmoid(z: f32): f32 {
   // Split by sign so exp never overflows.
   if (z >= 0) return 1 / (1 + Mathf.exp(-z));

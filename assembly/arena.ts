@@ -15,7 +15,6 @@ export let params: usize = 0;
 export let grads: usize = 0;
 export let optState: usize = 0; // slot s at optState + s * planParams
 export let targets: usize = 0;
-export let scratch: usize = 0;
 export let arenaEnd: usize = 0;
 
 // Per dense layer l (1..L): weight [out][in] then bias [out], in params and
@@ -62,11 +61,7 @@ export function layoutModel(): void {
     p += <usize>(4 * chunk * width(k));
   }
   targets = p;
-  p = align8(<i32>(p + <usize>(4 * chunk * targetColumns()))) as usize;
-  scratch = p;
-  let widest = 0;
-  for (let k = 0; k <= layerCount(); k++) if (width(k) > widest) widest = width(k);
-  arenaEnd = scratch + <usize>align8(4 * widest);
+  arenaEnd = align8(<i32>(p + <usize>(4 * chunk * targetColumns()))) as usize;
 }
 
 /** Zeroes [from, to) with plain stores (no bulk-memory: wasm3 on old boards). */

@@ -7,7 +7,7 @@
 // every load and store addresses a base pointer plus a constant folded into
 // the instruction's offset immediate, and loops test at the bottom (one
 // br_if per iteration). Sizes that are not multiples of 4 take a plain tail.
-import { chainRow } from "./activation";
+import { derivativeAt } from "./activation";
 
 /** y[r][j] = b[j] + sum_i W[j][i] x[r][i] for rows r < rows. */
 export function denseForward(W: usize, nIn: i32, nOut: i32, x: usize, y: usize, rows: i32): void {
@@ -61,16 +61,17 @@ export function denseForward(W: usize, nIn: i32, nOut: i32, x: usize, y: usize, 
 /**
  * Backward through the layer for a chunk, given the output deltas d[r][j]:
  *   dL/dW[j][i] += sum_r d[r][j] x[r][i],  dL/db[j] += sum_r d[r][j]
- * and, when dx != 0 (it is x itself: each level is overwritten by its delta),
+ * and, if withInputDeltas, overwrites x with the input deltas (each level
+ * becomes its own delta, so no delta buffers exist):
  *   dx[r][i] = f'(x[r][i]) sum_j d[r][j] W[j][i]
  * with f the activation that produced x.
  */
 export function denseBackward(
   W: usize, G: usize, nIn: i32, nOut: i32,
-  x: usize, d: usize, dx: usize, actBelow: u8, scratch: usize, rows: i32,
+  x: usize, d: usize, withInputDeltas: bool, actBelow: u8, rows: i32,
 ): void {
   accumulateGradients(G, nIn, nOut, x, d, rows);
-  if (dx) inputDeltas(W, nIn, nOut, x, d, actBelow, scratch, rows);
+  if (withInputDeltas) inputDeltas(W, nIn, nOut, x, d, actBelow, rows);
 }
 
 function accumulateGradients(G: usize, nIn: i32, nOut: i32, x: usize, d: usize, rows: i32): void {
@@ -145,35 +146,61 @@ function gradientCell(G: usize, rowIn: usize, rowOut: usize, x: usize, d: usize,
   }
 }
 
-function inputDeltas(W: usize, nIn: i32, nOut: i32, x: usize, d: usize, act: u8, scratch: usize, rows: i32): void {
+function inputDeltas(W: usize, nIn: i32, nOut: i32, x: usize, d: usize, act: u8, rows: i32): void {
   const rowIn = <usize>nIn << 2;
   const rowOut = <usize>nOut << 2;
   const in4 = nIn & ~3;
   const wEnd = W + <usize>nOut * rowIn;
-  for (let r = 0; r < rows; r++, x += rowIn, d += rowOut) {
-    // scratch[i] = sum_j d[j] W[j][i], four columns at a time.
+  let r = 0;
+  // Two rows at a time: each W value loaded feeds two multiply-adds. Each
+  // x[r][i] is last read for f'(x[r][i]) just before its delta replaces it.
+  for (; r + 1 < rows; r += 2, x += rowIn << 1, d += rowOut << 1) {
+    const x1 = x + rowIn;
     let i = 0;
     for (; i < in4; i += 4) {
-      let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
+      let a0: f32 = 0, a1: f32 = 0, a2: f32 = 0, a3: f32 = 0;
+      let b0: f32 = 0, b1: f32 = 0, b2: f32 = 0, b3: f32 = 0;
       let pw = W + (<usize>i << 2);
       let pd = d;
       do {
-        const e = load<f32>(pd);
-        s0 += e * load<f32>(pw); s1 += e * load<f32>(pw, 4);
-        s2 += e * load<f32>(pw, 8); s3 += e * load<f32>(pw, 12);
+        const e = load<f32>(pd), f = load<f32>(pd + rowOut);
+        const w0 = load<f32>(pw), w1 = load<f32>(pw, 4), w2 = load<f32>(pw, 8), w3 = load<f32>(pw, 12);
+        a0 += e * w0; a1 += e * w1; a2 += e * w2; a3 += e * w3;
+        b0 += f * w0; b1 += f * w1; b2 += f * w2; b3 += f * w3;
         pd += 4;
         pw += rowIn;
       } while (pw < wEnd);
-      const s = scratch + (<usize>i << 2);
-      store<f32>(s, s0); store<f32>(s, s1, 4); store<f32>(s, s2, 8); store<f32>(s, s3, 12);
+      const o = <usize>i << 2;
+      chain4(act, x + o, a0, a1, a2, a3);
+      chain4(act, x1 + o, b0, b1, b2, b3);
     }
     for (; i < nIn; i++) {
-      let s: f32 = 0;
-      let pd = d;
-      for (let pw = W + (<usize>i << 2); pw < wEnd; pw += rowIn, pd += 4) s += load<f32>(pd) * load<f32>(pw);
-      store<f32>(scratch + (<usize>i << 2), s);
+      chain1(act, x, i, columnDot(W, rowIn, wEnd, d, i));
+      chain1(act, x1, i, columnDot(W, rowIn, wEnd, d + rowOut, i));
     }
-    // Through the activation below: x becomes its own delta.
-    chainRow(act, x, scratch, x, nIn);
   }
+  for (; r < rows; r++, x += rowIn, d += rowOut) {
+    for (let i = 0; i < nIn; i++) chain1(act, x, i, columnDot(W, rowIn, wEnd, d, i));
+  }
+}
+
+/** sum_j d[j] W[j][i]: one column of W against one row of deltas. */
+@inline function columnDot(W: usize, rowIn: usize, wEnd: usize, d: usize, i: i32): f32 {
+  let acc: f32 = 0;
+  let pd = d;
+  for (let pw = W + (<usize>i << 2); pw < wEnd; pw += rowIn, pd += 4) acc += load<f32>(pd) * load<f32>(pw);
+  return acc;
+}
+
+/** p[k] = s_k f'(p[k]) for four neighbours: the chain rule through the activation below. */
+@inline function chain4(act: u8, p: usize, s0: f32, s1: f32, s2: f32, s3: f32): void {
+  store<f32>(p, s0 * derivativeAt(act, load<f32>(p)));
+  store<f32>(p, s1 * derivativeAt(act, load<f32>(p, 4)), 4);
+  store<f32>(p, s2 * derivativeAt(act, load<f32>(p, 8)), 8);
+  store<f32>(p, s3 * derivativeAt(act, load<f32>(p, 12)), 12);
+}
+
+@inline function chain1(act: u8, row: usize, i: i32, s: f32): void {
+  const p = row + (<usize>i << 2);
+  store<f32>(p, s * derivativeAt(act, load<f32>(p)));
 }

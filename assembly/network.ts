@@ -10,7 +10,7 @@ import {
 } from "./config";
 import {
   arenaEnd, grads, gradsOf, layoutModel, layoutUnconfigured, level, optState, params,
-  scratch, staticEnd, targets, weightsOf, zero,
+  staticEnd, targets, weightsOf, zero,
 } from "./arena";
 import { computePlan, paramCount, planParams, planTotal } from "./plan";
 import { initWeights } from "./init";
@@ -122,7 +122,7 @@ export function trainChunk(rows: i32, endsBatch: bool): i32 {
   for (let l = L; l >= 1; l--) {
     const below = level(l - 1);
     denseBackward(weightsOf(l), gradsOf(l), width(l - 1), width(l),
-      below, level(l), l > 1 ? below : 0, l > 1 ? activationOf(l - 1) : 0, scratch, rows);
+      below, level(l), l > 1, l > 1 ? activationOf(l - 1) : 0, rows);
   }
   batchRows += rows;
   if (!isFinite(loss)) return Status.NON_FINITE;

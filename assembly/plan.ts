@@ -5,7 +5,8 @@
 // Arena layout, in this order, each part 8-byte aligned:
 //   rx buffer | tx buffer | parameters | gradients | optimizer state | activations
 // where activations = every level's outputs for one chunk of rows (input
-// included), the chunk's targets, and one row of backprop scratch.
+// included) and the chunk's targets. Backprop overwrites each level with its
+// delta, so there are no delta buffers.
 import {
   C_CHUNK, C_FLAGS, C_LOSS, C_MOMENTUM, C_OPT, Loss,
   cfgF64, cfgU16, cfgU8, layerCount, optimizerSlots, width,
@@ -54,15 +55,11 @@ export function computePlan(staticBytes: i32): i32 {
   const chunk = <i32>cfgU16(C_CHUNK);
   const params = paramCount();
   let levels = 0;
-  let widest = 0;
-  for (let k = 0; k <= layerCount(); k++) {
-    levels += width(k);
-    if (width(k) > widest) widest = width(k);
-  }
+  for (let k = 0; k <= layerCount(); k++) levels += width(k);
   planParams = align8(4 * params);
   planGrads = planParams;
   planOptimizer = optimizerSlots(cfgU8(C_OPT), cfgU8(C_FLAGS), cfgF64(C_MOMENTUM)) * planParams;
-  planActivations = align8(4 * chunk * (levels + targetColumns())) + align8(4 * widest);
+  planActivations = align8(4 * chunk * (levels + targetColumns()));
   planBuffers = encodedFrameBytes(rxPayloadBytes()) + encodedFrameBytes(TX_PAYLOAD);
   planStatic = align8(staticBytes);
   planTotal = planStatic + planBuffers + planParams + planGrads + planOptimizer + planActivations;

@@ -38,12 +38,11 @@ export function rxPayloadBytes(c: RunConfig): number {
 export function computePlan(c: RunConfig, staticBytes: number): Plan {
   const params = align8(4 * paramCount(c.sizes));
   const levels = c.sizes.reduce((a, b) => a + b, 0);
-  const widest = Math.max(...c.sizes);
   const plan = {
     params_bytes: params,
     grads_bytes: params,
     optimizer_bytes: optimizerSlots(c.optimizer) * params,
-    activations_bytes: align8(4 * c.chunk * (levels + targetColumns(c))) + align8(4 * widest),
+    activations_bytes: align8(4 * c.chunk * (levels + targetColumns(c))),
     buffers_bytes: encodedFrameBytes(rxPayloadBytes(c)) + encodedFrameBytes(TX_PAYLOAD),
     static_bytes: align8(staticBytes),
     total_bytes: 0,
