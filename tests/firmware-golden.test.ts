@@ -1,0 +1,81 @@
+// The firmware's own C pump, built for this PC with wasm2c (an engine that
+// shares no code with V8), must train every golden case to the bits of
+// --link direct: once as a process on stdin/stdout (sim --engine exec:) and
+// once behind a real pseudo-terminal (train --port), as a user without a
+// board would run it. And the profile table in docs/boards.md must be true.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { goldenCases, caseArgs } from "./helpers/golden";
+import { runCli } from "./helpers/cli";
+import { repoRoot, tmpDir, rmDir } from "./helpers/paths";
+import { startPtyBoard, type PtyBoard } from "../host/links/pty";
+
+const cases = goldenCases();
+const work = tmpDir("edgeprop-fw-");
+const board = path.join(work, "edgeprop-board");
+
+function train(args: string[], out: string): Buffer {
+  const r = runCli([...args, "--json", "--save", out]);
+  expect(r.stderr, r.stderr).toBe("");
+  expect(r.code).toBe(0);
+  return readFileSync(out);
+}
+
+beforeAll(() => {
+  execFileSync("make", ["-s", "-C", path.join(repoRoot, "boards", "posix"), "ENGINE=wasm2c", `OBJ=${path.join(work, "obj")}`, `BIN=${board}`], { stdio: "pipe" });
+}, 300_000);
+afterAll(() => rmDir(work));
+
+describe("the wasm2c board (the firmware pump, compiled C) gives --link direct's bits", () => {
+  for (const c of cases) {
+    it(`${c.name}: sim --engine exec: and train --port through a pty`, async () => {
+      const args = caseArgs(c);
+      const direct = train(["sim", ...args, "--link", "direct"], path.join(work, `${c.name}-direct.json`));
+      const exec = train(["sim", ...args, "--engine", `exec:${board}`], path.join(work, `${c.name}-exec.json`));
+      expect(exec.equals(direct)).toBe(true);
+      const pty: PtyBoard = await startPtyBoard([board]);
+      try {
+        const viaPort = train(["train", "--port", pty.path, ...args], path.join(work, `${c.name}-port.json`));
+        expect(viaPort.equals(direct)).toBe(true);
+      } finally {
+        await pty.stop();
+      }
+    });
+  }
+});
+
+describe("docs/boards.md: the largest model per optimizer is what plan --board accepts", () => {
+  const doc = readFileSync(path.join(repoRoot, "docs", "boards.md"), "utf8");
+  const header = doc.split("\n").find((l) => l.startsWith("| board | memory limit"))!;
+  const opts = header.split("|").map((s) => s.trim()).filter(Boolean).slice(2);
+  const rows = doc.split("\n").filter((l) => /^\| esp32/.test(l));
+  it("has a row per profile", () => {
+    expect(opts).toEqual(["sgd", "momentum", "adagrad", "rmsprop", "adam"]);
+    expect(rows.map((r) => r.split("|")[1].trim()).sort()).toEqual(["esp32", "esp32-c3", "esp32-s3"]);
+  });
+  for (const row of rows) {
+    const cells = row.split("|").map((s) => s.trim()).filter(Boolean);
+    const profile = cells[0];
+    opts.forEach((opt, k) => {
+      const m = /^16-(\d+)-\1-4 \(([\d,]+) B\)$/.exec(cells[2 + k]);
+      it(`${profile} ${opt}: 16-${m?.[1]}-${m?.[1]}-4 fits, one step wider is refused with both numbers`, () => {
+        expect(m).not.toBeNull();
+        const h = Number(m![1]);
+        const plan = (width: number) => runCli(["plan", "--layers", `16,${width},${width},4`, "--act", "relu", "--loss", "ce",
+          "--opt", opt, "--batch", "32", "--chunk", "8", "--board", profile, "--json"]);
+        const ok = plan(h);
+        expect(ok.code, ok.stderr).toBe(0);
+        const fits = JSON.parse(ok.stdout);
+        expect(fits.total_bytes).toBe(Number(m![2].replace(/,/g, "")));
+        const tooBig = plan(h + 4);
+        expect(tooBig.code).toBe(2);
+        const needed = JSON.parse(tooBig.stdout).total_bytes;
+        expect(tooBig.stderr).toContain(String(needed));
+        expect(tooBig.stderr).toContain(String(fits.memory_limit));
+        expect(tooBig.stderr.trim().split("\n")).toHaveLength(1);
+      });
+    });
+  }
+});
