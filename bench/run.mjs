@@ -425,6 +425,7 @@ async function main() {
     for (const r of speed.filter((r) => r.id === id)) {
       r.ratio_to_edgeprop_v8 = v8 && r.samples_per_s ? +(r.samples_per_s / v8.samples_per_s).toFixed(4) : null;
       r.spread = spread(r.runs);
+      if (r.runs?.length) r.best_samples_per_s = Math.max(...r.runs);
       if (r.bytes === undefined) r.bytes = null;
       if (r.samples_per_s === undefined) r.samples_per_s = null;
     }
@@ -452,6 +453,10 @@ async function main() {
   }
 
   const memory = memoryRows(lib, chunks);
+  const checked = memory.find((r) => r.cli_total_bytes !== undefined);
+  if (checked && checked.cli_total_bytes !== checked.bytes) {
+    notes.push(`edgeprop plan --json says ${checked.cli_total_bytes} bytes for P2/Adam, computePlan ${checked.bytes}`);
+  }
 
   // Targets (issue 6), reported, not asserted.
   const sps = (id, tool) => speed.find((r) => r.id === id && r.tool === tool)?.samples_per_s ?? null;
@@ -498,6 +503,9 @@ async function main() {
     mode: opts.quick ? 'quick' : 'full',
     date: new Date().toISOString(),
     runs: opts.runs, rounds: opts.rounds, warmup: opts.warmup,
+    only: opts.tools || opts.workloads.length !== WORKLOADS.length
+      ? [opts.workloads.length !== WORKLOADS.length ? `--workloads ${opts.workloads.join(',')}` : '', opts.tools ? `--tools ${opts.tools.join(',')}` : ''].filter(Boolean).join(' ')
+      : null,
     chunks, elapsed_s: +total.toFixed(1),
     notes,
     targets,
@@ -530,7 +538,8 @@ function renderMarkdown(result, speed, link, memory, targets) {
     `${Object.entries(m.runtimes ?? {}).map(([k, v]) => `; ${k}: ${v.version ?? v.path}`).join('')}. ` +
     `edgeprop ${m.edgeprop_commit ?? '?'}. Load average ${m.loadavg_start.join(' ')} at the start, ${m.loadavg_end.join(' ')} at the end.`);
   lines.push('');
-  lines.push(`Mode: ${result.mode} (\`npm run bench${result.mode === 'quick' ? ' -- --quick' : ''}\`), ${result.date}, ${result.elapsed_s} s in all. ` +
+  const only = result.only ? ` restricted to ${result.only}` : '';
+  lines.push(`Mode: ${result.mode} (\`npm run bench${result.mode === 'quick' ? ' -- --quick' : ''}\`${only}), ${result.date}, ${result.elapsed_s} s in all. ` +
     `Median of ${result.runs * result.rounds} timed runs per row (${result.rounds} round(s) of ${result.runs}, each after ${result.warmup} warm-up run(s)), each tool in its own process, one at a time. ` +
     `Chunk (rows the board holds at once) for every edgeprop row: ${Object.entries(result.chunks).map(([k, v]) => `${k} ${v}`).join(', ')}.`);
   for (const n of result.notes) lines.push('', `Note: ${n}`);
