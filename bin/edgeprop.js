@@ -8,3 +8,6 @@ process.stdout.on("error", (err) => {
   throw err;
 });
 process.exitCode = await main(process.argv.slice(2));
+// Every command closes what it opened; should a port or child linger anyway,
+// do not hang the shell on it.
+setTimeout(() => process.exit(), 3000).unref();

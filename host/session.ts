@@ -61,14 +61,14 @@ export async function runSession(board: Board, data: Dataset, o: SessionOptions)
     let rowsDone = 0;
     let failed: BatchResult | null = null;
     const t0 = performance.now();
-    const results = await board.train({
+    const results = await withContext(board.train({
       x: px, t: pt, rows: data.rows, nIn: data.nIn, nT: data.nT, batch: o.batch, chunk: o.chunk,
       onBatch: (r) => {
         rowsDone += r.rows;
         if (r.status !== Status.OK || !Number.isFinite(r.lossSum)) { failed = r; return false; }
         o.onBatch?.(epoch + 1, r, rowsDone);
       },
-    });
+    }), lastGood, history);
     seconds += (performance.now() - t0) / 1000;
     // A board may end the epoch at a failed batch without reporting it through onBatch.
     if (!failed) failed = results.find((r) => r.status !== Status.OK || !Number.isFinite(r.lossSum)) ?? null;
@@ -87,7 +87,7 @@ export async function runSession(board: Board, data: Dataset, o: SessionOptions)
     }
     samples += data.rows;
     steps += results.length;
-    lastGood = await board.getWeights();
+    lastGood = await withContext(board.getWeights(), lastGood, history);
     const ev: EpochEvent = {
       event: "epoch", epoch: epoch + 1, loss: lossSum / data.rows, lr, grad_norms: norms,
       steps: results.length, seconds: Number(seconds.toFixed(6)),
@@ -96,4 +96,14 @@ export async function runSession(board: Board, data: Dataset, o: SessionOptions)
     await o.onEpoch?.(ev);
   }
   return { epochs: o.epochs, samples, seconds, steps, history, lastGood };
+}
+
+/** Any failure (a board that stopped answering too) carries what was learnt so far. */
+async function withContext<T>(p: Promise<T>, lastGood: Float32Array | null, history: EpochEvent[]): Promise<T> {
+  try {
+    return await p;
+  } catch (err) {
+    if (err instanceof Error) Object.assign(err, { lastGood, history });
+    throw err;
+  }
 }

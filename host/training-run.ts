@@ -10,7 +10,7 @@ import { MODEL_OPTIONS, OPTIMIZER_OPTIONS, TRAINING_OPTIONS, resolveRun, type Ru
 import { encodeConfig, paramCount } from "./config.js";
 import { runSession, type EpochEvent, type SessionResult } from "./session.js";
 import { BoardError, Status } from "./status.js";
-import { DivergedError, UsageError } from "./errors.js";
+import { DivergedError, LinkError, UsageError } from "./errors.js";
 import type { Plan } from "./plan.js";
 import { DATA_OPTIONS, findDataset } from "./datasets/index.js";
 import { mergeResumeArgs, readCheckpoint, runSettingsOf, writeCheckpoint, type Checkpoint } from "./checkpoint.js";
@@ -180,16 +180,18 @@ export async function trainOnBoard(board: Board, a: Parsed, p: PreparedRun, out:
     });
   } catch (err) {
     progress.end();
-    if (err instanceof DivergedError) {
-      const lastGood = (err as DivergedError & { lastGood: Float32Array | null }).lastGood;
+    if (err instanceof DivergedError || err instanceof LinkError) {
+      // Keep what was learnt: the board's weights if it still answers and
+      // they are finite, else the last epoch's, the loaded or the initial ones.
+      const lastGood = (err as Error & { lastGood?: Float32Array | null }).lastGood ?? null;
       let kept = "";
       if (a.save) {
-        const current = await board.getWeights().catch(() => null);
+        const current = err instanceof LinkError ? null : await board.getWeights().catch(() => null);
         const finite = [current, lastGood, p.loaded?.weights ?? null, initial ?? null]
           .find((w): w is Float32Array => w !== null && w.every(Number.isFinite)) ?? null;
         if (finite) {
           writeModel(String(a.save), settings.run, finite);
-          kept = ` The last finite model was saved to ${a.save}.`;
+          kept = err instanceof LinkError ? ` The last good model was saved to ${a.save}.` : ` The last finite model was saved to ${a.save}.`;
         }
       }
       err.message += kept;

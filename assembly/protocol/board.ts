@@ -22,7 +22,7 @@ import { HEADER, TRAILER, Type, PROTOCOL_VERSION } from "./frame";
 
 const REPLAY_DEPTH = 4;
 const REPLAY_PAYLOAD = 56; // a BATCH reply with 8 layers; CONFIGURE's is 36
-const REPLAY_ENTRY = 8 + REPLAY_PAYLOAD; // seq u16, type u8, pad, len u16, pad, payload
+const REPLAY_ENTRY = 8 + REPLAY_PAYLOAD; // seq u16, reply type u8, request type u8, len u16, pad, payload
 const replay: usize = memory.data(REPLAY_DEPTH * REPLAY_ENTRY, 8);
 // The raw reply is built this far into the transmit buffer, then COBS-encoded
 // in place towards its start (see cobsEncode).
@@ -195,6 +195,7 @@ function remember(type: u8, len: i32): void {
   const e = replay + <usize>(replayNext * REPLAY_ENTRY);
   store<u16>(e, reqSeq);
   store<u8>(e, type, 2);
+  store<u8>(e, reqType, 3); // a repeat must be the same request, not just the same number
   store<u16>(e, <u16>len, 4);
   for (let i = 0; i < len; i++) store<u8>(e + 8 + <usize>i, load<u8>(out + <usize>i));
   replayNext = (replayNext + 1) % REPLAY_DEPTH;
@@ -204,7 +205,7 @@ function replayed(seq: u16): i32 {
   for (let i = 0; i < REPLAY_DEPTH; i++) {
     const e = replay + <usize>(i * REPLAY_ENTRY);
     const type = load<u8>(e, 2);
-    if (type == 0 || load<u16>(e) != seq) continue;
+    if (type == 0 || load<u16>(e) != seq || load<u8>(e, 3) != reqType) continue;
     const len = <i32>load<u16>(e, 4);
     for (let k = 0; k < len; k++) store<u8>(out + <usize>k, load<u8>(e + 8 + <usize>k));
     return seal(type, len);
@@ -300,7 +301,7 @@ function batch(evaluate: bool): i32 {
   if (reqLen != 8 + rows * (nIn + nT) * 4) return error(Status.BAD_FRAME, reqLen);
   if (evaluate && 16 + rows * nOut * 4 > TX_PAYLOAD) return error(Status.BAD_ROWS, rows);
   if (rows <= 0 || rows > maxRows()) return error(Status.BAD_ROWS, rows);
-  if ((flags & 4) != 0) optimizer.stepCount = <i32>load<u32>(req, 4);
+  if (!evaluate && (flags & 4) != 0) optimizer.stepCount = <i32>load<u32>(req, 4);
   let src = req + 8;
   let x = level(0);
   let t = targets;

@@ -95,7 +95,12 @@ export async function openSimulatedBoard(a: Parsed | SimulatedBoardOptions): Pro
   if (baud > 0) bytes = new ThrottledLink(bytes, baud);
   if (faultRate > 0) bytes = new FaultyLink(bytes, faultRate, Number(o.seed ?? 1));
   const board = new ProtocolBoard(bytes, faultRate > 0 ? { timeoutMs: 100, retries: 30 } : {});
-  await board.hello();
+  try {
+    await board.hello();
+  } catch (err) {
+    await board.close(); // leave no board process or pty behind
+    throw err;
+  }
   return board;
 }
 

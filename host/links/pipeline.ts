@@ -15,6 +15,8 @@ export interface Request {
   payload: Uint8Array;
 }
 
+const isRead = (type: number) => type === Type.GET_WEIGHTS || type === Type.EVAL;
+
 /** The board restarted (a banner, or a request refused for want of a session). */
 export class RebootError extends Error {}
 
@@ -120,8 +122,16 @@ export class Pipeline {
     this.link.write(bytes);
   }
 
+  /**
+   * Reads (GET_WEIGHTS, EVAL) are executed again when repeated; a read in
+   * flight together with a BATCH could then answer with the state after that
+   * BATCH. So reads and writes never share the window.
+   */
   private fill(run: Run): void {
-    while (run.sent < run.reqs.length && run.sent - run.head < run.window) this.transmit(run, run.sent++);
+    while (run.sent < run.reqs.length && run.sent - run.head < run.window) {
+      if (run.sent > run.head && isRead(run.reqs[run.sent].type) !== isRead(run.reqs[run.head].type)) break;
+      this.transmit(run, run.sent++);
+    }
   }
 
   private resendFrom(run: Run, from: number): void {

@@ -114,7 +114,18 @@ export class ProtocolBoard implements Board {
         return await op();
       } catch (err) {
         if (!(err instanceof RebootError)) throw err;
-        await this.recover(err.message);
+        // The board may restart again while being restored: start over
+        // (recover counts every attempt and gives up after MAX_RECOVERIES).
+        let why = err.message;
+        for (;;) {
+          try {
+            await this.recover(why);
+            break;
+          } catch (again) {
+            if (!(again instanceof RebootError)) throw again;
+            why = again.message;
+          }
+        }
       }
     }
   }

@@ -1,0 +1,201 @@
+// Shared by the protocol tests: the module driven byte by byte exactly as a
+// board's firmware drives it (write at rx_buffer(), rx(n), read tx_buffer(),
+// rx(0) until 0), hand-made request payloads, and a seeded PRNG.
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { instantiate, type EngineExports } from "../../host/engine";
+import { decodeFrame, encodeFrame, type Frame } from "../../host/protocol/frame";
+import { encodeConfig, optimizerDefaults, type Activation, type LossName, type OptimizerConfig, type RunConfig } from "../../host/config";
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const goldenDir = path.resolve(repoRoot, "..", "shared", "golden");
+export const cliPath = path.join(repoRoot, "bin", "edgeprop.js");
+export const wasmPath = path.join(repoRoot, "build", "edgeprop.wasm");
+
+export const T = {
+  HELLO: 0x01, CONFIGURE: 0x02, SET_WEIGHTS: 0x03, GET_WEIGHTS: 0x04, BATCH: 0x05,
+  EVAL: 0x06, SET_LR: 0x07, RESET: 0x08, REPLY: 0x80, ERROR: 0xff,
+} as const;
+
+/** assembly/status.ts (host/status.ts mirrors it). */
+export const S = {
+  OK: 0, BAD_CONFIG: 1, TOO_BIG: 2, NOT_CONFIGURED: 3, BAD_ROWS: 4, BAD_RANGE: 5,
+  BAD_LABEL: 6, BAD_FRAME: 7, OUT_OF_ORDER: 8, NON_FINITE: 9, TRAP: 10, LOAD_FAILED: 11, NO_SESSION: 12,
+} as const;
+
+/** mulberry32: small, seeded, reproducible. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+export const randInt = (r: () => number, n: number) => Math.floor(r() * n);
+export function randBytes(r: () => number, n: number, nonZero = false): Uint8Array {
+  const b = new Uint8Array(n);
+  for (let i = 0; i < n; i++) b[i] = nonZero ? 1 + randInt(r, 255) : randInt(r, 256);
+  return b;
+}
+
+export function dv(b: Uint8Array): DataView {
+  return new DataView(b.buffer, b.byteOffset, b.byteLength);
+}
+
+export function hex(b: Uint8Array): string {
+  return Buffer.from(b).toString("hex");
+}
+
+/** Decodes one reply as it came out of tx (COBS bytes ending in the one 0x00). */
+export function decodeWire(wire: Uint8Array): Frame | null {
+  if (wire.length < 2 || wire[wire.length - 1] !== 0) return null;
+  if (wire.subarray(0, wire.length - 1).includes(0)) return null;
+  return decodeFrame(wire.subarray(0, wire.length - 1));
+}
+
+/** The module behind its firmware interface, with nothing in between. */
+export class ModuleBoard {
+  readonly e: EngineExports;
+  readonly banner: Uint8Array;
+
+  constructor(readonly bootId = 0x1234abcd, memoryLimit = 0) {
+    this.e = instantiate(wasmPath);
+    const n = this.e.boot(bootId, memoryLimit);
+    this.banner = new Uint8Array(this.e.memory.buffer, this.e.tx_buffer(), n).slice();
+  }
+
+  /** Feeds bytes as the firmware would; returns every reply (wire bytes) in order. */
+  feed(bytes: Uint8Array): Uint8Array[] {
+    const e = this.e;
+    const out: Uint8Array[] = [];
+    let off = 0;
+    do {
+      const cap = e.rx_capacity();
+      const n = Math.min(cap, bytes.length - off);
+      if (n <= 0 && bytes.length - off > 0) throw new Error(`rx_capacity() is ${cap} with ${bytes.length - off} bytes to deliver`);
+      new Uint8Array(e.memory.buffer, e.rx_buffer(), n).set(bytes.subarray(off, off + n));
+      off += n;
+      let r = e.rx(n);
+      while (r > 0) {
+        out.push(new Uint8Array(e.memory.buffer, e.tx_buffer(), r).slice());
+        r = e.rx(0);
+      }
+    } while (off < bytes.length);
+    return out;
+  }
+
+  /** Sends one frame; returns the decoded replies (throws on a malformed one). */
+  send(type: number, seq: number, payload: Uint8Array = new Uint8Array(0)): Frame[] {
+    return this.feed(encodeFrame({ type, seq, payload })).map((w) => {
+      const f = decodeWire(w);
+      if (!f) throw new Error(`malformed reply ${hex(w)}`);
+      return f;
+    });
+  }
+
+  /** Sends one frame that must get exactly one reply. */
+  one(type: number, seq: number, payload: Uint8Array = new Uint8Array(0)): Frame {
+    const r = this.send(type, seq, payload);
+    if (r.length !== 1) throw new Error(`expected one reply to type 0x${type.toString(16)} seq ${seq}, got ${r.length}`);
+    return r[0];
+  }
+
+  params(): Float32Array {
+    return new Float32Array(this.e.memory.buffer, this.e.params_ptr(), this.e.param_count()).slice();
+  }
+
+  /** Parameters and optimizer state as raw bytes (bitwise comparisons). */
+  modelBytes(): Uint8Array {
+    const e = this.e;
+    const p = new Uint8Array(e.memory.buffer, e.params_ptr(), e.param_count() * 4);
+    const o = new Uint8Array(e.memory.buffer, e.optimizer_state_ptr(), e.optimizer_state_bytes());
+    const out = new Uint8Array(p.length + o.length + 8);
+    out.set(p, 0);
+    out.set(o, p.length);
+    dv(out).setUint32(p.length + o.length, e.step_count(), true);
+    dv(out).setUint32(p.length + o.length + 4, e.is_configured(), true);
+    return out;
+  }
+}
+
+export interface NetSpec {
+  sizes: number[];
+  act?: Activation;
+  loss: LossName;
+  opt?: string;
+  optimizer?: Partial<OptimizerConfig>;
+  chunk: number;
+  seed?: number;
+}
+
+export function runConfig(s: NetSpec): RunConfig {
+  const L = s.sizes.length - 1;
+  return {
+    sizes: s.sizes,
+    activations: Array.from({ length: L }, (_, l) => (l === L - 1 ? "identity" : s.act ?? "tanh")) as Activation[],
+    loss: s.loss,
+    optimizer: { ...optimizerDefaults(s.opt ?? "sgd"), ...(s.optimizer ?? {}) },
+    clipNorm: 0, init: "pytorch", seed: s.seed ?? 7, chunk: s.chunk,
+  };
+}
+
+export function configBlock(s: NetSpec): Uint8Array {
+  return encodeConfig(runConfig(s));
+}
+
+// ---- request payloads (assembly/protocol/board.ts) -------------------------
+
+export function getWeightsPayload(region: number, offset: number, count: number): Uint8Array {
+  const p = new Uint8Array(10);
+  dv(p).setUint8(0, region);
+  dv(p).setUint32(4, offset, true);
+  dv(p).setUint16(8, count, true);
+  return p;
+}
+
+export function setWeightsPayload(region: number, offset: number, data: Uint8Array): Uint8Array {
+  const p = new Uint8Array(8 + data.length);
+  dv(p).setUint8(0, region);
+  dv(p).setUint32(4, offset, true);
+  p.set(data, 8);
+  return p;
+}
+
+/** rows x (inputs, targets) f32, after [flags u8][pad][rows u16][step u32]. */
+export function batchPayload(flags: number, rows: number, values: ArrayLike<number>, step = 0): Uint8Array {
+  const p = new Uint8Array(8 + values.length * 4);
+  const v = dv(p);
+  v.setUint8(0, flags);
+  v.setUint16(2, rows, true);
+  v.setUint32(4, step, true);
+  for (let i = 0; i < values.length; i++) v.setFloat32(8 + 4 * i, values[i], true);
+  return p;
+}
+
+export function lrPayload(lr: number): Uint8Array {
+  const p = new Uint8Array(8);
+  dv(p).setFloat64(0, lr, true);
+  return p;
+}
+
+/** Rows of random inputs in [-1, 1) and mse targets. */
+export function randomRows(r: () => number, rows: number, width: number): number[] {
+  return Array.from({ length: rows * width }, () => Math.fround(r() * 2 - 1));
+}
+
+/** Weights out of a run of GET_WEIGHTS replies (as the host reads them). */
+export function readAllWeights(b: ModuleBoard, seq: number, count: number): { floats: Float32Array; next: number } {
+  const out = new Float32Array(count);
+  for (let off = 0; off < count; off += 46) {
+    const n = Math.min(46, count - off);
+    const f = b.one(T.GET_WEIGHTS, seq, getWeightsPayload(0, off, n));
+    if (f.type !== (T.GET_WEIGHTS | T.REPLY)) throw new Error(`GET_WEIGHTS answered with type 0x${f.type.toString(16)} code ${f.payload[0]}`);
+    seq++;
+    const v = dv(f.payload);
+    for (let i = 0; i < n; i++) out[off + i] = v.getFloat32(8 + 4 * i, true);
+  }
+  return { floats: out, next: seq };
+}
