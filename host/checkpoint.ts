@@ -8,6 +8,7 @@
 //                         "step":n,"settings":{flags},"model":{edgeprop-model v1},
 //                         "optimizer_state":"<base64 little-endian f32>","history":[...]}
 //   DIR/model.json       the same model alone (usable with --load, predict, export)
+import { readInputText } from "./input-file.js";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { OptionSpec, Parsed } from "./args.js";
@@ -72,13 +73,7 @@ export function writeCheckpoint(dir: string, c: { epoch: number; settings: Recor
 
 export function readCheckpoint(dir: string): Checkpoint {
   const file = join(dir, "checkpoint.json");
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new InputError(file, null, null, code === "ENOENT" ? "no checkpoint here (write one with --checkpoint DIR)" : `cannot read (${code})`);
-  }
+  const text = readInputText(file, "no checkpoint here (write one with --checkpoint DIR)");
   let j: any;
   try { j = JSON.parse(text); } catch (err) { throw new InputError(file, null, null, `not valid JSON (${(err as Error).message})`); }
   if (j?.format !== "edgeprop-checkpoint" || j.version !== 1) throw new InputError(file, null, null, `expected "format": "edgeprop-checkpoint", "version": 1`);

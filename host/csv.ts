@@ -1,7 +1,7 @@
 // CSV -> numbers. A header row names the columns; every other row must have
 // exactly as many fields, each a finite number. Anything else is an
 // InputError naming file, line and column.
-import { readFileSync } from "node:fs";
+import { readInputText } from "./input-file.js";
 import { InputError } from "./errors.js";
 
 export interface NumericTable {
@@ -17,14 +17,7 @@ export interface NumericTable {
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 export function readCsv(file: string): NumericTable {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new InputError(file, null, null, code === "ENOENT" ? "no such file" : `cannot read (${code})`);
-  }
-  return parseCsv(text, file);
+  return parseCsv(readInputText(file), file);
 }
 
 export function parseCsv(text: string, file = "<data>"): NumericTable {

@@ -2,7 +2,7 @@
 // PyTorch nn.Linear layout (weight [out][in], bias [out]) and activations.
 // Weights travel as one flat Float32Array in the module's parameter order:
 // layer by layer, weight rows then bias.
-import { readFileSync } from "node:fs";
+import { readInputText } from "./input-file.js";
 import { InputError } from "./errors.js";
 import { ACTIVATIONS, LOSSES, type Activation, type LossName, type ModelConfig } from "./config.js";
 import { writeFileAtomic } from "./atomic-write.js";
@@ -75,13 +75,7 @@ function lineCol(text: string, pos: number): [number, number] {
 }
 
 export function readModel(file: string): ModelFile {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new InputError(file, null, null, code === "ENOENT" ? "no such file" : `cannot read (${code})`);
-  }
+  const text = readInputText(file);
   let json: any;
   try {
     json = JSON.parse(text);

@@ -2,6 +2,7 @@
 // board's firmware drives it (write at rx_buffer(), rx(n), read tx_buffer(),
 // rx(0) until 0), hand-made request payloads, and a seeded PRNG.
 import path from "node:path";
+import { mulberry32 } from "../../host/shuffle";
 import { fileURLToPath } from "node:url";
 import { instantiate, type EngineExports } from "../../host/engine";
 import { decodeFrame, encodeFrame, type Frame } from "../../host/protocol/frame";
@@ -23,17 +24,8 @@ export const S = {
   BAD_LABEL: 6, BAD_FRAME: 7, OUT_OF_ORDER: 8, NON_FINITE: 9, TRAP: 10, LOAD_FAILED: 11, NO_SESSION: 12,
 } as const;
 
-/** mulberry32: small, seeded, reproducible. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (the host's): small, seeded, reproducible. */
+export const prng = mulberry32;
 export const randInt = (r: () => number, n: number) => Math.floor(r() * n);
 export function randBytes(r: () => number, n: number, nonZero = false): Uint8Array {
   const b = new Uint8Array(n);
