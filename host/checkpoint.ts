@@ -9,7 +9,6 @@
 //                         "optimizer_state":"<base64 little-endian f32>","history":[...]}
 //   DIR/model.json       the same model alone (usable with --load, predict, export)
 import { readInputText } from "./input-file.js";
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { OptionSpec, Parsed } from "./args.js";
 import type { OptimizerState } from "./board.js";
