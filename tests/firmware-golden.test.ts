@@ -5,7 +5,7 @@
 // board would run it. And the profile table in docs/boards.md must be true.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { goldenCases, caseArgs } from "./helpers/golden";
 import { runCli } from "./helpers/cli";
@@ -23,6 +23,12 @@ function train(args: string[], out: string): Buffer {
   return readFileSync(out);
 }
 
+/** --link direct's saved model for a case (the reference), made once. */
+function directFor(c: (typeof cases)[number]): Buffer {
+  const file = path.join(work, `${c.name}-direct.json`);
+  return existsSync(file) ? readFileSync(file) : train(["sim", ...caseArgs(c), "--link", "direct"], file);
+}
+
 beforeAll(() => {
   execFileSync("make", ["-s", "-C", path.join(repoRoot, "boards", "posix"), "ENGINE=wasm2c", `OBJ=${path.join(work, "obj")}`, `BIN=${board}`], { stdio: "pipe" });
 }, 300_000);
@@ -32,7 +38,7 @@ describe("the wasm2c board (the firmware pump, compiled C) gives --link direct's
   for (const c of cases) {
     it(`${c.name}: sim --engine exec: and train --port through a pty`, async () => {
       const args = caseArgs(c);
-      const direct = train(["sim", ...args, "--link", "direct"], path.join(work, `${c.name}-direct.json`));
+      const direct = directFor(c);
       const exec = train(["sim", ...args, "--engine", `exec:${board}`], path.join(work, `${c.name}-exec.json`));
       expect(exec.equals(direct)).toBe(true);
       const pty: PtyBoard = await startPtyBoard([board]);
@@ -44,6 +50,33 @@ describe("the wasm2c board (the firmware pump, compiled C) gives --link direct's
       }
     });
   }
+});
+
+// wasm3 is the board's interpreter. CI has no wasm3 (no package ships it);
+// a developer who built one outside the repository points these at it:
+//   EDGEPROP_M3_INCLUDE=<wasm3>/source EDGEPROP_M3_LIB=<build>/source/libm3.a  (the pump)
+//   EDGEPROP_WASM3=<build>/wasm3                                               (the WASI CLI)
+const m3Include = process.env.EDGEPROP_M3_INCLUDE, m3Lib = process.env.EDGEPROP_M3_LIB;
+const wasm3Cli = process.env.EDGEPROP_WASM3;
+describe("under a real wasm3 (when one is given)", () => {
+  it.skipIf(!m3Include || !m3Lib)("the pump built with ENGINE=wasm3 gives --link direct's bits for every golden case", () => {
+    const bin = path.join(work, "edgeprop-board-wasm3");
+    execFileSync("make", ["-s", "-C", path.join(repoRoot, "boards", "posix"), "ENGINE=wasm3", `M3_INCLUDE=${m3Include}`,
+      `M3_LIB=${m3Lib}`, `OBJ=${path.join(work, "obj3")}`, `BIN=${bin}`], { stdio: "pipe" });
+    const wasm = path.join(repoRoot, "build", "edgeprop.wasm");
+    for (const c of cases) {
+      const direct = directFor(c);
+      const got = train(["sim", ...caseArgs(c), "--engine", `exec:${bin} ${wasm}`], path.join(work, `${c.name}-m3.json`));
+      expect(got.equals(direct), c.name).toBe(true);
+    }
+  });
+  it.skipIf(!wasm3Cli)("the WASI build under the wasm3 CLI gives --link direct's bits for every golden case", () => {
+    for (const c of cases) {
+      const direct = directFor(c);
+      const got = train(["sim", ...caseArgs(c), "--engine", `wasi:${wasm3Cli}`], path.join(work, `${c.name}-w3.json`));
+      expect(got.equals(direct), c.name).toBe(true);
+    }
+  });
 });
 
 describe("docs/boards.md: the largest model per optimizer is what plan --board accepts", () => {
