@@ -17,7 +17,7 @@ import { initWeights } from "./init";
 import { activate } from "./activation";
 import { denseBackward, denseForward } from "./dense";
 import { lossOf } from "./loss/loss";
-import { learningRate, optimizerStep, resetOptimizer } from "./optim/optimizer";
+import { optimizerStep, resetOptimizer } from "./optim/optimizer";
 import * as optimizer from "./optim/optimizer";
 import { Status } from "./status";
 

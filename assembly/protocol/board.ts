@@ -6,7 +6,7 @@
 //
 // Exactly once: requests carry a sequence number. The board executes only the
 // expected one; a repeat of one of the last REPLAY_DEPTH requests (its reply
-// was lost) is answered from a cache of replies and never executed twice; a
+// was lost) is answered from the reply cache (replay.ts), never executed twice; a
 // request from the future (one before it was lost) is refused with
 // OUT_OF_ORDER naming the expected number, and the host goes back to it.
 import { CONFIG_BYTES, configBlock, layerCount, width } from "../config";
@@ -19,11 +19,9 @@ import { Status } from "../status";
 import { cobsDecode, cobsEncode } from "./cobs";
 import { crc32 } from "./crc32";
 import { HEADER, TRAILER, Type, PROTOCOL_VERSION } from "./frame";
+import { writeBanner } from "./banner";
+import { clearReplies, copyReply, findReply, rememberReply, replyLength, replyType, REPLAY_DEPTH } from "./replay";
 
-const REPLAY_DEPTH = 4;
-const REPLAY_PAYLOAD = 56; // a BATCH reply with 8 layers; CONFIGURE's is 36
-const REPLAY_ENTRY = 8 + REPLAY_PAYLOAD; // seq u16, reply type u8, request type u8, len u16, pad, payload
-const replay: usize = memory.data(REPLAY_DEPTH * REPLAY_ENTRY, 8);
 // The raw reply is built this far into the transmit buffer, then COBS-encoded
 // in place towards its start (see cobsEncode).
 const RAW_AT: usize = 4;
@@ -35,7 +33,6 @@ let scanFrom: i32 = 0; //    where the search for the next delimiter resumes
 let discarding = false; //   an over-long frame: drop bytes until the next 0x00
 let session = false; //      a HELLO has set the sequence
 let expected: u16 = 0;
-let replayNext: i32 = 0;
 let busyMicros: u32 = 0;
 let rowsTrained: u32 = 0;
 
@@ -50,7 +47,7 @@ export function boot(id: u32, memoryLimitBytes: i32): i32 {
   ensureStarted();
   bootId = id;
   if (memoryLimitBytes > 0) setMemoryLimit(memoryLimitBytes);
-  return banner();
+  return writeBanner(txBuf, <u32>memoryLimit, BUILD_ID, bootId);
 }
 export function rx_buffer(): usize { ensureStarted(); return rxBuf + <usize>rxFill; }
 export function rx_capacity(): i32 { ensureStarted(); return rxCap - rxFill; }
@@ -99,6 +96,7 @@ let reqSeq: u16 = 0;
 let reqLen: i32 = 0;
 let req: usize = 0; //  the request's payload, decoded in place in rx
 let out: usize = 0; //  the reply's payload, in tx past its header
+let caching = false; // set while executing a new request: its reply is remembered
 
 function handleFrame(encodedLen: i32): i32 {
   const n = cobsDecode(rxBuf, encodedLen);
@@ -114,13 +112,16 @@ function handleFrame(encodedLen: i32): i32 {
   if (reqType == Type.HELLO) {
     session = true;
     expected = reqSeq + 1;
-    clearReplay();
+    clearReplies();
     return seal(Type.HELLO | Type.REPLY, hello());
   }
   if (!session) return error(Status.NO_SESSION, 0);
   if (reqSeq != expected) {
-    const cached = replayed(reqSeq);
-    if (cached > 0) return cached;
+    const cached = findReply(reqSeq, reqType);
+    if (cached) {
+      copyReply(cached, out);
+      return seal(replyType(cached), replyLength(cached));
+    }
     const behind = <u16>(expected - reqSeq);
     // Reads are safe to repeat; anything else out of order is refused.
     if (behind <= <u16>REPLAY_DEPTH && (reqType == Type.GET_WEIGHTS || reqType == Type.EVAL)) {
@@ -164,7 +165,7 @@ function execute(): i32 {
 
 /** Writes the reply header and CRC around `len` payload bytes at `out`; COBS; returns wire bytes. */
 function seal(type: u8, len: i32): i32 {
-  if (caching) remember(type, len);
+  if (caching) rememberReply(reqSeq, reqType, type, out, len);
   const raw = txBuf + RAW_AT;
   store<u8>(raw, type);
   store<u16>(raw, reqSeq, 1);
@@ -180,37 +181,6 @@ function error(code: i32, detail: i32): i32 {
   store<i16>(out, <i16>detail, 2);
   store<u32>(out, bootId, 4);
   return seal(Type.ERROR, 8);
-}
-
-// ---- the reply cache (exactly once) ---------------------------------------
-
-function clearReplay(): void {
-  for (let i = 0; i < REPLAY_DEPTH; i++) store<u8>(replay + <usize>(i * REPLAY_ENTRY), 0, 2);
-}
-
-let caching = false; // set while executing a new request: its reply is remembered
-
-function remember(type: u8, len: i32): void {
-  if (len > REPLAY_PAYLOAD) return;
-  const e = replay + <usize>(replayNext * REPLAY_ENTRY);
-  store<u16>(e, reqSeq);
-  store<u8>(e, type, 2);
-  store<u8>(e, reqType, 3); // a repeat must be the same request, not just the same number
-  store<u16>(e, <u16>len, 4);
-  for (let i = 0; i < len; i++) store<u8>(e + 8 + <usize>i, load<u8>(out + <usize>i));
-  replayNext = (replayNext + 1) % REPLAY_DEPTH;
-}
-
-function replayed(seq: u16): i32 {
-  for (let i = 0; i < REPLAY_DEPTH; i++) {
-    const e = replay + <usize>(i * REPLAY_ENTRY);
-    const type = load<u8>(e, 2);
-    if (type == 0 || load<u16>(e) != seq || load<u8>(e, 3) != reqType) continue;
-    const len = <i32>load<u16>(e, 4);
-    for (let k = 0; k < len; k++) store<u8>(out + <usize>k, load<u8>(e + 8 + <usize>k));
-    return seal(type, len);
-  }
-  return 0;
 }
 
 // ---- commands ----------------------------------------------------------------
@@ -339,48 +309,4 @@ function batch(evaluate: bool): i32 {
     store<f32>(out + 24 + (<usize>l << 2), ends ? load<f32>(optimizer.layerGradNorms + (<usize>l << 2)) : 0);
   }
   return seal(reqType | Type.REPLY, 24 + 4 * L);
-}
-
-// ---- the banner ---------------------------------------------------------------
-
-let cursor: usize = 0;
-// ASCII, not AssemblyScript strings (UTF-16 plus a header): static bytes are RAM.
-const NAME: usize = memory.data<u8>([101, 100, 103, 101, 112, 114, 111, 112, 32, 48, 46, 49, 46, 48]); // "edgeprop 0.1.0"
-function ascii(p: usize, n: i32): void {
-  for (let i = 0; i < n; i++) store<u8>(cursor++, load<u8>(p + <usize>i));
-}
-function field(a: u8, b: u8): void { // " ab="
-  store<u8>(cursor++, 32);
-  store<u8>(cursor++, a);
-  store<u8>(cursor++, b);
-  store<u8>(cursor++, 61);
-}
-function decimal(v: u32): void {
-  let digits: u32 = 1;
-  for (let x = v; x >= 10; x /= 10) digits *= 10;
-  for (; digits > 0; digits /= 10) store<u8>(cursor++, <u8>(48 + (v / digits) % 10));
-}
-function hex(v: u32): void {
-  for (let s = 28; s >= 0; s -= 4) {
-    const d = (v >>> <u32>s) & 15;
-    store<u8>(cursor++, <u8>(d < 10 ? 48 + d : 87 + d));
-  }
-}
-
-/** "edgeprop 0.1.0 pr=1 me=49152 bu=89abcdef bo=01234567\r\n" */
-function banner(): i32 {
-  cursor = txBuf;
-  ascii(NAME, 14);
-  field(112, 114); // " pr=" protocol
-  decimal(PROTOCOL_VERSION);
-  field(109, 101); // " me=" memory limit, bytes
-  decimal(<u32>memoryLimit);
-  field(98, 117); //  " bu=" build id
-  hex(BUILD_ID);
-  field(98, 111); //  " bo=" boot id
-  hex(bootId);
-  store<u8>(cursor++, 13);
-  store<u8>(cursor++, 10);
-  store<u8>(cursor++, 0); // a delimiter: the host's frame decoder starts clean
-  return <i32>(cursor - txBuf);
 }
