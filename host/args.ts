@@ -40,8 +40,18 @@ export function closest(word: string, candidates: string[]): string | null {
   return best !== null && bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : null;
 }
 
+const GIVEN = Symbol("flags given on the command line");
+
+/** Whether the user typed this flag (a default filled in does not count). */
+export function wasGiven(a: Parsed, name: string): boolean | undefined {
+  const given = (a as unknown as Record<symbol, Set<string> | undefined>)[GIVEN];
+  return given ? given.has(name) : undefined;
+}
+
 export function parseArgs(argv: string[], specs: OptionSpec[], command: string): Parsed {
   const out: Parsed = { _: [] };
+  const given = new Set<string>();
+  Object.defineProperty(out, GIVEN, { value: given, enumerable: false });
   const byName = new Map(specs.map((s) => [s.name, s]));
   for (const s of specs) if (s.default !== undefined) out[s.name] = s.default;
   for (let i = 0; i < argv.length; i++) {
@@ -54,12 +64,14 @@ export function parseArgs(argv: string[], specs: OptionSpec[], command: string):
     let spec = byName.get(name);
     if (!spec && name.startsWith("no-") && byName.get(name.slice(3))?.negatable) {
       out[name.slice(3)] = false;
+      given.add(name.slice(3));
       continue;
     }
     if (!spec) {
       const guess = closest(name, specs.map((s) => s.name));
       throw new UsageError(`unknown option --${name}${guess ? ` (did you mean --${guess}?)` : ""}; see 'edgeprop ${command} --help'`);
     }
+    given.add(name);
     if (spec.kind === "flag") {
       if (value !== undefined) throw new UsageError(`--${name} takes no value`);
       out[name] = true;

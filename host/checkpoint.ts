@@ -10,7 +10,7 @@
 //   DIR/model.json       the same model alone (usable with --load, predict, export)
 import { readInputText } from "./input-file.js";
 import { join } from "node:path";
-import type { OptionSpec, Parsed } from "./args.js";
+import { wasGiven, type OptionSpec, type Parsed } from "./args.js";
 import type { OptimizerState } from "./board.js";
 import type { ModelConfig } from "./config.js";
 import { InputError, UsageError } from "./errors.js";
@@ -96,7 +96,8 @@ export function mergeResumeArgs(a: Parsed, ck: Checkpoint, specs: OptionSpec[]):
   for (const k of RUN_KEYS) {
     const now = a[k];
     const saved = ck.settings[k];
-    const given = now !== undefined && now !== defaults.get(k);
+    // Typed again on this command line: it wins, even when it is the default.
+    const given = wasGiven(a, k) ?? (now !== undefined && now !== defaults.get(k));
     if (!given) {
       if (saved === undefined) delete merged[k];
       else merged[k] = saved;

@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { ok, run, tmp } from "./util";
+import { jsonLines, ok, run, tmp } from "./util";
 
 function weights(file: string): number[] {
   const m = JSON.parse(readFileSync(file, "utf8"));
@@ -41,5 +41,21 @@ describe("--checkpoint / --resume", () => {
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
     expect(r.stderr).toMatch(/no checkpoint here/);
+  });
+});
+
+describe("--resume with a flag typed again", () => {
+  it("takes the typed value even when it is the flag's default (batch 32 over a checkpoint's 16)", () => {
+    const dir = tmp();
+    // A resumed run keeps checkpointing into its directory: one checkpoint per resume.
+    const start = (ck: string) => ok(["sim", "--dataset", "spiral", "--layers", "2,16,3", "--loss", "ce", "--opt", "adam",
+      "--lr", "0.05", "--batch", "16", "--epochs", "2", "--checkpoint", ck, "--quiet", "--link", "direct"]);
+    const ck1 = join(dir, "ck1"), ck2 = join(dir, "ck2");
+    start(ck1);
+    start(ck2);
+    const kept = jsonLines(ok(["sim", "--resume", ck1, "--epochs", "3", "--json", "--link", "direct"]).stdout);
+    expect(kept.find((e) => e.event === "epoch").steps).toBe(Math.ceil(300 / 16));
+    const typed = jsonLines(ok(["sim", "--resume", ck2, "--epochs", "3", "--batch", "32", "--json", "--link", "direct"]).stdout);
+    expect(typed.find((e) => e.event === "epoch").steps).toBe(Math.ceil(300 / 32));
   });
 });
