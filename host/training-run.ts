@@ -233,7 +233,7 @@ export async function trainOnBoard(board: Board, a: Parsed, p: PreparedRun, out:
     ...(a.report ? { report: String(a.report) } : {}), ...(checkpointDir ? { checkpoint: checkpointDir } : {}),
   };
   if (asJson) out.json(done);
-  else if (!a.quiet && mode !== "quiet") {
+  else if (a.quiet || mode !== "quiet") { // --quiet keeps the result line; a caller's quiet mode (demo, compare) does not
     out.line(`done: ${result.epochs} epochs, ${result.steps} optimizer steps, ${result.samples} samples in ${result.seconds.toFixed(3)} s ` +
       `(${done.samples_per_s.toLocaleString("en-US")} samples/s), final loss ${last?.loss.toPrecision(7)}` +
       (a.save ? `; model saved to ${a.save}` : "") + (a.report ? `; report written to ${a.report}` : ""));

@@ -13,7 +13,7 @@ export const OUTPUT_OPTIONS: OptionSpec[] = [
   ...CHECKPOINT_OPTIONS,
   { name: "report", kind: "string", value: "FILE.html", help: "write a self-contained HTML report (loss curve, gradient norms, run table)" },
   { name: "json", kind: "flag", help: "print one JSON event per line (no live view)" },
-  { name: "quiet", kind: "flag", help: "print nothing while training (no live view)" },
+  { name: "quiet", kind: "flag", help: "print only the final result line (no progress, no live view)" },
 ];
 
 export const SIM_OPTIONS: OptionSpec[] = [
