@@ -42,6 +42,8 @@ interface Run {
   reject: (e: Error) => void;
   attempts: number;
   timer: NodeJS.Timeout | null;
+  /** performance.now() after which the head counts as lost. */
+  deadline: number;
   headResentAt: number;
 }
 
@@ -92,7 +94,7 @@ export class Pipeline {
       const run: Run = {
         base: this.seq, reqs, encoded: new Array(reqs.length).fill(null),
         replies: new Array(reqs.length).fill(null), head: 0, sent: 0, window: Math.max(1, window),
-        onReply, resolve, reject, attempts: 0, timer: null, headResentAt: -1,
+        onReply, resolve, reject, attempts: 0, timer: null, deadline: 0, headResentAt: -1,
       };
       this.run = run;
       this.fill(run);
@@ -146,9 +148,23 @@ export class Pipeline {
     return this.o.timeoutMs + 2 * lineSeconds(bytes + 256, this.link.baud) * 1000;
   }
 
+  /**
+   * Pushes the run's deadline out after progress. One timer per run, moved
+   * only when it would fire early: re-arming a timer for every reply costs
+   * more than the reply itself on a fast link.
+   */
   private arm(run: Run): void {
-    if (run.timer) clearTimeout(run.timer);
-    run.timer = setTimeout(() => this.onTimeout(run), this.timeoutMs(run));
+    run.deadline = performance.now() + this.timeoutMs(run);
+    if (!run.timer) this.schedule(run);
+  }
+
+  private schedule(run: Run): void {
+    run.timer = setTimeout(() => {
+      run.timer = null;
+      if (this.run !== run) return;
+      if (performance.now() < run.deadline) { this.schedule(run); return; }
+      this.onTimeout(run);
+    }, Math.max(1, run.deadline - performance.now()));
   }
 
   private onTimeout(run: Run): void {

@@ -19,11 +19,13 @@ export class FrameSplitter {
 
   push(chunk: Uint8Array): void {
     let start = 0;
-    for (let i = 0; i < chunk.length; i++) {
-      if (chunk[i] !== 0) continue;
-      this.pending.push(chunk.subarray(start, i));
-      this.pendingBytes += i - start;
-      this.flush();
+    for (let i = chunk.indexOf(0); i >= 0; i = chunk.indexOf(0, start)) {
+      if (this.pending.length === 0) {
+        this.handle(chunk.subarray(start, i)); // the usual case: a whole frame in one chunk
+      } else {
+        this.pending.push(chunk.subarray(start, i));
+        this.flush();
+      }
       start = i + 1;
     }
     if (start < chunk.length) {
@@ -41,11 +43,15 @@ export class FrameSplitter {
   private flush(): void {
     const bytes = Buffer.concat(this.pending);
     this.reset();
+    this.handle(bytes);
+  }
+
+  private handle(bytes: Uint8Array): void {
     if (bytes.length === 0) return;
     const f = decodeFrame(bytes);
     if (f) { this.on.frame(f); return; }
     // Not a frame: text lines (the banner) come out as text, the rest is noise.
-    const text = bytes.toString("latin1");
+    const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("latin1");
     const lines = text.split(/\r?\n/).filter((l) => l.length > 0);
     let noise = 0;
     for (const line of lines) {
