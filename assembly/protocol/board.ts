@@ -60,6 +60,14 @@ export function rx(n: i32): i32 {
   ensureStarted();
   if (n > 0) rxFill += min(n, rxCap - rxFill);
   while (scanFrom < rxFill) {
+    // Skip a word at a time while it holds no 0x00 (the classic
+    // (v - 0x01010101) & ~v & 0x80808080 test), then byte by byte.
+    while (scanFrom + 4 <= rxFill) {
+      const v = load<u32>(rxBuf + <usize>scanFrom);
+      if (((v - 0x01010101) & ~v & 0x80808080) != 0) break;
+      scanFrom += 4;
+    }
+    if (scanFrom >= rxFill) break;
     const p = rxBuf + <usize>scanFrom;
     if (load<u8>(p) != 0) { scanFrom++; continue; }
     // A frame ends at scanFrom: [0, scanFrom).
@@ -82,7 +90,11 @@ export function rx(n: i32): i32 {
 
 function consume(bytes: i32): void {
   const rest = rxFill - bytes;
-  for (let i = 0; i < rest; i++) store<u8>(rxBuf + <usize>i, load<u8>(rxBuf + <usize>(bytes + i)));
+  // Move what follows the frame to the front, a word at a time while it can
+  // (the destination is below the source, so forward copying is safe).
+  let i = 0;
+  for (; i + 4 <= rest; i += 4) store<u32>(rxBuf + <usize>i, load<u32>(rxBuf + <usize>(bytes + i)));
+  for (; i < rest; i++) store<u8>(rxBuf + <usize>i, load<u8>(rxBuf + <usize>(bytes + i)));
   // A reconfiguration that shrank rx loses what no longer fits; those frames
   // fail their CRC and the host sends them again.
   rxFill = min(rest, rxCap);

@@ -10,10 +10,15 @@ export function cobsDecode(src: usize, n: i32): i32 {
     const code = <i32>load<u8>(src + <usize>read);
     if (code == 0 || read + code > n) return -1;
     read++;
-    for (let i = 1; i < code; i++) {
+    // The run of code-1 data bytes moves down in place (write < read), four at
+    // a time while it can: each word is loaded before the store that may
+    // overlap it, and later loads start beyond what was stored.
+    let left = code - 1;
+    for (; left >= 4; left -= 4, write += 4, read += 4) {
+      store<u32>(src + <usize>write, load<u32>(src + <usize>read));
+    }
+    for (; left > 0; left--, write++, read++) {
       store<u8>(src + <usize>write, load<u8>(src + <usize>read));
-      write++;
-      read++;
     }
     if (code < 0xff && read < n) {
       store<u8>(src + <usize>write, 0);
