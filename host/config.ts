@@ -110,6 +110,14 @@ export function encodeConfig(c: RunConfig): Uint8Array {
   return buf;
 }
 
+/** The model's shape back out of a configuration block (what a link needs to size frames). */
+export function decodeShape(block: Uint8Array): Pick<RunConfig, "sizes" | "loss" | "chunk"> {
+  const v = new DataView(block.buffer, block.byteOffset, block.byteLength);
+  const L = v.getUint8(1);
+  const sizes = Array.from({ length: L + 1 }, (_, k) => v.getUint16(12 + 2 * k, true));
+  return { sizes, loss: LOSSES[v.getUint8(2)], chunk: v.getUint16(6, true) };
+}
+
 /** Names of the configuration block's fields by byte offset, for refusals. */
 export function configFieldName(offset: number): string {
   const named: Record<number, string> = {

@@ -29,7 +29,7 @@ export function encodedFrameBytes(payload: number): number {
   return align8(raw + Math.floor((raw + 253) / 254) + 1);
 }
 
-export function rxPayloadBytes(c: RunConfig): number {
+export function rxPayloadBytes(c: Pick<RunConfig, "sizes" | "loss" | "chunk">): number {
   const rowBytes = 4 * (c.sizes[0] + targetColumns(c));
   return Math.max(MIN_RX_PAYLOAD, BATCH_HEADER + c.chunk * rowBytes);
 }

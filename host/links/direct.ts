@@ -4,7 +4,7 @@ import type { Board, BoardInfo, BatchResult, EvalResult, LinkStats, OptimizerSta
 import { BoardError, Status, statusName } from "../status.js";
 import { type EngineExports, instantiate } from "../engine.js";
 import type { Plan } from "../plan.js";
-import { configFieldName } from "../config.js";
+import { configFieldName, decodeShape } from "../config.js";
 
 export class DirectBoard implements Board {
   readonly description = "in-process module (direct)";
@@ -39,8 +39,9 @@ export class DirectBoard implements Board {
         : status === Status.TOO_BIG ? `: needs ${plan.total_bytes} bytes, the limit is ${this.e.memory_limit()}` : "";
       throw new BoardError(status, `${statusName(status)}${what}`, detail);
     }
-    this.layers = block[1];
-    this.nOut = new DataView(block.buffer, block.byteOffset).getUint16(12 + 2 * this.layers, true);
+    const { sizes } = decodeShape(block);
+    this.layers = sizes.length - 1;
+    this.nOut = sizes[this.layers];
     return plan;
   }
 
@@ -120,6 +121,6 @@ export function readPlan(e: EngineExports, block: Uint8Array): Plan {
     params_bytes: e.plan_params(), grads_bytes: e.plan_grads(), optimizer_bytes: e.plan_optimizer(),
     activations_bytes: e.plan_activations(), buffers_bytes: e.plan_buffers(), static_bytes: e.plan_static(),
     total_bytes: total, pages: Math.ceil(total / 65536),
-    chunk: new DataView(block.buffer, block.byteOffset).getUint16(6, true),
+    chunk: decodeShape(block).chunk,
   };
 }

@@ -9,11 +9,9 @@ import { Pipeline, RebootError, type PipelineOptions, type Request } from "./pip
 import { Type, type Frame } from "../protocol/frame.js";
 import { BoardError, Status, statusName } from "../status.js";
 import { LinkError } from "../errors.js";
-import type { Plan } from "../plan.js";
-import { configFieldName } from "../config.js";
+import { MIN_RX_PAYLOAD, TX_PAYLOAD, rxPayloadBytes, type Plan } from "../plan.js";
+import { configFieldName, decodeShape, paramCount } from "../config.js";
 
-const TX_PAYLOAD = 192;
-const MIN_RX_PAYLOAD = 160;
 const MAX_RECOVERIES = 5;
 
 interface Snapshot {
@@ -163,24 +161,19 @@ export class ProtocolBoard implements Board {
     const plan: Plan = {
       params_bytes: u(4), grads_bytes: u(8), optimizer_bytes: u(12), activations_bytes: u(16),
       buffers_bytes: u(20), static_bytes: u(24), total_bytes: u(28), pages: Math.ceil(u(28) / 65536),
-      chunk: view(block).getUint16(6, true),
+      chunk: decodeShape(block).chunk,
     };
     if (status !== Status.OK) {
       const what = status === Status.BAD_CONFIG ? `: ${configFieldName(detail)}`
         : status === Status.TOO_BIG ? `: needs ${plan.total_bytes} bytes, the board allows ${u(32)}` : "";
       throw new BoardError(status, `${statusName(status)}${what}`, detail);
     }
-    const b = view(block);
-    this.layers = block[1];
-    this.nOut = b.getUint16(12 + 2 * this.layers, true);
-    let n = 0;
-    for (let l = 1; l <= this.layers; l++) n += b.getUint16(12 + 2 * l, true) * (b.getUint16(10 + 2 * l, true) + 1);
-    this.params = n;
+    const shape = decodeShape(block);
+    this.layers = shape.sizes.length - 1;
+    this.nOut = shape.sizes[this.layers];
+    this.params = paramCount(shape.sizes);
     this.optFloats = plan.optimizer_bytes / 4;
-    const rows = plan.chunk;
-    const nIn = b.getUint16(12, true);
-    const nT = block[2] === 1 ? 1 : this.nOut;
-    this.rxPayload = Math.max(MIN_RX_PAYLOAD, 8 + rows * (nIn + nT) * 4);
+    this.rxPayload = rxPayloadBytes(shape);
     return plan;
   }
 
