@@ -1,4 +1,4 @@
-// Every case in ../shared/golden: the run described by case.json, trained from
+// Every case in tests/golden: the run described by case.json, trained from
 // init.json, must land within 1e-4 (relative) of expected.json: final weights
 // (max |w - w_ref| / max |w_ref|) and every epoch's loss.
 import { describe, expect, it } from "vitest";
@@ -9,6 +9,7 @@ import { eachRel, flatParams, maxRel, modelProblems, readJson } from "../helpers
 import { simInProcess } from "../helpers/inprocess";
 import { jsonLines, runCli } from "../helpers/cli";
 import { goldenDir, rmDir, tmpDir } from "../helpers/paths";
+import { lrAt, scheduleFromJson } from "../../host/schedule";
 
 const TOL = 1e-4;
 
@@ -68,7 +69,8 @@ describe("golden cases", () => {
             expect(typeof e.loss).toBe("number");
             expect(Number.isFinite(e.loss)).toBe(true);
             expect(typeof e.lr).toBe("number");
-            expect(e.lr).toBeCloseTo(c.spec.optimizer.lr, 12); // no schedule in a case without one
+            // the epoch's lr: the case's schedule (constant without one) at epoch k, counted from 0
+            expect(e.lr).toBeCloseTo(lrAt(scheduleFromJson(c.spec.schedule), c.spec.optimizer.lr, k), 12);
           });
           expect(eachRel(epochs.map((e) => e.loss), c.expected.epoch_loss)).toBeLessThan(TOL);
           const rows = countRows(c.data);

@@ -1,6 +1,7 @@
-// The shared golden cases: enumerate ../shared/golden and turn each case.json
-// into the `edgeprop sim` flags that run it.
-import { existsSync, readdirSync, statSync } from "node:fs";
+// The golden cases (tests/golden, written by scripts/golden.py with real
+// PyTorch; format in docs/model-format.md): enumerate them and turn each
+// case.json into the `edgeprop sim` flags that run it.
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { goldenDir } from "./paths";
 import { readJson } from "./model";
@@ -16,7 +17,7 @@ export interface GoldenCase {
 
 /** Every case folder; throws (so the suite fails) if the folder is missing or empty. */
 export function goldenCases(): GoldenCase[] {
-  if (!existsSync(goldenDir)) throw new Error(`golden cases not found at ${goldenDir} (expected ../shared/golden beside the repository)`);
+  if (!existsSync(goldenDir)) throw new Error(`golden cases not found at ${goldenDir} (tests/golden in the repository; scripts/golden.py writes it)`);
   const names = readdirSync(goldenDir).filter((n) => statSync(path.join(goldenDir, n)).isDirectory()).sort();
   if (names.length === 0) throw new Error(`no golden cases in ${goldenDir}`);
   return names.map((name) => {
@@ -59,7 +60,15 @@ export function caseArgs(c: GoldenCase): string[] {
   }
   if (s.schedule) a.push("--schedule", scheduleFlag(s.schedule));
   if (s.clip_norm !== undefined && s.clip_norm !== null) a.push("--clip-norm", String(s.clip_norm));
+  // Several outputs: the target columns y0..yk (the default target is the last column only).
+  const targets = csvHeader(c.data).filter((h) => /^y\d+$/.test(h));
+  if (targets.length > 0) a.push("--target", targets.join(","));
   const known = new Set(["data", "layers", "act", "loss", "optimizer", "batch", "epochs", "clip_norm", "schedule", "shuffle", "seed", "description", "name"]);
   for (const k of Object.keys(s)) if (!known.has(k)) throw new Error(`${c.name}: unknown key '${k}' in case.json`);
   return a;
+}
+
+/** The column names of a CSV file's header row. */
+function csvHeader(file: string): string[] {
+  return readFileSync(file, "utf8").split(/\r?\n/, 1)[0].split(",").map((h) => h.trim());
 }

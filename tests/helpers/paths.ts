@@ -1,12 +1,12 @@
-// Where things are, relative to the repository root. CI runs from a fresh
-// clone with the shared folder beside the repository (../shared).
+// Where things are, relative to the repository root. Everything a test reads
+// is inside the repository: a fresh clone is all CI has.
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
-export const goldenDir = path.resolve(repoRoot, "..", "shared", "golden");
+export const goldenDir = path.join(repoRoot, "tests", "golden");
 export const cliPath = path.join(repoRoot, "bin", "edgeprop.js");
 export const wasmPath = path.join(repoRoot, "build", "edgeprop.wasm");
 export const wasiPath = path.join(repoRoot, "build", "edgeprop-wasi.wasm");

@@ -5,53 +5,14 @@
 // the same epoch losses. Runs the real CLI as child processes.
 import { describe, expect, it } from "vitest";
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { cliPath, goldenDir, repoRoot } from "./support";
+import { caseArgs, goldenCases } from "../helpers/golden";
 
-interface Case { name: string; dir: string; spec: any }
-
-// Read at collection time: a missing golden folder fails this file, never skips it.
-function goldenCases(): Case[] {
-  if (!existsSync(goldenDir)) throw new Error(`golden cases not found at ${goldenDir} (../shared/golden beside the repository)`);
-  const names = readdirSync(goldenDir).filter((n) => statSync(path.join(goldenDir, n)).isDirectory()).sort();
-  if (names.length === 0) throw new Error(`no golden cases in ${goldenDir}`);
-  return names.map((name) => {
-    const dir = path.join(goldenDir, name);
-    return { name, dir, spec: JSON.parse(readFileSync(path.join(dir, "case.json"), "utf8")) };
-  });
-}
-
-const NUMERIC: Record<string, string> = {
-  lr: "--lr", momentum: "--momentum", dampening: "--dampening", weight_decay: "--weight-decay",
-  alpha: "--alpha", eps: "--eps", beta1: "--beta1", beta2: "--beta2", lr_decay: "--lr-decay",
-};
-
-function scheduleFlag(s: any): string {
-  const kind = s.name ?? s.kind ?? s.type;
-  if (kind === "step") return `step:${s.step_size}:${s.gamma ?? 0.1}`;
-  if (kind === "exponential" || kind === "exp") return `exp:${s.gamma}`;
-  if (kind === "cosine") return `cosine:${s.t_max ?? s.T_max}:${s.eta_min ?? 0}`;
-  throw new Error(`unknown schedule ${JSON.stringify(s)}`);
-}
-
-/** case.json -> `sim` flags, as /tmp/golden.sh maps them (layers and activations come from init.json). */
-function caseFlags(c: Case): string[] {
-  const s = c.spec, o = s.optimizer;
-  const a = ["--data", path.join(c.dir, "data.csv"), "--load", path.join(c.dir, "init.json"),
-    "--loss", s.loss, "--opt", o.name, "--batch", String(s.batch), "--epochs", String(s.epochs), "--no-shuffle"];
-  for (const [k, v] of Object.entries(o)) {
-    if (k === "name") continue;
-    if (k in NUMERIC) a.push(NUMERIC[k], String(v));
-    else if (k === "nesterov" || k === "centered") { if (v) a.push(`--${k}`); }
-    else if (k === "schedule") a.push("--schedule", scheduleFlag(v));
-    else throw new Error(`${c.name}: optimizer key '${k}' has no flag mapping`);
-  }
-  if (s.schedule) a.push("--schedule", scheduleFlag(s.schedule));
-  if (s.clip_norm !== undefined && s.clip_norm !== null) a.push("--clip-norm", String(s.clip_norm));
-  return a;
-}
+// The cases and their flags come from the one case.json reader (tests/helpers/golden.ts).
+const caseFlags = caseArgs;
 
 interface Run { code: number | null; signal: string | null; stdout: string; stderr: string; events: any[]; saved: Buffer | null }
 

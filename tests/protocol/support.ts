@@ -9,7 +9,7 @@ import { decodeFrame, encodeFrame, type Frame } from "../../host/protocol/frame"
 import { encodeConfig, optimizerDefaults, type Activation, type LossName, type OptimizerConfig, type RunConfig } from "../../host/config";
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
-export const goldenDir = path.resolve(repoRoot, "..", "shared", "golden");
+export { goldenDir } from "../helpers/paths";
 export const cliPath = path.join(repoRoot, "bin", "edgeprop.js");
 export const wasmPath = path.join(repoRoot, "build", "edgeprop.wasm");
 

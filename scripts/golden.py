@@ -1,0 +1,242 @@
+#!/usr/bin/python3
+"""The golden cases in tests/golden: reference training runs computed by real
+PyTorch (torch.nn.Linear, torch.optim, torch.optim.lr_scheduler) in float64.
+Each case folder holds case.json, data.csv, init.json and expected.json; the
+format is docs/model-format.md.
+
+  /usr/bin/python3 scripts/golden.py                 # (re)write every case
+  /usr/bin/python3 scripts/golden.py --only NAME ... # some cases
+  /usr/bin/python3 scripts/golden.py --compare DIR   # also: max difference of
+                                                     # each expected.json vs DIR/<case>/expected.json
+
+Data and initial weights are drawn here from each case's seed (a
+torch.Generator; nn.Linear's own initialisation, in float32 as on the board),
+so the same script writes the same bytes. The first seven cases ("fixed
+inputs") predate this script: their data.csv and init.json are kept as they
+are in the repository and only expected.json is recomputed from them.
+"""
+import argparse
+import csv
+import json
+import math
+import os
+import sys
+import tempfile
+
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import torch_training as tt  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+GOLDEN = os.path.join(ROOT, "tests", "golden")
+
+
+def case(name, data, layers, act, loss, optimizer, batch, epochs, description, fixed_inputs=False, **extra):
+    spec = {"description": description, "data": data, "layers": layers, "act": act, "loss": loss,
+            "optimizer": optimizer, "batch": batch, "epochs": epochs}
+    spec.update(extra)
+    return name, spec, fixed_inputs
+
+
+CASES = [
+    # The original seven: inputs kept, expectations recomputed with PyTorch.
+    case("adagrad-linear", {"kind": "linear", "n": 256, "d": 8}, [8, 16, 1], "tanh", "mse",
+         {"name": "adagrad", "lr": 0.05}, 32, 40, "Adagrad on a linear target through a tanh layer", True),
+    case("adam-xor-bce", {"kind": "xor", "n": 256}, [2, 16, 1], "sigmoid", "bce",
+         {"name": "adam", "lr": 0.02}, 32, 80, "Adam learns XOR with sigmoid BCE", True),
+    case("momentum-spiral-ce", {"kind": "spiral", "n": 300, "classes": 3}, [2, 32, 3], "relu", "ce",
+         {"name": "sgd", "lr": 0.1, "momentum": 0.9}, 16, 30, "SGD with momentum on a 3-arm spiral, cross-entropy", True),
+    case("rmsprop-sine", {"kind": "sine", "n": 200}, [1, 24, 24, 1], "tanh", "mse",
+         {"name": "rmsprop", "lr": 0.003}, 20, 60, "RMSprop fits a sine", True),
+    case("seed-batch-gd", {"kind": "randn", "n": 1000, "d": 10}, [10, 1], "identity", "mse",
+         {"name": "sgd", "lr": 0.01}, 1000, 100, "linear regression, batch gradient descent", True),
+    case("seed-minibatch", {"kind": "randn", "n": 1000, "d": 10}, [10, 1], "identity", "mse",
+         {"name": "sgd", "lr": 0.01}, 100, 100, "linear regression, mini-batch gradient descent", True),
+    case("seed-sgd", {"kind": "randn", "n": 1000, "d": 10}, [10, 1], "identity", "mse",
+         {"name": "sgd", "lr": 0.01}, 1, 5, "linear regression, stochastic gradient descent", True),
+    # What those lacked; inputs drawn here from the seed.
+    case("adagrad-initial-accumulator", {"kind": "linear", "n": 96, "d": 4, "seed": 11}, [4, 8, 1], "tanh", "mse",
+         {"name": "adagrad", "lr": 0.05, "lr_decay": 0.01, "initial_accumulator_value": 0.1}, 16, 12,
+         "Adagrad whose accumulator starts at 0.1, with lr_decay"),
+    case("sgd-nesterov-weight-decay", {"kind": "spiral", "n": 90, "classes": 3, "seed": 12}, [2, 16, 3], "relu", "ce",
+         {"name": "sgd", "lr": 0.05, "momentum": 0.9, "nesterov": True, "weight_decay": 0.001}, 16, 12,
+         "SGD with Nesterov momentum and weight decay"),
+    case("rmsprop-centered-momentum", {"kind": "sine", "n": 80, "seed": 13}, [1, 12, 12, 1], "tanh", "mse",
+         {"name": "rmsprop", "lr": 0.002, "alpha": 0.9, "centered": True, "momentum": 0.5, "weight_decay": 0.0005}, 10, 12,
+         "centered RMSprop with momentum and weight decay"),
+    case("adam-cosine-eta-min", {"kind": "xor", "n": 64, "seed": 14}, [2, 8, 1], "sigmoid", "bce",
+         {"name": "adam", "lr": 0.05}, 16, 30,
+         "Adam under CosineAnnealingLR with eta_min, run past T_max (the lr climbs again)",
+         schedule={"name": "cosine", "t_max": 10, "eta_min": 0.002}),
+    case("partial-last-batch", {"kind": "randn", "n": 70, "d": 5, "outputs": 2, "seed": 15}, [5, 6, 2], "leaky_relu", "mse",
+         {"name": "sgd", "lr": 0.05, "momentum": 0.8, "dampening": 0.3}, 32, 10,
+         "70 rows in batches of 32: the last batch has 6 rows; two outputs; momentum with dampening; clip_grad_norm_",
+         clip_norm=0.5),
+    case("single-row-full-batch", {"kind": "randn", "n": 1, "d": 3, "outputs": 2, "seed": 16}, [3, 5, 2], "sigmoid", "mse",
+         {"name": "adamw", "lr": 0.01, "weight_decay": 0.05}, 32, 10,
+         "one row, --batch 32 larger than the data: one full batch of one row; AdamW"),
+    case("eight-layers", {"kind": "randn", "n": 48, "d": 4, "seed": 17}, [4, 8, 8, 8, 8, 8, 8, 8, 1], "tanh", "mse",
+         {"name": "adam", "lr": 0.005, "beta1": 0.8, "beta2": 0.99}, 16, 8,
+         "the deepest model the engine takes (8 dense layers); Adam with its own betas; exponential schedule",
+         schedule={"name": "exponential", "gamma": 0.9}),
+    case("ten-classes", {"kind": "blobs", "n": 120, "d": 6, "classes": 10, "seed": 18}, [6, 24, 10], "relu", "ce",
+         {"name": "sgd", "lr": 0.05, "momentum": 0.9}, 24, 12,
+         "10-class softmax cross-entropy; step schedule",
+         schedule={"name": "step", "step_size": 4, "gamma": 0.5}),
+]
+
+
+# ---- inputs: data and initial weights, drawn from the case's seed ----------
+
+def f32(v):
+    """The float32 value nearest v, as a Python float (what the board holds)."""
+    return float(torch.tensor(v, dtype=torch.float32))
+
+
+def draw_data(d, seed):
+    """Rows (inputs) and targets for a data spec; every value float32-exact."""
+    g = torch.Generator().manual_seed(seed)
+    n, kind = d["n"], d["kind"]
+    if kind in ("randn", "linear"):
+        k = d.get("outputs", 1)
+        x = torch.randn(n, d["d"], generator=g)
+        w = torch.randn(d["d"], k, generator=g)
+        y = x @ w / math.sqrt(d["d"]) + 0.1 * torch.randn(n, k, generator=g)
+        if kind == "linear":
+            y = y + 0.5
+        return x.tolist(), y.tolist()
+    if kind == "sine":
+        x = (torch.rand(n, 1, generator=g) * 2 - 1) * math.pi
+        return x.tolist(), (torch.sin(x) + 0.05 * torch.randn(n, 1, generator=g)).tolist()
+    if kind == "xor":
+        x = torch.rand(n, 2, generator=g) * 2 - 1
+        return x.tolist(), [[1.0 if (a > 0) != (b > 0) else 0.0] for a, b in x.tolist()]
+    if kind == "spiral":
+        c = d["classes"]
+        labels = torch.randint(0, c, (n,), generator=g)
+        r = torch.rand(n, generator=g)
+        t = r * 4 + labels.to(torch.float32) * (2 * math.pi / c) + 0.2 * torch.randn(n, generator=g)
+        x = torch.stack([r * torch.cos(t), r * torch.sin(t)], dim=1)
+        return x.tolist(), labels.tolist()
+    if kind == "blobs":
+        c = d["classes"]
+        centers = torch.randn(c, d["d"], generator=g) * 2
+        labels = torch.randint(0, c, (n,), generator=g)
+        x = centers[labels] + torch.randn(n, d["d"], generator=g)
+        return x.tolist(), labels.tolist()
+    raise ValueError(f"unknown data kind {kind!r}")
+
+
+def draw_init(spec, seed):
+    """nn.Linear's default initialisation (kaiming_uniform a=sqrt(5)), in float32."""
+    torch.manual_seed(seed)
+    linears = tt.build_model(spec["layers"], torch.float32)
+    return tt.model_json(spec, linears)
+
+
+# ---- files -------------------------------------------------------------------
+
+def target_header(spec):
+    if spec["loss"] == "ce":
+        return ["label"]
+    k = spec["layers"][-1]
+    return ["y"] if k == 1 else [f"y{j}" for j in range(k)]
+
+
+def num(v):
+    return repr(float(v))
+
+
+def write_atomic(path, text):
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".tmp-")
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def data_csv(spec, x, y):
+    lines = [",".join([f"x{i}" for i in range(len(x[0]))] + target_header(spec))]
+    for row, t in zip(x, y):
+        tail = [str(int(t))] if spec["loss"] == "ce" else [num(v) for v in t]
+        lines.append(",".join([num(v) for v in row] + tail))
+    return "\n".join(lines) + "\n"
+
+
+def read_csv(spec, path):
+    with open(path, newline="") as f:
+        rows = list(csv.reader(f))
+    header, body = rows[0], [r for r in rows[1:] if r]
+    n_in = sum(1 for h in header if h.startswith("x"))
+    x = [[float(v) for v in r[:n_in]] for r in body]
+    if spec["loss"] == "ce":
+        y = [int(r[n_in]) for r in body]
+    else:
+        y = [[float(v) for v in r[n_in:]] for r in body]
+    return x, y
+
+
+def dumps(obj):
+    return json.dumps(obj) + "\n"
+
+
+def build(name, spec, fixed_inputs, out_dir):
+    folder = os.path.join(out_dir, name)
+    os.makedirs(folder, exist_ok=True)
+    data_path, init_path = os.path.join(folder, "data.csv"), os.path.join(folder, "init.json")
+    if fixed_inputs:
+        if not (os.path.exists(data_path) and os.path.exists(init_path)):
+            raise SystemExit(f"{name}: fixed-input case without {data_path} and {init_path}")
+        x, y = read_csv(spec, data_path)
+        with open(init_path) as f:
+            init = json.load(f)
+    else:
+        seed = spec["data"]["seed"]
+        x, y = draw_data(spec["data"], seed)
+        x = [[f32(v) for v in row] for row in x]
+        y = y if spec["loss"] == "ce" else [[f32(v) for v in t] for t in y]
+        init = draw_init(spec, seed)
+        write_atomic(data_path, data_csv(spec, x, y))
+        write_atomic(init_path, dumps(init))
+    tt.check_spec(spec)
+    final, epoch_loss = tt.train(spec, x, y, init["layers"], torch.float64)
+    final["epoch_loss"] = epoch_loss
+    write_atomic(os.path.join(folder, "case.json"), json.dumps(spec, indent=1) + "\n")
+    write_atomic(os.path.join(folder, "expected.json"), dumps(final))
+    return final
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out", default=GOLDEN, help="folder of the case folders (default tests/golden)")
+    ap.add_argument("--only", nargs="*", help="case names")
+    ap.add_argument("--compare", help="a folder of older case folders: report max |new - old| per case")
+    a = ap.parse_args()
+    torch.set_num_threads(1)
+    names = {c[0] for c in CASES}
+    for n in a.only or []:
+        if n not in names:
+            raise SystemExit(f"unknown case {n!r}; cases: {', '.join(sorted(names))}")
+    worst = 0.0
+    for name, spec, fixed in CASES:
+        if a.only and name not in a.only:
+            continue
+        final = build(name, spec, fixed, a.out)
+        line = f"{name}: {len(final['epoch_loss'])} epochs, final loss {final['epoch_loss'][-1]:.6g}"
+        old_path = os.path.join(a.compare, name, "expected.json") if a.compare else None
+        if old_path and os.path.exists(old_path):
+            with open(old_path) as f:
+                old = json.load(f)
+            dw = max(abs(p - q) for p, q in zip(tt.flat_params(final), tt.flat_params(old)))
+            dl = max(abs(p - q) for p, q in zip(final["epoch_loss"], old["epoch_loss"]))
+            worst = max(worst, dw, dl)
+            line += f"; vs {old_path}: max |dw| {dw:.3g}, max |dloss| {dl:.3g}"
+        print(line)
+    if a.compare:
+        print(f"largest difference from {a.compare}: {worst:.3g}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,181 @@
+"""One training run in real PyTorch, described the way a golden case's
+case.json describes it (docs/model-format.md): torch.nn.Linear layers,
+torch.optim, torch.optim.lr_scheduler stepped once per epoch,
+torch.nn.utils.clip_grad_norm_, consecutive batches with the last partial
+batch kept (DataLoader(drop_last=False) without shuffling).
+
+Shared by scripts/golden.py (the reference runs in tests/golden) and
+scripts/torch_reference.py (the randomized cross-check's oracle), so both
+describe a run with the same dictionary and train it the same way.
+"""
+import math
+
+import torch
+
+ACTIVATIONS = {
+    "identity": lambda: torch.nn.Identity(),
+    "relu": lambda: torch.nn.ReLU(),
+    "leaky_relu": lambda: torch.nn.LeakyReLU(0.01),
+    "sigmoid": lambda: torch.nn.Sigmoid(),
+    "tanh": lambda: torch.nn.Tanh(),
+}
+
+LOSSES = {
+    # mean over batch x outputs
+    "mse": lambda: torch.nn.MSELoss(),
+    # softmax cross-entropy on logits, integer labels, mean over the batch
+    "ce": lambda: torch.nn.CrossEntropyLoss(),
+    # sigmoid binary cross-entropy on logits, mean
+    "bce": lambda: torch.nn.BCEWithLogitsLoss(),
+}
+
+
+def _betas(o):
+    return (o.get("beta1", 0.9), o.get("beta2", 0.999))
+
+
+# case.json's optimizer object -> a torch.optim optimizer. Each entry takes
+# only the keys torch's constructor has; a key it does not know is an error
+# (see OPTIMIZER_KEYS), so a case can never silently mean something else.
+OPTIMIZERS = {
+    "sgd": lambda p, o: torch.optim.SGD(
+        p, lr=o["lr"], momentum=o.get("momentum", 0.0), dampening=o.get("dampening", 0.0),
+        nesterov=bool(o.get("nesterov", False)), weight_decay=o.get("weight_decay", 0.0)),
+    "adagrad": lambda p, o: torch.optim.Adagrad(
+        p, lr=o["lr"], lr_decay=o.get("lr_decay", 0.0), weight_decay=o.get("weight_decay", 0.0),
+        initial_accumulator_value=o.get("initial_accumulator_value", 0.0), eps=o.get("eps", 1e-10)),
+    "rmsprop": lambda p, o: torch.optim.RMSprop(
+        p, lr=o["lr"], alpha=o.get("alpha", 0.99), eps=o.get("eps", 1e-8),
+        weight_decay=o.get("weight_decay", 0.0), momentum=o.get("momentum", 0.0),
+        centered=bool(o.get("centered", False))),
+    "adam": lambda p, o: torch.optim.Adam(
+        p, lr=o["lr"], betas=_betas(o), eps=o.get("eps", 1e-8), weight_decay=o.get("weight_decay", 0.0)),
+    "adamw": lambda p, o: torch.optim.AdamW(
+        p, lr=o["lr"], betas=_betas(o), eps=o.get("eps", 1e-8), weight_decay=o.get("weight_decay", 0.01)),
+}
+
+OPTIMIZER_KEYS = {
+    "sgd": {"lr", "momentum", "dampening", "nesterov", "weight_decay"},
+    "adagrad": {"lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps"},
+    "rmsprop": {"lr", "alpha", "eps", "weight_decay", "momentum", "centered"},
+    "adam": {"lr", "beta1", "beta2", "eps", "weight_decay"},
+    "adamw": {"lr", "beta1", "beta2", "eps", "weight_decay"},
+}
+
+SCHEDULES = {
+    "step": lambda opt, s: torch.optim.lr_scheduler.StepLR(opt, step_size=s["step_size"], gamma=s.get("gamma", 0.1)),
+    "exponential": lambda opt, s: torch.optim.lr_scheduler.ExponentialLR(opt, gamma=s["gamma"]),
+    "cosine": lambda opt, s: torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=s["t_max"], eta_min=s.get("eta_min", 0.0)),
+}
+
+
+def check_spec(spec):
+    """Raises ValueError for anything this trainer would not honour exactly."""
+    o = spec["optimizer"]
+    name = o["name"]
+    if name not in OPTIMIZERS:
+        raise ValueError(f"unknown optimizer {name!r}")
+    unknown = set(o) - {"name"} - OPTIMIZER_KEYS[name]
+    if unknown:
+        raise ValueError(f"{name}: keys torch.optim does not take: {sorted(unknown)}")
+    if spec["act"] not in ACTIVATIONS or spec["loss"] not in LOSSES:
+        raise ValueError(f"unknown activation or loss: {spec['act']!r}, {spec['loss']!r}")
+    s = spec.get("schedule")
+    if s is not None and s["name"] not in SCHEDULES:
+        raise ValueError(f"unknown schedule {s!r}")
+
+
+def build_model(layers, dtype):
+    """[nn.Linear, activation, ...]: every hidden layer has `act`, the last none."""
+    return [torch.nn.Linear(layers[k], layers[k + 1]).to(dtype) for k in range(len(layers) - 1)]
+
+
+def set_params(linears, model_layers):
+    """Copies an edgeprop-model's layers (weight [out][in], bias [out]) in."""
+    with torch.no_grad():
+        for lin, l in zip(linears, model_layers):
+            lin.weight.copy_(torch.tensor(l["weight"], dtype=lin.weight.dtype))
+            lin.bias.copy_(torch.tensor(l["bias"], dtype=lin.bias.dtype))
+
+
+def model_json(spec, linears):
+    """The edgeprop-model v1 document for the current parameters (float64 values)."""
+    L = len(linears)
+    layers = []
+    for k, lin in enumerate(linears):
+        layers.append({
+            "type": "dense", "in": lin.in_features, "out": lin.out_features,
+            "activation": "identity" if k == L - 1 else spec["act"],
+            "weight": [[float(v) for v in row] for row in lin.weight.detach().to(torch.float64).tolist()],
+            "bias": [float(v) for v in lin.bias.detach().to(torch.float64).tolist()],
+        })
+    return {"format": "edgeprop-model", "version": 1, "loss": spec["loss"], "layers": layers}
+
+
+def train(spec, x, y, init_layers, dtype=torch.float64):
+    """Trains the run from init_layers on rows x (list of lists) and targets y
+    (per row: a list of floats for mse/bce, an int class for ce).
+
+    Returns (final edgeprop-model dict, epoch_loss list): epoch_loss[k] is the
+    mean per-sample loss of epoch k+1, each batch's loss taken before its own
+    update (sum of batch-mean loss x batch rows, over the rows)."""
+    check_spec(spec)
+    torch.manual_seed(0)  # nothing below draws; set anyway so a run is reproducible
+    linears = build_model(spec["layers"], dtype)
+    set_params(linears, init_layers)
+    L = len(linears)
+    modules = []
+    for k, lin in enumerate(linears):
+        modules.append(lin)
+        if k < L - 1:
+            modules.append(ACTIVATIONS[spec["act"]]())
+    net = torch.nn.Sequential(*modules)
+    loss_fn = LOSSES[spec["loss"]]()
+    opt = OPTIMIZERS[spec["optimizer"]["name"]](net.parameters(), spec["optimizer"])
+    sched = SCHEDULES[spec["schedule"]["name"]](opt, spec["schedule"]) if spec.get("schedule") else None
+    X = torch.tensor(x, dtype=dtype)
+    Y = torch.tensor(y, dtype=torch.long) if spec["loss"] == "ce" else torch.tensor(y, dtype=dtype)
+    n = X.shape[0]
+    batch = n if spec["batch"] == "full" else min(int(spec["batch"]), n)
+    clip = spec.get("clip_norm")
+    epoch_loss = []
+    for _ in range(spec["epochs"]):
+        total = 0.0
+        for start in range(0, n, batch):
+            xb, yb = X[start:start + batch], Y[start:start + batch]
+            opt.zero_grad()
+            loss = loss_fn(net(xb), yb)
+            loss.backward()
+            if clip:
+                torch.nn.utils.clip_grad_norm_(net.parameters(), clip)
+            opt.step()
+            total += float(loss) * xb.shape[0]
+        epoch_loss.append(total / n)
+        if sched is not None:
+            sched.step()
+    return model_json(spec, linears), epoch_loss
+
+
+def max_rel(a, b):
+    """max |a - b| / max |b| over two flat lists (b the reference)."""
+    d = max((abs(p - q) for p, q in zip(a, b)), default=0.0)
+    s = max((abs(q) for q in b), default=0.0)
+    return d / s if s > 0 else d
+
+
+def each_rel(a, b):
+    """Largest elementwise |a - b| / |b|."""
+    worst = 0.0
+    for p, q in zip(a, b):
+        r = abs(p - q) / max(abs(q), 1e-300)
+        worst = max(worst, r if not math.isnan(r) else math.inf)
+    return worst
+
+
+def flat_params(model):
+    out = []
+    for l in model["layers"]:
+        for row in l["weight"]:
+            out.extend(row)
+        out.extend(l["bias"])
+    return out
