@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// npm run bench [-- --quick]: edgeprop beside its peers on the shared workloads
-// (P1, P2, P3 of ../shared/README.md), in one run, so the ratios hold on a noisy
+// npm run bench [-- --quick]: edgeprop beside its peers on the same workloads
+// (P1, P2, P3 of bench/workloads.mjs, docs/benchmarks.md "Workloads"), in one run, so the ratios hold on a noisy
 // machine. Prints Markdown tables and writes bench/results.json (atomically).
 //
 //   node bench/run.mjs [--quick] [--runs N] [--rounds N] [--warmup N] [--workloads P1,P2,P3]
@@ -281,7 +281,7 @@ function memoryRows(lib, chunks) {
     }
     if (id === 'P2') {
       rows.push({ kind: 'memory', tool: 'aifes', workload: w.name, optimizer: 'adam', samples_per_s: null,
-        bytes: AIFES_P2_ADAM, parameters_bytes: 6928, training_bytes: 26208, source: '../shared/README.md (AIfES, native C)' });
+        bytes: AIFES_P2_ADAM, parameters_bytes: 6928, training_bytes: 26208, source: 'AIfES, native C, measured on the same machines for P2 (docs/benchmarks.md)' });
     }
   }
   // The CLI must say the same (edgeprop plan --json) for the row the issue names.

@@ -1,4 +1,4 @@
-// Benchmark workloads shared by every peer (see /work/shared/README.md, "Benchmark workloads").
+// Benchmark workloads shared by every peer (docs/benchmarks.md, "Workloads").
 //
 // Data generation is deterministic and dependency-free so that every tool
 // (JavaScript, C, TensorFlow.js, edgeprop itself) trains on bit-identical data.

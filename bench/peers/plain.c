@@ -1,7 +1,7 @@
 /*
  * plain.c - a plain C99 trainer of the edgeprop benchmark workloads.
  *
- * Same math as the reference (see /work/shared/README.md):
+ * Same math as the reference (see docs/model-format.md, "Semantics"):
  *   dense y = x W^T + b, W stored [out][in]; ReLU (or identity) hidden layers,
  *   identity last layer; softmax cross-entropy (mean over batch) or MSE (mean
  *   over batch x outputs); backprop by the chain rule; torch.optim SGD / Adam;
