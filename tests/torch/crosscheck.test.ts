@@ -9,7 +9,7 @@
 // float64 (chaotic: tiny perturbations grow) is redrawn and not counted.
 //
 //   EDGEPROP_CROSSCHECK_SEED=N   replay a seed (printed at the start)
-//   EDGEPROP_CROSSCHECK_N=N      how many runs (default 80)
+//   EDGEPROP_CROSSCHECK_N=N      how many runs (default 100)
 //
 // Without torch for /usr/bin/python3 the file is skipped with a message, except
 // under CI (CI=true), where a missing oracle fails.
@@ -33,7 +33,7 @@ const ORACLE = path.join(repoRoot, "scripts", "torch_reference.py");
 const seed = process.env.EDGEPROP_CROSSCHECK_SEED !== undefined
   ? Number(process.env.EDGEPROP_CROSSCHECK_SEED) >>> 0
   : (Date.now() ^ (process.pid << 16)) >>> 0;
-const N = Number(process.env.EDGEPROP_CROSSCHECK_N ?? 80);
+const N = Number(process.env.EDGEPROP_CROSSCHECK_N ?? 100);
 const inCi = Boolean(process.env.CI) && process.env.CI !== "false" && process.env.CI !== "0";
 
 function torchAvailable(): string | null {
