@@ -8,6 +8,7 @@ format is docs/model-format.md.
   /usr/bin/python3 scripts/golden.py --only NAME ... # some cases
   /usr/bin/python3 scripts/golden.py --compare DIR   # also: max difference of
                                                      # each expected.json vs DIR/<case>/expected.json
+  /usr/bin/python3 scripts/golden.py --keep-inputs   # expected.json only, from the inputs in place
 
 Data and initial weights are drawn here from each case's seed (a
 torch.Generator; nn.Linear's own initialisation, in float32 as on the board),
@@ -213,6 +214,8 @@ def main():
     ap.add_argument("--out", default=GOLDEN, help="folder of the case folders (default tests/golden)")
     ap.add_argument("--only", nargs="*", help="case names")
     ap.add_argument("--compare", help="a folder of older case folders: report max |new - old| per case")
+    ap.add_argument("--keep-inputs", action="store_true",
+                    help="train every case from the data.csv and init.json already in its folder (draw nothing)")
     a = ap.parse_args()
     torch.set_num_threads(1)
     names = {c[0] for c in CASES}
@@ -223,7 +226,7 @@ def main():
     for name, spec, fixed in CASES:
         if a.only and name not in a.only:
             continue
-        final = build(name, spec, fixed, a.out)
+        final = build(name, spec, fixed or a.keep_inputs, a.out)
         line = f"{name}: {len(final['epoch_loss'])} epochs, final loss {final['epoch_loss'][-1]:.6g}"
         old_path = os.path.join(a.compare, name, "expected.json") if a.compare else None
         if old_path and os.path.exists(old_path):

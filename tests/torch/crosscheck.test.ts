@@ -23,24 +23,17 @@ import { simInProcess } from "../helpers/inprocess";
 import { eachRel, maxRel } from "../helpers/model";
 import { repoRoot, rmDir, tmpDir } from "../helpers/paths";
 import { dataCsv, drawRun, type DrawnRun } from "./configs";
+import { oracleFailure, PYTHON, skipWithoutTorch, torchMissing } from "./oracle";
 
 const TOL = 1e-4;
 /** float32 torch this far from float64 torch: the run is chaotic, not a test of the engine. */
 const CHAOS = 1e-5;
-const PYTHON = "/usr/bin/python3";
 const ORACLE = path.join(repoRoot, "scripts", "torch_reference.py");
 
 const seed = process.env.EDGEPROP_CROSSCHECK_SEED !== undefined
   ? Number(process.env.EDGEPROP_CROSSCHECK_SEED) >>> 0
   : (Date.now() ^ (process.pid << 16)) >>> 0;
 const N = Number(process.env.EDGEPROP_CROSSCHECK_N ?? 100);
-const inCi = Boolean(process.env.CI) && process.env.CI !== "false" && process.env.CI !== "0";
-
-function torchAvailable(): string | null {
-  const r = spawnSync(PYTHON, ["-c", "import torch"], { encoding: "utf8" });
-  if (r.error) return `${PYTHON} not found (${r.error.message})`;
-  return r.status === 0 ? null : `${PYTHON} cannot import torch: ${r.stderr.trim().split("\n").pop()}`;
-}
 
 interface TorchRun { weights: (number | null)[]; epoch_loss: (number | null)[] }
 interface TorchResult { id: number; f64?: TorchRun; f32?: TorchRun; error?: string }
@@ -92,16 +85,12 @@ function describeRun(run: DrawnRun): string {
   return `${s.layers.join("-")} ${s.act} ${s.loss}, ${s.optimizer.name} ${o}, ${run.x.length} rows batch ${s.batch}, ${s.epochs} epochs${extra ? ", " + extra : ""}`;
 }
 
-const missing = torchAvailable();
+const missing = torchMissing();
 const replay = `EDGEPROP_CROSSCHECK_SEED=${seed} EDGEPROP_CROSSCHECK_N=${N}`;
 
-if (missing && !inCi) {
-  console.warn(`crosscheck skipped: ${missing}. Install Debian's python3-torch (scripts/deps.sh) to run it.`);
-}
-
-describe.skipIf(Boolean(missing) && !inCi)(`edgeprop vs PyTorch on ${N} random runs, seed ${seed} (replay: ${replay})`, () => {
-  it("has the oracle: real PyTorch for /usr/bin/python3", () => {
-    expect(missing, `${missing} (CI=true: the cross-check must run; scripts/deps.sh installs python3-torch)`).toBeNull();
+describe.skipIf(skipWithoutTorch("crosscheck", missing))(`edgeprop vs PyTorch on ${N} random runs, seed ${seed} (replay: ${replay})`, () => {
+  it(`has the oracle: real PyTorch for ${PYTHON}`, () => {
+    expect(missing, oracleFailure(String(missing))).toBeNull();
   });
   if (missing) return;
 
