@@ -74,8 +74,10 @@ extern "C" {
 
 // After this long without input, following some traffic, the board writes a
 // text line with its RAM high-water marks (then a 0x00, so a host that is
-// listening drops it as one bad frame).
+// listening drops it as one bad frame), and again every
+// EDGEPROP_STATS_REPEAT_MS while it stays idle, for a monitor opened later.
 #define EDGEPROP_STATS_IDLE_MS 2000
+#define EDGEPROP_STATS_REPEAT_MS 10000
 // The task watchdog's timeout is 5 s in Arduino-ESP32 2.x's sdkconfigs; feed
 // it at most this often from inside long module calls.
 #define EDGEPROP_FEED_INTERVAL_MS 100
@@ -92,8 +94,8 @@ extern "C" {
 static uint32_t g_last_idle_ms;
 static TickType_t g_last_feed;
 static TaskHandle_t g_pump;
-static uint32_t g_last_rx_ms;
-static int g_traffic_since_stats;
+static uint32_t g_last_rx_ms, g_last_stats_ms;
+static bool g_seen_traffic, g_stats_since_rx;
 
 static void write_line(const char *line) {
   EDGEPROP_SERIAL.print(line);
@@ -141,8 +143,10 @@ extern "C" int ep_hal_read(uint8_t *buf, size_t cap, uint32_t timeout_ms) {
   int avail;
   while ((avail = EDGEPROP_SERIAL.available()) <= 0) {
     uint32_t now = millis();
-    if (g_traffic_since_stats && now - g_last_rx_ms >= EDGEPROP_STATS_IDLE_MS) {
-      g_traffic_since_stats = 0;
+    if (g_seen_traffic && now - g_last_rx_ms >= EDGEPROP_STATS_IDLE_MS &&
+        (!g_stats_since_rx || now - g_last_stats_ms >= EDGEPROP_STATS_REPEAT_MS)) {
+      g_stats_since_rx = true;
+      g_last_stats_ms = now;
       report_stats();
     }
     if (now - t0 >= timeout_ms) return 0;
@@ -153,7 +157,8 @@ extern "C" int ep_hal_read(uint8_t *buf, size_t cap, uint32_t timeout_ms) {
   }
   size_t n = (size_t)avail < cap ? (size_t)avail : cap;
   g_last_rx_ms = millis();
-  g_traffic_since_stats = 1;
+  g_seen_traffic = true;
+  g_stats_since_rx = false;
   return (int)EDGEPROP_SERIAL.readBytes(buf, n); // n <= available: returns at once
 }
 
