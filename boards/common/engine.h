@@ -34,6 +34,10 @@ typedef struct ep_engine_config {
 /* Instantiates the module and finds the exports. 0 or -1 (see error). */
 int ep_engine_load(const ep_engine_config *cfg);
 
+/* Drop the instance and instantiate the module again from the config given
+ * to ep_engine_load (fresh memory and globals); 0 or -1. */
+int ep_engine_reload(void);
+
 /* A short name for logs: "wasm3" or "wasm2c". */
 const char *ep_engine_name(void);
 

@@ -1,25 +1,83 @@
 /* The engine interface (engine.h) over wasm3, for the boards and POSIX.
- * Works with wasm3 0.5.0 (the PlatformIO/Arduino library) and current master.
- * Needs wasm3's internal m3_env.h for runtime->memoryLimit. */
+ * Works with wasm3 v0.5.0 (the PlatformIO/Arduino library) and current master.
+ *
+ * Needs wasm3's internal m3_env.h for runtime->memoryLimit. M3Runtime's layout
+ * follows wasm3's build flags (it starts with an M3Compilation whose size
+ * follows d_m3MaxFunctionStackHeight), so this file must be compiled with the
+ * same d_m3* flags as the library. ep_engine_load checks that it was (through
+ * a field it can read both ways) and that the memory limit took, and refuses
+ * to run otherwise.
+ *
+ * The whole module is compiled at load (m3_CompileModule): a function that
+ * wasm3 cannot compile (a failed code-page allocation, the stack-height
+ * limit) is then a clean load failure. Left to wasm3's lazy compile, the
+ * failure would happen inside a call, after op_Compile has already rewritten
+ * the call site to op_Call, and the next pass through that site would jump
+ * into the function struct (a crash; a Guru Meditation reset on an ESP32).
+ * It also allocates every code page up front, so the board's RAM use is
+ * known once it has booted. */
 #include "engine.h"
 
 #include <stdio.h>
 #include <string.h>
 
+#include "engine_wasm3.h"
+#include "hal.h"
 #include "wasm3.h"
 #include "m3_env.h"
 
+/* m3_Yield runs on every wasm function call; the HAL is asked to feed the
+ * watchdog on one call in this many (it rate-limits by time itself). Measured
+ * on a PC (16-496-496-4 SGD, chunk 8, wasm3 v0.5.0): the longest stretch
+ * between feeds is 93 ms with 1 call per feed, 114 ms with 64, 536 ms with
+ * 1024; the module's inner loops make no calls, so below ~64 nothing is
+ * gained. */
+#ifndef EP_WASM3_CALLS_PER_FEED
+#define EP_WASM3_CALLS_PER_FEED 32u
+#endif
+
 static IM3Environment g_env;
 static IM3Runtime g_rt;
+static ep_engine_config g_cfg;
 static IM3Function g_boot, g_rx, g_rx_buffer, g_rx_capacity, g_tx_buffer, g_busy;
 static char g_error[192] = "engine not loaded";
+static uint32_t g_calls_since_feed;
+
+/* A marker passed as the runtime's userdata: the library returns it through
+ * m3_GetUserData (its own layout); reading it through ours checks that the
+ * two layouts agree before anything is written into the struct. */
+static const char g_layout_marker[] = "edgeprop";
 
 const char *ep_engine_name(void) { return "wasm3"; }
 const char *ep_engine_error(void) { return g_error; }
 
+/* Overrides wasm3's weak m3_Yield (source/m3_core.c: `M3_WEAK M3Result
+ * m3_Yield ()`, the same in v0.5.0 and master), which wasm3 calls on every
+ * wasm function call: long module calls feed the watchdog from inside. */
+M3Result m3_Yield(void) {
+  if (++g_calls_since_feed >= EP_WASM3_CALLS_PER_FEED) {
+    g_calls_since_feed = 0;
+    ep_hal_feed_watchdog();
+  }
+  return m3Err_none;
+}
+
+/* Overridable (weak) by a port that wants to place wasm3's allocations: the
+ * engine calls it with EP_WASM3_PLACE_INTERNAL before allocating the runtime,
+ * value stack and code pages, with EP_WASM3_PLACE_LINEAR_MEMORY before the
+ * linear memory, and EP_WASM3_PLACE_DEFAULT when done. The ESP32-S3 port
+ * keeps the first in internal RAM and lets only linear memory go to PSRAM. */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((weak))
+#endif
+void ep_wasm3_placement(int phase) {
+  (void)phase;
+}
+
 /* Keeps `result` (wasm3's static error string) and whatever detail the
  * runtime adds (file/line/message; empty on boards, which build wasm3
- * without verbose messages). */
+ * without verbose messages), then clears the runtime's error info so the
+ * next failure does not repeat this one's text. */
 static int fail(M3Result result, const char *what) {
   M3ErrorInfo info;
   const char *msg = "";
@@ -32,6 +90,7 @@ static int fail(M3Result result, const char *what) {
     snprintf(g_error, sizeof g_error, "%s: %s%s%s", what, result ? result : "error", msg[0] ? ": " : "", msg);
   else
     snprintf(g_error, sizeof g_error, "%s%s%s", result ? result : "error", msg[0] ? ": " : "", msg);
+  if (g_rt) m3_ResetErrorInfo(g_rt);
   return -1;
 }
 
@@ -46,34 +105,100 @@ static int find(IM3Function *f, const char *name, unsigned args) {
   return 0;
 }
 
-int ep_engine_load(const ep_engine_config *cfg) {
+static void drop_instance(void) {
+  if (g_rt) m3_FreeRuntime(g_rt); /* frees the module loaded into it */
+  g_rt = NULL;
+  g_boot = g_rx = g_rx_buffer = g_rx_capacity = g_tx_buffer = g_busy = NULL;
+}
+
+static int instantiate(void) {
   IM3Module mod = NULL;
   M3Result r;
-  g_env = m3_NewEnvironment();
-  if (!g_env) return fail(m3Err_mallocFailed, "m3_NewEnvironment");
-  g_rt = m3_NewRuntime(g_env, cfg->stack_bytes ? cfg->stack_bytes : 65536, NULL);
-  if (!g_rt) return fail(m3Err_mallocFailed, "m3_NewRuntime");
+  uint32_t memory_size;
+
+  ep_wasm3_placement(EP_WASM3_PLACE_INTERNAL);
+  g_rt = m3_NewRuntime(g_env, g_cfg.stack_bytes ? g_cfg.stack_bytes : 65536, (void *)g_layout_marker);
+  if (!g_rt) {
+    ep_wasm3_placement(EP_WASM3_PLACE_DEFAULT);
+    return fail(m3Err_mallocFailed, "m3_NewRuntime");
+  }
+  if (m3_GetUserData(g_rt) != (void *)g_layout_marker || g_rt->userdata != (void *)g_layout_marker) {
+    /* Nothing is written through a layout that is not the library's. */
+    snprintf(g_error, sizeof g_error,
+             "wasm3 layout mismatch: this engine was compiled with other d_m3* flags than libm3 "
+             "(pass the library's d_m3* flags to the engine, e.g. M3_CFLAGS)");
+    g_rt = NULL; /* freeing it would read the same mismatched struct */
+    ep_wasm3_placement(EP_WASM3_PLACE_DEFAULT);
+    return -1;
+  }
   /* Must be set before the module is loaded: that is when memory is made. */
-  g_rt->memoryLimit = cfg->memory_limit;
-  r = m3_ParseModule(g_env, &mod, cfg->module, cfg->module_len);
-  if (r) return fail(r, "parse");
+  g_rt->memoryLimit = g_cfg.memory_limit;
+  r = m3_ParseModule(g_env, &mod, g_cfg.module, g_cfg.module_len);
+  if (r) {
+    ep_wasm3_placement(EP_WASM3_PLACE_DEFAULT);
+    return fail(r, "parse");
+  }
+  ep_wasm3_placement(EP_WASM3_PLACE_LINEAR_MEMORY);
   r = m3_LoadModule(g_rt, mod);
+  ep_wasm3_placement(EP_WASM3_PLACE_INTERNAL);
   if (r) {
     m3_FreeModule(mod);
+    ep_wasm3_placement(EP_WASM3_PLACE_DEFAULT);
     return fail(r, "load");
+  }
+  r = m3_CompileModule(mod);
+  ep_wasm3_placement(EP_WASM3_PLACE_DEFAULT);
+  if (r) return fail(r, "compile");
+  memory_size = m3_GetMemorySize(g_rt);
+  if (g_cfg.memory_limit && memory_size > g_cfg.memory_limit) {
+    snprintf(g_error, sizeof g_error,
+             "memory limit did not take: linear memory is %lu bytes, limit %lu "
+             "(libm3 and this engine built with different d_m3* flags?)",
+             (unsigned long)memory_size, (unsigned long)g_cfg.memory_limit);
+    return -1;
   }
   if (find(&g_boot, "boot", 2) || find(&g_rx, "rx", 1) || find(&g_rx_buffer, "rx_buffer", 0) ||
       find(&g_rx_capacity, "rx_capacity", 0) || find(&g_tx_buffer, "tx_buffer", 0))
     return -1;
-  /* Optional: older modules do not have it. */
+  /* Optional: older modules do not have it. The failed lookup leaves its
+   * text in the runtime's error info; clear it, or later traps show it. */
   if (m3_FindFunction(&g_busy, g_rt, "add_busy_time") != m3Err_none || m3_GetArgCount(g_busy) != 1) g_busy = NULL;
+  m3_ResetErrorInfo(g_rt);
   g_error[0] = 0;
   return 0;
 }
 
+int ep_engine_load(const ep_engine_config *cfg) {
+  drop_instance();
+  g_cfg = *cfg;
+  if (!g_env) {
+    ep_wasm3_placement(EP_WASM3_PLACE_INTERNAL);
+    g_env = m3_NewEnvironment();
+    ep_wasm3_placement(EP_WASM3_PLACE_DEFAULT);
+    if (!g_env) return fail(m3Err_mallocFailed, "m3_NewEnvironment");
+  }
+  return instantiate();
+}
+
+int ep_engine_reload(void) {
+  if (!g_env) {
+    snprintf(g_error, sizeof g_error, "engine not loaded");
+    return -1;
+  }
+  drop_instance();
+  return instantiate();
+}
+
 uint8_t *ep_engine_memory(uint32_t *size) {
   *size = 0;
-  return g_rt ? m3_GetMemory(g_rt, size, 0) : NULL;
+  return g_rt && g_rx ? m3_GetMemory(g_rt, size, 0) : NULL;
+}
+
+/* A call into an instance that did not load (the pump does not make one;
+ * this keeps a stray one from dereferencing NULL). */
+static int not_loaded(void) {
+  if (!g_error[0]) snprintf(g_error, sizeof g_error, "engine not loaded");
+  return -1;
 }
 
 /* The i32 result of the call just made; 0 for an export that returns nothing
@@ -87,17 +212,23 @@ static int result_i32(IM3Function f, int32_t *out) {
 }
 
 static int call0(IM3Function f, int32_t *out) {
-  M3Result r = m3_CallV(f);
+  M3Result r;
+  if (!f) return not_loaded();
+  r = m3_CallV(f);
   return r ? fail(r, NULL) : result_i32(f, out);
 }
 
 int ep_engine_boot(uint32_t boot_id, int32_t memory_limit, int32_t *out) {
-  M3Result r = m3_CallV(g_boot, (int32_t)boot_id, memory_limit);
+  M3Result r;
+  if (!g_boot) return not_loaded();
+  r = m3_CallV(g_boot, (int32_t)boot_id, memory_limit);
   return r ? fail(r, NULL) : result_i32(g_boot, out);
 }
 
 int ep_engine_rx(int32_t n, int32_t *out) {
-  M3Result r = m3_CallV(g_rx, n);
+  M3Result r;
+  if (!g_rx) return not_loaded();
+  r = m3_CallV(g_rx, n);
   return r ? fail(r, NULL) : result_i32(g_rx, out);
 }
 

@@ -1,0 +1,17 @@
+/* The wasm2c engine for the <board>-wasm2c envs: the same engine source the
+ * POSIX board uses (boards/posix/engine_wasm2c.c: nothing in it is POSIX but
+ * a feature-test macro), around the module translated to C. src/w2c/ holds
+ * the generated files (see docs/boards.md, "wasm2c on a real board"):
+ *   edgeprop.c, edgeprop.h        wasm2c build/boards/<profile>/edgeprop.wasm -n edgeprop
+ *   wasm-rt.h, wasm-rt-impl.c/.h  WABT's runtime, copied from its install
+ *   w2c-api.h                     EP_W2C_API / EP_W2C_BOOT_VOID / EP_W2C_HAS_BUSY,
+ *                                 as boards/posix/Makefile detects them
+ * On a 32-bit target wasm-rt uses no signal handler: memory is calloc'd and
+ * every access is bounds-checked in the generated code; traps longjmp back.
+ * PlatformIO compiles src/w2c/edgeprop.c and wasm-rt-impl.c on their own. */
+#if __has_include("w2c-api.h")
+#include "w2c-api.h"
+#else
+#error "src/w2c/ is missing: generate it for the wasm2c engine (docs/boards.md, \"wasm2c on a real board\")"
+#endif
+#include "../../posix/engine_wasm2c.c"
