@@ -203,13 +203,12 @@ function seal(type: u8, len: i32): i32 {
   return cobsEncode(raw, n + TRAILER, txBuf);
 }
 
-/** An i16 detail field: larger values (lengths, counts up to 65535) saturate. */
-@inline function detailOf(v: i32): i16 { return <i16>(v > 0x7fff ? 0x7fff : v < -0x8000 ? -0x8000 : v); }
-
+// detail is 16 bits, read as i16 (a config offset, -1) or u16 (a sequence
+// number, a length): only its low 16 bits are sent.
 function error(code: i32, detail: i32): i32 {
   store<u8>(out, <u8>code, ErrorPayload.CODE);
   store<u8>(out, reqType, ErrorPayload.FOR_TYPE);
-  store<i16>(out, detailOf(detail), ErrorPayload.DETAIL);
+  store<i16>(out, <i16>detail, ErrorPayload.DETAIL);
   store<u32>(out, bootId, ErrorPayload.BOOT_ID);
   return seal(Type.ERROR, ErrorPayload.BYTES);
 }
