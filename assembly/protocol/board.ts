@@ -104,9 +104,10 @@ function keepFillInside(): void {
 }
 
 function consume(bytes: i32): void {
-  // A reconfiguration that shrank rx keeps only what still fits: moving more
-  // would write past the new rx into tx and the freshly planned parameters.
-  const rest = min(rxFill - bytes, rxCap);
+  // A reconfiguration that shrank rx keeps only the bytes that were inside the
+  // new rx: past it lie the new tx (which holds the reply just sent, a valid
+  // frame the board would read as a request) and the fresh parameters.
+  const rest = max(min(rxFill, rxCap) - bytes, 0);
   // Move what follows the frame to the front, a word at a time while it can
   // (the destination is below the source, so forward copying is safe).
   let i = 0;
