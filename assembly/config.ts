@@ -34,6 +34,7 @@ export namespace Loss {
   export const MSE: u8 = 0;
   export const CE: u8 = 1;
   export const BCE: u8 = 2;
+  export const LAST: u8 = BCE;
 }
 export namespace Opt {
   export const SGD: u8 = 0;
@@ -41,15 +42,18 @@ export namespace Opt {
   export const RMSPROP: u8 = 2;
   export const ADAM: u8 = 3;
   export const ADAMW: u8 = 4;
+  export const LAST: u8 = ADAMW;
 }
 export namespace Flag {
   export const NESTEROV: u8 = 1;
   export const CENTERED: u8 = 2;
+  export const ALL: u8 = NESTEROV | CENTERED;
 }
 export namespace Init {
   export const PYTORCH: u8 = 0;
   export const XAVIER: u8 = 1;
   export const HE: u8 = 2;
+  export const LAST: u8 = HE;
 }
 export namespace Act {
   export const IDENTITY: u8 = 0;
@@ -57,6 +61,7 @@ export namespace Act {
   export const LEAKY_RELU: u8 = 2;
   export const SIGMOID: u8 = 3;
   export const TANH: u8 = 4;
+  export const LAST: u8 = TANH;
 }
 
 // Static storage for the block itself: it lives in the data segment, so a

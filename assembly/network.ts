@@ -5,14 +5,14 @@
 import {
   C_ACTS, C_ALPHA, C_BETA1, C_BETA2, C_CHUNK, C_CLIP_NORM, C_DAMPENING, C_EPS, C_FLAGS,
   C_INIT, C_INITIAL_ACC, C_LAYERS, C_LOSS, C_LR, C_LR_DECAY, C_MOMENTUM, C_OPT, C_SEED,
-  C_SIZES, C_VERSION, C_WEIGHT_DECAY, CONFIG_VERSION, Flag, Opt, MAX_LAYERS,
+  C_SIZES, C_VERSION, C_WEIGHT_DECAY, CONFIG_VERSION, Act, Flag, Init, Loss, Opt, MAX_LAYERS,
   activationOf, cfgF64, cfgU16, cfgU32, cfgU8, layerCount, width,
 } from "./config";
 import {
   arenaEnd, grads, gradsOf, layoutModel, layoutUnconfigured, level, optState, params,
   staticEnd, targets, weightsOf, zero,
 } from "./arena";
-import { computePlan, paramCount, planParams, planTotal } from "./plan";
+import { computePlan, paramCount, planParams } from "./plan";
 import { initWeights } from "./init";
 import { activate } from "./activation";
 import { denseBackward, denseForward } from "./dense";
@@ -37,8 +37,13 @@ export function initNetwork(): void {
   layoutUnconfigured();
 }
 
+// The largest limit an i32 can state; a memory of 32768 pages or more is
+// described as this much (2 GiB - 1), never as a wrapped negative number.
+const LIMIT_MAX: i64 = 0x7fffffff;
+
 export function setMemoryLimit(bytes: i32): void {
-  const physical = <i32>memory.size() << 16;
+  const pages = <i64>memory.size() << 16;
+  const physical = <i32>(pages < LIMIT_MAX ? pages : LIMIT_MAX);
   memoryLimit = bytes > 0 && bytes < physical ? bytes : physical;
 }
 
@@ -52,13 +57,13 @@ function validate(): i32 {
   const L = layerCount();
   if (L < 1 || L > MAX_LAYERS) return refuse(C_LAYERS);
   for (let k = 0; k <= L; k++) if (width(k) == 0) return refuse(C_SIZES + 2 * k);
-  for (let l = 1; l <= L; l++) if (activationOf(l) > 4) return refuse(C_ACTS + l - 1);
+  for (let l = 1; l <= L; l++) if (activationOf(l) > Act.LAST) return refuse(C_ACTS + l - 1);
   const loss = cfgU8(C_LOSS);
-  if (loss > 2 || (loss == 1 && width(L) < 2)) return refuse(C_LOSS);
+  if (loss > Loss.LAST || (loss == Loss.CE && width(L) < 2)) return refuse(C_LOSS);
   const opt = cfgU8(C_OPT);
-  if (opt > Opt.ADAMW) return refuse(C_OPT);
-  if (cfgU8(C_FLAGS) > 3) return refuse(C_FLAGS);
-  if (cfgU8(C_INIT) > 2) return refuse(C_INIT);
+  if (opt > Opt.LAST) return refuse(C_OPT);
+  if ((cfgU8(C_FLAGS) & ~Flag.ALL) != 0) return refuse(C_FLAGS);
+  if (cfgU8(C_INIT) > Init.LAST) return refuse(C_INIT);
   if (cfgU16(C_CHUNK) == 0) return refuse(C_CHUNK);
   // Hyper-parameters: finite, and in the ranges torch.optim accepts.
   for (let off = C_LR; off <= C_CLIP_NORM; off += 8) {
@@ -80,8 +85,8 @@ export function configureNetwork(): i32 {
   batchRows = 0;
   const bad = validate();
   if (bad != Status.OK) { layoutUnconfigured(); return bad; }
-  computePlan(<i32>staticEnd());
-  if (planTotal > memoryLimit) { layoutUnconfigured(); return Status.TOO_BIG; }
+  // Compared exactly (u64): a plan that wrapped in 32 bits must not "fit".
+  if (computePlan(<i32>staticEnd()) > <u64>memoryLimit) { layoutUnconfigured(); return Status.TOO_BIG; }
   layoutModel();
   zero(params, arenaEnd);
   initWeights(cfgU8(C_INIT), cfgU32(C_SEED));

@@ -26,6 +26,7 @@ export function encodedFrameBytes(payload: i32): i32 {
   return align8(raw + (raw + 253) / 254 + 1);
 }
 
+/** Parameters of a planned model (exact only once its plan fits memory). */
 export function paramCount(): i32 {
   let n = 0;
   for (let l = 1; l <= layerCount(); l++) n += width(l) * (width(l - 1) + 1);
@@ -36,11 +37,39 @@ export function targetColumns(): i32 {
   return cfgU8(C_LOSS) == Loss.CE ? 1 : width(layerCount());
 }
 
+/** The receive payload of a planned model (exact only once its plan fits memory). */
 export function rxPayloadBytes(): i32 {
   const rowBytes = 4 * (width(0) + targetColumns());
   const batch = BATCH_HEADER + <i32>cfgU16(C_CHUNK) * rowBytes;
   return batch > MIN_RX_PAYLOAD ? batch : MIN_RX_PAYLOAD;
 }
+
+// Every size is computed in u64 first: u16 widths and chunks make products
+// past 2^32 (65535 x 65536 x 4 parameters), which u32 arithmetic would wrap
+// into a small, "fitting" plan. A plan part past PLAN_SATURATED cannot fit
+// any wasm32 memory; it is reported as PLAN_SATURATED.
+export const PLAN_SATURATED: u64 = 0x7fffffff;
+
+@inline function align8Wide(n: u64): u64 { return (n + 7) & ~<u64>7; }
+
+function encodedFrameBytesWide(payload: u64): u64 {
+  const raw = <u64>FRAME_OVERHEAD + payload;
+  return align8Wide(raw + (raw + 253) / 254 + 1);
+}
+
+function paramCountWide(): u64 {
+  let n: u64 = 0;
+  for (let l = 1; l <= layerCount(); l++) n += <u64>width(l) * <u64>(width(l - 1) + 1);
+  return n;
+}
+
+function rxPayloadBytesWide(): u64 {
+  const rowBytes = 4 * <u64>(width(0) + targetColumns());
+  const batch = <u64>BATCH_HEADER + <u64>cfgU16(C_CHUNK) * rowBytes;
+  return batch > <u64>MIN_RX_PAYLOAD ? batch : <u64>MIN_RX_PAYLOAD;
+}
+
+@inline function saturated(n: u64): i32 { return <i32>(n > PLAN_SATURATED ? PLAN_SATURATED : n); }
 
 export let planParams: i32 = 0;
 export let planGrads: i32 = 0;
@@ -50,18 +79,29 @@ export let planBuffers: i32 = 0;
 export let planStatic: i32 = 0;
 export let planTotal: i32 = 0;
 
-/** Fills the plan from the configuration block; returns total bytes. */
-export function computePlan(staticBytes: i32): i32 {
-  const chunk = <i32>cfgU16(C_CHUNK);
-  const params = paramCount();
-  let levels = 0;
-  for (let k = 0; k <= layerCount(); k++) levels += width(k);
-  planParams = align8(4 * params);
+/** The exact total of the last plan (planTotal saturates). */
+export let planTotalWide: u64 = 0;
+
+/**
+ * Fills the plan from the configuration block; returns the exact total bytes.
+ * The part sizes are exact whenever the total is at most PLAN_SATURATED.
+ */
+export function computePlan(staticBytes: i32): u64 {
+  const chunk = <u64>cfgU16(C_CHUNK);
+  let levels: u64 = 0;
+  for (let k = 0; k <= layerCount(); k++) levels += <u64>width(k);
+  const params = align8Wide(4 * paramCountWide());
+  const optimizer = <u64>optimizerSlots(cfgU8(C_OPT), cfgU8(C_FLAGS), cfgF64(C_MOMENTUM)) * params;
+  const activations = align8Wide(4 * chunk * (levels + <u64>targetColumns()));
+  const buffers = encodedFrameBytesWide(rxPayloadBytesWide()) + encodedFrameBytesWide(<u64>TX_PAYLOAD);
+  const statics = align8Wide(<u64>staticBytes);
+  planTotalWide = statics + buffers + params + params + optimizer + activations;
+  planParams = saturated(params);
   planGrads = planParams;
-  planOptimizer = optimizerSlots(cfgU8(C_OPT), cfgU8(C_FLAGS), cfgF64(C_MOMENTUM)) * planParams;
-  planActivations = align8(4 * chunk * (levels + targetColumns()));
-  planBuffers = encodedFrameBytes(rxPayloadBytes()) + encodedFrameBytes(TX_PAYLOAD);
-  planStatic = align8(staticBytes);
-  planTotal = planStatic + planBuffers + planParams + planGrads + planOptimizer + planActivations;
-  return planTotal;
+  planOptimizer = saturated(optimizer);
+  planActivations = saturated(activations);
+  planBuffers = saturated(buffers);
+  planStatic = saturated(statics);
+  planTotal = saturated(planTotalWide);
+  return planTotalWide;
 }

@@ -14,13 +14,16 @@ declare function random_get(buf: usize, len: usize): u16;
 @external("wasi_snapshot_preview1", "clock_time_get")
 declare function clock_time_get(id: u32, precision: u64, time: usize): u16;
 
+// One iovec (buf u32, len u32) and a result word.
 const iov: usize = memory.data(16, 8);
+const IOV_BUF = 0;
+const IOV_LEN = 4;
 const word: usize = memory.data(8, 8);
 
 function writeAll(p: usize, n: i32): bool {
   while (n > 0) {
-    store<u32>(iov, <u32>p);
-    store<u32>(iov, <u32>n, 4);
+    store<u32>(iov, <u32>p, IOV_BUF);
+    store<u32>(iov, <u32>n, IOV_LEN);
     if (fd_write(1, iov, 1, word) != 0) return false;
     const w = <i32>load<u32>(word);
     p += <usize>w;
@@ -38,8 +41,8 @@ export function _start(): void {
   random_get(word, 4);
   if (!writeAll(tx_buffer(), boot(load<u32>(word), 0))) return;
   while (true) {
-    store<u32>(iov, <u32>rx_buffer());
-    store<u32>(iov, <u32>rx_capacity(), 4);
+    store<u32>(iov, <u32>rx_buffer(), IOV_BUF);
+    store<u32>(iov, <u32>rx_capacity(), IOV_LEN);
     if (fd_read(0, iov, 1, word) != 0) return;
     let n = <i32>load<u32>(word);
     if (n == 0) return; // end of input: the board is switched off

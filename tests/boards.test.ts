@@ -344,7 +344,7 @@ async function probeBoard(bin: string, args: string[]) {
   const b = new BoardProcess(bin, args);
   try {
     await b.until((o) => /^probe boot=[0-9a-f]{8} mem=0000c000\r\n/.test(o.toString("latin1")), "the probe banner");
-    const bootId = parseInt(b.out.toString("latin1").slice(11, 19), 16);
+    let bootId = parseInt(b.out.toString("latin1").slice(11, 19), 16);
     let at = b.out.length;
     const next = async (input: string, done: (s: Buffer) => boolean, what: string) => {
       b.send(input);
@@ -355,7 +355,10 @@ async function probeBoard(bin: string, args: string[]) {
     };
     expect((await next("hello", (s) => s.length >= 5, "echo")).toString()).toBe("hello");
     for (const [cmd, text] of [["T", /unreachable/i], ["O", /out.of.bounds/i]] as const) {
-      const got = await next(cmd, (s) => framesIn(s).length > 0, `the ERROR frame for ${cmd}`);
+      // After a trap the pump restarts the module: the ERROR frame, then the
+      // new instance's banner with the next boot id.
+      const banner = `probe boot=${((bootId + 1) >>> 0).toString(16).padStart(8, "0")} mem=0000c000\r\n`;
+      const got = await next(cmd, (s) => s.toString("latin1").endsWith(banner), `the ERROR frame and the banner for ${cmd}`);
       const s = got.toString("latin1");
       expect(s).toMatch(/^edgeprop: trap: \[trap\] [^\r\n]+\r\n\x00/);
       const [f] = framesIn(got);
@@ -365,6 +368,7 @@ async function probeBoard(bin: string, args: string[]) {
       expect(e.bootId).toBe(bootId);
       expect(e.message).toMatch(text);
       expect(s).toContain(e.message);
+      bootId = (bootId + 1) >>> 0;
       // Still alive after the trap.
       expect((await next("abc", (x) => x.length >= 3, "echo after a trap")).toString()).toBe("abc");
     }

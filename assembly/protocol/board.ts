@@ -9,7 +9,7 @@
 // was lost) is answered from the reply cache (replay.ts), never executed twice; a
 // request from the future (one before it was lost) is refused with
 // OUT_OF_ORDER naming the expected number, and the host goes back to it.
-import { CONFIG_BYTES, configBlock, layerCount, width } from "../config";
+import { C_CHUNK, C_LR, CONFIG_BYTES, cfgU16, configBlock, layerCount, width } from "../config";
 import { rxBuf, rxCap, txBuf, level, params, optState, targets, layoutUnconfigured } from "../arena";
 import { targetColumns, rxPayloadBytes, MIN_RX_PAYLOAD, planParams, planGrads, planOptimizer, planActivations, planBuffers, planStatic, planTotal, TX_PAYLOAD } from "../plan";
 import { initNetwork, configureNetwork, trainChunk, evalChunk, configured, configDetail, lastLossSum, memoryLimit, setMemoryLimit, paramsCount } from "../network";
@@ -18,7 +18,11 @@ import * as optimizer from "../optim/optimizer";
 import { Status } from "../status";
 import { cobsDecode, cobsEncode } from "./cobs";
 import { crc32 } from "./crc32";
-import { HEADER, TRAILER, Type, PROTOCOL_VERSION } from "./frame";
+import { HEADER, H_LEN, H_SEQ, H_TYPE, TRAILER, Type, PROTOCOL_VERSION } from "./frame";
+import {
+  BatchFlag, BatchReply, BatchRequest, ConfigureReply, ErrorPayload, EvalReply, HelloReply, Region,
+  SetLr, StatusReply,
+} from "./payload";
 import { writeBanner } from "./banner";
 import { clearReplies, copyReply, findReply, rememberReply, replyLength, replyType, REPLAY_DEPTH } from "./replay";
 
@@ -50,7 +54,7 @@ export function boot(id: u32, memoryLimitBytes: i32): i32 {
   return writeBanner(txBuf, <u32>memoryLimit, BUILD_ID, bootId);
 }
 export function rx_buffer(): usize { ensureStarted(); return rxBuf + <usize>rxFill; }
-export function rx_capacity(): i32 { ensureStarted(); return rxCap - rxFill; }
+export function rx_capacity(): i32 { ensureStarted(); keepFillInside(); return rxCap - rxFill; }
 export function tx_buffer(): usize { ensureStarted(); return txBuf; }
 /** The firmware reports time spent inside rx(); BATCH replies and HELLO carry the total. */
 export function add_busy_time(us: u32): void { busyMicros += us; }
@@ -58,6 +62,7 @@ export function add_busy_time(us: u32): void { busyMicros += us; }
 /** Takes n new bytes; returns the length of a reply in tx, or 0 when idle. */
 export function rx(n: i32): i32 {
   ensureStarted();
+  keepFillInside();
   if (n > 0) rxFill += min(n, rxCap - rxFill);
   while (scanFrom < rxFill) {
     // Skip a word at a time while it holds no 0x00 (the classic
@@ -88,16 +93,28 @@ export function rx(n: i32): i32 {
   return 0;
 }
 
+/**
+ * A configure() or RESET through the direct exports can shrink rx under bytes
+ * already held; what no longer fits is dropped (it fails its CRC and the host
+ * sends it again), so rx_capacity() is never negative.
+ */
+function keepFillInside(): void {
+  if (rxFill > rxCap) rxFill = rxCap;
+  if (scanFrom > rxFill) scanFrom = 0;
+}
+
 function consume(bytes: i32): void {
-  const rest = rxFill - bytes;
+  // A reconfiguration that shrank rx keeps only the bytes that were inside the
+  // new rx: past it lie the new tx (which holds the reply just sent, a valid
+  // frame the board would read as a request) and the fresh parameters.
+  const rest = max(min(rxFill, rxCap) - bytes, 0);
   // Move what follows the frame to the front, a word at a time while it can
   // (the destination is below the source, so forward copying is safe).
   let i = 0;
   for (; i + 4 <= rest; i += 4) store<u32>(rxBuf + <usize>i, load<u32>(rxBuf + <usize>(bytes + i)));
   for (; i < rest; i++) store<u8>(rxBuf + <usize>i, load<u8>(rxBuf + <usize>(bytes + i)));
-  // A reconfiguration that shrank rx loses what no longer fits; those frames
-  // fail their CRC and the host sends them again.
-  rxFill = min(rest, rxCap);
+  // Frames past the new rx are lost; they fail their CRC and the host sends them again.
+  rxFill = rest;
   scanFrom = 0;
 }
 
@@ -113,11 +130,11 @@ let caching = false; // set while executing a new request: its reply is remember
 function handleFrame(encodedLen: i32): i32 {
   const n = cobsDecode(rxBuf, encodedLen);
   if (n < HEADER + TRAILER) return 0;
-  reqLen = <i32>load<u16>(rxBuf, 3);
+  reqLen = <i32>load<u16>(rxBuf, H_LEN);
   if (reqLen != n - HEADER - TRAILER) return 0;
   if (crc32(rxBuf, n - TRAILER) != load<u32>(rxBuf + <usize>(n - TRAILER))) return 0;
-  reqType = load<u8>(rxBuf);
-  reqSeq = load<u16>(rxBuf, 1);
+  reqType = load<u8>(rxBuf, H_TYPE);
+  reqSeq = load<u16>(rxBuf, H_SEQ);
   req = rxBuf + <usize>HEADER;
   out = txBuf + RAW_AT + <usize>HEADER;
 
@@ -158,19 +175,19 @@ function execute(): i32 {
   if (reqType == Type.BATCH) return batch(false);
   if (reqType == Type.EVAL) return batch(true);
   if (reqType == Type.SET_LR) {
-    if (reqLen != 8) return error(Status.BAD_FRAME, reqLen);
-    const lr = load<f64>(req);
-    if (!isFinite(lr) || lr < 0) return error(Status.BAD_CONFIG, 40);
+    if (reqLen != SetLr.BYTES) return error(Status.BAD_FRAME, reqLen);
+    const lr = load<f64>(req, SetLr.LR);
+    if (!isFinite(lr) || lr < 0) return error(Status.BAD_CONFIG, C_LR);
     optimizer.learningRate = lr;
-    store<u8>(out, 0);
-    return seal(reqType | Type.REPLY, 1);
+    store<u8>(out, <u8>Status.OK, StatusReply.STATUS);
+    return seal(reqType | Type.REPLY, StatusReply.BYTES);
   }
   if (reqType == Type.RESET) {
     network.configured = false;
     layoutUnconfigured();
     out = txBuf + RAW_AT + <usize>HEADER;
-    store<u8>(out, 0);
-    return seal(reqType | Type.REPLY, 1);
+    store<u8>(out, <u8>Status.OK, StatusReply.STATUS);
+    return seal(reqType | Type.REPLY, StatusReply.BYTES);
   }
   return error(Status.BAD_FRAME, <i32>reqType);
 }
@@ -179,41 +196,47 @@ function execute(): i32 {
 function seal(type: u8, len: i32): i32 {
   if (caching) rememberReply(reqSeq, reqType, type, out, len);
   const raw = txBuf + RAW_AT;
-  store<u8>(raw, type);
-  store<u16>(raw, reqSeq, 1);
-  store<u16>(raw, <u16>len, 3);
+  store<u8>(raw, type, H_TYPE);
+  store<u16>(raw, reqSeq, H_SEQ);
+  store<u16>(raw, <u16>len, H_LEN);
   const n = HEADER + len;
   store<u32>(raw + <usize>n, crc32(raw, n));
   return cobsEncode(raw, n + TRAILER, txBuf);
 }
 
+// detail is 16 bits, read as i16 (a config offset, -1) or u16 (a sequence
+// number, a length): only its low 16 bits are sent.
 function error(code: i32, detail: i32): i32 {
-  store<u8>(out, <u8>code);
-  store<u8>(out, reqType, 1);
-  store<i16>(out, <i16>detail, 2);
-  store<u32>(out, bootId, 4);
-  return seal(Type.ERROR, 8);
+  store<u8>(out, <u8>code, ErrorPayload.CODE);
+  store<u8>(out, reqType, ErrorPayload.FOR_TYPE);
+  store<i16>(out, <i16>detail, ErrorPayload.DETAIL);
+  store<u32>(out, bootId, ErrorPayload.BOOT_ID);
+  return seal(Type.ERROR, ErrorPayload.BYTES);
 }
 
 // ---- commands ----------------------------------------------------------------
 
+// The largest request payload a frame's u16 length can state.
+const MAX_PAYLOAD_FIELD: i32 = 0xffff;
+
 function hello(): i32 {
-  store<u8>(out, PROTOCOL_VERSION);
-  store<u8>(out, configured ? 1 : 0, 1);
-  store<u16>(out, configured ? <u16>maxRows() : 0, 2);
-  store<u32>(out, BUILD_ID, 4);
-  store<u32>(out, bootId, 8);
-  store<u32>(out, <u32>memoryLimit, 12);
-  store<u16>(out, <u16>(configured ? rxPayloadBytes() : MIN_RX_PAYLOAD), 16);
-  store<u16>(out, <u16>TX_PAYLOAD, 18);
-  store<u32>(out, busyMicros, 20);
-  store<u32>(out, rowsTrained, 24);
-  store<u32>(out, <u32>optimizer.stepCount, 28);
-  return 32;
+  const rxPayload = configured ? rxPayloadBytes() : MIN_RX_PAYLOAD;
+  store<u8>(out, PROTOCOL_VERSION, HelloReply.VERSION);
+  store<u8>(out, configured ? 1 : 0, HelloReply.CONFIGURED);
+  store<u16>(out, configured ? <u16>maxRows() : 0, HelloReply.MAX_ROWS);
+  store<u32>(out, BUILD_ID, HelloReply.BUILD_ID);
+  store<u32>(out, bootId, HelloReply.BOOT_ID);
+  store<u32>(out, <u32>memoryLimit, HelloReply.MEMORY_LIMIT);
+  store<u16>(out, <u16>min(rxPayload, MAX_PAYLOAD_FIELD), HelloReply.RX_PAYLOAD);
+  store<u16>(out, <u16>TX_PAYLOAD, HelloReply.TX_PAYLOAD);
+  store<u32>(out, busyMicros, HelloReply.BUSY_US);
+  store<u32>(out, rowsTrained, HelloReply.ROWS_TRAINED);
+  store<u32>(out, <u32>optimizer.stepCount, HelloReply.STEPS);
+  return HelloReply.BYTES;
 }
 
 function maxRows(): i32 {
-  return <i32>load<u16>(configBlock, 6);
+  return <i32>cfgU16(C_CHUNK);
 }
 
 function configure(): i32 {
@@ -223,44 +246,48 @@ function configure(): i32 {
   const status = configureNetwork();
   rowsTrained = 0;
   out = txBuf + RAW_AT + <usize>HEADER; // the arena, and so tx, may have moved
-  store<u8>(out, <u8>status);
-  store<u8>(out, 0, 1);
-  store<i16>(out, <i16>configDetail, 2);
-  store<u32>(out, <u32>planParams, 4);
-  store<u32>(out, <u32>planGrads, 8);
-  store<u32>(out, <u32>planOptimizer, 12);
-  store<u32>(out, <u32>planActivations, 16);
-  store<u32>(out, <u32>planBuffers, 20);
-  store<u32>(out, <u32>planStatic, 24);
-  store<u32>(out, <u32>planTotal, 28);
-  store<u32>(out, <u32>memoryLimit, 32);
-  return 36;
+  store<u8>(out, <u8>status, ConfigureReply.STATUS);
+  store<u8>(out, 0, ConfigureReply.STATUS + 1);
+  store<i16>(out, <i16>configDetail, ConfigureReply.DETAIL);
+  store<u32>(out, <u32>planParams, ConfigureReply.PARAMS);
+  store<u32>(out, <u32>planGrads, ConfigureReply.GRADS);
+  store<u32>(out, <u32>planOptimizer, ConfigureReply.OPTIMIZER);
+  store<u32>(out, <u32>planActivations, ConfigureReply.ACTIVATIONS);
+  store<u32>(out, <u32>planBuffers, ConfigureReply.BUFFERS);
+  store<u32>(out, <u32>planStatic, ConfigureReply.STATIC);
+  store<u32>(out, <u32>planTotal, ConfigureReply.TOTAL);
+  store<u32>(out, <u32>memoryLimit, ConfigureReply.MEMORY_LIMIT);
+  return ConfigureReply.BYTES;
 }
 
 /** SET_WEIGHTS / GET_WEIGHTS: [region u8][pad x3][offset u32][count u16 (get) | floats (set)]. */
 function region(set: bool): i32 {
   if (!configured) return error(Status.NOT_CONFIGURED, 0);
-  if (reqLen < 8) return error(Status.BAD_FRAME, reqLen);
-  const which = load<u8>(req);
-  const offset = load<u32>(req, 4);
-  const base = which == 0 ? params : optState;
-  const size = which == 0 ? <u32>paramsCount() : <u32>(planOptimizer >> 2);
-  const count: u32 = set ? <u32>((reqLen - 8) >> 2) : (reqLen >= 10 ? <u32>load<u16>(req, 8) : 0);
-  if (which > 1 || offset > size || count > size - offset
-    || (set && ((reqLen - 8) & 3) != 0) || (!set && count > <u32>((TX_PAYLOAD - 8) >> 2))) {
+  if (reqLen < Region.HEADER) return error(Status.BAD_FRAME, reqLen);
+  const which = load<u8>(req, Region.WHICH);
+  const offset = load<u32>(req, Region.OFFSET);
+  const base = which == Region.PARAMS ? params : optState;
+  // Both sizes are exact: the model's plan fits memory (configure checked it).
+  const size = which == Region.PARAMS ? <u32>paramsCount() : <u32>(planOptimizer >> 2);
+  const data = reqLen - Region.HEADER;
+  const count: u32 = set ? <u32>(data >> 2) : (reqLen >= Region.GET_BYTES ? <u32>load<u16>(req, Region.GET_COUNT) : 0);
+  if (which > Region.OPTIMIZER || offset > size || count > size - offset
+    || (set && (data & 3) != 0) || (!set && count > <u32>((TX_PAYLOAD - Region.DATA) >> 2))) {
     return error(Status.BAD_RANGE, <i32>count);
   }
   const at = base + (<usize>offset << 2);
-  store<u8>(out, which);
-  store<u8>(out, 0, 1);
-  store<u16>(out, <u16>count, 2);
-  store<u32>(out, offset, 4);
+  store<u8>(out, which, Region.WHICH);
+  store<u8>(out, 0, Region.WHICH + 1);
+  store<u16>(out, <u16>count, Region.COUNT);
+  store<u32>(out, offset, Region.OFFSET);
   if (set) {
-    for (let i: u32 = 0; i < count; i++) store<u32>(at + (<usize>i << 2), load<u32>(req + 8 + (<usize>i << 2)));
-    return seal(reqType | Type.REPLY, 8);
+    const src = req + <usize>Region.DATA;
+    for (let i: u32 = 0; i < count; i++) store<u32>(at + (<usize>i << 2), load<u32>(src + (<usize>i << 2)));
+    return seal(reqType | Type.REPLY, Region.HEADER);
   }
-  for (let i: u32 = 0; i < count; i++) store<u32>(out + 8 + (<usize>i << 2), load<u32>(at + (<usize>i << 2)));
-  return seal(reqType | Type.REPLY, 8 + <i32>(count << 2));
+  const dst = out + <usize>Region.DATA;
+  for (let i: u32 = 0; i < count; i++) store<u32>(dst + (<usize>i << 2), load<u32>(at + (<usize>i << 2)));
+  return seal(reqType | Type.REPLY, Region.DATA + <i32>(count << 2));
 }
 
 /**
@@ -273,18 +300,20 @@ function region(set: bool): i32 {
  */
 function batch(evaluate: bool): i32 {
   if (!configured) return error(Status.NOT_CONFIGURED, 0);
-  if (reqLen < 8) return error(Status.BAD_FRAME, reqLen);
-  const flags = load<u8>(req);
-  const rows = <i32>load<u16>(req, 2);
+  if (reqLen < BatchRequest.DATA) return error(Status.BAD_FRAME, reqLen);
+  const flags = load<u8>(req, BatchRequest.FLAGS);
+  const rows = <i32>load<u16>(req, BatchRequest.ROWS);
   const nIn = width(0);
   const nOut = width(layerCount());
-  const withTargets = !evaluate || (flags & 2) != 0;
+  const withTargets = !evaluate || (flags & BatchFlag.WITH_TARGETS) != 0;
   const nT = withTargets ? targetColumns() : 0;
-  if (reqLen != 8 + rows * (nIn + nT) * 4) return error(Status.BAD_FRAME, reqLen);
-  if (evaluate && 16 + rows * nOut * 4 > TX_PAYLOAD) return error(Status.BAD_ROWS, rows);
+  // Sizes in u64: rows and widths are u16s from the wire, and their product
+  // must not wrap into a length that happens to match.
+  if (<u64>reqLen != <u64>BatchRequest.DATA + <u64>rows * <u64>(nIn + nT) * 4) return error(Status.BAD_FRAME, reqLen);
+  if (evaluate && <u64>EvalReply.OUTPUTS + <u64>rows * <u64>nOut * 4 > <u64>TX_PAYLOAD) return error(Status.BAD_ROWS, rows);
   if (rows <= 0 || rows > maxRows()) return error(Status.BAD_ROWS, rows);
-  if (!evaluate && (flags & 4) != 0) optimizer.stepCount = <i32>load<u32>(req, 4);
-  let src = req + 8;
+  if (!evaluate && (flags & BatchFlag.SET_STEP) != 0) optimizer.stepCount = <i32>load<u32>(req, BatchRequest.STEP);
+  let src = req + <usize>BatchRequest.DATA;
   let x = level(0);
   let t = targets;
   for (let r = 0; r < rows; r++) {
@@ -294,31 +323,33 @@ function batch(evaluate: bool): i32 {
   if (evaluate) {
     const status = evalChunk(rows, withTargets);
     if (status != Status.OK) return error(status, 0);
-    store<u8>(out, 0);
-    store<u8>(out, 0, 1);
-    store<u16>(out, <u16>rows, 2);
-    store<u32>(out, busyMicros, 4);
-    store<f64>(out, lastLossSum, 8);
+    store<u8>(out, <u8>Status.OK, EvalReply.STATUS);
+    store<u8>(out, 0, EvalReply.PAD);
+    store<u16>(out, <u16>rows, EvalReply.ROWS);
+    store<u32>(out, busyMicros, EvalReply.BUSY_US);
+    store<f64>(out, lastLossSum, EvalReply.LOSS_SUM);
     const y = level(layerCount());
+    const dst = out + <usize>EvalReply.OUTPUTS;
     const n = rows * nOut;
-    for (let i = 0; i < n; i++) store<u32>(out + 16 + (<usize>i << 2), load<u32>(y + (<usize>i << 2)));
-    return seal(reqType | Type.REPLY, 16 + n * 4);
+    for (let i = 0; i < n; i++) store<u32>(dst + (<usize>i << 2), load<u32>(y + (<usize>i << 2)));
+    return seal(reqType | Type.REPLY, EvalReply.OUTPUTS + n * 4);
   }
-  const ends = (flags & 1) != 0;
+  const ends = (flags & BatchFlag.ENDS_BATCH) != 0;
   const status = trainChunk(rows, ends);
   rowsTrained += <u32>rows;
   const L = layerCount();
-  store<u8>(out, <u8>status);
-  store<u8>(out, ends ? 1 : 0, 1);
-  store<u16>(out, <u16>rows, 2);
-  store<u32>(out, busyMicros, 4);
-  store<f64>(out, lastLossSum, 8);
-  store<u32>(out, <u32>optimizer.stepCount, 16);
-  store<u8>(out, <u8>L, 20);
-  store<u8>(out, 0, 21);
-  store<u16>(out, 0, 22);
+  store<u8>(out, <u8>status, BatchReply.STATUS);
+  store<u8>(out, ends ? 1 : 0, BatchReply.STEPPED);
+  store<u16>(out, <u16>rows, BatchReply.ROWS);
+  store<u32>(out, busyMicros, BatchReply.BUSY_US);
+  store<f64>(out, lastLossSum, BatchReply.LOSS_SUM);
+  store<u32>(out, <u32>optimizer.stepCount, BatchReply.STEPS);
+  store<u8>(out, <u8>L, BatchReply.LAYERS);
+  store<u8>(out, 0, BatchReply.PAD);
+  store<u16>(out, 0, BatchReply.PAD + 1);
+  const norms = out + <usize>BatchReply.NORMS;
   for (let l = 0; l < L; l++) {
-    store<f32>(out + 24 + (<usize>l << 2), ends ? load<f32>(optimizer.layerGradNorms + (<usize>l << 2)) : 0);
+    store<f32>(norms + (<usize>l << 2), ends ? load<f32>(optimizer.layerGradNorms + (<usize>l << 2)) : 0);
   }
-  return seal(reqType | Type.REPLY, 24 + 4 * L);
+  return seal(reqType | Type.REPLY, BatchReply.NORMS + 4 * L);
 }

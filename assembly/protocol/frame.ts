@@ -2,6 +2,9 @@
 // little-endian, CRC over type..payload, then COBS and a 0x00 delimiter.
 // A reply has its request's type | 0x80 and its sequence number; ERROR is 0xFF.
 export const HEADER: i32 = 5;
+export const H_TYPE = 0; // u8
+export const H_SEQ = 1; //  u16
+export const H_LEN = 3; //  u16 payload bytes
 export const TRAILER: i32 = 4;
 
 export namespace Type {

@@ -6,7 +6,8 @@
  *
  * Every call into the module returns 0 on success or -1 if the module
  * trapped (or the export is missing); ep_engine_error() then gives the text.
- * A trap does not end the engine: later calls work (memory keeps its state).
+ * A trap does not end the engine: later calls work (memory keeps its state,
+ * which may be inconsistent: the pump reloads the module, ep_engine_reload).
  */
 #ifndef EDGEPROP_ENGINE_H
 #define EDGEPROP_ENGINE_H
@@ -34,8 +35,9 @@ typedef struct ep_engine_config {
 /* Instantiates the module and finds the exports. 0 or -1 (see error). */
 int ep_engine_load(const ep_engine_config *cfg);
 
-/* Drop the instance and instantiate the module again from the config given
- * to ep_engine_load (fresh memory and globals); 0 or -1. */
+/* Drops the instance and instantiates the module again from the config given
+ * to ep_engine_load: fresh memory and globals, as at power-up (the pump calls
+ * it after a trap, then boots the new instance). 0 or -1 (see error). */
 int ep_engine_reload(void);
 
 /* A short name for logs: "wasm3" or "wasm2c". */

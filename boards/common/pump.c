@@ -7,8 +7,16 @@
 #include "error_frame.h"
 #include "hal.h"
 
+/* Instances in a row that trap (or show an impossible buffer) before they
+ * take any input: past this the module is broken, not the bytes it got, and
+ * the pump stops reloading it (a reload loop would only spin). */
+#define EP_PUMP_FRESH_TRAP_LIMIT 3
+
 static ep_pump_config g_cfg;
 static uint32_t g_traps;
+static uint32_t g_reloads;
+static int g_untested; /* reloads since the module last accepted input */
+static int g_given_up; /* the module traps at boot: input is read and dropped */
 static int g_has_busy = 1; /* until the engine says the module lacks add_busy_time */
 
 static int write_all(const uint8_t *p, size_t n) {
@@ -45,17 +53,27 @@ int ep_pump_report_load_failure(uint32_t boot_id, const char *message) {
 }
 
 uint32_t ep_pump_trap_count(void) { return g_traps; }
+uint32_t ep_pump_reload_count(void) { return g_reloads; }
 
-/* Writes `n` reply bytes at tx_buffer(). -1 = link gone, -2 = trap reported. */
+/* Results of the steps below: the link is gone, or the module trapped (the
+ * trap is reported; the caller restarts the module). */
+#define EP_LINK_GONE (-1)
+#define EP_TRAPPED (-2)
+
+static int trapped(const char *message) {
+  return report_trap(message) < 0 ? EP_LINK_GONE : EP_TRAPPED;
+}
+
+/* Writes `n` reply bytes at tx_buffer(). */
 static int write_tx(int32_t n) {
   int32_t tx;
   uint32_t size;
   uint8_t *mem;
-  if (ep_engine_tx_buffer(&tx) < 0) return report_trap(ep_engine_error()) < 0 ? -1 : -2;
+  if (ep_engine_tx_buffer(&tx) < 0) return trapped(ep_engine_error());
   mem = ep_engine_memory(&size);
   if (!mem || tx < 0 || n < 0 || (uint32_t)tx > size || (uint32_t)n > size - (uint32_t)tx)
-    return report_trap("tx range outside memory") < 0 ? -1 : -2;
-  return ep_hal_write(mem + tx, (size_t)n) < 0 ? -1 : 0;
+    return trapped("tx range outside memory");
+  return ep_hal_write(mem + tx, (size_t)n) < 0 ? EP_LINK_GONE : 0;
 }
 
 /* Calls rx(n), then rx(0) until the module has nothing more to say. */
@@ -65,30 +83,76 @@ static int feed(int32_t n) {
   uint32_t t0;
   for (;;) {
     t0 = ep_hal_micros();
-    if (ep_engine_rx(n, &out) < 0) return report_trap(ep_engine_error()) < 0 ? -1 : 0;
+    if (ep_engine_rx(n, &out) < 0) return trapped(ep_engine_error());
     if (g_has_busy) {
       r = ep_engine_add_busy_time(ep_hal_micros() - t0);
-      if (r < 0) return report_trap(ep_engine_error()) < 0 ? -1 : 0;
+      if (r < 0) return trapped(ep_engine_error());
       if (r > 0) g_has_busy = 0;
     }
     if (out <= 0) return 0;
     r = write_tx(out);
-    if (r == -1) return -1;
-    if (r == -2) return 0;
+    if (r < 0) return r;
     ep_hal_yield();
     n = 0;
   }
 }
 
-int ep_pump_start(const ep_pump_config *cfg) {
+/* boot(), then the banner. */
+static int boot_module(void) {
   int32_t banner = 0;
+  if (ep_engine_boot(g_cfg.boot_id, g_cfg.memory_limit, &banner) < 0) return trapped(ep_engine_error());
+  return banner > 0 ? write_tx(banner) : 0;
+}
+
+/* After a trap: the module's memory may hold anything (a buffer pointer past
+ * memory, a half-written plan), so it is instantiated again, booted with a
+ * new boot id (the host sees a restarted board: banner, then NO_SESSION) and
+ * fed again from the next byte. Gives up after EP_PUMP_FRESH_TRAP_LIMIT
+ * fresh instances in a row that trap before they take input. */
+static int restart(void) {
+  int r;
+  for (;;) {
+    if (g_untested >= EP_PUMP_FRESH_TRAP_LIMIT) {
+      g_given_up = 1;
+      return report(EP_ERR_LOAD_FAILED, "edgeprop: load failed: ",
+                    "the module traps before it takes input; not restarting it again") < 0 ? EP_LINK_GONE : 0;
+    }
+    g_untested++;
+    if (ep_engine_reload() < 0) {
+      if (report(EP_ERR_LOAD_FAILED, "edgeprop: load failed: ", ep_engine_error()) < 0) return EP_LINK_GONE;
+      continue;
+    }
+    g_reloads++;
+    g_cfg.boot_id++;
+    g_has_busy = 1;
+    r = boot_module();
+    if (r != EP_TRAPPED) return r;
+  }
+}
+
+/* A step's result, with a trap turned into a restart: 0, or -1 (link gone). */
+static int recovered(int r) {
+  if (r == EP_TRAPPED) r = restart();
+  return r < 0 ? -1 : 0;
+}
+
+int ep_pump_start(const ep_pump_config *cfg) {
   g_cfg = *cfg;
   g_traps = 0;
+  g_reloads = 0;
+  g_untested = 0;
+  g_given_up = 0;
   g_has_busy = 1;
-  if (ep_engine_boot(cfg->boot_id, cfg->memory_limit, &banner) < 0)
-    return report_trap(ep_engine_error());
-  if (banner > 0 && write_tx(banner) == -1) return -1;
-  return 0;
+  return recovered(boot_module());
+}
+
+/* What a given-up pump does with input: reads it so the link keeps moving
+ * (a board never blocks its sender), and drops it. */
+static int drop_input(void) {
+  uint8_t scratch[64];
+  int got = ep_hal_read(scratch, sizeof scratch, g_cfg.read_timeout_ms);
+  ep_hal_yield();
+  return got < 0 ? -1 : got > 0;
 }
 
 int ep_pump_poll(void) {
@@ -96,14 +160,15 @@ int ep_pump_poll(void) {
   uint32_t size;
   uint8_t *mem;
   int got;
+  if (g_given_up) return drop_input();
   if (ep_engine_rx_buffer(&at) < 0 || ep_engine_rx_capacity(&cap) < 0)
-    return report_trap(ep_engine_error()) < 0 ? -1 : 0;
+    return recovered(trapped(ep_engine_error()));
   mem = ep_engine_memory(&size);
   if (!mem || at < 0 || cap < 0 || (uint32_t)at > size || (uint32_t)cap > size - (uint32_t)at)
-    return report_trap("rx range outside memory") < 0 ? -1 : 0;
+    return recovered(trapped("rx range outside memory"));
   if (cap == 0) {
     /* The module is full: let it work off what it holds, then wait. */
-    if (feed(0) < 0) return -1;
+    if (recovered(feed(0)) < 0) return -1;
     ep_hal_yield();
     return 0;
   }
@@ -113,7 +178,8 @@ int ep_pump_poll(void) {
     ep_hal_yield();
     return 0;
   }
-  if (feed((int32_t)got) < 0) return -1;
+  g_untested = 0; /* this instance took input: a trap from here on is the input's */
+  if (recovered(feed((int32_t)got)) < 0) return -1;
   ep_hal_yield();
   return 1;
 }

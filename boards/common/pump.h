@@ -3,8 +3,12 @@
  *   1. calls boot(boot_id, memory_limit) once and writes the banner it returns,
  *   2. reads what arrived (at most rx_capacity) into the module's rx buffer,
  *   3. calls rx(n) and writes each reply at tx_buffer, calling rx(0) until 0.
- * If the module traps, the pump writes "edgeprop: trap: <text>\r\n", then an
- * ERROR frame (code 10, TRAP), and carries on.
+ * If the module traps (or reports a buffer outside its memory), the pump writes
+ * "edgeprop: trap: <text>\r\n", then an ERROR frame (code 10, TRAP), and
+ * restarts the module: ep_engine_reload(), boot with boot_id + 1, the banner
+ * again, and it keeps reading input. A module whose fresh instances trap
+ * three times in a row before taking any input is given up on (one
+ * LOAD_FAILED report); the pump then reads and drops input.
  */
 #ifndef EDGEPROP_PUMP_H
 #define EDGEPROP_PUMP_H
@@ -25,8 +29,8 @@ typedef struct ep_pump_config {
 } ep_pump_config;
 
 /* Boots the module (the engine must be loaded) and writes its banner.
- * Returns 0, or -1 if the link is gone. A trap in boot is reported and is
- * not fatal. */
+ * Returns 0, or -1 if the link is gone. A trap in boot is reported and the
+ * module restarted (see above); it is not fatal. */
 int ep_pump_start(const ep_pump_config *cfg);
 
 /* One round: wait up to read_timeout_ms for input, hand it to the module,
@@ -44,6 +48,9 @@ int ep_pump_report_load_failure(uint32_t boot_id, const char *message);
 
 /* Traps seen since start (for tests and logs). */
 uint32_t ep_pump_trap_count(void);
+
+/* Times the module was instantiated again after a trap. */
+uint32_t ep_pump_reload_count(void);
 
 #ifdef __cplusplus
 }

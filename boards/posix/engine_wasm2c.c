@@ -22,11 +22,13 @@ typedef w2c_edgeprop ep_instance;
 #define EP_EXPORT(name) w2c_edgeprop_##name
 #define EP_INSTANTIATE(i) wasm2c_edgeprop_instantiate(i)
 #define EP_INIT_MODULE() ((void)0)
+#define EP_FREE(i) wasm2c_edgeprop_free(i)
 #else
 typedef Z_edgeprop_instance_t ep_instance;
 #define EP_EXPORT(name) Z_edgepropZ_##name
 #define EP_INSTANTIATE(i) Z_edgeprop_instantiate(i)
 #define EP_INIT_MODULE() Z_edgeprop_init_module()
+#define EP_FREE(i) Z_edgeprop_free(i)
 #endif
 
 static ep_instance g_inst;
@@ -47,6 +49,20 @@ int ep_engine_load(const ep_engine_config *cfg) {
   EP_INIT_MODULE();
   EP_INSTANTIATE(&g_inst);
   g_loaded = 1;
+  g_error[0] = 0;
+  return 0;
+}
+
+int ep_engine_reload(void) {
+  if (!g_loaded) {
+    snprintf(g_error, sizeof g_error, "reload before load");
+    return -1;
+  }
+  /* Frees the old memory (and its guard pages) before mapping a new one, so
+   * a board reloading many times does not grow. */
+  EP_FREE(&g_inst);
+  memset(&g_inst, 0, sizeof g_inst);
+  EP_INSTANTIATE(&g_inst);
   g_error[0] = 0;
   return 0;
 }

@@ -278,7 +278,8 @@ int main(int argc, char **argv) {
   while (ep_pump_poll() >= 0) {
   }
   if (ep_pump_trap_count())
-    fprintf(stderr, "edgeprop-board: %u trap(s) during this run\n", (unsigned)ep_pump_trap_count());
+    fprintf(stderr, "edgeprop-board: %u trap(s) during this run, module restarted %u time(s)\n",
+            (unsigned)ep_pump_trap_count(), (unsigned)ep_pump_reload_count());
   free(module);
   return 0;
 }

@@ -1,0 +1,57 @@
+// Writes the seed corpus (fuzz/corpus/) in the harness's input language (see
+// decode_input in fuzz/harness.c): the two repro streams of issue 14 as raw
+// bytes, and valid sessions built from frame operations. Run it again after
+// changing the language; regression inputs found by the fuzzer live beside
+// these (fuzz/corpus/regress-*).
+import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const out = join(root, "fuzz", "corpus");
+mkdirSync(out, { recursive: true });
+
+// Operations (op % 12), with the seq mode in bits 4-5 (0: the expected seq).
+const OP = { HELLO: 0, CONFIGURE: 1, SET: 2, GET: 3, BATCH: 4, EVAL: 5, SET_LR: 6, RESET: 7, ANY: 8, RAW: 9, DELIM: 10, DAMAGED: 11 };
+
+function raw(bytes) {
+  const b = Buffer.alloc(3 + bytes.length);
+  b[0] = OP.RAW;
+  b.writeUInt16LE(bytes.length, 1);
+  Buffer.from(bytes).copy(b, 3);
+  return b;
+}
+
+for (const name of ["trap-configure.bin", "livelock.bin"]) {
+  writeFileSync(join(out, `repro-${name}`), raw(readFileSync(join(root, "tests", "fixtures", "repro", name))));
+}
+
+// template, patches; region which, offset mode (<96: the interesting table), count/floats; batch flags, rows, exact length
+const floats = (n) => Array.from({ length: n }, (_, i) => (i * 37) % 160);
+const sessions = {
+  "session-ce-adam": [
+    OP.HELLO, OP.CONFIGURE, 0, 0,
+    OP.GET, 0, 0, 10,
+    OP.SET, 0, 0, 4, ...Array(16).fill(0x3c),
+    OP.BATCH, 0, 8, 0, ...floats(8 * 4),
+    OP.BATCH, 1, 8, 0, ...floats(8 * 4),
+    OP.EVAL, 2, 4, 0, ...floats(4 * 4),
+    OP.SET_LR, 0, OP.RESET, OP.HELLO,
+  ],
+  "session-mse-sgd": [
+    OP.HELLO, OP.CONFIGURE, 1, 0,
+    OP.BATCH, 5, 1, 0, 4, 5, 6, 0, 0, 0, 0,
+    OP.GET, 1, 0, 3, OP.GET, 0, 0, 3,
+    OP.EVAL, 0, 1, 0, 1, 2,
+  ],
+  "session-bce-rmsprop-extreme": [
+    OP.HELLO, OP.CONFIGURE, 2, 2, 1 | (9 << 1), 19, 0, 3, 1, // size 8 = 65535 and chunk = 0
+    OP.CONFIGURE, 2, 1, 1 | (1 << 1), 0x80 + 19,
+    OP.CONFIGURE, 2, 0,
+    OP.BATCH, 1, 16, 0, ...floats(16 * 7),
+    OP.GET, 1, 7, 0x80 | 19, OP.SET, 0, 8, 8, ...Array(32).fill(1),
+    OP.DELIM, OP.DAMAGED, 0, 0, OP.ANY, 0x42, 3, 1, 2, 3,
+  ],
+};
+for (const [name, ops] of Object.entries(sessions)) writeFileSync(join(out, name), Buffer.from(ops));
+console.log(`wrote ${2 + Object.keys(sessions).length} seeds to ${out}`);
