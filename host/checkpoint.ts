@@ -11,7 +11,7 @@
 import { readInputText } from "./input-file.js";
 import { join } from "node:path";
 import { wasGiven, type OptionSpec, type Parsed } from "./args.js";
-import type { OptimizerState } from "./board.js";
+import type { OptimizerState } from "./boards/board.js";
 import type { ModelConfig } from "./config.js";
 import { InputError, UsageError } from "./errors.js";
 import { modelFromJson, modelToJson, type ModelFile } from "./model-file.js";

@@ -1,10 +1,10 @@
 // A training session: epochs of batches streamed to a board, the learning
 // rate set per epoch from the schedule, losses read back, divergence caught.
 // The same code drives every link, which is what makes them comparable.
-import type { BatchResult, Board } from "./board.js";
+import type { BatchResult, Board } from "./boards/board.js";
 import type { Dataset } from "./dataset.js";
 import { DivergedError } from "./errors.js";
-import { Status, statusName } from "./status.js";
+import { Status, statusName } from "./protocol/status.js";
 import { lrAt, type Schedule } from "./schedule.js";
 import { epochOrder, permuteRows } from "./shuffle.js";
 

@@ -2,14 +2,14 @@
 // opened: load data and model, configure, load weights, train, report, save.
 // `sim` and `train` differ only in the board they hand in.
 import type { Parsed } from "./args.js";
-import type { BatchResult, Board, LinkStats } from "./board.js";
+import type { BatchResult, Board, LinkStats } from "./boards/board.js";
 import { readCsv, type NumericTable } from "./csv.js";
 import { checkAgainstModel, splitTable, type Dataset } from "./dataset.js";
 import { readModel, writeModel, type ModelFile } from "./model-file.js";
 import { MODEL_OPTIONS, OPTIMIZER_OPTIONS, TRAINING_OPTIONS, resolveRun, type RunSettings } from "./run-options.js";
 import { encodeConfig, paramCount } from "./config.js";
 import { runSession, type EpochEvent, type SessionResult } from "./session.js";
-import { BoardError, Status } from "./status.js";
+import { BoardError, Status } from "./protocol/status.js";
 import { DivergedError, LinkError, UsageError } from "./errors.js";
 import type { Plan } from "./plan.js";
 import { DATA_OPTIONS, findDataset } from "./datasets/index.js";

@@ -6,7 +6,7 @@ import { helpText, parseArgs, type OptionSpec, type Parsed } from "../args.js";
 import { MODEL_OPTIONS, OPTIMIZER_OPTIONS, TRAINING_OPTIONS } from "../run-options.js";
 import { OPTIMIZER_CHOICES } from "../config.js";
 import { prepareRun, stdoutOutput, trainOnBoard, describeRun, type Output } from "../training-run.js";
-import { openSimulatedBoard, LINK_OPTIONS } from "../links/open.js";
+import { openSimulatedBoard, LINK_OPTIONS } from "../boards/open.js";
 import { DATA_OPTIONS } from "../datasets/index.js";
 import { UsageError } from "../errors.js";
 import { closest } from "../args.js";

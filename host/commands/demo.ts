@@ -5,9 +5,9 @@
 // same weights. Progress while it runs, a summary table, an HTML report.
 import { resolve } from "node:path";
 import { helpText, parseArgs, type OptionSpec, type Parsed } from "../args.js";
-import type { Board } from "../board.js";
+import type { Board } from "../boards/board.js";
 import { UsageError } from "../errors.js";
-import { openSimulatedBoard } from "../links/open.js";
+import { openSimulatedBoard } from "../boards/open.js";
 import { describeRun, prepareRun, stdoutOutput, trainOnBoard } from "../training-run.js";
 import { interactive } from "../progress/index.js";
 import { makeRandn, makeSpiral } from "../datasets/index.js";

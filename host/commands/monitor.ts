@@ -1,10 +1,10 @@
 // edgeprop monitor --port PATH: the board's text lines and decoded frames,
 // live, for watching a session from a second terminal or debugging a board.
 import { parseArgs, helpText, type OptionSpec } from "../args.js";
-import { SerialLink } from "../links/serial-link.js";
+import { SerialLink } from "../transports/serial-link.js";
 import { FrameSplitter } from "../protocol/frame-splitter.js";
 import { Type, typeName, type Frame } from "../protocol/frame.js";
-import { statusName } from "../status.js";
+import { statusName } from "../protocol/status.js";
 import { UsageError } from "../errors.js";
 
 const OPTIONS: OptionSpec[] = [

@@ -9,7 +9,7 @@ import { UsageError } from "../errors.js";
 import { readModel, type ModelFile } from "../model-file.js";
 import { accuracy, argmax, meanLoss } from "../report/metrics.js";
 import { DATASETS, findDataset } from "../datasets/index.js";
-import { openSimulatedBoard, LINK_OPTIONS } from "../links/open.js";
+import { openSimulatedBoard, LINK_OPTIONS } from "../boards/open.js";
 import { configureBoard, type PreparedRun } from "../training-run.js";
 import { resolveRun } from "../run-options.js";
 

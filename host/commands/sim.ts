@@ -2,7 +2,7 @@
 import { helpText, parseArgs, type OptionSpec } from "../args.js";
 import { MODEL_OPTIONS, OPTIMIZER_OPTIONS, TRAINING_OPTIONS } from "../run-options.js";
 import { prepareRun, stdoutOutput, trainOnBoard } from "../training-run.js";
-import { openSimulatedBoard, LINK_OPTIONS } from "../links/open.js";
+import { openSimulatedBoard, LINK_OPTIONS } from "../boards/open.js";
 import { DATA_OPTIONS } from "../datasets/index.js";
 import { CHECKPOINT_OPTIONS } from "../checkpoint.js";
 

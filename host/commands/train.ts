@@ -3,8 +3,8 @@
 import { helpText, parseArgs, type OptionSpec } from "../args.js";
 import { SIM_OPTIONS } from "./sim.js";
 import { prepareRun, stdoutOutput, trainOnBoard } from "../training-run.js";
-import { SerialLink } from "../links/serial-link.js";
-import { ProtocolBoard } from "../links/protocol-board.js";
+import { SerialLink } from "../transports/serial-link.js";
+import { ProtocolBoard } from "../protocol/protocol-board.js";
 import { UsageError } from "../errors.js";
 
 const SIM_ONLY = new Set(["link", "engine", "board", "fault-rate", "baud"]);

@@ -1,7 +1,7 @@
 // --link direct: the module's exports called in-process, no protocol. The
 // reference every other link must match bit for bit, and the fastest path.
-import type { Board, BoardInfo, BatchResult, EvalResult, LinkStats, OptimizerState, TrainJob } from "../board.js";
-import { BoardError, Status, statusName } from "../status.js";
+import type { Board, BoardInfo, BatchResult, EvalResult, LinkStats, OptimizerState, TrainJob } from "./board.js";
+import { BoardError, Status, statusName } from "../protocol/status.js";
 import { type EngineExports, instantiate } from "../engine.js";
 import type { Plan } from "../plan.js";
 import { configFieldName, decodeShape } from "../config.js";

@@ -3,11 +3,11 @@
 // chunks through the pipeline, and survives a board that restarts: it keeps
 // the last weights and optimizer state it pulled (at the start of every
 // epoch), and on a reboot reconfigures, restores them and replays the epoch.
-import type { Board, BoardInfo, BatchResult, EvalResult, LinkStats, OptimizerState, TrainJob } from "../board.js";
-import type { ByteLink } from "./byte-link.js";
+import type { Board, BoardInfo, BatchResult, EvalResult, LinkStats, OptimizerState, TrainJob } from "../boards/board.js";
+import type { ByteLink } from "../transports/byte-link.js";
 import { Pipeline, RebootError, type PipelineOptions, type Request } from "./pipeline.js";
-import { Type, type Frame } from "../protocol/frame.js";
-import { BoardError, Status, statusName } from "../status.js";
+import { Type, type Frame } from "./frame.js";
+import { BoardError, Status, statusName } from "./status.js";
 import { LinkError } from "../errors.js";
 import { MIN_RX_PAYLOAD, TX_PAYLOAD, rxPayloadBytes, type Plan } from "../plan.js";
 import { configFieldName, decodeShape, paramCount } from "../config.js";

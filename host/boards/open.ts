@@ -4,16 +4,16 @@
 import { fileURLToPath } from "node:url";
 import { spawnSync } from "node:child_process";
 import type { OptionSpec, Parsed } from "../args.js";
-import type { Board } from "../board.js";
-import type { ByteLink } from "./byte-link.js";
-import { DirectBoard } from "./direct.js";
-import { MemoryLink } from "./memory-link.js";
-import { ThrottledLink } from "./throttled-link.js";
-import { FaultyLink } from "./faulty-link.js";
-import { ProcessLink, splitCommand } from "./process-link.js";
-import { SerialLink } from "./serial-link.js";
-import { ProtocolBoard } from "./protocol-board.js";
-import { startPtyBoard } from "./pty.js";
+import type { Board } from "./board.js";
+import type { ByteLink } from "../transports/byte-link.js";
+import { DirectBoard } from "./in-process.js";
+import { SimulatedFirmware } from "./simulated-firmware.js";
+import { ThrottledLink } from "../transports/throttled-link.js";
+import { FaultyLink } from "../transports/faulty-link.js";
+import { ProcessLink, splitCommand } from "../transports/process-link.js";
+import { SerialLink } from "../transports/serial-link.js";
+import { ProtocolBoard } from "../protocol/protocol-board.js";
+import { startPtyBoard } from "../transports/pty.js";
 import { buildPath } from "../engine.js";
 import { UsageError } from "../errors.js";
 import { loadProfile } from "../firmware/profiles.js";
@@ -88,7 +88,7 @@ export async function openSimulatedBoard(a: Parsed | SimulatedBoardOptions): Pro
     serial.close = async () => { await close(); await pty.stop(); };
     bytes = serial;
   } else if (link === "memory") {
-    bytes = o.engine ? processBoard(o.engine, memoryLimit) : new MemoryLink({ memoryLimit });
+    bytes = o.engine ? processBoard(o.engine, memoryLimit) : new SimulatedFirmware({ memoryLimit });
   } else {
     throw new UsageError(`unknown --link ${link}`);
   }

@@ -1,7 +1,7 @@
 // What the host asks of a board, whatever carries the words: the in-process
 // engine (links/direct.ts) or the serial protocol over any byte link
 // (links/protocol-board.ts). A training session talks only to this.
-import type { Plan } from "./plan.js";
+import type { Plan } from "../plan.js";
 
 export interface BoardInfo {
   protocol: number;

@@ -3,11 +3,11 @@
 // the current one) and go-back-N recovery: a lost or damaged frame is sent
 // again; the board's sequence check and reply cache make every request take
 // effect exactly once.
-import type { ByteLink } from "./byte-link.js";
-import { lineSeconds } from "./byte-link.js";
-import { encodeFrame, type Frame, Type } from "../protocol/frame.js";
-import { FrameSplitter } from "../protocol/frame-splitter.js";
-import { Status } from "../status.js";
+import type { ByteLink } from "../transports/byte-link.js";
+import { lineSeconds } from "../transports/byte-link.js";
+import { encodeFrame, type Frame, Type } from "./frame.js";
+import { FrameSplitter } from "./frame-splitter.js";
+import { Status } from "./status.js";
 import { LinkError } from "../errors.js";
 
 export interface Request {
