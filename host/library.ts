@@ -2,7 +2,8 @@
 export { DirectBoard } from "./boards/in-process.js";
 export type { Board, BoardInfo, BatchResult, TrainJob, LinkStats } from "./boards/board.js";
 export { runSession } from "./session.js";
-export { encodeConfig, optimizerDefaults } from "./config.js";
+export { optimizerDefaults } from "./config.js";
+export { encodeConfig } from "./protocol/config-block.js";
 export { computePlan } from "./plan.js";
 export { readModel, writeModel, modelToJson } from "./model-file.js";
 export { readCsv, parseCsv } from "./csv.js";

@@ -9,7 +9,7 @@ import { Pipeline, type Request } from "../../host/protocol/pipeline";
 import { ProtocolBoard } from "../../host/protocol/protocol-board";
 import { DirectBoard } from "../../host/boards/in-process";
 import { runSession } from "../../host/session";
-import { encodeConfig } from "../../host/config";
+import { encodeConfig } from "../../host/protocol/config-block";
 import type { Frame } from "../../host/protocol/frame";
 import {
   ModuleBoard, S, T, batchPayload, configBlock, dv, getWeightsPayload, hex, lrPayload, prng, randomRows, runConfig,

@@ -14,7 +14,7 @@ import { DirectBoard } from "../../host/boards/in-process";
 import { runSession, type EpochEvent, type SessionOptions } from "../../host/session";
 import type { Board } from "../../host/boards/board";
 import type { Dataset } from "../../host/dataset";
-import { encodeConfig } from "../../host/config";
+import { encodeConfig } from "../../host/protocol/config-block";
 import { LinkError } from "../../host/errors";
 import { FrameSplitter } from "../../host/protocol/frame-splitter";
 import { parseArgs } from "../../host/args";
