@@ -184,7 +184,7 @@ export async function trainOnBoard(board: Board, a: Parsed, p: PreparedRun, out:
     if (err instanceof DivergedError || err instanceof LinkError) {
       // Keep what was learnt: the board's weights if it still answers and
       // they are finite, else the last epoch's, the loaded or the initial ones.
-      const lastGood = (err as Error & { lastGood?: Float32Array | null }).lastGood ?? null;
+      const lastGood = err.soFar?.lastGood ?? null;
       let kept = "";
       if (a.save) {
         const current = err instanceof LinkError ? null : await board.getWeights().catch(() => null);

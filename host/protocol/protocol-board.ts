@@ -182,7 +182,9 @@ export class ProtocolBoard implements Board {
     return this.guarded(() => this.readRegion(Region.PARAMETERS, this.params));
   }
 
+  /** As getWeights: the snapshot already pulled holds it (no second read, no HELLO that restarts the sequence). */
   async getOptimizerState(): Promise<OptimizerState> {
+    if (this.snapshot) return { step: this.snapshot.opt.step, state: this.snapshot.opt.state.slice() };
     const state = await this.guarded(() => this.readRegion(Region.OPTIMIZER_STATE, this.optFloats));
     const hello = await this.guarded(() => this.sendHello());
     return { step: hello.step, state };
