@@ -11,4 +11,4 @@ export { splitTable } from "./dataset.js";
 export { openSimulatedBoard } from "./boards/open.js";
 export { prepareRun, trainOnBoard, configureBoard } from "./training-run.js";
 export { parseArgs } from "./args.js";
-export { SIM_OPTIONS } from "./commands/sim.js";
+export { SIM_OPTIONS } from "./run-options.js";

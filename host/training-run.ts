@@ -6,14 +6,14 @@ import type { BatchResult, Board, LinkStats } from "./boards/board.js";
 import { readCsv, type NumericTable } from "./csv.js";
 import { checkAgainstModel, splitTable, type Dataset } from "./dataset.js";
 import { readModel, writeModel, type ModelFile } from "./model-file.js";
-import { MODEL_OPTIONS, OPTIMIZER_OPTIONS, TRAINING_OPTIONS, resolveRun, type RunSettings } from "./run-options.js";
+import { RUN_SPECS, resolveRun, type RunSettings } from "./run-options.js";
 import { paramCount } from "./config.js";
 import { encodeConfig } from "./protocol/config-block.js";
 import { runSession, type EpochEvent, type SessionResult } from "./session.js";
 import { BoardError, Status } from "./protocol/status.js";
 import { DivergedError, LinkError, UsageError } from "./errors.js";
 import type { Plan } from "./plan.js";
-import { DATA_OPTIONS, findDataset } from "./datasets/index.js";
+import { findDataset } from "./datasets/index.js";
 import { mergeResumeArgs, readCheckpoint, runSettingsOf, writeCheckpoint, type Checkpoint } from "./checkpoint.js";
 import { Progress, progressMode, type ProgressMode } from "./progress/index.js";
 import type { GradWarning } from "./progress/grad-watch.js";
@@ -40,8 +40,6 @@ export interface PreparedRun {
   /** Set with --resume: where the run continues from. */
   resume?: Checkpoint;
 }
-
-const RUN_SPECS = [...DATA_OPTIONS, ...MODEL_OPTIONS, ...OPTIMIZER_OPTIONS, ...TRAINING_OPTIONS];
 
 /** Reads and checks everything before any board is touched. */
 export function prepareRun(a: Parsed, data?: Dataset): PreparedRun {
@@ -152,7 +150,7 @@ export async function trainOnBoard(board: Board, a: Parsed, p: PreparedRun, out:
     if (p.resume) out.line(`resuming from ${a.resume} at epoch ${startEpoch} (optimizer step ${p.resume.step})`);
   }
   const checkpointDir = a.checkpoint ? String(a.checkpoint) : a.resume ? String(a.resume) : null;
-  const runSettings = runSettingsOf(a);
+  const runSettings = runSettingsOf(a, RUN_SPECS);
   const history: EpochEvent[] = p.resume ? p.resume.history.filter((h) => h.epoch <= startEpoch) : [];
   const progress = new Progress({
     mode, out, epochs: settings.epochs, rows: data.rows, sizes: settings.run.sizes, startEpoch,
