@@ -11,7 +11,7 @@ import { readCsv } from "../csv.js";
 import { splitTable } from "../dataset.js";
 import { UsageError } from "../errors.js";
 import { closest } from "../args.js";
-import { mulberry32 } from "../shuffle.js";
+import { mulberry32 } from "../rng.js";
 
 export interface DatasetInfo {
   name: string;

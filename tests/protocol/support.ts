@@ -2,7 +2,7 @@
 // board's firmware drives it (write at rx_buffer(), rx(n), read tx_buffer(),
 // rx(0) until 0), hand-made request payloads, and a seeded PRNG.
 import path from "node:path";
-import { mulberry32 } from "../../host/shuffle";
+import { mulberry32 } from "../../host/rng";
 import { fileURLToPath } from "node:url";
 import { instantiate, type EngineExports } from "../../host/engine";
 import { decodeFrame, encodeFrame, Type, type Frame } from "../../host/protocol/frame";
