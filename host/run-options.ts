@@ -13,7 +13,7 @@ import { moduleStaticBytes } from "./engine.js";
 import type { ModelFile } from "./model-file.js";
 import { DATA_OPTIONS } from "./datasets/index.js";
 import { CHECKPOINT_OPTIONS } from "./checkpoint.js";
-import { LINK_OPTIONS } from "./boards/open.js";
+import { LINK_OPTIONS } from "./link-flags.js";
 
 export const MODEL_OPTIONS: OptionSpec[] = [
   { name: "layers", kind: "string", persist: true, value: "N,N,...", help: "layer sizes, input first (e.g. 10,32,1); from --load if given" },
@@ -86,6 +86,20 @@ function parseLayers(text: string): number[] {
   }
   if (sizes.length - 1 > MAX_LAYERS) throw new UsageError(`--layers ${text}: at most ${MAX_LAYERS} dense layers`);
   return sizes;
+}
+
+/**
+ * The run that evaluates a saved model `chunk` rows at a time (eval): its
+ * shape, torch's SGD defaults (never stepped), nothing to resolve from flags.
+ */
+export function evaluationRun(model: ModelFile, chunk: number, rows: number): RunSettings {
+  if (model.loss === "ce" && model.sizes[model.sizes.length - 1] < 2) throw new UsageError("ce needs at least 2 outputs (one per class)");
+  if (chunk > 65535) throw new UsageError("--chunk: at most 65535 rows");
+  const run: RunConfig = {
+    sizes: model.sizes, activations: model.activations, loss: model.loss, optimizer: optimizerDefaults("sgd"),
+    clipNorm: 0, init: "pytorch", seed: 1, chunk,
+  };
+  return { run, batch: Math.min(chunk, rows), batchText: String(chunk), epochs: 1, shuffle: false, schedule: parseSchedule(undefined) };
 }
 
 /** Builds the run from flags; `rows` resolves --batch full; `loaded` supplies the model. */

@@ -30,9 +30,9 @@ export const DEMO_OPTIONS: OptionSpec[] = [
  */
 export async function openDemoBoard(baud: number | undefined): Promise<Board> {
   try {
-    return await openSimulatedBoard({ link: "memory", board: "esp32", baud, _: [] });
+    return await openSimulatedBoard({ link: "memory", board: "esp32", baud });
   } catch (err) {
-    if (err instanceof UsageError) return openSimulatedBoard({ link: "direct", _: [] });
+    if (err instanceof UsageError) return openSimulatedBoard({ link: "direct" });
     throw err;
   }
 }

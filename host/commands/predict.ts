@@ -9,9 +9,10 @@ import { UsageError } from "../errors.js";
 import { readModel, type ModelFile } from "../model-file.js";
 import { accuracy, argmax, meanLoss } from "../report/metrics.js";
 import { DATASETS, findDataset } from "../datasets/index.js";
-import { openSimulatedBoard, LINK_OPTIONS } from "../boards/open.js";
+import { openSimulatedBoard } from "../boards/open.js";
+import { LINK_OPTIONS, linkOptionsOf } from "../link-flags.js";
 import { configureBoard, type PreparedRun } from "../training-run.js";
-import { resolveRun } from "../run-options.js";
+import { evaluationRun } from "../run-options.js";
 
 export const PREDICT_OPTIONS: OptionSpec[] = [
   { name: "load", kind: "string", value: "MODEL.json", help: "the trained model (edgeprop-model v1), e.g. from --save" },
@@ -137,10 +138,9 @@ export async function evalCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const inp = readPredictInput(a, "eval");
-  const settings = resolveRun({ _: [], opt: "sgd", epochs: 1, batch: String(a.chunk), chunk: a.chunk, seed: 1, init: "pytorch", act: "relu" },
-    inp.data.rows, inp.model);
+  const settings = evaluationRun(inp.model, Number(a.chunk), inp.data.rows);
   const prepared: PreparedRun = { settings, data: inp.data, table: inp.table, loaded: inp.model };
-  const board = await openSimulatedBoard(a);
+  const board = await openSimulatedBoard(linkOptionsOf(a));
   try {
     await configureBoard(board, prepared);
     const d = inp.data;

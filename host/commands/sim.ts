@@ -3,6 +3,7 @@ import { helpText, parseArgs } from "../args.js";
 import { SIM_OPTIONS } from "../run-options.js";
 import { prepareRun, stdoutOutput, trainOnBoard } from "../training-run.js";
 import { openSimulatedBoard } from "../boards/open.js";
+import { linkOptionsOf } from "../link-flags.js";
 
 export { OUTPUT_OPTIONS, SIM_OPTIONS } from "../run-options.js";
 
@@ -16,7 +17,7 @@ export async function simCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const prepared = prepareRun(a);
-  const board = await openSimulatedBoard(a);
+  const board = await openSimulatedBoard(linkOptionsOf(a));
   try {
     await trainOnBoard(board, a, prepared, stdoutOutput);
   } finally {
