@@ -128,29 +128,60 @@ export function describeRun(s: RunSettings): string {
     `batch ${s.batchText === "full" ? `full (${s.batch})` : s.batch}`;
 }
 
-/** Trains and saves; a divergence saves the last finite model and rethrows. */
-export async function trainOnBoard(board: Board, a: Parsed, p: PreparedRun, out: Output,
+/** Where a run's results go, resolved once from the output flags. */
+export interface RunOutputs {
+  json: boolean;
+  quiet: boolean;
+  /** --save: the trained (or salvaged) model. */
+  save: string | null;
+  /** --report: the HTML report. */
+  report: string | null;
+  /** --checkpoint DIR, or the --resume DIR the run continues in. */
+  checkpointDir: string | null;
+  /** --resume DIR, for the "resuming from" line. */
+  resumedFrom: string | null;
+  /** The persisted flags a checkpoint saves (OptionSpec.persist). */
+  persisted: Record<string, string | number | boolean>;
+}
+
+/** The output flags of `a`; the run's own flags (with --resume, the merged ones) give what a checkpoint persists. */
+export function runOutputsOf(a: Parsed, p: PreparedRun): RunOutputs {
+  const resume = a.resume ? String(a.resume) : null;
+  return {
+    json: Boolean(a.json), quiet: Boolean(a.quiet),
+    save: a.save ? String(a.save) : null, report: a.report ? String(a.report) : null,
+    checkpointDir: a.checkpoint ? String(a.checkpoint) : resume, resumedFrom: resume,
+    persisted: runSettingsOf(p.args ?? a, RUN_SPECS),
+  };
+}
+
+/** Trains and saves with the output flags of `a`; see runTraining. */
+export function trainOnBoard(board: Board, a: Parsed, p: PreparedRun, out: Output,
   onEpoch?: (e: EpochEvent) => void, hooks: TrainHooks = {}): Promise<RunOutcome> {
-  if (p.args) a = { ...p.args, json: a.json, quiet: a.quiet, save: a.save, report: a.report, checkpoint: a.checkpoint, resume: a.resume };
+  return runTraining(board, p, runOutputsOf(a, p), out, onEpoch, hooks);
+}
+
+/** Trains and saves; a divergence saves the last finite model and rethrows. */
+export async function runTraining(board: Board, p: PreparedRun, o: RunOutputs, out: Output,
+  onEpoch?: (e: EpochEvent) => void, hooks: TrainHooks = {}): Promise<RunOutcome> {
   const { settings, data } = p;
   const wall0 = performance.now();
   const stats0 = board.stats();
   const plan = await configureBoard(board, p);
   if (hooks.initialWeights && !p.resume) await board.setWeights(hooks.initialWeights);
   // The starting weights: for other runs to start from, and the last finite model of a run that diverges at once.
-  const initial = hooks.captureInitial || a.save ? await board.getWeights() : undefined;
-  const asJson = Boolean(a.json);
-  const mode = hooks.mode ?? progressMode(a, out === stdoutOutput);
+  const initial = hooks.captureInitial || o.save ? await board.getWeights() : undefined;
+  const asJson = o.json;
+  const mode = hooks.mode ?? progressMode(o, out === stdoutOutput);
   const startEpoch = p.resume?.epoch ?? 0;
-  if (!asJson && !a.quiet && mode !== "quiet") {
+  if (!asJson && !o.quiet && mode !== "quiet") {
     const r = settings.run;
     out.line(`edgeprop: ${r.sizes.join("-")} ${r.loss}, ${r.optimizer.name} lr ${r.optimizer.lr}, ` +
       `batch ${settings.batchText === "full" ? `full (${settings.batch})` : settings.batch}, chunk ${r.chunk}, ` +
       `${data.rows} rows, ${paramCount(r.sizes)} parameters, board memory ${plan.total_bytes} bytes on ${board.description}`);
-    if (p.resume) out.line(`resuming from ${a.resume} at epoch ${startEpoch} (optimizer step ${p.resume.step})`);
+    if (p.resume) out.line(`resuming from ${o.resumedFrom} at epoch ${startEpoch} (optimizer step ${p.resume.step})`);
   }
-  const checkpointDir = a.checkpoint ? String(a.checkpoint) : a.resume ? String(a.resume) : null;
-  const runSettings = runSettingsOf(a, RUN_SPECS);
+  const checkpointDir = o.checkpointDir;
   const history: EpochEvent[] = p.resume ? p.resume.history.filter((h) => h.epoch <= startEpoch) : [];
   const progress = new Progress({
     mode, out, epochs: settings.epochs, rows: data.rows, sizes: settings.run.sizes, startEpoch,
@@ -173,7 +204,7 @@ export async function trainOnBoard(board: Board, a: Parsed, p: PreparedRun, out:
         onEpoch?.(e);
         if (checkpointDir) {
           const [weights, optimizer] = [await board.getWeights(), await board.getOptimizerState()];
-          writeCheckpoint(checkpointDir, { epoch: e.epoch, settings: runSettings, model: settings.run, weights, optimizer, history });
+          writeCheckpoint(checkpointDir, { epoch: e.epoch, settings: o.persisted, model: settings.run, weights, optimizer, history });
         }
       },
     });
@@ -184,13 +215,13 @@ export async function trainOnBoard(board: Board, a: Parsed, p: PreparedRun, out:
       // they are finite, else the last epoch's, the loaded or the initial ones.
       const lastGood = err.soFar?.lastGood ?? null;
       let kept = "";
-      if (a.save) {
+      if (o.save) {
         const current = err instanceof LinkError ? null : await board.getWeights().catch(() => null);
         const finite = [current, lastGood, p.loaded?.weights ?? null, initial ?? null]
           .find((w): w is Float32Array => w !== null && w.every(Number.isFinite)) ?? null;
         if (finite) {
-          writeModel(String(a.save), settings.run, finite);
-          kept = err instanceof LinkError ? ` The last good model was saved to ${a.save}.` : ` The last finite model was saved to ${a.save}.`;
+          writeModel(o.save, settings.run, finite);
+          kept = err instanceof LinkError ? ` The last good model was saved to ${o.save}.` : ` The last finite model was saved to ${o.save}.`;
         }
       }
       err.message += kept;
@@ -199,7 +230,7 @@ export async function trainOnBoard(board: Board, a: Parsed, p: PreparedRun, out:
   }
   progress.end();
   const weights = await board.getWeights();
-  if (a.save) writeModel(String(a.save), settings.run, weights);
+  if (o.save) writeModel(o.save, settings.run, weights);
   let acc: number | null | undefined;
   if (hooks.accuracy && settings.run.loss !== "mse") {
     const ev = await board.evaluate(data.x, data.t, data.rows, data.nIn, data.nT, settings.run.chunk);
@@ -214,8 +245,8 @@ export async function trainOnBoard(board: Board, a: Parsed, p: PreparedRun, out:
     boardSeconds: stats.boardMicros / 1e6, lineSeconds: stats.lineSeconds, wallSeconds: (performance.now() - wall0) / 1000,
     accuracy: acc, board: board.description, warnings: progress.warnings.map((w) => w.message),
   };
-  if (a.report) {
-    writeReport(String(a.report), {
+  if (o.report) {
+    writeReport(o.report, {
       title: `edgeprop: ${describeRun(settings)}`,
       intro: `${data.rows} rows of ${data.name}, ${settings.epochs} epochs on ${board.description}.`,
       sections: [{ title: "Training loss", runs: [record] }],
@@ -226,16 +257,16 @@ export async function trainOnBoard(board: Board, a: Parsed, p: PreparedRun, out:
     seconds: Number(result.seconds.toFixed(6)),
     samples_per_s: result.seconds > 0 ? Math.round(result.samples / result.seconds) : 0,
     final_loss: last?.loss ?? null, plan_bytes: plan.total_bytes, chunk: settings.run.chunk,
-    saved: a.save ? String(a.save) : null,
+    saved: o.save,
     bytes_sent: stats.bytesSent, bytes_received: stats.bytesReceived, board_seconds: stats.boardMicros / 1e6,
     line_seconds: stats.lineSeconds, warnings: progress.warnings.length,
-    ...(a.report ? { report: String(a.report) } : {}), ...(checkpointDir ? { checkpoint: checkpointDir } : {}),
+    ...(o.report ? { report: o.report } : {}), ...(checkpointDir ? { checkpoint: checkpointDir } : {}),
   };
   if (asJson) out.json(done);
-  else if (a.quiet || mode !== "quiet") { // --quiet keeps the result line; a caller's quiet mode (demo, compare) does not
+  else if (o.quiet || mode !== "quiet") { // --quiet keeps the result line; a caller's quiet mode (demo, compare) does not
     out.line(`done: ${result.epochs} epochs, ${result.steps} optimizer steps, ${result.samples} samples in ${result.seconds.toFixed(3)} s ` +
       `(${done.samples_per_s.toLocaleString("en-US")} samples/s), final loss ${last?.loss.toPrecision(7)}` +
-      (a.save ? `; model saved to ${a.save}` : "") + (a.report ? `; report written to ${a.report}` : ""));
+      (o.save ? `; model saved to ${o.save}` : "") + (o.report ? `; report written to ${o.report}` : ""));
   }
   return { result, plan, weights, stats, warnings: progress.warnings, record, initial: hooks.captureInitial ? initial : undefined };
 }
