@@ -72,3 +72,12 @@ export interface Board {
   evaluate(x: Float32Array, t: Float32Array | null, rows: number, nIn: number, nT: number, chunk: number): Promise<EvalResult>;
   close(): Promise<void>;
 }
+
+/** Runs `use` on `board` and closes the board however `use` ends (no board process or port left behind). */
+export async function withBoard<T>(board: Board, use: (b: Board) => Promise<T>): Promise<T> {
+  try {
+    return await use(board);
+  } finally {
+    await board.close();
+  }
+}

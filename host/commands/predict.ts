@@ -10,6 +10,7 @@ import { readModel, type ModelFile } from "../model-file.js";
 import { accuracy, argmax, meanLoss } from "../report/metrics.js";
 import { DATASETS, findDataset } from "../datasets/index.js";
 import { openSimulatedBoard } from "../boards/open.js";
+import { withBoard } from "../boards/board.js";
 import { LINK_OPTIONS, linkOptionsOf } from "../link-flags.js";
 import { configureBoard, type PreparedRun } from "../training-run.js";
 import { evaluationRun } from "../run-options.js";
@@ -140,14 +141,11 @@ export async function evalCommand(argv: string[]): Promise<number> {
   const inp = readPredictInput(a, "eval");
   const settings = evaluationRun(inp.model, Number(a.chunk), inp.data.rows);
   const prepared: PreparedRun = { settings, data: inp.data, table: inp.table, loaded: inp.model };
-  const board = await openSimulatedBoard(linkOptionsOf(a));
-  try {
+  await withBoard(await openSimulatedBoard(linkOptionsOf(a)), async (board) => {
     await configureBoard(board, prepared);
     const d = inp.data;
     const r = await board.evaluate(d.x, inp.hasTargets ? d.t : null, d.rows, d.nIn, d.nT, Number(a.chunk));
     printPredictions(a, inp, r.outputs, { board: board.description });
-  } finally {
-    await board.close();
-  }
+  });
   return 0;
 }

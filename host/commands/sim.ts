@@ -3,6 +3,7 @@ import { helpText, parseArgs } from "../args.js";
 import { SIM_OPTIONS } from "../run-options.js";
 import { prepareRun, stdoutOutput, trainOnBoard } from "../training-run.js";
 import { openSimulatedBoard } from "../boards/open.js";
+import { withBoard } from "../boards/board.js";
 import { linkOptionsOf } from "../link-flags.js";
 
 export { OUTPUT_OPTIONS, SIM_OPTIONS } from "../run-options.js";
@@ -17,11 +18,6 @@ export async function simCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const prepared = prepareRun(a);
-  const board = await openSimulatedBoard(linkOptionsOf(a));
-  try {
-    await trainOnBoard(board, a, prepared, stdoutOutput);
-  } finally {
-    await board.close();
-  }
+  await withBoard(await openSimulatedBoard(linkOptionsOf(a)), (board) => trainOnBoard(board, a, prepared, stdoutOutput));
   return 0;
 }
