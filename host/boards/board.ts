@@ -1,6 +1,8 @@
 // What the host asks of a board, whatever carries the words: the in-process
-// engine (links/direct.ts) or the serial protocol over any byte link
-// (links/protocol-board.ts). A training session talks only to this.
+// engine (in-process.ts), or the serial protocol (protocol/protocol-board.ts)
+// over any byte link: the simulated firmware in memory (simulated-firmware.ts),
+// a board process, a pty or a real serial port. A training session talks only
+// to this.
 import type { Plan } from "../plan.js";
 
 export interface BoardInfo {
