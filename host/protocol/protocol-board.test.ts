@@ -27,8 +27,8 @@ class CountingLink implements ByteLink {
   close(): Promise<void> { return this.inner.close(); }
 }
 
-async function oneEpoch(board: Board): Promise<void> {
-  await board.configure(encodeConfig(RUN));
+async function oneEpoch(board: Board, run: RunConfig = RUN): Promise<void> {
+  await board.configure(encodeConfig(run));
   const rows = 12;
   const x = Float32Array.from({ length: rows * 2 }, (_, i) => Math.sin(i));
   const t = Float32Array.from({ length: rows }, (_, i) => Math.cos(i));
@@ -50,6 +50,17 @@ describe("ProtocolBoard snapshot", () => {
     expect(state.step).toBe(ref.step);
     expect(Buffer.from(state.state.buffer).equals(Buffer.from(ref.state.buffer))).toBe(true);
     expect(Buffer.from(weights.buffer).equals(Buffer.from((await direct.getWeights()).buffer))).toBe(true);
+    await board.close();
+  });
+
+  it("plain SGD has no optimizer state: a checkpoint's read of it answers at once with none (issue 10, item 1)", async () => {
+    const board = new ProtocolBoard(new SimulatedFirmware(), { timeoutMs: 50, retries: 2 });
+    await oneEpoch(board, { ...RUN, optimizer: optimizerDefaults("sgd") });
+    const state = await Promise.race([
+      board.getOptimizerState(),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error("getOptimizerState did not resolve")), 5000)),
+    ]);
+    expect(state.state.length).toBe(0);
     await board.close();
   });
 });
