@@ -102,7 +102,10 @@ export function evaluationRun(model: ModelFile, chunk: number, rows: number): Ru
   return { run, batch: Math.min(chunk, rows), batchText: String(chunk), epochs: 1, shuffle: false, schedule: parseSchedule(undefined) };
 }
 
-/** Builds the run from flags; `rows` resolves --batch full; `loaded` supplies the model. */
+/**
+ * Builds the run from flags; `rows` resolves --batch full; `loaded` supplies the model.
+ * A command without --init, --seed or --epochs (plan) gets the defaults that do not change a plan.
+ */
 export function resolveRun(a: Parsed, rows: number | null, loaded: ModelFile | null): RunSettings {
   let sizes: number[];
   let activations: Activation[];
@@ -150,7 +153,7 @@ export function resolveRun(a: Parsed, rows: number | null, loaded: ModelFile | n
   if (chunk > 65535) throw new UsageError("--chunk: at most 65535 rows");
   const run: RunConfig = {
     sizes, activations, loss, optimizer, clipNorm: Number(a["clip-norm"] ?? 0),
-    init: a.init as InitName, seed: Number(a.seed), chunk,
+    init: (a.init ?? "pytorch") as InitName, seed: Number(a.seed ?? 1), chunk,
   };
   if (a.board && a.chunk === undefined) {
     // On a board profile the chunk is the most rows its memory holds (up to
@@ -162,6 +165,6 @@ export function resolveRun(a: Parsed, rows: number | null, loaded: ModelFile | n
   }
   return {
     run,
-    batch, batchText, epochs: Number(a.epochs), shuffle: Boolean(a.shuffle), schedule: parseSchedule(a.schedule as string | undefined),
+    batch, batchText, epochs: Number(a.epochs ?? 1), shuffle: Boolean(a.shuffle), schedule: parseSchedule(a.schedule as string | undefined),
   };
 }
