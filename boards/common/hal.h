@@ -1,6 +1,6 @@
 /* edgeprop board pump: the hardware abstraction a target provides.
  *
- * Five functions, implemented once per target (boards/posix/main.c over a file
+ * Six functions, implemented once per target (boards/posix/main.c over a file
  * descriptor, boards/esp32/src/main.cpp over Arduino's Serial). The pump never
  * touches the hardware itself. Plain C99; safe to include from C++.
  */
@@ -33,6 +33,10 @@ uint32_t ep_hal_micros(void);
 
 /* Called between module calls: feed the watchdog, let other tasks run. */
 void ep_hal_yield(void);
+
+/* Called often during long module calls (wasm3: from m3_Yield); must be
+ * cheap; feeds the task watchdog; never blocks. */
+void ep_hal_feed_watchdog(void);
 
 #ifdef __cplusplus
 }

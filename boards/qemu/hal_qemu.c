@@ -1,0 +1,56 @@
+/* hal.h on QEMU virt: the link is the 16550 UART, time is the CLINT's mtime.
+ *
+ * ep_hal_read returns at most one frame: it stops right after a 0x00 (the
+ * protocol's delimiter). The module then sees the same rx() calls for the
+ * same frames however the host's bytes happened to be split in transit, so
+ * the instructions the firmware counts inside the module are reproducible
+ * (stats.h). Bytes without a delimiter (text, noise) are returned when the
+ * line goes quiet for EP_QEMU_GAP_US or the buffer is full. */
+#include "hal.h"
+
+#include "uart16550.h"
+#include "virt.h"
+#include "watchdog.h"
+
+#define EP_PROTOCOL_DELIMITER 0x00u
+#define EP_QEMU_GAP_US 20000u
+
+static uint64_t micros64(void) { return virt_mtime() / VIRT_MTIME_TICKS_PER_US; }
+
+/* Waits until a byte is ready or `us` microseconds pass; 1 if one is ready. */
+static int wait_rx(uint64_t us) {
+  uint64_t start;
+  if (uart_rx_ready()) return 1;
+  start = micros64();
+  while (micros64() - start < us)
+    if (uart_rx_ready()) return 1;
+  return 0;
+}
+
+int ep_hal_read(uint8_t *buf, size_t cap, uint32_t timeout_ms) {
+  size_t n = 0;
+  if (cap == 0 || !wait_rx((uint64_t)timeout_ms * 1000u)) return 0;
+  while (n < cap && wait_rx(EP_QEMU_GAP_US)) {
+    uint8_t b = uart_rx();
+    buf[n++] = b;
+    if (b == EP_PROTOCOL_DELIMITER) break;
+  }
+  return (int)n; /* a board's link never closes */
+}
+
+int ep_hal_write(const uint8_t *buf, size_t n) {
+  size_t i;
+  for (i = 0; i < n; i++) uart_tx(buf[i]);
+  return 0;
+}
+
+uint32_t ep_hal_millis(void) { return (uint32_t)(micros64() / 1000u); }
+
+uint32_t ep_hal_micros(void) { return (uint32_t)micros64(); }
+
+/* One task, no scheduler: nothing to yield to. */
+void ep_hal_yield(void) {}
+
+volatile uint32_t ep_watchdog_feeds;
+
+void ep_hal_feed_watchdog(void) { ep_watchdog_feeds++; }

@@ -1,0 +1,18 @@
+/* The line the firmware prints each time it goes idle (input drained):
+ *
+ *   edgeprop: stats engine=E isa=I instructions=N load_instructions=N
+ *     heap_peak=N heap_limit=N stack_peak=N stack_limit=N ram=N
+ *     watchdog_feeds=N traps=N
+ *
+ * (one line). instructions: retired inside module calls since boot (exact
+ * under QEMU -icount shift=0); load_instructions: the engine's load (wasm3
+ * parses and compiles there); heap_peak/stack_peak: high-water bytes of the
+ * heap (sbrk break) and the stack (painting); *_limit: what the linker
+ * script gives each; ram: the RAM region from the board profile. Tests and
+ * benchmarks wait for it instead of sleeping. */
+#ifndef EDGEPROP_QEMU_STATS_LINE_H
+#define EDGEPROP_QEMU_STATS_LINE_H
+
+void ep_send_stats_line(void);
+
+#endif
