@@ -17,14 +17,35 @@
 
 static uint64_t micros64(void) { return virt_mtime() / VIRT_MTIME_TICKS_PER_US; }
 
+/* Between polls of an empty UART the core sleeps this long (WFI until the
+ * machine timer fires). A core that polls back to back keeps QEMU's CPU
+ * thread busy and its main loop, which moves bytes from the pty into the
+ * UART, waits; and it burns a host core while the board idles. */
+#define EP_QEMU_POLL_SLEEP_US 20u
+#define MIE_MTIE (1u << 7)
+#define MIE_MEIE (1u << 11)
+
+/* Sleeps until mtime reaches `until_us` or the UART receives (WFI wakes on
+ * a pending enabled interrupt; none is taken: mstatus.MIE stays off). */
+static void sleep_until(uint64_t until_us) {
+  virt_set_mtimecmp(until_us * VIRT_MTIME_TICKS_PER_US);
+  __asm__ volatile("csrs mie, %0" ::"r"(MIE_MTIE | MIE_MEIE));
+  __asm__ volatile("wfi");
+  virt_set_mtimecmp(UINT64_MAX);
+  uart_ack_wakeup();
+}
+
 /* Waits until a byte is ready or `us` microseconds pass; 1 if one is ready. */
 static int wait_rx(uint64_t us) {
   uint64_t start;
   if (uart_rx_ready()) return 1;
   start = micros64();
-  while (micros64() - start < us)
+  for (;;) {
+    uint64_t now = micros64();
+    if (now - start >= us) return 0;
+    sleep_until(now + EP_QEMU_POLL_SLEEP_US < start + us ? now + EP_QEMU_POLL_SLEEP_US : start + us);
     if (uart_rx_ready()) return 1;
-  return 0;
+  }
 }
 
 int ep_hal_read(uint8_t *buf, size_t cap, uint32_t timeout_ms) {

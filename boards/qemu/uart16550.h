@@ -12,4 +12,8 @@ uint8_t uart_rx(void);
 /* Waits for room in the transmitter, then sends one byte. */
 void uart_tx(uint8_t b);
 
+/* After a WFI: acknowledges the UART's interrupt at the PLIC so that the next
+ * received data can wake the core again. */
+void uart_ack_wakeup(void);
+
 #endif
