@@ -10,7 +10,7 @@
 
 #include "uart16550.h"
 #include "virt.h"
-#include "watchdog.h"
+#include "hal_counters.h"
 
 #define EP_PROTOCOL_DELIMITER 0x00u
 #define EP_QEMU_GAP_US 20000u
@@ -56,6 +56,7 @@ int ep_hal_read(uint8_t *buf, size_t cap, uint32_t timeout_ms) {
     buf[n++] = b;
     if (b == EP_PROTOCOL_DELIMITER) break;
   }
+  ep_rx_bytes += n;
   return (int)n; /* a board's link never closes */
 }
 
@@ -73,5 +74,6 @@ uint32_t ep_hal_micros(void) { return (uint32_t)micros64(); }
 void ep_hal_yield(void) {}
 
 volatile uint32_t ep_watchdog_feeds;
+uint64_t ep_rx_bytes;
 
 void ep_hal_feed_watchdog(void) { ep_watchdog_feeds++; }

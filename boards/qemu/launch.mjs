@@ -133,10 +133,17 @@ export async function startEmulatedBoard({ elf, isa = "rv32imc", engine = "wasm2
       lines: readLines,
       /** How many stats lines have been printed so far. */
       statsCount: () => statsLines(readLines()).length,
-      /** Waits for stats line number `after + 1` (default: the next one) and parses it. */
-      async waitForStats({ after, timeoutMs = 120_000 } = {}) {
+      /**
+       * Waits for stats line number `after + 1` (default: the next one) and
+       * parses it; with `rxBytes`, for the first line at or after that one
+       * whose rx_bytes reached it (the board went idle after that many bytes:
+       * a host's whole run, not a pause inside it).
+       */
+      async waitForStats({ after, rxBytes, timeoutMs = 120_000 } = {}) {
         const seen = after ?? statsLines(readLines()).length;
-        return parseStatsLine(await wait(`the firmware's stats line #${seen + 1}`, (lines) => statsLines(lines)[seen], timeoutMs));
+        const pick = (lines) => statsLines(lines).slice(seen).find((l) => rxBytes === undefined || parseStatsLine(l).rx_bytes >= rxBytes);
+        const what = `the firmware's stats line #${seen + 1}${rxBytes === undefined ? "" : ` with rx_bytes >= ${rxBytes}`}`;
+        return parseStatsLine(await wait(what, pick, timeoutMs));
       },
       /** Banners printed so far (one per boot). */
       banners: () => readLines().filter((l) => BANNER.test(l)),

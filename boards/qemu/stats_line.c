@@ -6,7 +6,7 @@
 #include "pump.h"
 #include "stack.h"
 #include "text_line.h"
-#include "watchdog.h"
+#include "hal_counters.h"
 
 #ifndef EP_ISA_NAME
 #error "EP_ISA_NAME (e.g. \"rv32imc\") comes from the Makefile"
@@ -28,5 +28,6 @@ void ep_send_stats_line(void) {
   text_field(&t, "ram", (uintptr_t)__ram_bytes);
   text_field(&t, "watchdog_feeds", ep_watchdog_feeds);
   text_field(&t, "traps", ep_pump_trap_count());
+  text_field(&t, "rx_bytes", ep_rx_bytes);
   text_send(&t);
 }

@@ -2,14 +2,17 @@
  *
  *   edgeprop: stats engine=E isa=I instructions=N load_instructions=N
  *     heap_peak=N heap_limit=N stack_peak=N stack_limit=N ram=N
- *     watchdog_feeds=N traps=N
+ *     watchdog_feeds=N traps=N rx_bytes=N
  *
  * (one line). instructions: retired inside module calls since boot (exact
  * under QEMU -icount shift=0); load_instructions: the engine's load (wasm3
  * parses and compiles there); heap_peak/stack_peak: high-water bytes of the
  * heap (sbrk break) and the stack (painting); *_limit: what the linker
- * script gives each; ram: the RAM region from the board profile. Tests and
- * benchmarks wait for it instead of sleeping. */
+ * script gives each; ram: the RAM region from the board profile;
+ * watchdog_feeds: ep_hal_feed_watchdog calls; traps: the pump's count;
+ * rx_bytes: bytes received since boot (the line whose rx_bytes equals what a
+ * host sent follows its last frame). Tests and benchmarks wait for it
+ * instead of sleeping. */
 #ifndef EDGEPROP_QEMU_STATS_LINE_H
 #define EDGEPROP_QEMU_STATS_LINE_H
 

@@ -44,6 +44,13 @@ export function direct(args: string[], out: string): Buffer {
   return readFileSync(out);
 }
 
+/** The bytes a `train --json` run sent (its done event), so the board's idle line after them can be told apart. */
+export function bytesSent(stdout: string): number {
+  const done = stdout.split("\n").filter((l) => l.includes('"event":"done"')).map((l) => JSON.parse(l))[0];
+  if (!done || !Number.isInteger(done.bytes_sent)) throw new Error(`no done event with bytes_sent in: ${stdout.slice(-300)}`);
+  return done.bytes_sent;
+}
+
 export interface CliRun { code: number | null; stdout: string; stderr: string }
 
 /** `edgeprop train --port PORT ...` as a child process, without blocking the event loop. */

@@ -8,7 +8,7 @@ import { copyFileSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { goldenCases } from "../helpers/golden";
 import { rmDir, tmpDir } from "../helpers/paths";
-import { ISAS, PROFILE, buildFirmware, direct, profile, smallCaseArgs, startEmulatedBoard, trainOverPort, unavailable } from "./emulated-board";
+import { ISAS, PROFILE, buildFirmware, direct, profile, bytesSent, smallCaseArgs, startEmulatedBoard, trainOverPort, unavailable } from "./emulated-board";
 
 const skip = unavailable();
 const cases = goldenCases();
@@ -42,7 +42,8 @@ for (const isa of ISAS) {
           expect(run.code).toBe(0);
           expect(readFileSync(out).equals(want)).toBe(true);
           // The board goes idle after the last reply and reports what it used.
-          const stats = await board.waitForStats({ after: before });
+          const stats = await board.waitForStats({ after: before, rxBytes: bytesSent(run.stdout) });
+          expect(stats.rx_bytes).toBeGreaterThanOrEqual(bytesSent(run.stdout));
           expect(stats.engine).toBe("wasm2c");
           expect(stats.isa).toBe(isa);
           expect(stats.traps).toBe(0);

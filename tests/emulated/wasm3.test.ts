@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { goldenCases } from "../helpers/golden";
 import { rmDir, tmpDir } from "../helpers/paths";
-import { ISAS, PROFILE, buildFirmware, direct, smallCaseArgs, startEmulatedBoard, trainOverPort, unavailable } from "./emulated-board";
+import { ISAS, PROFILE, buildFirmware, direct, bytesSent, smallCaseArgs, startEmulatedBoard, trainOverPort, unavailable } from "./emulated-board";
 
 const skip = unavailable();
 const work = tmpDir("edgeprop-emulated-m3-");
@@ -37,7 +37,8 @@ for (const isa of ISAS) {
           expect(run.stderr, `${c.name}: ${run.stderr}`).toBe("");
           expect(run.code, c.name).toBe(0);
           expect(readFileSync(out).equals(want), c.name).toBe(true);
-          const stats = await board.waitForStats({ after: before });
+          const stats = await board.waitForStats({ after: before, rxBytes: bytesSent(run.stdout) });
+          expect(stats.rx_bytes).toBeGreaterThanOrEqual(bytesSent(run.stdout));
           expect(stats.engine).toBe("wasm3");
           expect(stats.traps, c.name).toBe(0);
           expect(stats.heap_peak).toBeLessThanOrEqual(stats.heap_limit);
