@@ -4,7 +4,6 @@
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-// @ts-expect-error plain ES module without types (the host imports it too)
 import { buildFirmware, missingTools, startEmulatedBoard } from "../../boards/qemu/launch.mjs";
 import { cliPath, repoRoot } from "../helpers/paths";
 import { runCli } from "../helpers/cli";
