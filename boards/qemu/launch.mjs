@@ -79,9 +79,13 @@ export function parseStatsLine(line) {
   return out;
 }
 
-/** The readable lines in what the firmware wrote (text is framed by CRLF and 0x00; frames are binary). */
+/**
+ * The readable lines in what the firmware wrote: runs of printable bytes
+ * (text is framed by CRLF and 0x00; frames are binary, and a reset can cut
+ * one off, so a banner may follow binary bytes without a delimiter).
+ */
 function textLines(bytes) {
-  return bytes.toString("latin1").split(/[\r\n\0]+/).filter((l) => /^[\x20-\x7e]+$/.test(l));
+  return bytes.toString("latin1").split(/[^\x20-\x7e]+/).filter((l) => l.length > 0);
 }
 
 /**

@@ -49,6 +49,13 @@ int main(void) {
   int busy = 1;
 
   uart_init();
+  /* A delimiter first: a reset can cut a reply off mid-frame, and the host's
+   * splitter must not glue those bytes to the banner (it would miss the
+   * reboot line and find out only from NO_SESSION). */
+  {
+    static const uint8_t delimiter = EP_PROTOCOL_DELIMITER;
+    (void)ep_hal_write(&delimiter, 1);
+  }
   pc.boot_id = ep_next_boot_id();
   pc.memory_limit = EP_MEMORY_LIMIT;
   pc.read_timeout_ms = EP_POLL_TIMEOUT_MS;

@@ -17,14 +17,14 @@ afterAll(() => rmDir(work));
 describe.skipIf(!!skip)("a reset of the emulated board mid-run", () => {
   it("is survived with --link direct's bits (rv32imc, wasm2c)", async () => {
     const c = goldenCases().find((g) => g.name === "adam-xor-bce")!;
-    const args = smallCaseArgs(c, 6);
+    const args = smallCaseArgs(c, 20);
     const want = direct(args, path.join(work, "direct.json"));
     const elf = buildFirmware({ isa: "rv32imc", engine: "wasm2c", profile: PROFILE, obj: path.join(work, "obj") });
     const board = await startEmulatedBoard({ elf });
     try {
       const out = path.join(work, "port.json");
       let reset: Promise<void> | undefined;
-      // Reset once the second epoch has been reported: the run is under way,
+      // Reset once the second of 20 epochs has been reported: the run is under way,
       // with weights and Adam state on the board that the reboot wipes.
       const run = await trainOverPort(board.path, args, out, (stdout) => {
         if (!reset && (stdout.match(/"event":"epoch"/g) ?? []).length >= 2) reset = board.reset();
@@ -35,6 +35,13 @@ describe.skipIf(!!skip)("a reset of the emulated board mid-run", () => {
       expect(run.code).toBe(0);
       expect(board.banners().length, "the board did not reboot").toBe(2);
       expect(new Set(board.banners()).size, "a reboot gives a new boot id").toBe(2);
+      // The host went on talking to the rebooted board (its byte count starts
+      // again at boot): the reset came during the run, not after it.
+      const lines = board.lines();
+      const rebootAt = lines.lastIndexOf(board.banners()[1]);
+      const statsBeforeReboot = lines.slice(0, rebootAt).filter((l: string) => l.startsWith("edgeprop: stats ")).length;
+      const afterReboot = await board.waitForStats({ after: statsBeforeReboot, rxBytes: 1 });
+      expect(afterReboot.traps).toBe(0);
       expect(readFileSync(out).equals(want)).toBe(true);
     } finally {
       await board.stop();
