@@ -20,6 +20,7 @@ void ep_send_stats_line(void) {
   text_str(&t, ep_engine_name());
   text_str(&t, " isa=" EP_ISA_NAME);
   text_field(&t, "instructions", ep_module_instructions());
+  text_field(&t, "poll_instructions", ep_poll_instructions());
   text_field(&t, "load_instructions", ep_load_instructions());
   text_field(&t, "heap_peak", ep_heap_peak_bytes());
   text_field(&t, "heap_limit", ep_heap_capacity_bytes());
