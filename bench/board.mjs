@@ -86,6 +86,7 @@ function train(port, csv, w, epochs) {
     child.on('exit', (code) => {
       const done = out.split('\n').filter((l) => l.includes('"event":"done"')).map((l) => JSON.parse(l))[0];
       if (code !== 0 || !done) reject(new Error(`train exited ${code}: ${err.trim()}`));
+      else if (!Number.isInteger(done.bytes_sent)) reject(new Error(`train's done event has no bytes_sent: ${JSON.stringify(done)}`));
       else resolve(done);
     });
   });

@@ -144,6 +144,7 @@ export async function startEmulatedBoard({ elf, isa = "rv32imc", engine = "wasm2
        * a host's whole run, not a pause inside it).
        */
       async waitForStats({ after, rxBytes, timeoutMs = 120_000 } = {}) {
+        if (rxBytes !== undefined && !Number.isFinite(rxBytes)) throw new Error(`waitForStats: rxBytes must be a number, not ${rxBytes}`);
         const seen = after ?? statsLines(readLines()).length;
         const pick = (lines) => statsLines(lines).slice(seen).find((l) => rxBytes === undefined || parseStatsLine(l).rx_bytes >= rxBytes);
         const what = `the firmware's stats line #${seen + 1}${rxBytes === undefined ? "" : ` with rx_bytes >= ${rxBytes}`}`;
