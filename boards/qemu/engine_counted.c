@@ -7,6 +7,7 @@
 #include "minstret.h"
 
 int ep_inner_engine_load(const ep_engine_config *cfg);
+int ep_inner_engine_reload(void);
 const char *ep_inner_engine_name(void);
 const char *ep_inner_engine_error(void);
 uint8_t *ep_inner_engine_memory(uint32_t *size);
@@ -38,6 +39,8 @@ uint64_t ep_load_instructions(void) { return g_load; }
 uint64_t ep_poll_instructions(void) { return g_poll; }
 
 int ep_engine_load(const ep_engine_config *cfg) { COUNTED(g_load, ep_inner_engine_load(cfg)); }
+/* A restart after a trap instantiates the module again: load work, not training. */
+int ep_engine_reload(void) { COUNTED(g_load, ep_inner_engine_reload()); }
 const char *ep_engine_name(void) { return ep_inner_engine_name(); }
 const char *ep_engine_error(void) { return ep_inner_engine_error(); }
 uint8_t *ep_engine_memory(uint32_t *size) { return ep_inner_engine_memory(size); }

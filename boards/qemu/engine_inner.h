@@ -6,6 +6,7 @@
 #define EDGEPROP_QEMU_ENGINE_INNER_H
 
 #define ep_engine_load ep_inner_engine_load
+#define ep_engine_reload ep_inner_engine_reload
 #define ep_engine_name ep_inner_engine_name
 #define ep_engine_error ep_inner_engine_error
 #define ep_engine_memory ep_inner_engine_memory
