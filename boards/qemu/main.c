@@ -27,22 +27,6 @@
 extern const uint8_t ep_module_bytes[] __attribute__((weak));
 extern const uint8_t ep_module_end[] __attribute__((weak));
 
-/* The module did not load: say so again for every frame that arrives, so a
- * host that connects later still hears why this board does not answer. */
-static void serve_load_failure(uint32_t boot_id) {
-  uint8_t buf[64];
-  (void)ep_pump_report_load_failure(boot_id, ep_engine_error());
-  ep_send_stats_line();
-  for (;;) {
-    int i, n = ep_hal_read(buf, sizeof buf, 1000u);
-    for (i = 0; i < n; i++)
-      if (buf[i] == EP_PROTOCOL_DELIMITER) {
-        (void)ep_pump_report_load_failure(boot_id, ep_engine_error());
-        break;
-      }
-  }
-}
-
 int main(void) {
   ep_engine_config ec;
   ep_pump_config pc;
@@ -64,7 +48,13 @@ int main(void) {
   ec.module_len = ep_module_bytes ? (uint32_t)(ep_module_end - ep_module_bytes) : 0u;
   ec.stack_bytes = EP_WASM3_STACK;
   ec.memory_limit = EP_MEMORY_LIMIT;
-  if (ep_engine_load(&ec) < 0) serve_load_failure(pc.boot_id);
+  if (ep_engine_load(&ec) < 0) {
+    /* Nothing to run: the stats line (what the launcher waits for at boot),
+     * then the load error again for every frame that arrives, so a host that
+     * connects later still hears why this board cannot train. */
+    ep_send_stats_line();
+    (void)ep_pump_serve_load_failure(&pc, ep_engine_error());
+  }
 
   (void)ep_pump_start(&pc);
   for (;;) {
