@@ -242,8 +242,10 @@ def build(name, spec, fixed_inputs, out_dir):
         write_atomic(data_path, data_csv(spec, x, y))
         write_atomic(init_path, dumps(init))
     tt.check_spec(spec)
-    final, epoch_loss = tt.train(spec, x, y, init["layers"], torch.float64)
+    epoch_lr = []
+    final, epoch_loss = tt.train(spec, x, y, init["layers"], torch.float64, epoch_lr)
     final["epoch_loss"] = epoch_loss
+    final["epoch_lr"] = epoch_lr
     write_atomic(os.path.join(folder, "case.json"), json.dumps(spec, indent=1) + "\n")
     write_atomic(os.path.join(folder, "expected.json"), dumps(final))
     return final

@@ -153,13 +153,14 @@ def model_json(spec, linears):
     return {"format": "edgeprop-model", "version": 1, "loss": spec["loss"], "layers": layers}
 
 
-def train(spec, x, y, init_layers, dtype=torch.float64):
+def train(spec, x, y, init_layers, dtype=torch.float64, epoch_lr=None):
     """Trains the run from init_layers on rows x (list of lists) and targets y
     (per row: a list of floats for mse/bce, an int class for ce).
 
     Returns (final edgeprop-model dict, epoch_loss list): epoch_loss[k] is the
     mean per-sample loss of epoch k+1, each batch's loss taken before its own
-    update (sum of batch-mean loss x batch rows, over the rows)."""
+    update (sum of batch-mean loss x batch rows, over the rows). `epoch_lr`, a
+    list, gets the lr each epoch starts with (its first batch's lr)."""
     check_spec(spec)
     torch.manual_seed(0)  # nothing below draws; set anyway so a run is reproducible
     linears = build_model(spec["layers"], dtype)
@@ -187,6 +188,8 @@ def train(spec, x, y, init_layers, dtype=torch.float64):
     clip_value = spec.get("clip_value")
     epoch_loss = []
     for _ in range(spec["epochs"]):
+        if epoch_lr is not None:
+            epoch_lr.append(float(opt.param_groups[0]["lr"]))
         total = 0.0
         for start in range(0, n, batch):
             xb, yb = X[start:start + batch], Y[start:start + batch]
