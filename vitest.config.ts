@@ -2,7 +2,7 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["tests/**/*.test.ts"],
+    include: ["tests/**/*.test.ts", "host/**/*.test.ts"],
     // Builds the module and the CLI bundle first if they are older than the sources.
     globalSetup: ["tests/helpers/global-setup.ts"],
     // Several tests spawn the CLI and train real models: generous, and no test

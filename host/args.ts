@@ -16,6 +16,8 @@ export interface OptionSpec {
   /** Accepted and parsed, but a value of "false" etc. is not meaningful. */
   negatable?: boolean;
   min?: number;
+  /** Part of what a run is: saved with a checkpoint and restored by --resume. */
+  persist?: boolean;
 }
 
 export type Parsed = Record<string, string | number | boolean | undefined> & { _: string[] };

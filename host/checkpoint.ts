@@ -11,7 +11,7 @@
 import { readInputText } from "./input-file.js";
 import { join } from "node:path";
 import { wasGiven, type OptionSpec, type Parsed } from "./args.js";
-import type { OptimizerState } from "./board.js";
+import type { OptimizerState } from "./boards/board.js";
 import type { ModelConfig } from "./config.js";
 import { InputError, UsageError } from "./errors.js";
 import { modelFromJson, modelToJson, type ModelFile } from "./model-file.js";
@@ -23,12 +23,10 @@ export const CHECKPOINT_OPTIONS: OptionSpec[] = [
   { name: "resume", kind: "string", value: "DIR", help: "continue the run checkpointed in DIR (its settings; give --epochs for the new end)" },
 ];
 
-/** Flags that describe the run (saved with a checkpoint, restored on --resume). */
-export const RUN_KEYS = [
-  "data", "dataset", "data-seed", "target", "layers", "act", "loss", "opt", "lr", "momentum", "dampening", "nesterov",
-  "weight-decay", "alpha", "eps", "centered", "beta1", "beta2", "lr-decay", "initial-accumulator", "schedule",
-  "clip-norm", "batch", "epochs", "chunk", "shuffle", "seed", "init", "load",
-];
+/** The flags that describe the run (those declared `persist`), in declaration order. */
+function persistedNames(specs: OptionSpec[]): string[] {
+  return specs.filter((o) => o.persist).map((o) => o.name);
+}
 
 export interface Checkpoint {
   epoch: number;
@@ -52,9 +50,10 @@ function base64ToF32(s: string, file: string): Float32Array {
   return out;
 }
 
-export function runSettingsOf(a: Parsed): Record<string, string | number | boolean> {
+/** The persisted flags of `a` (`specs` declare which), for a checkpoint's "settings". */
+export function runSettingsOf(a: Parsed, specs: OptionSpec[]): Record<string, string | number | boolean> {
   const s: Record<string, string | number | boolean> = {};
-  for (const k of RUN_KEYS) {
+  for (const k of persistedNames(specs)) {
     const v = a[k];
     if (v !== undefined) s[k] = v;
   }
@@ -88,12 +87,12 @@ export function readCheckpoint(dir: string): Checkpoint {
 /**
  * The flags of a resumed run: the checkpoint's settings, overridden by any
  * flag given now that differs from its default (so `--resume DIR --epochs 20`
- * changes only the end). `specs` supply the defaults.
+ * changes only the end). `specs` say which flags persist and supply the defaults.
  */
 export function mergeResumeArgs(a: Parsed, ck: Checkpoint, specs: OptionSpec[]): Parsed {
   const defaults = new Map(specs.map((s) => [s.name, s.default]));
   const merged: Parsed = { ...a };
-  for (const k of RUN_KEYS) {
+  for (const k of persistedNames(specs)) {
     const now = a[k];
     const saved = ck.settings[k];
     // Typed again on this command line: it wins, even when it is the default.

@@ -1,6 +1,5 @@
-// A training run's configuration, torch.optim's defaults, and its encoding as
-// the module's 128-byte configuration block (assembly/config.ts; the byte
-// table is in docs/protocol.md).
+// A training run's configuration and torch.optim's defaults. Its encoding as
+// the module's 128-byte configuration block is protocol/config-block.ts.
 
 export const ACTIVATIONS = ["identity", "relu", "leaky_relu", "sigmoid", "tanh"] as const;
 export const LOSSES = ["mse", "ce", "bce"] as const;
@@ -12,7 +11,6 @@ export type OptimizerName = (typeof OPTIMIZERS)[number];
 export type InitName = (typeof INITS)[number];
 
 export const MAX_LAYERS = 8;
-export const CONFIG_BYTES = 128;
 
 export interface OptimizerConfig {
   name: OptimizerName;
@@ -87,46 +85,4 @@ export function paramCount(sizes: number[]): number {
 
 export function targetColumns(m: ModelConfig): number {
   return m.loss === "ce" ? 1 : m.sizes[m.sizes.length - 1];
-}
-
-export function encodeConfig(c: RunConfig): Uint8Array {
-  const buf = new Uint8Array(CONFIG_BYTES);
-  const v = new DataView(buf.buffer);
-  const L = c.sizes.length - 1;
-  v.setUint8(0, 1);
-  v.setUint8(1, L);
-  v.setUint8(2, LOSSES.indexOf(c.loss));
-  v.setUint8(3, OPTIMIZERS.indexOf(c.optimizer.name));
-  v.setUint8(4, (c.optimizer.nesterov ? 1 : 0) | (c.optimizer.centered ? 2 : 0));
-  v.setUint8(5, INITS.indexOf(c.init));
-  v.setUint16(6, c.chunk, true);
-  v.setUint32(8, c.seed >>> 0, true);
-  c.sizes.forEach((s, k) => v.setUint16(12 + 2 * k, s, true));
-  c.activations.forEach((a, l) => v.setUint8(30 + l, ACTIVATIONS.indexOf(a)));
-  const o = c.optimizer;
-  const f64 = [o.lr, o.momentum, o.dampening, o.weightDecay, o.alpha, o.eps, o.beta1, o.beta2,
-    o.lrDecay, o.initialAccumulator, c.clipNorm];
-  f64.forEach((x, i) => v.setFloat64(40 + 8 * i, x, true));
-  return buf;
-}
-
-/** The model's shape back out of a configuration block (what a link needs to size frames). */
-export function decodeShape(block: Uint8Array): Pick<RunConfig, "sizes" | "loss" | "chunk"> {
-  const v = new DataView(block.buffer, block.byteOffset, block.byteLength);
-  const L = v.getUint8(1);
-  const sizes = Array.from({ length: L + 1 }, (_, k) => v.getUint16(12 + 2 * k, true));
-  return { sizes, loss: LOSSES[v.getUint8(2)], chunk: v.getUint16(6, true) };
-}
-
-/** Names of the configuration block's fields by byte offset, for refusals. */
-export function configFieldName(offset: number): string {
-  const named: Record<number, string> = {
-    0: "version", 1: "layer count", 2: "loss", 3: "optimizer", 4: "flags (nesterov needs momentum > 0 and dampening 0)",
-    5: "init", 6: "chunk", 40: "lr", 48: "momentum", 56: "dampening", 64: "weight_decay",
-    72: "alpha", 80: "eps", 88: "beta1", 96: "beta2", 104: "lr_decay",
-    112: "initial_accumulator_value", 120: "clip_norm",
-  };
-  if (offset >= 12 && offset < 30) return `size of level ${(offset - 12) / 2}`;
-  if (offset >= 30 && offset < 38) return `activation of layer ${offset - 29}`;
-  return named[offset] ?? `field at byte ${offset}`;
 }

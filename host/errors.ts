@@ -2,6 +2,8 @@
 //   2: bad input (usage, files, data, a model that does not fit)
 //   3: training diverged (loss or gradient not finite)
 //   4: the board stopped answering or failed
+import type { EpochEvent } from "./session.js";
+
 export class UsageError extends Error {
   readonly exitCode = 2;
 }
@@ -14,9 +16,17 @@ export class InputError extends UsageError {
   }
 }
 
+/** What a run had learnt when it stopped: the model after the last completed epoch, and the epochs so far. */
+export interface RunSoFar {
+  lastGood: Float32Array | null;
+  history: readonly EpochEvent[];
+}
+
 export class DivergedError extends Error {
   readonly exitCode = 3;
-  constructor(readonly epoch: number, readonly batch: number, what: string) {
+  constructor(readonly epoch: number, readonly batch: number, what: string,
+    /** The failed batch's status (OK when only the loss was not finite). */
+    readonly status: number, readonly soFar: RunSoFar) {
     super(`training diverged at epoch ${epoch}, batch ${batch}: ${what}. ` +
       "Try a lower --lr or gradient clipping (--clip-norm 1).");
   }
@@ -24,4 +34,6 @@ export class DivergedError extends Error {
 
 export class LinkError extends Error {
   readonly exitCode = 4;
+  /** Set by the training session the failure passed through (null outside a session). */
+  soFar: RunSoFar | null = null;
 }

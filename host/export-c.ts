@@ -3,6 +3,7 @@
 // pass with the same activations, giving the raw outputs `edgeprop predict`
 // prints. Needs only <math.h> (link with -lm when sigmoid or tanh is used).
 import type { ModelFile } from "./model-file.js";
+import { ACTIVATION_FORMS } from "./activations.js";
 
 /** A float32 value as a C literal that reads back to the same float. */
 export function cFloat(v: number): string {
@@ -17,16 +18,6 @@ export function cFloat(v: number): string {
     s = s.includes(".") ? s.replace(/(\.\d*?)0+$/, "$1").replace(/\.$/, ".0") : `${s}.0`;
   }
   return `${s}f`;
-}
-
-function activationExpr(act: string, s: string): string {
-  switch (act) {
-    case "relu": return `(${s} > 0.0f ? ${s} : 0.0f)`;
-    case "leaky_relu": return `(${s} > 0.0f ? ${s} : 0.01f * ${s})`;
-    case "sigmoid": return `(${s} >= 0.0f ? 1.0f / (1.0f + expf(-${s})) : expf(${s}) / (1.0f + expf(${s})))`;
-    case "tanh": return `tanhf(${s})`;
-    default: return s;
-  }
 }
 
 export function exportC(m: ModelFile, source: string, guard = "EDGEPROP_MODEL_H"): string {
@@ -68,7 +59,7 @@ export function exportC(m: ModelFile, source: string, guard = "EDGEPROP_MODEL_H"
     lines.push(`  for (j = 0; j < ${b}; j++) {`);
     lines.push(`    float s = edgeprop_b${l + 1}[j];`);
     lines.push(`    for (i = 0; i < ${a}; i++) s += edgeprop_w${l + 1}[j][i] * ${src}[i];`);
-    lines.push(`    ${dst}[j] = ${activationExpr(m.activations[l], "s")};`);
+    lines.push(`    ${dst}[j] = ${ACTIVATION_FORMS[m.activations[l]].c("s")};`);
     lines.push(`  }`);
   }
   lines.push(`}`, ``, `#endif /* ${guard} */`, ``);

@@ -1,13 +1,14 @@
 // The host as a library: what a program embedding edgeprop imports.
-export { DirectBoard } from "./links/direct.js";
-export type { Board, BoardInfo, BatchResult, TrainJob, LinkStats } from "./board.js";
+export { DirectBoard } from "./boards/in-process.js";
+export type { Board, BoardInfo, BatchResult, TrainJob, LinkStats } from "./boards/board.js";
 export { runSession } from "./session.js";
-export { encodeConfig, optimizerDefaults } from "./config.js";
+export { optimizerDefaults } from "./config.js";
+export { encodeConfig } from "./protocol/config-block.js";
 export { computePlan } from "./plan.js";
 export { readModel, writeModel, modelToJson } from "./model-file.js";
 export { readCsv, parseCsv } from "./csv.js";
 export { splitTable } from "./dataset.js";
-export { openSimulatedBoard } from "./links/open.js";
+export { openSimulatedBoard } from "./boards/open.js";
 export { prepareRun, trainOnBoard, configureBoard } from "./training-run.js";
 export { parseArgs } from "./args.js";
-export { SIM_OPTIONS } from "./commands/sim.js";
+export { SIM_OPTIONS } from "./run-options.js";

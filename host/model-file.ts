@@ -1,4 +1,4 @@
-// The edgeprop-model v1 JSON format (../shared/README.md): layers with
+// The edgeprop-model v1 JSON format (docs/model-format.md): layers with
 // PyTorch nn.Linear layout (weight [out][in], bias [out]) and activations.
 // Weights travel as one flat Float32Array in the module's parameter order:
 // layer by layer, weight rows then bias.

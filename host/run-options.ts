@@ -11,38 +11,63 @@ import { DEFAULT_CHUNK, largestChunk } from "./plan.js";
 import { loadProfile } from "./firmware/profiles.js";
 import { moduleStaticBytes } from "./engine.js";
 import type { ModelFile } from "./model-file.js";
+import { DATA_OPTIONS } from "./datasets/index.js";
+import { CHECKPOINT_OPTIONS } from "./checkpoint.js";
+import { LINK_OPTIONS } from "./link-flags.js";
 
 export const MODEL_OPTIONS: OptionSpec[] = [
-  { name: "layers", kind: "string", value: "N,N,...", help: "layer sizes, input first (e.g. 10,32,1); from --load if given" },
-  { name: "act", kind: "string", choices: [...ACTIVATIONS], default: "relu", help: "hidden activation (the last layer is identity)" },
-  { name: "loss", kind: "string", choices: [...LOSSES], help: "mse, ce (softmax cross-entropy, class labels) or bce (sigmoid, 0/1 targets); from --load if given" },
+  { name: "layers", kind: "string", persist: true, value: "N,N,...", help: "layer sizes, input first (e.g. 10,32,1); from --load if given" },
+  { name: "act", kind: "string", persist: true, choices: [...ACTIVATIONS], default: "relu", help: "hidden activation (the last layer is identity)" },
+  { name: "loss", kind: "string", persist: true, choices: [...LOSSES], help: "mse, ce (softmax cross-entropy, class labels) or bce (sigmoid, 0/1 targets); from --load if given" },
 ];
 
 export const OPTIMIZER_OPTIONS: OptionSpec[] = [
-  { name: "opt", kind: "string", choices: OPTIMIZER_CHOICES, default: "sgd", help: "optimizer (momentum = sgd with momentum 0.9)" },
-  { name: "lr", kind: "number", min: 0, help: "learning rate (default: 0.01; adam/adamw 0.001)" },
-  { name: "momentum", kind: "number", min: 0, help: "sgd/rmsprop momentum (default 0; 0.9 for --opt momentum)" },
-  { name: "dampening", kind: "number", min: 0, help: "sgd momentum dampening", default: 0 },
-  { name: "nesterov", kind: "flag", help: "sgd: Nesterov momentum" },
-  { name: "weight-decay", kind: "number", min: 0, help: "L2 penalty (decoupled for adamw; default 0, adamw 0.01)" },
-  { name: "alpha", kind: "number", min: 0, help: "rmsprop smoothing constant", default: 0.99 },
-  { name: "eps", kind: "number", min: 0, help: "term added for stability (default 1e-8; adagrad 1e-10)" },
-  { name: "centered", kind: "flag", help: "rmsprop: centered (normalize by the variance)" },
-  { name: "beta1", kind: "number", min: 0, help: "adam/adamw first-moment decay", default: 0.9 },
-  { name: "beta2", kind: "number", min: 0, help: "adam/adamw second-moment decay", default: 0.999 },
-  { name: "lr-decay", kind: "number", min: 0, help: "adagrad learning-rate decay", default: 0 },
-  { name: "initial-accumulator", kind: "number", min: 0, help: "adagrad initial accumulator value", default: 0 },
-  { name: "schedule", kind: "string", value: "step:SIZE:GAMMA|exp:GAMMA|cosine:TMAX[:ETA_MIN]", help: "learning-rate schedule, stepped per epoch" },
-  { name: "clip-norm", kind: "number", min: 0, help: "clip the global gradient L2 norm (clip_grad_norm_)" },
+  { name: "opt", kind: "string", persist: true, choices: OPTIMIZER_CHOICES, default: "sgd", help: "optimizer (momentum = sgd with momentum 0.9)" },
+  { name: "lr", kind: "number", persist: true, min: 0, help: "learning rate (default: 0.01; adam/adamw 0.001)" },
+  { name: "momentum", kind: "number", persist: true, min: 0, help: "sgd/rmsprop momentum (default 0; 0.9 for --opt momentum)" },
+  { name: "dampening", kind: "number", persist: true, min: 0, help: "sgd momentum dampening", default: 0 },
+  { name: "nesterov", kind: "flag", persist: true, help: "sgd: Nesterov momentum" },
+  { name: "weight-decay", kind: "number", persist: true, min: 0, help: "L2 penalty (decoupled for adamw; default 0, adamw 0.01)" },
+  { name: "alpha", kind: "number", persist: true, min: 0, help: "rmsprop smoothing constant", default: 0.99 },
+  { name: "eps", kind: "number", persist: true, min: 0, help: "term added for stability (default 1e-8; adagrad 1e-10)" },
+  { name: "centered", kind: "flag", persist: true, help: "rmsprop: centered (normalize by the variance)" },
+  { name: "beta1", kind: "number", persist: true, min: 0, help: "adam/adamw first-moment decay", default: 0.9 },
+  { name: "beta2", kind: "number", persist: true, min: 0, help: "adam/adamw second-moment decay", default: 0.999 },
+  { name: "lr-decay", kind: "number", persist: true, min: 0, help: "adagrad learning-rate decay", default: 0 },
+  { name: "initial-accumulator", kind: "number", persist: true, min: 0, help: "adagrad initial accumulator value", default: 0 },
+  { name: "schedule", kind: "string", persist: true, value: "step:SIZE:GAMMA|exp:GAMMA|cosine:TMAX[:ETA_MIN]", help: "learning-rate schedule, stepped per epoch" },
+  { name: "clip-norm", kind: "number", persist: true, min: 0, help: "clip the global gradient L2 norm (clip_grad_norm_)" },
 ];
 
 export const TRAINING_OPTIONS: OptionSpec[] = [
-  { name: "batch", kind: "string", value: "N|full", default: "32", help: "rows per optimizer step: 1 = stochastic, full = batch gradient descent" },
-  { name: "epochs", kind: "int", min: 1, default: 10, help: "passes over the data" },
-  { name: "chunk", kind: "int", min: 1, help: `rows the board holds at once (default: min(batch, ${DEFAULT_CHUNK}), or what the board fits)` },
-  { name: "shuffle", kind: "flag", negatable: true, help: "shuffle rows each epoch (seeded); --no-shuffle keeps file order", default: false },
-  { name: "seed", kind: "int", min: 0, default: 1, help: "seed for initial weights and shuffling" },
-  { name: "init", kind: "string", choices: [...INITS], default: "pytorch", help: "initial weights: pytorch (nn.Linear default), xavier, he" },
+  { name: "batch", kind: "string", persist: true, value: "N|full", default: "32", help: "rows per optimizer step: 1 = stochastic, full = batch gradient descent" },
+  { name: "epochs", kind: "int", persist: true, min: 1, default: 10, help: "passes over the data" },
+  { name: "chunk", kind: "int", persist: true, min: 1, help: `rows the board holds at once (default: min(batch, ${DEFAULT_CHUNK}), or what the board fits)` },
+  { name: "shuffle", kind: "flag", persist: true, negatable: true, help: "shuffle rows each epoch (seeded); --no-shuffle keeps file order", default: false },
+  { name: "seed", kind: "int", persist: true, min: 0, default: 1, help: "seed for initial weights and shuffling" },
+  { name: "init", kind: "string", persist: true, choices: [...INITS], default: "pytorch", help: "initial weights: pytorch (nn.Linear default), xavier, he" },
+];
+
+/** Output options every training command shares (sim, train). */
+export const OUTPUT_OPTIONS: OptionSpec[] = [
+  { name: "load", kind: "string", persist: true, value: "MODEL.json", help: "start from these weights (edgeprop-model v1; also gives layers and activations)" },
+  { name: "save", kind: "string", value: "MODEL.json", help: "write the trained model here (atomically)" },
+  ...CHECKPOINT_OPTIONS,
+  { name: "report", kind: "string", value: "FILE.html", help: "write a self-contained HTML report (loss curve, gradient norms, run table)" },
+  { name: "json", kind: "flag", help: "print one JSON event per line (no live view)" },
+  { name: "quiet", kind: "flag", help: "print only the final result line (no progress, no live view)" },
+];
+
+/** Every flag that describes a run, in the order a checkpoint saves the persisted ones. */
+export const RUN_SPECS: OptionSpec[] = [...DATA_OPTIONS, ...MODEL_OPTIONS, ...OPTIMIZER_OPTIONS, ...TRAINING_OPTIONS, ...OUTPUT_OPTIONS];
+
+/** The flags of a run on a simulated board: what `sim` takes, and what a program embedding the library parses. */
+export const SIM_OPTIONS: OptionSpec[] = [
+  ...DATA_OPTIONS,
+  ...MODEL_OPTIONS, ...OPTIMIZER_OPTIONS, ...TRAINING_OPTIONS,
+  ...OUTPUT_OPTIONS,
+  ...LINK_OPTIONS,
+  { name: "help", kind: "flag", help: "show this help" },
 ];
 
 export interface RunSettings {
@@ -63,7 +88,24 @@ function parseLayers(text: string): number[] {
   return sizes;
 }
 
-/** Builds the run from flags; `rows` resolves --batch full; `loaded` supplies the model. */
+/**
+ * The run that evaluates a saved model `chunk` rows at a time (eval): its
+ * shape, torch's SGD defaults (never stepped), nothing to resolve from flags.
+ */
+export function evaluationRun(model: ModelFile, chunk: number, rows: number): RunSettings {
+  if (model.loss === "ce" && model.sizes[model.sizes.length - 1] < 2) throw new UsageError("ce needs at least 2 outputs (one per class)");
+  if (chunk > 65535) throw new UsageError("--chunk: at most 65535 rows");
+  const run: RunConfig = {
+    sizes: model.sizes, activations: model.activations, loss: model.loss, optimizer: optimizerDefaults("sgd"),
+    clipNorm: 0, init: "pytorch", seed: 1, chunk,
+  };
+  return { run, batch: Math.min(chunk, rows), batchText: String(chunk), epochs: 1, shuffle: false, schedule: parseSchedule(undefined) };
+}
+
+/**
+ * Builds the run from flags; `rows` resolves --batch full; `loaded` supplies the model.
+ * A command without --init, --seed or --epochs (plan) gets the defaults that do not change a plan.
+ */
 export function resolveRun(a: Parsed, rows: number | null, loaded: ModelFile | null): RunSettings {
   let sizes: number[];
   let activations: Activation[];
@@ -111,7 +153,7 @@ export function resolveRun(a: Parsed, rows: number | null, loaded: ModelFile | n
   if (chunk > 65535) throw new UsageError("--chunk: at most 65535 rows");
   const run: RunConfig = {
     sizes, activations, loss, optimizer, clipNorm: Number(a["clip-norm"] ?? 0),
-    init: a.init as InitName, seed: Number(a.seed), chunk,
+    init: (a.init ?? "pytorch") as InitName, seed: Number(a.seed ?? 1), chunk,
   };
   if (a.board && a.chunk === undefined) {
     // On a board profile the chunk is the most rows its memory holds (up to
@@ -123,6 +165,6 @@ export function resolveRun(a: Parsed, rows: number | null, loaded: ModelFile | n
   }
   return {
     run,
-    batch, batchText, epochs: Number(a.epochs), shuffle: Boolean(a.shuffle), schedule: parseSchedule(a.schedule as string | undefined),
+    batch, batchText, epochs: Number(a.epochs ?? 1), shuffle: Boolean(a.shuffle), schedule: parseSchedule(a.schedule as string | undefined),
   };
 }

@@ -1,10 +1,10 @@
 // A training session: epochs of batches streamed to a board, the learning
 // rate set per epoch from the schedule, losses read back, divergence caught.
 // The same code drives every link, which is what makes them comparable.
-import type { BatchResult, Board } from "./board.js";
+import type { BatchResult, Board } from "./boards/board.js";
 import type { Dataset } from "./dataset.js";
-import { DivergedError } from "./errors.js";
-import { Status, statusName } from "./status.js";
+import { DivergedError, LinkError } from "./errors.js";
+import { Status, statusName } from "./protocol/status.js";
 import { lrAt, type Schedule } from "./schedule.js";
 import { epochOrder, permuteRows } from "./shuffle.js";
 
@@ -76,7 +76,7 @@ export async function runSession(board: Board, data: Dataset, o: SessionOptions)
       const f = failed as BatchResult;
       const what = f.status === Status.OK || f.status === Status.NON_FINITE
         ? `loss ${f.lossSum}` : statusName(f.status);
-      throw Object.assign(new DivergedError(epoch + 1, f.index + 1, what), { lastGood, history, status: f.status });
+      throw new DivergedError(epoch + 1, f.index + 1, what, f.status, { lastGood, history });
     }
     let lossSum = 0;
     const layers = results[0]?.gradNorms.length ?? 0;
@@ -98,12 +98,12 @@ export async function runSession(board: Board, data: Dataset, o: SessionOptions)
   return { epochs: o.epochs, samples, seconds, steps, history, lastGood };
 }
 
-/** Any failure (a board that stopped answering too) carries what was learnt so far. */
+/** A board that stopped answering carries what was learnt so far. */
 async function withContext<T>(p: Promise<T>, lastGood: Float32Array | null, history: EpochEvent[]): Promise<T> {
   try {
     return await p;
   } catch (err) {
-    if (err instanceof Error) Object.assign(err, { lastGood, history });
+    if (err instanceof LinkError) err.soFar = { lastGood, history: [...history] };
     throw err;
   }
 }

@@ -1,15 +1,6 @@
 // Seeded shuffling of row order per epoch (mulberry32 + Fisher-Yates), so a
 // shuffled run is reproducible from its seed on every link and engine.
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from "./rng.js";
 
 export function epochOrder(rows: number, seed: number, epoch: number): Uint32Array {
   const order = new Uint32Array(rows);

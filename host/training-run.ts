@@ -2,21 +2,26 @@
 // opened: load data and model, configure, load weights, train, report, save.
 // `sim` and `train` differ only in the board they hand in.
 import type { Parsed } from "./args.js";
-import type { BatchResult, Board, LinkStats } from "./board.js";
+import type { BatchResult, Board, LinkStats } from "./boards/board.js";
 import { readCsv, type NumericTable } from "./csv.js";
 import { checkAgainstModel, splitTable, type Dataset } from "./dataset.js";
 import { readModel, writeModel, type ModelFile } from "./model-file.js";
-import { MODEL_OPTIONS, OPTIMIZER_OPTIONS, TRAINING_OPTIONS, resolveRun, type RunSettings } from "./run-options.js";
-import { encodeConfig, paramCount } from "./config.js";
+import { RUN_SPECS, resolveRun, type RunSettings } from "./run-options.js";
+import { encodeConfig } from "./protocol/config-block.js";
 import { runSession, type EpochEvent, type SessionResult } from "./session.js";
-import { BoardError, Status } from "./status.js";
+import { BoardError, Status } from "./protocol/status.js";
 import { DivergedError, LinkError, UsageError } from "./errors.js";
 import type { Plan } from "./plan.js";
-import { DATA_OPTIONS, findDataset } from "./datasets/index.js";
-import { mergeResumeArgs, readCheckpoint, runSettingsOf, writeCheckpoint, type Checkpoint } from "./checkpoint.js";
-import { Progress, progressMode, type ProgressMode } from "./progress/index.js";
+import { findDataset } from "./datasets/index.js";
+import { mergeResumeArgs, readCheckpoint, runSettingsOf, type Checkpoint } from "./checkpoint.js";
+import { progressMode, type ProgressMode } from "./progress/index.js";
 import type { GradWarning } from "./progress/grad-watch.js";
-import { writeReport, type RunRecord } from "./report/html.js";
+import type { RunRecord } from "./report/html.js";
+import { describeRun } from "./run/describe.js";
+import { ConsoleView } from "./run/console-view.js";
+import { CheckpointWriter } from "./run/checkpoint-writer.js";
+import { ReportWriter } from "./run/report-writer.js";
+import type { RunObserver } from "./run/observer.js";
 import { accuracy } from "./report/metrics.js";
 
 export interface Output {
@@ -39,8 +44,6 @@ export interface PreparedRun {
   /** Set with --resume: where the run continues from. */
   resume?: Checkpoint;
 }
-
-const RUN_SPECS = [...DATA_OPTIONS, ...MODEL_OPTIONS, ...OPTIMIZER_OPTIONS, ...TRAINING_OPTIONS];
 
 /** Reads and checks everything before any board is touched. */
 export function prepareRun(a: Parsed, data?: Dataset): PreparedRun {
@@ -122,85 +125,103 @@ function statsDelta(a: LinkStats, b: LinkStats): LinkStats {
   };
 }
 
-export function describeRun(s: RunSettings): string {
-  const r = s.run;
-  return `${r.sizes.join("-")} ${r.activations.length > 1 ? r.activations[0] + " " : ""}${r.loss}, ${r.optimizer.name}` +
-    `${r.optimizer.name === "sgd" && r.optimizer.momentum ? ` momentum ${r.optimizer.momentum}` : ""} lr ${r.optimizer.lr}, ` +
-    `batch ${s.batchText === "full" ? `full (${s.batch})` : s.batch}`;
+export { describeRun };
+
+/** Where a run's results go, resolved once from the output flags. */
+export interface RunOutputs {
+  json: boolean;
+  quiet: boolean;
+  /** --save: the trained (or salvaged) model. */
+  save: string | null;
+  /** --report: the HTML report. */
+  report: string | null;
+  /** --checkpoint DIR, or the --resume DIR the run continues in. */
+  checkpointDir: string | null;
+  /** --resume DIR, for the "resuming from" line. */
+  resumedFrom: string | null;
+  /** The persisted flags a checkpoint saves (OptionSpec.persist). */
+  persisted: Record<string, string | number | boolean>;
+}
+
+/** The output flags of `a`; the run's own flags (with --resume, the merged ones) give what a checkpoint persists. */
+export function runOutputsOf(a: Parsed, p: PreparedRun): RunOutputs {
+  const resume = a.resume ? String(a.resume) : null;
+  return {
+    json: Boolean(a.json), quiet: Boolean(a.quiet),
+    save: a.save ? String(a.save) : null, report: a.report ? String(a.report) : null,
+    checkpointDir: a.checkpoint ? String(a.checkpoint) : resume, resumedFrom: resume,
+    persisted: runSettingsOf(p.args ?? a, RUN_SPECS),
+  };
+}
+
+/** Trains and saves with the output flags of `a`; see runTraining. */
+export function trainOnBoard(board: Board, a: Parsed, p: PreparedRun, out: Output,
+  onEpoch?: (e: EpochEvent) => void, hooks: TrainHooks = {}): Promise<RunOutcome> {
+  return runTraining(board, p, runOutputsOf(a, p), out, onEpoch, hooks);
+}
+
+/** Calls every observer's `f` in order, awaiting each. */
+async function notify(observers: RunObserver[], f: (o: RunObserver) => void | Promise<void>): Promise<void> {
+  for (const o of observers) await f(o);
+}
+
+/**
+ * The observers of a run with outputs `o`: report, console, the caller's
+ * callbacks, checkpoints, in the order they must see each event (the report
+ * is written before the result line names it; the console shows an epoch
+ * before its checkpoint is written).
+ */
+function observersOf(p: PreparedRun, o: RunOutputs, view: ConsoleView, onEpoch: ((e: EpochEvent) => void) | undefined,
+  hooks: TrainHooks): RunObserver[] {
+  const callbacks: RunObserver = {
+    batch: hooks.onBatch,
+    epoch: onEpoch ? (e) => onEpoch(e) : undefined,
+  };
+  return [
+    ...(o.report ? [new ReportWriter(o.report)] : []),
+    view, callbacks,
+    ...(o.checkpointDir ? [new CheckpointWriter(o.checkpointDir, p.settings.run, o.persisted)] : []),
+  ];
 }
 
 /** Trains and saves; a divergence saves the last finite model and rethrows. */
-export async function trainOnBoard(board: Board, a: Parsed, p: PreparedRun, out: Output,
+export async function runTraining(board: Board, p: PreparedRun, o: RunOutputs, out: Output,
   onEpoch?: (e: EpochEvent) => void, hooks: TrainHooks = {}): Promise<RunOutcome> {
-  if (p.args) a = { ...p.args, json: a.json, quiet: a.quiet, save: a.save, report: a.report, checkpoint: a.checkpoint, resume: a.resume };
   const { settings, data } = p;
   const wall0 = performance.now();
   const stats0 = board.stats();
   const plan = await configureBoard(board, p);
   if (hooks.initialWeights && !p.resume) await board.setWeights(hooks.initialWeights);
   // The starting weights: for other runs to start from, and the last finite model of a run that diverges at once.
-  const initial = hooks.captureInitial || a.save ? await board.getWeights() : undefined;
-  const asJson = Boolean(a.json);
-  const mode = hooks.mode ?? progressMode(a, out === stdoutOutput);
-  const startEpoch = p.resume?.epoch ?? 0;
-  if (!asJson && !a.quiet && mode !== "quiet") {
-    const r = settings.run;
-    out.line(`edgeprop: ${r.sizes.join("-")} ${r.loss}, ${r.optimizer.name} lr ${r.optimizer.lr}, ` +
-      `batch ${settings.batchText === "full" ? `full (${settings.batch})` : settings.batch}, chunk ${r.chunk}, ` +
-      `${data.rows} rows, ${paramCount(r.sizes)} parameters, board memory ${plan.total_bytes} bytes on ${board.description}`);
-    if (p.resume) out.line(`resuming from ${a.resume} at epoch ${startEpoch} (optimizer step ${p.resume.step})`);
-  }
-  const checkpointDir = a.checkpoint ? String(a.checkpoint) : a.resume ? String(a.resume) : null;
-  const runSettings = runSettingsOf(a);
-  const history: EpochEvent[] = p.resume ? p.resume.history.filter((h) => h.epoch <= startEpoch) : [];
-  const progress = new Progress({
-    mode, out, epochs: settings.epochs, rows: data.rows, sizes: settings.run.sizes, startEpoch,
-    warnLine: hooks.warnLine, label: hooks.label,
-    epochLine: (e) => `epoch ${String(e.epoch).padStart(String(settings.epochs).length)}/${settings.epochs}  loss ${e.loss.toPrecision(7)}  lr ${Number(e.lr.toPrecision(6))}`,
+  const initial = hooks.captureInitial || o.save ? await board.getWeights() : undefined;
+  const view = new ConsoleView({
+    out, mode: hooks.mode ?? progressMode(o, out === stdoutOutput), json: o.json, quiet: o.quiet,
+    resumedFrom: o.resumedFrom, warnLine: hooks.warnLine, label: hooks.label,
   });
+  const observers = observersOf(p, o, view, onEpoch, hooks);
+  const startEpoch = p.resume?.epoch ?? 0;
+  await notify(observers, (ob) => ob.started?.({ run: p, plan, board, startEpoch }));
+  const history: EpochEvent[] = p.resume ? p.resume.history.filter((h) => h.epoch <= startEpoch) : [];
   let result: SessionResult;
   try {
     result = await runSession(board, data, {
       epochs: settings.epochs, batch: settings.batch, chunk: settings.run.chunk,
       shuffle: settings.shuffle, seed: settings.run.seed, lr: settings.run.optimizer.lr,
       schedule: settings.schedule, startEpoch,
-      onBatch: (epoch, r, rowsDone) => {
-        progress.batch(epoch, r, rowsDone);
-        hooks.onBatch?.(epoch, r, rowsDone);
-      },
+      onBatch: (epoch, r, rowsDone) => { for (const ob of observers) ob.batch?.(epoch, r, rowsDone); },
       onEpoch: async (e) => {
         history.push(e);
-        progress.epochDone(e);
-        onEpoch?.(e);
-        if (checkpointDir) {
-          const [weights, optimizer] = [await board.getWeights(), await board.getOptimizerState()];
-          writeCheckpoint(checkpointDir, { epoch: e.epoch, settings: runSettings, model: settings.run, weights, optimizer, history });
-        }
+        await notify(observers, (ob) => ob.epoch?.(e, history, board));
       },
     });
   } catch (err) {
-    progress.end();
-    if (err instanceof DivergedError || err instanceof LinkError) {
-      // Keep what was learnt: the board's weights if it still answers and
-      // they are finite, else the last epoch's, the loaded or the initial ones.
-      const lastGood = (err as Error & { lastGood?: Float32Array | null }).lastGood ?? null;
-      let kept = "";
-      if (a.save) {
-        const current = err instanceof LinkError ? null : await board.getWeights().catch(() => null);
-        const finite = [current, lastGood, p.loaded?.weights ?? null, initial ?? null]
-          .find((w): w is Float32Array => w !== null && w.every(Number.isFinite)) ?? null;
-        if (finite) {
-          writeModel(String(a.save), settings.run, finite);
-          kept = err instanceof LinkError ? ` The last good model was saved to ${a.save}.` : ` The last finite model was saved to ${a.save}.`;
-        }
-      }
-      err.message += kept;
-    }
+    await notify(observers, (ob) => ob.stopped?.());
+    if (err instanceof DivergedError || err instanceof LinkError) err.message += await salvage(board, p, o, err, initial);
     throw err;
   }
-  progress.end();
+  await notify(observers, (ob) => ob.stopped?.());
   const weights = await board.getWeights();
-  if (a.save) writeModel(String(a.save), settings.run, weights);
+  if (o.save) writeModel(o.save, settings.run, weights);
   let acc: number | null | undefined;
   if (hooks.accuracy && settings.run.loss !== "mse") {
     const ev = await board.evaluate(data.x, data.t, data.rows, data.nIn, data.nT, settings.run.chunk);
@@ -213,30 +234,34 @@ export async function trainOnBoard(board: Board, a: Parsed, p: PreparedRun, out:
     sizes: settings.run.sizes, settings: describeRun(settings), finalLoss: last?.loss ?? null, steps: result.steps,
     samples: result.samples, bytesSent: stats.bytesSent, bytesReceived: stats.bytesReceived, planBytes: plan.total_bytes,
     boardSeconds: stats.boardMicros / 1e6, lineSeconds: stats.lineSeconds, wallSeconds: (performance.now() - wall0) / 1000,
-    accuracy: acc, board: board.description, warnings: progress.warnings.map((w) => w.message),
+    accuracy: acc, board: board.description, warnings: view.warnings.map((w) => w.message),
   };
-  if (a.report) {
-    writeReport(String(a.report), {
-      title: `edgeprop: ${describeRun(settings)}`,
-      intro: `${data.rows} rows of ${data.name}, ${settings.epochs} epochs on ${board.description}.`,
-      sections: [{ title: "Training loss", runs: [record] }],
-    });
-  }
   const done = {
     event: "done", epochs: result.epochs, samples: result.samples, steps: result.steps,
     seconds: Number(result.seconds.toFixed(6)),
     samples_per_s: result.seconds > 0 ? Math.round(result.samples / result.seconds) : 0,
     final_loss: last?.loss ?? null, plan_bytes: plan.total_bytes, chunk: settings.run.chunk,
-    saved: a.save ? String(a.save) : null,
+    saved: o.save,
     bytes_sent: stats.bytesSent, bytes_received: stats.bytesReceived, board_seconds: stats.boardMicros / 1e6,
-    line_seconds: stats.lineSeconds, warnings: progress.warnings.length,
-    ...(a.report ? { report: String(a.report) } : {}), ...(checkpointDir ? { checkpoint: checkpointDir } : {}),
+    line_seconds: stats.lineSeconds, warnings: view.warnings.length,
+    ...(o.report ? { report: o.report } : {}), ...(o.checkpointDir ? { checkpoint: o.checkpointDir } : {}),
   };
-  if (asJson) out.json(done);
-  else if (a.quiet || mode !== "quiet") { // --quiet keeps the result line; a caller's quiet mode (demo, compare) does not
-    out.line(`done: ${result.epochs} epochs, ${result.steps} optimizer steps, ${result.samples} samples in ${result.seconds.toFixed(3)} s ` +
-      `(${done.samples_per_s.toLocaleString("en-US")} samples/s), final loss ${last?.loss.toPrecision(7)}` +
-      (a.save ? `; model saved to ${a.save}` : "") + (a.report ? `; report written to ${a.report}` : ""));
-  }
-  return { result, plan, weights, stats, warnings: progress.warnings, record, initial: hooks.captureInitial ? initial : undefined };
+  await notify(observers, (ob) => ob.finished?.({ run: p, record, done, finalLoss: last?.loss ?? null }));
+  return { result, plan, weights, stats, warnings: view.warnings, record, initial: hooks.captureInitial ? initial : undefined };
+}
+
+/**
+ * Keeps what a failed run learnt, with --save: the board's weights if it
+ * still answers and they are finite, else the last epoch's, the loaded or the
+ * initial ones. Returns the sentence to add to the error.
+ */
+async function salvage(board: Board, p: PreparedRun, o: RunOutputs, err: DivergedError | LinkError,
+  initial: Float32Array | undefined): Promise<string> {
+  if (!o.save) return "";
+  const current = err instanceof LinkError ? null : await board.getWeights().catch(() => null);
+  const finite = [current, err.soFar?.lastGood ?? null, p.loaded?.weights ?? null, initial ?? null]
+    .find((w): w is Float32Array => w !== null && w.every(Number.isFinite)) ?? null;
+  if (!finite) return "";
+  writeModel(o.save, p.settings.run, finite);
+  return err instanceof LinkError ? ` The last good model was saved to ${o.save}.` : ` The last finite model was saved to ${o.save}.`;
 }

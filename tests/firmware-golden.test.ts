@@ -10,7 +10,7 @@ import path from "node:path";
 import { goldenCases, caseArgs } from "./helpers/golden";
 import { runCli } from "./helpers/cli";
 import { repoRoot, tmpDir, rmDir } from "./helpers/paths";
-import { startPtyBoard, type PtyBoard } from "../host/links/pty";
+import { startPtyBoard, type PtyBoard } from "../host/transports/pty";
 
 const cases = goldenCases();
 const work = tmpDir("edgeprop-fw-");

@@ -9,7 +9,7 @@ import path from "node:path";
 import { cliPath, tmpDir, rmDir } from "./helpers/paths";
 import { runCli } from "./helpers/cli";
 import { goldenCases, caseArgs } from "./helpers/golden";
-import { startPtyBoard } from "../host/links/pty";
+import { startPtyBoard } from "../host/transports/pty";
 
 const work = tmpDir("edgeprop-serial-");
 afterAll(() => rmDir(work));

@@ -52,6 +52,29 @@ int ep_pump_report_load_failure(uint32_t boot_id, const char *message) {
   return report(EP_ERR_LOAD_FAILED, "edgeprop: load failed: ", message);
 }
 
+/* A board whose module did not load still answers: every frame that arrives
+ * (a non-empty run of bytes ended by a delimiter) gets the LOAD_FAILED report
+ * again, so a host that attaches later learns why the board is silent. */
+int ep_pump_serve_load_failure(const ep_pump_config *cfg, const char *message) {
+  uint8_t scratch[64];
+  int got, i, in_frame = 0;
+  g_cfg = *cfg;
+  if (report(EP_ERR_LOAD_FAILED, "edgeprop: load failed: ", message) < 0) return -1;
+  for (;;) {
+    got = ep_hal_read(scratch, sizeof scratch, g_cfg.read_timeout_ms);
+    if (got < 0) return 0;
+    for (i = 0; i < got; i++) {
+      if (scratch[i] != 0) {
+        in_frame = 1;
+      } else if (in_frame) {
+        in_frame = 0;
+        if (report(EP_ERR_LOAD_FAILED, "edgeprop: load failed: ", message) < 0) return -1;
+      }
+    }
+    ep_hal_yield();
+  }
+}
+
 uint32_t ep_pump_trap_count(void) { return g_traps; }
 uint32_t ep_pump_reload_count(void) { return g_reloads; }
 

@@ -46,6 +46,12 @@ int ep_pump_run(const ep_pump_config *cfg);
  * and an ERROR frame (code 11, LOAD_FAILED). Returns 0 or -1 (link gone). */
 int ep_pump_report_load_failure(uint32_t boot_id, const char *message);
 
+/* For a module that did not load, as a board runs it: the report above, then
+ * the same report again for every frame that arrives, until the link closes
+ * (returns 0) or a write fails (-1). The board stays on the line and says why
+ * it cannot train, however late the host attaches. */
+int ep_pump_serve_load_failure(const ep_pump_config *cfg, const char *message);
+
 /* Traps seen since start (for tests and logs). */
 uint32_t ep_pump_trap_count(void);
 

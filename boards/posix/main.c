@@ -271,7 +271,7 @@ int main(int argc, char **argv) {
   ec.memory_limit = (uint32_t)memory_limit;
   if (ep_engine_load(&ec) < 0) {
     fprintf(stderr, "edgeprop-board: %s: %s\n", ep_engine_name(), ep_engine_error());
-    (void)ep_pump_report_load_failure(pc.boot_id, ep_engine_error());
+    (void)ep_pump_serve_load_failure(&pc, ep_engine_error());
     return 1;
   }
   if (ep_pump_start(&pc) < 0) return g_link_gone ? 0 : 1;

@@ -3,9 +3,9 @@
 // prints its path and serves until stopped, for a serial monitor or
 // `edgeprop train --port`.
 import { helpText, parseArgs, type OptionSpec } from "../args.js";
-import { MemoryLink } from "../links/memory-link.js";
-import { boardCommand } from "../links/open.js";
-import { startPtyBoard } from "../links/pty.js";
+import { SimulatedFirmware } from "../boards/simulated-firmware.js";
+import { boardCommand } from "../boards/open.js";
+import { startPtyBoard } from "../transports/pty.js";
 import { loadProfile } from "../firmware/profiles.js";
 import { UsageError } from "../errors.js";
 
@@ -41,7 +41,7 @@ export async function boardCommandMain(argv: string[]): Promise<number> {
 
 /** The firmware's job in JavaScript: bytes from stdin to the module, replies to stdout. */
 function serveStdio(memoryLimit: number): Promise<number> {
-  const board = new MemoryLink({ memoryLimit });
+  const board = new SimulatedFirmware({ memoryLimit });
   board.onData((b) => process.stdout.write(b));
   return new Promise((resolve) => {
     process.stdin.on("data", (b: Buffer) => board.write(new Uint8Array(b.buffer, b.byteOffset, b.length)));

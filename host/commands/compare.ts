@@ -6,7 +6,8 @@ import { helpText, parseArgs, type OptionSpec, type Parsed } from "../args.js";
 import { MODEL_OPTIONS, OPTIMIZER_OPTIONS, TRAINING_OPTIONS } from "../run-options.js";
 import { OPTIMIZER_CHOICES } from "../config.js";
 import { prepareRun, stdoutOutput, trainOnBoard, describeRun, type Output } from "../training-run.js";
-import { openSimulatedBoard, LINK_OPTIONS } from "../links/open.js";
+import { openSimulatedBoard } from "../boards/open.js";
+import { LINK_OPTIONS, linkOptionsOf } from "../link-flags.js";
 import { DATA_OPTIONS } from "../datasets/index.js";
 import { UsageError } from "../errors.js";
 import { closest } from "../args.js";
@@ -70,7 +71,7 @@ export async function compareCommand(argv: string[]): Promise<number> {
       json: (o) => process.stdout.write(JSON.stringify({ run: label, ...o }) + "\n"),
     };
     if (!a.quiet) w(`run ${i + 1}/${prepared.length}: ${describeRun(v.p.settings)}, ${v.p.settings.epochs} epochs`);
-    const board = await openSimulatedBoard(a);
+    const board = await openSimulatedBoard(linkOptionsOf(a));
     try {
       const o = await trainOnBoard(board, { ...v.args, save: undefined, report: undefined, checkpoint: undefined, quiet: true }, v.p, out, undefined, {
         initialWeights: initial, captureInitial: !initial, label, accuracy: true, mode: a.json ? "json" : mode === "live" ? "live" : "quiet",

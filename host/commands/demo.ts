@@ -5,10 +5,11 @@
 // same weights. Progress while it runs, a summary table, an HTML report.
 import { resolve } from "node:path";
 import { helpText, parseArgs, type OptionSpec, type Parsed } from "../args.js";
-import type { Board } from "../board.js";
+import type { Board } from "../boards/board.js";
 import { UsageError } from "../errors.js";
-import { openSimulatedBoard } from "../links/open.js";
+import { openSimulatedBoard } from "../boards/open.js";
 import { describeRun, prepareRun, stdoutOutput, trainOnBoard } from "../training-run.js";
+import { SIM_OPTIONS } from "../run-options.js";
 import { interactive } from "../progress/index.js";
 import { makeRandn, makeSpiral } from "../datasets/index.js";
 import { writeReport, type RunRecord } from "../report/html.js";
@@ -30,9 +31,9 @@ export const DEMO_OPTIONS: OptionSpec[] = [
  */
 export async function openDemoBoard(baud: number | undefined): Promise<Board> {
   try {
-    return await openSimulatedBoard({ link: "memory", board: "esp32", baud, _: [] });
+    return await openSimulatedBoard({ link: "memory", board: "esp32", baud });
   } catch (err) {
-    if (err instanceof UsageError) return openSimulatedBoard({ link: "direct", _: [] });
+    if (err instanceof UsageError) return openSimulatedBoard({ link: "direct" });
     throw err;
   }
 }
@@ -57,15 +58,16 @@ export async function demoCommand(argv: string[]): Promise<number> {
   const seed = Number(a.seed);
   const regEpochs = Number(a["regression-epochs"]), clsEpochs = Number(a["classify-epochs"]);
   const reg = makeRandn(seed), spiral = makeSpiral(seed);
-  const base = { _: [], act: "relu", init: "pytorch", seed, dampening: 0, alpha: 0.99, beta1: 0.9, beta2: 0.999, "lr-decay": 0, "initial-accumulator": 0 };
+  // Each run is what `edgeprop sim` would train with these flags (on the data set given here).
+  const simFlags = (argv: string[]): Parsed => parseArgs([...argv, "--act", "relu", "--init", "pytorch", "--seed", String(seed)], SIM_OPTIONS, "demo");
   const runs: DemoRun[] = [
     ...([["batch GD (batch = all 1000 rows)", "full"], ["stochastic GD (batch 1)", "1"], ["mini-batch GD (batch 100)", "100"]] as const).map(([label, batch]) => ({
       part: 1, label, data: reg,
-      args: { ...base, layers: "10,1", loss: "mse", opt: "sgd", lr: 0.01, batch, epochs: regEpochs, shuffle: false } as Parsed,
+      args: simFlags(["--layers", "10,1", "--loss", "mse", "--opt", "sgd", "--lr", "0.01", "--batch", batch, "--epochs", String(regEpochs), "--no-shuffle"]),
     })),
     ...([["SGD", "sgd"], ["Momentum (0.9)", "momentum"], ["AdaGrad", "adagrad"], ["RMSProp", "rmsprop"], ["Adam", "adam"]] as const).map(([label, opt]) => ({
       part: 2, label, data: spiral,
-      args: { ...base, layers: "2,32,3", loss: "ce", opt, lr: 0.01, batch: "32", epochs: clsEpochs, shuffle: true } as Parsed,
+      args: simFlags(["--layers", "2,32,3", "--loss", "ce", "--opt", opt, "--lr", "0.01", "--batch", "32", "--epochs", String(clsEpochs), "--shuffle"]),
     })),
   ];
   const prepared = runs.map((r) => ({ ...r, p: prepareRun(r.args, r.data) }));

@@ -1,10 +1,12 @@
 // edgeprop monitor --port PATH: the board's text lines and decoded frames,
 // live, for watching a session from a second terminal or debugging a board.
 import { parseArgs, helpText, type OptionSpec } from "../args.js";
-import { SerialLink } from "../links/serial-link.js";
+import { SerialLink } from "../transports/serial-link.js";
 import { FrameSplitter } from "../protocol/frame-splitter.js";
-import { Type, typeName, type Frame } from "../protocol/frame.js";
-import { statusName } from "../status.js";
+import { Type, encodeFrame, typeName, type Frame } from "../protocol/frame.js";
+import { decodeBatchReply, decodeError, decodeHelloReply, encodeHello } from "../protocol/codec.js";
+import { MalformedMessageError } from "../protocol/message-error.js";
+import { statusName } from "../protocol/status.js";
 import { UsageError } from "../errors.js";
 
 const OPTIONS: OptionSpec[] = [
@@ -14,20 +16,27 @@ const OPTIONS: OptionSpec[] = [
   { name: "help", kind: "flag", help: "show this help" },
 ];
 
-/** A few decoded fields of the replies worth reading at a glance. */
+/** A few decoded fields of the replies worth reading at a glance ("" for a payload that does not decode). */
 function describe(f: Frame): string {
-  const v = new DataView(f.payload.buffer, f.payload.byteOffset, f.payload.byteLength);
   const hex = (n: number) => n.toString(16).padStart(8, "0");
-  if (f.type === (Type.HELLO | Type.REPLY) && f.payload.length >= 32) {
-    return `  protocol ${v.getUint8(0)}, build ${hex(v.getUint32(4, true))}, boot ${hex(v.getUint32(8, true))}, ` +
-      `memory limit ${v.getUint32(12, true)}, ${v.getUint8(1) ? `configured, chunk ${v.getUint16(2, true)}` : "not configured"}, ` +
-      `${v.getUint32(28, true)} steps`;
-  }
-  if (f.type === (Type.BATCH | Type.REPLY) && f.payload.length >= 24) {
-    return `  status ${v.getUint8(0)}, rows ${v.getUint16(2, true)}, loss sum ${v.getFloat64(8, true).toPrecision(6)}${v.getUint8(1) ? ", stepped" : ""}`;
-  }
-  if (f.type === Type.ERROR && f.payload.length >= 8) {
-    return `  ${statusName(v.getUint8(0))} (for 0x${v.getUint8(1).toString(16)}, detail ${v.getInt16(2, true)})`;
+  try {
+    if (f.type === (Type.HELLO | Type.REPLY)) {
+      const h = decodeHelloReply(f.payload);
+      return `  protocol ${h.protocol}, build ${hex(h.buildId)}, boot ${hex(h.bootId)}, ` +
+        `memory limit ${h.memoryLimit}, ${h.configured ? `configured, chunk ${h.chunk}` : "not configured"}, ` +
+        `${h.step} steps`;
+    }
+    if (f.type === (Type.BATCH | Type.REPLY)) {
+      const r = decodeBatchReply(f.payload);
+      return `  status ${r.status}, rows ${r.rows}, loss sum ${r.lossSum.toPrecision(6)}${r.stepped ? ", stepped" : ""}`;
+    }
+    if (f.type === Type.ERROR) {
+      const e = decodeError(f.payload);
+      return `  ${statusName(e.code)} (for 0x${e.forType.toString(16)}, detail ${e.detail})`;
+    }
+  } catch (err) {
+    if (err instanceof MalformedMessageError) return "";
+    throw err;
   }
   return "";
 }
@@ -45,8 +54,7 @@ export async function monitorCommand(argv: string[]): Promise<number> {
   });
   link.onData((b) => splitter.push(b));
   if (a.hello) {
-    const { encodeFrame } = await import("../protocol/frame.js");
-    link.write(encodeFrame({ type: Type.HELLO, seq: 0, payload: new Uint8Array(0) }));
+    link.write(encodeFrame({ type: Type.HELLO, seq: 0, payload: encodeHello() }));
   }
   await new Promise<void>((resolve) => {
     link.onClose(() => resolve());

@@ -21,7 +21,7 @@ export async function planCommand(argv: string[]): Promise<number> {
   const a = parseArgs(argv, PLAN_OPTIONS, "plan");
   if (a.help) { process.stdout.write(helpText("plan", "--layers N,N,... --loss mse|ce|bce --opt NAME --batch N [--chunk N] [--json]", PLAN_OPTIONS)); return 0; }
   if (a.batch === "full") throw new UsageError("plan: --batch full needs the data; give the row count");
-  const s = resolveRun({ ...a, init: "pytorch", seed: 1, epochs: 1 }, null, null);
+  const s = resolveRun(a, null, null);
   const plan = computePlan(s.run, moduleStaticBytes());
   const profile = a.board ? loadProfile(String(a.board)) : null;
   const fits = !profile || plan.total_bytes <= profile.memory_limit;

@@ -2,16 +2,18 @@
 // on this machine (no board), with accuracy or loss when targets are present.
 // edgeprop eval: the same through a (simulated) board's forward pass.
 import { helpText, parseArgs, type OptionSpec } from "../args.js";
-import type { Activation } from "../config.js";
+import { forward } from "../forward.js";
 import { readCsv, type NumericTable } from "../csv.js";
 import { checkAgainstModel, splitTable, type Dataset } from "../dataset.js";
 import { UsageError } from "../errors.js";
 import { readModel, type ModelFile } from "../model-file.js";
 import { accuracy, argmax, meanLoss } from "../report/metrics.js";
 import { DATASETS, findDataset } from "../datasets/index.js";
-import { openSimulatedBoard, LINK_OPTIONS } from "../links/open.js";
+import { openSimulatedBoard } from "../boards/open.js";
+import { withBoard } from "../boards/board.js";
+import { LINK_OPTIONS, linkOptionsOf } from "../link-flags.js";
 import { configureBoard, type PreparedRun } from "../training-run.js";
-import { resolveRun } from "../run-options.js";
+import { evaluationRun } from "../run-options.js";
 
 export const PREDICT_OPTIONS: OptionSpec[] = [
   { name: "load", kind: "string", value: "MODEL.json", help: "the trained model (edgeprop-model v1), e.g. from --save" },
@@ -22,41 +24,6 @@ export const PREDICT_OPTIONS: OptionSpec[] = [
   { name: "json", kind: "flag", help: "one JSON line per row ({\"output\": [...]}), then a summary line" },
   { name: "summary", kind: "flag", help: "print only the accuracy/loss summary, not every row" },
 ];
-
-/** Activations as the module computes them (assembly/activation.ts), in float64. */
-export function activate(act: Activation, z: number): number {
-  switch (act) {
-    case "identity": return z;
-    case "relu": return z > 0 ? z : 0;
-    case "leaky_relu": return z > 0 ? z : 0.01 * z;
-    case "sigmoid": return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
-    case "tanh": return Math.tanh(z);
-  }
-}
-
-/** The forward pass of a model on `rows` rows of `x`: raw outputs (logits for ce/bce). */
-export function forward(m: ModelFile, x: Float32Array, rows: number): Float32Array {
-  const nIn = m.sizes[0], nOut = m.sizes[m.sizes.length - 1];
-  const out = new Float32Array(rows * nOut);
-  let cur = new Float64Array(Math.max(...m.sizes)), next = new Float64Array(cur.length);
-  for (let r = 0; r < rows; r++) {
-    for (let i = 0; i < nIn; i++) cur[i] = x[r * nIn + i];
-    let p = 0;
-    for (let l = 1; l < m.sizes.length; l++) {
-      const a = m.sizes[l - 1], b = m.sizes[l];
-      const bias = p + a * b;
-      for (let j = 0; j < b; j++) {
-        let s = m.weights[bias + j];
-        for (let i = 0; i < a; i++) s += m.weights[p + j * a + i] * cur[i];
-        next[j] = activate(m.activations[l - 1], s);
-      }
-      p = bias + b;
-      [cur, next] = [next, cur];
-    }
-    for (let k = 0; k < nOut; k++) out[r * nOut + k] = cur[k];
-  }
-  return out;
-}
 
 export interface PredictInput {
   model: ModelFile;
@@ -172,17 +139,13 @@ export async function evalCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const inp = readPredictInput(a, "eval");
-  const settings = resolveRun({ _: [], opt: "sgd", epochs: 1, batch: String(a.chunk), chunk: a.chunk, seed: 1, init: "pytorch", act: "relu" },
-    inp.data.rows, inp.model);
+  const settings = evaluationRun(inp.model, Number(a.chunk), inp.data.rows);
   const prepared: PreparedRun = { settings, data: inp.data, table: inp.table, loaded: inp.model };
-  const board = await openSimulatedBoard(a);
-  try {
+  await withBoard(await openSimulatedBoard(linkOptionsOf(a)), async (board) => {
     await configureBoard(board, prepared);
     const d = inp.data;
     const r = await board.evaluate(d.x, inp.hasTargets ? d.t : null, d.rows, d.nIn, d.nT, Number(a.chunk));
     printPredictions(a, inp, r.outputs, { board: board.description });
-  } finally {
-    await board.close();
-  }
+  });
   return 0;
 }

@@ -3,8 +3,9 @@
 import { helpText, parseArgs, type OptionSpec } from "../args.js";
 import { SIM_OPTIONS } from "./sim.js";
 import { prepareRun, stdoutOutput, trainOnBoard } from "../training-run.js";
-import { SerialLink } from "../links/serial-link.js";
-import { ProtocolBoard } from "../links/protocol-board.js";
+import { SerialLink } from "../transports/serial-link.js";
+import { ProtocolBoard } from "../protocol/protocol-board.js";
+import { withBoard } from "../boards/board.js";
 import { UsageError } from "../errors.js";
 
 const SIM_ONLY = new Set(["link", "engine", "board", "fault-rate", "baud"]);
@@ -24,15 +25,13 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const prepared = prepareRun(a);
   const link = await SerialLink.open(String(a.port), Number(a.baud));
   const board = new ProtocolBoard(link, { timeoutMs: Number(a.timeout), retries: Number(a.retries) });
-  try {
+  await withBoard(board, async () => {
     const info = await board.hello();
     if (!a.json && !a.quiet) {
       process.stdout.write(`board on ${a.port}: protocol ${info.protocol}, build ${info.buildId.toString(16).padStart(8, "0")}, ` +
         `boot ${info.bootId.toString(16).padStart(8, "0")}, memory limit ${info.memoryLimit} bytes\n`);
     }
     await trainOnBoard(board, a, prepared, stdoutOutput);
-  } finally {
-    await board.close();
-  }
+  });
   return 0;
 }

@@ -1,13 +1,12 @@
 // A loss chart drawn in the terminal with braille characters (2 x 4 dots per
 // character cell), with the y range labelled on the left.
 
+import { LIVE_NUMBERS, shortNumber } from "../number-format.js";
+
 const DOT = [[0x01, 0x08], [0x02, 0x10], [0x04, 0x20], [0x40, 0x80]]; // [row][col]
 
 export function fmt(v: number): string {
-  if (!Number.isFinite(v)) return String(v);
-  const a = Math.abs(v);
-  if (a !== 0 && (a < 1e-3 || a >= 1e5)) return v.toExponential(2);
-  return Number(v.toPrecision(4)).toString();
+  return shortNumber(v, LIVE_NUMBERS);
 }
 
 /** Averages `values` into at most `n` buckets, keeping their order. */

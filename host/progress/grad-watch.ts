@@ -1,6 +1,6 @@
 // Watches the per-layer gradient norms the board sends with each batch reply
 // and names the layer when they vanish or explode for several batches in a row.
-import type { BatchResult } from "../board.js";
+import type { BatchResult } from "../boards/board.js";
 
 export const VANISH_BELOW = 1e-7;
 export const EXPLODE_ABOVE = 1e3;

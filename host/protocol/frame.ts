@@ -9,14 +9,12 @@ export const Type = {
   EVAL: 0x06, SET_LR: 0x07, RESET: 0x08, REPLY: 0x80, ERROR: 0xff,
 } as const;
 
-export const TYPE_NAMES: Record<number, string> = {
-  0x01: "HELLO", 0x02: "CONFIGURE", 0x03: "SET_WEIGHTS", 0x04: "GET_WEIGHTS", 0x05: "BATCH",
-  0x06: "EVAL", 0x07: "SET_LR", 0x08: "RESET", 0xff: "ERROR",
-};
+const TYPE_NAMES = new Map<number, string>(Object.entries(Type).map(([name, code]) => [code, name]));
 
+/** HELLO, HELLO_REPLY, ERROR; the number for a type the protocol does not have. */
 export function typeName(t: number): string {
   if (t === Type.ERROR) return "ERROR";
-  const base = TYPE_NAMES[t & 0x7f] ?? `0x${t.toString(16)}`;
+  const base = TYPE_NAMES.get(t & ~Type.REPLY) ?? `0x${t.toString(16)}`;
   return t & Type.REPLY ? `${base}_REPLY` : base;
 }
 

@@ -3,6 +3,7 @@
 // runs on shared axes (a linear and a log-scale SVG, switched by a checkbox
 // with CSS alone), a table of the runs, and per-run gradient-norm charts.
 import { writeFileAtomic } from "../atomic-write.js";
+import { REPORT_NUMBERS, shortNumber } from "../number-format.js";
 
 export interface RunRecord {
   label: string;
@@ -46,12 +47,7 @@ export function esc(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
 
-function num(v: number): string {
-  if (!Number.isFinite(v)) return String(v);
-  const a = Math.abs(v);
-  if (a !== 0 && (a < 1e-3 || a >= 1e6)) return v.toExponential(3);
-  return Number(v.toPrecision(5)).toString();
-}
+const num = (v: number): string => shortNumber(v, REPORT_NUMBERS);
 
 function niceTicks(lo: number, hi: number, n = 5): number[] {
   const span = hi - lo || 1;

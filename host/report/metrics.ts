@@ -1,5 +1,5 @@
 // Loss and accuracy of a model's raw outputs against targets, computed on the
-// host in float64 exactly as the losses are defined (../shared/README.md):
+// host in float64 exactly as the losses are defined (docs/model-format.md):
 // mse mean over outputs, ce softmax cross-entropy on logits, bce sigmoid
 // cross-entropy on logits; the per-sample losses are then averaged over rows.
 import type { LossName } from "../config.js";

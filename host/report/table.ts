@@ -1,10 +1,10 @@
 // The runs as a plain-text table for the terminal (no colours, no ANSI).
 import type { RunRecord } from "./html.js";
+import { REPORT_NUMBERS, shortNumber } from "../number-format.js";
 
 function n(v: number | null | undefined): string {
   if (v === null || v === undefined || !Number.isFinite(v)) return "-";
-  const a = Math.abs(v);
-  return a !== 0 && (a < 1e-3 || a >= 1e6) ? v.toExponential(3) : Number(v.toPrecision(5)).toString();
+  return shortNumber(v, REPORT_NUMBERS);
 }
 
 function secs(s: number): string {

@@ -9,7 +9,7 @@ import { Net, Status, fillCanary, firstCanaryDamage, randomData, runConfig, type
 import { computePlan } from "../../host/plan";
 import { moduleStaticBytes } from "../../host/engine";
 import { ACTIVATIONS, LOSSES, type OptimizerName } from "../../host/config";
-import { DirectBoard } from "../../host/links/direct";
+import { DirectBoard } from "../../host/boards/in-process";
 import { rng } from "../helpers/rng";
 import { jsonLines, runCli } from "../helpers/cli";
 import { wasiPath, wasmPath } from "../helpers/paths";

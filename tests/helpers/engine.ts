@@ -2,9 +2,10 @@
 // that need to see inside: weights, plan, memory.
 import { instantiate, type EngineExports } from "../../host/engine";
 import {
-  encodeConfig, optimizerDefaults, type Activation, type InitName, type LossName,
+  optimizerDefaults, type Activation, type InitName, type LossName,
   type OptimizerConfig, type RunConfig,
 } from "../../host/config";
+import { encodeConfig } from "../../host/protocol/config-block";
 import { wasmPath } from "./paths";
 
 export interface NetSpec {

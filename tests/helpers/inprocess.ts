@@ -3,7 +3,7 @@
 import { parseArgs } from "../../host/args";
 import { SIM_OPTIONS } from "../../host/commands/sim";
 import { prepareRun, trainOnBoard, type Output, type RunOutcome } from "../../host/training-run";
-import { DirectBoard } from "../../host/links/direct";
+import { DirectBoard } from "../../host/boards/in-process";
 import { wasmPath } from "./paths";
 
 export interface SimResult {

@@ -3,13 +3,13 @@
 // every request completes exactly once and in order, and training through it
 // ends on the clean run's weights bit for bit.
 import { describe, expect, it } from "vitest";
-import { MemoryLink } from "../../host/links/memory-link";
-import { FaultyLink } from "../../host/links/faulty-link";
-import { Pipeline, type Request } from "../../host/links/pipeline";
-import { ProtocolBoard } from "../../host/links/protocol-board";
-import { DirectBoard } from "../../host/links/direct";
+import { SimulatedFirmware as MemoryLink } from "../../host/boards/simulated-firmware";
+import { FaultyLink } from "../../host/transports/faulty-link";
+import { Pipeline, type Request } from "../../host/protocol/pipeline";
+import { ProtocolBoard } from "../../host/protocol/protocol-board";
+import { DirectBoard } from "../../host/boards/in-process";
 import { runSession } from "../../host/session";
-import { encodeConfig } from "../../host/config";
+import { encodeConfig } from "../../host/protocol/config-block";
 import type { Frame } from "../../host/protocol/frame";
 import {
   ModuleBoard, S, T, batchPayload, configBlock, dv, getWeightsPayload, hex, lrPayload, prng, randomRows, runConfig,

@@ -2,27 +2,23 @@
 // board's firmware drives it (write at rx_buffer(), rx(n), read tx_buffer(),
 // rx(0) until 0), hand-made request payloads, and a seeded PRNG.
 import path from "node:path";
-import { mulberry32 } from "../../host/shuffle";
+import { mulberry32 } from "../../host/rng";
 import { fileURLToPath } from "node:url";
 import { instantiate, type EngineExports } from "../../host/engine";
-import { decodeFrame, encodeFrame, type Frame } from "../../host/protocol/frame";
-import { encodeConfig, optimizerDefaults, type Activation, type LossName, type OptimizerConfig, type RunConfig } from "../../host/config";
+import { decodeFrame, encodeFrame, Type, type Frame } from "../../host/protocol/frame";
+import { Status } from "../../host/protocol/status";
+import { decodeGetWeightsReply, encodeGetWeights, encodeRowsRaw, encodeSetLr, WeightsOffset } from "../../host/protocol/codec";
+import { optimizerDefaults, type Activation, type LossName, type OptimizerConfig, type RunConfig } from "../../host/config";
+import { encodeConfig } from "../../host/protocol/config-block";
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 export { goldenDir } from "../helpers/paths";
 export const cliPath = path.join(repoRoot, "bin", "edgeprop.js");
 export const wasmPath = path.join(repoRoot, "build", "edgeprop.wasm");
 
-export const T = {
-  HELLO: 0x01, CONFIGURE: 0x02, SET_WEIGHTS: 0x03, GET_WEIGHTS: 0x04, BATCH: 0x05,
-  EVAL: 0x06, SET_LR: 0x07, RESET: 0x08, REPLY: 0x80, ERROR: 0xff,
-} as const;
-
-/** assembly/status.ts (host/status.ts mirrors it). */
-export const S = {
-  OK: 0, BAD_CONFIG: 1, TOO_BIG: 2, NOT_CONFIGURED: 3, BAD_ROWS: 4, BAD_RANGE: 5,
-  BAD_LABEL: 6, BAD_FRAME: 7, OUT_OF_ORDER: 8, NON_FINITE: 9, TRAP: 10, LOAD_FAILED: 11, NO_SESSION: 12,
-} as const;
+/** Frame types and status codes: the host's tables (host/protocol/status.test.ts checks them against the module's). */
+export const T = Type;
+export const S = Status;
 
 /** mulberry32 (the host's): small, seeded, reproducible. */
 export const prng = mulberry32;
@@ -141,36 +137,26 @@ export function configBlock(s: NetSpec): Uint8Array {
 // ---- request payloads (assembly/protocol/board.ts) -------------------------
 
 export function getWeightsPayload(region: number, offset: number, count: number): Uint8Array {
-  const p = new Uint8Array(10);
-  dv(p).setUint8(0, region);
-  dv(p).setUint32(4, offset, true);
-  dv(p).setUint16(8, count, true);
-  return p;
+  return encodeGetWeights({ region, offset, count });
 }
 
+/** SET_WEIGHTS with raw value bytes (any length: the board's checks are under test). */
 export function setWeightsPayload(region: number, offset: number, data: Uint8Array): Uint8Array {
-  const p = new Uint8Array(8 + data.length);
-  dv(p).setUint8(0, region);
-  dv(p).setUint32(4, offset, true);
-  p.set(data, 8);
+  const p = new Uint8Array(WeightsOffset.VALUES + data.length);
+  dv(p).setUint8(WeightsOffset.REGION, region);
+  dv(p).setUint32(WeightsOffset.OFFSET, offset, true);
+  p.set(data, WeightsOffset.VALUES);
   return p;
 }
 
-/** rows x (inputs, targets) f32, after [flags u8][pad][rows u16][step u32]. */
+/** rows x (inputs, targets) f32, after [flags u8][pad][rows u16][step u32]; any header, well-formed or not. */
 export function batchPayload(flags: number, rows: number, values: ArrayLike<number>, step = 0): Uint8Array {
-  const p = new Uint8Array(8 + values.length * 4);
-  const v = dv(p);
-  v.setUint8(0, flags);
-  v.setUint16(2, rows, true);
-  v.setUint32(4, step, true);
-  for (let i = 0; i < values.length; i++) v.setFloat32(8 + 4 * i, values[i], true);
-  return p;
+  const x = Float32Array.from(values);
+  return encodeRowsRaw({ flags, rows, step }, { x, t: null, first: 0, count: 1, nIn: x.length, nT: 0 });
 }
 
 export function lrPayload(lr: number): Uint8Array {
-  const p = new Uint8Array(8);
-  dv(p).setFloat64(0, lr, true);
-  return p;
+  return encodeSetLr(lr);
 }
 
 /** Rows of random inputs in [-1, 1) and mse targets. */
@@ -186,8 +172,7 @@ export function readAllWeights(b: ModuleBoard, seq: number, count: number): { fl
     const f = b.one(T.GET_WEIGHTS, seq, getWeightsPayload(0, off, n));
     if (f.type !== (T.GET_WEIGHTS | T.REPLY)) throw new Error(`GET_WEIGHTS answered with type 0x${f.type.toString(16)} code ${f.payload[0]}`);
     seq++;
-    const v = dv(f.payload);
-    for (let i = 0; i < n; i++) out[off + i] = v.getFloat32(8 + 4 * i, true);
+    out.set(decodeGetWeightsReply(f.payload, { region: 0, offset: off, count: n }).values, off);
   }
   return { floats: out, next: seq };
 }

@@ -36,6 +36,16 @@ describe.skipIf(!lowHeightBuild)(`a wasm3 that cannot compile the module ${SKIP_
     expect(r.stderr.toString()).not.toMatch(/AddressSanitizer|SEGV/);
   }, 120_000);
 
+  it("keeps serving: every frame that arrives afterwards is answered with the load error", () => {
+    // Two frames (any bytes up to a delimiter), an empty one between them that is not a frame.
+    const input = Buffer.from([0x02, 0x01, 0x00, 0x00, 0x03, 0x05, 0x07, 0x00]);
+    const r = spawnSync(bin, [wasmPath, "--memory-limit", "49152", "--stack", "8192"], { input });
+    expect(r.signal).toBeNull();
+    const frames = errorFramesIn(Buffer.from(r.stdout));
+    expect(frames.map((f) => f.code)).toEqual([ERR_LOAD_FAILED, ERR_LOAD_FAILED, ERR_LOAD_FAILED]);
+    for (const f of frames) expect(f.message).toMatch(/^compile: .*stack height/);
+  }, 120_000);
+
   it("a training run against it ends with the load error, not a crash", () => {
     const r = runCli(["sim", "--dataset", "xor", "--layers", "2,8,1", "--loss", "bce", "--epochs", "2", "--quiet",
       "--engine", `exec:${bin} ${wasmPath}`]);

@@ -3,11 +3,12 @@
 // the current one) and go-back-N recovery: a lost or damaged frame is sent
 // again; the board's sequence check and reply cache make every request take
 // effect exactly once.
-import type { ByteLink } from "./byte-link.js";
-import { lineSeconds } from "./byte-link.js";
-import { encodeFrame, type Frame, Type } from "../protocol/frame.js";
-import { FrameSplitter } from "../protocol/frame-splitter.js";
-import { Status } from "../status.js";
+import type { ByteLink } from "../transports/byte-link.js";
+import { lineSeconds } from "../transports/byte-link.js";
+import { encodeFrame, type Frame, Type } from "./frame.js";
+import { FrameSplitter } from "./frame-splitter.js";
+import { Status } from "./status.js";
+import { decodeError } from "./codec.js";
 import { LinkError } from "../errors.js";
 
 export interface Request {
@@ -205,8 +206,13 @@ export class Pipeline {
     if (!run) return; // a late duplicate of an earlier run's reply
     const index = (f.seq - run.base) & 0xffff;
     if (f.type === Type.ERROR) {
-      const code = f.payload[0];
-      const detail = new DataView(f.payload.buffer, f.payload.byteOffset, f.payload.length).getInt16(2, true);
+      let code: number, detail: number;
+      try {
+        ({ code, detail } = decodeError(f.payload));
+      } catch (err) {
+        this.fail(err as Error);
+        return;
+      }
       if (code === Status.NO_SESSION) { this.fail(new RebootError("the board has no session (it restarted)")); return; }
       if (code === Status.OUT_OF_ORDER) {
         const want = ((detail & 0xffff) - run.base) & 0xffff;

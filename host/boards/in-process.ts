@@ -1,10 +1,10 @@
 // --link direct: the module's exports called in-process, no protocol. The
 // reference every other link must match bit for bit, and the fastest path.
-import type { Board, BoardInfo, BatchResult, EvalResult, LinkStats, OptimizerState, TrainJob } from "../board.js";
-import { BoardError, Status, statusName } from "../status.js";
+import type { Board, BoardInfo, BatchResult, EvalResult, LinkStats, OptimizerState, TrainJob } from "./board.js";
+import { BoardError, Status, statusName } from "../protocol/status.js";
 import { type EngineExports, instantiate } from "../engine.js";
 import type { Plan } from "../plan.js";
-import { configFieldName, decodeShape } from "../config.js";
+import { configChunk, configureRefusal, decodeShape } from "../protocol/config-block.js";
 
 export class DirectBoard implements Board {
   readonly description = "in-process module (direct)";
@@ -34,10 +34,7 @@ export class DirectBoard implements Board {
     const status = this.e.configure();
     const plan = readPlan(this.e, block);
     if (status !== Status.OK) {
-      const detail = this.e.config_detail();
-      const what = status === Status.BAD_CONFIG ? `: ${configFieldName(detail)}`
-        : status === Status.TOO_BIG ? `: needs ${plan.total_bytes} bytes, the limit is ${this.e.memory_limit()}` : "";
-      throw new BoardError(status, `${statusName(status)}${what}`, detail);
+      throw configureRefusal(status, this.e.config_detail(), plan.total_bytes, `the limit is ${this.e.memory_limit()}`);
     }
     const { sizes } = decodeShape(block);
     this.layers = sizes.length - 1;
@@ -121,6 +118,6 @@ export function readPlan(e: EngineExports, block: Uint8Array): Plan {
     params_bytes: e.plan_params(), grads_bytes: e.plan_grads(), optimizer_bytes: e.plan_optimizer(),
     activations_bytes: e.plan_activations(), buffers_bytes: e.plan_buffers(), static_bytes: e.plan_static(),
     total_bytes: total, pages: Math.ceil(total / 65536),
-    chunk: decodeShape(block).chunk,
+    chunk: configChunk(block),
   };
 }

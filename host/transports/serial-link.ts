@@ -1,17 +1,17 @@
 // A real serial port (or a pseudo-terminal) opened with the serialport package.
 import { SerialPort } from "serialport";
 import type { ByteLink } from "./byte-link.js";
+import { CloseListeners, bytesOf } from "./close-listeners.js";
 import { LinkError } from "../errors.js";
 
 export class SerialLink implements ByteLink {
   readonly description: string;
-  private closeCbs: ((why: string) => void)[] = [];
-  private closing = false;
+  private readonly ends = new CloseListeners();
 
   private constructor(private readonly port: SerialPort, readonly path: string, readonly baud: number) {
     this.description = baud ? `serial port ${path} at ${baud} baud` : `pseudo-terminal ${path}`;
-    port.on("close", () => { if (!this.closing) for (const cb of this.closeCbs) cb(`${path} closed`); });
-    port.on("error", (err) => { if (!this.closing) for (const cb of this.closeCbs) cb(`${path}: ${err.message}`); });
+    port.on("close", () => this.ends.report(`${path} closed`));
+    port.on("error", (err) => this.ends.report(`${path}: ${err.message}`));
   }
 
   /** Opens `path` raw (8N1, no flow control). `lineBaud` 0: a pty, whose rate means nothing. */
@@ -27,13 +27,13 @@ export class SerialLink implements ByteLink {
   }
 
   onData(cb: (b: Uint8Array) => void): void {
-    this.port.on("data", (b: Buffer) => cb(new Uint8Array(b.buffer, b.byteOffset, b.length)));
+    this.port.on("data", (b: Buffer) => cb(bytesOf(b)));
   }
 
-  onClose(cb: (why: string) => void): void { this.closeCbs.push(cb); }
+  onClose(cb: (why: string) => void): void { this.ends.add(cb); }
 
   close(): Promise<void> {
-    this.closing = true;
+    this.ends.closing = true;
     return new Promise((resolve) => {
       if (!this.port.isOpen) { resolve(); return; }
       this.port.close(() => resolve());

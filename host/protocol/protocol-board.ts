@@ -3,45 +3,27 @@
 // chunks through the pipeline, and survives a board that restarts: it keeps
 // the last weights and optimizer state it pulled (at the start of every
 // epoch), and on a reboot reconfigures, restores them and replays the epoch.
-import type { Board, BoardInfo, BatchResult, EvalResult, LinkStats, OptimizerState, TrainJob } from "../board.js";
-import type { ByteLink } from "./byte-link.js";
+import type { Board, BoardInfo, BatchResult, EvalResult, LinkStats, OptimizerState, TrainJob } from "../boards/board.js";
+import type { ByteLink } from "../transports/byte-link.js";
 import { Pipeline, RebootError, type PipelineOptions, type Request } from "./pipeline.js";
-import { Type, type Frame } from "../protocol/frame.js";
-import { BoardError, Status, statusName } from "../status.js";
+import { Type } from "./frame.js";
+import { BoardError, Status } from "./status.js";
 import { LinkError } from "../errors.js";
 import { MIN_RX_PAYLOAD, TX_PAYLOAD, rxPayloadBytes, type Plan } from "../plan.js";
-import { configFieldName, decodeShape, paramCount } from "../config.js";
+import { paramCount } from "../config.js";
+import { configChunk, configureRefusal, decodeShape } from "./config-block.js";
+import {
+  EVAL_REPLY_BYTES, Region, WeightsOffset,
+  decodeAck, decodeBatchReply, decodeConfigureReply, decodeError, decodeEvalReply, decodeGetWeightsReply,
+  decodeHelloReply, decodeSetWeightsReply, encodeBatch, encodeEval, encodeGetWeights, encodeHello,
+  encodeSetLr, encodeSetWeights, replyPayload, type HelloReply, type WeightsRange,
+} from "./codec.js";
 
 const MAX_RECOVERIES = 5;
 
 interface Snapshot {
   weights: Float32Array;
   opt: OptimizerState;
-}
-
-const littleEndian = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
-
-/** Rows [r, r+n) as f32 LE at p[at..]: each row's inputs, then its targets. */
-function packRows(p: Uint8Array, at: number, x: Float32Array, t: Float32Array | null, r: number, n: number, nIn: number, nT: number): void {
-  if (littleEndian) {
-    const f = new Float32Array(p.buffer, p.byteOffset + at, n * (nIn + nT));
-    for (let row = 0, o = 0; row < n; row++) {
-      f.set(x.subarray((r + row) * nIn, (r + row + 1) * nIn), o);
-      o += nIn;
-      if (t && nT) { f.set(t.subarray((r + row) * nT, (r + row + 1) * nT), o); o += nT; }
-    }
-    return;
-  }
-  const v = view(p);
-  let o = at;
-  for (let row = r; row < r + n; row++) {
-    for (let i = 0; i < nIn; i++, o += 4) v.setFloat32(o, x[row * nIn + i], true);
-    if (t) for (let i = 0; i < nT; i++, o += 4) v.setFloat32(o, t[row * nT + i], true);
-  }
-}
-
-function view(b: Uint8Array): DataView {
-  return new DataView(b.buffer, b.byteOffset, b.byteLength);
 }
 
 export class ProtocolBoard implements Board {
@@ -76,33 +58,25 @@ export class ProtocolBoard implements Board {
     };
   }
 
-  private check(f: Frame, type: number): Frame {
-    if (f.type === Type.ERROR) {
-      const v = view(f.payload);
-      const code = f.payload[0];
-      throw new BoardError(code, `the board refused ${type.toString(16)}: ${statusName(code)} (detail ${v.getInt16(2, true)})`, v.getInt16(2, true));
-    }
-    if (f.type !== (type | Type.REPLY)) throw new LinkError(`unexpected reply type 0x${f.type.toString(16)} to 0x${type.toString(16)}`);
-    return f;
-  }
-
   async hello(): Promise<BoardInfo> {
     this.pipe.resetSequence();
     this.pipe.sessionActive = false;
-    const f = this.check(await this.pipe.request(Type.HELLO), Type.HELLO);
+    const reply = await this.sendHello();
     this.pipe.sessionActive = true;
     this.pipe.takeReboot();
-    const v = view(f.payload);
-    const busy = v.getUint32(20, true);
     this.info = {
-      protocol: v.getUint8(0), buildId: v.getUint32(4, true), bootId: v.getUint32(8, true),
-      memoryLimit: v.getUint32(12, true), maxChunk: v.getUint16(2, true),
+      protocol: reply.protocol, buildId: reply.buildId, bootId: reply.bootId,
+      memoryLimit: reply.memoryLimit, maxChunk: reply.chunk,
       banner: this.pipe.textLines.find((l) => l.startsWith("edgeprop ")),
     };
-    this.rxPayload = v.getUint16(16, true) || MIN_RX_PAYLOAD;
-    this.boardMicrosAtStart = busy;
-    this.lastBusyMicros = busy;
+    this.rxPayload = reply.rxPayload || MIN_RX_PAYLOAD;
+    this.boardMicrosAtStart = reply.busyMicros;
+    this.lastBusyMicros = reply.busyMicros;
     return this.info;
+  }
+
+  private async sendHello(): Promise<HelloReply> {
+    return decodeHelloReply(replyPayload(await this.pipe.request(Type.HELLO, encodeHello()), Type.HELLO));
   }
 
   /** Runs `op`; if the board restarted meanwhile, restores it and runs `op` again. */
@@ -134,8 +108,8 @@ export class ProtocolBoard implements Board {
     if (!this.block) return;
     await this.sendConfigure(this.block);
     if (this.snapshot) {
-      await this.writeRegion(0, this.snapshot.weights);
-      await this.writeRegion(1, this.snapshot.opt.state);
+      await this.writeRegion(Region.PARAMETERS, this.snapshot.weights);
+      await this.writeRegion(Region.OPTIMIZER_STATE, this.snapshot.opt.state);
       this.pendingStep = this.snapshot.opt.step;
     }
     if (!Number.isNaN(this.lr)) await this.sendLr(this.lr);
@@ -153,20 +127,10 @@ export class ProtocolBoard implements Board {
   }
 
   private async sendConfigure(block: Uint8Array): Promise<Plan> {
-    const f = this.check(await this.pipe.request(Type.CONFIGURE, block), Type.CONFIGURE);
-    const v = view(f.payload);
-    const status = v.getUint8(0);
-    const detail = v.getInt16(2, true);
-    const u = (o: number) => v.getUint32(o, true);
-    const plan: Plan = {
-      params_bytes: u(4), grads_bytes: u(8), optimizer_bytes: u(12), activations_bytes: u(16),
-      buffers_bytes: u(20), static_bytes: u(24), total_bytes: u(28), pages: Math.ceil(u(28) / 65536),
-      chunk: decodeShape(block).chunk,
-    };
-    if (status !== Status.OK) {
-      const what = status === Status.BAD_CONFIG ? `: ${configFieldName(detail)}`
-        : status === Status.TOO_BIG ? `: needs ${plan.total_bytes} bytes, the board allows ${u(32)}` : "";
-      throw new BoardError(status, `${statusName(status)}${what}`, detail);
+    const reply = decodeConfigureReply(replyPayload(await this.pipe.request(Type.CONFIGURE, block), Type.CONFIGURE));
+    const plan: Plan = { ...reply.plan, chunk: configChunk(block) };
+    if (reply.status !== Status.OK) {
+      throw configureRefusal(reply.status, reply.detail, plan.total_bytes, `the board allows ${reply.memoryLimit}`);
     }
     const shape = decodeShape(block);
     this.layers = shape.sizes.length - 1;
@@ -178,69 +142,62 @@ export class ProtocolBoard implements Board {
   }
 
   private async writeRegion(region: number, data: Float32Array): Promise<void> {
-    const per = Math.floor((this.rxPayload - 8) / 4);
+    const per = Math.floor((this.rxPayload - WeightsOffset.VALUES) / 4);
     const reqs: Request[] = [];
-    for (let off = 0; off < data.length; off += per) {
-      const part = data.subarray(off, Math.min(off + per, data.length));
-      const p = new Uint8Array(8 + part.length * 4);
-      const v = view(p);
-      v.setUint8(0, region);
-      v.setUint32(4, off, true);
-      p.set(new Uint8Array(part.buffer, part.byteOffset, part.byteLength), 8);
-      reqs.push({ type: Type.SET_WEIGHTS, payload: p });
+    const ranges: WeightsRange[] = [];
+    for (let offset = 0; offset < data.length; offset += per) {
+      const part = data.subarray(offset, Math.min(offset + per, data.length));
+      reqs.push({ type: Type.SET_WEIGHTS, payload: encodeSetWeights(region, offset, part) });
+      ranges.push({ region, offset, count: part.length });
     }
-    await this.pipe.send(reqs, (_, f) => { this.check(f, Type.SET_WEIGHTS); });
+    await this.pipe.send(reqs, (i, f) => { decodeSetWeightsReply(replyPayload(f, Type.SET_WEIGHTS), ranges[i]); });
   }
 
   private async readRegion(region: number, count: number): Promise<Float32Array> {
-    const per = Math.floor((TX_PAYLOAD - 8) / 4);
+    const per = Math.floor((TX_PAYLOAD - WeightsOffset.VALUES) / 4);
     const out = new Float32Array(count);
     const reqs: Request[] = [];
-    for (let off = 0; off < count; off += per) {
-      const p = new Uint8Array(10);
-      const v = view(p);
-      v.setUint8(0, region);
-      v.setUint32(4, off, true);
-      v.setUint16(8, Math.min(per, count - off), true);
-      reqs.push({ type: Type.GET_WEIGHTS, payload: p });
+    const ranges: WeightsRange[] = [];
+    for (let offset = 0; offset < count; offset += per) {
+      const range = { region, offset, count: Math.min(per, count - offset) };
+      reqs.push({ type: Type.GET_WEIGHTS, payload: encodeGetWeights(range) });
+      ranges.push(range);
     }
-    await this.pipe.send(reqs, (_, f) => {
-      this.check(f, Type.GET_WEIGHTS);
-      const v = view(f.payload);
-      const n = v.getUint16(2, true), off = v.getUint32(4, true);
-      for (let i = 0; i < n; i++) out[off + i] = v.getFloat32(8 + 4 * i, true);
+    await this.pipe.send(reqs, (i, f) => {
+      const r = decodeGetWeightsReply(replyPayload(f, Type.GET_WEIGHTS), ranges[i]);
+      out.set(r.values, r.offset);
     });
     return out;
   }
 
   async setWeights(w: Float32Array): Promise<void> {
     if (w.length !== this.params) throw new BoardError(Status.BAD_RANGE, `expected ${this.params} weights, got ${w.length}`);
-    await this.guarded(() => this.writeRegion(0, w));
+    await this.guarded(() => this.writeRegion(Region.PARAMETERS, w));
     await this.guarded(() => this.takeSnapshot());
   }
 
   /** Between epochs the snapshot is what the board holds: no need to ask. */
   async getWeights(): Promise<Float32Array> {
     if (this.snapshot) return this.snapshot.weights.slice();
-    return this.guarded(() => this.readRegion(0, this.params));
+    return this.guarded(() => this.readRegion(Region.PARAMETERS, this.params));
   }
 
+  /** As getWeights: the snapshot already pulled holds it (no second read, no HELLO that restarts the sequence). */
   async getOptimizerState(): Promise<OptimizerState> {
-    const state = await this.guarded(() => this.readRegion(1, this.optFloats));
-    const hello = await this.guarded(() => this.pipe.request(Type.HELLO));
-    return { step: view(hello.payload).getUint32(28, true), state };
+    if (this.snapshot) return { step: this.snapshot.opt.step, state: this.snapshot.opt.state.slice() };
+    const state = await this.guarded(() => this.readRegion(Region.OPTIMIZER_STATE, this.optFloats));
+    const hello = await this.guarded(() => this.sendHello());
+    return { step: hello.step, state };
   }
 
   async setOptimizerState(s: OptimizerState): Promise<void> {
-    await this.guarded(() => this.writeRegion(1, s.state));
+    await this.guarded(() => this.writeRegion(Region.OPTIMIZER_STATE, s.state));
     this.pendingStep = s.step;
     if (this.snapshot) this.snapshot = { weights: this.snapshot.weights, opt: { step: s.step, state: s.state.slice() } };
   }
 
   private async sendLr(lr: number): Promise<void> {
-    const p = new Uint8Array(8);
-    view(p).setFloat64(0, lr, true);
-    this.check(await this.pipe.request(Type.SET_LR, p), Type.SET_LR);
+    decodeAck(replyPayload(await this.pipe.request(Type.SET_LR, encodeSetLr(lr)), Type.SET_LR), Type.SET_LR);
   }
 
   async setLr(lr: number): Promise<void> {
@@ -250,11 +207,11 @@ export class ProtocolBoard implements Board {
 
   /** Pulls the board's weights, optimizer state and step count. */
   private async pullSnapshot(): Promise<Snapshot> {
-    const weights = await this.readRegion(0, this.params);
-    const state = this.optFloats ? await this.readRegion(1, this.optFloats) : new Float32Array(0);
-    const hello = await this.pipe.request(Type.HELLO);
+    const weights = await this.readRegion(Region.PARAMETERS, this.params);
+    const state = this.optFloats ? await this.readRegion(Region.OPTIMIZER_STATE, this.optFloats) : new Float32Array(0);
     // HELLO restarted the sequence on the board: that is fine, it answers in order.
-    return { weights, opt: { step: view(hello.payload).getUint32(28, true), state } };
+    const hello = await this.sendHello();
+    return { weights, opt: { step: hello.step, state } };
   }
 
   private async takeSnapshot(): Promise<void> {
@@ -277,19 +234,14 @@ export class ProtocolBoard implements Board {
     // Frames: one per chunk; the chunk that ends a batch makes the board step.
     const reqs: Request[] = [];
     const batchOf: number[] = [];
-    const rowBytes = (job.nIn + job.nT) * 4;
     for (let start = 0, b = 0; start < job.rows; start += job.batch, b++) {
       const end = Math.min(start + job.batch, job.rows);
       for (let r = start; r < end; r += job.chunk) {
-        const n = Math.min(job.chunk, end - r);
-        const p = new Uint8Array(8 + n * rowBytes);
-        const v = view(p);
-        let flags = r + n === end ? 1 : 0;
-        if (this.pendingStep !== null && reqs.length === 0) { flags |= 4; v.setUint32(4, this.pendingStep, true); }
-        v.setUint8(0, flags);
-        v.setUint16(2, n, true);
-        packRows(p, 8, job.x, job.t, r, n, job.nIn, job.nT);
-        reqs.push({ type: Type.BATCH, payload: p });
+        const count = Math.min(job.chunk, end - r);
+        const setStep = reqs.length === 0 ? this.pendingStep : null;
+        const payload = encodeBatch({ endsBatch: r + count === end, setStep },
+          { x: job.x, t: job.t, first: r, count, nIn: job.nIn, nT: job.nT });
+        reqs.push({ type: Type.BATCH, payload });
         batchOf.push(b);
       }
     }
@@ -297,20 +249,18 @@ export class ProtocolBoard implements Board {
     let lossSum = 0, rows = 0, status: number = Status.OK, busyAtBatchStart = this.lastBusyMicros;
     await this.pipe.send(reqs, (i, f) => {
       if (i === 0) this.pendingStep = null;
-      if (f.type === Type.ERROR) { status = f.payload[0]; }
+      let norms = new Float32Array(this.layers);
+      if (f.type === Type.ERROR) { status = decodeError(f.payload).code; }
       else {
-        this.check(f, Type.BATCH);
-        const v = view(f.payload);
-        if (v.getUint8(0) !== Status.OK) status = v.getUint8(0);
-        rows += v.getUint16(2, true);
-        lossSum += v.getFloat64(8, true);
-        this.lastBusyMicros = v.getUint32(4, true);
+        const reply = decodeBatchReply(replyPayload(f, Type.BATCH), this.layers);
+        if (reply.status !== Status.OK) status = reply.status;
+        rows += reply.rows;
+        lossSum += reply.lossSum;
+        this.lastBusyMicros = reply.busyMicros;
+        norms = reply.gradNorms;
       }
       const ends = i === reqs.length - 1 || batchOf[i + 1] !== batchOf[i] || status !== Status.OK;
       if (!ends) return true;
-      const v = f.type === Type.ERROR ? null : view(f.payload);
-      const norms = new Float32Array(this.layers);
-      if (v) for (let l = 0; l < this.layers; l++) norms[l] = v.getFloat32(24 + 4 * l, true);
       const r: BatchResult = {
         index: batchOf[i], rows, lossSum, status, gradNorms: norms,
         micros: Math.max(0, this.lastBusyMicros - busyAtBatchStart),
@@ -326,28 +276,20 @@ export class ProtocolBoard implements Board {
   }
 
   async evaluate(x: Float32Array, t: Float32Array | null, rows: number, nIn: number, nT: number, chunk: number): Promise<EvalResult> {
-    const per = Math.max(1, Math.min(chunk, Math.floor((TX_PAYLOAD - 16) / (4 * this.nOut))));
+    const per = Math.max(1, Math.min(chunk, Math.floor((TX_PAYLOAD - EVAL_REPLY_BYTES) / (4 * this.nOut))));
     const outputs = new Float32Array(rows * this.nOut);
     let lossSum = 0;
     const reqs: Request[] = [];
-    const starts: number[] = [];
-    const width = nIn + (t ? nT : 0);
-    for (let r = 0; r < rows; r += per) {
-      const n = Math.min(per, rows - r);
-      const p = new Uint8Array(8 + n * width * 4);
-      const v = view(p);
-      v.setUint8(0, t ? 2 : 0);
-      v.setUint16(2, n, true);
-      packRows(p, 8, x, t, r, n, nIn, t ? nT : 0);
-      reqs.push({ type: Type.EVAL, payload: p });
-      starts.push(r);
+    const spans: { first: number; count: number }[] = [];
+    for (let first = 0; first < rows; first += per) {
+      const count = Math.min(per, rows - first);
+      reqs.push({ type: Type.EVAL, payload: encodeEval(t !== null, { x, t, first, count, nIn, nT }) });
+      spans.push({ first, count });
     }
     await this.guarded(() => this.pipe.send(reqs, (i, f) => {
-      this.check(f, Type.EVAL);
-      const v = view(f.payload);
-      const n = v.getUint16(2, true);
-      lossSum += v.getFloat64(8, true);
-      for (let k = 0; k < n * this.nOut; k++) outputs[starts[i] * this.nOut + k] = v.getFloat32(16 + 4 * k, true);
+      const reply = decodeEvalReply(replyPayload(f, Type.EVAL), spans[i].count, this.nOut);
+      lossSum += reply.lossSum;
+      outputs.set(reply.outputs, spans[i].first * this.nOut);
     }));
     return { lossSum, outputs };
   }

@@ -1,27 +1,29 @@
-// --link memory: a simulated board in this process. The module sits behind a
-// byte link exactly as on a board: bytes in through rx(), replies out of tx,
-// the loop below standing in for the firmware's pump (boards/common/pump.c).
-// Line rates are simulated by wrapping it in a ThrottledLink.
-import type { ByteLink } from "./byte-link.js";
+// --link memory: a simulated board in this process, seen from the host as the
+// far end of a byte link. The module sits behind it exactly as on a board:
+// bytes in through rx(), replies out of tx, the loop below standing in for the
+// firmware's pump (boards/common/pump.c). A ProtocolBoard talks to it like to
+// any other transport; line rates are simulated by wrapping it in a
+// ThrottledLink.
+import type { ByteLink } from "../transports/byte-link.js";
 import { instantiate, type EngineExports } from "../engine.js";
 
-export interface MemoryBoardOptions {
+export interface SimulatedFirmwareOptions {
   memoryLimit?: number;
   modulePath?: string;
 }
 
-export class MemoryLink implements ByteLink {
+export class SimulatedFirmware implements ByteLink {
   readonly description: string;
   readonly baud: number;
   private e!: EngineExports;
-  private toHost: ((b: Uint8Array) => void) | null = null;
+  private listeners: ((b: Uint8Array) => void)[] = [];
   private closed = false;
   private inbox: Uint8Array[] = []; // bytes arrived at the board, not yet taken by rx
   /** Board time spent inside rx() (the simulated board's compute), microseconds. */
   busyMicros = 0;
   boots = 0;
 
-  constructor(private readonly o: MemoryBoardOptions = {}) {
+  constructor(private readonly o: SimulatedFirmwareOptions = {}) {
     this.baud = 0;
     this.description = "simulated board in memory";
     this.powerOn();
@@ -50,7 +52,7 @@ export class MemoryLink implements ByteLink {
     });
   }
 
-  onData(cb: (b: Uint8Array) => void): void { this.toHost = cb; }
+  onData(cb: (b: Uint8Array) => void): void { this.listeners.push(cb); }
   onClose(): void { /* an in-memory board never goes away by itself */ }
 
   async close(): Promise<void> {
@@ -81,7 +83,7 @@ export class MemoryLink implements ByteLink {
   }
 
   private send(bytes: Uint8Array): void {
-    this.later(() => this.toHost?.(bytes));
+    this.later(() => { for (const cb of this.listeners) cb(bytes); });
   }
 
   /** Delivery is asynchronous, as on a wire: never inside the caller's write(). */

@@ -1,10 +1,12 @@
 // A byte link: whatever carries the protocol's bytes between host and board
-// (an in-memory simulated board, a child process's stdio, a serial port).
+// (an in-memory simulated board, a child process's stdio, a serial port), and
+// the wrappers that shape it (throttled, faulty).
 export interface ByteLink {
   readonly description: string;
   /** Line rate in bits per second for timeouts and reports (0: unthrottled). */
   readonly baud: number;
   write(bytes: Uint8Array): void;
+  /** Adds a listener for received bytes (every listener sees every chunk). */
   onData(cb: (bytes: Uint8Array) => void): void;
   /** Called if the link itself fails (process exit, port closed). */
   onClose(cb: (why: string) => void): void;

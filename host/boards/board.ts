@@ -1,7 +1,9 @@
 // What the host asks of a board, whatever carries the words: the in-process
-// engine (links/direct.ts) or the serial protocol over any byte link
-// (links/protocol-board.ts). A training session talks only to this.
-import type { Plan } from "./plan.js";
+// engine (in-process.ts), or the serial protocol (protocol/protocol-board.ts)
+// over any byte link: the simulated firmware in memory (simulated-firmware.ts),
+// a board process, a pty or a real serial port. A training session talks only
+// to this.
+import type { Plan } from "../plan.js";
 
 export interface BoardInfo {
   protocol: number;
@@ -71,4 +73,13 @@ export interface Board {
   train(job: TrainJob): Promise<BatchResult[]>;
   evaluate(x: Float32Array, t: Float32Array | null, rows: number, nIn: number, nT: number, chunk: number): Promise<EvalResult>;
   close(): Promise<void>;
+}
+
+/** Runs `use` on `board` and closes the board however `use` ends (no board process or port left behind). */
+export async function withBoard<T>(board: Board, use: (b: Board) => Promise<T>): Promise<T> {
+  try {
+    return await use(board);
+  } finally {
+    await board.close();
+  }
 }

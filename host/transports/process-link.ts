@@ -4,35 +4,35 @@
 // a PC, boards/posix/edgeprop-board).
 import { spawn, type ChildProcess } from "node:child_process";
 import type { ByteLink } from "./byte-link.js";
+import { CloseListeners, bytesOf } from "./close-listeners.js";
 
 export class ProcessLink implements ByteLink {
   readonly baud = 0;
   private child: ChildProcess;
-  private closing = false;
-  private closeCbs: ((why: string) => void)[] = [];
+  private readonly ends = new CloseListeners();
   stderr = "";
 
   constructor(readonly command: string, readonly args: string[], readonly description: string) {
     this.child = spawn(command, args, { stdio: ["pipe", "pipe", "pipe"] });
     this.child.stderr!.on("data", (b: Buffer) => { this.stderr = (this.stderr + b.toString()).slice(-4000); });
     this.child.stdin!.on("error", () => { /* reported by exit */ });
-    const gone = (why: string) => { if (!this.closing) for (const cb of this.closeCbs) cb(why); };
+    const gone = (why: string) => this.ends.report(why);
     this.child.on("error", (err) => gone(`${command}: ${err.message}`));
     this.child.on("exit", (code, signal) => gone(`${description} exited (${signal ?? `code ${code}`})${this.stderr ? `: ${this.stderr.trim().split("\n").pop()}` : ""}`));
   }
 
   write(bytes: Uint8Array): void {
-    if (!this.closing) this.child.stdin!.write(bytes);
+    if (!this.ends.closing) this.child.stdin!.write(bytes);
   }
 
   onData(cb: (b: Uint8Array) => void): void {
-    this.child.stdout!.on("data", (b: Buffer) => cb(new Uint8Array(b.buffer, b.byteOffset, b.length)));
+    this.child.stdout!.on("data", (b: Buffer) => cb(bytesOf(b)));
   }
 
-  onClose(cb: (why: string) => void): void { this.closeCbs.push(cb); }
+  onClose(cb: (why: string) => void): void { this.ends.add(cb); }
 
   close(): Promise<void> {
-    this.closing = true;
+    this.ends.closing = true;
     return new Promise((resolve) => {
       if (this.child.exitCode !== null || this.child.signalCode !== null) { resolve(); return; }
       const t = setTimeout(() => this.child.kill("SIGKILL"), 2000);

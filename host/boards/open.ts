@@ -1,30 +1,23 @@
-// Chooses the simulated board a command trains on from --link, --engine,
-// --board, --baud and --fault-rate. Every choice but `direct` goes through
-// the serial protocol, so they all must give `direct`'s weights bit for bit.
+// Opens the simulated board a command trains on, as its link options say
+// (link-flags.ts resolves them from --link, --engine, --board, --baud and
+// --fault-rate). Every choice but `direct` goes through the serial protocol,
+// so they all must give `direct`'s weights bit for bit.
 import { fileURLToPath } from "node:url";
 import { spawnSync } from "node:child_process";
-import type { OptionSpec, Parsed } from "../args.js";
-import type { Board } from "../board.js";
-import type { ByteLink } from "./byte-link.js";
-import { DirectBoard } from "./direct.js";
-import { MemoryLink } from "./memory-link.js";
-import { ThrottledLink } from "./throttled-link.js";
-import { FaultyLink } from "./faulty-link.js";
-import { ProcessLink, splitCommand } from "./process-link.js";
-import { SerialLink } from "./serial-link.js";
-import { ProtocolBoard } from "./protocol-board.js";
-import { startPtyBoard } from "./pty.js";
+import type { Board } from "./board.js";
+import type { ByteLink } from "../transports/byte-link.js";
+import { DirectBoard } from "./in-process.js";
+import { SimulatedFirmware } from "./simulated-firmware.js";
+import { ThrottledLink } from "../transports/throttled-link.js";
+import { FaultyLink } from "../transports/faulty-link.js";
+import { ProcessLink, splitCommand } from "../transports/process-link.js";
+import { SerialLink } from "../transports/serial-link.js";
+import { ProtocolBoard } from "../protocol/protocol-board.js";
+import { startPtyBoard } from "../transports/pty.js";
 import { buildPath } from "../engine.js";
 import { UsageError } from "../errors.js";
 import { loadProfile } from "../firmware/profiles.js";
 
-export const LINK_OPTIONS: OptionSpec[] = [
-  { name: "link", kind: "string", choices: ["memory", "pty", "direct"], default: "memory", help: "how the host reaches the simulated board: memory (the protocol over an in-memory byte link), pty (a real pseudo-terminal via socat), direct (in-process calls, no protocol)" },
-  { name: "engine", kind: "string", value: "wasi:node|wasi:wasm3|wasi:wasmtime|wasi:PATH|exec:'CMD ARGS'", help: "run the board in another process: the WASI build under a runtime, or any command speaking the protocol on stdin/stdout" },
-  { name: "board", kind: "string", value: "PROFILE", help: "simulate this board profile's memory limit and baud (boards/profiles: esp32, esp32-s3, esp32-c3)" },
-  { name: "baud", kind: "int", min: 0, help: "throttle the simulated line to this rate, 10 bits a byte (default: the --board profile's, else unthrottled; 0 = unthrottled)" },
-  { name: "fault-rate", kind: "number", min: 0, help: "damage each frame on the simulated line with this probability (flip, drop or duplicate a byte)", default: 0 },
-];
 
 const edgepropBin = fileURLToPath(new URL("../bin/edgeprop.js", import.meta.url));
 
@@ -59,21 +52,27 @@ export function boardCommand(engine: string | undefined, memoryLimit: number): s
   }
 }
 
-export interface SimulatedBoardOptions {
+/** How to reach the simulated board. */
+export interface LinkOptions {
+  /** memory (default), pty or direct. */
   link?: string;
+  /** Run the board in another process (wasi:RUNTIME or exec:'CMD ARGS'). */
   engine?: string;
+  /** A board profile: its memory limit and baud. */
   board?: string;
+  /** Line rate; default the profile's, else unthrottled (0). */
   baud?: number;
-  "fault-rate"?: number;
+  /** Probability of damaging each frame on the line. */
+  faultRate?: number;
+  /** Seed of the damage. */
   seed?: number;
 }
 
-export async function openSimulatedBoard(a: Parsed | SimulatedBoardOptions): Promise<Board> {
-  const o = a as SimulatedBoardOptions;
+export async function openSimulatedBoard(o: LinkOptions): Promise<Board> {
   const profile = o.board ? loadProfile(String(o.board)) : null;
   const memoryLimit = profile?.memory_limit ?? 0;
   const baud = o.baud !== undefined ? Number(o.baud) : profile?.baud ?? 0;
-  const faultRate = Number(o["fault-rate"] ?? 0);
+  const faultRate = Number(o.faultRate ?? 0);
   const link = String(o.link ?? "memory");
   if (link === "direct") {
     if (o.engine) throw new UsageError("--link direct runs the module in this process; it takes no --engine");
@@ -88,7 +87,7 @@ export async function openSimulatedBoard(a: Parsed | SimulatedBoardOptions): Pro
     serial.close = async () => { await close(); await pty.stop(); };
     bytes = serial;
   } else if (link === "memory") {
-    bytes = o.engine ? processBoard(o.engine, memoryLimit) : new MemoryLink({ memoryLimit });
+    bytes = o.engine ? processBoard(o.engine, memoryLimit) : new SimulatedFirmware({ memoryLimit });
   } else {
     throw new UsageError(`unknown --link ${link}`);
   }

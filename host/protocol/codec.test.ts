@@ -1,0 +1,210 @@
+// Each message's encoder and decoder against the real module (build/edgeprop.wasm
+// driven as the firmware drives it), and each decoder's refusals of payloads
+// that do not have their message's layout.
+import { describe, expect, it } from "vitest";
+import { instantiate, type EngineExports } from "../engine.js";
+import { decodeFrame, encodeFrame, Type, type Frame } from "./frame.js";
+import { Status, BoardError } from "./status.js";
+import { MalformedMessageError } from "./message-error.js";
+import { encodeConfig, decodeShape, configFieldName, CONFIG_BYTES, ConfigOffset } from "./config-block.js";
+import { optimizerDefaults, type RunConfig } from "../config.js";
+import {
+  ACK_BYTES, BatchReplyOffset, HELLO_REPLY_BYTES, Region,
+  decodeAck, decodeBatchReply, decodeConfigureReply, decodeError, decodeEvalReply, decodeGetWeightsReply,
+  decodeHelloReply, decodeSetWeightsReply, encodeBatch, encodeEval, encodeGetWeights, encodeHello, encodeReset,
+  encodeSetLr, encodeSetWeights, replyPayload,
+} from "./codec.js";
+
+const RUN: RunConfig = {
+  sizes: [3, 4, 2], activations: ["tanh", "identity"], loss: "mse",
+  optimizer: optimizerDefaults("adam"), clipNorm: 0, init: "pytorch", seed: 7, chunk: 4,
+};
+const PARAMS = 4 * (3 + 1) + 2 * (4 + 1);
+
+/** The module behind its firmware interface: one request in, its one reply out. */
+class Firmware {
+  readonly e: EngineExports = instantiate();
+  private seq = 1;
+  constructor() { this.e.boot(0xabcd1234, 0); }
+
+  ask(type: number, payload: Uint8Array): Frame {
+    const e = this.e;
+    const wire = encodeFrame({ type, seq: this.seq++, payload });
+    const bytes = new Uint8Array(wire.length + 1);
+    bytes.set(wire);
+    new Uint8Array(e.memory.buffer, e.rx_buffer(), bytes.length).set(bytes);
+    const n = e.rx(bytes.length);
+    expect(n).toBeGreaterThan(0);
+    const out = new Uint8Array(e.memory.buffer, e.tx_buffer(), n).slice();
+    expect(e.rx(0)).toBe(0);
+    const f = decodeFrame(out.subarray(0, out.length - 1));
+    if (!f) throw new Error("the module's reply did not decode");
+    return f;
+  }
+}
+
+function configured(): Firmware {
+  const fw = new Firmware();
+  decodeHelloReply(replyPayload(fw.ask(Type.HELLO, encodeHello()), Type.HELLO));
+  const reply = decodeConfigureReply(replyPayload(fw.ask(Type.CONFIGURE, encodeConfig(RUN)), Type.CONFIGURE));
+  expect(reply.status).toBe(Status.OK);
+  return fw;
+}
+
+const malformed = (fn: () => unknown) => expect(fn).toThrow(MalformedMessageError);
+
+describe("configuration block", () => {
+  it("encodes 128 bytes the module accepts, and its shape decodes back", () => {
+    const block = encodeConfig(RUN);
+    expect(block.length).toBe(CONFIG_BYTES);
+    expect(decodeShape(block)).toEqual({ sizes: [3, 4, 2], loss: "mse", chunk: 4 });
+  });
+
+  it("names every refusable field by its offset", () => {
+    expect(configFieldName(ConfigOffset.LR)).toBe("lr");
+    expect(configFieldName(ConfigOffset.CLIP_NORM)).toBe("clip_norm");
+    expect(configFieldName(ConfigOffset.SIZES + 4)).toBe("size of level 2");
+    expect(configFieldName(ConfigOffset.ACTIVATIONS)).toBe("activation of layer 1");
+    expect(configFieldName(39)).toBe("field at byte 39");
+  });
+
+  it("refuses a block of the wrong length, a layer count out of range, an unknown loss", () => {
+    malformed(() => decodeShape(new Uint8Array(127)));
+    const zero = encodeConfig(RUN);
+    zero[ConfigOffset.LAYERS] = 0;
+    malformed(() => decodeShape(zero));
+    const loss = encodeConfig(RUN);
+    loss[ConfigOffset.LOSS] = 9;
+    malformed(() => decodeShape(loss));
+  });
+
+  it("CONFIGURE_REPLY: a refused field comes back as its offset", () => {
+    const fw = new Firmware();
+    fw.ask(Type.HELLO, encodeHello());
+    const block = encodeConfig({ ...RUN, optimizer: { ...RUN.optimizer, lr: -1 } });
+    const reply = decodeConfigureReply(replyPayload(fw.ask(Type.CONFIGURE, block), Type.CONFIGURE));
+    expect(reply.status).toBe(Status.BAD_CONFIG);
+    expect(configFieldName(reply.detail)).toBe("lr");
+    malformed(() => decodeConfigureReply(new Uint8Array(35)));
+  });
+});
+
+describe("HELLO", () => {
+  it("decodes the module's reply, configured or not", () => {
+    const fw = new Firmware();
+    const h = decodeHelloReply(replyPayload(fw.ask(Type.HELLO, encodeHello()), Type.HELLO));
+    expect(h).toMatchObject({ protocol: 1, configured: false, chunk: 0, bootId: 0xabcd1234, step: 0, txPayload: 192 });
+    fw.ask(Type.CONFIGURE, encodeConfig(RUN));
+    const again = decodeHelloReply(replyPayload(fw.ask(Type.HELLO, encodeHello()), Type.HELLO));
+    expect(again).toMatchObject({ configured: true, chunk: 4 });
+  });
+
+  it("refuses a payload that is not 32 bytes", () => {
+    malformed(() => decodeHelloReply(new Uint8Array(HELLO_REPLY_BYTES - 1)));
+    malformed(() => decodeHelloReply(new Uint8Array(HELLO_REPLY_BYTES + 1)));
+  });
+});
+
+describe("SET_WEIGHTS / GET_WEIGHTS", () => {
+  it("writes floats and reads the same floats back", () => {
+    const fw = configured();
+    const values = Float32Array.from({ length: 10 }, (_, i) => i / 8 - 0.5);
+    const written = { region: Region.PARAMETERS, offset: 5, count: values.length };
+    decodeSetWeightsReply(replyPayload(fw.ask(Type.SET_WEIGHTS, encodeSetWeights(0, 5, values)), Type.SET_WEIGHTS), written);
+    const back = decodeGetWeightsReply(replyPayload(fw.ask(Type.GET_WEIGHTS, encodeGetWeights(written)), Type.GET_WEIGHTS), written);
+    expect(Array.from(back.values)).toEqual(Array.from(values));
+  });
+
+  it("refuses a reply for another range, or whose length disagrees with its count", () => {
+    const fw = configured();
+    const asked = { region: Region.PARAMETERS, offset: 0, count: 3 };
+    const payload = replyPayload(fw.ask(Type.GET_WEIGHTS, encodeGetWeights(asked)), Type.GET_WEIGHTS);
+    expect(decodeGetWeightsReply(payload, asked).values.length).toBe(3);
+    malformed(() => decodeGetWeightsReply(payload, { ...asked, offset: 1 }));
+    malformed(() => decodeGetWeightsReply(payload, { ...asked, region: Region.OPTIMIZER_STATE }));
+    malformed(() => decodeGetWeightsReply(payload.subarray(0, payload.length - 4), asked));
+    malformed(() => decodeGetWeightsReply(new Uint8Array(7), asked));
+    malformed(() => decodeSetWeightsReply(new Uint8Array(9), asked));
+  });
+
+  it("an ERROR in place of the reply is the board's refusal, with its status and detail", () => {
+    const fw = configured();
+    const f = fw.ask(Type.GET_WEIGHTS, encodeGetWeights({ region: Region.PARAMETERS, offset: PARAMS, count: 1 }));
+    expect(f.type).toBe(Type.ERROR);
+    const e = decodeError(f.payload);
+    expect(e).toMatchObject({ code: Status.BAD_RANGE, forType: Type.GET_WEIGHTS, bootId: 0xabcd1234 });
+    expect(() => replyPayload(f, Type.GET_WEIGHTS)).toThrow(BoardError);
+  });
+});
+
+describe("BATCH / EVAL", () => {
+  const x = Float32Array.from({ length: 4 * 3 }, (_, i) => Math.sin(i));
+  const t = Float32Array.from({ length: 4 * 2 }, (_, i) => Math.cos(i));
+
+  it("a batch of two chunks steps once; the reply carries rows, loss and one norm per layer", () => {
+    const fw = configured();
+    const first = decodeBatchReply(replyPayload(fw.ask(Type.BATCH,
+      encodeBatch({ endsBatch: false, setStep: null }, { x, t, first: 0, count: 2, nIn: 3, nT: 2 })), Type.BATCH), 2);
+    expect(first).toMatchObject({ status: Status.OK, stepped: false, rows: 2, step: 0 });
+    const second = decodeBatchReply(replyPayload(fw.ask(Type.BATCH,
+      encodeBatch({ endsBatch: true, setStep: 41 }, { x, t, first: 2, count: 2, nIn: 3, nT: 2 })), Type.BATCH), 2);
+    expect(second).toMatchObject({ status: Status.OK, stepped: true, rows: 2, step: 42 });
+    expect(second.gradNorms.length).toBe(2);
+    expect(second.lossSum).toBeGreaterThan(0);
+  });
+
+  it("BATCH_REPLY: refuses a layer count other than the model's, or a length that disagrees with it", () => {
+    const fw = configured();
+    const payload = replyPayload(fw.ask(Type.BATCH,
+      encodeBatch({ endsBatch: true, setStep: null }, { x, t, first: 0, count: 1, nIn: 3, nT: 2 })), Type.BATCH);
+    expect(decodeBatchReply(payload).gradNorms.length).toBe(2);
+    malformed(() => decodeBatchReply(payload, 3));
+    malformed(() => decodeBatchReply(payload.subarray(0, payload.length - 1)));
+    const more = payload.slice();
+    more[BatchReplyOffset.LAYERS] = 3;
+    malformed(() => decodeBatchReply(more));
+  });
+
+  it("EVAL: outputs of the asked rows; refuses another row count or a short payload", () => {
+    const fw = configured();
+    const payload = replyPayload(fw.ask(Type.EVAL, encodeEval(true, { x, t, first: 1, count: 3, nIn: 3, nT: 2 })), Type.EVAL);
+    const r = decodeEvalReply(payload, 3, 2);
+    expect(r.outputs.length).toBe(6);
+    expect(r.lossSum).toBeGreaterThan(0);
+    const noTargets = decodeEvalReply(replyPayload(fw.ask(Type.EVAL, encodeEval(false, { x, t: null, first: 1, count: 3, nIn: 3, nT: 2 })), Type.EVAL), 3, 2);
+    expect(Array.from(noTargets.outputs)).toEqual(Array.from(r.outputs));
+    expect(noTargets.lossSum).toBe(0);
+    malformed(() => decodeEvalReply(payload, 2, 2));
+    malformed(() => decodeEvalReply(payload, 3, 3));
+    malformed(() => decodeEvalReply(payload.subarray(0, 15), 3, 2));
+  });
+});
+
+describe("SET_LR / RESET / ERROR", () => {
+  it("acknowledged with one zero byte; anything else is refused", () => {
+    const fw = configured();
+    decodeAck(replyPayload(fw.ask(Type.SET_LR, encodeSetLr(0.5)), Type.SET_LR), Type.SET_LR);
+    decodeAck(replyPayload(fw.ask(Type.RESET, encodeReset()), Type.RESET), Type.RESET);
+    malformed(() => decodeAck(new Uint8Array(ACK_BYTES + 1), Type.SET_LR));
+    malformed(() => decodeAck(Uint8Array.of(1), Type.RESET));
+  });
+
+  it("a negative rate is refused as BAD_CONFIG at the lr offset", () => {
+    const fw = configured();
+    const f = fw.ask(Type.SET_LR, encodeSetLr(-1));
+    expect(decodeError(f.payload)).toMatchObject({ code: Status.BAD_CONFIG, forType: Type.SET_LR, detail: ConfigOffset.LR });
+  });
+
+  it("ERROR: refuses fewer than 8 bytes; keeps a firmware's appended message", () => {
+    malformed(() => decodeError(new Uint8Array(7)));
+    const p = new Uint8Array(8 + 4);
+    p[0] = Status.TRAP;
+    p.set(Buffer.from("trap"), 8);
+    expect(decodeError(p)).toMatchObject({ code: Status.TRAP, message: "trap" });
+  });
+
+  it("a reply of another type is refused", () => {
+    const f: Frame = { type: Type.HELLO | Type.REPLY, seq: 1, payload: new Uint8Array(32) };
+    malformed(() => replyPayload(f, Type.BATCH));
+  });
+});

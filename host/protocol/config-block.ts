@@ -1,0 +1,113 @@
+// The 128-byte configuration block (assembly/config.ts; the byte table is in
+// docs/protocol.md §4.2): one table of fields, from which the encoder, the
+// shape decoder and the names used in refusals are all derived.
+import {
+  ACTIVATIONS, INITS, LOSSES, MAX_LAYERS, OPTIMIZERS,
+  type LossName, type OptimizerConfig, type RunConfig,
+} from "../config.js";
+import { MalformedMessageError } from "./message-error.js";
+import { BoardError, Status, statusName } from "./status.js";
+
+export const CONFIG_BYTES = 128;
+export const CONFIG_VERSION = 1;
+
+/** Byte offsets of the block's fields (assembly/config.ts names them C_*). */
+export const ConfigOffset = {
+  VERSION: 0, LAYERS: 1, LOSS: 2, OPTIMIZER: 3, FLAGS: 4, INIT: 5, CHUNK: 6, SEED: 8,
+  SIZES: 12, ACTIVATIONS: 30,
+  LR: 40, MOMENTUM: 48, DAMPENING: 56, WEIGHT_DECAY: 64, ALPHA: 72, EPS: 80,
+  BETA1: 88, BETA2: 96, LR_DECAY: 104, INITIAL_ACCUMULATOR: 112, CLIP_NORM: 120,
+} as const;
+
+/** Bits of the flags byte. */
+export const ConfigFlag = { NESTEROV: 1, CENTERED: 2 } as const;
+
+type F64Field = { offset: number; name: string; read: (c: RunConfig) => number };
+
+/** The block's f64 fields in order, each with its torch.optim name and where its value comes from. */
+const F64_FIELDS: F64Field[] = [
+  { offset: ConfigOffset.LR, name: "lr", read: (c) => c.optimizer.lr },
+  { offset: ConfigOffset.MOMENTUM, name: "momentum", read: (c) => c.optimizer.momentum },
+  { offset: ConfigOffset.DAMPENING, name: "dampening", read: (c) => c.optimizer.dampening },
+  { offset: ConfigOffset.WEIGHT_DECAY, name: "weight_decay", read: (c) => c.optimizer.weightDecay },
+  { offset: ConfigOffset.ALPHA, name: "alpha", read: (c) => c.optimizer.alpha },
+  { offset: ConfigOffset.EPS, name: "eps", read: (c) => c.optimizer.eps },
+  { offset: ConfigOffset.BETA1, name: "beta1", read: (c) => c.optimizer.beta1 },
+  { offset: ConfigOffset.BETA2, name: "beta2", read: (c) => c.optimizer.beta2 },
+  { offset: ConfigOffset.LR_DECAY, name: "lr_decay", read: (c) => c.optimizer.lrDecay },
+  { offset: ConfigOffset.INITIAL_ACCUMULATOR, name: "initial_accumulator_value", read: (c) => c.optimizer.initialAccumulator },
+  { offset: ConfigOffset.CLIP_NORM, name: "clip_norm", read: (c) => c.clipNorm },
+];
+
+/** What a refusal's detail (a byte offset) means, for the single-byte fields. */
+const SCALAR_NAMES: Record<number, string> = {
+  [ConfigOffset.VERSION]: "version", [ConfigOffset.LAYERS]: "layer count", [ConfigOffset.LOSS]: "loss",
+  [ConfigOffset.OPTIMIZER]: "optimizer", [ConfigOffset.FLAGS]: "flags (nesterov needs momentum > 0 and dampening 0)",
+  [ConfigOffset.INIT]: "init", [ConfigOffset.CHUNK]: "chunk",
+};
+
+function flagsOf(o: OptimizerConfig): number {
+  return (o.nesterov ? ConfigFlag.NESTEROV : 0) | (o.centered ? ConfigFlag.CENTERED : 0);
+}
+
+export function encodeConfig(c: RunConfig): Uint8Array {
+  const buf = new Uint8Array(CONFIG_BYTES);
+  const v = new DataView(buf.buffer);
+  v.setUint8(ConfigOffset.VERSION, CONFIG_VERSION);
+  v.setUint8(ConfigOffset.LAYERS, c.sizes.length - 1);
+  v.setUint8(ConfigOffset.LOSS, LOSSES.indexOf(c.loss));
+  v.setUint8(ConfigOffset.OPTIMIZER, OPTIMIZERS.indexOf(c.optimizer.name));
+  v.setUint8(ConfigOffset.FLAGS, flagsOf(c.optimizer));
+  v.setUint8(ConfigOffset.INIT, INITS.indexOf(c.init));
+  v.setUint16(ConfigOffset.CHUNK, c.chunk, true);
+  v.setUint32(ConfigOffset.SEED, c.seed >>> 0, true);
+  c.sizes.forEach((s, k) => v.setUint16(ConfigOffset.SIZES + 2 * k, s, true));
+  c.activations.forEach((a, l) => v.setUint8(ConfigOffset.ACTIVATIONS + l, ACTIVATIONS.indexOf(a)));
+  for (const f of F64_FIELDS) v.setFloat64(f.offset, f.read(c), true);
+  return buf;
+}
+
+export interface ConfigShape {
+  sizes: number[];
+  loss: LossName;
+  chunk: number;
+}
+
+/** The model's shape back out of a configuration block (what a board needs to size frames). */
+export function decodeShape(block: Uint8Array): ConfigShape {
+  if (block.length !== CONFIG_BYTES) {
+    throw new MalformedMessageError(`a configuration block is ${CONFIG_BYTES} bytes, got ${block.length}`);
+  }
+  const v = new DataView(block.buffer, block.byteOffset, block.byteLength);
+  const layers = v.getUint8(ConfigOffset.LAYERS);
+  if (layers < 1 || layers > MAX_LAYERS) throw new MalformedMessageError(`configuration block: ${layers} layers (1..${MAX_LAYERS})`);
+  const loss = LOSSES[v.getUint8(ConfigOffset.LOSS)];
+  if (loss === undefined) throw new MalformedMessageError(`configuration block: unknown loss ${v.getUint8(ConfigOffset.LOSS)}`);
+  const sizes = Array.from({ length: layers + 1 }, (_, k) => v.getUint16(ConfigOffset.SIZES + 2 * k, true));
+  return { sizes, loss, chunk: v.getUint16(ConfigOffset.CHUNK, true) };
+}
+
+/** The rows per chunk a block asks for (read before the board has accepted it, so unchecked). */
+export function configChunk(block: Uint8Array): number {
+  return new DataView(block.buffer, block.byteOffset, block.byteLength).getUint16(ConfigOffset.CHUNK, true);
+}
+
+/** Names of the configuration block's fields by byte offset, for refusals. */
+export function configFieldName(offset: number): string {
+  if (offset >= ConfigOffset.SIZES && offset < ConfigOffset.ACTIVATIONS) return `size of level ${(offset - ConfigOffset.SIZES) / 2}`;
+  if (offset >= ConfigOffset.ACTIVATIONS && offset < ConfigOffset.ACTIVATIONS + MAX_LAYERS) {
+    return `activation of layer ${offset - ConfigOffset.ACTIVATIONS + 1}`;
+  }
+  return SCALAR_NAMES[offset] ?? F64_FIELDS.find((f) => f.offset === offset)?.name ?? `field at byte ${offset}`;
+}
+
+/**
+ * The error for a CONFIGURE that was refused: which field (BAD_CONFIG), or
+ * how much memory the plan needs against `limit` (TOO_BIG, e.g. "the board
+ * allows 32768").
+ */
+export function configureRefusal(status: number, detail: number, neededBytes: number, limit: string): BoardError {
+  const what = status === Status.BAD_CONFIG ? `: ${configFieldName(detail)}`
+    : status === Status.TOO_BIG ? `: needs ${neededBytes} bytes, ${limit}` : "";
+  return new BoardError(status, `${statusName(status)}${what}`, detail);
+}

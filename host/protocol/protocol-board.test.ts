@@ -1,0 +1,66 @@
+// The protocol board's snapshot serves what the board holds between epochs:
+// weights and optimizer state for a checkpoint cost no frames (no second
+// read of region 1, no HELLO that would restart the board's sequence).
+import { describe, expect, it } from "vitest";
+import { ProtocolBoard } from "./protocol-board.js";
+import { SimulatedFirmware } from "../boards/simulated-firmware.js";
+import { DirectBoard } from "../boards/in-process.js";
+import type { ByteLink } from "../transports/byte-link.js";
+import type { Board } from "../boards/board.js";
+import { encodeConfig } from "./config-block.js";
+import { optimizerDefaults, type RunConfig } from "../config.js";
+
+const RUN: RunConfig = {
+  sizes: [2, 5, 1], activations: ["tanh", "identity"], loss: "mse",
+  optimizer: optimizerDefaults("adam"), clipNorm: 0, init: "pytorch", seed: 3, chunk: 4,
+};
+
+/** Counts the frames the host writes (one write per frame). */
+class CountingLink implements ByteLink {
+  writes = 0;
+  constructor(private readonly inner: ByteLink) {}
+  get description() { return this.inner.description; }
+  get baud() { return this.inner.baud; }
+  write(b: Uint8Array): void { this.writes++; this.inner.write(b); }
+  onData(cb: (b: Uint8Array) => void): void { this.inner.onData(cb); }
+  onClose(cb: (why: string) => void): void { this.inner.onClose(cb); }
+  close(): Promise<void> { return this.inner.close(); }
+}
+
+async function oneEpoch(board: Board, run: RunConfig = RUN): Promise<void> {
+  await board.configure(encodeConfig(run));
+  const rows = 12;
+  const x = Float32Array.from({ length: rows * 2 }, (_, i) => Math.sin(i));
+  const t = Float32Array.from({ length: rows }, (_, i) => Math.cos(i));
+  await board.train({ x, t, rows, nIn: 2, nT: 1, batch: 6, chunk: 4 });
+}
+
+describe("ProtocolBoard snapshot", () => {
+  it("after an epoch, the optimizer state and step come from the snapshot: no frame is sent, and they equal the in-process engine's", async () => {
+    const link = new CountingLink(new SimulatedFirmware());
+    const board = new ProtocolBoard(link);
+    await oneEpoch(board);
+    const before = link.writes;
+    const state = await board.getOptimizerState();
+    const weights = await board.getWeights();
+    expect(link.writes).toBe(before);
+    const direct = new DirectBoard();
+    await oneEpoch(direct);
+    const ref = await direct.getOptimizerState();
+    expect(state.step).toBe(ref.step);
+    expect(Buffer.from(state.state.buffer).equals(Buffer.from(ref.state.buffer))).toBe(true);
+    expect(Buffer.from(weights.buffer).equals(Buffer.from((await direct.getWeights()).buffer))).toBe(true);
+    await board.close();
+  });
+
+  it("plain SGD has no optimizer state: a checkpoint's read of it answers at once with none (issue 10, item 1)", async () => {
+    const board = new ProtocolBoard(new SimulatedFirmware(), { timeoutMs: 50, retries: 2 });
+    await oneEpoch(board, { ...RUN, optimizer: optimizerDefaults("sgd") });
+    const state = await Promise.race([
+      board.getOptimizerState(),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error("getOptimizerState did not resolve")), 5000)),
+    ]);
+    expect(state.state.length).toBe(0);
+    await board.close();
+  });
+});

@@ -1,0 +1,33 @@
+// The engine's status codes (assembly/status.ts; the firmware's own ERROR
+// frames use TRAP and LOAD_FAILED, boards/common/error_frame.h) and what each
+// means to a user. host/protocol/status.test.ts holds the three in step.
+export const Status = {
+  OK: 0, BAD_CONFIG: 1, TOO_BIG: 2, NOT_CONFIGURED: 3, BAD_ROWS: 4, BAD_RANGE: 5,
+  BAD_LABEL: 6, BAD_FRAME: 7, OUT_OF_ORDER: 8, NON_FINITE: 9, TRAP: 10, LOAD_FAILED: 11,
+  NO_SESSION: 12,
+} as const;
+
+export type StatusName = keyof typeof Status;
+
+const MEANINGS: Record<StatusName, string> = {
+  OK: "ok", BAD_CONFIG: "bad configuration", TOO_BIG: "model does not fit the board's memory",
+  NOT_CONFIGURED: "board not configured", BAD_ROWS: "bad row count", BAD_RANGE: "weights range outside the model",
+  BAD_LABEL: "class label out of range", BAD_FRAME: "malformed frame", OUT_OF_ORDER: "frame out of order",
+  NON_FINITE: "loss or gradient is not finite", TRAP: "the module trapped", LOAD_FAILED: "the module failed to load",
+  NO_SESSION: "no session (the board restarted)",
+};
+
+const BY_CODE = new Map<number, string>(
+  (Object.keys(Status) as StatusName[]).map((name) => [Status[name], MEANINGS[name]]),
+);
+
+export function statusName(code: number): string {
+  return BY_CODE.get(code) ?? `status ${code}`;
+}
+
+/** A refusal from the board (or the in-process engine), with its status code. */
+export class BoardError extends Error {
+  constructor(readonly status: number, message: string, readonly detail = -1) {
+    super(message);
+  }
+}

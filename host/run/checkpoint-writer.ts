@@ -1,0 +1,17 @@
+// --checkpoint DIR: after every epoch, the board's model and optimizer state
+// (the protocol board serves both from the snapshot it already pulled).
+import type { Board } from "../boards/board.js";
+import type { RunConfig } from "../config.js";
+import type { EpochEvent } from "../session.js";
+import { writeCheckpoint } from "../checkpoint.js";
+import type { RunObserver } from "./observer.js";
+
+export class CheckpointWriter implements RunObserver {
+  constructor(private readonly dir: string, private readonly model: RunConfig,
+    private readonly persisted: Record<string, string | number | boolean>) {}
+
+  async epoch(e: EpochEvent, history: readonly EpochEvent[], board: Board): Promise<void> {
+    const [weights, optimizer] = [await board.getWeights(), await board.getOptimizerState()];
+    writeCheckpoint(this.dir, { epoch: e.epoch, settings: this.persisted, model: this.model, weights, optimizer, history: [...history] });
+  }
+}

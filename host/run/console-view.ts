@@ -1,0 +1,72 @@
+// What a training command prints: the run's first line, the progress (live
+// view, plain epoch lines or JSON events, progress/index.ts), grad-norm
+// warnings, and the result as a "done" line or event.
+import type { BatchResult } from "../boards/board.js";
+import type { EpochEvent } from "../session.js";
+import { paramCount } from "../config.js";
+import { Progress, type ProgressMode, type Sink } from "../progress/index.js";
+import type { GradWarning } from "../progress/grad-watch.js";
+import type { RunFinish, RunObserver, RunStart } from "./observer.js";
+
+export interface ConsoleViewOptions {
+  out: Sink;
+  mode: ProgressMode;
+  json: boolean;
+  /** --quiet: only the result line. */
+  quiet: boolean;
+  /** The --resume DIR, named in the "resuming from" line. */
+  resumedFrom: string | null;
+  /** Where grad-norm warnings go in plain/live mode (default stderr). */
+  warnLine?: (text: string) => void;
+  label?: string;
+}
+
+export class ConsoleView implements RunObserver {
+  private progress: Progress | null = null;
+
+  constructor(private readonly o: ConsoleViewOptions) {}
+
+  get warnings(): GradWarning[] {
+    return this.progress?.warnings ?? [];
+  }
+
+  started({ run: p, plan, board, startEpoch }: RunStart): void {
+    const { settings, data } = p;
+    const o = this.o;
+    if (!o.json && !o.quiet && o.mode !== "quiet") {
+      const r = settings.run;
+      o.out.line(`edgeprop: ${r.sizes.join("-")} ${r.loss}, ${r.optimizer.name} lr ${r.optimizer.lr}, ` +
+        `batch ${settings.batchText === "full" ? `full (${settings.batch})` : settings.batch}, chunk ${r.chunk}, ` +
+        `${data.rows} rows, ${paramCount(r.sizes)} parameters, board memory ${plan.total_bytes} bytes on ${board.description}`);
+      if (p.resume) o.out.line(`resuming from ${o.resumedFrom} at epoch ${startEpoch} (optimizer step ${p.resume.step})`);
+    }
+    this.progress = new Progress({
+      mode: o.mode, out: o.out, epochs: settings.epochs, rows: data.rows, sizes: settings.run.sizes, startEpoch,
+      warnLine: o.warnLine, label: o.label,
+      epochLine: (e) => `epoch ${String(e.epoch).padStart(String(settings.epochs).length)}/${settings.epochs}  loss ${e.loss.toPrecision(7)}  lr ${Number(e.lr.toPrecision(6))}`,
+    });
+  }
+
+  batch(epoch: number, r: BatchResult, rowsDone: number): void {
+    this.progress?.batch(epoch, r, rowsDone);
+  }
+
+  epoch(e: EpochEvent): void {
+    this.progress?.epochDone(e);
+  }
+
+  stopped(): void {
+    this.progress?.end();
+  }
+
+  finished({ done, finalLoss }: RunFinish): void {
+    const o = this.o;
+    if (o.json) { o.out.json(done); return; }
+    // --quiet keeps the result line; a caller's quiet mode (demo, compare) does not.
+    if (!o.quiet && o.mode === "quiet") return;
+    const d = done as { epochs: number; steps: number; samples: number; seconds: number; samples_per_s: number; saved: string | null; report?: string };
+    o.out.line(`done: ${d.epochs} epochs, ${d.steps} optimizer steps, ${d.samples} samples in ${d.seconds.toFixed(3)} s ` +
+      `(${d.samples_per_s.toLocaleString("en-US")} samples/s), final loss ${finalLoss?.toPrecision(7)}` +
+      (d.saved ? `; model saved to ${d.saved}` : "") + (d.report ? `; report written to ${d.report}` : ""));
+  }
+}
