@@ -54,10 +54,28 @@ function configured(): Firmware {
 const malformed = (fn: () => unknown) => expect(fn).toThrow(MalformedMessageError);
 
 describe("configuration block", () => {
-  it("encodes 128 bytes the module accepts, and its shape decodes back", () => {
+  it("encodes a version-2 block of 160 bytes the module accepts, and its shape decodes back", () => {
     const block = encodeConfig(RUN);
     expect(block.length).toBe(CONFIG_BYTES);
+    expect(CONFIG_BYTES).toBe(160);
+    expect(block[ConfigOffset.VERSION]).toBe(2);
     expect(decodeShape(block)).toEqual({ sizes: [3, 4, 2], loss: "mse", chunk: 4 });
+    // a version-1 block (the first 128 bytes) still decodes
+    const v1 = block.slice(0, 128);
+    v1[ConfigOffset.VERSION] = 1;
+    expect(decodeShape(v1)).toEqual({ sizes: [3, 4, 2], loss: "mse", chunk: 4 });
+  });
+
+  it("writes amsgrad, momentum_decay and clip_value where the module reads them", () => {
+    const block = encodeConfig({ ...RUN, clipValue: 0.25, optimizer: { ...RUN.optimizer, amsgrad: true, momentumDecay: 0.01 } });
+    const v = new DataView(block.buffer);
+    expect(block[ConfigOffset.FLAGS] & 4).toBe(4);
+    expect(v.getFloat64(ConfigOffset.MOMENTUM_DECAY, true)).toBe(0.01);
+    expect(v.getFloat64(ConfigOffset.CLIP_VALUE, true)).toBe(0.25);
+    expect([...block.subarray(ConfigOffset.RESERVED)]).toEqual(new Array(16).fill(0));
+    expect(configFieldName(ConfigOffset.MOMENTUM_DECAY)).toBe("momentum_decay");
+    expect(configFieldName(ConfigOffset.CLIP_VALUE)).toBe("clip_value");
+    expect(configFieldName(ConfigOffset.RESERVED + 3)).toBe("reserved byte 147 (must be 0)");
   });
 
   it("names every refusable field by its offset", () => {
@@ -70,6 +88,7 @@ describe("configuration block", () => {
 
   it("refuses a block of the wrong length, a layer count out of range, an unknown loss", () => {
     malformed(() => decodeShape(new Uint8Array(127)));
+    malformed(() => decodeShape(encodeConfig(RUN).subarray(0, 128))); // version 2 cut to version 1's length
     const zero = encodeConfig(RUN);
     zero[ConfigOffset.LAYERS] = 0;
     malformed(() => decodeShape(zero));
