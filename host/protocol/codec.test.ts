@@ -97,6 +97,24 @@ describe("configuration block", () => {
     malformed(() => decodeShape(loss));
   });
 
+  it("CONFIGURE over the protocol: a version-1 block is taken; a length that is not its version's is refused", () => {
+    const v1 = encodeConfig(RUN).slice(0, 128);
+    v1[ConfigOffset.VERSION] = 1;
+    const ok = new Firmware();
+    ok.ask(Type.HELLO, encodeHello());
+    expect(decodeConfigureReply(replyPayload(ok.ask(Type.CONFIGURE, v1), Type.CONFIGURE)).status).toBe(Status.OK);
+    const cut = new Firmware(); // a version-2 block cut to 128 bytes: the version field is what is wrong
+    cut.ask(Type.HELLO, encodeHello());
+    const reply = decodeConfigureReply(replyPayload(cut.ask(Type.CONFIGURE, encodeConfig(RUN).slice(0, 128)), Type.CONFIGURE));
+    expect(reply.status).toBe(Status.BAD_CONFIG);
+    expect(configFieldName(reply.detail)).toBe("version");
+    const odd = new Firmware(); // neither length: not a CONFIGURE payload at all
+    odd.ask(Type.HELLO, encodeHello());
+    const f = odd.ask(Type.CONFIGURE, encodeConfig(RUN).slice(0, 159));
+    expect(f.type).toBe(Type.ERROR);
+    expect(decodeError(f.payload).code).toBe(Status.BAD_FRAME);
+  });
+
   it("CONFIGURE_REPLY: a refused field comes back as its offset", () => {
     const fw = new Firmware();
     fw.ask(Type.HELLO, encodeHello());

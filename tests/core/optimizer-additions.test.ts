@@ -4,29 +4,28 @@
 // against PyTorch are the golden cases and the randomized cross-check.
 import { describe, expect, it } from "vitest";
 import { Net, Status, randomData, runConfig, type NetSpec } from "../helpers/engine";
-import { encodeConfig } from "../../host/config";
+import { CONFIG_BYTES, ConfigOffset, encodeConfig } from "../../host/protocol/config-block";
+import type { OptimizerName } from "../../host/config";
 import { rng } from "../helpers/rng";
 
-// Version-2 fields (assembly/config.ts).
-const C_VERSION = 0, C_OPT = 3, C_FLAGS = 4;
-const C_MOMENTUM_DECAY = 128, C_CLIP_VALUE = 136, C_RESERVED = 144;
-const V2_BYTES = 160;
-const OPT = { sgd: 0, adam: 3, adamw: 4, nadam: 5, radam: 6 } as const;
-const AMSGRAD = 4;
+const C_VERSION = ConfigOffset.VERSION, C_FLAGS = ConfigOffset.FLAGS;
+const C_MOMENTUM_DECAY = ConfigOffset.MOMENTUM_DECAY, C_CLIP_VALUE = ConfigOffset.CLIP_VALUE, C_RESERVED = ConfigOffset.RESERVED;
+const V2_BYTES = CONFIG_BYTES;
 
-interface V2 { opt: keyof typeof OPT; amsgrad?: boolean; momentumDecay?: number; clipValue?: number }
+interface V2 { opt: OptimizerName; amsgrad?: boolean; momentumDecay?: number; clipValue?: number }
 
-/** A version-2 block: the version-1 fields from `spec`, then the appended ones. */
+/** The host's version-2 block for `spec` with the version-2 settings `v2`. */
 function blockV2(spec: NetSpec, v2: V2): Uint8Array {
-  const v1 = encodeConfig(runConfig({ ...spec, opt: v2.opt === "nadam" || v2.opt === "radam" ? "adam" : v2.opt }));
-  const b = new Uint8Array(V2_BYTES);
-  b.set(v1.subarray(0, 128));
-  const v = new DataView(b.buffer);
-  v.setUint8(C_VERSION, 2);
-  v.setUint8(C_OPT, OPT[v2.opt]);
-  v.setUint8(C_FLAGS, v.getUint8(C_FLAGS) | (v2.amsgrad ? AMSGRAD : 0));
-  v.setFloat64(C_MOMENTUM_DECAY, v2.momentumDecay ?? (v2.opt === "nadam" ? 4e-3 : 0), true);
-  v.setFloat64(C_CLIP_VALUE, v2.clipValue ?? 0, true);
+  const run = runConfig({ ...spec, opt: v2.opt });
+  run.optimizer.amsgrad = Boolean(v2.amsgrad);
+  if (v2.momentumDecay !== undefined) run.optimizer.momentumDecay = v2.momentumDecay;
+  return encodeConfig({ ...run, clipValue: v2.clipValue ?? 0 });
+}
+
+/** The same run as a version-1 block (what a host before version 2 sent). */
+function blockV1(spec: NetSpec, opt: OptimizerName): Uint8Array {
+  const b = blockV2(spec, { opt }).slice(0, 128);
+  b[C_VERSION] = 1;
   return b;
 }
 
@@ -71,7 +70,7 @@ describe("configuration block version 2", () => {
   });
 
   it("a version-1 (128-byte) block is still taken, and version-2 fields left in memory by an earlier run do not leak into it", () => {
-    const v1 = encodeConfig(runConfig({ ...SPEC, opt: "adam" }));
+    const v1 = blockV1(SPEC, "adam");
     const fresh = new Net();
     expect(configure(fresh, SPEC, v1)).toBe(Status.OK);
     train(fresh, 3);
