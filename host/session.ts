@@ -1,9 +1,9 @@
 // A training session: epochs of batches streamed to a board, the learning
-// rate set from the schedule (per epoch; per batch for OneCycleLR, each
-// batch then its own train call after its SET_LR), losses read back,
+// rate set from the schedule (per epoch; per batch for OneCycleLR, the
+// board setting each batch's lr in the epoch's one stream), losses read back,
 // divergence caught. The same code drives every link, which is what makes
 // them comparable.
-import type { BatchResult, Board, TrainJob } from "./boards/board.js";
+import type { BatchResult, Board } from "./boards/board.js";
 import type { Dataset } from "./dataset.js";
 import { DivergedError, LinkError } from "./errors.js";
 import { Status, statusName } from "./protocol/status.js";
@@ -74,10 +74,11 @@ export async function runSession(board: Board, data: Dataset, o: SessionOptions)
       if (r.status !== Status.OK || !Number.isFinite(r.lossSum)) { failed = r; return false; }
       o.onBatch?.(epoch + 1, r, rowsDone);
     };
-    const job = { x: px, t: pt, rows: data.rows, nIn: data.nIn, nT: data.nT, batch: o.batch, chunk: o.chunk, onBatch };
-    const results = await withContext(schedule.perBatch
-      ? trainBatchByBatch(board, job, (b) => setLr(schedule.lrFor(epoch, b)), () => failed !== null)
-      : board.train(job), lastGood, history);
+    const lrs = schedule.perBatch ? Array.from({ length: batches }, (_, b) => schedule.lrFor(epoch, b)) : undefined;
+    const results = await withContext(board.train({
+      x: px, t: pt, rows: data.rows, nIn: data.nIn, nT: data.nT, batch: o.batch, chunk: o.chunk, onBatch, lrs,
+    }), lastGood, history);
+    if (lrs) currentLr = lrs[results.length - 1] ?? currentLr; // the lr the board was left with
     seconds += (performance.now() - t0) / 1000;
     // A board may end the epoch at a failed batch without reporting it through onBatch.
     if (!failed) failed = results.find((r) => r.status !== Status.OK || !Number.isFinite(r.lossSum)) ?? null;
@@ -106,28 +107,6 @@ export async function runSession(board: Board, data: Dataset, o: SessionOptions)
     await o.onEpoch?.(ev);
   }
   return { epochs: o.epochs, samples, seconds, steps, history, lastGood };
-}
-
-/**
- * One epoch as one train call per batch, `beforeBatch(b)` (the batch's SET_LR)
- * before each: what a schedule stepped per batch needs. Results are numbered
- * as one train call over the epoch would number them.
- */
-async function trainBatchByBatch(board: Board, job: TrainJob, beforeBatch: (b: number) => Promise<void>,
-  stopped: () => boolean): Promise<BatchResult[]> {
-  const batch = Math.max(1, Math.min(job.batch, job.rows));
-  const results: BatchResult[] = [];
-  for (let b = 0, start = 0; start < job.rows && !stopped(); b++, start += batch) {
-    const rows = Math.min(batch, job.rows - start);
-    await beforeBatch(b);
-    const renumber = (r: BatchResult): BatchResult => ({ ...r, index: b });
-    const one = await board.train({
-      ...job, rows, x: job.x.subarray(start * job.nIn, (start + rows) * job.nIn), t: job.t.subarray(start * job.nT, (start + rows) * job.nT),
-      onBatch: (r) => job.onBatch?.(renumber(r)),
-    });
-    results.push(...one.map(renumber));
-  }
-  return results;
 }
 
 /** A board that stopped answering carries what was learnt so far. */

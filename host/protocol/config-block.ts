@@ -23,7 +23,7 @@ export const ConfigOffset = {
   LR: 40, MOMENTUM: 48, DAMPENING: 56, WEIGHT_DECAY: 64, ALPHA: 72, EPS: 80,
   BETA1: 88, BETA2: 96, LR_DECAY: 104, INITIAL_ACCUMULATOR: 112, CLIP_NORM: 120,
   // version 2
-  MOMENTUM_DECAY: 128, CLIP_VALUE: 136, RESERVED: 144,
+  MOMENTUM_DECAY: 128, CLIP_VALUE: 136, RESERVED: 144, RESERVED_END: 160,
 } as const;
 
 /** Bits of the flags byte. */
@@ -112,7 +112,7 @@ export function configFieldName(offset: number): string {
   if (offset >= ConfigOffset.ACTIVATIONS && offset < ConfigOffset.ACTIVATIONS + MAX_LAYERS) {
     return `activation of layer ${offset - ConfigOffset.ACTIVATIONS + 1}`;
   }
-  if (offset >= ConfigOffset.RESERVED && offset < CONFIG_BYTES) return `reserved byte ${offset} (must be 0)`;
+  if (offset >= ConfigOffset.RESERVED && offset < ConfigOffset.RESERVED_END) return `reserved byte ${offset} (must be 0)`;
   return SCALAR_NAMES[offset] ?? F64_FIELDS.find((f) => f.offset === offset)?.name ?? `field at byte ${offset}`;
 }
 
