@@ -6,6 +6,8 @@ import { describe, expect, it } from "vitest";
 import { Net, Status, randomData, runConfig, type NetSpec } from "../helpers/engine";
 import { CONFIG_BYTES, ConfigOffset, encodeConfig } from "../../host/protocol/config-block";
 import type { OptimizerName } from "../../host/config";
+import { computePlan } from "../../host/plan";
+import { moduleStaticBytes } from "../../host/engine";
 import { rng } from "../helpers/rng";
 
 const C_VERSION = ConfigOffset.VERSION, C_FLAGS = ConfigOffset.FLAGS;
@@ -67,6 +69,25 @@ describe("configuration block version 2", () => {
     expect(slots({ opt: "adamw", amsgrad: true })).toBe(3);
     expect(slots({ opt: "nadam" })).toBe(2);
     expect(slots({ opt: "radam" })).toBe(2);
+  });
+
+  it("the host's plan equals the module's for amsgrad, nadam and radam runs of many shapes", () => {
+    const net = new Net();
+    const staticBytes = moduleStaticBytes();
+    const r = rng(11);
+    const variants: V2[] = [{ opt: "adam", amsgrad: true }, { opt: "adamw", amsgrad: true }, { opt: "nadam" }, { opt: "radam" }];
+    for (let i = 0; i < 120; i++) {
+      const L = 1 + Math.floor(r() * 8);
+      const sizes = Array.from({ length: L + 1 }, () => 1 + Math.floor(r() < 0.2 ? r() * 300 : r() * 40));
+      const spec: NetSpec = { sizes, act: "relu", loss: "mse", chunk: 1 + Math.floor(r() * 64) };
+      const v2 = variants[i % variants.length];
+      const status = configure(net, spec, blockV2(spec, v2));
+      const run = runConfig({ ...spec, opt: v2.opt });
+      run.optimizer.amsgrad = Boolean(v2.amsgrad);
+      const { pages: _p, chunk: _c, ...host } = computePlan(run, staticBytes);
+      expect(host, JSON.stringify({ spec, v2 })).toEqual(net.plan());
+      expect(status).toBe(host.total_bytes <= net.e.memory_limit() ? Status.OK : Status.TOO_BIG);
+    }
   });
 
   it("a version-1 (128-byte) block is still taken, and version-2 fields left in memory by an earlier run do not leak into it", () => {
