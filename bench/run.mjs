@@ -496,6 +496,10 @@ async function main() {
     target(`${id} edgeprop-memory-link / edgeprop-v8 (protocol cost)`, ratio(sps(id, 'edgeprop-memory-link'), sps(id, 'edgeprop-v8')), '>=', null, 'ratio', 'memory link not built');
   }
 
+  // The emulated board (bench/board.mjs): instructions per sample per ISA and engine.
+  const board = wanted('board') ? runChild('emulated board', join(HERE, 'board.mjs'), ['--json-line', '--workloads', (opts.quick ? ['P1'] : opts.workloads.filter((id) => id !== 'P3')).join(',')]) : null;
+  if (board) log(`emulated board: ${board.error ?? board.skipped ?? `${board.rows.length} rows`}`);
+
   machine.loadavg_end = loadavg().map((x) => +x.toFixed(2));
   const total = elapsed();
   const result = {
@@ -510,6 +514,7 @@ async function main() {
     notes,
     targets,
     rows: [...speed, ...link, ...memory],
+    board,
   };
 
   const md = renderMarkdown(result, speed, link, memory, targets);
@@ -546,6 +551,7 @@ function renderMarkdown(result, speed, link, memory, targets) {
   lines.push('', '#### Training speed', '', speedTable(speed));
   if (link.length) lines.push('', '#### Serial link (simulated, P1 streamed)', '', linkTable(link));
   lines.push('', '#### Memory on the board', '', memoryTable(memory));
+  if (result.board) lines.push('', '#### Emulated board (QEMU riscv32, bench/board.mjs)', '', result.board.markdown ?? `error: ${result.board.error}`);
   lines.push('', '#### Targets (issue 6; reported, not asserted)', '', targetTable(targets));
   return lines.join('\n');
 }

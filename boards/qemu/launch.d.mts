@@ -1,0 +1,50 @@
+// Types of launch.mjs, for the TypeScript host and tests.
+export declare const ISAS: readonly ["rv32imc", "rv32imfc"];
+export declare const ENGINES: readonly ["wasm2c", "wasm3"];
+export type Isa = (typeof ISAS)[number];
+export type Engine = (typeof ENGINES)[number];
+
+export interface BuildOptions {
+  isa?: Isa;
+  engine?: Engine;
+  profile?: string;
+  obj?: string;
+  wasm?: string;
+  m3Include?: string;
+  m3Lib?: string;
+  m3Flags?: string;
+}
+
+/** The firmware's idle line, parsed (boards/qemu/stats_line.h). */
+export interface BoardStats {
+  engine: string;
+  isa: string;
+  instructions: number;
+  load_instructions: number;
+  heap_peak: number;
+  heap_limit: number;
+  stack_peak: number;
+  stack_limit: number;
+  ram: number;
+  watchdog_feeds: number;
+  traps: number;
+  rx_bytes: number;
+  [field: string]: string | number;
+}
+
+export interface EmulatedBoard {
+  path: string;
+  log: string;
+  firmware: string;
+  lines(): string[];
+  statsCount(): number;
+  waitForStats(o?: { after?: number; rxBytes?: number; timeoutMs?: number }): Promise<BoardStats>;
+  banners(): string[];
+  reset(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export declare function missingTools(): string[];
+export declare function buildFirmware(o?: BuildOptions): string;
+export declare function parseStatsLine(line: string): BoardStats;
+export declare function startEmulatedBoard(o?: BuildOptions & { elf?: string; icount?: boolean; bootTimeoutMs?: number }): Promise<EmulatedBoard>;

@@ -1,0 +1,181 @@
+// The emulated board: builds the QEMU firmware if it is missing or stale and
+// boots it on qemu-system-riscv32's `virt` machine with its UART behind a
+// pseudo-terminal, so a host talks to it with serialport exactly as to a
+// board on /dev/ttyUSB0. Self-contained (Node built-ins only) so the host
+// CLI, the tests and the benchmarks can all import it.
+//
+//   const board = await startEmulatedBoard({ isa: "rv32imc", engine: "wasm2c" });
+//   board.path                      // /dev/pts/N
+//   await board.waitForStats()      // the firmware's idle line, parsed
+//   await board.reset()             // QEMU's system_reset: the board reboots, same pty
+//   await board.stop()
+//
+// Everything the firmware writes is also kept in a log file (QEMU's chardev
+// logfile), which is how the stats line is read while a host holds the pty.
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, "..", "..");
+
+export const ISAS = ["rv32imc", "rv32imfc"];
+export const ENGINES = ["wasm2c", "wasm3"];
+const QEMU = "qemu-system-riscv32";
+const CROSS_GCC = "riscv64-unknown-elf-gcc";
+const PICOLIBC_LIBC = "/usr/lib/picolibc/riscv64-unknown-elf/lib/rv32im/ilp32/libc.a";
+/** The line the firmware prints when idle (boards/qemu/stats_line.h). */
+const STATS_PREFIX = "edgeprop: stats ";
+const BANNER = /^edgeprop \S+ pr=/;
+const FAULT_PREFIX = "edgeprop: fault ";
+
+/** What is missing to build and boot the emulated board, as one install hint per tool; [] when all is there. */
+export function missingTools() {
+  const missing = [];
+  const runs = (cmd, args) => spawnSync(cmd, args, { stdio: "ignore" }).status === 0;
+  if (!runs(QEMU, ["--version"])) missing.push(`${QEMU} (apt-get install qemu-system-misc)`);
+  if (!runs(CROSS_GCC, ["--version"])) missing.push(`${CROSS_GCC} (apt-get install gcc-riscv64-unknown-elf)`);
+  if (!existsSync(PICOLIBC_LIBC)) missing.push("picolibc for riscv (apt-get install picolibc-riscv64-unknown-elf)");
+  if (!runs("wasm2c", ["--version"])) missing.push("wasm2c (apt-get install wabt)");
+  if (!runs("make", ["--version"])) missing.push("make (apt-get install make)");
+  return missing;
+}
+
+/**
+ * Builds (or brings up to date: make decides) the firmware for one ISA and
+ * engine and returns the .elf's path. wasm3 needs `m3Include` (wasm3's
+ * source dir) and `m3Lib` (a libm3.a cross-built for that ISA).
+ */
+export function buildFirmware({ isa = "rv32imc", engine = "wasm2c", profile = "esp32-c3", obj, wasm, m3Include, m3Lib, m3Flags } = {}) {
+  if (!ISAS.includes(isa)) throw new Error(`ISA must be one of ${ISAS.join(", ")}, not '${isa}'`);
+  if (!ENGINES.includes(engine)) throw new Error(`engine must be one of ${ENGINES.join(", ")}, not '${engine}'`);
+  const dir = obj ?? join(here, "obj", `${profile}-${isa}-${engine}`);
+  const bin = join(dir, "firmware.elf");
+  const args = ["-s", "-C", here, `ISA=${isa}`, `ENGINE=${engine}`, `PROFILE=${profile}`, `OBJ=${dir}`, `BIN=${bin}`];
+  if (wasm) args.push(`WASM=${wasm}`);
+  if (engine === "wasm3") {
+    if (!m3Include || !m3Lib) throw new Error("the wasm3 firmware needs m3Include (wasm3's source dir) and m3Lib (libm3.a built for the ISA)");
+    args.push(`M3_INCLUDE=${m3Include}`, `M3_LIB=${m3Lib}`);
+    if (m3Flags) args.push(`M3_FLAGS=${m3Flags}`);
+  }
+  const r = spawnSync("make", args, { cwd: root, encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`building the ${isa} ${engine} firmware failed:\n${(r.stderr || r.stdout || String(r.error)).trim()}`);
+  return bin;
+}
+
+/** Parses a stats line's `key=value` fields (numbers where they are numbers). */
+export function parseStatsLine(line) {
+  if (!line.startsWith(STATS_PREFIX)) throw new Error(`not a stats line: ${line}`);
+  const out = {};
+  for (const field of line.slice(STATS_PREFIX.length).trim().split(/\s+/)) {
+    const eq = field.indexOf("=");
+    if (eq <= 0) throw new Error(`bad stats field '${field}' in: ${line}`);
+    const key = field.slice(0, eq), value = field.slice(eq + 1);
+    out[key] = /^\d+$/.test(value) ? Number(value) : value;
+  }
+  return out;
+}
+
+/**
+ * The readable lines in what the firmware wrote: runs of printable bytes
+ * (text is framed by CRLF and 0x00; frames are binary, and a reset can cut
+ * one off, so a banner may follow binary bytes without a delimiter).
+ */
+function textLines(bytes) {
+  return bytes.toString("latin1").split(/[^\x20-\x7e]+/).filter((l) => l.length > 0);
+}
+
+/**
+ * Boots the firmware under QEMU. `icount: true` runs -icount shift=0 (one
+ * instruction per virtual ns: minstret counts exactly, slower); otherwise
+ * QEMU runs as fast as it can and the instruction count means nothing.
+ */
+export async function startEmulatedBoard({ elf, isa = "rv32imc", engine = "wasm2c", icount = false, bootTimeoutMs = 60_000, ...build } = {}) {
+  const firmware = elf ?? buildFirmware({ isa, engine, ...build });
+  const dir = mkdtempSync(join(tmpdir(), "edgeprop-qemu-"));
+  const log = join(dir, "uart.log"), monitor = join(dir, "monitor.sock");
+  const args = ["-machine", "virt", "-display", "none", "-bios", "none", "-m", "128M",
+    "-chardev", `pty,id=uart0,logfile=${log},logappend=off`, "-serial", "chardev:uart0",
+    "-monitor", `unix:${monitor},server=on,wait=off`, "-kernel", firmware];
+  if (icount) args.push("-icount", "shift=0");
+  const qemu = spawn(QEMU, args, { stdio: ["ignore", "pipe", "pipe"] });
+  let qemuOutput = "";
+  qemu.stdout.on("data", (b) => { qemuOutput += b.toString(); });
+  qemu.stderr.on("data", (b) => { qemuOutput += b.toString(); });
+  const exited = new Promise((r) => qemu.once("exit", (code, signal) => r({ code, signal })));
+  let gone = false;
+  exited.then(() => { gone = true; });
+
+  const readLines = () => (existsSync(log) ? textLines(readFileSync(log)) : []);
+  const wait = async (what, test, timeoutMs) => {
+    const end = Date.now() + timeoutMs;
+    for (;;) {
+      const lines = readLines();
+      const fault = lines.find((l) => l.startsWith(FAULT_PREFIX));
+      if (fault) throw new Error(`the emulated board faulted: ${fault}`);
+      const hit = test(lines);
+      if (hit !== undefined) return hit;
+      if (gone) throw new Error(`qemu exited while waiting for ${what}: ${qemuOutput.trim()}\n${lines.slice(-5).join("\n")}`);
+      if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last lines:\n${lines.slice(-5).join("\n")}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  const statsLines = (lines) => lines.filter((l) => l.startsWith(STATS_PREFIX));
+
+  const stop = async () => {
+    if (!gone) { qemu.kill("SIGTERM"); await exited; }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    const path = await wait("qemu's pty", () => /char device redirected to (\/dev\/\S+) \(label uart0\)/.exec(qemuOutput)?.[1], 10_000);
+    const board = {
+      path, qemu, log, firmware,
+      /** Every readable line the firmware has written since boot. */
+      lines: readLines,
+      /** How many stats lines have been printed so far. */
+      statsCount: () => statsLines(readLines()).length,
+      /**
+       * Waits for stats line number `after + 1` (default: the next one) and
+       * parses it; with `rxBytes`, for the first line at or after that one
+       * whose rx_bytes reached it (the board went idle after that many bytes:
+       * a host's whole run, not a pause inside it).
+       */
+      async waitForStats({ after, rxBytes, timeoutMs = 120_000 } = {}) {
+        if (rxBytes !== undefined && !Number.isFinite(rxBytes)) throw new Error(`waitForStats: rxBytes must be a number, not ${rxBytes}`);
+        const seen = after ?? statsLines(readLines()).length;
+        const pick = (lines) => statsLines(lines).slice(seen).find((l) => rxBytes === undefined || parseStatsLine(l).rx_bytes >= rxBytes);
+        const what = `the firmware's stats line #${seen + 1}${rxBytes === undefined ? "" : ` with rx_bytes >= ${rxBytes}`}`;
+        return parseStatsLine(await wait(what, pick, timeoutMs));
+      },
+      /** Banners printed so far (one per boot). */
+      banners: () => readLines().filter((l) => BANNER.test(l)),
+      /** Reboots the emulated board (QEMU's system_reset; same pty) and resolves once the monitor took the command. */
+      reset: () => monitorCommand(monitor, "system_reset"),
+      stop,
+    };
+    await board.waitForStats({ after: 0, timeoutMs: bootTimeoutMs });
+    return board;
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/** Sends one command to QEMU's human monitor on a unix socket. */
+function monitorCommand(socketPath, command) {
+  return new Promise((resolveCmd, reject) => {
+    const sock = connect(socketPath);
+    let reply = "", sent = false;
+    sock.on("error", reject);
+    sock.on("data", (b) => {
+      reply += b.toString();
+      // The monitor greets with a prompt, then echoes the command and prompts again when done.
+      if (!reply.includes("(qemu)")) return;
+      if (!sent) { sent = true; reply = ""; sock.write(`${command}\n`); }
+      else { sock.end(); resolveCmd(); }
+    });
+  });
+}

@@ -1,0 +1,66 @@
+// Shared by the emulated-board tests: whether they can run here, the module
+// and firmware builds (once per test file), and training a golden case
+// through the emulated board's pty with the real CLI (`train --port`).
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { buildFirmware, missingTools, startEmulatedBoard } from "../../boards/qemu/launch.mjs";
+import { cliPath, repoRoot } from "../helpers/paths";
+import { runCli } from "../helpers/cli";
+import type { GoldenCase } from "../helpers/golden";
+import { caseArgs } from "../helpers/golden";
+
+export { buildFirmware, startEmulatedBoard };
+export const PROFILE = "esp32-c3";
+export const ISAS = ["rv32imc", "rv32imfc"] as const;
+export const profile = JSON.parse(readFileSync(path.join(repoRoot, "boards", "profiles", `${PROFILE}.json`), "utf8"));
+
+/** Why the emulated board cannot run here ("" = it can). In CI a missing tool is a failure, not a skip. */
+export function unavailable(): string {
+  const missing: string[] = missingTools();
+  if (missing.length === 0) return "";
+  const why = `the emulated board needs ${missing.join(", ")}`;
+  if (process.env.CI === "true") throw new Error(`${why} (CI must install them: scripts/deps.sh)`);
+  console.warn(`skipping the emulated-board tests: ${why}`);
+  return why;
+}
+
+/** The emulated cases stay small (CI's budget): at most this many epochs of each golden case. */
+export const MAX_EPOCHS = 2;
+
+/** A golden case's `sim` flags with its epochs capped at MAX_EPOCHS. */
+export function smallCaseArgs(c: GoldenCase, epochs = MAX_EPOCHS): string[] {
+  const a = caseArgs(c);
+  const i = a.indexOf("--epochs");
+  a[i + 1] = String(Math.min(Number(a[i + 1]), epochs));
+  return a;
+}
+
+/** --link direct's saved model for these flags (the reference bits). */
+export function direct(args: string[], out: string): Buffer {
+  const r = runCli(["sim", ...args, "--link", "direct", "--json", "--save", out]);
+  if (r.code !== 0) throw new Error(`sim --link direct failed (${r.code}): ${r.stderr}`);
+  return readFileSync(out);
+}
+
+/** The bytes a `train --json` run sent (its done event), so the board's idle line after them can be told apart. */
+export function bytesSent(stdout: string): number {
+  const done = stdout.split("\n").filter((l) => l.includes('"event":"done"')).map((l) => JSON.parse(l))[0];
+  if (!done || !Number.isInteger(done.bytes_sent)) throw new Error(`no done event with bytes_sent in: ${stdout.slice(-300)}`);
+  return done.bytes_sent;
+}
+
+export interface CliRun { code: number | null; stdout: string; stderr: string }
+
+/** `edgeprop train --port PORT ...` as a child process, without blocking the event loop. */
+export function trainOverPort(port: string, args: string[], out: string, onStdout?: (s: string) => void): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cliPath, "train", "--port", port, ...args, "--json", "--save", out],
+      { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1" } });
+    let stdout = "", stderr = "";
+    child.stdout.on("data", (b: Buffer) => { stdout += b.toString(); onStdout?.(stdout); });
+    child.stderr.on("data", (b: Buffer) => { stderr += b.toString(); });
+    child.on("error", reject);
+    child.on("exit", (code) => resolve({ code, stdout, stderr }));
+  });
+}

@@ -1,0 +1,50 @@
+// The emulated board reboots in the middle of a run (QEMU's system_reset:
+// the CPU restarts the firmware from its reset vector, the module's memory is
+// gone, the pty stays): `train --port` notices the new banner, restores the
+// session from its snapshot and finishes with --link direct's bits, exactly
+// as with the simulated board.
+import { afterAll, describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { goldenCases } from "../helpers/golden";
+import { rmDir, tmpDir } from "../helpers/paths";
+import { PROFILE, buildFirmware, direct, smallCaseArgs, startEmulatedBoard, trainOverPort, unavailable } from "./emulated-board";
+
+const skip = unavailable();
+const work = tmpDir("edgeprop-emulated-reset-");
+afterAll(() => rmDir(work));
+
+describe.skipIf(!!skip)("a reset of the emulated board mid-run", () => {
+  it("is survived with --link direct's bits (rv32imc, wasm2c)", async () => {
+    const c = goldenCases().find((g) => g.name === "adam-xor-bce")!;
+    const args = smallCaseArgs(c, 20);
+    const want = direct(args, path.join(work, "direct.json"));
+    const elf = buildFirmware({ isa: "rv32imc", engine: "wasm2c", profile: PROFILE, obj: path.join(work, "obj") });
+    const board = await startEmulatedBoard({ elf });
+    try {
+      const out = path.join(work, "port.json");
+      let reset: Promise<void> | undefined;
+      // Reset once the second of 20 epochs has been reported: the run is under way,
+      // with weights and Adam state on the board that the reboot wipes.
+      const run = await trainOverPort(board.path, args, out, (stdout) => {
+        if (!reset && (stdout.match(/"event":"epoch"/g) ?? []).length >= 2) reset = board.reset();
+      });
+      expect(reset, "the run ended before the reset was sent").toBeDefined();
+      await reset;
+      expect(run.stderr, run.stderr).toBe("");
+      expect(run.code).toBe(0);
+      expect(board.banners().length, "the board did not reboot").toBe(2);
+      expect(new Set(board.banners()).size, "a reboot gives a new boot id").toBe(2);
+      // The host went on talking to the rebooted board (its byte count starts
+      // again at boot): the reset came during the run, not after it.
+      const lines = board.lines();
+      const rebootAt = lines.lastIndexOf(board.banners()[1]);
+      const statsBeforeReboot = lines.slice(0, rebootAt).filter((l: string) => l.startsWith("edgeprop: stats ")).length;
+      const afterReboot = await board.waitForStats({ after: statsBeforeReboot, rxBytes: 1 });
+      expect(afterReboot.traps).toBe(0);
+      expect(readFileSync(out).equals(want)).toBe(true);
+    } finally {
+      await board.stop();
+    }
+  }, 180_000);
+});
