@@ -6,7 +6,7 @@ import {
   ACTIVATIONS, INITS, LOSSES, MAX_LAYERS, OPTIMIZER_CHOICES, optimizerDefaults,
   type Activation, type InitName, type LossName, type RunConfig,
 } from "./config.js";
-import { parseSchedule, SCHEDULE_SYNTAX, type Schedule } from "./schedule.js";
+import { oneCycleProblem, parseSchedule, SCHEDULE_SYNTAX, type Schedule } from "./schedule.js";
 import { DEFAULT_CHUNK, largestChunk } from "./plan.js";
 import { loadProfile } from "./firmware/profiles.js";
 import { moduleStaticBytes } from "./engine.js";
@@ -177,8 +177,12 @@ export function resolveRun(a: Parsed, rows: number | null, loaded: ModelFile | n
     const fits = largestChunk(run, moduleStaticBytes(), profile.memory_limit, cap);
     run.chunk = chunk = fits > 0 ? fits : 1; // 0: nothing fits; configure refuses with the numbers
   }
-  return {
-    run,
-    batch, batchText, epochs: Number(a.epochs ?? 1), shuffle: Boolean(a.shuffle), schedule: parseSchedule(a.schedule as string | undefined),
-  };
+  const epochs = Number(a.epochs ?? 1);
+  const schedule = parseSchedule(a.schedule as string | undefined);
+  if (schedule.kind === "onecycle" && rows !== null && batch > 0) {
+    // torch's OneCycleLR would fail on this run: say so before any work starts.
+    const problem = oneCycleProblem(schedule, epochs * Math.ceil(rows / batch));
+    if (problem) throw new UsageError(`--schedule ${a.schedule}: ${problem}`);
+  }
+  return { run, batch, batchText, epochs, shuffle: Boolean(a.shuffle), schedule };
 }

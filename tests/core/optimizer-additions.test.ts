@@ -9,6 +9,7 @@ import type { OptimizerName } from "../../host/config";
 import { computePlan } from "../../host/plan";
 import { moduleStaticBytes } from "../../host/engine";
 import { rng } from "../helpers/rng";
+import { runCli } from "../helpers/cli";
 
 const C_VERSION = ConfigOffset.VERSION, C_FLAGS = ConfigOffset.FLAGS;
 const C_MOMENTUM_DECAY = ConfigOffset.MOMENTUM_DECAY, C_CLIP_VALUE = ConfigOffset.CLIP_VALUE, C_RESERVED = ConfigOffset.RESERVED;
@@ -184,5 +185,25 @@ describe("clip_grad_value_", () => {
     const moved = net.getWeights().map((w, i) => Math.abs(w - before[i]));
     expect(Math.max(...moved)).toBeLessThanOrEqual(clipValue * (1 + 1e-3));
     expect(moved.filter((d) => Math.abs(d - clipValue) < clipValue * 1e-3).length).toBeGreaterThan(0);
+  });
+});
+
+describe("the new flags refuse what torch would refuse, before any work (exit 2, one line)", () => {
+  const base = ["sim", "--dataset", "iris", "--epochs", "2", "--quiet"];
+  const cases: [string[], RegExp][] = [
+    [["--opt", "sgd", "--amsgrad"], /--amsgrad is for --opt adam or adamw/],
+    [["--opt", "nadam", "--momentum-decay", "-1"], /--momentum-decay/],
+    [["--clip-value", "-0.5"], /--clip-value/],
+    // iris: 150 rows in batches of 75, 2 epochs = 4 steps; pct_start 0.25 x 4 = 1
+    [["--batch", "75", "--schedule", "onecycle:0.1:0.25"], /divides 0 by 0/],
+    [["--schedule", "plateau:2"], /FACTOR is in \(0, 1\)/],
+    [["--schedule", "warmup:3+cosine"], /expected/],
+  ];
+  it.each(cases)("%j", (flags, why) => {
+    const r = runCli([...base, ...flags]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(why);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stdout).toBe("");
   });
 });
