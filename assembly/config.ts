@@ -1,10 +1,16 @@
-// The configuration block: one fixed 128-byte little-endian record that says
+// The configuration block: one fixed little-endian record that says
 // everything about a training run. The host fills it (directly in memory, or as
 // the payload of a CONFIGURE frame) and `configure()` turns it into an arena.
 // Its byte layout is documented in docs/protocol.md and mirrored in host/config.ts.
+//
+// Version 2 (160 bytes) is version 1 (128 bytes) with every offset kept and
+// 32 bytes appended: NAdam's momentum_decay, clip_grad_value_'s limit, and 16
+// reserved bytes (zero) for fields to come (a frozen-layer count, a sample-store
+// size). A version-1 block is still taken: its appended fields read as zero.
 
-export const CONFIG_BYTES: i32 = 128;
-export const CONFIG_VERSION: u8 = 1;
+export const CONFIG_BYTES: i32 = 160; //   the largest version's size (the static block)
+export const CONFIG_V1_BYTES: i32 = 128;
+export const CONFIG_VERSION: u8 = 2;
 export const MAX_LAYERS: i32 = 8; // dense layers; sizes has MAX_LAYERS + 1 entries
 
 // Field offsets.
@@ -29,6 +35,11 @@ export const C_BETA2 = 96;
 export const C_LR_DECAY = 104;
 export const C_INITIAL_ACC = 112;
 export const C_CLIP_NORM = 120; // 0 = no clipping
+// Version 2 from here.
+export const C_MOMENTUM_DECAY = 128; // f64 NAdam's momentum_decay (psi)
+export const C_CLIP_VALUE = 136; //     f64 clip_grad_value_ limit, 0 = none
+export const C_RESERVED = 144; //       16 bytes, zero: room for fields to come
+export const C_RESERVED_END = 160;
 
 export namespace Loss {
   export const MSE: u8 = 0;
@@ -42,12 +53,15 @@ export namespace Opt {
   export const RMSPROP: u8 = 2;
   export const ADAM: u8 = 3;
   export const ADAMW: u8 = 4;
-  export const LAST: u8 = ADAMW;
+  export const NADAM: u8 = 5; //  config version 2
+  export const RADAM: u8 = 6; //  config version 2
+  export const LAST: u8 = RADAM;
 }
 export namespace Flag {
   export const NESTEROV: u8 = 1;
   export const CENTERED: u8 = 2;
-  export const ALL: u8 = NESTEROV | CENTERED;
+  export const AMSGRAD: u8 = 4; // adam, adamw (config version 2)
+  export const ALL: u8 = NESTEROV | CENTERED | AMSGRAD;
 }
 export namespace Init {
   export const PYTORCH: u8 = 0;
@@ -68,6 +82,20 @@ export namespace Act {
 // configuration survives re-planning the arena.
 export const configBlock: usize = memory.data(CONFIG_BYTES, 8);
 
+/** Bytes a CONFIGURE payload of this version carries, 0 for an unknown version. */
+export function configBytesOf(version: u8): i32 {
+  if (version == 1) return CONFIG_V1_BYTES;
+  if (version == CONFIG_VERSION) return CONFIG_BYTES;
+  return 0;
+}
+
+/** A version-1 block leaves the appended fields as they were: they mean zero. */
+export function clearFieldsPastVersion(): void {
+  const end = configBytesOf(load<u8>(configBlock + <usize>C_VERSION));
+  if (end == 0) return;
+  for (let off = end; off < CONFIG_BYTES; off++) store<u8>(configBlock + <usize>off, 0);
+}
+
 @inline export function cfgU8(off: i32): u8 { return load<u8>(configBlock + <usize>off); }
 @inline export function cfgU16(off: i32): u16 { return load<u16>(configBlock + <usize>off); }
 @inline export function cfgU32(off: i32): u32 { return load<u32>(configBlock + <usize>off); }
@@ -82,5 +110,6 @@ export function optimizerSlots(opt: u8, flags: u8, momentum: f64): i32 {
   if (opt == Opt.SGD) return momentum != 0 ? 1 : 0;
   if (opt == Opt.ADAGRAD) return 1;
   if (opt == Opt.RMSPROP) return 1 + ((flags & Flag.CENTERED) != 0 ? 1 : 0) + (momentum > 0 ? 1 : 0);
-  return 2; // adam, adamw: first and second moments
+  if (opt == Opt.ADAM || opt == Opt.ADAMW) return 2 + ((flags & Flag.AMSGRAD) != 0 ? 1 : 0); // m, v[, max v]
+  return 2; // nadam, radam: first and second moments (NAdam's mu_product follows from the step count)
 }

@@ -3,10 +3,10 @@
 // over them and the optimizer steps after the chunk that ends the batch, so
 // the chunk size is a memory knob that never changes the result.
 import {
-  C_ACTS, C_ALPHA, C_BETA1, C_BETA2, C_CHUNK, C_CLIP_NORM, C_DAMPENING, C_EPS, C_FLAGS,
-  C_INIT, C_INITIAL_ACC, C_LAYERS, C_LOSS, C_LR, C_LR_DECAY, C_MOMENTUM, C_OPT, C_SEED,
-  C_SIZES, C_VERSION, C_WEIGHT_DECAY, CONFIG_VERSION, Act, Flag, Init, Loss, Opt, MAX_LAYERS,
-  activationOf, cfgF64, cfgU16, cfgU32, cfgU8, layerCount, width,
+  C_ACTS, C_ALPHA, C_BETA1, C_BETA2, C_CHUNK, C_CLIP_VALUE, C_DAMPENING, C_EPS, C_FLAGS,
+  C_INIT, C_INITIAL_ACC, C_LAYERS, C_LOSS, C_LR, C_LR_DECAY, C_MOMENTUM, C_OPT, C_RESERVED,
+  C_RESERVED_END, C_SEED, C_SIZES, C_VERSION, C_WEIGHT_DECAY, Act, Flag, Init, Loss, Opt, MAX_LAYERS,
+  activationOf, cfgF64, cfgU16, cfgU32, cfgU8, clearFieldsPastVersion, configBytesOf, layerCount, width,
 } from "./config";
 import {
   arenaEnd, grads, gradsOf, layoutModel, layoutUnconfigured, level, optState, params,
@@ -52,8 +52,9 @@ function refuse(field: i32): i32 {
   return Status.BAD_CONFIG;
 }
 
-function validate(): i32 {
-  if (cfgU8(C_VERSION) != CONFIG_VERSION) return refuse(C_VERSION);
+function validate(blockBytes: i32): i32 {
+  const known = configBytesOf(cfgU8(C_VERSION));
+  if (known == 0 || (blockBytes != 0 && blockBytes != known)) return refuse(C_VERSION);
   const L = layerCount();
   if (L < 1 || L > MAX_LAYERS) return refuse(C_LAYERS);
   for (let k = 0; k <= L; k++) if (width(k) == 0) return refuse(C_SIZES + 2 * k);
@@ -66,7 +67,7 @@ function validate(): i32 {
   if (cfgU8(C_INIT) > Init.LAST) return refuse(C_INIT);
   if (cfgU16(C_CHUNK) == 0) return refuse(C_CHUNK);
   // Hyper-parameters: finite, and in the ranges torch.optim accepts.
-  for (let off = C_LR; off <= C_CLIP_NORM; off += 8) {
+  for (let off = C_LR; off <= C_CLIP_VALUE; off += 8) {
     const v = cfgF64(off);
     if (!isFinite(v) || v < 0) return refuse(off);
   }
@@ -75,15 +76,22 @@ function validate(): i32 {
   if (cfgF64(C_ALPHA) > 1) return refuse(C_ALPHA);
   if ((cfgU8(C_FLAGS) & Flag.NESTEROV) != 0
     && (cfgF64(C_MOMENTUM) <= 0 || cfgF64(C_DAMPENING) != 0)) return refuse(C_FLAGS);
+  if ((cfgU8(C_FLAGS) & Flag.AMSGRAD) != 0 && opt != Opt.ADAM && opt != Opt.ADAMW) return refuse(C_FLAGS);
+  for (let off = C_RESERVED; off < C_RESERVED_END; off++) if (cfgU8(off) != 0) return refuse(off);
   return Status.OK;
 }
 
-/** Plans, checks and lays out the model in the configuration block. */
-export function configureNetwork(): i32 {
+/**
+ * Plans, checks and lays out the model in the configuration block.
+ * `blockBytes`: the CONFIGURE payload's length (its version must say as much),
+ * 0 when the host wrote the block in place.
+ */
+export function configureNetwork(blockBytes: i32 = 0): i32 {
   configured = false;
   configDetail = -1;
   batchRows = 0;
-  const bad = validate();
+  clearFieldsPastVersion();
+  const bad = validate(blockBytes);
   if (bad != Status.OK) { layoutUnconfigured(); return bad; }
   // Compared exactly (u64): a plan that wrapped in 32 bits must not "fit".
   if (computePlan(<i32>staticEnd()) > <u64>memoryLimit) { layoutUnconfigured(); return Status.TOO_BIG; }

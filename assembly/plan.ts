@@ -15,7 +15,7 @@ import {
 // Frame sizes (see protocol/frame.ts): type u8, seq u16, len u16, payload, crc32,
 // COBS-encoded (one extra byte per 254) and a 0x00 delimiter.
 export const FRAME_OVERHEAD: i32 = 9;
-export const MIN_RX_PAYLOAD: i32 = 160; // fits CONFIGURE (128) and every command
+export const MIN_RX_PAYLOAD: i32 = 160; // fits CONFIGURE (160, version 2) and every command
 export const TX_PAYLOAD: i32 = 192; //   the largest reply (GET_WEIGHTS pieces)
 export const BATCH_HEADER: i32 = 8; //   flags, rows, reserved, before the rows
 

@@ -1,9 +1,10 @@
 // A training run's configuration and torch.optim's defaults. Its encoding as
-// the module's 128-byte configuration block is protocol/config-block.ts.
+// the module's configuration block (version 2, 160 bytes) is protocol/config-block.ts.
 
 export const ACTIVATIONS = ["identity", "relu", "leaky_relu", "sigmoid", "tanh"] as const;
 export const LOSSES = ["mse", "ce", "bce"] as const;
-export const OPTIMIZERS = ["sgd", "adagrad", "rmsprop", "adam", "adamw"] as const;
+/** In the module's Opt.* order (the block's optimizer byte is the index). */
+export const OPTIMIZERS = ["sgd", "adagrad", "rmsprop", "adam", "adamw", "nadam", "radam"] as const;
 export const INITS = ["pytorch", "xavier", "he"] as const;
 export type Activation = (typeof ACTIVATIONS)[number];
 export type LossName = (typeof LOSSES)[number];
@@ -26,6 +27,10 @@ export interface OptimizerConfig {
   beta2: number;
   lrDecay: number;
   initialAccumulator: number;
+  /** adam, adamw: the AMSGrad variant (max of the second moments in the denominator). */
+  amsgrad: boolean;
+  /** nadam: torch's momentum_decay (psi in mu_t = beta1 (1 - 0.5 * 0.96^(t psi))). */
+  momentumDecay: number;
 }
 
 export interface ModelConfig {
@@ -39,6 +44,7 @@ export interface ModelConfig {
 export interface RunConfig extends ModelConfig {
   optimizer: OptimizerConfig;
   clipNorm: number; // 0: off
+  clipValue?: number; // clip_grad_value_ limit; 0 or absent: off
   init: InitName;
   seed: number;
   chunk: number;
@@ -52,7 +58,7 @@ export function optimizerDefaults(name: string): OptimizerConfig {
   const base: OptimizerConfig = {
     name: "sgd", lr: 0.01, momentum: 0, dampening: 0, nesterov: false, weightDecay: 0,
     alpha: 0.99, eps: 1e-8, centered: false, beta1: 0.9, beta2: 0.999, lrDecay: 0,
-    initialAccumulator: 0,
+    initialAccumulator: 0, amsgrad: false, momentumDecay: 4e-3,
   };
   switch (name) {
     case "sgd": return base;
@@ -61,11 +67,13 @@ export function optimizerDefaults(name: string): OptimizerConfig {
     case "rmsprop": return { ...base, name: "rmsprop" };
     case "adam": return { ...base, name: "adam", lr: 0.001 };
     case "adamw": return { ...base, name: "adamw", lr: 0.001, weightDecay: 0.01 };
+    case "nadam": return { ...base, name: "nadam", lr: 0.002 };
+    case "radam": return { ...base, name: "radam", lr: 0.001 };
     default: throw new Error(`unknown optimizer '${name}'`);
   }
 }
 
-export const OPTIMIZER_CHOICES = ["sgd", "momentum", "adagrad", "rmsprop", "adam", "adamw"];
+export const OPTIMIZER_CHOICES = ["sgd", "momentum", "adagrad", "rmsprop", "adam", "adamw", "nadam", "radam"];
 
 /** Optimizer state tensors per parameter, as the module counts them. */
 export function optimizerSlots(o: OptimizerConfig): number {
@@ -73,7 +81,8 @@ export function optimizerSlots(o: OptimizerConfig): number {
     case "sgd": return o.momentum !== 0 ? 1 : 0;
     case "adagrad": return 1;
     case "rmsprop": return 1 + (o.centered ? 1 : 0) + (o.momentum > 0 ? 1 : 0);
-    default: return 2;
+    case "adam": case "adamw": return 2 + (o.amsgrad ? 1 : 0);
+    default: return 2; // nadam, radam (NAdam's mu_product follows from the step count)
   }
 }
 

@@ -6,7 +6,7 @@ import {
   ACTIVATIONS, INITS, LOSSES, MAX_LAYERS, OPTIMIZER_CHOICES, optimizerDefaults,
   type Activation, type InitName, type LossName, type RunConfig,
 } from "./config.js";
-import { parseSchedule, type Schedule } from "./schedule.js";
+import { oneCycleProblem, parseSchedule, SCHEDULE_SYNTAX, type Schedule } from "./schedule.js";
 import { DEFAULT_CHUNK, largestChunk } from "./plan.js";
 import { loadProfile } from "./firmware/profiles.js";
 import { moduleStaticBytes } from "./engine.js";
@@ -22,8 +22,8 @@ export const MODEL_OPTIONS: OptionSpec[] = [
 ];
 
 export const OPTIMIZER_OPTIONS: OptionSpec[] = [
-  { name: "opt", kind: "string", persist: true, choices: OPTIMIZER_CHOICES, default: "sgd", help: "optimizer (momentum = sgd with momentum 0.9)" },
-  { name: "lr", kind: "number", persist: true, min: 0, help: "learning rate (default: 0.01; adam/adamw 0.001)" },
+  { name: "opt", kind: "string", persist: true, choices: OPTIMIZER_CHOICES, default: "sgd", help: "optimizer, as torch.optim (momentum = sgd with momentum 0.9; nadam, radam as torch 1.13)" },
+  { name: "lr", kind: "number", persist: true, min: 0, help: "learning rate (default: 0.01; adam/adamw/radam 0.001, nadam 0.002)" },
   { name: "momentum", kind: "number", persist: true, min: 0, help: "sgd/rmsprop momentum (default 0; 0.9 for --opt momentum)" },
   { name: "dampening", kind: "number", persist: true, min: 0, help: "sgd momentum dampening", default: 0 },
   { name: "nesterov", kind: "flag", persist: true, help: "sgd: Nesterov momentum" },
@@ -31,12 +31,22 @@ export const OPTIMIZER_OPTIONS: OptionSpec[] = [
   { name: "alpha", kind: "number", persist: true, min: 0, help: "rmsprop smoothing constant", default: 0.99 },
   { name: "eps", kind: "number", persist: true, min: 0, help: "term added for stability (default 1e-8; adagrad 1e-10)" },
   { name: "centered", kind: "flag", persist: true, help: "rmsprop: centered (normalize by the variance)" },
-  { name: "beta1", kind: "number", persist: true, min: 0, help: "adam/adamw first-moment decay", default: 0.9 },
-  { name: "beta2", kind: "number", persist: true, min: 0, help: "adam/adamw second-moment decay", default: 0.999 },
+  { name: "beta1", kind: "number", persist: true, min: 0, help: "adam/adamw/nadam/radam first-moment decay", default: 0.9 },
+  { name: "beta2", kind: "number", persist: true, min: 0, help: "adam/adamw/nadam/radam second-moment decay", default: 0.999 },
+  { name: "amsgrad", kind: "flag", persist: true, help: "adam/adamw: the AMSGrad variant (one more state tensor)" },
+  { name: "momentum-decay", kind: "number", persist: true, min: 0, help: "nadam: momentum_decay", default: 4e-3 },
   { name: "lr-decay", kind: "number", persist: true, min: 0, help: "adagrad learning-rate decay", default: 0 },
   { name: "initial-accumulator", kind: "number", persist: true, min: 0, help: "adagrad initial accumulator value", default: 0 },
-  { name: "schedule", kind: "string", persist: true, value: "step:SIZE:GAMMA|exp:GAMMA|cosine:TMAX[:ETA_MIN]", help: "learning-rate schedule, stepped per epoch" },
+  {
+    name: "schedule", kind: "string", persist: true, value: SCHEDULE_SYNTAX,
+    help: "learning-rate schedule as torch.optim.lr_scheduler: StepLR, ExponentialLR, CosineAnnealingLR, MultiStepLR, "
+      + "warm-up (LinearLR, N epochs from START x lr, default 1/3) then CosineAnnealingLR (SequentialLR), stepped per epoch; "
+      + "OneCycleLR (pct_start 0.3, div 25, final_div 1e4, cos, cycle_momentum off; lr ignored) stepped per batch; "
+      + "ReduceLROnPlateau (mode min, factor 0.1, patience 10, threshold 1e-4 rel, cooldown 0, min_lr 0) on each epoch's training loss "
+      + "(the validation loss once there is validation data)",
+  },
   { name: "clip-norm", kind: "number", persist: true, min: 0, help: "clip the global gradient L2 norm (clip_grad_norm_)" },
+  { name: "clip-value", kind: "number", persist: true, min: 0, help: "clamp each gradient element to [-X, X] (clip_grad_value_; after --clip-norm if both)" },
 ];
 
 export const TRAINING_OPTIONS: OptionSpec[] = [
@@ -132,7 +142,11 @@ export function resolveRun(a: Parsed, rows: number | null, loaded: ModelFile | n
   set("lr", a.lr); set("momentum", a.momentum); set("dampening", a.dampening);
   set("weightDecay", a["weight-decay"]); set("alpha", a.alpha); set("eps", a.eps);
   set("beta1", a.beta1); set("beta2", a.beta2); set("lrDecay", a["lr-decay"]);
-  set("initialAccumulator", a["initial-accumulator"]);
+  set("initialAccumulator", a["initial-accumulator"]); set("momentumDecay", a["momentum-decay"]);
+  if (a.amsgrad) optimizer.amsgrad = true;
+  if (optimizer.amsgrad && optimizer.name !== "adam" && optimizer.name !== "adamw") {
+    throw new UsageError(`--amsgrad is for --opt adam or adamw (torch.optim.${optimizer.name === "sgd" ? "SGD" : optimizer.name} has no amsgrad)`);
+  }
   if (a.nesterov) optimizer.nesterov = true;
   if (a.centered) optimizer.centered = true;
   if (optimizer.nesterov && (optimizer.momentum <= 0 || optimizer.dampening !== 0)) {
@@ -152,7 +166,7 @@ export function resolveRun(a: Parsed, rows: number | null, loaded: ModelFile | n
   let chunk = a.chunk !== undefined ? Number(a.chunk) : Math.max(1, Math.min(batch || DEFAULT_CHUNK, DEFAULT_CHUNK));
   if (chunk > 65535) throw new UsageError("--chunk: at most 65535 rows");
   const run: RunConfig = {
-    sizes, activations, loss, optimizer, clipNorm: Number(a["clip-norm"] ?? 0),
+    sizes, activations, loss, optimizer, clipNorm: Number(a["clip-norm"] ?? 0), clipValue: Number(a["clip-value"] ?? 0),
     init: (a.init ?? "pytorch") as InitName, seed: Number(a.seed ?? 1), chunk,
   };
   if (a.board && a.chunk === undefined) {
@@ -163,8 +177,12 @@ export function resolveRun(a: Parsed, rows: number | null, loaded: ModelFile | n
     const fits = largestChunk(run, moduleStaticBytes(), profile.memory_limit, cap);
     run.chunk = chunk = fits > 0 ? fits : 1; // 0: nothing fits; configure refuses with the numbers
   }
-  return {
-    run,
-    batch, batchText, epochs: Number(a.epochs ?? 1), shuffle: Boolean(a.shuffle), schedule: parseSchedule(a.schedule as string | undefined),
-  };
+  const epochs = Number(a.epochs ?? 1);
+  const schedule = parseSchedule(a.schedule as string | undefined);
+  if (schedule.kind === "onecycle" && rows !== null && batch > 0) {
+    // torch's OneCycleLR would fail on this run: say so before any work starts.
+    const problem = oneCycleProblem(schedule, epochs * Math.ceil(rows / batch));
+    if (problem) throw new UsageError(`--schedule ${a.schedule}: ${problem}`);
+  }
+  return { run, batch, batchText, epochs, shuffle: Boolean(a.shuffle), schedule };
 }

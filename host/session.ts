@@ -1,11 +1,13 @@
 // A training session: epochs of batches streamed to a board, the learning
-// rate set per epoch from the schedule, losses read back, divergence caught.
-// The same code drives every link, which is what makes them comparable.
+// rate set from the schedule (per epoch; per batch for OneCycleLR, the
+// board setting each batch's lr in the epoch's one stream), losses read back,
+// divergence caught. The same code drives every link, which is what makes
+// them comparable.
 import type { BatchResult, Board } from "./boards/board.js";
 import type { Dataset } from "./dataset.js";
 import { DivergedError, LinkError } from "./errors.js";
 import { Status, statusName } from "./protocol/status.js";
-import { lrAt, type Schedule } from "./schedule.js";
+import { LrSchedule, type Schedule } from "./schedule.js";
 import { epochOrder, permuteRows } from "./shuffle.js";
 
 export interface SessionOptions {
@@ -18,6 +20,8 @@ export interface SessionOptions {
   schedule: Schedule;
   /** Epochs already done (a resumed run continues from here). */
   startEpoch?: number;
+  /** Those epochs' losses, in order (ReduceLROnPlateau picks up where it was). */
+  pastLosses?: number[];
   onEpoch?: (e: EpochEvent) => void | Promise<void>;
   onBatch?: (epoch: number, r: BatchResult, rowsDone: number) => void;
 }
@@ -50,9 +54,13 @@ export async function runSession(board: Board, data: Dataset, o: SessionOptions)
   const px = o.shuffle ? new Float32Array(data.x.length) : data.x;
   const pt = o.shuffle ? new Float32Array(data.t.length) : data.t;
   let currentLr = NaN;
+  const setLr = async (lr: number) => { if (lr !== currentLr) { await board.setLr(lr); currentLr = lr; } };
+  const batches = Math.ceil(data.rows / Math.max(1, Math.min(o.batch, data.rows)));
+  const schedule = new LrSchedule(o.schedule, o.lr, batches, o.epochs);
+  for (const loss of o.pastLosses ?? []) schedule.endEpoch(loss);
   for (let epoch = o.startEpoch ?? 0; epoch < o.epochs; epoch++) {
-    const lr = lrAt(o.schedule, o.lr, epoch);
-    if (lr !== currentLr) { await board.setLr(lr); currentLr = lr; }
+    const lr = schedule.lrFor(epoch, 0);
+    await setLr(lr);
     if (o.shuffle) {
       const order = epochOrder(data.rows, o.seed, epoch);
       permuteRows(data.x, data.nIn, order, px);
@@ -61,14 +69,16 @@ export async function runSession(board: Board, data: Dataset, o: SessionOptions)
     let rowsDone = 0;
     let failed: BatchResult | null = null;
     const t0 = performance.now();
+    const onBatch = (r: BatchResult) => {
+      rowsDone += r.rows;
+      if (r.status !== Status.OK || !Number.isFinite(r.lossSum)) { failed = r; return false; }
+      o.onBatch?.(epoch + 1, r, rowsDone);
+    };
+    const lrs = schedule.perBatch ? Array.from({ length: batches }, (_, b) => schedule.lrFor(epoch, b)) : undefined;
     const results = await withContext(board.train({
-      x: px, t: pt, rows: data.rows, nIn: data.nIn, nT: data.nT, batch: o.batch, chunk: o.chunk,
-      onBatch: (r) => {
-        rowsDone += r.rows;
-        if (r.status !== Status.OK || !Number.isFinite(r.lossSum)) { failed = r; return false; }
-        o.onBatch?.(epoch + 1, r, rowsDone);
-      },
+      x: px, t: pt, rows: data.rows, nIn: data.nIn, nT: data.nT, batch: o.batch, chunk: o.chunk, onBatch, lrs,
     }), lastGood, history);
+    if (lrs) currentLr = lrs[results.length - 1] ?? currentLr; // the lr the board was left with
     seconds += (performance.now() - t0) / 1000;
     // A board may end the epoch at a failed batch without reporting it through onBatch.
     if (!failed) failed = results.find((r) => r.status !== Status.OK || !Number.isFinite(r.lossSum)) ?? null;
@@ -93,6 +103,7 @@ export async function runSession(board: Board, data: Dataset, o: SessionOptions)
       steps: results.length, seconds: Number(seconds.toFixed(6)),
     };
     history.push(ev);
+    schedule.endEpoch(ev.loss); // ReduceLROnPlateau: on the training loss (there is no validation data)
     await o.onEpoch?.(ev);
   }
   return { epochs: o.epochs, samples, seconds, steps, history, lastGood };

@@ -207,7 +207,7 @@ export async function runTraining(board: Board, p: PreparedRun, o: RunOutputs, o
     result = await runSession(board, data, {
       epochs: settings.epochs, batch: settings.batch, chunk: settings.run.chunk,
       shuffle: settings.shuffle, seed: settings.run.seed, lr: settings.run.optimizer.lr,
-      schedule: settings.schedule, startEpoch,
+      schedule: settings.schedule, startEpoch, pastLosses: history.map((h) => h.loss),
       onBatch: (epoch, r, rowsDone) => { for (const ob of observers) ob.batch?.(epoch, r, rowsDone); },
       onEpoch: async (e) => {
         history.push(e);

@@ -85,6 +85,46 @@ CASES = [
          {"name": "sgd", "lr": 0.05, "momentum": 0.9}, 24, 12,
          "10-class softmax cross-entropy; step schedule",
          schedule={"name": "step", "step_size": 4, "gamma": 0.5}),
+    # torch.optim coverage: amsgrad, NAdam, RAdam, the schedules users ask for, clip_grad_value_.
+    case("adam-amsgrad", {"kind": "xor", "n": 64, "seed": 21}, [2, 8, 1], "tanh", "bce",
+         {"name": "adam", "lr": 0.03, "amsgrad": True}, 16, 15,
+         "Adam with amsgrad=True (the running max of the second moment in the denominator)"),
+    case("adamw-amsgrad-weight-decay", {"kind": "randn", "n": 60, "d": 4, "outputs": 2, "seed": 22}, [4, 10, 2], "relu", "mse",
+         {"name": "adamw", "lr": 0.01, "weight_decay": 0.05, "beta2": 0.99, "amsgrad": True}, 12, 10,
+         "AdamW with amsgrad=True and decoupled weight decay"),
+    case("nadam-defaults", {"kind": "spiral", "n": 90, "classes": 3, "seed": 23}, [2, 16, 3], "tanh", "ce",
+         {"name": "nadam", "lr": 0.002}, 10, 12,
+         "NAdam with torch's defaults (momentum_decay 4e-3): the mu_t schedule and its float32 mu_product over 108 steps"),
+    case("nadam-momentum-decay-weight-decay", {"kind": "sine", "n": 64, "seed": 24}, [1, 12, 1], "tanh", "mse",
+         {"name": "nadam", "lr": 0.01, "momentum_decay": 0.02, "weight_decay": 0.001, "beta1": 0.85}, 8, 10,
+         "NAdam with its own momentum_decay, beta1 and L2 weight decay"),
+    case("radam-rectification", {"kind": "sine", "n": 80, "seed": 25}, [1, 16, 1], "tanh", "mse",
+         {"name": "radam", "lr": 0.01}, 10, 10,
+         "RAdam: the first steps unrectified (rho_t <= 5, momentum SGD), then rectified"),
+    case("radam-weight-decay-beta2", {"kind": "blobs", "n": 72, "d": 3, "classes": 4, "seed": 26}, [3, 12, 4], "relu", "ce",
+         {"name": "radam", "lr": 0.02, "beta2": 0.95, "weight_decay": 0.01, "eps": 1e-6}, 12, 8,
+         "RAdam with beta2 0.95 (rho_inf 39), weight decay and eps"),
+    case("multistep-lr", {"kind": "randn", "n": 64, "d": 4, "seed": 27}, [4, 8, 1], "tanh", "mse",
+         {"name": "sgd", "lr": 0.05, "momentum": 0.9}, 16, 12,
+         "MultiStepLR: milestones 3, 6 and 6 again (gamma applied twice there), gamma 0.5",
+         schedule={"name": "multistep", "milestones": [3, 6, 6, 9], "gamma": 0.5}),
+    case("warmup-cosine", {"kind": "xor", "n": 64, "seed": 28}, [2, 8, 1], "sigmoid", "bce",
+         {"name": "adam", "lr": 0.05}, 16, 16,
+         "the warm-up + cosine recipe: SequentialLR(LinearLR(start_factor 0.1, 4 epochs), CosineAnnealingLR(T_max 10, eta_min 0.001), milestones [4]), run past the cosine's T_max",
+         schedule={"name": "warmup_cosine", "warmup": 4, "start_factor": 0.1, "t_max": 10, "eta_min": 0.001}),
+    case("onecycle-per-batch", {"kind": "spiral", "n": 70, "classes": 3, "seed": 29}, [2, 16, 3], "relu", "ce",
+         {"name": "sgd", "lr": 0.01, "momentum": 0.9}, 16, 8,
+         "OneCycleLR stepped after every batch (5 batches an epoch, the last partial), max_lr 0.2, pct_start 0.25, cycle_momentum=False",
+         schedule={"name": "onecycle", "max_lr": 0.2, "pct_start": 0.25, "div_factor": 25.0, "final_div_factor": 10000.0,
+                   "cycle_momentum": False}),
+    case("plateau-training-loss", {"kind": "randn", "n": 40, "d": 3, "seed": 30}, [3, 6, 1], "tanh", "mse",
+         {"name": "sgd", "lr": 0.6}, 40, 20,
+         "ReduceLROnPlateau(factor 0.5, patience 1) on the epoch's training loss (no validation data): the lr halves when it stops improving",
+         schedule={"name": "plateau", "factor": 0.5, "patience": 1}),
+    case("clip-value", {"kind": "linear", "n": 48, "d": 4, "seed": 31}, [4, 8, 1], "relu", "mse",
+         {"name": "sgd", "lr": 0.1, "momentum": 0.5}, 8, 8,
+         "clip_grad_value_(0.05): every gradient element clamped to [-0.05, 0.05] before the step",
+         clip_value=0.05),
 ]
 
 
@@ -202,8 +242,10 @@ def build(name, spec, fixed_inputs, out_dir):
         write_atomic(data_path, data_csv(spec, x, y))
         write_atomic(init_path, dumps(init))
     tt.check_spec(spec)
-    final, epoch_loss = tt.train(spec, x, y, init["layers"], torch.float64)
+    epoch_lr = []
+    final, epoch_loss = tt.train(spec, x, y, init["layers"], torch.float64, epoch_lr)
     final["epoch_loss"] = epoch_loss
+    final["epoch_lr"] = epoch_lr
     write_atomic(os.path.join(folder, "case.json"), json.dumps(spec, indent=1) + "\n")
     write_atomic(os.path.join(folder, "expected.json"), dumps(final))
     return final

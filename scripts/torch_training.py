@@ -1,7 +1,8 @@
 """One training run in real PyTorch, described the way a golden case's
 case.json describes it (docs/model-format.md): torch.nn.Linear layers,
-torch.optim, torch.optim.lr_scheduler stepped once per epoch,
-torch.nn.utils.clip_grad_norm_, consecutive batches with the last partial
+torch.optim, torch.optim.lr_scheduler stepped once per epoch (OneCycleLR once
+per batch, as torch users step it; ReduceLROnPlateau on the epoch's training
+loss), torch.nn.utils.clip_grad_norm_ then clip_grad_value_, consecutive batches with the last partial
 batch kept (DataLoader(drop_last=False) without shuffling).
 
 Shared by scripts/golden.py (the reference runs in tests/golden) and
@@ -49,24 +50,64 @@ OPTIMIZERS = {
         weight_decay=o.get("weight_decay", 0.0), momentum=o.get("momentum", 0.0),
         centered=bool(o.get("centered", False))),
     "adam": lambda p, o: torch.optim.Adam(
-        p, lr=o["lr"], betas=_betas(o), eps=o.get("eps", 1e-8), weight_decay=o.get("weight_decay", 0.0)),
+        p, lr=o["lr"], betas=_betas(o), eps=o.get("eps", 1e-8), weight_decay=o.get("weight_decay", 0.0),
+        amsgrad=bool(o.get("amsgrad", False))),
     "adamw": lambda p, o: torch.optim.AdamW(
-        p, lr=o["lr"], betas=_betas(o), eps=o.get("eps", 1e-8), weight_decay=o.get("weight_decay", 0.01)),
+        p, lr=o["lr"], betas=_betas(o), eps=o.get("eps", 1e-8), weight_decay=o.get("weight_decay", 0.01),
+        amsgrad=bool(o.get("amsgrad", False))),
+    "nadam": lambda p, o: torch.optim.NAdam(
+        p, lr=o["lr"], betas=_betas(o), eps=o.get("eps", 1e-8), weight_decay=o.get("weight_decay", 0.0),
+        momentum_decay=o.get("momentum_decay", 4e-3)),
+    "radam": lambda p, o: torch.optim.RAdam(
+        p, lr=o["lr"], betas=_betas(o), eps=o.get("eps", 1e-8), weight_decay=o.get("weight_decay", 0.0)),
 }
 
 OPTIMIZER_KEYS = {
     "sgd": {"lr", "momentum", "dampening", "nesterov", "weight_decay"},
     "adagrad": {"lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps"},
     "rmsprop": {"lr", "alpha", "eps", "weight_decay", "momentum", "centered"},
-    "adam": {"lr", "beta1", "beta2", "eps", "weight_decay"},
-    "adamw": {"lr", "beta1", "beta2", "eps", "weight_decay"},
+    "adam": {"lr", "beta1", "beta2", "eps", "weight_decay", "amsgrad"},
+    "adamw": {"lr", "beta1", "beta2", "eps", "weight_decay", "amsgrad"},
+    "nadam": {"lr", "beta1", "beta2", "eps", "weight_decay", "momentum_decay"},
+    "radam": {"lr", "beta1", "beta2", "eps", "weight_decay"},
 }
+
+
+def _warmup_cosine(opt, s):
+    """The warm-up + cosine recipe: LinearLR for `warmup` epochs, then CosineAnnealingLR."""
+    warm = torch.optim.lr_scheduler.LinearLR(
+        opt, start_factor=s.get("start_factor", 1.0 / 3), end_factor=1.0, total_iters=s["warmup"])
+    cos = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=s["t_max"], eta_min=s.get("eta_min", 0.0))
+    return torch.optim.lr_scheduler.SequentialLR(opt, schedulers=[warm, cos], milestones=[s["warmup"]])
+
+
+def _onecycle(opt, s, steps_per_epoch, epochs):
+    if s.get("cycle_momentum", True):
+        raise ValueError("onecycle: only cycle_momentum=False is reproduced (write \"cycle_momentum\": false)")
+    if float(s.get("pct_start", 0.3)) * steps_per_epoch * epochs == 1:
+        raise ValueError("onecycle: pct_start x total steps = 1 divides by zero in torch's first phase")
+    return torch.optim.lr_scheduler.OneCycleLR(
+        opt, max_lr=s["max_lr"], epochs=epochs, steps_per_epoch=steps_per_epoch,
+        pct_start=float(s.get("pct_start", 0.3)), anneal_strategy="cos", cycle_momentum=False,
+        div_factor=float(s.get("div_factor", 25.0)), final_div_factor=float(s.get("final_div_factor", 1e4)))
+
+
+def _plateau(opt, s):
+    return torch.optim.lr_scheduler.ReduceLROnPlateau(
+        opt, mode="min", factor=s.get("factor", 0.1), patience=s.get("patience", 10),
+        threshold=s.get("threshold", 1e-4), threshold_mode="rel", cooldown=s.get("cooldown", 0),
+        min_lr=s.get("min_lr", 0.0), eps=s.get("eps", 1e-8))
 
 SCHEDULES = {
     "step": lambda opt, s: torch.optim.lr_scheduler.StepLR(opt, step_size=s["step_size"], gamma=s.get("gamma", 0.1)),
     "exponential": lambda opt, s: torch.optim.lr_scheduler.ExponentialLR(opt, gamma=s["gamma"]),
     "cosine": lambda opt, s: torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=s["t_max"], eta_min=s.get("eta_min", 0.0)),
+    "multistep": lambda opt, s: torch.optim.lr_scheduler.MultiStepLR(opt, milestones=s["milestones"], gamma=s.get("gamma", 0.1)),
+    "warmup_cosine": _warmup_cosine,
+    "plateau": _plateau,
 }
+# Stepped after every optimizer step (the others after every epoch).
+PER_BATCH_SCHEDULES = {"onecycle": _onecycle}
 
 
 def check_spec(spec):
@@ -81,7 +122,7 @@ def check_spec(spec):
     if spec["act"] not in ACTIVATIONS or spec["loss"] not in LOSSES:
         raise ValueError(f"unknown activation or loss: {spec['act']!r}, {spec['loss']!r}")
     s = spec.get("schedule")
-    if s is not None and s["name"] not in SCHEDULES:
+    if s is not None and s["name"] not in SCHEDULES and s["name"] not in PER_BATCH_SCHEDULES:
         raise ValueError(f"unknown schedule {s!r}")
 
 
@@ -112,13 +153,14 @@ def model_json(spec, linears):
     return {"format": "edgeprop-model", "version": 1, "loss": spec["loss"], "layers": layers}
 
 
-def train(spec, x, y, init_layers, dtype=torch.float64):
+def train(spec, x, y, init_layers, dtype=torch.float64, epoch_lr=None):
     """Trains the run from init_layers on rows x (list of lists) and targets y
     (per row: a list of floats for mse/bce, an int class for ce).
 
     Returns (final edgeprop-model dict, epoch_loss list): epoch_loss[k] is the
     mean per-sample loss of epoch k+1, each batch's loss taken before its own
-    update (sum of batch-mean loss x batch rows, over the rows)."""
+    update (sum of batch-mean loss x batch rows, over the rows). `epoch_lr`, a
+    list, gets the lr each epoch starts with (its first batch's lr)."""
     check_spec(spec)
     torch.manual_seed(0)  # nothing below draws; set anyway so a run is reproducible
     linears = build_model(spec["layers"], dtype)
@@ -132,14 +174,22 @@ def train(spec, x, y, init_layers, dtype=torch.float64):
     net = torch.nn.Sequential(*modules)
     loss_fn = LOSSES[spec["loss"]]()
     opt = OPTIMIZERS[spec["optimizer"]["name"]](net.parameters(), spec["optimizer"])
-    sched = SCHEDULES[spec["schedule"]["name"]](opt, spec["schedule"]) if spec.get("schedule") else None
     X = torch.tensor(x, dtype=dtype)
     Y = torch.tensor(y, dtype=torch.long) if spec["loss"] == "ce" else torch.tensor(y, dtype=dtype)
     n = X.shape[0]
     batch = n if spec["batch"] == "full" else min(int(spec["batch"]), n)
+    s = spec.get("schedule")
+    sched = batch_sched = None
+    if s and s["name"] in PER_BATCH_SCHEDULES:
+        batch_sched = PER_BATCH_SCHEDULES[s["name"]](opt, s, (n + batch - 1) // batch, spec["epochs"])
+    elif s:
+        sched = SCHEDULES[s["name"]](opt, s)
     clip = spec.get("clip_norm")
+    clip_value = spec.get("clip_value")
     epoch_loss = []
     for _ in range(spec["epochs"]):
+        if epoch_lr is not None:
+            epoch_lr.append(float(opt.param_groups[0]["lr"]))
         total = 0.0
         for start in range(0, n, batch):
             xb, yb = X[start:start + batch], Y[start:start + batch]
@@ -148,10 +198,16 @@ def train(spec, x, y, init_layers, dtype=torch.float64):
             loss.backward()
             if clip:
                 torch.nn.utils.clip_grad_norm_(net.parameters(), clip)
+            if clip_value:
+                torch.nn.utils.clip_grad_value_(net.parameters(), clip_value)
             opt.step()
+            if batch_sched is not None:
+                batch_sched.step()
             total += float(loss) * xb.shape[0]
         epoch_loss.append(total / n)
-        if sched is not None:
+        if isinstance(sched, torch.optim.lr_scheduler.ReduceLROnPlateau):
+            sched.step(epoch_loss[-1])  # no validation split here: the training loss
+        elif sched is not None:
             sched.step()
     return model_json(spec, linears), epoch_loss
 

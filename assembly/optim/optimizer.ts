@@ -2,18 +2,22 @@
 // average the accumulated gradients over the batch's rows, measure them (per
 // layer and global L2 norms, what the host watches for vanishing and
 // exploding gradients), clip by global norm as torch.nn.utils.clip_grad_norm_,
-// then update with the configured torch.optim rule, which also zeroes the
+// then each element to [-c, c] as torch.nn.utils.clip_grad_value_ (both may be
+// on: norm first, then value, the order scripts/torch_training.py uses), then update with the configured torch.optim rule, which also zeroes the
 // gradients for the next batch.
 import {
-  C_ALPHA, C_BETA1, C_BETA2, C_CLIP_NORM, C_DAMPENING, C_EPS, C_FLAGS, C_LR_DECAY,
-  C_MOMENTUM, C_OPT, C_WEIGHT_DECAY, Flag, MAX_LAYERS, Opt, cfgF64, cfgU8, layerCount, width,
+  C_ALPHA, C_BETA1, C_BETA2, C_CLIP_NORM, C_CLIP_VALUE, C_DAMPENING, C_EPS, C_FLAGS, C_LR_DECAY,
+  C_MOMENTUM, C_MOMENTUM_DECAY, C_OPT, C_WEIGHT_DECAY, Flag, MAX_LAYERS, Opt, cfgF64, cfgU8,
+  layerCount, width,
 } from "../config";
 import { grads, gradsOf, optState, params } from "../arena";
 import { paramCount, planParams } from "../plan";
 import { sgd } from "./sgd";
 import { adagrad } from "./adagrad";
 import { rmsprop } from "./rmsprop";
-import { adam } from "./adam";
+import { adam, adamAmsgrad } from "./adam";
+import { nadam, resetNadam } from "./nadam";
+import { radam } from "./radam";
 
 export let stepCount: i32 = 0;
 export let learningRate: f64 = 0;
@@ -43,6 +47,12 @@ function scaleAll(coef: f32): void {
   for (let p = grads; p < end; p += 4) store<f32>(p, load<f32>(p) * coef);
 }
 
+/** torch.nn.utils.clip_grad_value_: every gradient element clamped to [-limit, limit] (float32). */
+function clampAll(limit: f32): void {
+  const end = grads + (<usize>paramCount() << 2);
+  for (let p = grads; p < end; p += 4) store<f32>(p, Mathf.min(Mathf.max(load<f32>(p), -limit), limit));
+}
+
 /** Returns false if the gradient is not finite (nothing is updated then). */
 export function optimizerStep(batchRows: i32): bool {
   totalGradNorm = scaleAndMeasure(<f32>(1.0 / <f64>batchRows));
@@ -52,6 +62,8 @@ export function optimizerStep(batchRows: i32): bool {
     const coef = maxNorm / (totalGradNorm + 1e-6);
     if (coef < 1) scaleAll(<f32>coef);
   }
+  const clipValue = cfgF64(C_CLIP_VALUE);
+  if (clipValue > 0) clampAll(<f32>clipValue);
   stepCount++;
   const n = paramCount();
   const opt = cfgU8(C_OPT);
@@ -67,6 +79,15 @@ export function optimizerStep(batchRows: i32): bool {
   } else if (opt == Opt.RMSPROP) {
     rmsprop(params, grads, optState, slot, n, learningRate, cfgF64(C_ALPHA), eps, wd,
       cfgF64(C_MOMENTUM), (flags & Flag.CENTERED) != 0);
+  } else if (opt == Opt.NADAM) {
+    nadam(params, grads, optState, optState + slot, n, stepCount, learningRate,
+      cfgF64(C_BETA1), cfgF64(C_BETA2), eps, wd, cfgF64(C_MOMENTUM_DECAY));
+  } else if (opt == Opt.RADAM) {
+    radam(params, grads, optState, optState + slot, n, stepCount, learningRate,
+      cfgF64(C_BETA1), cfgF64(C_BETA2), eps, wd);
+  } else if ((flags & Flag.AMSGRAD) != 0) {
+    adamAmsgrad(params, grads, optState, optState + slot, optState + 2 * slot, n, stepCount,
+      learningRate, cfgF64(C_BETA1), cfgF64(C_BETA2), eps, wd, opt == Opt.ADAMW);
   } else {
     adam(params, grads, optState, optState + slot, n, stepCount, learningRate,
       cfgF64(C_BETA1), cfgF64(C_BETA2), eps, wd, opt == Opt.ADAMW);
@@ -76,4 +97,5 @@ export function optimizerStep(batchRows: i32): bool {
 
 export function resetOptimizer(): void {
   stepCount = 0;
+  resetNadam();
 }

@@ -9,7 +9,7 @@
 // was lost) is answered from the reply cache (replay.ts), never executed twice; a
 // request from the future (one before it was lost) is refused with
 // OUT_OF_ORDER naming the expected number, and the host goes back to it.
-import { C_CHUNK, C_LR, CONFIG_BYTES, cfgU16, configBlock, layerCount, width } from "../config";
+import { C_CHUNK, C_LR, CONFIG_BYTES, CONFIG_V1_BYTES, cfgU16, configBlock, layerCount, width } from "../config";
 import { rxBuf, rxCap, txBuf, level, params, optState, targets, layoutUnconfigured } from "../arena";
 import { targetColumns, rxPayloadBytes, MIN_RX_PAYLOAD, planParams, planGrads, planOptimizer, planActivations, planBuffers, planStatic, planTotal, TX_PAYLOAD } from "../plan";
 import { initNetwork, configureNetwork, trainChunk, evalChunk, configured, configDetail, lastLossSum, memoryLimit, setMemoryLimit, paramsCount } from "../network";
@@ -240,10 +240,12 @@ function maxRows(): i32 {
 }
 
 function configure(): i32 {
-  if (reqLen != CONFIG_BYTES) return -1;
+  // A version-1 (128-byte) or version-2 (160-byte) block; configureNetwork
+  // refuses one whose version byte says otherwise.
+  if (reqLen != CONFIG_V1_BYTES && reqLen != CONFIG_BYTES) return -1;
   // The request sits in rx, which configure may move: copy the block first.
-  for (let i = 0; i < CONFIG_BYTES; i++) store<u8>(configBlock + <usize>i, load<u8>(req + <usize>i));
-  const status = configureNetwork();
+  for (let i = 0; i < reqLen; i++) store<u8>(configBlock + <usize>i, load<u8>(req + <usize>i));
+  const status = configureNetwork(reqLen);
   rowsTrained = 0;
   out = txBuf + RAW_AT + <usize>HEADER; // the arena, and so tx, may have moved
   store<u8>(out, <u8>status, ConfigureReply.STATUS);

@@ -25,6 +25,12 @@ export interface TrainJob {
   chunk: number;
   /** Called after each batch's reply, in order. Return false to stop early. */
   onBatch?: (r: BatchResult) => boolean | void;
+  /**
+   * A schedule stepped per batch (OneCycleLR): batch b trains at lrs[b], set
+   * on the board before it whenever it differs from the lr before. Absent:
+   * the lr set by setLr stays for the whole epoch.
+   */
+  lrs?: ArrayLike<number>;
 }
 
 export interface BatchResult {

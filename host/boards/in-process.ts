@@ -72,6 +72,7 @@ export class DirectBoard implements Board {
     const results: BatchResult[] = [];
     for (let start = 0, index = 0; start < job.rows; start += job.batch, index++) {
       const end = Math.min(start + job.batch, job.rows);
+      if (job.lrs) e.set_lr(job.lrs[index]);
       let lossSum = 0;
       let status: number = Status.OK;
       for (let r = start; r < end && status === Status.OK; r += job.chunk) {

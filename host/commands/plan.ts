@@ -9,7 +9,7 @@ import { loadProfile } from "../firmware/profiles.js";
 
 export const PLAN_OPTIONS: OptionSpec[] = [
   ...MODEL_OPTIONS,
-  ...OPTIMIZER_OPTIONS.filter((o) => ["opt", "momentum", "centered", "lr"].includes(o.name)),
+  ...OPTIMIZER_OPTIONS.filter((o) => ["opt", "momentum", "centered", "amsgrad", "lr"].includes(o.name)),
   { name: "batch", kind: "string", value: "N", default: "32", help: "rows per optimizer step" },
   { name: "chunk", kind: "int", min: 1, help: "rows the board holds at once (default: min(batch, 8); with --board the most that fit, up to its max_chunk)" },
   { name: "board", kind: "string", value: "PROFILE", help: "check the model against a board profile's memory (esp32, esp32-s3, esp32-c3)" },

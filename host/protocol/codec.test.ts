@@ -54,10 +54,28 @@ function configured(): Firmware {
 const malformed = (fn: () => unknown) => expect(fn).toThrow(MalformedMessageError);
 
 describe("configuration block", () => {
-  it("encodes 128 bytes the module accepts, and its shape decodes back", () => {
+  it("encodes a version-2 block of 160 bytes the module accepts, and its shape decodes back", () => {
     const block = encodeConfig(RUN);
     expect(block.length).toBe(CONFIG_BYTES);
+    expect(CONFIG_BYTES).toBe(160);
+    expect(block[ConfigOffset.VERSION]).toBe(2);
     expect(decodeShape(block)).toEqual({ sizes: [3, 4, 2], loss: "mse", chunk: 4 });
+    // a version-1 block (the first 128 bytes) still decodes
+    const v1 = block.slice(0, 128);
+    v1[ConfigOffset.VERSION] = 1;
+    expect(decodeShape(v1)).toEqual({ sizes: [3, 4, 2], loss: "mse", chunk: 4 });
+  });
+
+  it("writes amsgrad, momentum_decay and clip_value where the module reads them", () => {
+    const block = encodeConfig({ ...RUN, clipValue: 0.25, optimizer: { ...RUN.optimizer, amsgrad: true, momentumDecay: 0.01 } });
+    const v = new DataView(block.buffer);
+    expect(block[ConfigOffset.FLAGS] & 4).toBe(4);
+    expect(v.getFloat64(ConfigOffset.MOMENTUM_DECAY, true)).toBe(0.01);
+    expect(v.getFloat64(ConfigOffset.CLIP_VALUE, true)).toBe(0.25);
+    expect([...block.subarray(ConfigOffset.RESERVED)]).toEqual(new Array(16).fill(0));
+    expect(configFieldName(ConfigOffset.MOMENTUM_DECAY)).toBe("momentum_decay");
+    expect(configFieldName(ConfigOffset.CLIP_VALUE)).toBe("clip_value");
+    expect(configFieldName(ConfigOffset.RESERVED + 3)).toBe("reserved byte 147 (must be 0)");
   });
 
   it("names every refusable field by its offset", () => {
@@ -70,12 +88,31 @@ describe("configuration block", () => {
 
   it("refuses a block of the wrong length, a layer count out of range, an unknown loss", () => {
     malformed(() => decodeShape(new Uint8Array(127)));
+    malformed(() => decodeShape(encodeConfig(RUN).subarray(0, 128))); // version 2 cut to version 1's length
     const zero = encodeConfig(RUN);
     zero[ConfigOffset.LAYERS] = 0;
     malformed(() => decodeShape(zero));
     const loss = encodeConfig(RUN);
     loss[ConfigOffset.LOSS] = 9;
     malformed(() => decodeShape(loss));
+  });
+
+  it("CONFIGURE over the protocol: a version-1 block is taken; a length that is not its version's is refused", () => {
+    const v1 = encodeConfig(RUN).slice(0, 128);
+    v1[ConfigOffset.VERSION] = 1;
+    const ok = new Firmware();
+    ok.ask(Type.HELLO, encodeHello());
+    expect(decodeConfigureReply(replyPayload(ok.ask(Type.CONFIGURE, v1), Type.CONFIGURE)).status).toBe(Status.OK);
+    const cut = new Firmware(); // a version-2 block cut to 128 bytes: the version field is what is wrong
+    cut.ask(Type.HELLO, encodeHello());
+    const reply = decodeConfigureReply(replyPayload(cut.ask(Type.CONFIGURE, encodeConfig(RUN).slice(0, 128)), Type.CONFIGURE));
+    expect(reply.status).toBe(Status.BAD_CONFIG);
+    expect(configFieldName(reply.detail)).toBe("version");
+    const odd = new Firmware(); // neither length: not a CONFIGURE payload at all
+    odd.ask(Type.HELLO, encodeHello());
+    const f = odd.ask(Type.CONFIGURE, encodeConfig(RUN).slice(0, 159));
+    expect(f.type).toBe(Type.ERROR);
+    expect(decodeError(f.payload).code).toBe(Status.BAD_FRAME);
   });
 
   it("CONFIGURE_REPLY: a refused field comes back as its offset", () => {

@@ -1,6 +1,9 @@
-// The 128-byte configuration block (assembly/config.ts; the byte table is in
+// The configuration block (assembly/config.ts; the byte table is in
 // docs/protocol.md §4.2): one table of fields, from which the encoder, the
-// shape decoder and the names used in refusals are all derived.
+// shape decoder and the names used in refusals are all derived. Version 2
+// (160 bytes) is version 1 (128 bytes) with every offset kept and 32 bytes
+// appended: momentum_decay, clip_value and 16 reserved (zero) bytes for
+// fields to come. The host writes version 2; the module still takes version 1.
 import {
   ACTIVATIONS, INITS, LOSSES, MAX_LAYERS, OPTIMIZERS,
   type LossName, type OptimizerConfig, type RunConfig,
@@ -8,8 +11,10 @@ import {
 import { MalformedMessageError } from "./message-error.js";
 import { BoardError, Status, statusName } from "./status.js";
 
-export const CONFIG_BYTES = 128;
-export const CONFIG_VERSION = 1;
+export const CONFIG_BYTES = 160;
+export const CONFIG_VERSION = 2;
+/** Bytes of each version's block (the module takes both). */
+export const CONFIG_BYTES_OF_VERSION: Record<number, number> = { 1: 128, 2: 160 };
 
 /** Byte offsets of the block's fields (assembly/config.ts names them C_*). */
 export const ConfigOffset = {
@@ -17,10 +22,12 @@ export const ConfigOffset = {
   SIZES: 12, ACTIVATIONS: 30,
   LR: 40, MOMENTUM: 48, DAMPENING: 56, WEIGHT_DECAY: 64, ALPHA: 72, EPS: 80,
   BETA1: 88, BETA2: 96, LR_DECAY: 104, INITIAL_ACCUMULATOR: 112, CLIP_NORM: 120,
+  // version 2
+  MOMENTUM_DECAY: 128, CLIP_VALUE: 136, RESERVED: 144, RESERVED_END: 160,
 } as const;
 
 /** Bits of the flags byte. */
-export const ConfigFlag = { NESTEROV: 1, CENTERED: 2 } as const;
+export const ConfigFlag = { NESTEROV: 1, CENTERED: 2, AMSGRAD: 4 } as const;
 
 type F64Field = { offset: number; name: string; read: (c: RunConfig) => number };
 
@@ -37,17 +44,21 @@ const F64_FIELDS: F64Field[] = [
   { offset: ConfigOffset.LR_DECAY, name: "lr_decay", read: (c) => c.optimizer.lrDecay },
   { offset: ConfigOffset.INITIAL_ACCUMULATOR, name: "initial_accumulator_value", read: (c) => c.optimizer.initialAccumulator },
   { offset: ConfigOffset.CLIP_NORM, name: "clip_norm", read: (c) => c.clipNorm },
+  { offset: ConfigOffset.MOMENTUM_DECAY, name: "momentum_decay", read: (c) => c.optimizer.momentumDecay },
+  { offset: ConfigOffset.CLIP_VALUE, name: "clip_value", read: (c) => c.clipValue ?? 0 },
 ];
 
 /** What a refusal's detail (a byte offset) means, for the single-byte fields. */
 const SCALAR_NAMES: Record<number, string> = {
   [ConfigOffset.VERSION]: "version", [ConfigOffset.LAYERS]: "layer count", [ConfigOffset.LOSS]: "loss",
-  [ConfigOffset.OPTIMIZER]: "optimizer", [ConfigOffset.FLAGS]: "flags (nesterov needs momentum > 0 and dampening 0)",
+  [ConfigOffset.OPTIMIZER]: "optimizer",
+  [ConfigOffset.FLAGS]: "flags (nesterov needs momentum > 0 and dampening 0; amsgrad is for adam and adamw)",
   [ConfigOffset.INIT]: "init", [ConfigOffset.CHUNK]: "chunk",
 };
 
 function flagsOf(o: OptimizerConfig): number {
-  return (o.nesterov ? ConfigFlag.NESTEROV : 0) | (o.centered ? ConfigFlag.CENTERED : 0);
+  return (o.nesterov ? ConfigFlag.NESTEROV : 0) | (o.centered ? ConfigFlag.CENTERED : 0)
+    | (o.amsgrad ? ConfigFlag.AMSGRAD : 0);
 }
 
 export function encodeConfig(c: RunConfig): Uint8Array {
@@ -75,8 +86,11 @@ export interface ConfigShape {
 
 /** The model's shape back out of a configuration block (what a board needs to size frames). */
 export function decodeShape(block: Uint8Array): ConfigShape {
-  if (block.length !== CONFIG_BYTES) {
-    throw new MalformedMessageError(`a configuration block is ${CONFIG_BYTES} bytes, got ${block.length}`);
+  const want = CONFIG_BYTES_OF_VERSION[block[ConfigOffset.VERSION]];
+  if (block.length !== want) {
+    throw new MalformedMessageError(want === undefined
+      ? `configuration block: unknown version ${block[ConfigOffset.VERSION]} (${Object.keys(CONFIG_BYTES_OF_VERSION).join(", ")} are known)`
+      : `a version-${block[ConfigOffset.VERSION]} configuration block is ${want} bytes, got ${block.length}`);
   }
   const v = new DataView(block.buffer, block.byteOffset, block.byteLength);
   const layers = v.getUint8(ConfigOffset.LAYERS);
@@ -98,6 +112,7 @@ export function configFieldName(offset: number): string {
   if (offset >= ConfigOffset.ACTIVATIONS && offset < ConfigOffset.ACTIVATIONS + MAX_LAYERS) {
     return `activation of layer ${offset - ConfigOffset.ACTIVATIONS + 1}`;
   }
+  if (offset >= ConfigOffset.RESERVED && offset < ConfigOffset.RESERVED_END) return `reserved byte ${offset} (must be 0)`;
   return SCALAR_NAMES[offset] ?? F64_FIELDS.find((f) => f.offset === offset)?.name ?? `field at byte ${offset}`;
 }
 

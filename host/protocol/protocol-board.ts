@@ -232,23 +232,41 @@ export class ProtocolBoard implements Board {
 
   private async streamEpoch(job: TrainJob): Promise<BatchResult[]> {
     // Frames: one per chunk; the chunk that ends a batch makes the board step.
+    // A schedule stepped per batch puts a SET_LR before a batch whose lr
+    // changes, in the same pipelined stream (a restart replays it as it was).
     const reqs: Request[] = [];
-    const batchOf: number[] = [];
+    const batchOf: number[] = []; // the batch of each BATCH request, -1 for a SET_LR
+    const lrOf: number[] = [];
+    let lr = this.lr, firstBatch = true;
     for (let start = 0, b = 0; start < job.rows; start += job.batch, b++) {
       const end = Math.min(start + job.batch, job.rows);
+      if (job.lrs && job.lrs[b] !== lr) {
+        lr = job.lrs[b];
+        reqs.push({ type: Type.SET_LR, payload: encodeSetLr(lr) });
+        batchOf.push(-1);
+        lrOf.push(lr);
+      }
       for (let r = start; r < end; r += job.chunk) {
         const count = Math.min(job.chunk, end - r);
-        const setStep = reqs.length === 0 ? this.pendingStep : null;
+        const setStep = firstBatch ? this.pendingStep : null;
+        firstBatch = false;
         const payload = encodeBatch({ endsBatch: r + count === end, setStep },
           { x: job.x, t: job.t, first: r, count, nIn: job.nIn, nT: job.nT });
         reqs.push({ type: Type.BATCH, payload });
         batchOf.push(b);
+        lrOf.push(lr);
       }
     }
     const results: BatchResult[] = [];
     let lossSum = 0, rows = 0, status: number = Status.OK, busyAtBatchStart = this.lastBusyMicros;
+    let sawBatch = false;
     await this.pipe.send(reqs, (i, f) => {
-      if (i === 0) this.pendingStep = null;
+      if (batchOf[i] < 0) {
+        decodeAck(replyPayload(f, Type.SET_LR), Type.SET_LR);
+        this.lr = lrOf[i]; // what the board holds now
+        return true;
+      }
+      if (!sawBatch) { this.pendingStep = null; sawBatch = true; }
       let norms = new Float32Array(this.layers);
       if (f.type === Type.ERROR) { status = decodeError(f.payload).code; }
       else {

@@ -33,7 +33,7 @@ export function goldenCases(): GoldenCase[] {
 const NUMERIC: Record<string, string> = {
   lr: "--lr", momentum: "--momentum", dampening: "--dampening", weight_decay: "--weight-decay",
   alpha: "--alpha", eps: "--eps", beta1: "--beta1", beta2: "--beta2", lr_decay: "--lr-decay",
-  initial_accumulator_value: "--initial-accumulator",
+  initial_accumulator_value: "--initial-accumulator", momentum_decay: "--momentum-decay",
 };
 
 export function scheduleFlag(s: any): string {
@@ -41,6 +41,17 @@ export function scheduleFlag(s: any): string {
   if (kind === "step") return `step:${s.step_size}:${s.gamma ?? 0.1}`;
   if (kind === "exponential" || kind === "exp") return `exp:${s.gamma}`;
   if (kind === "cosine") return `cosine:${s.t_max ?? s.T_max}:${s.eta_min ?? 0}`;
+  if (kind === "multistep") return `multistep:${s.milestones.join(",")}:${s.gamma ?? 0.1}`;
+  if (kind === "warmup_cosine") return `warmup:${s.warmup}:${s.start_factor ?? 1 / 3}+cosine:${s.t_max}:${s.eta_min ?? 0}`;
+  if (kind === "onecycle") {
+    if (s.cycle_momentum !== false) throw new Error(`onecycle needs "cycle_momentum": false (the only variant edgeprop has): ${JSON.stringify(s)}`);
+    return `onecycle:${s.max_lr}:${s.pct_start ?? 0.3}:${s.div_factor ?? 25}:${s.final_div_factor ?? 1e4}`;
+  }
+  if (kind === "plateau") {
+    const extra = Object.keys(s).filter((k) => !["name", "factor", "patience"].includes(k));
+    if (extra.length) throw new Error(`plateau: only factor and patience have flags, not ${extra.join(", ")}`);
+    return `plateau:${s.factor ?? 0.1}:${s.patience ?? 10}`;
+  }
   throw new Error(`unknown schedule in case.json: ${JSON.stringify(s)}`);
 }
 
@@ -54,16 +65,17 @@ export function caseArgs(c: GoldenCase): string[] {
     if (k === "name") continue;
     if (k in NUMERIC) a.push(NUMERIC[k], String(v));
     else if (k === "betas") a.push("--beta1", String((v as number[])[0]), "--beta2", String((v as number[])[1]));
-    else if (k === "nesterov" || k === "centered") { if (v) a.push(`--${k}`); }
+    else if (k === "nesterov" || k === "centered" || k === "amsgrad") { if (v) a.push(`--${k}`); }
     else if (k === "schedule") a.push("--schedule", scheduleFlag(v));
     else throw new Error(`${c.name}: unknown optimizer key '${k}' in case.json`);
   }
   if (s.schedule) a.push("--schedule", scheduleFlag(s.schedule));
   if (s.clip_norm !== undefined && s.clip_norm !== null) a.push("--clip-norm", String(s.clip_norm));
+  if (s.clip_value !== undefined && s.clip_value !== null) a.push("--clip-value", String(s.clip_value));
   // Several outputs: the target columns y0..yk (the default target is the last column only).
   const targets = csvHeader(c.data).filter((h) => /^y\d+$/.test(h));
   if (targets.length > 0) a.push("--target", targets.join(","));
-  const known = new Set(["data", "layers", "act", "loss", "optimizer", "batch", "epochs", "clip_norm", "schedule", "shuffle", "seed", "description", "name"]);
+  const known = new Set(["data", "layers", "act", "loss", "optimizer", "batch", "epochs", "clip_norm", "clip_value", "schedule", "shuffle", "seed", "description", "name"]);
   for (const k of Object.keys(s)) if (!known.has(k)) throw new Error(`${c.name}: unknown key '${k}' in case.json`);
   return a;
 }

@@ -81,7 +81,8 @@ function verdict(mem: WebAssembly.Memory, configPtr: number, staticBytes: number
   requests: Sent[], out: Uint8Array): MemoryVerdict {
   const { largest, lastBlock } = acceptedPlans(requests, out);
   const canaryFrom = Math.max(unconfiguredEnd(staticBytes), largest);
-  const block = new Uint8Array(mem.buffer, configPtr, 128);
+  // As long as the last CONFIGURE's block (160 bytes for version 2, 128 for version 1).
+  const block = new Uint8Array(mem.buffer, configPtr, lastBlock?.length ?? 128);
   return {
     canaryDamage: firstCanaryDamage(mem, canaryFrom),
     staticDamage: firstStaticChange(mem, image),

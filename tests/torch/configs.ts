@@ -5,9 +5,8 @@
 // scripts/torch_training.py trains it in torch.
 //
 // Every optimizer, schedule and clipping mode is one entry in a table below:
-// a feature the engine gains (amsgrad, NAdam, RAdam, MultiStepLR, OneCycleLR,
-// clip_grad_value_, frozen layers, ...) is one more entry here, its torch
-// constructor in scripts/torch_training.py and its flag in caseArgs.
+// a feature the engine gains (frozen layers, ...) is one more entry here, its
+// torch constructor in scripts/torch_training.py and its flag in caseArgs.
 import { ACTIVATIONS, LOSSES, MAX_LAYERS, type Activation, type LossName } from "../../host/config";
 import { modelJson, type ModelJson } from "../helpers/model";
 
@@ -17,6 +16,7 @@ export interface DrawnRun {
   spec: {
     layers: number[]; act: Activation; loss: LossName; optimizer: Record<string, unknown>;
     batch: number | "full"; epochs: number; schedule?: Record<string, unknown>; clip_norm?: number;
+    clip_value?: number;
   };
   /** Input rows (float32 values). */
   x: number[][];
@@ -78,20 +78,49 @@ export const OPTIMIZER_DRAWS: Record<string, (r: Rng) => Record<string, unknown>
   },
   adam: (r) => adamFamily("adam", r, () => round(logUniform(r, 1e-4, 3e-2))),
   adamw: (r) => adamFamily("adamw", r, () => round(logUniform(r, 1e-3, 0.2))),
+  amsgrad: (r) => chance(r, 0.5)
+    ? { ...adamFamily("adam", r, () => round(logUniform(r, 1e-4, 3e-2))), amsgrad: true }
+    : { ...adamFamily("adamw", r, () => round(logUniform(r, 1e-3, 0.2))), amsgrad: true },
+  nadam: (r) => {
+    const o = adamFamily("nadam", r, () => round(logUniform(r, 1e-4, 3e-2)));
+    maybe(o, r, 0.5, "momentum_decay", () => round(logUniform(r, 1e-3, 0.1)));
+    return o;
+  },
+  radam: (r) => adamFamily("radam", r, () => round(logUniform(r, 1e-4, 3e-2))),
 };
 
-/** One entry per learning-rate schedule (stepped per epoch); null: constant. */
-export const SCHEDULE_DRAWS: Record<string, (r: Rng, epochs: number) => Record<string, unknown> | null> = {
+/** One entry per learning-rate schedule (stepped per epoch; onecycle per batch); null: constant. */
+export const SCHEDULE_DRAWS: Record<string, (r: Rng, epochs: number, stepsPerEpoch: number) => Record<string, unknown> | null> = {
   constant: () => null,
   step: (r, epochs) => ({ name: "step", step_size: int(r, 1, Math.max(1, epochs - 1)), gamma: round(uniform(r, 0.1, 0.9)) }),
   exponential: (r) => ({ name: "exponential", gamma: round(uniform(r, 0.5, 0.99)) }),
   cosine: (r, epochs) => ({ name: "cosine", t_max: int(r, 1, epochs + 2), ...(chance(r, 0.5) ? { eta_min: 0 } : { eta_min: round(logUniform(r, 1e-5, 1e-3)) }) }),
+  multistep: (r, epochs) => {
+    const milestones = Array.from({ length: int(r, 1, 3) }, () => int(r, 1, Math.max(1, epochs))).sort((a, b) => a - b);
+    return { name: "multistep", milestones, gamma: round(uniform(r, 0.1, 0.9)) };
+  },
+  warmup_cosine: (r, epochs) => ({
+    name: "warmup_cosine", warmup: int(r, 1, Math.max(1, epochs - 1)), start_factor: round(uniform(r, 0.05, 1)),
+    t_max: int(r, 1, epochs + 2), eta_min: chance(r, 0.5) ? 0 : round(logUniform(r, 1e-5, 1e-3)),
+  }),
+  onecycle: (r, epochs, stepsPerEpoch) => {
+    // pct_start x total steps = 1 makes torch's first phase 0/0 (ZeroDivisionError): not a run torch can do.
+    let pct = round(uniform(r, 0.05, 0.95));
+    while (pct * epochs * stepsPerEpoch === 1) pct = round(uniform(r, 0.05, 0.95));
+    return {
+      name: "onecycle", max_lr: round(logUniform(r, 1e-3, 0.1)), pct_start: pct,
+      div_factor: chance(r, 0.5) ? 25 : round(uniform(r, 2, 100)),
+      final_div_factor: chance(r, 0.5) ? 10000 : round(logUniform(r, 10, 1e5)), cycle_momentum: false,
+    };
+  },
+  plateau: (r) => ({ name: "plateau", factor: round(uniform(r, 0.1, 0.9)), patience: int(r, 0, 2) }),
 };
 
 /** One entry per gradient-clipping mode; null: none. */
-export const CLIP_DRAWS: Record<string, (r: Rng) => number | null> = {
+export const CLIP_DRAWS: Record<string, (r: Rng) => { clip_norm?: number; clip_value?: number } | null> = {
   none: () => null,
-  norm: (r) => round(logUniform(r, 0.05, 2)),
+  norm: (r) => ({ clip_norm: round(logUniform(r, 0.05, 2)) }),
+  value: (r) => ({ clip_value: round(logUniform(r, 1e-3, 0.5)) }),
 };
 
 /** One entry per batching mode: rows per step for `rows` rows. */
@@ -151,11 +180,12 @@ export function drawRun(r: Rng): DrawnRun {
   const rows = batchMode === "partial" ? int(r, 3, 40) : int(r, 1, 40);
   const batch = BATCH_DRAWS[batchMode](r, rows);
   const optimizer = OPTIMIZER_DRAWS[pick(r, Object.keys(OPTIMIZER_DRAWS))](r);
-  const schedule = SCHEDULE_DRAWS[pick(r, Object.keys(SCHEDULE_DRAWS))](r, epochs);
+  const perBatch = batch === "full" ? rows : Math.min(batch, rows);
+  const schedule = SCHEDULE_DRAWS[pick(r, Object.keys(SCHEDULE_DRAWS))](r, epochs, Math.ceil(rows / perBatch));
   const clip = CLIP_DRAWS[pick(r, Object.keys(CLIP_DRAWS))](r);
   const spec: DrawnRun["spec"] = { layers: sizes, act, loss, optimizer, batch, epochs };
   if (schedule) spec.schedule = schedule;
-  if (clip !== null) spec.clip_norm = clip;
+  if (clip !== null) Object.assign(spec, clip);
   return { spec, ...data(r, rows, sizes, loss), init: initWeights(r, sizes, act, loss) };
 }
 

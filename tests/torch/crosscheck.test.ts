@@ -81,7 +81,7 @@ function drawAccepted(dir: string): { accepted: Accepted[]; redrawn: number } {
 function describeRun(run: DrawnRun): string {
   const s = run.spec;
   const o = Object.entries(s.optimizer).filter(([k]) => k !== "name").map(([k, v]) => `${k}=${v}`).join(" ");
-  const extra = [s.schedule ? `schedule ${JSON.stringify(s.schedule)}` : "", s.clip_norm ? `clip_norm ${s.clip_norm}` : ""].filter(Boolean).join(", ");
+  const extra = [s.schedule ? `schedule ${JSON.stringify(s.schedule)}` : "", s.clip_norm ? `clip_norm ${s.clip_norm}` : "", s.clip_value ? `clip_value ${s.clip_value}` : ""].filter(Boolean).join(", ");
   return `${s.layers.join("-")} ${s.act} ${s.loss}, ${s.optimizer.name} ${o}, ${run.x.length} rows batch ${s.batch}, ${s.epochs} epochs${extra ? ", " + extra : ""}`;
 }
 
