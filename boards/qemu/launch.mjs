@@ -85,7 +85,11 @@ export function parseStatsLine(line) {
  * one off, so a banner may follow binary bytes without a delimiter).
  */
 function textLines(bytes) {
-  return bytes.toString("latin1").split(/[^\x20-\x7e]+/).filter((l) => l.length > 0);
+  const runs = bytes.toString("latin1").split(/[^\x20-\x7e]+/);
+  // The last run is a line still being written unless a terminator follows it
+  // (QEMU appends to the log as the UART sends): never parse half a line.
+  runs.pop();
+  return runs.filter((l) => l.length > 0);
 }
 
 /**
