@@ -28,6 +28,11 @@ function persistedNames(specs: OptionSpec[]): string[] {
   return specs.filter((o) => o.persist).map((o) => o.name);
 }
 
+/** The files a checkpoint directory holds. */
+export const CHECKPOINT_FILE = "checkpoint.json";
+export const CHECKPOINT_MODEL_FILE = "model.json";
+export const CHECKPOINT_FILES = [CHECKPOINT_FILE, CHECKPOINT_MODEL_FILE] as const;
+
 export interface Checkpoint {
   epoch: number;
   step: number;
@@ -62,15 +67,15 @@ export function runSettingsOf(a: Parsed, specs: OptionSpec[]): Record<string, st
 
 export function writeCheckpoint(dir: string, c: { epoch: number; settings: Record<string, string | number | boolean>; model: ModelConfig; weights: Float32Array; optimizer: OptimizerState; history: EpochEvent[] }): void {
   const model = modelToJson(c.model, c.weights);
-  writeFileAtomic(join(dir, "model.json"), JSON.stringify(model) + "\n");
-  writeFileAtomic(join(dir, "checkpoint.json"), JSON.stringify({
+  writeFileAtomic(join(dir, CHECKPOINT_MODEL_FILE), JSON.stringify(model) + "\n");
+  writeFileAtomic(join(dir, CHECKPOINT_FILE), JSON.stringify({
     format: "edgeprop-checkpoint", version: 1, epoch: c.epoch, step: c.optimizer.step,
     settings: c.settings, model, optimizer_state: f32ToBase64(c.optimizer.state), history: c.history,
   }) + "\n");
 }
 
 export function readCheckpoint(dir: string): Checkpoint {
-  const file = join(dir, "checkpoint.json");
+  const file = join(dir, CHECKPOINT_FILE);
   const text = readInputText(file, "no checkpoint here (write one with --checkpoint DIR)");
   let j: any;
   try { j = JSON.parse(text); } catch (err) { throw new InputError(file, null, null, `not valid JSON (${(err as Error).message})`); }

@@ -13,7 +13,8 @@ import { BoardError, Status } from "./protocol/status.js";
 import { DivergedError, LinkError, UsageError } from "./errors.js";
 import type { Plan } from "./plan.js";
 import { findDataset } from "./datasets/index.js";
-import { mergeResumeArgs, readCheckpoint, runSettingsOf, type Checkpoint } from "./checkpoint.js";
+import { CHECKPOINT_FILES, mergeResumeArgs, readCheckpoint, runSettingsOf, type Checkpoint } from "./checkpoint.js";
+import { checkOutputDirectory, checkOutputFile } from "./output-path.js";
 import { progressMode, type ProgressMode } from "./progress/index.js";
 import type { GradWarning } from "./progress/grad-watch.js";
 import type { RunRecord } from "./report/html.js";
@@ -69,8 +70,16 @@ export function prepareRun(a: Parsed, data?: Dataset): PreparedRun {
   }
   const settings = resolveRun(a, data.rows, loaded);
   checkAgainstModel(data, table, settings.run.sizes, settings.run.loss);
-  if (a.save && String(a.save).trim() === "") throw new UsageError("--save needs a file name");
+  checkRunOutputs(a);
   return { settings, data, table, loaded, args: a, resume };
+}
+
+/** Every file the run will write can be written: checked before any work, not found out after training. */
+function checkRunOutputs(a: Parsed): void {
+  if (a.save !== undefined) checkOutputFile("--save", String(a.save));
+  if (a.report !== undefined) checkOutputFile("--report", String(a.report));
+  if (a.checkpoint !== undefined) checkOutputDirectory("--checkpoint", String(a.checkpoint), CHECKPOINT_FILES);
+  else if (a.resume !== undefined) checkOutputDirectory("--resume", String(a.resume), CHECKPOINT_FILES);
 }
 
 export async function configureBoard(board: Board, p: PreparedRun): Promise<Plan> {
