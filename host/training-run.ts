@@ -13,7 +13,10 @@ import { BoardError, Status } from "./protocol/status.js";
 import { DivergedError, LinkError, UsageError } from "./errors.js";
 import type { Plan } from "./plan.js";
 import { findDataset } from "./datasets/index.js";
-import { CHECKPOINT_FILES, mergeResumeArgs, readCheckpoint, runSettingsOf, type Checkpoint } from "./checkpoint.js";
+import {
+  CHECKPOINT_FILES, checkOptimizerState, mergeResumeArgs, readCheckpoint, runSettingsOf, type Checkpoint, type ResumeOverride,
+} from "./checkpoint.js";
+import { optimizerStateFloats } from "./plan.js";
 import { checkOutputDirectory, checkOutputFile } from "./output-path.js";
 import { progressMode, type ProgressMode } from "./progress/index.js";
 import type { GradWarning } from "./progress/grad-watch.js";
@@ -44,14 +47,17 @@ export interface PreparedRun {
   args?: Parsed;
   /** Set with --resume: where the run continues from. */
   resume?: Checkpoint;
+  /** With --resume: the checkpoint's settings the command line changed (announced when the run starts). */
+  overrides?: ResumeOverride[];
 }
 
 /** Reads and checks everything before any board is touched. */
 export function prepareRun(a: Parsed, data?: Dataset): PreparedRun {
   let resume: Checkpoint | undefined;
+  let overrides: ResumeOverride[] | undefined;
   if (a.resume) {
     resume = readCheckpoint(String(a.resume));
-    a = mergeResumeArgs(a, resume, RUN_SPECS);
+    ({ args: a, overrides } = mergeResumeArgs(a, resume, RUN_SPECS));
   }
   const loaded = resume ? resume.model : a.load ? readModel(String(a.load)) : null;
   let table: NumericTable | null = null;
@@ -70,8 +76,13 @@ export function prepareRun(a: Parsed, data?: Dataset): PreparedRun {
   }
   const settings = resolveRun(a, data.rows, loaded);
   checkAgainstModel(data, table, settings.run.sizes, settings.run.loss);
+  if (resume) {
+    const o = settings.run.optimizer;
+    checkOptimizerState(resume, optimizerStateFloats(settings.run),
+      `${o.name}${o.momentum > 0 ? ` with momentum` : ""}${o.centered ? " (centered)" : ""} on ${settings.run.sizes.join(",")}`, String(a.resume));
+  }
   checkRunOutputs(a);
-  return { settings, data, table, loaded, args: a, resume };
+  return { settings, data, table, loaded, args: a, resume, overrides };
 }
 
 /** Every file the run will write can be written: checked before any work, not found out after training. */
