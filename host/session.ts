@@ -3,7 +3,7 @@
 // The same code drives every link, which is what makes them comparable.
 import type { BatchResult, Board } from "./boards/board.js";
 import type { Dataset } from "./dataset.js";
-import { DivergedError, LinkError } from "./errors.js";
+import { DivergedError, InterruptedError, LinkError } from "./errors.js";
 import { Status, statusName } from "./protocol/status.js";
 import { lrAt, type Schedule } from "./schedule.js";
 import { epochOrder, permuteRows } from "./shuffle.js";
@@ -20,6 +20,8 @@ export interface SessionOptions {
   startEpoch?: number;
   onEpoch?: (e: EpochEvent) => void | Promise<void>;
   onBatch?: (epoch: number, r: BatchResult, rowsDone: number) => void;
+  /** Polled after each batch and before each epoch: true stops the run there (InterruptedError). */
+  stopRequested?: () => boolean;
 }
 
 export interface EpochEvent {
@@ -50,7 +52,11 @@ export async function runSession(board: Board, data: Dataset, o: SessionOptions)
   const px = o.shuffle ? new Float32Array(data.x.length) : data.x;
   const pt = o.shuffle ? new Float32Array(data.t.length) : data.t;
   let currentLr = NaN;
+  const stop = o.stopRequested ?? (() => false);
   for (let epoch = o.startEpoch ?? 0; epoch < o.epochs; epoch++) {
+    // A simulated board answers through microtasks and never waits for I/O: let a Ctrl-C in between epochs.
+    if (o.stopRequested) await yieldToEventLoop();
+    if (stop()) throw new InterruptedError(epoch + 1, 0, { lastGood, history });
     const lr = lrAt(o.schedule, o.lr, epoch);
     if (lr !== currentLr) { await board.setLr(lr); currentLr = lr; }
     if (o.shuffle) {
@@ -60,6 +66,7 @@ export async function runSession(board: Board, data: Dataset, o: SessionOptions)
     }
     let rowsDone = 0;
     let failed: BatchResult | null = null;
+    let batchesDone = 0, interrupted = false;
     const t0 = performance.now();
     const results = await withContext(board.train({
       x: px, t: pt, rows: data.rows, nIn: data.nIn, nT: data.nT, batch: o.batch, chunk: o.chunk,
@@ -67,6 +74,8 @@ export async function runSession(board: Board, data: Dataset, o: SessionOptions)
         rowsDone += r.rows;
         if (r.status !== Status.OK || !Number.isFinite(r.lossSum)) { failed = r; return false; }
         o.onBatch?.(epoch + 1, r, rowsDone);
+        batchesDone++;
+        if (stop()) { interrupted = true; return false; }
       },
     }), lastGood, history);
     seconds += (performance.now() - t0) / 1000;
@@ -77,6 +86,10 @@ export async function runSession(board: Board, data: Dataset, o: SessionOptions)
       const what = f.status === Status.OK || f.status === Status.NON_FINITE
         ? `loss ${f.lossSum}` : statusName(f.status);
       throw new DivergedError(epoch + 1, f.index + 1, what, f.status, { lastGood, history });
+    }
+    // Stopped inside the epoch; a stop at its last batch lets the epoch finish (and be checkpointed).
+    if (interrupted && rowsDone < data.rows) {
+      throw new InterruptedError(epoch + 1, batchesDone, { lastGood, history });
     }
     let lossSum = 0;
     const layers = results[0]?.gradNorms.length ?? 0;
@@ -96,6 +109,10 @@ export async function runSession(board: Board, data: Dataset, o: SessionOptions)
     await o.onEpoch?.(ev);
   }
   return { epochs: o.epochs, samples, seconds, steps, history, lastGood };
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** A board that stopped answering carries what was learnt so far. */

@@ -10,7 +10,7 @@ import { RUN_SPECS, resolveRun, type RunSettings } from "./run-options.js";
 import { encodeConfig } from "./protocol/config-block.js";
 import { runSession, type EpochEvent, type SessionResult } from "./session.js";
 import { BoardError, Status } from "./protocol/status.js";
-import { DivergedError, LinkError, UsageError } from "./errors.js";
+import { DivergedError, InterruptedError, LinkError, UsageError } from "./errors.js";
 import type { Plan } from "./plan.js";
 import { findDataset } from "./datasets/index.js";
 import {
@@ -135,6 +135,8 @@ export interface TrainHooks {
   captureInitial?: boolean;
   /** Evaluate the trained model on the training data for the report's accuracy column. */
   accuracy?: boolean;
+  /** Polled between batches: true stops the run (Ctrl-C, run/interrupt.ts); what it has is saved. */
+  stopRequested?: () => boolean;
 }
 
 function statsDelta(a: LinkStats, b: LinkStats): LinkStats {
@@ -227,7 +229,7 @@ export async function runTraining(board: Board, p: PreparedRun, o: RunOutputs, o
     result = await runSession(board, data, {
       epochs: settings.epochs, batch: settings.batch, chunk: settings.run.chunk,
       shuffle: settings.shuffle, seed: settings.run.seed, lr: settings.run.optimizer.lr,
-      schedule: settings.schedule, startEpoch,
+      schedule: settings.schedule, startEpoch, stopRequested: hooks.stopRequested,
       onBatch: (epoch, r, rowsDone) => { for (const ob of observers) ob.batch?.(epoch, r, rowsDone); },
       onEpoch: async (e) => {
         history.push(e);
@@ -236,7 +238,10 @@ export async function runTraining(board: Board, p: PreparedRun, o: RunOutputs, o
     });
   } catch (err) {
     await notify(observers, (ob) => ob.stopped?.());
-    if (err instanceof DivergedError || err instanceof LinkError) err.message += await salvage(board, p, o, err, initial);
+    if (err instanceof DivergedError || err instanceof LinkError || err instanceof InterruptedError) {
+      err.message += await salvage(board, p, o, err, initial);
+    }
+    if (err instanceof InterruptedError) err.message += whereTheCheckpointIs(o, p, err);
     throw err;
   }
   await notify(observers, (ob) => ob.stopped?.());
@@ -275,7 +280,7 @@ export async function runTraining(board: Board, p: PreparedRun, o: RunOutputs, o
  * still answers and they are finite, else the last epoch's, the loaded or the
  * initial ones. Returns the sentence to add to the error.
  */
-async function salvage(board: Board, p: PreparedRun, o: RunOutputs, err: DivergedError | LinkError,
+async function salvage(board: Board, p: PreparedRun, o: RunOutputs, err: DivergedError | LinkError | InterruptedError,
   initial: Float32Array | undefined): Promise<string> {
   if (!o.save) return "";
   const current = err instanceof LinkError ? null : await board.getWeights().catch(() => null);
@@ -283,5 +288,16 @@ async function salvage(board: Board, p: PreparedRun, o: RunOutputs, err: Diverge
     .find((w): w is Float32Array => w !== null && w.every(Number.isFinite)) ?? null;
   if (!finite) return "";
   writeModel(o.save, p.settings.run, finite);
+  if (err instanceof InterruptedError) return ` The model so far was saved to ${o.save}.`;
   return err instanceof LinkError ? ` The last good model was saved to ${o.save}.` : ` The last finite model was saved to ${o.save}.`;
+}
+
+/** After Ctrl-C: where the run can continue from (its last completed epoch), or that nothing was kept. */
+function whereTheCheckpointIs(o: RunOutputs, p: PreparedRun, err: InterruptedError): string {
+  const completed = err.soFar.history.length > 0 ? err.soFar.history[err.soFar.history.length - 1].epoch : p.resume?.epoch ?? 0;
+  if (o.checkpointDir && completed > 0) {
+    return ` The checkpoint in ${o.checkpointDir} is at epoch ${completed}: continue with --resume ${o.checkpointDir}.`;
+  }
+  if (o.checkpointDir) return ` No epoch was completed: ${o.checkpointDir} holds no checkpoint of this run.`;
+  return o.save ? "" : " Nothing was saved (give --save FILE or --checkpoint DIR to keep a run's progress).";
 }

@@ -7,6 +7,7 @@ import { SerialLink } from "../transports/serial-link.js";
 import { ProtocolBoard } from "../protocol/protocol-board.js";
 import { withBoard } from "../boards/board.js";
 import { UsageError } from "../errors.js";
+import { withInterrupt } from "../run/interrupt.js";
 
 const SIM_ONLY = new Set(["link", "engine", "board", "fault-rate", "baud"]);
 
@@ -31,7 +32,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
       process.stdout.write(`board on ${a.port}: protocol ${info.protocol}, build ${info.buildId.toString(16).padStart(8, "0")}, ` +
         `boot ${info.bootId.toString(16).padStart(8, "0")}, memory limit ${info.memoryLimit} bytes\n`);
     }
-    await trainOnBoard(board, a, prepared, stdoutOutput);
+    await withInterrupt((ctrlC) => trainOnBoard(board, a, prepared, stdoutOutput, undefined, { stopRequested: () => ctrlC.stopRequested }));
   });
   return 0;
 }
