@@ -244,6 +244,7 @@ export async function runTraining(board: Board, p: PreparedRun, o: RunOutputs, o
     if (err instanceof InterruptedError) err.message += whereTheCheckpointIs(o, p, err);
     throw err;
   }
+  view.completed(settings.epochs);
   await notify(observers, (ob) => ob.stopped?.());
   const weights = await board.getWeights();
   if (o.save) writeModel(o.save, settings.run, weights);

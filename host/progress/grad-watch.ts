@@ -9,10 +9,12 @@ import type { BatchResult } from "../boards/board.js";
 export const VANISH_BELOW = 1e-7;
 export const EXPLODE_ABOVE = 1e3;
 export const RUN_LENGTH = 5;
+/** A final loss this many times the first batch's is overshooting, not slow learning. */
+export const OVERSHOOT_RATIO = 1.5;
 
 export interface GradWarning {
   event: "warning";
-  kind: "vanishing_gradients" | "exploding_gradients";
+  kind: "vanishing_gradients" | "exploding_gradients" | "loss_not_improving";
   layer: number; // 1-based dense layer
   layer_shape: string; // e.g. "32->3"
   epoch: number;
@@ -31,6 +33,7 @@ export class GradWatch {
   /** Mean loss per row of the first batch seen, and of the latest. */
   private firstLoss = NaN;
   private lastLoss = NaN;
+  private epochLosses: number[] = [];
 
   constructor(private sizes: number[], private emit: (w: GradWarning) => void,
     private runLength = RUN_LENGTH) {}
@@ -49,10 +52,35 @@ export class GradWatch {
     }
   }
 
+  /** An epoch's mean loss per row. */
+  epoch(loss: number): void {
+    this.epochLosses.push(loss);
+  }
+
+  /**
+   * At the end of a run that completed: a loss that ended well above where it
+   * started (the first batch's) after two or more epochs means the steps
+   * overshoot: too large a learning rate. (A loss that barely moved is a slow
+   * run, often a too small --lr: not this warning.)
+   */
+  finish(epoch: number): void {
+    const last = this.epochLosses[this.epochLosses.length - 1];
+    if (this.epochLosses.length < 2 || !(last >= OVERSHOOT_RATIO * this.firstLoss)) return;
+    if ([...this.reported].some((k) => k.startsWith("lr_too_large"))) return; // already said
+    this.reported.add("lr_too_large:loss");
+    this.emit({
+      event: "warning", kind: "loss_not_improving", layer: 0, layer_shape: "", epoch, batch: 0, norm: NaN,
+      batches: 0, cause: "lr_too_large",
+      message: `the loss ended at ${fmt(last)} per row, well above where it started (${fmt(this.firstLoss)}): ` +
+        "the steps overshoot; try a 10x lower --lr (or --clip-norm 1)",
+    });
+  }
+
   private fire(kind: GradWarning["kind"], l: number, epoch: number, r: BatchResult, norm: number): void {
     const key = `${kind}:${l}`;
     if (this.reported.has(key)) return;
     this.reported.add(key);
+    if (kind === "vanishing_gradients" && !(this.lastLoss < this.firstLoss)) this.reported.add(`lr_too_large:${l}`);
     const shape = this.sizes.length > l + 1 ? `${this.sizes[l]}->${this.sizes[l + 1]}` : "?";
     // Not lower than at the start (or not finite): the steps made things worse.
     const stalledHigh = !(this.lastLoss < this.firstLoss);

@@ -62,6 +62,11 @@ export class ConsoleView implements RunObserver {
     this.progress?.epochDone(e);
   }
 
+  /** The run completed its epochs (not called after a failure or Ctrl-C). */
+  completed(epoch: number): void {
+    this.progress?.finish(epoch);
+  }
+
   stopped(): void {
     this.progress?.end();
   }

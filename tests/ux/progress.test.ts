@@ -47,6 +47,17 @@ describe("gradient norms", () => {
     expect(events.find((e) => e.event === "done").final_loss).toBeGreaterThan(Math.log(3));
   });
 
+  it("a run whose loss ends well above where it started points at a too large --lr; a slow run does not", () => {
+    const overshoot = jsonLines(run(["sim", "--dataset", "spiral", "--opt", "sgd", "--lr", "10", "--epochs", "10", "--link", "direct", "--json"]).stdout);
+    const w = overshoot.filter((e) => e.event === "warning");
+    expect(w.map((e) => [e.kind, e.cause])).toEqual([["loss_not_improving", "lr_too_large"]]);
+    expect(w[0].message).toMatch(/well above where it started .*try a 10x lower --lr/);
+    expect(overshoot.find((e) => e.event === "done").warnings).toBe(1);
+    // spiral with SGD lr 0.01 barely moves in 5 epochs: slow, not overshooting
+    const slow = jsonLines(run(["sim", "--dataset", "spiral", "--opt", "sgd", "--epochs", "5", "--link", "direct", "--json"]).stdout);
+    expect(slow.filter((e) => e.event === "warning")).toEqual([]);
+  });
+
   it("--json: a warning event naming the layer before the run diverges", () => {
     const r = run(["sim", "--dataset", "randn", "--layers", "10,1", "--opt", "sgd", "--lr", "0.5", "--batch", "1", "--epochs", "1", "--json"]);
     expect(r.code).toBe(3);
