@@ -53,6 +53,7 @@ export interface PreparedRun {
 
 /** Reads and checks everything before any board is touched. */
 export function prepareRun(a: Parsed, data?: Dataset): PreparedRun {
+  if (a.retune && !a.resume) throw new UsageError("--retune applies only with --resume DIR (it allows new optimizer hyper-parameters there)");
   let resume: Checkpoint | undefined;
   let overrides: ResumeOverride[] | undefined;
   if (a.resume) {

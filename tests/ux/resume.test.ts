@@ -50,6 +50,12 @@ describe("--resume: what it may change", () => {
     refused(["--epochs", "3", "--lr", "0.5"], copy(), /--lr 0\.5 \(the checkpoint's: 0\.05\) changes the optimizer .* add --retune/);
   });
 
+  it("--retune without --resume is refused", () => {
+    const r = run(["sim", "--dataset", "iris", "--epochs", "1", "--retune"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--retune applies only with --resume DIR/);
+  });
+
   it("with --retune the new --lr is used and announced", () => {
     const events = jsonLines(ok(["sim", "--resume", copy(), "--epochs", "3", "--lr", "0.5", "--retune", "--json", "--link", "direct"]).stdout);
     const resume = events.find((e) => e.event === "resume");
