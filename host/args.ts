@@ -18,6 +18,13 @@ export interface OptionSpec {
   min?: number;
   /** Part of what a run is: saved with a checkpoint and restored by --resume. */
   persist?: boolean;
+  /**
+   * What `--resume` may do with a persisted flag typed again with another value:
+   * "fixed": refused (the checkpoint's weights, optimizer state or data order depend on it);
+   * "retune": only with --retune (an optimizer hyper-parameter: the run is no longer the one checkpointed);
+   * absent: may change (e.g. --epochs, --batch), and the change is announced.
+   */
+  onResume?: "fixed" | "retune";
 }
 
 export type Parsed = Record<string, string | number | boolean | undefined> & { _: string[] };

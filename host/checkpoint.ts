@@ -20,13 +20,22 @@ import type { EpochEvent } from "./session.js";
 
 export const CHECKPOINT_OPTIONS: OptionSpec[] = [
   { name: "checkpoint", kind: "string", value: "DIR", help: "after every epoch, write model + optimizer state + settings to DIR (atomically)" },
-  { name: "resume", kind: "string", value: "DIR", help: "continue the run checkpointed in DIR (its settings; give --epochs for the new end)" },
+  { name: "resume", kind: "string", value: "DIR", help: "continue the run checkpointed in DIR with its settings; may change --epochs, --batch, --chunk, --shuffle and the outputs" },
+  { name: "retune", kind: "flag", help: "with --resume: also allow new optimizer hyper-parameters (--lr, --momentum, --schedule, --clip-norm, ...)" },
 ];
 
 /** The flags that describe the run (those declared `persist`), in declaration order. */
 function persistedNames(specs: OptionSpec[]): string[] {
   return specs.filter((o) => o.persist).map((o) => o.name);
 }
+
+/** The files a checkpoint directory holds. */
+export const CHECKPOINT_FILE = "checkpoint.json";
+export const CHECKPOINT_MODEL_FILE = "model.json";
+export const CHECKPOINT_FILES = [CHECKPOINT_FILE, CHECKPOINT_MODEL_FILE] as const;
+
+/** The module counts optimizer steps in a u32. */
+const MAX_STEP = 0xffffffff;
 
 export interface Checkpoint {
   epoch: number;
@@ -42,12 +51,41 @@ function f32ToBase64(a: Float32Array): string {
   return b.toString("base64");
 }
 
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
 function base64ToF32(s: string, file: string): Float32Array {
+  if (s.length % 4 !== 0 || !BASE64.test(s)) throw new InputError(file, null, null, `"optimizer_state" is not base64`);
   const b = Buffer.from(s, "base64");
-  if (b.length % 4 !== 0) throw new InputError(file, null, null, "optimizer_state is not a whole number of float32 values");
+  if (b.length % 4 !== 0) throw new InputError(file, null, null, `"optimizer_state" is not a whole number of float32 values (${b.length} bytes)`);
   const out = new Float32Array(b.length / 4);
   new Uint8Array(out.buffer).set(b);
+  const bad = out.findIndex((v) => !Number.isFinite(v));
+  if (bad >= 0) throw new InputError(file, null, null, `"optimizer_state" value ${bad} is ${out[bad]}: an optimizer state must be finite`);
   return out;
+}
+
+/** The epochs so far, as the report and the resumed history use them. */
+function historyOf(h: unknown, epoch: number, file: string): EpochEvent[] {
+  if (h === undefined) return [];
+  if (!Array.isArray(h)) throw new InputError(file, null, null, `"history" must be an array of epochs`);
+  h.forEach((e, i) => {
+    const ok = typeof e === "object" && e !== null && Number.isInteger(e.epoch) && e.epoch >= 1 && e.epoch <= epoch &&
+      typeof e.loss === "number" && Array.isArray(e.grad_norms) && e.grad_norms.every((g: unknown) => typeof g === "number");
+    if (!ok) throw new InputError(file, null, null, `"history"[${i}]: expected {"epoch": 1..${epoch}, "loss": number, "grad_norms": [numbers], ...}`);
+  });
+  return h as EpochEvent[];
+}
+
+/**
+ * The optimizer state a checkpoint holds is the one the run needs: as many
+ * float32 values as the module lays out for this model and optimizer.
+ */
+export function checkOptimizerState(ck: Checkpoint, needed: number, what: string, dir: string): void {
+  const have = ck.optimizer.state.length;
+  if (have !== needed) {
+    throw new InputError(join(dir, CHECKPOINT_FILE), null, null,
+      `"optimizer_state" holds ${have} float32 values; ${what} needs ${needed}`);
+  }
 }
 
 /** The persisted flags of `a` (`specs` declare which), for a checkpoint's "settings". */
@@ -62,53 +100,104 @@ export function runSettingsOf(a: Parsed, specs: OptionSpec[]): Record<string, st
 
 export function writeCheckpoint(dir: string, c: { epoch: number; settings: Record<string, string | number | boolean>; model: ModelConfig; weights: Float32Array; optimizer: OptimizerState; history: EpochEvent[] }): void {
   const model = modelToJson(c.model, c.weights);
-  writeFileAtomic(join(dir, "model.json"), JSON.stringify(model) + "\n");
-  writeFileAtomic(join(dir, "checkpoint.json"), JSON.stringify({
+  writeFileAtomic(join(dir, CHECKPOINT_MODEL_FILE), JSON.stringify(model) + "\n");
+  writeFileAtomic(join(dir, CHECKPOINT_FILE), JSON.stringify({
     format: "edgeprop-checkpoint", version: 1, epoch: c.epoch, step: c.optimizer.step,
     settings: c.settings, model, optimizer_state: f32ToBase64(c.optimizer.state), history: c.history,
   }) + "\n");
 }
 
 export function readCheckpoint(dir: string): Checkpoint {
-  const file = join(dir, "checkpoint.json");
+  const file = join(dir, CHECKPOINT_FILE);
   const text = readInputText(file, "no checkpoint here (write one with --checkpoint DIR)");
   let j: any;
   try { j = JSON.parse(text); } catch (err) { throw new InputError(file, null, null, `not valid JSON (${(err as Error).message})`); }
   if (j?.format !== "edgeprop-checkpoint" || j.version !== 1) throw new InputError(file, null, null, `expected "format": "edgeprop-checkpoint", "version": 1`);
   if (!Number.isInteger(j.epoch) || j.epoch < 0 || !Number.isInteger(j.step) || j.step < 0) throw new InputError(file, null, null, `"epoch" and "step" must be non-negative integers`);
   if (typeof j.settings !== "object" || j.settings === null) throw new InputError(file, null, null, `"settings" must be an object`);
+  if (j.step > MAX_STEP) throw new InputError(file, null, null, `"step" ${j.step} is more than the board counts (${MAX_STEP})`);
+  if (Array.isArray(j.settings)) throw new InputError(file, null, null, `"settings" must be an object`);
   if (typeof j.optimizer_state !== "string") throw new InputError(file, null, null, `"optimizer_state" must be a base64 string`);
   return {
     epoch: j.epoch, step: j.step, settings: j.settings, model: modelFromJson(j.model, file),
-    optimizer: { step: j.step, state: base64ToF32(j.optimizer_state, file) }, history: Array.isArray(j.history) ? j.history : [],
+    optimizer: { step: j.step, state: base64ToF32(j.optimizer_state, file) }, history: historyOf(j.history, j.epoch, file),
   };
 }
 
+/** A persisted flag a resumed run takes from the command line instead of the checkpoint. */
+export interface ResumeOverride {
+  flag: string;
+  saved: string | number | boolean | null;
+  now: string | number | boolean;
+}
+
+export interface ResumedArgs {
+  args: Parsed;
+  overrides: ResumeOverride[];
+}
+
+const shown = (v: unknown) => (v === undefined || v === null ? "(not set)" : String(v));
+
+/** A saved setting has the type its flag declares (a checkpoint is input: it may have been edited). */
+function checkSavedSetting(spec: OptionSpec, v: unknown, file: string): void {
+  const bad = (what: string): never => { throw new InputError(file, null, null, `"settings"."${spec.name}": ${JSON.stringify(v)} is not ${what}`); };
+  if (spec.kind === "flag") { if (typeof v !== "boolean") bad("true or false"); return; }
+  if (spec.kind === "string") {
+    if (typeof v !== "string") bad("a string");
+    if (spec.choices && !spec.choices.includes(v as string)) bad(`one of ${spec.choices.join(", ")}`);
+    return;
+  }
+  if (typeof v !== "number" || !Number.isFinite(v)) bad("a finite number");
+  if (spec.kind === "int" && !Number.isInteger(v)) bad("an integer");
+  if (spec.min !== undefined && (v as number) < spec.min) bad(`>= ${spec.min}`);
+}
+
 /**
- * The flags of a resumed run: the checkpoint's settings, overridden by any
- * flag given now that differs from its default (so `--resume DIR --epochs 20`
- * changes only the end). `specs` say which flags persist and supply the defaults.
+ * The flags of a resumed run: the checkpoint's settings, overridden by the
+ * flags typed now. What a flag may do is declared beside it (OptionSpec.onResume):
+ * a "fixed" flag that differs from the checkpoint is refused (exit 2, before any
+ * work), a "retune" flag needs --retune, any other (--epochs, --batch, --chunk,
+ * --shuffle) may change. Every change is returned, to be announced.
  */
-export function mergeResumeArgs(a: Parsed, ck: Checkpoint, specs: OptionSpec[]): Parsed {
+export function mergeResumeArgs(a: Parsed, ck: Checkpoint, specs: OptionSpec[], file = String(a.resume)): ResumedArgs {
+  if (a.load !== undefined) throw new UsageError(`--load ${a.load} with --resume ${a.resume}: the checkpoint gives the starting weights; give one of them`);
   const defaults = new Map(specs.map((s) => [s.name, s.default]));
   const merged: Parsed = { ...a };
-  for (const k of persistedNames(specs)) {
+  const overrides: ResumeOverride[] = [];
+  const refused: string[] = [];
+  const needRetune: string[] = [];
+  for (const spec of specs.filter((o) => o.persist)) {
+    const k = spec.name;
     const now = a[k];
     const saved = ck.settings[k];
-    // Typed again on this command line: it wins, even when it is the default.
+    if (saved !== undefined) checkSavedSetting(spec, saved, file);
+    // Typed again on this command line: it counts, even when it is the default.
     const given = wasGiven(a, k) ?? (now !== undefined && now !== defaults.get(k));
-    if (!given) {
+    if (!given || now === undefined) {
       if (saved === undefined) delete merged[k];
       else merged[k] = saved;
+      continue;
     }
+    const before = saved ?? defaults.get(k);
+    if (before !== undefined && String(before) === String(now)) continue; // the same value typed again
+    const change = `--${k} ${now} (the checkpoint's: ${shown(before)})`;
+    if (spec.onResume === "fixed") refused.push(change);
+    else if (spec.onResume === "retune" && !a.retune) needRetune.push(change);
+    else overrides.push({ flag: k, saved: before ?? null, now });
   }
-  // Data given now replaces the saved source entirely.
-  if (a.data !== undefined && a.data !== ck.settings.data) delete merged.dataset;
-  if (a.dataset !== undefined && a.dataset !== ck.settings.dataset) delete merged.data;
+  if (refused.length > 0) {
+    throw new UsageError(`--resume ${a.resume} continues the run it saved, and cannot change ${refused.join(", ")}: ` +
+      "the checkpoint's model, optimizer state and data depend on it (start a new run, e.g. with --load " +
+      `${join(String(a.resume), CHECKPOINT_MODEL_FILE)})`);
+  }
+  if (needRetune.length > 0) {
+    throw new UsageError(`--resume ${a.resume}: ${needRetune.join(", ")} changes the optimizer of the checkpointed run; ` +
+      "add --retune to resume with it (and --checkpoint NEWDIR to keep this checkpoint as it is)");
+  }
   // The model comes from the checkpoint, not from the original --load.
   delete merged.load;
   if (Number(merged.epochs) < ck.epoch) {
     throw new UsageError(`--epochs ${merged.epochs}: the checkpoint in ${a.resume} is already at epoch ${ck.epoch}`);
   }
-  return merged;
+  return { args: merged, overrides };
 }

@@ -32,6 +32,15 @@ export class DivergedError extends Error {
   }
 }
 
+/** Ctrl-C stopped the run at a batch boundary (exit 130, as a shell reports SIGINT). */
+export class InterruptedError extends Error {
+  readonly exitCode = 130;
+  constructor(readonly epoch: number, readonly batches: number, readonly soFar: RunSoFar) {
+    super(batches === 0 ? `interrupted after epoch ${epoch - 1}.`
+      : `interrupted during epoch ${epoch}, after ${batches} batch${batches === 1 ? "" : "es"} of it.`);
+  }
+}
+
 export class LinkError extends Error {
   readonly exitCode = 4;
   /** Set by the training session the failure passed through (null outside a session). */

@@ -24,6 +24,11 @@ export interface Plan {
 
 const align8 = (n: number) => (n + 7) & ~7;
 
+/** The optimizer state's length in float32 values, as the module lays it out (what a checkpoint must hold). */
+export function optimizerStateFloats(c: Pick<RunConfig, "sizes" | "optimizer">): number {
+  return (optimizerSlots(c.optimizer) * align8(4 * paramCount(c.sizes))) / 4;
+}
+
 export function encodedFrameBytes(payload: number): number {
   const raw = FRAME_OVERHEAD + payload;
   return align8(raw + Math.floor((raw + 253) / 254) + 1);

@@ -16,37 +16,37 @@ import { CHECKPOINT_OPTIONS } from "./checkpoint.js";
 import { LINK_OPTIONS } from "./link-flags.js";
 
 export const MODEL_OPTIONS: OptionSpec[] = [
-  { name: "layers", kind: "string", persist: true, value: "N,N,...", help: "layer sizes, input first (e.g. 10,32,1); from --load if given" },
-  { name: "act", kind: "string", persist: true, choices: [...ACTIVATIONS], default: "relu", help: "hidden activation (the last layer is identity)" },
-  { name: "loss", kind: "string", persist: true, choices: [...LOSSES], help: "mse, ce (softmax cross-entropy, class labels) or bce (sigmoid, 0/1 targets); from --load if given" },
+  { name: "layers", kind: "string", persist: true, onResume: "fixed", value: "N,N,...", help: "layer sizes, input first (e.g. 10,32,1); from --load if given" },
+  { name: "act", kind: "string", persist: true, onResume: "fixed", choices: [...ACTIVATIONS], default: "relu", help: "hidden activation (the last layer is identity)" },
+  { name: "loss", kind: "string", persist: true, onResume: "fixed", choices: [...LOSSES], help: "mse, ce (softmax cross-entropy, class labels) or bce (sigmoid, 0/1 targets); from --load if given" },
 ];
 
 export const OPTIMIZER_OPTIONS: OptionSpec[] = [
-  { name: "opt", kind: "string", persist: true, choices: OPTIMIZER_CHOICES, default: "sgd", help: "optimizer, as torch.optim (momentum = sgd with momentum 0.9; nadam, radam as torch 1.13)" },
-  { name: "lr", kind: "number", persist: true, min: 0, help: "learning rate (default: 0.01; adam/adamw/radam 0.001, nadam 0.002)" },
-  { name: "momentum", kind: "number", persist: true, min: 0, help: "sgd/rmsprop momentum (default 0; 0.9 for --opt momentum)" },
-  { name: "dampening", kind: "number", persist: true, min: 0, help: "sgd momentum dampening", default: 0 },
-  { name: "nesterov", kind: "flag", persist: true, help: "sgd: Nesterov momentum" },
-  { name: "weight-decay", kind: "number", persist: true, min: 0, help: "L2 penalty (decoupled for adamw; default 0, adamw 0.01)" },
-  { name: "alpha", kind: "number", persist: true, min: 0, help: "rmsprop smoothing constant", default: 0.99 },
-  { name: "eps", kind: "number", persist: true, min: 0, help: "term added for stability (default 1e-8; adagrad 1e-10)" },
-  { name: "centered", kind: "flag", persist: true, help: "rmsprop: centered (normalize by the variance)" },
-  { name: "beta1", kind: "number", persist: true, min: 0, help: "adam/adamw/nadam/radam first-moment decay", default: 0.9 },
-  { name: "beta2", kind: "number", persist: true, min: 0, help: "adam/adamw/nadam/radam second-moment decay", default: 0.999 },
-  { name: "amsgrad", kind: "flag", persist: true, help: "adam/adamw: the AMSGrad variant (one more state tensor)" },
-  { name: "momentum-decay", kind: "number", persist: true, min: 0, help: "nadam: momentum_decay", default: 4e-3 },
-  { name: "lr-decay", kind: "number", persist: true, min: 0, help: "adagrad learning-rate decay", default: 0 },
-  { name: "initial-accumulator", kind: "number", persist: true, min: 0, help: "adagrad initial accumulator value", default: 0 },
+  { name: "opt", kind: "string", persist: true, onResume: "fixed", choices: OPTIMIZER_CHOICES, default: "sgd", help: "optimizer, as torch.optim (momentum = sgd with momentum 0.9; nadam, radam as torch 1.13)" },
+  { name: "lr", kind: "number", persist: true, onResume: "retune", min: 0, help: "learning rate (default: 0.01; adam/adamw/radam 0.001, nadam 0.002)" },
+  { name: "momentum", kind: "number", persist: true, onResume: "retune", min: 0, help: "sgd/rmsprop momentum (default 0; 0.9 for --opt momentum)" },
+  { name: "dampening", kind: "number", persist: true, onResume: "retune", min: 0, help: "sgd momentum dampening", default: 0 },
+  { name: "nesterov", kind: "flag", persist: true, onResume: "retune", help: "sgd: Nesterov momentum" },
+  { name: "weight-decay", kind: "number", persist: true, onResume: "retune", min: 0, help: "L2 penalty (decoupled for adamw; default 0, adamw 0.01)" },
+  { name: "alpha", kind: "number", persist: true, onResume: "retune", min: 0, help: "rmsprop smoothing constant", default: 0.99 },
+  { name: "eps", kind: "number", persist: true, onResume: "retune", min: 0, help: "term added for stability (default 1e-8; adagrad 1e-10)" },
+  { name: "centered", kind: "flag", persist: true, onResume: "fixed", help: "rmsprop: centered (normalize by the variance)" },
+  { name: "beta1", kind: "number", persist: true, onResume: "retune", min: 0, help: "adam/adamw/nadam/radam first-moment decay", default: 0.9 },
+  { name: "beta2", kind: "number", persist: true, onResume: "retune", min: 0, help: "adam/adamw/nadam/radam second-moment decay", default: 0.999 },
+  { name: "amsgrad", kind: "flag", persist: true, onResume: "fixed", help: "adam/adamw: the AMSGrad variant (one more state tensor)" },
+  { name: "momentum-decay", kind: "number", persist: true, onResume: "retune", min: 0, help: "nadam: momentum_decay", default: 4e-3 },
+  { name: "lr-decay", kind: "number", persist: true, onResume: "retune", min: 0, help: "adagrad learning-rate decay", default: 0 },
+  { name: "initial-accumulator", kind: "number", persist: true, onResume: "fixed", min: 0, help: "adagrad initial accumulator value", default: 0 },
   {
-    name: "schedule", kind: "string", persist: true, value: SCHEDULE_SYNTAX,
+    name: "schedule", kind: "string", persist: true, onResume: "retune", value: SCHEDULE_SYNTAX,
     help: "learning-rate schedule as torch.optim.lr_scheduler: StepLR, ExponentialLR, CosineAnnealingLR, MultiStepLR, "
       + "warm-up (LinearLR, N epochs from START x lr, default 1/3) then CosineAnnealingLR (SequentialLR), stepped per epoch; "
       + "OneCycleLR (pct_start 0.3, div 25, final_div 1e4, cos, cycle_momentum off; lr ignored) stepped per batch; "
       + "ReduceLROnPlateau (mode min, factor 0.1, patience 10, threshold 1e-4 rel, cooldown 0, min_lr 0) on each epoch's training loss "
       + "(the validation loss once there is validation data)",
   },
-  { name: "clip-norm", kind: "number", persist: true, min: 0, help: "clip the global gradient L2 norm (clip_grad_norm_)" },
-  { name: "clip-value", kind: "number", persist: true, min: 0, help: "clamp each gradient element to [-X, X] (clip_grad_value_; after --clip-norm if both)" },
+  { name: "clip-norm", kind: "number", persist: true, onResume: "retune", min: 0, help: "clip the global gradient L2 norm (clip_grad_norm_)" },
+  { name: "clip-value", kind: "number", persist: true, onResume: "retune", min: 0, help: "clamp each gradient element to [-X, X] (clip_grad_value_; after --clip-norm if both)" },
 ];
 
 export const TRAINING_OPTIONS: OptionSpec[] = [
@@ -54,13 +54,13 @@ export const TRAINING_OPTIONS: OptionSpec[] = [
   { name: "epochs", kind: "int", persist: true, min: 1, default: 10, help: "passes over the data" },
   { name: "chunk", kind: "int", persist: true, min: 1, help: `rows the board holds at once (default: min(batch, ${DEFAULT_CHUNK}), or what the board fits)` },
   { name: "shuffle", kind: "flag", persist: true, negatable: true, help: "shuffle rows each epoch (seeded); --no-shuffle keeps file order", default: false },
-  { name: "seed", kind: "int", persist: true, min: 0, default: 1, help: "seed for initial weights and shuffling" },
-  { name: "init", kind: "string", persist: true, choices: [...INITS], default: "pytorch", help: "initial weights: pytorch (nn.Linear default), xavier, he" },
+  { name: "seed", kind: "int", persist: true, onResume: "fixed", min: 0, default: 1, help: "seed for initial weights and shuffling" },
+  { name: "init", kind: "string", persist: true, onResume: "fixed", choices: [...INITS], default: "pytorch", help: "initial weights: pytorch (nn.Linear default), xavier, he" },
 ];
 
 /** Output options every training command shares (sim, train). */
 export const OUTPUT_OPTIONS: OptionSpec[] = [
-  { name: "load", kind: "string", persist: true, value: "MODEL.json", help: "start from these weights (edgeprop-model v1; also gives layers and activations)" },
+  { name: "load", kind: "string", persist: true, onResume: "fixed", value: "MODEL.json", help: "start from these weights (edgeprop-model v1; also gives layers and activations)" },
   { name: "save", kind: "string", value: "MODEL.json", help: "write the trained model here (atomically)" },
   ...CHECKPOINT_OPTIONS,
   { name: "report", kind: "string", value: "FILE.html", help: "write a self-contained HTML report (loss curve, gradient norms, run table)" },

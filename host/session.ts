@@ -5,7 +5,7 @@
 // them comparable.
 import type { BatchResult, Board } from "./boards/board.js";
 import type { Dataset } from "./dataset.js";
-import { DivergedError, LinkError } from "./errors.js";
+import { DivergedError, InterruptedError, LinkError } from "./errors.js";
 import { Status, statusName } from "./protocol/status.js";
 import { LrSchedule, type Schedule } from "./schedule.js";
 import { epochOrder, permuteRows } from "./shuffle.js";
@@ -24,6 +24,8 @@ export interface SessionOptions {
   pastLosses?: number[];
   onEpoch?: (e: EpochEvent) => void | Promise<void>;
   onBatch?: (epoch: number, r: BatchResult, rowsDone: number) => void;
+  /** Polled after each batch and before each epoch: true stops the run there (InterruptedError). */
+  stopRequested?: () => boolean;
 }
 
 export interface EpochEvent {
@@ -58,7 +60,11 @@ export async function runSession(board: Board, data: Dataset, o: SessionOptions)
   const batches = Math.ceil(data.rows / Math.max(1, Math.min(o.batch, data.rows)));
   const schedule = new LrSchedule(o.schedule, o.lr, batches, o.epochs);
   for (const loss of o.pastLosses ?? []) schedule.endEpoch(loss);
+  const stop = o.stopRequested ?? (() => false);
   for (let epoch = o.startEpoch ?? 0; epoch < o.epochs; epoch++) {
+    // A simulated board answers through microtasks and never waits for I/O: let a Ctrl-C in between epochs.
+    if (o.stopRequested) await yieldToEventLoop();
+    if (stop()) throw new InterruptedError(epoch + 1, 0, { lastGood, history });
     const lr = schedule.lrFor(epoch, 0);
     await setLr(lr);
     if (o.shuffle) {
@@ -68,11 +74,14 @@ export async function runSession(board: Board, data: Dataset, o: SessionOptions)
     }
     let rowsDone = 0;
     let failed: BatchResult | null = null;
+    let batchesDone = 0, interrupted = false;
     const t0 = performance.now();
     const onBatch = (r: BatchResult) => {
       rowsDone += r.rows;
       if (r.status !== Status.OK || !Number.isFinite(r.lossSum)) { failed = r; return false; }
       o.onBatch?.(epoch + 1, r, rowsDone);
+      batchesDone++;
+      if (stop()) { interrupted = true; return false; }
     };
     const lrs = schedule.perBatch ? Array.from({ length: batches }, (_, b) => schedule.lrFor(epoch, b)) : undefined;
     const results = await withContext(board.train({
@@ -87,6 +96,10 @@ export async function runSession(board: Board, data: Dataset, o: SessionOptions)
       const what = f.status === Status.OK || f.status === Status.NON_FINITE
         ? `loss ${f.lossSum}` : statusName(f.status);
       throw new DivergedError(epoch + 1, f.index + 1, what, f.status, { lastGood, history });
+    }
+    // Stopped inside the epoch; a stop at its last batch lets the epoch finish (and be checkpointed).
+    if (interrupted && rowsDone < data.rows) {
+      throw new InterruptedError(epoch + 1, batchesDone, { lastGood, history });
     }
     let lossSum = 0;
     const layers = results[0]?.gradNorms.length ?? 0;
@@ -107,6 +120,10 @@ export async function runSession(board: Board, data: Dataset, o: SessionOptions)
     await o.onEpoch?.(ev);
   }
   return { epochs: o.epochs, samples, seconds, steps, history, lastGood };
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** A board that stopped answering carries what was learnt so far. */

@@ -10,10 +10,14 @@ import { RUN_SPECS, resolveRun, type RunSettings } from "./run-options.js";
 import { encodeConfig } from "./protocol/config-block.js";
 import { runSession, type EpochEvent, type SessionResult } from "./session.js";
 import { BoardError, Status } from "./protocol/status.js";
-import { DivergedError, LinkError, UsageError } from "./errors.js";
+import { DivergedError, InterruptedError, LinkError, UsageError } from "./errors.js";
 import type { Plan } from "./plan.js";
 import { findDataset } from "./datasets/index.js";
-import { mergeResumeArgs, readCheckpoint, runSettingsOf, type Checkpoint } from "./checkpoint.js";
+import {
+  CHECKPOINT_FILES, checkOptimizerState, mergeResumeArgs, readCheckpoint, runSettingsOf, type Checkpoint, type ResumeOverride,
+} from "./checkpoint.js";
+import { optimizerStateFloats } from "./plan.js";
+import { checkOutputDirectory, checkOutputFile } from "./output-path.js";
 import { progressMode, type ProgressMode } from "./progress/index.js";
 import type { GradWarning } from "./progress/grad-watch.js";
 import type { RunRecord } from "./report/html.js";
@@ -43,14 +47,18 @@ export interface PreparedRun {
   args?: Parsed;
   /** Set with --resume: where the run continues from. */
   resume?: Checkpoint;
+  /** With --resume: the checkpoint's settings the command line changed (announced when the run starts). */
+  overrides?: ResumeOverride[];
 }
 
 /** Reads and checks everything before any board is touched. */
 export function prepareRun(a: Parsed, data?: Dataset): PreparedRun {
+  if (a.retune && !a.resume) throw new UsageError("--retune applies only with --resume DIR (it allows new optimizer hyper-parameters there)");
   let resume: Checkpoint | undefined;
+  let overrides: ResumeOverride[] | undefined;
   if (a.resume) {
     resume = readCheckpoint(String(a.resume));
-    a = mergeResumeArgs(a, resume, RUN_SPECS);
+    ({ args: a, overrides } = mergeResumeArgs(a, resume, RUN_SPECS));
   }
   const loaded = resume ? resume.model : a.load ? readModel(String(a.load)) : null;
   let table: NumericTable | null = null;
@@ -69,8 +77,21 @@ export function prepareRun(a: Parsed, data?: Dataset): PreparedRun {
   }
   const settings = resolveRun(a, data.rows, loaded);
   checkAgainstModel(data, table, settings.run.sizes, settings.run.loss);
-  if (a.save && String(a.save).trim() === "") throw new UsageError("--save needs a file name");
-  return { settings, data, table, loaded, args: a, resume };
+  if (resume) {
+    const o = settings.run.optimizer;
+    checkOptimizerState(resume, optimizerStateFloats(settings.run),
+      `${o.name}${o.momentum > 0 ? ` with momentum` : ""}${o.centered ? " (centered)" : ""} on ${settings.run.sizes.join(",")}`, String(a.resume));
+  }
+  checkRunOutputs(a);
+  return { settings, data, table, loaded, args: a, resume, overrides };
+}
+
+/** Every file the run will write can be written: checked before any work, not found out after training. */
+function checkRunOutputs(a: Parsed): void {
+  if (a.save !== undefined) checkOutputFile("--save", String(a.save));
+  if (a.report !== undefined) checkOutputFile("--report", String(a.report));
+  if (a.checkpoint !== undefined) checkOutputDirectory("--checkpoint", String(a.checkpoint), CHECKPOINT_FILES);
+  else if (a.resume !== undefined) checkOutputDirectory("--resume", String(a.resume), CHECKPOINT_FILES);
 }
 
 export async function configureBoard(board: Board, p: PreparedRun): Promise<Plan> {
@@ -115,6 +136,8 @@ export interface TrainHooks {
   captureInitial?: boolean;
   /** Evaluate the trained model on the training data for the report's accuracy column. */
   accuracy?: boolean;
+  /** Polled between batches: true stops the run (Ctrl-C, run/interrupt.ts); what it has is saved. */
+  stopRequested?: () => boolean;
 }
 
 function statsDelta(a: LinkStats, b: LinkStats): LinkStats {
@@ -207,7 +230,7 @@ export async function runTraining(board: Board, p: PreparedRun, o: RunOutputs, o
     result = await runSession(board, data, {
       epochs: settings.epochs, batch: settings.batch, chunk: settings.run.chunk,
       shuffle: settings.shuffle, seed: settings.run.seed, lr: settings.run.optimizer.lr,
-      schedule: settings.schedule, startEpoch, pastLosses: history.map((h) => h.loss),
+      schedule: settings.schedule, startEpoch, pastLosses: history.map((h) => h.loss), stopRequested: hooks.stopRequested,
       onBatch: (epoch, r, rowsDone) => { for (const ob of observers) ob.batch?.(epoch, r, rowsDone); },
       onEpoch: async (e) => {
         history.push(e);
@@ -216,9 +239,13 @@ export async function runTraining(board: Board, p: PreparedRun, o: RunOutputs, o
     });
   } catch (err) {
     await notify(observers, (ob) => ob.stopped?.());
-    if (err instanceof DivergedError || err instanceof LinkError) err.message += await salvage(board, p, o, err, initial);
+    if (err instanceof DivergedError || err instanceof LinkError || err instanceof InterruptedError) {
+      err.message += await salvage(board, p, o, err, initial);
+    }
+    if (err instanceof InterruptedError) err.message += whereTheCheckpointIs(o, p, err);
     throw err;
   }
+  view.completed(settings.epochs);
   await notify(observers, (ob) => ob.stopped?.());
   const weights = await board.getWeights();
   if (o.save) writeModel(o.save, settings.run, weights);
@@ -255,7 +282,7 @@ export async function runTraining(board: Board, p: PreparedRun, o: RunOutputs, o
  * still answers and they are finite, else the last epoch's, the loaded or the
  * initial ones. Returns the sentence to add to the error.
  */
-async function salvage(board: Board, p: PreparedRun, o: RunOutputs, err: DivergedError | LinkError,
+async function salvage(board: Board, p: PreparedRun, o: RunOutputs, err: DivergedError | LinkError | InterruptedError,
   initial: Float32Array | undefined): Promise<string> {
   if (!o.save) return "";
   const current = err instanceof LinkError ? null : await board.getWeights().catch(() => null);
@@ -263,5 +290,16 @@ async function salvage(board: Board, p: PreparedRun, o: RunOutputs, err: Diverge
     .find((w): w is Float32Array => w !== null && w.every(Number.isFinite)) ?? null;
   if (!finite) return "";
   writeModel(o.save, p.settings.run, finite);
+  if (err instanceof InterruptedError) return ` The model so far was saved to ${o.save}.`;
   return err instanceof LinkError ? ` The last good model was saved to ${o.save}.` : ` The last finite model was saved to ${o.save}.`;
+}
+
+/** After Ctrl-C: where the run can continue from (its last completed epoch), or that nothing was kept. */
+function whereTheCheckpointIs(o: RunOutputs, p: PreparedRun, err: InterruptedError): string {
+  const completed = err.soFar.history.length > 0 ? err.soFar.history[err.soFar.history.length - 1].epoch : p.resume?.epoch ?? 0;
+  if (o.checkpointDir && completed > 0) {
+    return ` The checkpoint in ${o.checkpointDir} is at epoch ${completed}: continue with --resume ${o.checkpointDir}.`;
+  }
+  if (o.checkpointDir) return ` No epoch was completed: ${o.checkpointDir} holds no checkpoint of this run.`;
+  return o.save ? "" : " Nothing was saved (give --save FILE or --checkpoint DIR to keep a run's progress).";
 }

@@ -5,6 +5,7 @@
 import { helpText, parseArgs, type OptionSpec, type Parsed } from "../args.js";
 import { MODEL_OPTIONS, OPTIMIZER_OPTIONS, TRAINING_OPTIONS } from "../run-options.js";
 import { OPTIMIZER_CHOICES } from "../config.js";
+import { checkOutputFile } from "../output-path.js";
 import { prepareRun, stdoutOutput, trainOnBoard, describeRun, type Output } from "../training-run.js";
 import { openSimulatedBoard } from "../boards/open.js";
 import { LINK_OPTIONS, linkOptionsOf } from "../link-flags.js";
@@ -54,7 +55,7 @@ export async function compareCommand(argv: string[]): Promise<number> {
   }
   if (opts.length > 1 && batches.length > 1) throw new UsageError("compare either optimizers (--opt A,B) or batch sizes (--batch N,M), not both at once");
   if (opts.length === 0 || batches.length === 0) throw new UsageError("--opt and --batch need at least one value");
-  if (String(a.out).trim() === "") throw new UsageError("--out needs a file name");
+  checkOutputFile("--out", String(a.out));
   const variants: { label: string; args: Parsed }[] = opts.length > 1
     ? opts.map((o) => ({ label: o, args: { ...a, opt: o } }))
     : batches.map((b) => ({ label: `batch ${b}`, args: { ...a, batch: b } }));

@@ -3,6 +3,7 @@
 import { helpText, parseArgs, type OptionSpec } from "../args.js";
 import { DATASETS, datasetCsv, findDataset } from "../datasets/index.js";
 import { writeFileAtomic } from "../atomic-write.js";
+import { checkOutputFile } from "../output-path.js";
 import { UsageError } from "../errors.js";
 
 export const DATASETS_OPTIONS: OptionSpec[] = [
@@ -17,6 +18,7 @@ export async function datasetsCommand(argv: string[]): Promise<number> {
   const a = parseArgs(argv, DATASETS_OPTIONS, "datasets");
   if (a.help) { process.stdout.write(helpText("datasets", "[--write NAME [--out FILE.csv]] [--json]", DATASETS_OPTIONS)); return 0; }
   if (a.out && !a.write) throw new UsageError("--out needs --write NAME");
+  if (a.out !== undefined) checkOutputFile("--out", String(a.out));
   if (a.write) {
     const csv = datasetCsv(findDataset(String(a.write)).make(Number(a["data-seed"])));
     if (a.out) writeFileAtomic(String(a.out), csv);

@@ -8,6 +8,7 @@ import { helpText, parseArgs, type OptionSpec, type Parsed } from "../args.js";
 import type { Board } from "../boards/board.js";
 import { UsageError } from "../errors.js";
 import { openSimulatedBoard } from "../boards/open.js";
+import { checkOutputFile } from "../output-path.js";
 import { describeRun, prepareRun, stdoutOutput, trainOnBoard } from "../training-run.js";
 import { SIM_OPTIONS } from "../run-options.js";
 import { interactive } from "../progress/index.js";
@@ -52,7 +53,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
       "\nTrains 8 small networks on a simulated ESP32 (the course's story) and writes an HTML report.\n");
     return 0;
   }
-  if (String(a.out).trim() === "") throw new UsageError("--out needs a file name");
+  checkOutputFile("--out", String(a.out));
   const live = interactive();
   const w = (s: string) => process.stdout.write(s + "\n");
   const seed = Number(a.seed);

@@ -6,6 +6,7 @@ import { UsageError } from "../errors.js";
 import { modelToJson, readModel } from "../model-file.js";
 import { exportC } from "../export-c.js";
 import { writeFileAtomic } from "../atomic-write.js";
+import { checkOutputFile } from "../output-path.js";
 
 export const EXPORT_OPTIONS: OptionSpec[] = [
   { name: "load", kind: "string", value: "MODEL.json", help: "the model to export (or give it as the first argument)" },
@@ -27,6 +28,7 @@ export async function exportCommand(argv: string[]): Promise<number> {
   if (!file) throw new UsageError("export: give the model file: edgeprop export MODEL.json --format c --out model.h");
   if (a._.length > (a.load ? 0 : 1)) throw new UsageError(`export: unexpected argument '${a._[a.load ? 0 : 1]}'`);
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(String(a.guard))) throw new UsageError(`--guard ${a.guard}: expected a C identifier`);
+  if (a.out !== undefined) checkOutputFile("--out", String(a.out));
   const model = readModel(String(file));
   const text = a.format === "c"
     ? exportC(model, basename(String(file)), String(a.guard))

@@ -8,10 +8,10 @@ import { decodeBatchReply, decodeError, decodeHelloReply, encodeHello } from "..
 import { MalformedMessageError } from "../protocol/message-error.js";
 import { statusName } from "../protocol/status.js";
 import { UsageError } from "../errors.js";
+import { SERIAL_OPTIONS, serialLineOf } from "../serial-flags.js";
 
 const OPTIONS: OptionSpec[] = [
-  { name: "port", kind: "string", value: "PATH", help: "serial port to watch" },
-  { name: "baud", kind: "int", min: 1, default: 115200, help: "serial line rate" },
+  ...SERIAL_OPTIONS,
   { name: "hello", kind: "flag", help: "send a HELLO on connect and show the board's answer" },
   { name: "help", kind: "flag", help: "show this help" },
 ];
@@ -45,7 +45,11 @@ export async function monitorCommand(argv: string[]): Promise<number> {
   const a = parseArgs(argv, OPTIONS, "monitor");
   if (a.help) { process.stdout.write(helpText("monitor", "--port PATH [--baud N]", OPTIONS)); return 0; }
   if (!a.port) throw new UsageError("--port PATH is required");
-  const link = await SerialLink.open(String(a.port), Number(a.baud));
+  const line = serialLineOf(a, String(a.port));
+  const link = await SerialLink.open(line.port, line.baud);
+  // Without --hello a board says nothing until something talks to it: say what this is waiting for.
+  process.stdout.write(`monitor: watching ${line.port} at ${line.baud} baud (${line.baudFrom}) for the board's text lines and frames; ` +
+    `${a.hello ? "sending a HELLO" : "nothing is sent (--hello asks the board to answer)"}; Ctrl-C to stop\n`);
   const stamp = () => new Date().toISOString().slice(11, 23);
   const splitter = new FrameSplitter({
     text: (line) => process.stdout.write(`${stamp()}  text   ${line}\n`),

@@ -5,6 +5,7 @@ import { prepareRun, stdoutOutput, trainOnBoard } from "../training-run.js";
 import { openSimulatedBoard } from "../boards/open.js";
 import { withBoard } from "../boards/board.js";
 import { linkOptionsOf } from "../link-flags.js";
+import { withInterrupt } from "../run/interrupt.js";
 
 export { OUTPUT_OPTIONS, SIM_OPTIONS } from "../run-options.js";
 
@@ -18,6 +19,7 @@ export async function simCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const prepared = prepareRun(a);
-  await withBoard(await openSimulatedBoard(linkOptionsOf(a)), (board) => trainOnBoard(board, a, prepared, stdoutOutput));
+  await withInterrupt(async (ctrlC) => withBoard(await openSimulatedBoard(linkOptionsOf(a)), (board) =>
+    trainOnBoard(board, a, prepared, stdoutOutput, undefined, { stopRequested: () => ctrlC.stopRequested })));
   return 0;
 }

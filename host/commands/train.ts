@@ -6,13 +6,15 @@ import { prepareRun, stdoutOutput, trainOnBoard } from "../training-run.js";
 import { SerialLink } from "../transports/serial-link.js";
 import { ProtocolBoard } from "../protocol/protocol-board.js";
 import { withBoard } from "../boards/board.js";
-import { UsageError } from "../errors.js";
+import { LinkError, UsageError } from "../errors.js";
+import { SERIAL_OPTIONS, noAnswerHint, serialLineOf } from "../serial-flags.js";
+import { withInterrupt } from "../run/interrupt.js";
 
+// (--board and --baud are SERIAL_OPTIONS' here: a real board's profile, not a simulated one.)
 const SIM_ONLY = new Set(["link", "engine", "board", "fault-rate", "baud"]);
 
 export const TRAIN_OPTIONS: OptionSpec[] = [
-  { name: "port", kind: "string", value: "PATH", help: "the board's serial port (e.g. /dev/ttyUSB0)" },
-  { name: "baud", kind: "int", min: 1, default: 115200, help: "serial line rate" },
+  ...SERIAL_OPTIONS,
   { name: "timeout", kind: "int", min: 10, default: 500, help: "ms to wait for a reply before sending again (transfer time is added)" },
   { name: "retries", kind: "int", min: 1, default: 8, help: "attempts per request before giving up on the board" },
   ...SIM_OPTIONS.filter((o) => !SIM_ONLY.has(o.name)),
@@ -23,15 +25,20 @@ export async function trainCommand(argv: string[]): Promise<number> {
   if (a.help) { process.stdout.write(helpText("train", "--port PATH --data FILE.csv --layers N,N,... --loss mse|ce|bce [options]", TRAIN_OPTIONS)); return 0; }
   if (!a.port) throw new UsageError("--port PATH is required (see 'edgeprop ports')");
   const prepared = prepareRun(a);
-  const link = await SerialLink.open(String(a.port), Number(a.baud));
+  const line = serialLineOf(a, String(a.port));
+  const link = await SerialLink.open(line.port, line.baud);
   const board = new ProtocolBoard(link, { timeoutMs: Number(a.timeout), retries: Number(a.retries) });
   await withBoard(board, async () => {
-    const info = await board.hello();
+    const info = await board.hello().catch((err) => {
+      // The first request: no answer says nothing about training, everything about the line.
+      if (err instanceof LinkError) err.message += noAnswerHint(line);
+      throw err;
+    });
     if (!a.json && !a.quiet) {
       process.stdout.write(`board on ${a.port}: protocol ${info.protocol}, build ${info.buildId.toString(16).padStart(8, "0")}, ` +
         `boot ${info.bootId.toString(16).padStart(8, "0")}, memory limit ${info.memoryLimit} bytes\n`);
     }
-    await trainOnBoard(board, a, prepared, stdoutOutput);
+    await withInterrupt((ctrlC) => trainOnBoard(board, a, prepared, stdoutOutput, undefined, { stopRequested: () => ctrlC.stopRequested }));
   });
   return 0;
 }

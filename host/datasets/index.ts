@@ -32,10 +32,10 @@ export interface DatasetInfo {
 }
 
 export const DATA_OPTIONS: OptionSpec[] = [
-  { name: "data", kind: "string", persist: true, value: "FILE.csv", help: "training data: CSV with a header row" },
-  { name: "dataset", kind: "string", persist: true, value: "NAME", help: "a built-in data set instead of --data: randn, xor, spiral, sine, iris (see 'edgeprop datasets')" },
-  { name: "data-seed", kind: "int", persist: true, min: 0, default: 1, help: "seed of the --dataset generator (independent of --seed)" },
-  { name: "target", kind: "string", persist: true, value: "COLS", help: "target column name(s), comma-separated (default: the last column)" },
+  { name: "data", kind: "string", persist: true, onResume: "fixed", value: "FILE.csv", help: "training data: CSV with a header row" },
+  { name: "dataset", kind: "string", persist: true, onResume: "fixed", value: "NAME", help: "a built-in data set instead of --data: randn, xor, spiral, sine, iris (see 'edgeprop datasets')" },
+  { name: "data-seed", kind: "int", persist: true, onResume: "fixed", min: 0, default: 1, help: "seed of the --dataset generator (independent of --seed)" },
+  { name: "target", kind: "string", persist: true, onResume: "fixed", value: "COLS", help: "target column name(s), comma-separated (default: the last column)" },
 ];
 
 /** Standard normal numbers from a seeded uniform generator (Box-Muller). */

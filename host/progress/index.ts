@@ -79,6 +79,7 @@ export class Progress {
   }
 
   epochDone(e: EpochEvent): void {
+    this.watch.epoch(e.loss);
     e.grad_norms.forEach((g, l) => (this.norms[l] ??= []).push(g));
     switch (this.o.mode) {
       case "json": this.o.out.json(e); return;
@@ -98,6 +99,11 @@ export class Progress {
     const write = this.o.warnLine ?? ((t: string) => process.stderr.write(t + "\n"));
     if (this.o.mode === "live") this.permanent(() => write(text));
     else write(text);
+  }
+
+  /** A run that completed all its epochs: the end-of-run warnings (a loss that did not improve). */
+  finish(epoch: number): void {
+    this.watch.finish(epoch);
   }
 
   /** Clears the footer for good (call before the summary). */

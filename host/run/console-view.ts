@@ -33,12 +33,19 @@ export class ConsoleView implements RunObserver {
   started({ run: p, plan, board, startEpoch }: RunStart): void {
     const { settings, data } = p;
     const o = this.o;
+    if (o.json && p.resume) {
+      o.out.json({ event: "resume", from: o.resumedFrom, epoch: startEpoch, step: p.resume.step, overrides: p.overrides ?? [] });
+    }
     if (!o.json && !o.quiet && o.mode !== "quiet") {
       const r = settings.run;
       o.out.line(`edgeprop: ${r.sizes.join("-")} ${r.loss}, ${r.optimizer.name} lr ${r.optimizer.lr}, ` +
         `batch ${settings.batchText === "full" ? `full (${settings.batch})` : settings.batch}, chunk ${r.chunk}, ` +
         `${data.rows} rows, ${paramCount(r.sizes)} parameters, board memory ${plan.total_bytes} bytes on ${board.description}`);
-      if (p.resume) o.out.line(`resuming from ${o.resumedFrom} at epoch ${startEpoch} (optimizer step ${p.resume.step})`);
+      if (p.resume) {
+        const changed = (p.overrides ?? []).map((c) => `--${c.flag} ${c.now} (was ${c.saved ?? "not set"})`);
+        o.out.line(`resuming from ${o.resumedFrom} at epoch ${startEpoch} (optimizer step ${p.resume.step})` +
+          (changed.length ? `; changed: ${changed.join(", ")}` : "; settings as checkpointed"));
+      }
     }
     this.progress = new Progress({
       mode: o.mode, out: o.out, epochs: settings.epochs, rows: data.rows, sizes: settings.run.sizes, startEpoch,
@@ -53,6 +60,11 @@ export class ConsoleView implements RunObserver {
 
   epoch(e: EpochEvent): void {
     this.progress?.epochDone(e);
+  }
+
+  /** The run completed its epochs (not called after a failure or Ctrl-C). */
+  completed(epoch: number): void {
+    this.progress?.finish(epoch);
   }
 
   stopped(): void {

@@ -20,6 +20,44 @@ describe("gradient norms", () => {
     expect(got).toHaveLength(2);
   });
 
+  it("vanishing gradients with a loss that fell: small steps; with a loss at or above its start: a too large --lr", () => {
+    const lossy = (index: number, loss: number) => ({ ...batch(index, [1e-9]), lossSum: loss });
+    const falling: GradWarning[] = [];
+    const f = new GradWatch([2, 1], (x) => falling.push(x));
+    for (let i = 0; i < 5; i++) f.batch(1, lossy(i, 1 - i / 10));
+    expect(falling[0]).toMatchObject({ cause: "small_gradients" });
+    expect(falling[0].message).toMatch(/or a too small --lr/);
+    const stuck: GradWarning[] = [];
+    const g = new GradWatch([2, 1], (x) => stuck.push(x));
+    for (let i = 0; i < 5; i++) g.batch(1, lossy(i, 1 + i));
+    expect(stuck[0]).toMatchObject({ cause: "lr_too_large" });
+    expect(stuck[0].message).toMatch(/too large --lr.*try a 10x lower --lr/);
+    expect(stuck[0].message).not.toMatch(/too small/);
+  });
+
+  it("SGD --lr 10 on iris: the hint points at a too large learning rate (issue 10 bug 6)", () => {
+    const r = run(["sim", "--dataset", "iris", "--opt", "sgd", "--lr", "10", "--epochs", "10", "--link", "direct", "--json"]);
+    expect(r.code).toBe(0);
+    const events = jsonLines(r.stdout);
+    const w = events.filter((e) => e.event === "warning");
+    expect(w.map((e) => [e.kind, e.cause])).toEqual([["vanishing_gradients", "lr_too_large"]]);
+    expect(w[0].message).toMatch(/too large --lr/);
+    expect(w[0].message).not.toMatch(/too small --lr/);
+    // the run stalls high: above the loss of guessing uniformly among 3 classes
+    expect(events.find((e) => e.event === "done").final_loss).toBeGreaterThan(Math.log(3));
+  });
+
+  it("a run whose loss ends well above where it started points at a too large --lr; a slow run does not", () => {
+    const overshoot = jsonLines(run(["sim", "--dataset", "spiral", "--opt", "sgd", "--lr", "10", "--epochs", "10", "--link", "direct", "--json"]).stdout);
+    const w = overshoot.filter((e) => e.event === "warning");
+    expect(w.map((e) => [e.kind, e.cause])).toEqual([["loss_not_improving", "lr_too_large"]]);
+    expect(w[0].message).toMatch(/well above where it started .*try a 10x lower --lr/);
+    expect(overshoot.find((e) => e.event === "done").warnings).toBe(1);
+    // spiral with SGD lr 0.01 barely moves in 5 epochs: slow, not overshooting
+    const slow = jsonLines(run(["sim", "--dataset", "spiral", "--opt", "sgd", "--epochs", "5", "--link", "direct", "--json"]).stdout);
+    expect(slow.filter((e) => e.event === "warning")).toEqual([]);
+  });
+
   it("--json: a warning event naming the layer before the run diverges", () => {
     const r = run(["sim", "--dataset", "randn", "--layers", "10,1", "--opt", "sgd", "--lr", "0.5", "--batch", "1", "--epochs", "1", "--json"]);
     expect(r.code).toBe(3);

@@ -1,0 +1,18 @@
+import { describe, expect, it } from "vitest";
+import { INTERRUPT_EXIT_CODE, Interrupt } from "./interrupt";
+
+describe("Interrupt", () => {
+  it("the first Ctrl-C asks the run to stop and says so; the second exits at once with 130", () => {
+    const written: string[] = [];
+    const exits: number[] = [];
+    const i = new Interrupt({ write: (t) => written.push(t), exit: (c) => exits.push(c) });
+    expect(i.stopRequested).toBe(false);
+    i.request();
+    expect(i.stopRequested).toBe(true);
+    expect(exits).toEqual([]);
+    expect(written.join("")).toMatch(/stopping after this batch \(Ctrl-C again to quit at once\)/);
+    i.request();
+    expect(exits).toEqual([INTERRUPT_EXIT_CODE]);
+    expect(INTERRUPT_EXIT_CODE).toBe(130);
+  });
+});
