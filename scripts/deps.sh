@@ -13,12 +13,15 @@
 #   qemu-system-misc               ... and run as an emulated board
 #   clang, libclang-rt-14-dev      the protocol fuzzer (libFuzzer)
 #   llvm                           its tools (llvm-symbolizer, llvm-profdata)
+#   strace                         shows that --save fsyncs before and after its rename
+#   util-linux                     setpriv: the read-only-folder test as nobody; a
+#                                  parent-death signal for qemu and socat children
 set -euo pipefail
 
 packages=(
   socat wabt gcc make python3-torch
   gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf qemu-system-misc
-  clang libclang-rt-14-dev llvm
+  clang libclang-rt-14-dev llvm strace util-linux
 )
 
 installed() {
