@@ -4,7 +4,7 @@
 // MalformedMessageError rather than hand back numbers read past the end; an
 // ERROR frame in place of a reply becomes a BoardError with its status.
 import { Type, type Frame, typeName } from "./frame.js";
-import { BoardError, statusName } from "./status.js";
+import { BoardError, Status, statusName } from "./status.js";
 import { MalformedMessageError } from "./message-error.js";
 import type { Plan } from "../plan.js";
 
@@ -294,13 +294,20 @@ export interface BatchReply {
   gradNorms: Float32Array;
 }
 
-/** BATCH_REPLY; `layers`, when given, is the configured model's (the reply must agree). */
-export function decodeBatchReply(payload: Uint8Array, layers?: number): BatchReply {
+/**
+ * BATCH_REPLY; `layers`, when given, is the configured model's, and `rows`
+ * the chunk's row count (a reply that trained all of them must say so).
+ */
+export function decodeBatchReply(payload: Uint8Array, layers?: number, rows?: number): BatchReply {
   expectAtLeast("BATCH_REPLY", payload, BATCH_REPLY_BYTES);
   const v = view(payload);
   const L = v.getUint8(BatchReplyOffset.LAYERS);
   expectLength("BATCH_REPLY", payload, BATCH_REPLY_BYTES + F32 * L);
   if (layers !== undefined && L !== layers) throw new MalformedMessageError(`BATCH_REPLY: ${L} layers, the model has ${layers}`);
+  const n = v.getUint16(BatchReplyOffset.ROWS, true);
+  if (rows !== undefined && v.getUint8(BatchReplyOffset.STATUS) === Status.OK && n !== rows) {
+    throw new MalformedMessageError(`BATCH_REPLY: ${n} rows trained, the chunk has ${rows}`);
+  }
   return {
     status: v.getUint8(BatchReplyOffset.STATUS), stepped: v.getUint8(BatchReplyOffset.STEPPED) !== 0,
     rows: v.getUint16(BatchReplyOffset.ROWS, true), busyMicros: v.getUint32(BatchReplyOffset.BUSY_MICROS, true),

@@ -20,6 +20,8 @@ import {
 } from "./codec.js";
 
 const MAX_RECOVERIES = 5;
+/** The most board time per request the reply deadline allows for, ms (a board that claims more is not believed). */
+const MAX_BUSY_MS_PER_REQUEST = 10_000;
 
 interface Snapshot {
   weights: Float32Array;
@@ -142,6 +144,8 @@ export class ProtocolBoard implements Board {
   }
 
   private async writeRegion(region: number, data: Float32Array): Promise<void> {
+    // Plain SGD has no optimizer state: a region of no floats needs no frame.
+    if (data.length === 0) return;
     const per = Math.floor((this.rxPayload - WeightsOffset.VALUES) / 4);
     const reqs: Request[] = [];
     const ranges: WeightsRange[] = [];
@@ -156,6 +160,7 @@ export class ProtocolBoard implements Board {
   private async readRegion(region: number, count: number): Promise<Float32Array> {
     const per = Math.floor((TX_PAYLOAD - WeightsOffset.VALUES) / 4);
     const out = new Float32Array(count);
+    if (count === 0) return out;
     const reqs: Request[] = [];
     const ranges: WeightsRange[] = [];
     for (let offset = 0; offset < count; offset += per) {
@@ -208,7 +213,7 @@ export class ProtocolBoard implements Board {
   /** Pulls the board's weights, optimizer state and step count. */
   private async pullSnapshot(): Promise<Snapshot> {
     const weights = await this.readRegion(Region.PARAMETERS, this.params);
-    const state = this.optFloats ? await this.readRegion(Region.OPTIMIZER_STATE, this.optFloats) : new Float32Array(0);
+    const state = await this.readRegion(Region.OPTIMIZER_STATE, this.optFloats);
     // HELLO restarted the sequence on the board: that is fine, it answers in order.
     const hello = await this.sendHello();
     return { weights, opt: { step: hello.step, state } };
@@ -234,6 +239,7 @@ export class ProtocolBoard implements Board {
     // Frames: one per chunk; the chunk that ends a batch makes the board step.
     const reqs: Request[] = [];
     const batchOf: number[] = [];
+    const rowsOf: number[] = [];
     for (let start = 0, b = 0; start < job.rows; start += job.batch, b++) {
       const end = Math.min(start + job.batch, job.rows);
       for (let r = start; r < end; r += job.chunk) {
@@ -243,20 +249,23 @@ export class ProtocolBoard implements Board {
           { x: job.x, t: job.t, first: r, count, nIn: job.nIn, nT: job.nT });
         reqs.push({ type: Type.BATCH, payload });
         batchOf.push(b);
+        rowsOf.push(count);
       }
     }
     const results: BatchResult[] = [];
     let lossSum = 0, rows = 0, status: number = Status.OK, busyAtBatchStart = this.lastBusyMicros;
     await this.pipe.send(reqs, (i, f) => {
+      // Decode (and so validate) first: a reply refused here leaves no trace, and is asked for again.
+      const error = f.type === Type.ERROR ? decodeError(f.payload) : null;
+      const reply = error ? null : decodeBatchReply(replyPayload(f, Type.BATCH), this.layers, rowsOf[i]);
       if (i === 0) this.pendingStep = null;
       let norms = new Float32Array(this.layers);
-      if (f.type === Type.ERROR) { status = decodeError(f.payload).code; }
-      else {
-        const reply = decodeBatchReply(replyPayload(f, Type.BATCH), this.layers);
+      if (error) { status = error.code; }
+      else if (reply) {
         if (reply.status !== Status.OK) status = reply.status;
         rows += reply.rows;
         lossSum += reply.lossSum;
-        this.lastBusyMicros = reply.busyMicros;
+        this.noteBusy(reply.busyMicros);
         norms = reply.gradNorms;
       }
       const ends = i === reqs.length - 1 || batchOf[i + 1] !== batchOf[i] || status !== Status.OK;
@@ -273,6 +282,18 @@ export class ProtocolBoard implements Board {
       return status === Status.OK && goOn;
     });
     return results;
+  }
+
+  /**
+   * The board's busy counter after a BATCH reply. The growth per reply is the
+   * board's compute for one chunk: the pipeline's reply deadline allows it
+   * for every frame in flight (docs/protocol.md, "Timeouts").
+   */
+  private noteBusy(busyMicros: number): void {
+    const ms = ((busyMicros - this.lastBusyMicros) >>> 0) / 1000;
+    this.lastBusyMicros = busyMicros;
+    // The largest recent one, decaying slowly: a single slow chunk widens the deadline at once.
+    this.pipe.busyMsPerRequest = Math.min(MAX_BUSY_MS_PER_REQUEST, Math.max(ms, this.pipe.busyMsPerRequest * 0.99));
   }
 
   async evaluate(x: Float32Array, t: Float32Array | null, rows: number, nIn: number, nT: number, chunk: number): Promise<EvalResult> {
