@@ -134,11 +134,19 @@ export class Pipeline {
     });
   }
 
-  /** One request, one reply. */
+  /** One request, one reply (undecoded). */
   async request(type: number, payload: Uint8Array = new Uint8Array(0)): Promise<Frame> {
-    let reply: Frame | null = null;
-    await this.send([{ type, payload }], (_, f) => { reply = f; }, 1);
-    return reply!;
+    return this.ask(type, payload, (f) => f);
+  }
+
+  /**
+   * One request, its reply decoded by `decode` inside the run: a reply that
+   * does not decode (MalformedMessageError) is asked for again, as a damaged one.
+   */
+  async ask<T>(type: number, payload: Uint8Array, decode: (f: Frame) => T): Promise<T> {
+    let reply: { value: T } | null = null;
+    await this.send([{ type, payload }], (_, f) => { reply = { value: decode(f) }; }, 1);
+    return reply!.value;
   }
 
   private frameOf(run: Run, i: number): Uint8Array {

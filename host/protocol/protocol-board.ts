@@ -78,7 +78,7 @@ export class ProtocolBoard implements Board {
   }
 
   private async sendHello(): Promise<HelloReply> {
-    return decodeHelloReply(replyPayload(await this.pipe.request(Type.HELLO, encodeHello()), Type.HELLO));
+    return this.pipe.ask(Type.HELLO, encodeHello(), (f) => decodeHelloReply(replyPayload(f, Type.HELLO)));
   }
 
   /** Runs `op`; if the board restarted meanwhile, restores it and runs `op` again. */
@@ -129,7 +129,7 @@ export class ProtocolBoard implements Board {
   }
 
   private async sendConfigure(block: Uint8Array): Promise<Plan> {
-    const reply = decodeConfigureReply(replyPayload(await this.pipe.request(Type.CONFIGURE, block), Type.CONFIGURE));
+    const reply = await this.pipe.ask(Type.CONFIGURE, block, (f) => decodeConfigureReply(replyPayload(f, Type.CONFIGURE)));
     const plan: Plan = { ...reply.plan, chunk: configChunk(block) };
     if (reply.status !== Status.OK) {
       throw configureRefusal(reply.status, reply.detail, plan.total_bytes, `the board allows ${reply.memoryLimit}`);
@@ -202,7 +202,7 @@ export class ProtocolBoard implements Board {
   }
 
   private async sendLr(lr: number): Promise<void> {
-    decodeAck(replyPayload(await this.pipe.request(Type.SET_LR, encodeSetLr(lr)), Type.SET_LR), Type.SET_LR);
+    await this.pipe.ask(Type.SET_LR, encodeSetLr(lr), (f) => decodeAck(replyPayload(f, Type.SET_LR), Type.SET_LR));
   }
 
   async setLr(lr: number): Promise<void> {
