@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { mulberry32 } from "../host/shuffle";
+import { mulberry32 } from "../host/rng";
 import { cliPath, repoRoot, rmDir, tmpDir } from "./helpers/paths";
 
 const DOCS = ["README.md", "docs/usage.md"];
@@ -28,14 +28,7 @@ const EXCLUDED: Record<string, string> = {
 
 /** Examples a known host bug breaks: they run, and are expected to fail until it is fixed. */
 const KNOWN_BROKEN: Record<string, string> = {
-  // issue 10, bug 1: plain SGD has no optimizer state; the checkpoint's state
-  // read sends an empty request list that never resolves, and the timeout
-  // handler then crashes (TypeError ... reading 'type'), exit 1, no checkpoint.
-  "npx edgeprop sim --data data.csv --layers 10,1 --loss mse --epochs 100 --checkpoint ck/":
-    "issue 10 bug 1: --checkpoint with plain SGD dies after epoch 1",
-  // ... and so the README's resume of that checkpoint has nothing to resume.
-  "npx edgeprop sim --resume ck/ --epochs 100 --save model.json":
-    "issue 10 bug 1: resumes the checkpoint the line above fails to write",
+  // (none: issue 10 bug 1, --checkpoint with plain SGD, is fixed; its two examples run as normal tests)
 };
 
 /** Examples that need a program the machine may not have. */
