@@ -5,7 +5,8 @@
 // extreme row counts and SET_LR with non-finite rates; a HELLO at the end.
 // Every request carries the next sequence number, so every one executes.
 import { encodeFrame } from "../../host/protocol/frame";
-import { encodeConfig, optimizerDefaults, type Activation, type LossName, type RunConfig } from "../../host/config";
+import { optimizerDefaults, type Activation, type LossName, type RunConfig } from "../../host/config";
+import { encodeConfig } from "../../host/protocol/config-block";
 import { dv, prng, randInt, T } from "../protocol/support";
 
 export interface Sent { type: number; seq: number; payload: Uint8Array }
