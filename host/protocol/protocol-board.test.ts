@@ -63,4 +63,27 @@ describe("ProtocolBoard snapshot", () => {
     expect(state.state.length).toBe(0);
     await board.close();
   });
+
+  it("a plain-SGD board that restarts mid-epoch is restored (no optimizer state to write) and ends on the in-process weights (issue 10, item 1)", async () => {
+    const sgd: RunConfig = { ...RUN, optimizer: optimizerDefaults("sgd") };
+    const sim = new SimulatedFirmware();
+    let frames = 0;
+    // Switch the board off and on at the second BATCH (the third frame over 40 bytes, after CONFIGURE): the rest of the epoch meets a fresh module.
+    const link: ByteLink = new (class extends CountingLink {
+      write(b: Uint8Array): void {
+        if (b.length > 40 && ++frames === 3) sim.restart();
+        super.write(b);
+      }
+    })(sim);
+    const board = new ProtocolBoard(link, { timeoutMs: 2_000, retries: 4 });
+    const run = async (b: Board) => { await oneEpoch(b, sgd); return Buffer.from((await b.getWeights()).buffer).toString("hex"); };
+    const viaLink = await Promise.race([
+      run(board),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error("the restore did not finish")), 20_000)),
+    ]);
+    expect(sim.boots).toBe(2);
+    expect(board.recoveries).toBe(1);
+    expect(viaLink).toBe(await run(new DirectBoard()));
+    await board.close();
+  });
 });
