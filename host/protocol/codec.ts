@@ -115,7 +115,31 @@ export interface ConfigureReply {
   memoryLimit: number;
 }
 
-export function decodeConfigureReply(payload: Uint8Array): ConfigureReply {
+/** The most optimizer state tensors per parameter (RMSProp, centered, with momentum). */
+export const MAX_OPTIMIZER_SLOTS = 3;
+
+/**
+ * CONFIGURE_REPLY. `params`, when given, is the parameter count of the
+ * configured model: an accepted plan must hold exactly that many floats (and
+ * as many gradients, and 0..MAX_OPTIMIZER_SLOTS tensors of optimizer state)
+ * within the memory limit it reports; the host sizes its reads by it.
+ */
+export function decodeConfigureReply(payload: Uint8Array, params?: number): ConfigureReply {
+  const r = decodeConfigureFields(payload);
+  if (params === undefined || r.status !== Status.OK) return r;
+  const p = r.plan;
+  const paramsBytes = (4 * params + 7) & ~7;
+  const slots = p.optimizer_bytes / paramsBytes;
+  const problem = p.params_bytes !== paramsBytes ? `parameters ${p.params_bytes} bytes, the model has ${paramsBytes}`
+    : p.grads_bytes !== paramsBytes ? `gradients ${p.grads_bytes} bytes, the model has ${paramsBytes}`
+    : !Number.isInteger(slots) || slots > MAX_OPTIMIZER_SLOTS ? `optimizer state ${p.optimizer_bytes} bytes, not 0..${MAX_OPTIMIZER_SLOTS} x ${paramsBytes}`
+    : p.total_bytes > r.memoryLimit ? `total ${p.total_bytes} bytes over the memory limit ${r.memoryLimit} it accepted`
+    : null;
+  if (problem) throw new MalformedMessageError(`CONFIGURE_REPLY: a plan that cannot be this model's: ${problem}`);
+  return r;
+}
+
+function decodeConfigureFields(payload: Uint8Array): ConfigureReply {
   expectLength("CONFIGURE_REPLY", payload, CONFIGURE_REPLY_BYTES);
   const v = view(payload);
   const u32 = (o: number) => v.getUint32(o, true);

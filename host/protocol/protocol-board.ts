@@ -129,15 +129,16 @@ export class ProtocolBoard implements Board {
   }
 
   private async sendConfigure(block: Uint8Array): Promise<Plan> {
-    const reply = await this.pipe.ask(Type.CONFIGURE, block, (f) => decodeConfigureReply(replyPayload(f, Type.CONFIGURE)));
+    const shape = decodeShape(block);
+    const params = paramCount(shape.sizes);
+    const reply = await this.pipe.ask(Type.CONFIGURE, block, (f) => decodeConfigureReply(replyPayload(f, Type.CONFIGURE), params));
     const plan: Plan = { ...reply.plan, chunk: configChunk(block) };
     if (reply.status !== Status.OK) {
       throw configureRefusal(reply.status, reply.detail, plan.total_bytes, `the board allows ${reply.memoryLimit}`);
     }
-    const shape = decodeShape(block);
     this.layers = shape.sizes.length - 1;
     this.nOut = shape.sizes[this.layers];
-    this.params = paramCount(shape.sizes);
+    this.params = params;
     this.optFloats = plan.optimizer_bytes / 4;
     this.rxPayload = rxPayloadBytes(shape);
     return plan;

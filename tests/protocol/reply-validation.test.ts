@@ -11,7 +11,7 @@ import { DirectBoard } from "../../host/boards/in-process";
 import { ProtocolBoard } from "../../host/protocol/protocol-board";
 import { MalformedMessageError } from "../../host/protocol/message-error";
 import { Type, type Frame } from "../../host/protocol/frame";
-import { BatchReplyOffset, EvalReplyOffset, WeightsOffset } from "../../host/protocol/codec";
+import { BatchReplyOffset, ConfigureOffset, EvalReplyOffset, WeightsOffset } from "../../host/protocol/codec";
 import { encodeConfig } from "../../host/protocol/config-block";
 import { runSession } from "../../host/session";
 import { LinkError } from "../../host/errors";
@@ -56,6 +56,8 @@ const DAMAGES: Damage[] = [
   { reply: REPLY(Type.HELLO), what: "one byte short", change: (p) => p.slice(0, p.length - 1) },
   { reply: REPLY(Type.HELLO), what: "one byte long", change: (p) => Uint8Array.of(...p, 0) },
   { reply: REPLY(Type.CONFIGURE), what: "one byte short", change: (p) => p.slice(0, p.length - 1) },
+  { reply: REPLY(Type.CONFIGURE), what: "plans more optimizer state than any optimizer has", change: (p) => u32(p, ConfigureOffset.OPTIMIZER, 1 << 20) },
+  { reply: REPLY(Type.CONFIGURE), what: "plans another parameter count", change: (p) => u32(p, ConfigureOffset.PARAMS, 8) },
   { reply: REPLY(Type.BATCH), what: "one byte short", change: (p) => p.slice(0, p.length - 1) },
   { reply: REPLY(Type.BATCH), what: "counts fewer rows than the chunk", change: (p) => u16(p, BatchReplyOffset.ROWS, 1) },
   { reply: REPLY(Type.BATCH), what: "has another layer count", change: (p) => { const c = p.slice(); c[BatchReplyOffset.LAYERS] = 1; return c; } },
