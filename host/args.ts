@@ -2,6 +2,7 @@
 // default, help); parsing, validation, the suggestion for a mistyped flag and
 // the help text all come from that one declaration.
 import { UsageError } from "./errors.js";
+import { cut } from "./quote.js";
 
 export type Kind = "string" | "number" | "int" | "flag";
 
@@ -16,6 +17,8 @@ export interface OptionSpec {
   /** Accepted and parsed, but a value of "false" etc. is not meaningful. */
   negatable?: boolean;
   min?: number;
+  /** Largest value accepted (number and int kinds). */
+  max?: number;
   /** Part of what a run is: saved with a checkpoint and restored by --resume. */
   persist?: boolean;
   /**
@@ -57,9 +60,24 @@ export function wasGiven(a: Parsed, name: string): boolean | undefined {
   return given ? given.has(name) : undefined;
 }
 
-export function parseArgs(argv: string[], specs: OptionSpec[], command: string): Parsed {
+/**
+ * Parses `argv` against `specs`. `positionals`: how many arguments that are
+ * not flags the command takes (more is an error). A flag given twice with
+ * different values, or together with its negation, is refused: which one
+ * would win is not obvious to the reader of the command line.
+ */
+export function parseArgs(argv: string[], specs: OptionSpec[], command: string, positionals = 0): Parsed {
   const out: Parsed = { _: [] };
   const given = new Set<string>();
+  /** How each flag was spelled the first time, for a message about a second one. */
+  const spelled = new Map<string, string>();
+  const once = (name: string, text: string, value: unknown) => {
+    const first = spelled.get(name);
+    if (first !== undefined && out[name] !== value) {
+      throw new UsageError(`${cut(first)} and ${cut(text)} contradict each other: give one of them`);
+    }
+    spelled.set(name, text);
+  };
   Object.defineProperty(out, GIVEN, { value: given, enumerable: false });
   const byName = new Map(specs.map((s) => [s.name, s]));
   for (const s of specs) if (s.default !== undefined) out[s.name] = s.default;
@@ -72,6 +90,8 @@ export function parseArgs(argv: string[], specs: OptionSpec[], command: string):
     if (eq >= 0) { value = name.slice(eq + 1); name = name.slice(0, eq); }
     let spec = byName.get(name);
     if (!spec && name.startsWith("no-") && byName.get(name.slice(3))?.negatable) {
+      if (value !== undefined) throw new UsageError(`--${name} takes no value`);
+      once(name.slice(3), `--${name}`, false);
       out[name.slice(3)] = false;
       given.add(name.slice(3));
       continue;
@@ -80,9 +100,11 @@ export function parseArgs(argv: string[], specs: OptionSpec[], command: string):
       const guess = closest(name, specs.map((s) => s.name));
       throw new UsageError(`unknown option --${name}${guess ? ` (did you mean --${guess}?)` : ""}; see 'edgeprop ${command} --help'`);
     }
-    given.add(name);
     if (spec.kind === "flag") {
       if (value !== undefined) throw new UsageError(`--${name} takes no value`);
+      if (given.has(name)) once(name, `--${name}`, true);
+      spelled.set(name, `--${name}`);
+      given.add(name);
       out[name] = true;
       continue;
     }
@@ -90,13 +112,21 @@ export function parseArgs(argv: string[], specs: OptionSpec[], command: string):
       if (i + 1 >= argv.length) throw new UsageError(`--${name} needs a value (${spec.value ?? spec.kind})`);
       value = argv[++i];
     }
-    out[name] = convert(spec, value);
+    const converted = convert(spec, value);
+    if (given.has(name)) once(name, `--${name} ${value}`, converted);
+    spelled.set(name, `--${name} ${value}`);
+    given.add(name);
+    out[name] = converted;
+  }
+  if (out._.length > positionals) {
+    const extra = out._[positionals];
+    throw new UsageError(`unexpected argument '${cut(extra)}'${positionals === 0 ? ` ('edgeprop ${command}' takes only --options)` : ""}; see 'edgeprop ${command} --help'`);
   }
   return out;
 }
 
 function convert(spec: OptionSpec, value: string): string | number {
-  const fail = (what: string): never => { throw new UsageError(`--${spec.name} ${value}: expected ${what}`); };
+  const fail = (what: string): never => { throw new UsageError(`--${spec.name} ${cut(value)}: expected ${what}`); };
   if (spec.choices && !spec.choices.includes(value)) {
     const guess = closest(value, spec.choices);
     fail(`one of ${spec.choices.join(", ")}${guess ? ` (did you mean ${guess}?)` : ""}`);
@@ -105,7 +135,9 @@ function convert(spec: OptionSpec, value: string): string | number {
     const n = Number(value);
     if (value.trim() === "" || !Number.isFinite(n)) fail(spec.kind === "int" ? "an integer" : "a finite number");
     if (spec.kind === "int" && !Number.isInteger(n)) fail("an integer");
+    if (spec.min !== undefined && spec.max !== undefined && (n < spec.min || n > spec.max)) fail(`a number in [${spec.min}, ${spec.max}]`);
     if (spec.min !== undefined && n < spec.min) fail(`a number >= ${spec.min}`);
+    if (spec.max !== undefined && n > spec.max) fail(`a number <= ${spec.max}`);
     return n;
   }
   return value;

@@ -63,6 +63,11 @@ export function instantiate(path?: string): EngineExports {
   return new WebAssembly.Instance(compileModule(path), {}).exports as unknown as EngineExports;
 }
 
+/** The module's whole linear memory, bytes (fixed: the module never grows it). */
+export function moduleMemoryBytes(path?: string): number {
+  return instantiate(path).memory.buffer.byteLength;
+}
+
 /** The static data size of the module (what the plan adds to the arena). */
 export function moduleStaticBytes(path?: string): number {
   return instantiate(path).static_bytes();

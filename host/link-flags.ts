@@ -2,15 +2,21 @@
 // resolution into LinkOptions: the board layer never sees parsed flags.
 import type { OptionSpec, Parsed } from "./args.js";
 import type { LinkOptions } from "./boards/open.js";
+import { UsageError } from "./errors.js";
 
 export const LINK_OPTIONS: OptionSpec[] = [
   { name: "link", kind: "string", choices: ["memory", "pty", "direct"], default: "memory", help: "how the host reaches the simulated board: memory (the protocol over an in-memory byte link), pty (a real pseudo-terminal via socat), direct (in-process calls, no protocol)" },
   { name: "engine", kind: "string", value: "wasi:node|wasi:wasm3|wasi:wasmtime|wasi:PATH|exec:'CMD ARGS'", help: "run the board in another process: the WASI build under a runtime, or any command speaking the protocol on stdin/stdout" },
   { name: "board", kind: "string", value: "PROFILE", help: "simulate this board profile's memory limit and baud (boards/profiles: esp32, esp32-s3, esp32-c3)" },
   { name: "baud", kind: "int", min: 0, help: "throttle the simulated line to this rate, 10 bits a byte (default: the --board profile's, else unthrottled; 0 = unthrottled)" },
-  { name: "fault-rate", kind: "number", min: 0, help: "damage each frame on the simulated line with this probability (flip, drop or duplicate a byte)", default: 0 },
+  { name: "fault-rate", kind: "number", min: 0, max: 1, help: "damage each frame on the simulated line with this probability (flip, drop or duplicate a byte)", default: 0 },
 ];
+/** LinkOptions from the flags; flags that contradict each other are refused here, naming both. */
 export function linkOptionsOf(a: Parsed): LinkOptions {
+  if (a.engine !== undefined && a.link !== undefined && a.link !== "memory") {
+    throw new UsageError(`--link ${a.link} and --engine ${a.engine} contradict each other: --engine runs the board in another process ` +
+      `on its stdin/stdout instead of a --link (to put such a board behind a pty: 'edgeprop board --pty --engine ...' and 'edgeprop train --port')`);
+  }
   return {
     link: a.link === undefined ? undefined : String(a.link),
     engine: a.engine === undefined ? undefined : String(a.engine),

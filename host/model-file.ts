@@ -4,8 +4,19 @@
 // layer by layer, weight rows then bias.
 import { readInputText } from "./input-file.js";
 import { InputError } from "./errors.js";
-import { ACTIVATIONS, LOSSES, type Activation, type LossName, type ModelConfig } from "./config.js";
+import { ACTIVATIONS, LOSSES, MAX_LAYERS, optimizerDefaults, type Activation, type LossName, type ModelConfig } from "./config.js";
 import { writeFileAtomic } from "./atomic-write.js";
+import { computePlan } from "./plan.js";
+import { moduleMemoryBytes, moduleStaticBytes } from "./engine.js";
+import { cut } from "./quote.js";
+
+/** Layer widths travel as u16 in the configuration block (docs/protocol.md). */
+export const MAX_WIDTH = 65535;
+/** The largest magnitude a float32 holds: a weight beyond it would load as Infinity. */
+export const FLOAT32_MAX = 3.4028234663852886e38;
+
+const isFloat32 = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v) && Math.abs(v) <= FLOAT32_MAX;
+const shown = (v: unknown) => cut(typeof v === "number" ? String(v) : JSON.stringify(v) ?? String(v), 40);
 
 export interface ModelFile extends ModelConfig {
   weights: Float32Array;
@@ -94,6 +105,7 @@ export function modelFromJson(json: any, file = "<model>"): ModelFile {
   if (json.version !== 1) throw bad(`expected "version": 1, got ${JSON.stringify(json.version)}`);
   if (!LOSSES.includes(json.loss)) throw bad(`"loss" must be one of ${LOSSES.join(", ")}`);
   if (!Array.isArray(json.layers) || json.layers.length === 0) throw bad(`"layers" must be a non-empty array`);
+  if (json.layers.length > MAX_LAYERS) throw bad(`"layers" has ${json.layers.length} layers; the module takes at most ${MAX_LAYERS}`);
   const sizes: number[] = [];
   const activations: Activation[] = [];
   const flat: number[] = [];
@@ -101,7 +113,9 @@ export function modelFromJson(json: any, file = "<model>"): ModelFile {
     const at = `layers[${l}]`;
     if (layer?.type !== "dense") throw bad(`${at}.type must be "dense"`);
     const nIn = layer.in, nOut = layer.out;
-    if (!Number.isInteger(nIn) || nIn < 1 || !Number.isInteger(nOut) || nOut < 1) throw bad(`${at}: "in" and "out" must be positive integers`);
+    for (const [key, n] of [["in", nIn], ["out", nOut]] as const) {
+      if (!Number.isInteger(n) || n < 1 || n > MAX_WIDTH) throw bad(`${at}.${key} is ${shown(n)}: expected an integer from 1 to ${MAX_WIDTH}`);
+    }
     if (l === 0) sizes.push(nIn);
     else if (nIn !== sizes[l]) throw bad(`${at}.in is ${nIn}, but the layer before has ${sizes[l]} outputs`);
     sizes.push(nOut);
@@ -111,18 +125,35 @@ export function modelFromJson(json: any, file = "<model>"): ModelFile {
     if (!Array.isArray(layer.weight) || layer.weight.length !== nOut) throw bad(`${at}.weight must have ${nOut} rows`);
     layer.weight.forEach((row: any, j: number) => {
       if (!Array.isArray(row) || row.length !== nIn) throw bad(`${at}.weight[${j}] must have ${nIn} numbers`);
-      for (const v of row) {
-        if (typeof v !== "number" || !Number.isFinite(v)) throw bad(`${at}.weight[${j}]: expected finite numbers`);
+      row.forEach((v: unknown, i: number) => {
+        if (!isFloat32(v)) throw bad(`${at}.weight[${j}][${i}] is ${shown(v)}: expected a finite float32 number (|x| <= ${FLOAT32_MAX})`);
         flat.push(v);
-      }
+      });
     });
     if (!Array.isArray(layer.bias) || layer.bias.length !== nOut) throw bad(`${at}.bias must have ${nOut} numbers`);
-    for (const v of layer.bias) {
-      if (typeof v !== "number" || !Number.isFinite(v)) throw bad(`${at}.bias: expected finite numbers`);
+    layer.bias.forEach((v: unknown, j: number) => {
+      if (!isFloat32(v)) throw bad(`${at}.bias[${j}] is ${shown(v)}: expected a finite float32 number (|x| <= ${FLOAT32_MAX})`);
       flat.push(v);
-    }
+    });
   });
+  checkPlannable(sizes, json.loss as LossName, activations, bad);
   return { sizes, activations, loss: json.loss as LossName, weights: Float32Array.from(flat) };
+}
+
+/**
+ * The smallest run of this model (plain SGD, one row at a time) must fit the
+ * module's memory: a model the module cannot plan cannot be trained,
+ * evaluated or checked on a board.
+ */
+function checkPlannable(sizes: number[], loss: LossName, activations: Activation[], bad: (what: string) => Error): void {
+  const plan = computePlan({
+    sizes, activations, loss, optimizer: optimizerDefaults("sgd"), clipNorm: 0, init: "pytorch", seed: 1, chunk: 1,
+  }, moduleStaticBytes());
+  const memory = moduleMemoryBytes();
+  if (plan.total_bytes > memory) {
+    throw bad(`"layers" ${sizes.join(",")}: the model needs ${plan.total_bytes} bytes on the board even one row at a time with plain SGD; ` +
+      `the module has ${memory}`);
+  }
 }
 
 export function modelToJson(m: ModelConfig, weights: Float32Array, extra: Record<string, unknown> = {}): object {

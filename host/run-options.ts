@@ -1,6 +1,6 @@
 // The options every training command shares (sim, train, compare, plan), and
 // how they become a RunConfig plus session settings.
-import type { OptionSpec, Parsed } from "./args.js";
+import { wasGiven, type OptionSpec, type Parsed } from "./args.js";
 import { UsageError } from "./errors.js";
 import {
   ACTIVATIONS, INITS, LOSSES, MAX_LAYERS, OPTIMIZER_CHOICES, optimizerDefaults,
@@ -10,7 +10,8 @@ import { oneCycleProblem, parseSchedule, SCHEDULE_SYNTAX, type Schedule } from "
 import { DEFAULT_CHUNK, largestChunk } from "./plan.js";
 import { loadProfile } from "./firmware/profiles.js";
 import { moduleStaticBytes } from "./engine.js";
-import type { ModelFile } from "./model-file.js";
+import { MAX_WIDTH, type ModelFile } from "./model-file.js";
+import { cut } from "./quote.js";
 import { DATA_OPTIONS } from "./datasets/index.js";
 import { CHECKPOINT_OPTIONS } from "./checkpoint.js";
 import { LINK_OPTIONS } from "./link-flags.js";
@@ -90,11 +91,15 @@ export interface RunSettings {
 }
 
 function parseLayers(text: string): number[] {
-  const sizes = text.split(",").map((s) => Number(s.trim()));
-  if (sizes.length < 2 || sizes.some((n) => !Number.isInteger(n) || n < 1 || n > 65535)) {
-    throw new UsageError(`--layers ${text}: expected at least two positive integer sizes, input first (e.g. 10,32,1)`);
+  const shown = cut(text);
+  const fields = text.split(",").map((s) => s.trim());
+  if (fields.length < 2) throw new UsageError(`--layers ${shown}: expected at least two sizes, input first (e.g. 10,32,1)`);
+  const sizes = fields.map(Number);
+  const bad = sizes.findIndex((n, i) => fields[i] === "" || !Number.isInteger(n) || n < 1 || n > MAX_WIDTH);
+  if (bad >= 0) {
+    throw new UsageError(`--layers ${shown}: size ${bad + 1} is '${cut(fields[bad], 20)}'; each size is an integer from 1 to ${MAX_WIDTH} (e.g. 10,32,1)`);
   }
-  if (sizes.length - 1 > MAX_LAYERS) throw new UsageError(`--layers ${text}: at most ${MAX_LAYERS} dense layers`);
+  if (sizes.length - 1 > MAX_LAYERS) throw new UsageError(`--layers ${shown}: at most ${MAX_LAYERS} dense layers`);
   return sizes;
 }
 
@@ -125,7 +130,11 @@ export function resolveRun(a: Parsed, rows: number | null, loaded: ModelFile | n
     activations = loaded.activations;
     loss = (a.loss as LossName) ?? loaded.loss;
     if (a.layers && String(a.layers) !== sizes.join(",")) {
-      throw new UsageError(`--layers ${a.layers} does not match the loaded model's ${sizes.join(",")}`);
+      throw new UsageError(`--layers ${cut(String(a.layers))} does not match the loaded model's ${sizes.join(",")}`);
+    }
+    // The model file names every layer's activation; an --act as well would leave the reader guessing which one trains.
+    if (wasGiven(a, "act")) {
+      throw new UsageError(`--act ${a.act} and --load: the model file sets the activations (${activations.join(",")}); drop --act`);
     }
   } else {
     if (!a.layers) throw new UsageError("--layers is required (or --load MODEL.json)");

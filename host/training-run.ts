@@ -72,6 +72,7 @@ export function prepareRun(a: Parsed, data?: Dataset): PreparedRun {
     } else {
       if (!a.data) throw new UsageError("--data FILE.csv or --dataset NAME is required (see 'edgeprop datasets')");
       table = readCsv(String(a.data));
+      for (const w of table.warnings) process.stderr.write(`warning: ${w}\n`);
       data = splitTable(table, a.target as string | undefined);
     }
   }

@@ -28,11 +28,7 @@ const EXCLUDED: Record<string, string> = {
 
 /** Examples a known host bug breaks: they run, and are expected to fail until it is fixed. */
 const KNOWN_BROKEN: Record<string, string> = {
-  // issue 10, bug 1: plain SGD has no optimizer state; restoring it on resume
-  // writes an empty region, whose empty request list never resolves, and the
-  // timeout handler then crashes (TypeError ... reading 'type'), exit 1.
-  "npx edgeprop sim --resume ck/ --epochs 100 --save model.json":
-    "issue 10 bug 1: restoring plain SGD's empty optimizer state never resolves",
+  // (none: issue 10 bug 1, --checkpoint with plain SGD, is fixed; its two examples run as normal tests)
 };
 
 /** Examples that need a program the machine may not have. */

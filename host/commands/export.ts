@@ -17,7 +17,7 @@ export const EXPORT_OPTIONS: OptionSpec[] = [
 ];
 
 export async function exportCommand(argv: string[]): Promise<number> {
-  const a = parseArgs(argv, EXPORT_OPTIONS, "export");
+  const a = parseArgs(argv, EXPORT_OPTIONS, "export", 1);
   if (a.help) {
     process.stdout.write(helpText("export", "MODEL.json [--format c|json] [--out FILE]", EXPORT_OPTIONS) +
       "\nexample:\n  edgeprop export model.json --format c --out model.h\n" +

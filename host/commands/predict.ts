@@ -49,6 +49,7 @@ export function readPredictInput(a: Record<string, unknown>, command: string): P
   } else {
     if (!a.data) throw new UsageError(`${command}: --data FILE.csv (or --dataset NAME) is required`);
     table = readCsv(String(a.data));
+    for (const w of table.warnings) process.stderr.write(`warning: ${w}\n`);
     const cols = table.columns.length;
     if (a.target) {
       data = splitTable(table, String(a.target));
@@ -111,7 +112,7 @@ export function printPredictions(a: Record<string, unknown>, inp: PredictInput, 
 
 export async function predictCommand(argv: string[]): Promise<number> {
   const specs = [...PREDICT_OPTIONS, { name: "help", kind: "flag", help: "show this help" } as OptionSpec];
-  const a = parseArgs(argv, specs, "predict");
+  const a = parseArgs(argv, specs, "predict", 1);
   if (a.help) {
     process.stdout.write(helpText("predict", "--load MODEL.json --data FILE.csv [--target COLS] [--json]", specs) +
       "\nRaw outputs per row (logits for ce/bce: softmax or sigmoid them for probabilities), computed on this machine.\n" +
@@ -132,7 +133,7 @@ export const EVAL_OPTIONS: OptionSpec[] = [
 ];
 
 export async function evalCommand(argv: string[]): Promise<number> {
-  const a = parseArgs(argv, EVAL_OPTIONS, "eval");
+  const a = parseArgs(argv, EVAL_OPTIONS, "eval", 1);
   if (a.help) {
     process.stdout.write(helpText("eval", "--load MODEL.json --data FILE.csv [--target COLS] [--json]", EVAL_OPTIONS) +
       "\nThe same as 'edgeprop predict', computed by the board's forward pass (a simulated board here).\n");

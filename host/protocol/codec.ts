@@ -4,7 +4,7 @@
 // MalformedMessageError rather than hand back numbers read past the end; an
 // ERROR frame in place of a reply becomes a BoardError with its status.
 import { Type, type Frame, typeName } from "./frame.js";
-import { BoardError, statusName } from "./status.js";
+import { BoardError, Status, statusName } from "./status.js";
 import { MalformedMessageError } from "./message-error.js";
 import type { Plan } from "../plan.js";
 
@@ -115,7 +115,31 @@ export interface ConfigureReply {
   memoryLimit: number;
 }
 
-export function decodeConfigureReply(payload: Uint8Array): ConfigureReply {
+/** The most optimizer state tensors per parameter (RMSProp, centered, with momentum). */
+export const MAX_OPTIMIZER_SLOTS = 3;
+
+/**
+ * CONFIGURE_REPLY. `params`, when given, is the parameter count of the
+ * configured model: an accepted plan must hold exactly that many floats (and
+ * as many gradients, and 0..MAX_OPTIMIZER_SLOTS tensors of optimizer state)
+ * within the memory limit it reports; the host sizes its reads by it.
+ */
+export function decodeConfigureReply(payload: Uint8Array, params?: number): ConfigureReply {
+  const r = decodeConfigureFields(payload);
+  if (params === undefined || r.status !== Status.OK) return r;
+  const p = r.plan;
+  const paramsBytes = (4 * params + 7) & ~7;
+  const slots = p.optimizer_bytes / paramsBytes;
+  const problem = p.params_bytes !== paramsBytes ? `parameters ${p.params_bytes} bytes, the model has ${paramsBytes}`
+    : p.grads_bytes !== paramsBytes ? `gradients ${p.grads_bytes} bytes, the model has ${paramsBytes}`
+    : !Number.isInteger(slots) || slots > MAX_OPTIMIZER_SLOTS ? `optimizer state ${p.optimizer_bytes} bytes, not 0..${MAX_OPTIMIZER_SLOTS} x ${paramsBytes}`
+    : p.total_bytes > r.memoryLimit ? `total ${p.total_bytes} bytes over the memory limit ${r.memoryLimit} it accepted`
+    : null;
+  if (problem) throw new MalformedMessageError(`CONFIGURE_REPLY: a plan that cannot be this model's: ${problem}`);
+  return r;
+}
+
+function decodeConfigureFields(payload: Uint8Array): ConfigureReply {
   expectLength("CONFIGURE_REPLY", payload, CONFIGURE_REPLY_BYTES);
   const v = view(payload);
   const u32 = (o: number) => v.getUint32(o, true);
@@ -294,13 +318,20 @@ export interface BatchReply {
   gradNorms: Float32Array;
 }
 
-/** BATCH_REPLY; `layers`, when given, is the configured model's (the reply must agree). */
-export function decodeBatchReply(payload: Uint8Array, layers?: number): BatchReply {
+/**
+ * BATCH_REPLY; `layers`, when given, is the configured model's, and `rows`
+ * the chunk's row count (a reply that trained all of them must say so).
+ */
+export function decodeBatchReply(payload: Uint8Array, layers?: number, rows?: number): BatchReply {
   expectAtLeast("BATCH_REPLY", payload, BATCH_REPLY_BYTES);
   const v = view(payload);
   const L = v.getUint8(BatchReplyOffset.LAYERS);
   expectLength("BATCH_REPLY", payload, BATCH_REPLY_BYTES + F32 * L);
   if (layers !== undefined && L !== layers) throw new MalformedMessageError(`BATCH_REPLY: ${L} layers, the model has ${layers}`);
+  const n = v.getUint16(BatchReplyOffset.ROWS, true);
+  if (rows !== undefined && v.getUint8(BatchReplyOffset.STATUS) === Status.OK && n !== rows) {
+    throw new MalformedMessageError(`BATCH_REPLY: ${n} rows trained, the chunk has ${rows}`);
+  }
   return {
     status: v.getUint8(BatchReplyOffset.STATUS), stepped: v.getUint8(BatchReplyOffset.STEPPED) !== 0,
     rows: v.getUint16(BatchReplyOffset.ROWS, true), busyMicros: v.getUint32(BatchReplyOffset.BUSY_MICROS, true),

@@ -10,6 +10,7 @@ import { FrameSplitter } from "./frame-splitter.js";
 import { Status } from "./status.js";
 import { decodeError } from "./codec.js";
 import { LinkError } from "../errors.js";
+import { MalformedMessageError } from "./message-error.js";
 
 export interface Request {
   type: number;
@@ -18,15 +19,34 @@ export interface Request {
 
 const isRead = (type: number) => type === Type.GET_WEIGHTS || type === Type.EVAL;
 
-/** The board restarted (a banner, or a request refused for want of a session). */
+/** The board restarted (a banner, a TRAP report, or a request refused for want of a session). */
 export class RebootError extends Error {}
+
+/**
+ * The board's firmware could not load the module (its ERROR frame
+ * LOAD_FAILED): it answers every frame with that report, so retransmitting
+ * cannot help. A link failure (exit 4).
+ */
+export class LoadFailedError extends LinkError {
+  constructor(readonly detail: string) {
+    super(`the board cannot run the module: load failed: ${detail}`);
+  }
+}
+
+/**
+ * Each further attempt at the same request waits twice as long as the one
+ * before, up to this factor: the first retransmission after a loss comes as
+ * fast as ever, while a board that is only slow (a loaded machine, a board
+ * process still starting) gets time to answer before the run gives up.
+ */
+export const MAX_BACKOFF = 8;
 
 export interface PipelineOptions {
   /** Frames in flight at once; at most the board's reply cache (4). */
   window?: number;
   /** Attempts at one request before giving up. */
   retries?: number;
-  /** Minimum reply timeout, ms (transfer time at the baud rate is added). */
+  /** Minimum reply timeout, ms (transfer time at the baud rate and the board's busy time are added). */
   timeoutMs?: number;
 }
 
@@ -53,6 +73,14 @@ export class Pipeline {
   private run: Run | null = null;
   private splitter: FrameSplitter;
   private rebootSeen: string | null = null;
+  /** A LOAD_FAILED report that arrived while no run was waiting: the next send fails with it. */
+  private loadFailure: LoadFailedError | null = null;
+  /**
+   * The board's compute time for one request, ms, as the protocol board last
+   * measured it (BATCH replies carry the board's busy time): each frame in
+   * flight adds it to the reply deadline.
+   */
+  busyMsPerRequest = 0;
   readonly o: Required<PipelineOptions>;
   bytesSent = 0;
   bytesReceived = 0;
@@ -91,6 +119,9 @@ export class Pipeline {
   /** Sends `reqs` in order; calls onReply in order; resolves with how many were answered. */
   send(reqs: Request[], onReply: Run["onReply"], window = this.o.window): Promise<number> {
     if (this.run) throw new Error("pipeline busy");
+    if (this.loadFailure) return Promise.reject(this.loadFailure);
+    // Nothing to send (a region of no floats): nothing to wait for, no sequence number used.
+    if (reqs.length === 0) return Promise.resolve(0);
     return new Promise((resolve, reject) => {
       const run: Run = {
         base: this.seq, reqs, encoded: new Array(reqs.length).fill(null),
@@ -103,11 +134,19 @@ export class Pipeline {
     });
   }
 
-  /** One request, one reply. */
+  /** One request, one reply (undecoded). */
   async request(type: number, payload: Uint8Array = new Uint8Array(0)): Promise<Frame> {
-    let reply: Frame | null = null;
-    await this.send([{ type, payload }], (_, f) => { reply = f; }, 1);
-    return reply!;
+    return this.ask(type, payload, (f) => f);
+  }
+
+  /**
+   * One request, its reply decoded by `decode` inside the run: a reply that
+   * does not decode (MalformedMessageError) is asked for again, as a damaged one.
+   */
+  async ask<T>(type: number, payload: Uint8Array, decode: (f: Frame) => T): Promise<T> {
+    let reply: { value: T } | null = null;
+    await this.send([{ type, payload }], (_, f) => { reply = { value: decode(f) }; }, 1);
+    return reply!.value;
   }
 
   private frameOf(run: Run, i: number): Uint8Array {
@@ -143,10 +182,18 @@ export class Pipeline {
     }
   }
 
+  /**
+   * The reply deadline (docs/protocol.md, "Timeouts"): the minimum, plus
+   * twice the line time of the frames in flight and a reply, plus the board's
+   * work on every frame in flight; doubled for every attempt at the same head
+   * already made, up to MAX_BACKOFF.
+   */
   private timeoutMs(run: Run): number {
     let bytes = 0;
     for (let i = run.head; i < run.sent; i++) bytes += this.frameOf(run, i).length;
-    return this.o.timeoutMs + 2 * lineSeconds(bytes + 256, this.link.baud) * 1000;
+    const once = this.o.timeoutMs + 2 * lineSeconds(bytes + 256, this.link.baud) * 1000
+      + (run.sent - run.head) * this.busyMsPerRequest;
+    return once * Math.min(MAX_BACKOFF, 2 ** run.attempts);
   }
 
   /**
@@ -179,6 +226,24 @@ export class Pipeline {
     this.arm(run);
   }
 
+  /**
+   * A reply with a valid CRC that does not decode as the answer to its
+   * request (wrong type, length, range or count): treated as damage. The
+   * request is asked again (the board's reply cache answers a write, a read
+   * is executed again); after `retries` bad answers the run fails with it.
+   * onReply decodes before it changes anything, so a refused reply left no trace.
+   */
+  private rejectReply(run: Run, i: number, err: MalformedMessageError): void {
+    run.replies[i] = null;
+    if (++run.attempts >= this.o.retries) {
+      this.fail(new MalformedMessageError(`${err.message} (request ${(run.base + i) & 0xffff}, after ${this.o.retries} attempts)`));
+      return;
+    }
+    this.retransmits++;
+    this.transmit(run, i);
+    this.arm(run);
+  }
+
   private finish(run: Run, delivered: number): void {
     if (run.timer) clearTimeout(run.timer);
     this.run = null;
@@ -201,38 +266,73 @@ export class Pipeline {
     this.seq = (this.seq + 1) & 0xffff;
   }
 
+  /**
+   * The run index a 16-bit sequence number names. Only [head, sent) is in
+   * flight (at most a window, far fewer than 65,536), so the number is read
+   * relative to the head: any number of requests per run, any wrap of the
+   * counter. null: not in flight (a late duplicate, another run's reply).
+   */
+  private indexOf(run: Run, seq: number): number | null {
+    const index = run.head + ((seq - (run.base + run.head)) & 0xffff);
+    return index < run.sent ? index : null;
+  }
+
+  /** The firmware's own reports (seq 0, unsolicited): a trap restarted the module; a failed load is final. */
+  private onFirmwareReport(code: number, message: string): boolean {
+    if (code === Status.LOAD_FAILED) {
+      const e = new LoadFailedError(message.trim() || "no reason given");
+      if (this.run) this.fail(e);
+      else this.loadFailure = e;
+      return true;
+    }
+    if (code === Status.TRAP) {
+      // The pump restarts the module (a banner follows): the board lost its session.
+      if (this.sessionActive) {
+        this.rebootSeen = `the module trapped: ${message.trim()}`;
+        this.fail(new RebootError(`the board restarted: the module trapped (${message.trim()})`));
+      }
+      return true;
+    }
+    return false;
+  }
+
   private onFrame(f: Frame): void {
+    if (f.type === Type.ERROR) {
+      let e: ReturnType<typeof decodeError>;
+      try {
+        e = decodeError(f.payload);
+      } catch {
+        return; // not an ERROR payload: damage, dropped like a bad CRC
+      }
+      if (this.onFirmwareReport(e.code, e.message)) return;
+    }
     const run = this.run;
     if (!run) return; // a late duplicate of an earlier run's reply
-    const index = (f.seq - run.base) & 0xffff;
     if (f.type === Type.ERROR) {
-      let code: number, detail: number;
-      try {
-        ({ code, detail } = decodeError(f.payload));
-      } catch (err) {
-        this.fail(err as Error);
-        return;
-      }
+      const { code, detail } = decodeError(f.payload);
       if (code === Status.NO_SESSION) { this.fail(new RebootError("the board has no session (it restarted)")); return; }
       if (code === Status.OUT_OF_ORDER) {
-        const want = ((detail & 0xffff) - run.base) & 0xffff;
-        if (want >= run.head && want < run.sent) { this.resendFrom(run, want); this.arm(run); }
+        const want = this.indexOf(run, detail & 0xffff);
+        if (want !== null) { this.resendFrom(run, want); this.arm(run); }
         return;
       }
     }
-    if (index < run.head || index >= run.sent || run.replies[index]) return;
+    const index = this.indexOf(run, f.seq);
+    if (index === null || run.replies[index]) return;
     run.replies[index] = f;
-    run.attempts = 0;
     while (run.head < run.sent && run.replies[run.head]) {
-      const i = run.head++;
+      const i = run.head;
       let goOn: boolean | void;
       try {
         goOn = run.onReply(i, run.replies[i]!);
       } catch (err) {
+        if (err instanceof MalformedMessageError) { this.rejectReply(run, i, err); return; }
         // A refusal found in a reply ends the run: reject, never throw into the link.
         this.fail(err as Error);
         return;
       }
+      run.head++;
+      run.attempts = 0;
       if (goOn === false) { this.finish(run, run.head); return; }
     }
     if (run.head === run.reqs.length) { this.finish(run, run.head); return; }

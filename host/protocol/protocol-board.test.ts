@@ -9,6 +9,41 @@ import type { ByteLink } from "../transports/byte-link.js";
 import type { Board } from "../boards/board.js";
 import { encodeConfig } from "./config-block.js";
 import { optimizerDefaults, type RunConfig } from "../config.js";
+import { FrameSplitter } from "./frame-splitter.js";
+import { encodeFrame, Type } from "./frame.js";
+import { BatchReplyOffset } from "./codec.js";
+
+/**
+ * A slow board: every BATCH reply comes `ms` late and says so in its busy
+ * counter (the board's own account of its compute), as a board whose chunk
+ * takes `ms` to train would.
+ */
+class SlowBatchLink implements ByteLink {
+  private listeners: ((b: Uint8Array) => void)[] = [];
+  private extraMicros = 0;
+  constructor(private readonly inner: ByteLink, private readonly ms: number) {
+    const splitter = new FrameSplitter({
+      frame: (f) => {
+        if (f.type !== (Type.BATCH | Type.REPLY)) { this.emit(encodeFrame(f)); return; }
+        this.extraMicros += ms * 1000;
+        const p = f.payload.slice();
+        const v = new DataView(p.buffer);
+        v.setUint32(BatchReplyOffset.BUSY_MICROS, (v.getUint32(BatchReplyOffset.BUSY_MICROS, true) + this.extraMicros) >>> 0, true);
+        const bytes = encodeFrame({ ...f, payload: p });
+        setTimeout(() => this.emit(bytes), ms);
+      },
+      text: (line) => this.emit(new TextEncoder().encode(`${line}\r\n\0`)),
+    });
+    inner.onData((b) => splitter.push(b));
+  }
+  private emit(b: Uint8Array): void { for (const cb of this.listeners) cb(b); }
+  get description() { return "slow board"; }
+  get baud() { return 0; }
+  write(b: Uint8Array): void { this.inner.write(b); }
+  onData(cb: (b: Uint8Array) => void): void { this.listeners.push(cb); }
+  onClose(cb: (why: string) => void): void { this.inner.onClose(cb); }
+  close(): Promise<void> { return this.inner.close(); }
+}
 
 const RUN: RunConfig = {
   sizes: [2, 5, 1], activations: ["tanh", "identity"], loss: "mse",
@@ -61,6 +96,46 @@ describe("ProtocolBoard snapshot", () => {
       new Promise<never>((_, reject) => setTimeout(() => reject(new Error("getOptimizerState did not resolve")), 5000)),
     ]);
     expect(state.state.length).toBe(0);
+    await board.close();
+  });
+
+  it("a board whose chunk takes longer than the minimum timeout: the deadline allows for its reported busy time, so it is not flooded with retransmissions (issue 15)", async () => {
+    // 400 ms a chunk against a 150 ms minimum: without the busy time every chunk would be sent again and again.
+    const board = new ProtocolBoard(new SlowBatchLink(new SimulatedFirmware(), 400), { timeoutMs: 150, retries: 8 });
+    await board.configure(encodeConfig(RUN));
+    const rows = 24;
+    const x = Float32Array.from({ length: rows * 2 }, (_, i) => Math.sin(i));
+    const t = Float32Array.from({ length: rows }, (_, i) => Math.cos(i));
+    const job = { x, t, rows, nIn: 2, nT: 1, batch: 4, chunk: 4 };
+    // The first window goes out before any busy time was reported: it may time out once.
+    await board.train(job);
+    expect(board.pipe.busyMsPerRequest).toBeGreaterThanOrEqual(350);
+    const before = board.pipe.retransmits;
+    for (let e = 0; e < 2; e++) await board.train(job);
+    expect(board.pipe.retransmits - before).toBe(0);
+    await board.close();
+  });
+
+  it("a plain-SGD board that restarts mid-epoch is restored (no optimizer state to write) and ends on the in-process weights (issue 10, item 1)", async () => {
+    const sgd: RunConfig = { ...RUN, optimizer: optimizerDefaults("sgd") };
+    const sim = new SimulatedFirmware();
+    let frames = 0;
+    // Switch the board off and on at the second BATCH (the third frame over 40 bytes, after CONFIGURE): the rest of the epoch meets a fresh module.
+    const link: ByteLink = new (class extends CountingLink {
+      write(b: Uint8Array): void {
+        if (b.length > 40 && ++frames === 3) sim.restart();
+        super.write(b);
+      }
+    })(sim);
+    const board = new ProtocolBoard(link, { timeoutMs: 2_000, retries: 4 });
+    const run = async (b: Board) => { await oneEpoch(b, sgd); return Buffer.from((await b.getWeights()).buffer).toString("hex"); };
+    const viaLink = await Promise.race([
+      run(board),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error("the restore did not finish")), 20_000)),
+    ]);
+    expect(sim.boots).toBe(2);
+    expect(board.recoveries).toBe(1);
+    expect(viaLink).toBe(await run(new DirectBoard()));
     await board.close();
   });
 });

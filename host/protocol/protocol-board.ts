@@ -20,6 +20,8 @@ import {
 } from "./codec.js";
 
 const MAX_RECOVERIES = 5;
+/** The most board time per request the reply deadline allows for, ms (a board that claims more is not believed). */
+const MAX_BUSY_MS_PER_REQUEST = 10_000;
 
 interface Snapshot {
   weights: Float32Array;
@@ -76,7 +78,7 @@ export class ProtocolBoard implements Board {
   }
 
   private async sendHello(): Promise<HelloReply> {
-    return decodeHelloReply(replyPayload(await this.pipe.request(Type.HELLO, encodeHello()), Type.HELLO));
+    return this.pipe.ask(Type.HELLO, encodeHello(), (f) => decodeHelloReply(replyPayload(f, Type.HELLO)));
   }
 
   /** Runs `op`; if the board restarted meanwhile, restores it and runs `op` again. */
@@ -127,21 +129,24 @@ export class ProtocolBoard implements Board {
   }
 
   private async sendConfigure(block: Uint8Array): Promise<Plan> {
-    const reply = decodeConfigureReply(replyPayload(await this.pipe.request(Type.CONFIGURE, block), Type.CONFIGURE));
+    const shape = decodeShape(block);
+    const params = paramCount(shape.sizes);
+    const reply = await this.pipe.ask(Type.CONFIGURE, block, (f) => decodeConfigureReply(replyPayload(f, Type.CONFIGURE), params));
     const plan: Plan = { ...reply.plan, chunk: configChunk(block) };
     if (reply.status !== Status.OK) {
       throw configureRefusal(reply.status, reply.detail, plan.total_bytes, `the board allows ${reply.memoryLimit}`);
     }
-    const shape = decodeShape(block);
     this.layers = shape.sizes.length - 1;
     this.nOut = shape.sizes[this.layers];
-    this.params = paramCount(shape.sizes);
+    this.params = params;
     this.optFloats = plan.optimizer_bytes / 4;
     this.rxPayload = rxPayloadBytes(shape);
     return plan;
   }
 
   private async writeRegion(region: number, data: Float32Array): Promise<void> {
+    // Plain SGD has no optimizer state: a region of no floats needs no frame.
+    if (data.length === 0) return;
     const per = Math.floor((this.rxPayload - WeightsOffset.VALUES) / 4);
     const reqs: Request[] = [];
     const ranges: WeightsRange[] = [];
@@ -156,6 +161,7 @@ export class ProtocolBoard implements Board {
   private async readRegion(region: number, count: number): Promise<Float32Array> {
     const per = Math.floor((TX_PAYLOAD - WeightsOffset.VALUES) / 4);
     const out = new Float32Array(count);
+    if (count === 0) return out;
     const reqs: Request[] = [];
     const ranges: WeightsRange[] = [];
     for (let offset = 0; offset < count; offset += per) {
@@ -197,7 +203,7 @@ export class ProtocolBoard implements Board {
   }
 
   private async sendLr(lr: number): Promise<void> {
-    decodeAck(replyPayload(await this.pipe.request(Type.SET_LR, encodeSetLr(lr)), Type.SET_LR), Type.SET_LR);
+    await this.pipe.ask(Type.SET_LR, encodeSetLr(lr), (f) => decodeAck(replyPayload(f, Type.SET_LR), Type.SET_LR));
   }
 
   async setLr(lr: number): Promise<void> {
@@ -208,7 +214,7 @@ export class ProtocolBoard implements Board {
   /** Pulls the board's weights, optimizer state and step count. */
   private async pullSnapshot(): Promise<Snapshot> {
     const weights = await this.readRegion(Region.PARAMETERS, this.params);
-    const state = this.optFloats ? await this.readRegion(Region.OPTIMIZER_STATE, this.optFloats) : new Float32Array(0);
+    const state = await this.readRegion(Region.OPTIMIZER_STATE, this.optFloats);
     // HELLO restarted the sequence on the board: that is fine, it answers in order.
     const hello = await this.sendHello();
     return { weights, opt: { step: hello.step, state } };
@@ -237,6 +243,7 @@ export class ProtocolBoard implements Board {
     const reqs: Request[] = [];
     const batchOf: number[] = []; // the batch of each BATCH request, -1 for a SET_LR
     const lrOf: number[] = [];
+    const rowsOf: number[] = []; // the rows each BATCH request carries (its reply must say the same)
     let lr = this.lr, firstBatch = true;
     for (let start = 0, b = 0; start < job.rows; start += job.batch, b++) {
       const end = Math.min(start + job.batch, job.rows);
@@ -245,6 +252,7 @@ export class ProtocolBoard implements Board {
         reqs.push({ type: Type.SET_LR, payload: encodeSetLr(lr) });
         batchOf.push(-1);
         lrOf.push(lr);
+        rowsOf.push(0);
       }
       for (let r = start; r < end; r += job.chunk) {
         const count = Math.min(job.chunk, end - r);
@@ -255,6 +263,7 @@ export class ProtocolBoard implements Board {
         reqs.push({ type: Type.BATCH, payload });
         batchOf.push(b);
         lrOf.push(lr);
+        rowsOf.push(count);
       }
     }
     const results: BatchResult[] = [];
@@ -266,15 +275,17 @@ export class ProtocolBoard implements Board {
         this.lr = lrOf[i]; // what the board holds now
         return true;
       }
+      // Decode (and so validate) first: a reply refused here leaves no trace, and is asked for again.
+      const error = f.type === Type.ERROR ? decodeError(f.payload) : null;
+      const reply = error ? null : decodeBatchReply(replyPayload(f, Type.BATCH), this.layers, rowsOf[i]);
       if (!sawBatch) { this.pendingStep = null; sawBatch = true; }
       let norms = new Float32Array(this.layers);
-      if (f.type === Type.ERROR) { status = decodeError(f.payload).code; }
-      else {
-        const reply = decodeBatchReply(replyPayload(f, Type.BATCH), this.layers);
+      if (error) { status = error.code; }
+      else if (reply) {
         if (reply.status !== Status.OK) status = reply.status;
         rows += reply.rows;
         lossSum += reply.lossSum;
-        this.lastBusyMicros = reply.busyMicros;
+        this.noteBusy(reply.busyMicros);
         norms = reply.gradNorms;
       }
       const ends = i === reqs.length - 1 || batchOf[i + 1] !== batchOf[i] || status !== Status.OK;
@@ -291,6 +302,18 @@ export class ProtocolBoard implements Board {
       return status === Status.OK && goOn;
     });
     return results;
+  }
+
+  /**
+   * The board's busy counter after a BATCH reply. The growth per reply is the
+   * board's compute for one chunk: the pipeline's reply deadline allows it
+   * for every frame in flight (docs/protocol.md, "Timeouts").
+   */
+  private noteBusy(busyMicros: number): void {
+    const ms = ((busyMicros - this.lastBusyMicros) >>> 0) / 1000;
+    this.lastBusyMicros = busyMicros;
+    // The largest recent one, decaying slowly: a single slow chunk widens the deadline at once.
+    this.pipe.busyMsPerRequest = Math.min(MAX_BUSY_MS_PER_REQUEST, Math.max(ms, this.pipe.busyMsPerRequest * 0.99));
   }
 
   async evaluate(x: Float32Array, t: Float32Array | null, rows: number, nIn: number, nT: number, chunk: number): Promise<EvalResult> {
