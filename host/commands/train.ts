@@ -4,11 +4,13 @@ import { helpText, parseArgs, type OptionSpec } from "../args.js";
 import { SIM_OPTIONS } from "./sim.js";
 import { prepareRun, stdoutOutput, trainOnBoard } from "../training-run.js";
 import { SerialLink } from "../transports/serial-link.js";
-import { ProtocolBoard } from "../protocol/protocol-board.js";
+import { ReportingBoard } from "../boards/reporting-board.js";
 import { withBoard } from "../boards/board.js";
 import { UsageError } from "../errors.js";
 
-const SIM_ONLY = new Set(["link", "engine", "board", "fault-rate", "baud"]);
+const SIM_ONLY = new Set(["link", "engine", "board", "fault-rate", "baud", "emulate"]);
+/** How long to wait after the last reply for a board that reports its stats line (board-stats.ts) to go idle and print it. */
+const STATS_WAIT_MS = 1000;
 
 export const TRAIN_OPTIONS: OptionSpec[] = [
   { name: "port", kind: "string", value: "PATH", help: "the board's serial port (e.g. /dev/ttyUSB0)" },
@@ -24,7 +26,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
   if (!a.port) throw new UsageError("--port PATH is required (see 'edgeprop ports')");
   const prepared = prepareRun(a);
   const link = await SerialLink.open(String(a.port), Number(a.baud));
-  const board = new ProtocolBoard(link, { timeoutMs: Number(a.timeout), retries: Number(a.retries) });
+  const board = new ReportingBoard(link, { timeoutMs: Number(a.timeout), retries: Number(a.retries) }, STATS_WAIT_MS);
   await withBoard(board, async () => {
     const info = await board.hello();
     if (!a.json && !a.quiet) {
