@@ -29,6 +29,7 @@ export interface BoardStats {
   stack_limit: number;
   ram: number;
   watchdog_feeds: number;
+  watchdog_feeds_one_call: number;
   traps: number;
   rx_bytes: number;
   [field: string]: string | number;
