@@ -11,7 +11,9 @@ import { parseModuleHeader } from "./header.js";
 import { loadProfile } from "./profiles.js";
 import { HOST_WINDOW, rxBufferBytes } from "./rx-buffer.js";
 import { computePlan, encodedFrameBytes, TX_PAYLOAD } from "../plan.js";
-import { findWabtRuntime } from "./wasm2c-sources.js";
+import { findWabtRuntime, writeWasm2cSources } from "./wasm2c-sources.js";
+import { UsageError } from "../errors.js";
+import { tmpdir } from "node:os";
 
 const haveWasm2c = spawnSync("sh", ["-c", "command -v wasm2c"]).status === 0 && findWabtRuntime() !== null;
 
@@ -21,6 +23,23 @@ describe("the UART receive buffer for a model", () => {
     const plan = computePlan(run, 0);
     expect(rxBufferBytes(run)).toBe(HOST_WINDOW * (plan.buffers_bytes - encodedFrameBytes(TX_PAYLOAD)));
     expect(rxBufferBytes({ sizes: [16, 32, 4], loss: "ce", chunk: 64 })).toBeGreaterThan(HOST_WINDOW * 64 * 17 * 4);
+  });
+});
+
+describe("flash --board-engine wasm2c without WABT", () => {
+  it("says to install WABT (exit 2) and writes nothing", () => {
+    const dir = join(tmpdir(), `edgeprop-w2c-${process.pid}`);
+    const path = process.env.PATH;
+    process.env.PATH = "/nonexistent";
+    try {
+      let err: unknown;
+      try { writeWasm2cSources("unused.wasm", dir); } catch (e) { err = e; }
+      expect(err).toBeInstanceOf(UsageError);
+      expect((err as Error).message).toContain("install WABT >= 1.0.32");
+      expect(existsSync(dir)).toBe(false);
+    } finally {
+      process.env.PATH = path;
+    }
   });
 });
 

@@ -31,6 +31,18 @@ function expectBoardFigures(done: any): void {
 
 const qemuOf = (pid: number) => descendants(pid).filter((d) => d.cmd.includes("qemu-system-riscv32"));
 
+describe("the emulated board's tools", () => {
+  it("without QEMU or the cross toolchain, sim --emulate names what to install and exits 2 before any work", async () => {
+    const run = startCli(["sim", "--dataset", "xor", "--epochs", "1", "--emulate", PROFILE], { PATH: "/nonexistent" });
+    const { code } = await run.exited;
+    expect(code).toBe(2);
+    expect(run.stderr()).toMatch(/qemu-system-riscv32 \(apt-get install qemu-system-misc\)/);
+    expect(run.stderr()).toMatch(/gcc-riscv64-unknown-elf/);
+    expect(run.stderr()).toContain("scripts/deps.sh");
+    expect(run.stdout()).toBe("");
+  }, 60_000);
+});
+
 describe.skipIf(!!skip)("the host on the emulated board", () => {
   const c = goldenCases().find((g) => g.name === CASE)!;
   const args = smallCaseArgs(c);

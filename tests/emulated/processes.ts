@@ -6,8 +6,8 @@ import { cliPath, repoRoot } from "../helpers/paths";
 
 export interface CliChild { child: ChildProcess; stdout(): string; stderr(): string; exited: Promise<{ code: number | null; signal: string | null }> }
 
-export function startCli(args: string[]): CliChild {
-  const child = spawn(process.execPath, [cliPath, ...args], { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1" } });
+export function startCli(args: string[], env: Record<string, string> = {}): CliChild {
+  const child = spawn(process.execPath, [cliPath, ...args], { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1", ...env } });
   let out = "", err = "";
   child.stdout!.on("data", (b: Buffer) => { out += b.toString(); });
   child.stderr!.on("data", (b: Buffer) => { err += b.toString(); });
