@@ -27,6 +27,7 @@ import { CheckpointWriter } from "./run/checkpoint-writer.js";
 import { ReportWriter } from "./run/report-writer.js";
 import type { RunObserver } from "./run/observer.js";
 import { accuracy } from "./report/metrics.js";
+import { doneFields as boardDoneFields } from "./boards/board-stats.js";
 
 export interface Output {
   line(text: string): void; // human-readable
@@ -256,6 +257,7 @@ export async function runTraining(board: Board, p: PreparedRun, o: RunOutputs, o
     acc = accuracy(settings.run.loss, ev.outputs, data.t, data.rows, settings.run.sizes[settings.run.sizes.length - 1]);
   }
   const stats = statsDelta(stats0, board.stats());
+  const reported = (await board.reportedStats?.()) ?? null;
   const last = result.history[result.history.length - 1] ?? history[history.length - 1];
   const record: RunRecord = {
     label: hooks.label ?? describeRun(settings), history: history.map((h) => ({ epoch: h.epoch, loss: h.loss, grad_norms: h.grad_norms })),
@@ -272,6 +274,7 @@ export async function runTraining(board: Board, p: PreparedRun, o: RunOutputs, o
     saved: o.save,
     bytes_sent: stats.bytesSent, bytes_received: stats.bytesReceived, board_seconds: stats.boardMicros / 1e6,
     line_seconds: stats.lineSeconds, warnings: view.warnings.length,
+    ...(reported ? boardDoneFields(reported) : {}),
     ...(o.report ? { report: o.report } : {}), ...(o.checkpointDir ? { checkpoint: o.checkpointDir } : {}),
   };
   await notify(observers, (ob) => ob.finished?.({ run: p, record, done, finalLoss: last?.loss ?? null }));

@@ -14,6 +14,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from
 import path from "node:path";
 import { mulberry32 } from "../host/rng";
 import { cliPath, repoRoot, rmDir, tmpDir } from "./helpers/paths";
+import { unavailable as emulatorUnavailable } from "./emulated/emulated-board";
 
 const DOCS = ["README.md", "docs/usage.md"];
 
@@ -90,14 +91,21 @@ function extract(doc: string): Example[] {
   return found;
 }
 
-/** The example as run here: epochs cut, serial ports pointed at the simulated board. */
-function adapt(args: string[], port: () => string): string[] {
+/** The emulated board's examples: `board --emulate`, `sim --emulate`, and `train --port` on the pty it printed (a /dev/pts path). */
+const EMULATED_BOARD = ["board", "--emulate", "esp32-c3"];
+function onEmulator(args: string[]): boolean {
+  const p = args.indexOf("--port");
+  return args.includes("--emulate") || (p >= 0 && args[p + 1].startsWith("/dev/pts/"));
+}
+
+/** The example as run here: epochs cut, serial ports pointed at the simulated (or the emulated) board. */
+function adapt(args: string[], port: () => string, emulatedPort: () => string = port): string[] {
   const out = [...args];
   const checkpoint = out.includes("--checkpoint");
   const e = out.indexOf("--epochs");
   if (e >= 0) out[e + 1] = String(Math.min(Number(out[e + 1]), checkpoint ? CHECKPOINT_EPOCHS : EPOCHS));
   const p = out.indexOf("--port");
-  if (p >= 0 && out[0] === "train") out[p + 1] = port();
+  if (p >= 0 && out[0] === "train") out[p + 1] = out[p + 1].startsWith("/dev/pts/") ? emulatedPort() : port();
   if (out[0] === "demo" && !out.includes("--fast")) out.push("--fast"); // the throttled line only adds waiting
   return out;
 }
@@ -161,11 +169,11 @@ function outputs(args: string[]): string[] {
 class PtyBoardCommand {
   child: ChildProcess | null = null;
   port = "";
-  async start(args: string[], cwd: string): Promise<string> {
+  async start(args: string[], cwd: string, timeoutMs = 20_000): Promise<string> {
     this.child = spawn(process.execPath, [cliPath, ...args], { cwd, env: { ...process.env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     this.port = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${args.join(" ")} printed no port in 20 s: ${out}`)), 20_000);
+      const timer = setTimeout(() => reject(new Error(`${args.join(" ")} printed no port in ${timeoutMs} ms: ${out}`)), timeoutMs);
       const onData = (b: Buffer) => {
         out += b;
         const m = /^(\/\S+)$/m.exec(out);
@@ -194,6 +202,12 @@ for (const doc of DOCS) {
       if (!board.port) throw new Error("no simulated board is running");
       return board.port;
     };
+    const emulated = new PtyBoardCommand();
+    const emulatedPort = () => {
+      if (!emulated.port) throw new Error("no emulated board is running");
+      return emulated.port;
+    };
+    const noEmulator = examples.some((e) => onEmulator(e.args) || e.args.join(" ") === EMULATED_BOARD.join(" ")) ? emulatorUnavailable() : "";
 
     beforeAll(async () => {
       writeFixtures(dir);
@@ -205,10 +219,13 @@ for (const doc of DOCS) {
         execFileSync("make", ["-s", "-C", path.join(repoRoot, "boards", "posix"), "ENGINE=wasm2c",
           `OBJ=${path.join(dir, "obj")}`, `BIN=${path.join(dir, "boards", "posix", "edgeprop-board")}`], { stdio: "pipe" });
       }
-      if (examples.some((e) => e.args[0] === "train" && e.args.includes("--port"))) await board.start(PTY_BOARD, dir);
+      if (examples.some((e) => e.args[0] === "train" && e.args.includes("--port") && !onEmulator(e.args))) await board.start(PTY_BOARD, dir);
+      // The first boot builds the firmware (about a minute on a busy machine).
+      if (!noEmulator && examples.some((e) => e.args[0] === "train" && onEmulator(e.args))) await emulated.start(EMULATED_BOARD, dir, 240_000);
     }, 300_000);
 
     afterAll(() => {
+      emulated.stop();
       board.stop();
       rmDir(dir);
     });
@@ -224,7 +241,8 @@ for (const doc of DOCS) {
     for (const ex of examples) {
       const name = `${doc}:${ex.line}: ${ex.text}`;
       if (EXCLUDED[ex.text]) { it.skip(`${name} (excluded: ${EXCLUDED[ex.text]})`, () => {}); continue; }
-      const needs = NEEDS[ex.text];
+      const isEmulatedBoard = ex.args.join(" ") === EMULATED_BOARD.join(" ");
+      const needs = NEEDS[ex.text] ?? (onEmulator(ex.args) || isEmulatedBoard ? { ok: () => !noEmulator, why: noEmulator } : undefined);
       const test = KNOWN_BROKEN[ex.text] ? it.fails : needs && !needs.ok() ? it.skip : it;
       const label = KNOWN_BROKEN[ex.text] ? `${name} (known broken: ${KNOWN_BROKEN[ex.text]})`
         : needs && !needs.ok() ? `${name} (needs ${needs.why})` : name;
@@ -235,7 +253,13 @@ for (const doc of DOCS) {
           expect(existsSync(board.port), `board --pty printed ${board.port}`).toBe(true);
           return;
         }
-        const args = adapt(ex.args, port);
+        if (isEmulatedBoard) {
+          // Like board --pty: it is running (started before its train example); it printed its pty.
+          if (!emulated.port) await emulated.start(EMULATED_BOARD, dir, 240_000);
+          expect(existsSync(emulated.port), `board --emulate printed ${emulated.port}`).toBe(true);
+          return;
+        }
+        const args = adapt(ex.args, port, emulatedPort);
         const r = await cli(args, dir);
         const said = `edgeprop ${args.join(" ")} (exit ${r.code})\nstdout: ${r.stdout.slice(-2000)}\nstderr: ${r.stderr.slice(-2000)}`;
         expect(r.code, said).toBe(0);

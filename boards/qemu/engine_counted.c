@@ -5,6 +5,7 @@
 
 #include "engine_counted.h"
 #include "minstret.h"
+#include "hal_counters.h"
 
 int ep_inner_engine_load(const ep_engine_config *cfg);
 int ep_inner_engine_reload(void);
@@ -25,14 +26,25 @@ int ep_inner_engine_add_busy_time(uint32_t micros);
  * module's count is the same on every run. */
 static uint64_t g_module, g_poll, g_load;
 
-/* Runs `call` (an int expression) and adds its instructions to `total`. */
-#define COUNTED(total, call)                \
-  do {                                      \
-    uint64_t before_ = minstret64();        \
-    int result_ = (call);                   \
-    (total) += minstret64() - before_;      \
-    return result_;                         \
+/* The most watchdog feeds seen inside one module call: the proof that a long
+ * call feeds the watchdog from inside (wasm3's m3_Yield), not only between
+ * calls as the pump does on a real board. */
+static uint32_t g_most_feeds_in_one_call;
+
+/* Runs `call` (an int expression), adds its instructions to `total` and
+ * notes the watchdog feeds made during it. */
+#define COUNTED(total, call)                                      \
+  do {                                                            \
+    uint32_t feeds_ = ep_watchdog_feeds;                          \
+    uint64_t before_ = minstret64();                              \
+    int result_ = (call);                                         \
+    (total) += minstret64() - before_;                            \
+    feeds_ = ep_watchdog_feeds - feeds_;                          \
+    if (feeds_ > g_most_feeds_in_one_call) g_most_feeds_in_one_call = feeds_; \
+    return result_;                                               \
   } while (0)
+
+uint32_t ep_most_feeds_in_one_call(void) { return g_most_feeds_in_one_call; }
 
 uint64_t ep_module_instructions(void) { return g_module; }
 uint64_t ep_load_instructions(void) { return g_load; }

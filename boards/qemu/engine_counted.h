@@ -13,5 +13,8 @@ uint64_t ep_load_instructions(void);
 /* Instructions retired in rx_buffer/rx_capacity, which the pump calls before
  * every read, idle or not (so they follow the host's timing). */
 uint64_t ep_poll_instructions(void);
+/* The most ep_hal_feed_watchdog calls made inside one module call since boot
+ * (wasm3 feeds from m3_Yield during a call; wasm2c never does). */
+uint32_t ep_most_feeds_in_one_call(void);
 
 #endif

@@ -1,4 +1,5 @@
 // Types of launch.mjs, for the TypeScript host and tests.
+import type { ChildProcess } from "node:child_process";
 export declare const ISAS: readonly ["rv32imc", "rv32imfc"];
 export declare const ENGINES: readonly ["wasm2c", "wasm3"];
 export type Isa = (typeof ISAS)[number];
@@ -20,6 +21,7 @@ export interface BoardStats {
   engine: string;
   isa: string;
   instructions: number;
+  poll_instructions: number;
   load_instructions: number;
   heap_peak: number;
   heap_limit: number;
@@ -27,6 +29,7 @@ export interface BoardStats {
   stack_limit: number;
   ram: number;
   watchdog_feeds: number;
+  watchdog_feeds_one_call: number;
   traps: number;
   rx_bytes: number;
   [field: string]: string | number;
@@ -34,6 +37,8 @@ export interface BoardStats {
 
 export interface EmulatedBoard {
   path: string;
+  /** QEMU itself (it dies with this process, even on kill -9). */
+  qemu: ChildProcess;
   log: string;
   firmware: string;
   lines(): string[];

@@ -1,8 +1,9 @@
 // The emulated board: builds the QEMU firmware if it is missing or stale and
 // boots it on qemu-system-riscv32's `virt` machine with its UART behind a
 // pseudo-terminal, so a host talks to it with serialport exactly as to a
-// board on /dev/ttyUSB0. Self-contained (Node built-ins only) so the host
-// CLI, the tests and the benchmarks can all import it.
+// board on /dev/ttyUSB0. Plain JavaScript (Node built-ins and one host helper) so the host
+// CLI, the tests and the benchmarks can all import it. QEMU dies with the
+// process that started it, even on kill -9 (orphan-proof.mjs).
 //
 //   const board = await startEmulatedBoard({ isa: "rv32imc", engine: "wasm2c" });
 //   board.path                      // /dev/pts/N
@@ -12,15 +13,27 @@
 //
 // Everything the firmware writes is also kept in a log file (QEMU's chardev
 // logfile), which is how the stats line is read while a host holds the pty.
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { spawnOrphanProof } from "../../host/transports/orphan-proof.mjs";
 
-const here = dirname(fileURLToPath(import.meta.url));
-const root = resolve(here, "..", "..");
+/**
+ * The repository root: the nearest directory above this file that holds
+ * boards/qemu/Makefile. This file is imported in place (tests, bench) and
+ * bundled into dist/edgeprop.mjs (the CLI), so its own location differs.
+ */
+function findRoot(from) {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, "boards", "qemu", "Makefile"))) return dir;
+    if (dirname(dir) === dir) throw new Error(`cannot find boards/qemu/Makefile above ${from}`);
+  }
+}
+const root = findRoot(dirname(fileURLToPath(import.meta.url)));
+const here = join(root, "boards", "qemu");
 
 export const ISAS = ["rv32imc", "rv32imfc"];
 export const ENGINES = ["wasm2c", "wasm3"];
@@ -105,7 +118,7 @@ export async function startEmulatedBoard({ elf, isa = "rv32imc", engine = "wasm2
     "-chardev", `pty,id=uart0,logfile=${log},logappend=off`, "-serial", "chardev:uart0",
     "-monitor", `unix:${monitor},server=on,wait=off`, "-kernel", firmware];
   if (icount) args.push("-icount", "shift=0");
-  const qemu = spawn(QEMU, args, { stdio: ["ignore", "pipe", "pipe"] });
+  const qemu = spawnOrphanProof(QEMU, args);
   let qemuOutput = "";
   qemu.stdout.on("data", (b) => { qemuOutput += b.toString(); });
   qemu.stderr.on("data", (b) => { qemuOutput += b.toString(); });

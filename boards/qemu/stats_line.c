@@ -28,6 +28,7 @@ void ep_send_stats_line(void) {
   text_field(&t, "stack_limit", ep_stack_capacity_bytes());
   text_field(&t, "ram", (uintptr_t)__ram_bytes);
   text_field(&t, "watchdog_feeds", ep_watchdog_feeds);
+  text_field(&t, "watchdog_feeds_one_call", ep_most_feeds_in_one_call());
   text_field(&t, "traps", ep_pump_trap_count());
   text_field(&t, "rx_bytes", ep_rx_bytes);
   text_send(&t);

@@ -4,6 +4,7 @@
 // a board process, a pty or a real serial port. A training session talks only
 // to this.
 import type { Plan } from "../plan.js";
+import type { BoardStats } from "./board-stats.js";
 
 export interface BoardInfo {
   protocol: number;
@@ -79,6 +80,8 @@ export interface Board {
   train(job: TrainJob): Promise<BatchResult[]>;
   evaluate(x: Float32Array, t: Float32Array | null, rows: number, nIn: number, nT: number, chunk: number): Promise<EvalResult>;
   close(): Promise<void>;
+  /** What the board itself reported using (its stats line) once it went idle after the last reply; null or absent when it does not report. */
+  reportedStats?(): Promise<BoardStats | null>;
 }
 
 /** Runs `use` on `board` and closes the board however `use` ends (no board process or port left behind). */

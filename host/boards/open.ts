@@ -17,6 +17,7 @@ import { startPtyBoard } from "../transports/pty.js";
 import { buildPath } from "../engine.js";
 import { UsageError } from "../errors.js";
 import { loadProfile } from "../firmware/profiles.js";
+import { openEmulatedBoard, type EmulateSpec } from "./emulated.js";
 
 
 const edgepropBin = fileURLToPath(new URL("../bin/edgeprop.js", import.meta.url));
@@ -66,6 +67,8 @@ export interface LinkOptions {
   faultRate?: number;
   /** Seed of the damage. */
   seed?: number;
+  /** The emulated board instead of the simulated one (--emulate). */
+  emulate?: EmulateSpec;
 }
 
 export async function openSimulatedBoard(o: LinkOptions): Promise<Board> {
@@ -74,6 +77,12 @@ export async function openSimulatedBoard(o: LinkOptions): Promise<Board> {
   const baud = o.baud !== undefined ? Number(o.baud) : profile?.baud ?? 0;
   const faultRate = Number(o.faultRate ?? 0);
   const link = String(o.link ?? "memory");
+  if (o.emulate) {
+    const clash = [link !== "memory" && "--link", o.engine && "--engine", o.board && "--board", o.baud !== undefined && "--baud", faultRate > 0 && "--fault-rate"]
+      .filter((f): f is string => typeof f === "string");
+    if (clash.length > 0) throw new UsageError(`--emulate runs the real firmware under QEMU over its own UART: it takes no ${clash.join(", ")}`);
+    return openEmulatedBoard(o.emulate);
+  }
   if (link === "direct") {
     if (o.engine) throw new UsageError("--link direct runs the module in this process; it takes no --engine");
     if (faultRate > 0) throw new UsageError("--fault-rate needs a byte link (--link memory or pty)");

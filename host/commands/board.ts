@@ -1,13 +1,16 @@
 // edgeprop board: serve a simulated board. --stdio speaks the protocol on
 // stdin/stdout (what socat runs behind a pty); --pty makes a pseudo-terminal,
 // prints its path and serves until stopped, for a serial monitor or
-// `edgeprop train --port`.
+// `edgeprop train --port`. --emulate boots the real firmware under QEMU
+// (boards/qemu) and prints its serial port the same way.
 import { helpText, parseArgs, type OptionSpec } from "../args.js";
 import { SimulatedFirmware } from "../boards/simulated-firmware.js";
 import { boardCommand } from "../boards/open.js";
 import { startPtyBoard } from "../transports/pty.js";
 import { loadProfile } from "../firmware/profiles.js";
 import { UsageError } from "../errors.js";
+import { bootEmulatedBoard, parseEmulate, type EmulateSpec } from "../boards/emulated.js";
+import type { ChildProcess } from "node:child_process";
 
 export const BOARD_OPTIONS: OptionSpec[] = [
   { name: "pty", kind: "flag", help: "serve on a new pseudo-terminal (needs socat) and print its path" },
@@ -16,26 +19,48 @@ export const BOARD_OPTIONS: OptionSpec[] = [
   { name: "board", kind: "string", value: "PROFILE", help: "the board profile whose memory limit to simulate (esp32, esp32-s3, esp32-c3)" },
   { name: "memory-limit", kind: "int", min: 0, help: "bytes of linear memory the module may use (default: the profile's, else all)" },
   { name: "engine", kind: "string", value: "wasi:RUNTIME|exec:'CMD ARGS'", help: "with --pty: run this board process behind the pty instead of the in-process module" },
+  { name: "emulate", kind: "string", value: "PROFILE[:ENGINE]", help: "boot the emulated board (the real firmware for PROFILE under qemu-system-riscv32; ENGINE wasm2c or wasm3) and print its serial port" },
   { name: "help", kind: "flag", help: "show this help" },
 ];
 
 export async function boardCommandMain(argv: string[]): Promise<number> {
   const a = parseArgs(argv, BOARD_OPTIONS, "board");
-  if (a.help) { process.stdout.write(helpText("board", "--pty | --stdio [--board PROFILE]", BOARD_OPTIONS)); return 0; }
+  if (a.help) { process.stdout.write(helpText("board", "--pty | --stdio [--board PROFILE] | --emulate PROFILE[:ENGINE]", BOARD_OPTIONS)); return 0; }
   const limit = a["memory-limit"] !== undefined ? Number(a["memory-limit"]) : a.board ? loadProfile(String(a.board)).memory_limit : 0;
+  if (a.emulate !== undefined) {
+    const clash = ["pty", "stdio", "path", "board", "memory-limit", "engine"].filter((f) => a[f] !== undefined && a[f] !== false);
+    if (clash.length > 0) throw new UsageError(`--emulate boots the real firmware with its profile's limits: it takes no ${clash.map((f) => `--${f}`).join(", ")}`);
+    return serveEmulated(parseEmulate(String(a.emulate)));
+  }
   if (a.stdio) return serveStdio(limit);
   if (!a.pty) throw new UsageError("edgeprop board: give --pty (a pseudo-terminal) or --stdio");
   const pty = await startPtyBoard(boardCommand(a.engine as string | undefined, limit), a.path as string | undefined);
   process.stdout.write(`${pty.path}\n`);
   process.stderr.write(`edgeprop board: a simulated board${a.board ? ` (${a.board})` : ""} is on ${pty.path}; ` +
     `try 'edgeprop train --port ${pty.path} ...' or a serial monitor. Ctrl-C stops it.\n`);
-  await new Promise<void>((resolve) => {
+  await untilStopped(pty.socat);
+  await pty.stop();
+  return 0;
+}
+
+/** Resolves on Ctrl-C, SIGTERM or the exit of `child` (whatever serves the board). */
+function untilStopped(child: ChildProcess): Promise<void> {
+  return new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);
-    pty.socat.once("exit", stop);
+    child.once("exit", stop);
   });
-  await pty.stop();
+}
+
+/** Boots the emulated board and serves until stopped; QEMU goes with this process however it ends. */
+async function serveEmulated(spec: EmulateSpec): Promise<number> {
+  const qemu = await bootEmulatedBoard(spec);
+  process.stdout.write(`${qemu.path}\n`);
+  process.stderr.write(`edgeprop board: the emulated ${spec.profile} (${spec.note}; ${spec.engine}) is on ${qemu.path}; ` +
+    `try 'edgeprop train --port ${qemu.path} ...'. Ctrl-C stops it.\n`);
+  await untilStopped(qemu.qemu);
+  await qemu.stop();
   return 0;
 }
 

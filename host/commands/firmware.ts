@@ -2,7 +2,9 @@
 // the module built for a board profile, compiled into the ESP32 firmware.
 import { helpText, parseArgs, type OptionSpec } from "../args.js";
 import { loadProfile, listProfiles } from "../firmware/profiles.js";
-import { flash, firmwareHeaderPath } from "../firmware/flash.js";
+import { BOARD_ENGINES, flash, firmwareHeaderPath, type BoardEngine } from "../firmware/flash.js";
+import { rxBufferBytes } from "../firmware/rx-buffer.js";
+import { MODEL_OPTIONS, TRAINING_OPTIONS, resolveRun } from "../run-options.js";
 import { UsageError } from "../errors.js";
 
 const BOARD_OPTION: OptionSpec = { name: "board", kind: "string", value: "PROFILE", help: `board profile (${listProfiles().join(", ")})` };
@@ -23,9 +25,22 @@ export async function buildCommand(argv: string[]): Promise<number> {
   return code;
 }
 
+/** The model flags that size the board's UART receive buffer (the rest of a run's flags mean nothing to a firmware). */
+const MODEL_SIZING = [...MODEL_OPTIONS, ...TRAINING_OPTIONS.filter((o) => o.name === "batch" || o.name === "chunk")];
+
 export async function flashCommand(argv: string[]): Promise<number> {
-  const specs: OptionSpec[] = [BOARD_OPTION, { name: "port", kind: "string", value: "PATH", help: "upload port (default: PlatformIO's guess)" }, HELP];
+  const specs: OptionSpec[] = [
+    BOARD_OPTION,
+    { name: "port", kind: "string", value: "PATH", help: "upload port (default: PlatformIO's guess)" },
+    { name: "board-engine", kind: "string", choices: [...BOARD_ENGINES], default: "wasm3", help: "the firmware's engine: wasm3 (interprets the module) or wasm2c (the module compiled into the firmware: 3-16x fewer instructions, whole 64 KiB pages; docs/boards.md)" },
+    ...MODEL_SIZING.map((o) => ({ ...o, help: `${o.help} (sizes the UART receive buffer for this model)` })),
+    HELP,
+  ];
   const a = parseArgs(argv, specs, "flash");
-  if (a.help) { process.stdout.write(helpText("flash", "--board PROFILE [--port PATH]", specs)); return 0; }
-  return flash(profileFrom(a), a.port as string | undefined);
+  if (a.help) { process.stdout.write(helpText("flash", "--board PROFILE [--port PATH] [--board-engine wasm3|wasm2c] [--layers N,N,... --loss L [--chunk N]]", specs)); return 0; }
+  const profile = profileFrom(a);
+  // With a model, the receive buffer holds the host's window of that model's largest BATCH frames; without, the firmware estimates it.
+  // (The optimizer does not change a frame: any will do for resolveRun.)
+  const rxBuffer = a.layers !== undefined ? rxBufferBytes(resolveRun({ ...a, opt: "sgd" }, null, null).run) : undefined;
+  return flash(profile, a.port as string | undefined, { engine: String(a["board-engine"] ?? "wasm3") as BoardEngine, rxBuffer });
 }

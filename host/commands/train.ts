@@ -4,14 +4,16 @@ import { helpText, parseArgs, type OptionSpec } from "../args.js";
 import { SIM_OPTIONS } from "./sim.js";
 import { prepareRun, stdoutOutput, trainOnBoard } from "../training-run.js";
 import { SerialLink } from "../transports/serial-link.js";
-import { ProtocolBoard } from "../protocol/protocol-board.js";
+import { ReportingBoard } from "../boards/reporting-board.js";
 import { withBoard } from "../boards/board.js";
 import { LinkError, UsageError } from "../errors.js";
 import { SERIAL_OPTIONS, noAnswerHint, serialLineOf } from "../serial-flags.js";
 import { withInterrupt } from "../run/interrupt.js";
 
 // (--board and --baud are SERIAL_OPTIONS' here: a real board's profile, not a simulated one.)
-const SIM_ONLY = new Set(["link", "engine", "board", "fault-rate", "baud"]);
+const SIM_ONLY = new Set(["link", "engine", "board", "fault-rate", "baud", "emulate"]);
+/** How long to wait after the last reply for a board that reports its stats line (board-stats.ts) to go idle and print it. */
+const STATS_WAIT_MS = 1000;
 
 export const TRAIN_OPTIONS: OptionSpec[] = [
   ...SERIAL_OPTIONS,
@@ -27,7 +29,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const prepared = prepareRun(a);
   const line = serialLineOf(a, String(a.port));
   const link = await SerialLink.open(line.port, line.baud);
-  const board = new ProtocolBoard(link, { timeoutMs: Number(a.timeout), retries: Number(a.retries) });
+  const board = new ReportingBoard(link, { timeoutMs: Number(a.timeout), retries: Number(a.retries) }, STATS_WAIT_MS);
   await withBoard(board, async () => {
     const info = await board.hello().catch((err) => {
       // The first request: no answer says nothing about training, everything about the line.

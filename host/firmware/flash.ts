@@ -10,6 +10,7 @@ import { buildModule } from "./build-module.js";
 import { moduleHeader } from "./header.js";
 import { repoPath } from "./paths.js";
 import type { BoardProfile } from "./profiles.js";
+import { writeWasm2cSources } from "./wasm2c-sources.js";
 
 export interface FlashOptions {
   /** The pio executable; default: `pio` (then `platformio`) found on PATH. */
@@ -18,6 +19,18 @@ export interface FlashOptions {
   log?: (line: string) => void;
   /** Only build the module and write the header; do not run pio. */
   headerOnly?: boolean;
+  /** The firmware's engine: wasm3 (default, the module loaded at run time) or wasm2c (translated at build time). */
+  engine?: BoardEngine;
+  /** The UART receive buffer for the model being flashed (rx-buffer.ts); absent, the firmware estimates it. */
+  rxBuffer?: number;
+}
+
+export const BOARD_ENGINES = ["wasm3", "wasm2c"] as const;
+export type BoardEngine = (typeof BOARD_ENGINES)[number];
+
+/** boards/esp32/src/w2c: the translated module for the -wasm2c environments (generated, ignored by git). */
+export function wasm2cDir(): string {
+  return join(firmwareDir(), "src", "w2c");
 }
 
 export function firmwareDir(): string {
@@ -46,8 +59,13 @@ export function findOnPath(name: string, path = process.env.PATH ?? ""): string 
   return null;
 }
 
-export function pioArgs(profile: BoardProfile, port?: string): string[] {
-  const args = ["run", "-d", firmwareDir(), "-e", profile.pio_env, "-t", "upload"];
+/** The PlatformIO environment of a profile and engine (boards/esp32/platformio.ini: `<env>` and `<env>-wasm2c`). */
+export function pioEnv(profile: BoardProfile, engine: BoardEngine = "wasm3"): string {
+  return engine === "wasm2c" ? `${profile.pio_env}-wasm2c` : profile.pio_env;
+}
+
+export function pioArgs(profile: BoardProfile, port?: string, engine: BoardEngine = "wasm3"): string[] {
+  const args = ["run", "-d", firmwareDir(), "-e", pioEnv(profile, engine), "-t", "upload"];
   if (port) args.push("--upload-port", port);
   return args;
 }
@@ -62,12 +80,18 @@ export async function flash(profile: BoardProfile, port?: string, opts: FlashOpt
   const out = profileModulePath(profile);
   const { bytes, buildId } = buildModule({ pages: profile.pages, memoryLimit: profile.memory_limit, out });
   const header = firmwareHeaderPath();
-  writeFileAtomic(header, moduleHeader(bytes, buildId, profile));
+  const engine = opts.engine ?? "wasm3";
+  writeFileAtomic(header, moduleHeader(bytes, buildId, profile, opts.rxBuffer));
   log(`edgeprop: module for ${profile.name}: ${bytes.length} bytes, ${profile.pages} page(s), ` +
-    `memory limit ${profile.memory_limit}, build ${buildId.toString(16).padStart(8, "0")} -> ${header}`);
+    `memory limit ${profile.memory_limit}, build ${buildId.toString(16).padStart(8, "0")}` +
+    (opts.rxBuffer !== undefined ? `, UART receive buffer ${opts.rxBuffer} bytes` : "") + ` -> ${header}`);
+  if (engine === "wasm2c") {
+    writeWasm2cSources(out, wasm2cDir());
+    log(`edgeprop: the module translated by wasm2c -> ${wasm2cDir()}`);
+  }
   if (opts.headerOnly) return 0;
 
-  const args = pioArgs(profile, port);
+  const args = pioArgs(profile, port, engine);
   const pio = opts.pio === undefined ? (findOnPath("pio") ?? findOnPath("platformio")) : opts.pio;
   if (!pio) {
     log("edgeprop: PlatformIO is not installed (no `pio` on PATH). Install it with:");

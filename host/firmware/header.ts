@@ -10,7 +10,8 @@ export interface ParsedModuleHeader {
 
 const hex32 = (n: number) => "0x" + (n >>> 0).toString(16).padStart(8, "0").toUpperCase();
 
-export function moduleHeader(bytes: Uint8Array, buildId: number, profile: BoardProfile): string {
+/** `rxBuffer`: the UART receive buffer for the model being flashed (rx-buffer.ts); absent, the firmware estimates one from the profile. */
+export function moduleHeader(bytes: Uint8Array, buildId: number, profile: BoardProfile, rxBuffer?: number): string {
   const lines: string[] = [];
   for (let i = 0; i < bytes.length; i += 16) {
     const row = Array.from(bytes.subarray(i, i + 16), (b) => "0x" + b.toString(16).padStart(2, "0"));
@@ -31,6 +32,7 @@ export function moduleHeader(bytes: Uint8Array, buildId: number, profile: BoardP
     `#define EDGEPROP_BAUD ${profile.baud}`,
     `#define EDGEPROP_MAX_CHUNK ${profile.max_chunk}`,
     `#define EDGEPROP_PSRAM ${profile.psram ? 1 : 0}`,
+    ...(rxBuffer !== undefined ? [`#define EDGEPROP_RX_BUFFER ${rxBuffer}`] : []),
     "",
     `static const unsigned int edgeprop_module_len = ${bytes.length};`,
     "static const unsigned char edgeprop_module[] = {",

@@ -80,5 +80,15 @@ export class ConsoleView implements RunObserver {
     o.out.line(`done: ${d.epochs} epochs, ${d.steps} optimizer steps, ${d.samples} samples in ${d.seconds.toFixed(3)} s ` +
       `(${d.samples_per_s.toLocaleString("en-US")} samples/s), final loss ${finalLoss?.toPrecision(7)}` +
       (d.saved ? `; model saved to ${d.saved}` : "") + (d.report ? `; report written to ${d.report}` : ""));
+    const line = boardLine(done);
+    if (line && !o.quiet) o.out.line(line);
   }
+}
+
+/** The board's own figures (the done event's board_* fields, when it reported them) as one summary line. */
+function boardLine(done: Record<string, unknown>): string | null {
+  const n = (k: string) => (typeof done[k] === "number" ? (done[k] as number).toLocaleString("en-US") : null);
+  const instructions = n("board_instructions"), heap = n("board_heap_peak_bytes"), stack = n("board_stack_peak_bytes");
+  if (instructions === null || heap === null || stack === null) return null;
+  return `board: ${instructions} instructions in the module since boot, heap peak ${heap} bytes, stack peak ${stack} bytes`;
 }

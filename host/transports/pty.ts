@@ -2,7 +2,8 @@
 // runs the board command on its other side, so the host opens a path with
 // serialport exactly as it opens /dev/ttyUSB0. Used by --link pty and by
 // `edgeprop board --pty`.
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync, type ChildProcess } from "node:child_process";
+import { spawnOrphanProof } from "./orphan-proof.mjs";
 import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -29,7 +30,8 @@ export async function startPtyBoard(command: string[], path?: string): Promise<P
   if (!haveSocat()) throw new UsageError("socat is needed for a pseudo-terminal board: apt-get install socat");
   const link = path ?? join(tmpdir(), `edgeprop-tty-${process.pid}-${++counter}`);
   const exec = command.map(socatEscape).join(" ");
-  const socat = spawn("socat", [`pty,raw,echo=0,link=${link}`, `EXEC:${exec}`], { stdio: ["ignore", "ignore", "pipe"] });
+  // socat (and through it the board) dies with this process, even on kill -9.
+  const socat = spawnOrphanProof("socat", [`pty,raw,echo=0,link=${link}`, `EXEC:${exec}`], ["ignore", "ignore", "pipe"]);
   let err = "";
   socat.stderr!.on("data", (b: Buffer) => { err += b.toString(); });
   const deadline = Date.now() + 10000;

@@ -48,5 +48,27 @@ for (const isa of ISAS) {
         }
       }
     }, 600_000);
+
+    // Issue 15: a long module call must feed the task watchdog from inside
+    // (engine_wasm3.c's m3_Yield calls ep_hal_feed_watchdog every 32 wasm
+    // calls), or a real board's 5 s task watchdog resets it mid-call. The
+    // firmware counts the most feeds made inside one module call.
+    it("feeds the watchdog during a long module call", async () => {
+      const elf = buildFirmware({ isa, engine: "wasm3", profile: PROFILE, obj: path.join(work, `obj-${isa}`), m3Include, m3Lib, m3Flags });
+      const board = await startEmulatedBoard({ elf });
+      try {
+        const before = board.statsCount();
+        const args = ["--dataset", "xor", "--layers", "2,32,32,1", "--loss", "bce", "--epochs", "1", "--batch", "64", "--chunk", "64"];
+        const run = await trainOverPort(board.path, args, path.join(work, `watchdog-${isa}.json`));
+        expect(run.stderr).toBe("");
+        expect(run.code).toBe(0);
+        const stats = await board.waitForStats({ after: before, rxBytes: bytesSent(run.stdout) });
+        expect(stats.traps).toBe(0);
+        expect(stats.watchdog_feeds_one_call).toBeGreaterThanOrEqual(10);
+        expect(stats.watchdog_feeds).toBeGreaterThanOrEqual(stats.watchdog_feeds_one_call);
+      } finally {
+        await board.stop();
+      }
+    }, 600_000);
   });
 }

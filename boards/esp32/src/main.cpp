@@ -263,6 +263,14 @@ void setup() {
   esp_log_level_set("*", ESP_LOG_NONE);
   EDGEPROP_SERIAL.setRxBufferSize(EDGEPROP_RX_BUFFER); // before begin(), or it is ignored
   EDGEPROP_SERIAL.begin(EDGEPROP_BAUD);
+  // A frame delimiter before anything else, as the QEMU firmware does: a reset
+  // can cut a reply off mid-frame, and the host's splitter must not glue those
+  // bytes to the banner that follows (it would miss the reboot line and find
+  // out only from NO_SESSION).
+  {
+    static const uint8_t delimiter = 0x00; // docs/protocol.md: frames end at 0x00
+    EDGEPROP_SERIAL.write(&delimiter, 1);
+  }
 #if EDGEPROP_PSRAM
   if (!psramFound()) {
     write_line("edgeprop: this firmware expects PSRAM and none was found");

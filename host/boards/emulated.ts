@@ -1,0 +1,91 @@
+// The emulated board (boards/qemu): the real firmware, cross-compiled for a
+// board profile's ISA, booted under qemu-system-riscv32 with its UART behind
+// a pty, and reached exactly as `train --port` reaches a real board (the
+// serialport package, the serial protocol). Used by `sim --emulate` and
+// `board --emulate`. QEMU dies with this process, even on kill -9.
+import { buildFirmware, missingTools, startEmulatedBoard, type EmulatedBoard as Qemu, type Engine, type Isa } from "../../boards/qemu/launch.mjs";
+import { loadProfile } from "../firmware/profiles.js";
+import { SerialLink } from "../transports/serial-link.js";
+import { UsageError } from "../errors.js";
+import { ReportingBoard } from "./reporting-board.js";
+
+/** The ISA each profile runs on the emulated CPU: the C3's own, or an FPU stand-in for the Xtensa boards. */
+const ISA_OF: Record<string, { isa: Isa; note: string }> = {
+  "esp32-c3": { isa: "rv32imc", note: "rv32imc, soft-float: the ESP32-C3's own ISA" },
+  esp32: { isa: "rv32imfc", note: "rv32imfc with a single-precision FPU, standing in for the ESP32's Xtensa LX6 and its FPU" },
+  "esp32-s3": { isa: "rv32imfc", note: "rv32imfc with a single-precision FPU, standing in for the ESP32-S3's Xtensa LX7 and its FPU" },
+};
+const ENGINES: readonly Engine[] = ["wasm2c", "wasm3"];
+/** How long the run waits, after its last reply, for the firmware's idle line (it goes idle after one empty 20 ms poll). */
+const STATS_WAIT_MS = 5000;
+/** Reply timeout on the emulated UART: QEMU's real time, on a machine that may be busy. */
+const TIMEOUT_MS = 2000;
+
+export interface EmulateSpec {
+  profile: string;
+  isa: Isa;
+  engine: Engine;
+  /** What the ISA stands for, for the user. */
+  note: string;
+}
+
+/** Parses --emulate PROFILE[:ENGINE] (exit 2 on anything else). */
+export function parseEmulate(text: string): EmulateSpec {
+  const [profile, engine = "wasm2c", ...rest] = text.split(":");
+  const known = Object.keys(ISA_OF);
+  if (rest.length > 0 || !profile) throw new UsageError(`--emulate ${text}: expected PROFILE[:ENGINE], e.g. esp32-c3 or esp32-c3:wasm3`);
+  const target = ISA_OF[profile];
+  if (!target) throw new UsageError(`--emulate ${text}: no emulated board for profile '${profile}' (one of ${known.join(", ")})`);
+  if (!ENGINES.includes(engine as Engine)) throw new UsageError(`--emulate ${text}: engine must be ${ENGINES.join(" or ")}, not '${engine}'`);
+  loadProfile(profile); // the profile file must exist and be valid
+  return { profile, isa: target.isa, engine: engine as Engine, note: target.note };
+}
+
+/** wasm3's build inputs from the environment (the names boards/qemu and its tests use), or why they are missing. */
+function wasm3Build(isa: Isa): { m3Include: string; m3Lib: string; m3Flags?: string } {
+  const libVar = `EDGEPROP_M3_${isa.toUpperCase()}_LIB`;
+  const m3Include = process.env.EDGEPROP_M3_INCLUDE, m3Lib = process.env[libVar];
+  if (!m3Include || !m3Lib) {
+    throw new UsageError(`the emulated board's wasm3 engine needs a wasm3 cross-built for ${isa}: set EDGEPROP_M3_INCLUDE=<wasm3>/source and ` +
+      `${libVar}=<that build>/libm3.a (and EDGEPROP_M3_FLAGS to the d_m3 flags it was built with); docs/boards.md says how to build one`);
+  }
+  return { m3Include, m3Lib, m3Flags: process.env.EDGEPROP_M3_FLAGS };
+}
+
+/** Checks the tools, builds the firmware if missing or stale and boots it; exit 2 (before any work) when something is missing. */
+export async function bootEmulatedBoard(spec: EmulateSpec): Promise<Qemu> {
+  const missing = missingTools();
+  if (missing.length > 0) {
+    throw new UsageError(`the emulated board needs ${missing.join(", ")}; scripts/deps.sh installs them all`);
+  }
+  const m3 = spec.engine === "wasm3" ? wasm3Build(spec.isa) : {};
+  let elf: string;
+  try {
+    elf = buildFirmware({ isa: spec.isa, engine: spec.engine, profile: spec.profile, ...m3 });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  return startEmulatedBoard({ elf });
+}
+
+/** A Board on the emulated firmware: the protocol over its pty; close() also powers QEMU off. */
+export async function openEmulatedBoard(spec: EmulateSpec): Promise<ReportingBoard> {
+  const qemu = await bootEmulatedBoard(spec);
+  try {
+    const link = await SerialLink.open(qemu.path, loadProfile(spec.profile).baud, 0);
+    const board = new ReportingBoard(link, { timeoutMs: TIMEOUT_MS }, STATS_WAIT_MS,
+      `the emulated ${spec.profile} (${spec.isa}, ${spec.engine}) on ${qemu.path}`);
+    const close = board.close.bind(board);
+    board.close = async () => { try { await close(); } finally { await qemu.stop(); } };
+    try {
+      await board.hello();
+    } catch (err) {
+      await board.close();
+      throw err;
+    }
+    return board;
+  } catch (err) {
+    await qemu.stop();
+    throw err;
+  }
+}

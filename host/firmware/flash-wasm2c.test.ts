@@ -1,0 +1,67 @@
+// edgeprop flash --board-engine wasm2c: the module translated into
+// boards/esp32/src/w2c (WABT's runtime with the exception buffer shrunk,
+// w2c-api.h), the -wasm2c PlatformIO environment, and the header's
+// EDGEPROP_RX_BUFFER for the model being flashed.
+import { describe, expect, it } from "vitest";
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { flash, firmwareHeaderPath, pioArgs, wasm2cDir } from "./flash.js";
+import { parseModuleHeader } from "./header.js";
+import { loadProfile } from "./profiles.js";
+import { HOST_WINDOW, rxBufferBytes } from "./rx-buffer.js";
+import { computePlan, encodedFrameBytes, TX_PAYLOAD } from "../plan.js";
+import { findWabtRuntime, writeWasm2cSources } from "./wasm2c-sources.js";
+import { UsageError } from "../errors.js";
+import { tmpdir } from "node:os";
+
+const haveWasm2c = spawnSync("sh", ["-c", "command -v wasm2c"]).status === 0 && findWabtRuntime() !== null;
+
+describe("the UART receive buffer for a model", () => {
+  it("is the host's window times the module's own receive frame for that plan", () => {
+    const run = { sizes: [16, 32, 32, 4], loss: "ce" as const, chunk: 16, activations: [], optimizer: { name: "sgd" } } as never;
+    const plan = computePlan(run, 0);
+    expect(rxBufferBytes(run)).toBe(HOST_WINDOW * (plan.buffers_bytes - encodedFrameBytes(TX_PAYLOAD)));
+    expect(rxBufferBytes({ sizes: [16, 32, 4], loss: "ce", chunk: 64 })).toBeGreaterThan(HOST_WINDOW * 64 * 17 * 4);
+  });
+});
+
+describe("flash --board-engine wasm2c without WABT", () => {
+  it("says to install WABT (exit 2) and writes nothing", () => {
+    const dir = join(tmpdir(), `edgeprop-w2c-${process.pid}`);
+    const path = process.env.PATH;
+    process.env.PATH = "/nonexistent";
+    try {
+      let err: unknown;
+      try { writeWasm2cSources("unused.wasm", dir); } catch (e) { err = e; }
+      expect(err).toBeInstanceOf(UsageError);
+      expect((err as Error).message).toContain("install WABT >= 1.0.32");
+      expect(existsSync(dir)).toBe(false);
+    } finally {
+      process.env.PATH = path;
+    }
+  });
+});
+
+describe.skipIf(!haveWasm2c)("flash --board-engine wasm2c", () => {
+  it("writes the translated module and the header, and without PlatformIO names the -wasm2c environment and returns 2", async () => {
+    const p = loadProfile("esp32");
+    const header = firmwareHeaderPath(), dir = wasm2cDir();
+    const before = existsSync(header) ? readFileSync(header) : null;
+    const hadDir = existsSync(dir);
+    const lines: string[] = [];
+    try {
+      const code = await flash(p, "/dev/ttyUSB7", { pio: null, engine: "wasm2c", rxBuffer: 4448, log: (l) => lines.push(l) });
+      expect(code).toBe(2);
+      expect(lines.join("\n")).toContain("-e esp32dev-wasm2c -t upload --upload-port /dev/ttyUSB7");
+      expect(parseModuleHeader(readFileSync(header, "utf8")).defines.EDGEPROP_RX_BUFFER).toBe(4448);
+      for (const f of ["edgeprop.c", "edgeprop.h", "wasm-rt.h", "wasm-rt-impl.c", "w2c-api.h"]) expect(existsSync(join(dir, f)), f).toBe(true);
+      expect(readFileSync(join(dir, "wasm-rt-impl.c"), "utf8")).toMatch(/^#define MAX_EXCEPTION_SIZE 256$/m);
+      expect(readFileSync(join(dir, "w2c-api.h"), "utf8")).toMatch(/^#define EP_W2C_API [12]$/m);
+    } finally {
+      if (before) writeFileSync(header, before); else rmSync(header, { force: true });
+      if (!hadDir) rmSync(dir, { recursive: true, force: true });
+    }
+    expect(pioArgs(p, undefined, "wasm2c")).toEqual(["run", "-d", join(wasm2cDir(), "..", ".."), "-e", "esp32dev-wasm2c", "-t", "upload"]);
+  }, 60_000);
+});

@@ -1,0 +1,21 @@
+// Child processes that die with this process, even on kill -9 (which no
+// handler sees): Linux's parent-death signal through util-linux's setpriv
+// where it exists, else a shell that polls this pid and kills the child.
+// Plain JavaScript so boards/qemu/launch.mjs (imported without a TypeScript
+// step by the tests and the benchmark) and the host share this one copy.
+import { spawn, spawnSync } from "node:child_process";
+
+let setprivWorks;
+function haveSetpriv() {
+  setprivWorks ??= spawnSync("setpriv", ["--pdeathsig", "KILL", "--", "true"], { stdio: "ignore" }).status === 0;
+  return setprivWorks;
+}
+
+/** spawn(cmd, args, { stdio }) whose child is killed when this process dies. The child's pid is cmd's own (setpriv execs it). */
+export function spawnOrphanProof(cmd, args, stdio = ["ignore", "pipe", "pipe"]) {
+  if (haveSetpriv()) return spawn("setpriv", ["--pdeathsig", "KILL", "--", cmd, ...args], { stdio });
+  // sh runs cmd in the background, watches the parent, and exits with cmd.
+  const watch = `"$@" & c=$!; trap 'kill $c 2>/dev/null' TERM INT; ` +
+    `while kill -0 ${process.pid} 2>/dev/null && kill -0 $c 2>/dev/null; do sleep 0.2; done; kill $c 2>/dev/null; wait $c`;
+  return spawn("sh", ["-c", watch, "sh", cmd, ...args], { stdio });
+}
