@@ -32,8 +32,11 @@ function findRoot(from) {
     if (dirname(dir) === dir) throw new Error(`cannot find boards/qemu/Makefile above ${from}`);
   }
 }
-const root = findRoot(dirname(fileURLToPath(import.meta.url)));
-const here = join(root, "boards", "qemu");
+// Looked up when a firmware is built, not at import: the CLI bundles this
+// file, and its other commands must not depend on boards/qemu being there.
+let rootDir = null;
+const root = () => (rootDir ??= findRoot(dirname(fileURLToPath(import.meta.url))));
+const here = () => join(root(), "boards", "qemu");
 
 export const ISAS = ["rv32imc", "rv32imfc"];
 export const ENGINES = ["wasm2c", "wasm3"];
@@ -65,16 +68,16 @@ export function missingTools() {
 export function buildFirmware({ isa = "rv32imc", engine = "wasm2c", profile = "esp32-c3", obj, wasm, m3Include, m3Lib, m3Flags } = {}) {
   if (!ISAS.includes(isa)) throw new Error(`ISA must be one of ${ISAS.join(", ")}, not '${isa}'`);
   if (!ENGINES.includes(engine)) throw new Error(`engine must be one of ${ENGINES.join(", ")}, not '${engine}'`);
-  const dir = obj ?? join(here, "obj", `${profile}-${isa}-${engine}`);
+  const dir = obj ?? join(here(), "obj", `${profile}-${isa}-${engine}`);
   const bin = join(dir, "firmware.elf");
-  const args = ["-s", "-C", here, `ISA=${isa}`, `ENGINE=${engine}`, `PROFILE=${profile}`, `OBJ=${dir}`, `BIN=${bin}`];
+  const args = ["-s", "-C", here(), `ISA=${isa}`, `ENGINE=${engine}`, `PROFILE=${profile}`, `OBJ=${dir}`, `BIN=${bin}`];
   if (wasm) args.push(`WASM=${wasm}`);
   if (engine === "wasm3") {
     if (!m3Include || !m3Lib) throw new Error("the wasm3 firmware needs m3Include (wasm3's source dir) and m3Lib (libm3.a built for the ISA)");
     args.push(`M3_INCLUDE=${m3Include}`, `M3_LIB=${m3Lib}`);
     if (m3Flags) args.push(`M3_FLAGS=${m3Flags}`);
   }
-  const r = spawnSync("make", args, { cwd: root, encoding: "utf8" });
+  const r = spawnSync("make", args, { cwd: root(), encoding: "utf8" });
   if (r.status !== 0) throw new Error(`building the ${isa} ${engine} firmware failed:\n${(r.stderr || r.stdout || String(r.error)).trim()}`);
   return bin;
 }
