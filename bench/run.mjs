@@ -522,7 +522,11 @@ async function main() {
 
   mkdirSync(dirname(opts.out), { recursive: true });
   const tmp = `${opts.out}.tmp-${process.pid}`;
-  writeFileSync(tmp, JSON.stringify(result, null, 2) + '\n');
+  // Paths inside the repository are recorded relative to it: the file is
+  // committed, and a machine's checkout path means nothing elsewhere.
+  const repo = join(HERE, '..') + '/';
+  const relative = (_k, v) => (typeof v === 'string' ? v.split(repo).join('') : v);
+  writeFileSync(tmp, JSON.stringify(result, relative, 2) + '\n');
   renameSync(tmp, opts.out);
   log(`wrote ${opts.out}`);
   if (opts.docs) { updateDocs(md); log('updated docs/benchmarks.md'); }
