@@ -48,6 +48,12 @@ export interface RunConfig extends ModelConfig {
   init: InitName;
   seed: number;
   chunk: number;
+  /** Fine-tuning: the first K dense layers are fixed (no gradients, no optimizer state; torch's requires_grad=False). 0 or absent: all train. */
+  frozenLayers?: number;
+  /** The module z-scores every input row with the statistics set after configuration ((x - mean) / std in float32). */
+  normalizeInputs?: boolean;
+  /** Rows the module's sample store holds (data resident on the board); 0 or absent: no store. */
+  storeRows?: number;
 }
 
 /**

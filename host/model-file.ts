@@ -18,7 +18,21 @@ export const FLOAT32_MAX = 3.4028234663852886e38;
 const isFloat32 = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v) && Math.abs(v) <= FLOAT32_MAX;
 const shown = (v: unknown) => cut(typeof v === "number" ? String(v) : JSON.stringify(v) ?? String(v), 40);
 
-export interface ModelFile extends ModelConfig {
+/**
+ * What a model file may carry beside its layers (docs/model-format.md), all
+ * optional: a file without them is the plain v1 format and still loads.
+ * JSON names: "classes", "normalization" {"kind": "zscore", "mean", "std"}, "best_epoch".
+ */
+export interface ModelExtras {
+  /** ce: the class label of each output index (string labels, or --classes). */
+  classes?: string[];
+  /** --normalize: applied to raw inputs before the first layer, (x - mean) / std in float32. */
+  normalization?: { mean: number[]; std: number[] };
+  /** --early-stop: the epoch whose weights these are. */
+  bestEpoch?: number;
+}
+
+export interface ModelFile extends ModelConfig, ModelExtras {
   weights: Float32Array;
   extra?: Record<string, unknown>;
 }

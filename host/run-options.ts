@@ -20,6 +20,7 @@ export const MODEL_OPTIONS: OptionSpec[] = [
   { name: "layers", kind: "string", persist: true, onResume: "fixed", value: "N,N,...", help: "layer sizes, input first (e.g. 10,32,1); from --load if given" },
   { name: "act", kind: "string", persist: true, onResume: "fixed", choices: [...ACTIVATIONS], default: "relu", help: "hidden activation (the last layer is identity)" },
   { name: "loss", kind: "string", persist: true, onResume: "fixed", choices: [...LOSSES], help: "mse, ce (softmax cross-entropy, class labels) or bce (sigmoid, 0/1 targets); from --load if given" },
+  { name: "freeze", kind: "int", persist: true, onResume: "fixed", min: 0, default: 0, help: "fine-tuning: keep the first K dense layers fixed (no gradients or optimizer memory for them)" },
 ];
 
 export const OPTIMIZER_OPTIONS: OptionSpec[] = [
@@ -57,6 +58,9 @@ export const TRAINING_OPTIONS: OptionSpec[] = [
   { name: "shuffle", kind: "flag", persist: true, negatable: true, help: "shuffle rows each epoch (seeded); --no-shuffle keeps file order", default: false },
   { name: "seed", kind: "int", persist: true, onResume: "fixed", min: 0, default: 1, help: "seed for initial weights and shuffling" },
   { name: "init", kind: "string", persist: true, onResume: "fixed", choices: [...INITS], default: "pytorch", help: "initial weights: pytorch (nn.Linear default), xavier, he" },
+  { name: "early-stop", kind: "int", persist: true, min: 1, value: "PATIENCE", help: "stop after PATIENCE epochs without a better validation loss; the best epoch's model is kept" },
+  { name: "min-delta", kind: "number", persist: true, min: 0, default: 0, help: "--early-stop: the least decrease of the validation loss that counts as better" },
+  { name: "resident", kind: "flag", persist: true, help: "upload the data to the board once, then train from its sample store (no rows on the line after that)" },
 ];
 
 /** Output options every training command shares (sim, train). */

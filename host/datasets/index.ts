@@ -36,6 +36,11 @@ export const DATA_OPTIONS: OptionSpec[] = [
   { name: "dataset", kind: "string", persist: true, onResume: "fixed", value: "NAME", help: "a built-in data set instead of --data: randn, xor, spiral, sine, iris (see 'edgeprop datasets')" },
   { name: "data-seed", kind: "int", persist: true, onResume: "fixed", min: 0, default: 1, help: "seed of the --dataset generator (independent of --seed)" },
   { name: "target", kind: "string", persist: true, onResume: "fixed", value: "COLS", help: "target column name(s), comma-separated (default: the last column)" },
+  { name: "delimiter", kind: "string", persist: true, onResume: "fixed", value: "C", help: "field separator of --data/--val: ',', ';' or tab (default: detected from the header)" },
+  { name: "classes", kind: "string", persist: true, onResume: "fixed", value: "A,B,...", help: "ce: the class labels in index order (default: the labels found, sorted)" },
+  { name: "val", kind: "string", persist: true, onResume: "fixed", value: "FILE.csv", help: "held-out data, evaluated after every epoch (same columns as --data)" },
+  { name: "val-split", kind: "number", persist: true, onResume: "fixed", min: 0, max: 0.9, help: "hold out this fraction of the training rows (seeded by --seed; stratified for ce)" },
+  { name: "normalize", kind: "flag", persist: true, onResume: "fixed", help: "z-score the inputs with the training rows' mean and std; stored in the model and applied on the board" },
 ];
 
 /** Standard normal numbers from a seeded uniform generator (Box-Muller). */
