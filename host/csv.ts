@@ -16,6 +16,8 @@ export type Delimiter = (typeof DELIMITERS)[number];
 export interface CsvOptions {
   /** The field separator; default: detected from the header row. */
   delimiter?: Delimiter;
+  /** Bytes read from a file at a time (default READ_CHUNK_BYTES; small values test the chunk boundaries). */
+  chunkBytes?: number;
 }
 
 /** The fields of one column that are not numbers, e.g. class labels. */
@@ -155,7 +157,7 @@ function bufferSource(buf: Buffer): Source {
   };
 }
 
-function fileSource(file: string): Source {
+function fileSource(file: string, chunkBytes = READ_CHUNK_BYTES): Source {
   const cannot = (err: unknown) => {
     const code = (err as NodeJS.ErrnoException).code;
     return new InputError(file, null, null, code === "ENOENT" ? "no such file" : `cannot read (${code})`);
@@ -193,7 +195,7 @@ function fileSource(file: string): Source {
   return {
     next: () => {
       if (pos >= size) return null;
-      const buf = readAt(fd, pos, Math.min(READ_CHUNK_BYTES, size - pos));
+      const buf = readAt(fd, pos, Math.min(chunkBytes, size - pos));
       if (buf.length === 0) return null;
       pos += buf.length;
       return buf;
@@ -212,24 +214,49 @@ function fileSource(file: string): Source {
   };
 }
 
+/** What ends a record: csv-parse is given all three, so a file mixing them still reads line by line. */
+const RECORD_DELIMITERS = ["\r\n", "\n", "\r"];
+
 /**
- * The end (exclusive) of the longest prefix of `buf` that ends with a
- * newline outside quotes, or 0: a chunk cut there never splits a record.
- * Counting quotes is enough because RFC 4180 quotes come in pairs ("" inside
- * a quoted field is two); a stray quote is csv-parse's error either way.
+ * Calls `onNewline(n, quoted)` for every LF of `buf`, saying whether it is
+ * inside quotes. Counting quotes is enough because RFC 4180 quotes come in
+ * pairs ("" inside a quoted field is two); a stray quote is csv-parse's
+ * error either way. Linear: each quote and each newline is found once.
  */
-function safeCut(buf: Buffer): number {
-  let quoted = false, pos = 0, cutAt = 0;
+function eachNewline(buf: Buffer, onNewline: (n: number, quoted: boolean) => void): void {
+  let quoted = false, pos = 0;
+  let nl = buf.indexOf(NEWLINE, 0);
   for (;;) {
     const q = buf.indexOf(QUOTE, pos);
     const end = q < 0 ? buf.length : q;
-    if (!quoted) {
-      for (let n = buf.indexOf(NEWLINE, pos); n >= 0 && n < end; n = buf.indexOf(NEWLINE, n + 1)) cutAt = n + 1;
+    while (nl >= 0 && nl < end) {
+      onNewline(nl, quoted);
+      nl = buf.indexOf(NEWLINE, nl + 1);
     }
-    if (q < 0) return cutAt;
+    if (q < 0) return;
     quoted = !quoted;
     pos = q + 1;
   }
+}
+
+/** The end (exclusive) of the longest prefix of `buf` that ends with a newline outside quotes, or 0: a chunk cut there never splits a record. */
+function safeCut(buf: Buffer): number {
+  let cutAt = 0;
+  eachNewline(buf, (n, quoted) => { if (!quoted) cutAt = n + 1; });
+  return cutAt;
+}
+
+/** Where each record of `buf` starts (byte) and on which line (0-based), and how many lines `buf` has. */
+function recordBounds(buf: Buffer): { starts: number[]; lines: number[]; breaks: number } {
+  const starts = [0], lines = [0];
+  let breaks = 0;
+  eachNewline(buf, (n, quoted) => {
+    breaks++;
+    if (!quoted) { starts.push(n + 1); lines.push(breaks); }
+  });
+  // Nothing after the last newline: no record there (csv-parse emits none either).
+  if (starts.length > 0 && starts[starts.length - 1] === buf.length) { starts.pop(); lines.pop(); }
+  return { starts, lines, breaks };
 }
 
 /** The first record of `buf` that is not blank, as text: the header row (for detecting the separator). */
@@ -249,7 +276,7 @@ export function describeField(s: string): string {
 }
 
 export function readCsv(file: string, options: CsvOptions = {}): NumericTable {
-  return readTable(fileSource(file), file, options);
+  return readTable(fileSource(file, options.chunkBytes), file, options);
 }
 
 export function parseCsv(text: string, file = "<data>", options: CsvOptions = {}): NumericTable {
@@ -366,16 +393,13 @@ function readRecords(source: Source, file: string, options: CsvOptions): Numeric
     rows++;
   };
 
-  const onRecord = (fields: string[], info: { lines: number; bytes: number }): null => {
-    const line = chunkLine + recordLine - 1;
-    const byte = chunkByte + recordByte;
-    const blank = fields.every((f) => f.trim() === "");
-    if (!blank) {
-      if (columns === null) { headerLine = line; onHeader(fields); } else onRow(fields, line, byte);
-    }
-    recordByte = info.bytes;
-    recordLine = info.lines + 1;
-    return null;
+  /** One record of the current chunk: `start` its first byte, `lineOffset` its first line, both relative to the chunk. */
+  const onRecord = (fields: string[], start: number, lineOffset: number): void => {
+    recordByte = start;
+    recordLine = lineOffset + 1;
+    const line = chunkLine + lineOffset;
+    if (fields.every((f) => f.trim() === "")) return;
+    if (columns === null) { headerLine = line; onHeader(fields); } else onRow(fields, line, chunkByte + start);
   };
 
   let pending: Buffer | null = null;
@@ -395,21 +419,36 @@ function readRecords(source: Source, file: string, options: CsvOptions): Numeric
     pending = cutAt < buf.length ? buf.subarray(cutAt) : null;
     buf = buf.subarray(0, cutAt);
     chunk = buf;
-    recordByte = 0;
-    recordLine = 1;
+    const bounds = recordBounds(buf);
+    const options = { delimiter, bom: first, trim: true, relax_column_count: true, skip_empty_lines: false, record_delimiter: RECORD_DELIMITERS };
+    let records: string[][];
     try {
-      parse(buf, {
-        delimiter, bom: first, trim: true, relax_column_count: true, skip_empty_lines: false,
-        on_record: onRecord as never,
-      });
+      records = parse(buf, options) as string[][];
     } catch (err) {
-      if (err instanceof CsvError) throw csvProblem(err, file, chunk.subarray(recordByte).toString("utf8"), chunkLine + recordLine - 1, delimiter);
-      throw err;
+      if (!(err instanceof CsvError)) throw err;
+      // The failing record is the one after those csv-parse completed.
+      const k = Number((err as unknown as { records?: number }).records ?? 0);
+      const at = k < bounds.starts.length ? k : bounds.starts.length - 1;
+      recordByte = bounds.starts[Math.max(0, at)] ?? 0;
+      throw csvProblem(err, file, chunk.subarray(recordByte).toString("utf8"), chunkLine + (bounds.lines[Math.max(0, at)] ?? 0), delimiter);
+    }
+    if (records.length === bounds.starts.length) {
+      records.forEach((fields, k) => onRecord(fields, bounds.starts[k], bounds.lines[k]));
+    } else {
+      // Only lone CR line ends (classic Mac) make the counts differ: ask csv-parse where each record is (slower).
+      const placed: [string[], number, number][] = [];
+      let start = 0, line = 0;
+      parse(buf, { ...options, on_record: ((fields: string[], info: { bytes: number; lines: number }) => {
+        placed.push([fields, start, line]);
+        start = info.bytes;
+        line = info.lines;
+        return null;
+      }) as never });
+      for (const [fields, at, lineOffset] of placed) onRecord(fields, at, lineOffset);
     }
     first = false;
     chunkByte += buf.length;
-    // Lines in this chunk: it ends with a newline (or is the last one).
-    chunkLine += recordLine - 1;
+    chunkLine += bounds.breaks;
     if (end) break;
   }
 

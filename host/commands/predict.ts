@@ -14,6 +14,7 @@ import { withBoard } from "../boards/board.js";
 import { LINK_OPTIONS, linkOptionsOf } from "../link-flags.js";
 import { configureBoard, type PreparedRun } from "../training-run.js";
 import { evaluationRun } from "../run-options.js";
+import { normalizeRows } from "../normalization.js";
 
 export const PREDICT_OPTIONS: OptionSpec[] = [
   { name: "load", kind: "string", value: "MODEL.json", help: "the trained model (edgeprop-model v1), e.g. from --save" },
@@ -153,7 +154,10 @@ export async function evalCommand(argv: string[]): Promise<number> {
   await withBoard(await openSimulatedBoard(linkOptionsOf(a)), async (board) => {
     await configureBoard(board, prepared);
     const d = inp.data;
-    const r = await board.evaluate(d.x, inp.hasTargets ? d.t : null, d.rows, d.nIn, d.nT, Number(a.chunk));
+    // The model's z-scoring, applied here with the module's float32 definition (host/normalization.ts), so the
+    // board sees what it would compute itself with INPUT_NORMALIZE: the same bits either way.
+    const x = inp.model.normalization ? normalizeRows(d.x, d.nIn, inp.model.normalization) : d.x;
+    const r = await board.evaluate(x, inp.hasTargets ? d.t : null, d.rows, d.nIn, d.nT, Number(a.chunk));
     printPredictions(a, inp, r.outputs, { board: board.description });
   });
   return 0;
