@@ -2,7 +2,7 @@
 // that need the model: sizes, and class labels for cross-entropy. Class
 // labels may be text ("setosa", "class_1"): they become class indices, in
 // sorted order or the order --classes (or a loaded model) gives.
-import { DECIMAL_COMMA, NON_FINITE, describeField, type NumericTable } from "./csv.js";
+import { DECIMAL_COMMA, NON_FINITE, describeField, parseDelimiter, readCsv, type NumericTable } from "./csv.js";
 import { InputError, UsageError } from "./errors.js";
 import type { LossName } from "./config.js";
 import { cut, cutList } from "./quote.js";
@@ -26,8 +26,8 @@ export interface Dataset {
 export interface LabelOptions {
   /** The labels in index order (--classes, or a loaded model's "classes"); default: the labels found, sorted. */
   classes?: string[];
-  /** Where `classes` came from, as a message names it: "--classes" (default) or "the model". */
-  classesFrom?: "--classes" | "the model";
+  /** Where `classes` came from, as a message names it: "--classes" (default), "the model" or "the training data". */
+  classesFrom?: "--classes" | "the model" | "the training data";
 }
 
 /** The --classes list: comma-separated, each label once. */
@@ -105,7 +105,7 @@ function labelIndices(table: NumericTable, c: number, labels: LabelOptions): { t
     const k = isNumber ? byNumber.get(table.values[r * n + c]) : byName.get(s);
     if (k === undefined) {
       const [line, col] = position(table, r, c);
-      const from = labels.classesFrom === "the model" ? `the model's classes (${cutList(classes)})` : `--classes ${cutList(classes)}`;
+      const from = labels.classesFrom && labels.classesFrom !== "--classes" ? `${labels.classesFrom}'s classes (${cutList(classes)})` : `--classes ${cutList(classes)}`;
       throw new InputError(table.file, line, col, `column '${name}': label '${cut(s, 40)}' is not one of ${from}`);
     }
     t[r] = k;
@@ -131,7 +131,7 @@ export function splitTable(table: NumericTable, target?: string, labels: LabelOp
   const xIdx = table.columns.map((_, i) => i).filter((i) => !tIdx.includes(i));
   if (xIdx.length === 0) throw new InputError(table.file, 1, null, "no input columns left after the target columns");
   if (labels.classes && tIdx.length !== 1) {
-    throw new UsageError(`${labels.classesFrom === "the model" ? "the model's classes" : "--classes"} need one target column (class labels), not ${tIdx.length} (${cutList(names)})`);
+    throw new UsageError(`${labels.classesFrom && labels.classesFrom !== "--classes" ? `${labels.classesFrom}'s classes` : "--classes"} need one target column (class labels), not ${tIdx.length} (${cutList(names)})`);
   }
   // Inputs first, in file order: the first non-number of the file is the one reported.
   const asLabels = tIdx.length === 1 && (table.text[tIdx[0]] !== null || labels.classes !== undefined);
@@ -216,4 +216,30 @@ export function checkAgainstModel(d: Dataset, table: NumericTable | null, sizes:
       throw new InputError(d.name, line, col, `column '${cut(d.targetNames[k])}': target ${v} outside [0, 1] (bce takes 0/1 labels or probabilities)`);
     }
   }
+}
+
+/** What the data flags say about reading a CSV (--target, --delimiter, --classes as given), and a model's classes. */
+export interface DataFileOptions {
+  target?: string;
+  /** --delimiter as typed: ',', ';', tab, '\t' or 'tab'. */
+  delimiter?: string;
+  /** --classes as typed: "a,b,c". */
+  classes?: string;
+  /** A loaded model's (or the training data's, for a validation file) class labels: used when --classes is not given. */
+  knownClasses?: string[];
+  /** Whose `knownClasses` they are, for messages (default "the model"). */
+  knownClassesFrom?: "the model" | "the training data";
+}
+
+/**
+ * A CSV file as a Dataset, the way the commands read --data and --val: the
+ * separator from --delimiter or the header, text labels in the --classes
+ * order, else in `knownClasses`' order, else sorted. The table is returned
+ * too, for messages about a row and for its warnings.
+ */
+export function readDataFile(file: string, o: DataFileOptions = {}): { table: NumericTable; data: Dataset } {
+  const table = readCsv(file, o.delimiter !== undefined ? { delimiter: parseDelimiter(o.delimiter) } : {});
+  const labels: LabelOptions = o.classes !== undefined ? { classes: parseClassList(o.classes) }
+    : o.knownClasses ? { classes: o.knownClasses, classesFrom: o.knownClassesFrom ?? "the model" } : {};
+  return { table, data: splitTable(table, o.target, labels) };
 }

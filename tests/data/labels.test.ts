@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseCsv } from "../../host/csv";
-import { checkAgainstModel, parseClassList, splitTable } from "../../host/dataset";
+import { checkAgainstModel, parseClassList, readDataFile, splitTable } from "../../host/dataset";
 import { writeModel } from "../../host/model-file";
 import type { ModelConfig } from "../../host/config";
 import { jsonLines, runCli } from "../helpers/cli";
@@ -108,5 +108,21 @@ describe("predict and eval with a model that has classes", () => {
       expect(r.code, r.stderr).toBe(0);
       expect(jsonLines(r.stdout)[0].accuracy).toBe(0.75);
     }
+  });
+});
+
+describe("readDataFile: the flags as typed", () => {
+  const dir = tmpDir("edgeprop-datafile-");
+  afterAll(() => rmDir(dir));
+
+  it("--delimiter, --classes, then known classes, then sorted", () => {
+    const file = join(dir, "f.csv");
+    writeFileSync(file, FRUIT.replace(/,/g, "\t"));
+    expect(readDataFile(file, { delimiter: "tab" }).data.classes).toEqual(["apple", "fig", "pear"]);
+    expect(readDataFile(file, { classes: "fig,pear,apple", knownClasses: ["x"] }).data.classes).toEqual(["fig", "pear", "apple"]);
+    expect(Array.from(readDataFile(file, { knownClasses: ["pear", "apple", "fig"] }).data.t)).toEqual([0, 1, 2, 1]);
+    expect(message(() => readDataFile(file, { knownClasses: ["pear", "apple"], knownClassesFrom: "the training data" })))
+      .toBe(`${file}:4:5: column 'fruit': label 'fig' is not one of the training data's classes (pear,apple)`);
+    expect(message(() => readDataFile(file, { delimiter: "|" }))).toBe(`--delimiter "|": expected ',', ';' or tab ('\\t')`);
   });
 });
