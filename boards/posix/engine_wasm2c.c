@@ -15,7 +15,12 @@
 #include <stdio.h>
 #include <string.h>
 
+/* The generated module header: its directory must come before boards/common
+ * on the include path (boards/common/edgeprop.h is the training API). */
 #include "edgeprop.h"
+#ifndef EDGEPROP_H_GENERATED_
+#error "edgeprop.h here must be wasm2c's generated header: put its directory before boards/common in -I"
+#endif
 #include "wasm-rt-impl.h"
 
 #if EP_W2C_API == 2
