@@ -5,6 +5,7 @@
  *   EP_W2C_API=2  newer wabt:         w2c_edgeprop, w2c_edgeprop_<export>
  *   EP_W2C_BOOT_VOID  boot() returns nothing (placeholder protocol)
  *   EP_W2C_HAS_BUSY   the module exports add_busy_time
+ *   EP_W2C_HAS_DIRECT the module has the direct exports (engine_direct.h)
  * Traps come back through wasm_rt_impl_try() (setjmp/longjmp; out-of-bounds
  * accesses are caught by wasm-rt-impl's guard-page signal handler). */
 #define _POSIX_C_SOURCE 200809L /* sigsetjmp in wasm-rt-impl.h */
@@ -121,6 +122,23 @@ int ep_engine_add_busy_time(uint32_t micros) {
 
 /* ---- the direct link (engine_direct.h) ---------------------------------- */
 
+#ifndef EP_W2C_HAS_DIRECT
+/* A module without them (a test probe): every direct call says so. */
+static int no_direct(void) {
+  snprintf(g_error, sizeof g_error, "this module has no direct exports (config_ptr, train_chunk, ...)");
+  return -1;
+}
+int ep_engine_direct(ep_direct which, int32_t a, int32_t b, int32_t *out) {
+  (void)which, (void)a, (void)b;
+  *out = 0;
+  return no_direct();
+}
+int ep_engine_direct_f64(ep_direct_f64 which, double arg, double *out) {
+  (void)which, (void)arg;
+  *out = 0;
+  return no_direct();
+}
+#else
 int ep_engine_direct(ep_direct which, int32_t a, int32_t b, int32_t *out) {
   *out = 0;
   if (!g_loaded) {
@@ -166,3 +184,4 @@ int ep_engine_direct_f64(ep_direct_f64 which, double arg, double *out) {
   snprintf(g_error, sizeof g_error, "no direct f64 export %d", (int)which);
   return -1;
 }
+#endif
