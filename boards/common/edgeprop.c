@@ -359,40 +359,36 @@ static void epoch_order(uint32_t *order, uint32_t rows, uint32_t seed, uint32_t 
 
 /* ---- training --------------------------------------------------------------------- */
 
-/* Copies `count` rows into the module's chunk staging: row k is rows[k]. */
-static int stage_rows(edgeprop *ep, const float *const *rows, uint32_t count, int with_targets) {
-  uint8_t *x, *t = NULL;
+/* Where a run's rows come from: row i of the run. */
+typedef const float *(*row_source)(const edgeprop *ep, const void *ctx, uint32_t i);
+
+/* Copies the run's rows [first, first + count) into the module's chunk staging. */
+static int stage_rows(edgeprop *ep, row_source row_at, const void *ctx, uint32_t first, uint32_t count) {
+  uint8_t *x, *t;
   uint32_t k;
   int r;
   if ((r = region(ep, EP_DIRECT_INPUT_PTR, 4u * count * ep->n_in, &x))) return r;
-  if (with_targets && (r = region(ep, EP_DIRECT_TARGET_PTR, 4u * count * ep->n_targets, &t))) return r;
+  if ((r = region(ep, EP_DIRECT_TARGET_PTR, 4u * count * ep->n_targets, &t))) return r;
   for (k = 0; k < count; k++) {
-    memcpy(x + 4u * k * ep->n_in, rows[k], 4u * ep->n_in);
-    if (with_targets) memcpy(t + 4u * k * ep->n_targets, rows[k] + ep->n_in, 4u * ep->n_targets);
+    const float *row = row_at(ep, ctx, first + k);
+    memcpy(x + 4u * k * ep->n_in, row, 4u * ep->n_in);
+    memcpy(t + 4u * k * ep->n_targets, row + ep->n_in, 4u * ep->n_targets);
   }
   return EDGEPROP_OK;
 }
 
-/* The most rows one staging call takes (a chunk; at most this many pointers on the stack). */
-#define STAGE_MAX 64u
-
-static uint32_t stage_rows_max(const edgeprop *ep) { return ep->chunk < STAGE_MAX ? ep->chunk : STAGE_MAX; }
-
-/* Trains (or evaluates) the rows row_at(0..n-1) in chunks; one optimizer step
- * at the end when training. */
-typedef const float *(*row_source)(const edgeprop *ep, const void *ctx, uint32_t i);
-
+/* Trains (or evaluates) the rows row_at(0..n-1), a chunk (the model's) per
+ * module call, as the host cuts a batch; one optimizer step at the end when
+ * training. */
 static int run_rows(edgeprop *ep, row_source row_at, const void *ctx, uint32_t n, int train, double *loss_sum) {
-  const float *rows[STAGE_MAX];
-  uint32_t done = 0, per = stage_rows_max(ep), k;
+  uint32_t done = 0, per = ep->chunk;
   double sum = 0, chunk_loss = 0;
   int32_t status = 0;
   int r;
   if (per == 0) return fail(ep, STATUS_BAD_ROWS, "the model's chunk is 0");
   while (done < n) {
     uint32_t count = n - done < per ? n - done : per;
-    for (k = 0; k < count; k++) rows[k] = row_at(ep, ctx, done + k);
-    if ((r = stage_rows(ep, rows, count, 1))) return r;
+    if ((r = stage_rows(ep, row_at, ctx, done, count))) return r;
     done += count;
     r = call(ep, train ? EP_DIRECT_TRAIN_CHUNK : EP_DIRECT_EVAL_CHUNK, (int32_t)count, train ? done == n : 1, &status);
     if (r) return r;
@@ -495,7 +491,7 @@ int edgeprop_predict(edgeprop *ep, const float *inputs, uint32_t rows, float *ou
   int r;
   if (!ep || !inputs || !outputs || rows == 0) return EDGEPROP_E_ARGUMENT;
   if ((r = still_ours(ep))) return r;
-  per = stage_rows_max(ep);
+  per = ep->chunk;
   while (done < rows) {
     uint32_t count = rows - done < per ? rows - done : per;
     if ((r = region(ep, EP_DIRECT_INPUT_PTR, 4u * count * ep->n_in, &x))) return r;
