@@ -12,7 +12,6 @@ import {
 } from "../protocol/codec.js";
 import { Type } from "../protocol/frame.js";
 import { Pipeline, RebootError, type PipelineOptions, type Request } from "../protocol/pipeline.js";
-import { BoardError, Status } from "../protocol/status.js";
 import type { ByteLink } from "../transports/byte-link.js";
 import { ModelLineWatcher, modelOfBlock } from "./model-line.js";
 
@@ -58,7 +57,7 @@ async function readParameters(pipe: Pipeline, count: number): Promise<Float32Arr
   return out;
 }
 
-/** The model the board on `link` holds; rejects with a BoardError (nothing configured) or a LinkError. */
+/** The model the board on `link` holds; rejects with a LinkError (no model, no model line, no answer). */
 export async function pullModel(link: ByteLink, o: PipelineOptions & { modelLineTimeoutMs?: number } = {}): Promise<PulledModel> {
   const watcher = new ModelLineWatcher(link);
   const pipe = new Pipeline(link, o);
@@ -66,7 +65,7 @@ export async function pullModel(link: ByteLink, o: PipelineOptions & { modelLine
     try {
       watcher.forget();
       const before = await hello(pipe);
-      if (!before.configured) throw new BoardError(Status.NOT_CONFIGURED, "the board holds no model: nothing configured it since it booted");
+      if (!before.configured) throw new LinkError("the board holds no model: nothing configured it since it booted");
       const block = await watcher.next(o.modelLineTimeoutMs ?? MODEL_LINE_TIMEOUT_MS);
       if (!block) {
         throw new LinkError("the board did not say which model it holds: no model line ('edgeprop: model cfg=...') after its HELLO reply. " +
