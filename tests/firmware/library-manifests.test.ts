@@ -56,7 +56,8 @@ describe("library.json (PlatformIO)", () => {
     expect(statSync(src).isDirectory()).toBe(true);
     for (const h of json.headers) expect(existsSync(at(json.build.includeDir, h)), h).toBe(true);
     const selected = filtered(src, json.build.srcFilter);
-    expect(selected).toEqual(["edgeprop_engine.c", "edgeprop_esp32_board.cpp", "edgeprop_esp32_storage.cpp", "edgeprop_library.c"]);
+    expect(selected).toEqual(["edgeprop_api.c", "edgeprop_engine.c", "edgeprop_error_frame.c", "edgeprop_esp32_board.cpp",
+      "edgeprop_esp32_storage.cpp", "edgeprop_pump.c", "edgeprop_storage_key.c"]);
     for (const ex of json.examples) {
       for (const f of ex.files) expect(existsSync(at(ex.base, f)), `${ex.base}/${f}`).toBe(true);
     }
@@ -117,6 +118,18 @@ describe("the library's sources", () => {
 });
 
 const has = (tool: string) => spawnSync("sh", ["-c", `command -v ${tool}`]).status === 0;
+
+describe.skipIf(!has("gcc"))("the library's C sources compile as Arduino compiles them (one translation unit each)", () => {
+  // The ESP32 .cpp files need the Arduino core and the engine wasm3's headers; the rest is plain C.
+  for (const f of readdirSync(at("src")).filter((n) => n.endsWith(".c") && n !== "edgeprop_engine.c")) {
+    it(f, () => {
+      const r = spawnSync("gcc", ["-std=gnu99", "-Wall", "-Wextra", "-Werror", "-fsyntax-only", at("src", f)], { encoding: "utf8" });
+      expect(r.stderr).toBe("");
+      expect(r.status).toBe(0);
+    });
+  }
+});
+
 describe.skipIf(!(has("wasm2c") && has("gcc") && has("g++") && has("make")))("SerialTrainer on the POSIX board", () => {
   const work = tmpDir("edgeprop-serial-trainer-");
   afterAll(() => rmDir(work));
