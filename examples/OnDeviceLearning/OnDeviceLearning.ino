@@ -8,7 +8,7 @@
 // attach at any time (`edgeprop monitor`, `edgeprop pull --port P --save m.json`).
 //
 // Lines it prints (text between frames, 0x00 after each):
-//   odl: collecting N samples | odl: trained E epochs, loss L | odl: saved
+//   odl: collecting N samples | odl: training on N samples | odl: trained E epochs, loss L | odl: saved
 //   odl: restored | odl: predict x=(A, B) y=HEX (the float's bits) = V
 //
 // The simulated readings are exact binary fractions, so a PC can rebuild
@@ -110,10 +110,12 @@ static void collect_and_train(void) {
     if (r) return say("add_sample", r);
   }
   if (collected < SAMPLES) return;
+  char line[80];
+  snprintf(line, sizeof line, "odl: training on %d samples", STORE_ROWS);
+  edgeprop_board_print(line);
   double loss = 0;
   int r = edgeprop_train(&ep, EPOCHS, BATCH, 1, &loss);
   if (r) return say("train", r);
-  char line[80];
   snprintf(line, sizeof line, "odl: trained %d epochs, loss %.6f", EPOCHS, loss);
   edgeprop_board_print(line);
   r = edgeprop_save(&ep, MODEL_KEY);

@@ -17,6 +17,7 @@ import { optimizerDefaults, type RunConfig } from "../../host/config";
 import { epochOrder, permuteRows } from "../../host/shuffle";
 import { readModel } from "../../host/model-file";
 import { haveSocat, startPtyBoard, type PtyBoard } from "../../host/transports/pty";
+import { decodeFrame, encodeFrame } from "../helpers/spec-frames";
 
 const has = (tool: string) => spawnSync("sh", ["-c", `command -v ${tool}`]).status === 0;
 const CAN_BUILD = has("wasm2c") && has("gcc") && has("g++") && has("make");
@@ -161,6 +162,60 @@ describe.skipIf(!CAN_BUILD)("OnDeviceLearning on the POSIX board", () => {
     }
     // Trained again from the same seed and samples: the same model, saved again.
     expect(readFileSync(path.join(storage, "odl.blob")).equals(saved)).toBe(true);
+  }, 180_000);
+
+  it("serves a host's session while it trains: every reply in order, and the same model as with nobody attached", async () => {
+    const alone = new Sketch(path.join(work, "store-d"));
+    mkdirSync(path.join(work, "store-d"));
+    let quiet: string[];
+    try {
+      quiet = predictions(await alone.until(fourPredictions, "training alone"));
+    } finally {
+      await alone.kill();
+    }
+    mkdirSync(path.join(work, "store-e"));
+    const busy = new Sketch(path.join(work, "store-e"));
+    // The stream in order: text lines and frames, as the host sees them.
+    const events: Array<{ text: string } | { type: number; seq: number; payload: Uint8Array }> = [];
+    let pending = Buffer.alloc(0);
+    busy.child.stdout.on("data", (b: Buffer) => {
+      pending = Buffer.concat([pending, b]);
+      for (let end = pending.indexOf(0); end >= 0; end = pending.indexOf(0)) {
+        const chunk = pending.subarray(0, end);
+        pending = pending.subarray(end + 1);
+        const f = chunk.length ? decodeFrame(chunk) : null;
+        if (f) events.push(f);
+        else for (const line of chunk.toString("latin1").split(/\r?\n/)) if (line) events.push({ text: line });
+      }
+    });
+    const GET_WEIGHTS = 0x04, HELLO = 0x01, REPLY = 0x80;
+    const getFirstWeights = new Uint8Array([0, 0, 0, 0, 0, 0, 0, 0, 4, 0]); // PARAMETERS, offset 0, 4 floats
+    // HELLO, then a stream of reads sent at once: the pump takes at most its rx buffer per poll, so
+    // most of them arrive while the board collects and trains, and are served between its batches.
+    const READS = 3000;
+    const stream = [encodeFrame(HELLO, 500)];
+    for (let i = 1; i <= READS; i++) stream.push(encodeFrame(GET_WEIGHTS, 500 + i, getFirstWeights));
+    busy.child.stdin.write(Buffer.concat(stream));
+    try {
+      await busy.until((lines) => fourPredictions(lines) && events.filter((e) => "type" in e).length === READS + 1,
+        "every reply and the predictions");
+      expect(predictions(busy.lines())).toEqual(quiet);
+    } finally {
+      await busy.kill();
+    }
+    const frames = events.filter((e): e is { type: number; seq: number; payload: Uint8Array } => "type" in e);
+    // Every request answered by its own reply, in order: no ERROR, no sequence number taken by the API.
+    expect(frames[0]).toMatchObject({ type: HELLO | REPLY, seq: 500 });
+    frames.slice(1).forEach((f, i) => expect(f, `reply ${i + 1}`).toMatchObject({ type: GET_WEIGHTS | REPLY, seq: 501 + i }));
+    // And some were served while it trained (between two of its batches), seeing the weights change.
+    const from = events.findIndex((e) => "text" in e && e.text === "odl: training on 128 samples");
+    const to = events.findIndex((e) => "text" in e && /^odl: trained /.test(e.text));
+    expect(from).toBeGreaterThan(0);
+    expect(to).toBeGreaterThan(from);
+    const during = events.slice(from, to).filter((e): e is { type: number; seq: number; payload: Uint8Array } => "type" in e);
+    expect(during.length).toBeGreaterThan(2);
+    const distinct = new Set(during.map((f) => Buffer.from(f.payload).toString("hex")));
+    expect(distinct.size).toBeGreaterThan(1);
   }, 180_000);
 
   it.skipIf(!haveSocat())("edgeprop pull over a pty returns the weights of an in-process run over the same rows", async () => {
