@@ -727,17 +727,27 @@ static void put_model_back(edgeprop *ep) {
   if (r == EDGEPROP_OK) (void)write_line("edgeprop: module restarted; model configured again, not restored");
 }
 
+/* The samples live in the API's memory, not the module's: a restart keeps them. */
+static void put_model_back_keeping_samples(edgeprop *ep) {
+  uint32_t held = ep->held, next = ep->next;
+  put_model_back(ep);
+  if (ep->configured) {
+    ep->held = held;
+    ep->next = next;
+  }
+}
+
 int edgeprop_poll(edgeprop *ep) {
   int moved;
   if (!ep) return EDGEPROP_E_ARGUMENT;
   if (ep->link_gone) return EDGEPROP_E_LINK_GONE;
-  if (ep_pump_reload_count() != ep->reloads_seen) put_model_back(ep);
+  if (ep_pump_reload_count() != ep->reloads_seen) put_model_back_keeping_samples(ep);
   moved = ep_pump_poll();
   if (moved < 0) {
     ep->link_gone = 1;
     return EDGEPROP_E_LINK_GONE;
   }
-  if (ep_pump_reload_count() != ep->reloads_seen) put_model_back(ep);
+  if (ep_pump_reload_count() != ep->reloads_seen) put_model_back_keeping_samples(ep);
   if (moved > 0) {
     ep->idle = 0;
     return 1;
