@@ -35,6 +35,8 @@
 #define CFG_MOMENTUM_DECAY 128
 #define CFG_CLIP_VALUE 136
 #define CFG_FROZEN 144 /* u8, DESIGN-S17: the first K dense layers fixed */
+#define CFG_INPUT_FLAGS 145 /* u8: bit0 the module z-scores inputs with statistics it holds */
+#define CFG_INPUT_NORMALIZE 1
 #define CFG_BLOCK_VERSION 2
 #define CFG_FLAG_NESTEROV 1
 #define CFG_FLAG_CENTERED 2
@@ -555,6 +557,9 @@ int edgeprop_save(edgeprop *ep, const char *key) {
   int r;
   if (!ep || !key) return EDGEPROP_E_ARGUMENT;
   if ((r = still_ours(ep)) || (r = locate_parts(ep, &m)) || (r = call(ep, EP_DIRECT_STEP_COUNT, 0, 0, &step))) return r;
+  /* Its input statistics are part of such a model, and the blob has no place for them yet. */
+  if (ep->block[CFG_INPUT_FLAGS] & CFG_INPUT_NORMALIZE)
+    return fail(ep, EDGEPROP_E_ARGUMENT, "a model that normalises its inputs cannot be saved yet (its input statistics)");
   if (ep_engine_direct_f64(EP_DIRECT_GET_LR, 0, &lr) < 0) return trapped(ep);
   memset(header, 0, sizeof header);
   put32(header + B_MAGIC, BLOB_MAGIC);

@@ -191,7 +191,9 @@ int edgeprop_evaluate(edgeprop *ep, double *mean_loss);
 int edgeprop_set_lr(edgeprop *ep, double lr);
 
 /* Saves the model (configuration block, weights, optimizer state, step
- * count, learning rate) as the storage blob `key`, atomically. */
+ * count, learning rate) as the storage blob `key`, atomically. A model that
+ * normalises its inputs (adopted from a host's --normalize) is refused:
+ * the blob does not carry input statistics yet. */
 int edgeprop_save(edgeprop *ep, const char *key);
 
 /* Loads the model saved as `key` into the module: returns 1 if restored,

@@ -29,7 +29,9 @@ export async function pullCommand(argv: string[]): Promise<number> {
       if (err instanceof LinkError && /no reply|timed out|did not answer/i.test(err.message)) throw new LinkError(err.message + noAnswerHint(line));
       throw err;
     });
-    writeModel(save, pulled.model, pulled.weights);
+    // The model file's JSON names it {"kind": "zscore", "mean", "std"} (docs/model-format.md).
+    const normalization = pulled.normalization ? { kind: "zscore", ...pulled.normalization } : undefined;
+    writeModel(save, pulled.model, pulled.weights, normalization ? { normalization } : {});
     const hex = (n: number) => n.toString(16).padStart(8, "0");
     process.stdout.write(`pull: ${pulled.model.sizes.join("-")} ${pulled.model.loss}, ${pulled.weights.length} parameters at step ${pulled.step} ` +
       `from ${line.port} (build ${hex(pulled.buildId)}, boot ${hex(pulled.bootId)}) -> ${save}\n`);

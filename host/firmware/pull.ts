@@ -10,6 +10,7 @@ import {
   Region, WeightsOffset, decodeGetWeightsReply, decodeHelloReply, encodeGetWeights, encodeHello, replyPayload,
   type HelloReply, type WeightsRange,
 } from "../protocol/codec.js";
+import { ConfigOffset, InputFlag } from "../protocol/config-block.js";
 import { Type } from "../protocol/frame.js";
 import { Pipeline, RebootError, type PipelineOptions, type Request } from "../protocol/pipeline.js";
 import type { ByteLink } from "../transports/byte-link.js";
@@ -29,6 +30,17 @@ export interface PulledModel {
   step: number;
   bootId: number;
   buildId: number;
+  /** The input statistics of a model that normalises its inputs (config byte 145), as the model file carries them. */
+  normalization?: { mean: number[]; std: number[] };
+}
+
+/** The module z-scores this model's inputs with statistics it holds. */
+const normalizes = (block: Uint8Array) => (block[ConfigOffset.INPUT_FLAGS] & InputFlag.NORMALIZE) !== 0;
+
+/** mean[nIn] then std[nIn]: region INPUT_STATS of GET_WEIGHTS. */
+async function readInputStats(pipe: Pipeline, nIn: number): Promise<{ mean: number[]; std: number[] }> {
+  const stats = await readRegion(pipe, Region.INPUT_STATS, 2 * nIn);
+  return { mean: Array.from(stats.subarray(0, nIn)), std: Array.from(stats.subarray(nIn)) };
 }
 
 async function hello(pipe: Pipeline): Promise<HelloReply> {
@@ -40,13 +52,13 @@ async function hello(pipe: Pipeline): Promise<HelloReply> {
   return h;
 }
 
-async function readParameters(pipe: Pipeline, count: number): Promise<Float32Array> {
+async function readRegion(pipe: Pipeline, region: number, count: number): Promise<Float32Array> {
   const per = Math.floor((TX_PAYLOAD - WeightsOffset.VALUES) / 4);
   const out = new Float32Array(count);
   const reqs: Request[] = [];
   const ranges: WeightsRange[] = [];
   for (let offset = 0; offset < count; offset += per) {
-    const range = { region: Region.PARAMETERS, offset, count: Math.min(per, count - offset) };
+    const range = { region, offset, count: Math.min(per, count - offset) };
     reqs.push({ type: Type.GET_WEIGHTS, payload: encodeGetWeights(range) });
     ranges.push(range);
   }
@@ -73,10 +85,11 @@ export async function pullModel(link: ByteLink, o: PipelineOptions & { modelLine
           (watcher.refused ? `; a line was refused: ${watcher.refused}` : ""));
       }
       const model = modelOfBlock(block);
-      const weights = await readParameters(pipe, paramCount(model.sizes));
+      const weights = await readRegion(pipe, Region.PARAMETERS, paramCount(model.sizes));
+      const normalization = normalizes(block) ? await readInputStats(pipe, model.sizes[0]) : undefined;
       const after = await hello(pipe);
       if (after.bootId === before.bootId && after.step === before.step && after.rowsTrained === before.rowsTrained) {
-        return { model, weights, block, step: after.step, bootId: after.bootId, buildId: after.buildId };
+        return { model, weights, block, step: after.step, bootId: after.bootId, buildId: after.buildId, normalization };
       }
       // It stepped (or restarted) meanwhile: the weights may mix two steps. Read again.
     } catch (err) {
