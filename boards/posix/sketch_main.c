@@ -4,8 +4,9 @@
  * --tty PATH), the engine wasm2c with the module compiled in, the storage a
  * directory of files (storage_posix.c).
  *
- *   NAME [--tty PATH] [--baud N] [--storage DIR] [--memory-limit BYTES]
+ *   NAME [--tty PATH] [--baud N] [--storage DIR] [--memory-limit BYTES] [--module PATH]
  *
+ * --module: the module for the wasm3 engine (the wasm2c build has it compiled in).
  * Exits 0 when the link closes (end of input, or the tty hung up). */
 #define _POSIX_C_SOURCE 200809L
 
@@ -25,7 +26,9 @@
 void edgeprop_sketch_setup(void);
 
 static long g_baud = 921600, g_memory_limit = 0;
-static const char *g_tty;
+static const char *g_tty, *g_module_path;
+static uint8_t *g_module_bytes;
+static uint32_t g_module_len;
 static edgeprop *g_ep;
 
 static int parse_num(const char *s, long *out) {
@@ -38,9 +41,24 @@ static int parse_num(const char *s, long *out) {
   return 0;
 }
 
+static int read_module(const char *path) {
+  FILE *f = fopen(path, "rb");
+  long n;
+  if (!f) return -1;
+  if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) <= 0 || fseek(f, 0, SEEK_SET) != 0 ||
+      !(g_module_bytes = (uint8_t *)malloc((size_t)n)) || fread(g_module_bytes, 1, (size_t)n, f) != (size_t)n) {
+    fclose(f);
+    if (!errno) errno = EIO;
+    return -1;
+  }
+  g_module_len = (uint32_t)n;
+  fclose(f);
+  return 0;
+}
+
 static void usage(const char *name) {
   fprintf(stderr,
-          "usage: %s [--tty PATH] [--baud N] [--storage DIR] [--memory-limit BYTES]\n"
+          "usage: %s [--tty PATH] [--baud N] [--storage DIR] [--memory-limit BYTES] [--module PATH]\n"
           "  the sketch's link is stdin/stdout unless --tty is given; saved models go to DIR (default .)\n",
           name);
 }
@@ -60,6 +78,8 @@ int main(int argc, char **argv) {
         fprintf(stderr, "%s: --storage: %s\n", argv[0], ep_storage_error());
         return 2;
       }
+    } else if (!strcmp(a, "--module") && i + 1 < argc) {
+      g_module_path = argv[++i];
     } else if (!strcmp(a, "--baud")) {
       num = &g_baud;
     } else if (!strcmp(a, "--memory-limit")) {
@@ -73,6 +93,10 @@ int main(int argc, char **argv) {
       fprintf(stderr, "%s: %s needs a non-negative number\n", argv[0], a);
       return 2;
     }
+  }
+  if (g_module_path && read_module(g_module_path) < 0) {
+    fprintf(stderr, "%s: cannot read %s: %s\n", argv[0], g_module_path, strerror(errno));
+    return 1;
   }
   signal(SIGPIPE, SIG_IGN);
   if (g_tty) {
@@ -101,6 +125,8 @@ int edgeprop_board_begin(edgeprop *ep, float *samples, uint32_t *order, uint32_t
   int r;
   memset(&ec, 0, sizeof ec);
   memset(&pc, 0, sizeof pc);
+  ec.module = g_module_bytes; /* NULL for wasm2c (compiled in) */
+  ec.module_len = g_module_len;
   ec.stack_bytes = g_module ? g_module->wasm3_stack : 0;
   ec.memory_limit = (uint32_t)g_memory_limit;
   pc.boot_id = ep_posix_random_boot_id();

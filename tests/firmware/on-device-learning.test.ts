@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFileSync, spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { repoRoot, rmDir, tmpDir } from "../helpers/paths";
+import { repoRoot, rmDir, tmpDir, wasmPath } from "../helpers/paths";
 import { runCli } from "../helpers/cli";
 import { DirectBoard } from "../../host/boards/in-process";
 import { encodeConfig } from "../../host/protocol/config-block";
@@ -76,8 +76,8 @@ afterAll(() => { if (work) rmDir(work); });
 class Sketch {
   readonly child: ChildProcessWithoutNullStreams;
   out = "";
-  constructor(storage: string) {
-    this.child = spawn(bin, ["--storage", storage], { stdio: "pipe" });
+  constructor(storage: string, program = bin, extra: string[] = []) {
+    this.child = spawn(program, ["--storage", storage, ...extra], { stdio: "pipe" });
     this.child.stdout.on("data", (b: Buffer) => { this.out += b.toString("latin1"); });
   }
   lines(): string[] {
@@ -248,4 +248,31 @@ describe.skipIf(!CAN_BUILD)("OnDeviceLearning on the POSIX board", () => {
       await pty?.stop();
     }
   }, 180_000);
+
+  const M3_INCLUDE = process.env.EDGEPROP_M3_INCLUDE ?? "", M3_LIB = process.env.EDGEPROP_M3_LIB ?? "";
+  it.skipIf(!M3_INCLUDE || !M3_LIB)("with wasm3 (EDGEPROP_M3_INCLUDE, EDGEPROP_M3_LIB): the same bits, and each engine restores the other's save", async () => {
+    const obj = path.join(work, "obj-wasm3");
+    execFileSync("make", ["-s", "-C", path.join(repoRoot, "boards", "posix"), "ENGINE=wasm3", `M3_INCLUDE=${M3_INCLUDE}`, `M3_LIB=${M3_LIB}`,
+      `M3_CFLAGS=${process.env.EDGEPROP_M3_CFLAGS ?? ""}`, `OBJ=${obj}`, "example", "EXAMPLE=OnDeviceLearning"], { stdio: "pipe" });
+    const wasm3 = path.join(obj, "OnDeviceLearning");
+    const module = ["--module", wasmPath];
+    const runOnce = async (storage: string, program: string, extra: string[]) => {
+      const s = new Sketch(storage, program, extra);
+      try { return await s.until(fourPredictions, `${path.basename(path.dirname(program))} predictions`); } finally { await s.kill(); }
+    };
+    const a = path.join(work, "store-m3"), b = path.join(work, "store-w2c");
+    mkdirSync(a);
+    mkdirSync(b);
+    const trained3 = await runOnce(a, wasm3, module);
+    const trained2 = await runOnce(b, bin, []);
+    expect(predictions(trained3)).toEqual(predictions(trained2));
+    expect(readFileSync(path.join(a, "odl.blob")).equals(readFileSync(path.join(b, "odl.blob")))).toBe(true);
+    // wasm2c restores what wasm3 saved, and the other way round.
+    const restored2 = await runOnce(a, bin, []);
+    const restored3 = await runOnce(b, wasm3, module);
+    for (const r of [restored2, restored3]) {
+      expect(r).toContain("odl: restored");
+      expect(predictions(r)).toEqual(predictions(trained2));
+    }
+  }, 300_000);
 });
