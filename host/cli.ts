@@ -28,6 +28,7 @@ const COMMANDS: Record<string, [Command, string]> = {
   train: [trainCommand, "train on a board over a serial port"],
   board: [boardCommandMain, "serve a simulated board on a pseudo-terminal (--pty) or stdio"],
   monitor: [monitorCommand, "show a board's text lines and frames live"],
+  pull: [async (argv) => (await import("./commands/pull.js")).pullCommand(argv), "save the model a board holds (e.g. one it trained itself) as a model file"],
   ports: [portsCommand, "list serial ports"],
   build: [buildCommand, "build the module for a board profile into the ESP32 firmware's header"],
   flash: [flashCommand, "build the module and the firmware and upload it with PlatformIO"],

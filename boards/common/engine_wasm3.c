@@ -17,6 +17,7 @@
  * It also allocates every code page up front, so the board's RAM use is
  * known once it has booted. */
 #include "engine.h"
+#include "engine_direct.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -105,9 +106,12 @@ static int find(IM3Function *f, const char *name, unsigned args) {
   return 0;
 }
 
+static void forget_direct(void);
+
 static void drop_instance(void) {
   if (g_rt) m3_FreeRuntime(g_rt); /* frees the module loaded into it */
   g_rt = NULL;
+  forget_direct();
   g_boot = g_rx = g_rx_buffer = g_rx_capacity = g_tx_buffer = g_busy = NULL;
 }
 
@@ -240,5 +244,73 @@ int ep_engine_add_busy_time(uint32_t micros) {
   M3Result r;
   if (!g_busy) return 1;
   r = m3_CallV(g_busy, (int32_t)micros);
+  return r ? fail(r, NULL) : 0;
+}
+
+/* ---- the direct link (engine_direct.h) ---------------------------------- */
+
+/* Looked up on first use and forgotten with the instance (a reload makes new
+ * functions): a firmware that never uses the training API pays nothing. */
+typedef struct direct_export {
+  const char *name;
+  unsigned args;
+} direct_export;
+
+static const direct_export g_direct_names[EP_DIRECT_COUNT] = {
+  {"config_ptr", 0}, {"configure", 0}, {"config_detail", 0}, {"is_configured", 0},
+  {"plan_total", 0}, {"memory_limit", 0}, {"params_ptr", 0}, {"param_count", 0},
+  {"optimizer_state_ptr", 0}, {"optimizer_state_bytes", 0}, {"step_count", 0},
+  {"set_step_count", 1}, {"input_ptr", 0}, {"target_ptr", 0}, {"output_ptr", 0},
+  {"train_chunk", 2}, {"eval_chunk", 2},
+};
+static const direct_export g_direct_f64_names[EP_DIRECT_F64_COUNT] = {
+  {"get_lr", 0}, {"set_lr", 1}, {"loss_sum", 0},
+};
+static IM3Function g_direct[EP_DIRECT_COUNT];
+static IM3Function g_direct_f64[EP_DIRECT_F64_COUNT];
+
+static void forget_direct(void) {
+  memset(g_direct, 0, sizeof g_direct);
+  memset(g_direct_f64, 0, sizeof g_direct_f64);
+}
+
+static int direct_function(IM3Function *slot, const direct_export *x) {
+  if (!g_rt || !g_rx) return not_loaded();
+  if (!*slot && find(slot, x->name, x->args) < 0) {
+    *slot = NULL;
+    return -1;
+  }
+  return 0;
+}
+
+int ep_engine_direct(ep_direct which, int32_t a, int32_t b, int32_t *out) {
+  IM3Function f;
+  M3Result r;
+  *out = 0;
+  if ((unsigned)which >= EP_DIRECT_COUNT) {
+    snprintf(g_error, sizeof g_error, "no direct export %d", (int)which);
+    return -1;
+  }
+  if (direct_function(&g_direct[which], &g_direct_names[which]) < 0) return -1;
+  f = g_direct[which];
+  /* m3_CallV reads as many arguments as the function declares. */
+  r = m3_CallV(f, a, b);
+  return r ? fail(r, NULL) : result_i32(f, out);
+}
+
+int ep_engine_direct_f64(ep_direct_f64 which, double arg, double *out) {
+  IM3Function f;
+  M3Result r;
+  *out = 0;
+  if ((unsigned)which >= EP_DIRECT_F64_COUNT) {
+    snprintf(g_error, sizeof g_error, "no direct f64 export %d", (int)which);
+    return -1;
+  }
+  if (direct_function(&g_direct_f64[which], &g_direct_f64_names[which]) < 0) return -1;
+  f = g_direct_f64[which];
+  r = m3_CallV(f, arg);
+  if (r) return fail(r, NULL);
+  if (m3_GetRetCount(f) == 0) return 0;
+  r = m3_GetResultsV(f, out);
   return r ? fail(r, NULL) : 0;
 }

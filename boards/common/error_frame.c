@@ -3,10 +3,12 @@
 
 #include <string.h>
 
-uint32_t ep_crc32(const uint8_t *data, size_t n) {
-  uint32_t crc = 0xFFFFFFFFu;
+uint32_t ep_crc32(const uint8_t *data, size_t n) { return ep_crc32_update(0, data, n); }
+
+uint32_t ep_crc32_update(uint32_t crc, const uint8_t *data, size_t n) {
   size_t i;
   int k;
+  crc ^= 0xFFFFFFFFu;
   for (i = 0; i < n; i++) {
     crc ^= data[i];
     for (k = 0; k < 8; k++) crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));

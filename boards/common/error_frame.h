@@ -27,6 +27,10 @@ extern "C" {
 
 uint32_t ep_crc32(const uint8_t *data, size_t n);
 
+/* The same CRC over data given in pieces: start with crc = 0, pass each
+ * piece's result on; ep_crc32(d, n) == ep_crc32_update(0, d, n). */
+uint32_t ep_crc32_update(uint32_t crc, const uint8_t *data, size_t n);
+
 /* COBS-encodes n bytes into out (cap bytes) and appends the 0x00 delimiter.
  * Returns the bytes written, or 0 if out is too small. */
 size_t ep_cobs_encode(const uint8_t *in, size_t n, uint8_t *out, size_t cap);

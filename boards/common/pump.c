@@ -171,19 +171,23 @@ int ep_pump_start(const ep_pump_config *cfg) {
 
 /* What a given-up pump does with input: reads it so the link keeps moving
  * (a board never blocks its sender), and drops it. */
-static int drop_input(void) {
+static int drop_input(uint32_t timeout_ms) {
   uint8_t scratch[64];
-  int got = ep_hal_read(scratch, sizeof scratch, g_cfg.read_timeout_ms);
+  int got = ep_hal_read(scratch, sizeof scratch, timeout_ms);
   ep_hal_yield();
   return got < 0 ? -1 : got > 0;
 }
 
-int ep_pump_poll(void) {
+int ep_pump_poll(void) { return ep_pump_poll_timeout(g_cfg.read_timeout_ms); }
+
+int ep_pump_restart_after_trap(const char *message) { return recovered(trapped(message)); }
+
+int ep_pump_poll_timeout(uint32_t timeout_ms) {
   int32_t at = 0, cap = 0;
   uint32_t size;
   uint8_t *mem;
   int got;
-  if (g_given_up) return drop_input();
+  if (g_given_up) return drop_input(timeout_ms);
   if (ep_engine_rx_buffer(&at) < 0 || ep_engine_rx_capacity(&cap) < 0)
     return recovered(trapped(ep_engine_error()));
   mem = ep_engine_memory(&size);
@@ -195,7 +199,7 @@ int ep_pump_poll(void) {
     ep_hal_yield();
     return 0;
   }
-  got = ep_hal_read(mem + at, (size_t)cap, g_cfg.read_timeout_ms);
+  got = ep_hal_read(mem + at, (size_t)cap, timeout_ms);
   if (got < 0) return -1;
   if (got == 0) {
     ep_hal_yield();

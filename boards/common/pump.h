@@ -38,6 +38,15 @@ int ep_pump_start(const ep_pump_config *cfg);
  * is closed (the caller should stop). */
 int ep_pump_poll(void);
 
+/* ep_pump_poll waiting at most `timeout_ms` (0: only what has arrived), for
+ * a firmware that serves the link between its own work (edgeprop.h). */
+int ep_pump_poll_timeout(uint32_t timeout_ms);
+
+/* For a caller whose own call into the module trapped (edgeprop.h's direct
+ * calls): reports the trap on the link like one inside rx (text line, ERROR
+ * frame TRAP) and restarts the module. 0, or -1 if the link is gone. */
+int ep_pump_restart_after_trap(const char *message);
+
 /* ep_pump_start, then ep_pump_poll until the link closes. Returns 0 at end of
  * input, -1 if start failed. */
 int ep_pump_run(const ep_pump_config *cfg);

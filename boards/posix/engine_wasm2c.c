@@ -5,16 +5,23 @@
  *   EP_W2C_API=2  newer wabt:         w2c_edgeprop, w2c_edgeprop_<export>
  *   EP_W2C_BOOT_VOID  boot() returns nothing (placeholder protocol)
  *   EP_W2C_HAS_BUSY   the module exports add_busy_time
+ *   EP_W2C_HAS_DIRECT the module has the direct exports (engine_direct.h)
  * Traps come back through wasm_rt_impl_try() (setjmp/longjmp; out-of-bounds
  * accesses are caught by wasm-rt-impl's guard-page signal handler). */
 #define _POSIX_C_SOURCE 200809L /* sigsetjmp in wasm-rt-impl.h */
 
 #include "engine.h"
+#include "engine_direct.h"
 
 #include <stdio.h>
 #include <string.h>
 
+/* The generated module header: its directory must come before boards/common
+ * on the include path (boards/common/edgeprop.h is the training API). */
 #include "edgeprop.h"
+#ifndef EDGEPROP_H_GENERATED_
+#error "edgeprop.h here must be wasm2c's generated header: put its directory before boards/common in -I"
+#endif
 #include "wasm-rt-impl.h"
 
 #if EP_W2C_API == 2
@@ -112,3 +119,69 @@ int ep_engine_add_busy_time(uint32_t micros) {
   return 1;
 #endif
 }
+
+/* ---- the direct link (engine_direct.h) ---------------------------------- */
+
+#ifndef EP_W2C_HAS_DIRECT
+/* A module without them (a test probe): every direct call says so. */
+static int no_direct(void) {
+  snprintf(g_error, sizeof g_error, "this module has no direct exports (config_ptr, train_chunk, ...)");
+  return -1;
+}
+int ep_engine_direct(ep_direct which, int32_t a, int32_t b, int32_t *out) {
+  (void)which, (void)a, (void)b;
+  *out = 0;
+  return no_direct();
+}
+int ep_engine_direct_f64(ep_direct_f64 which, double arg, double *out) {
+  (void)which, (void)arg;
+  *out = 0;
+  return no_direct();
+}
+#else
+int ep_engine_direct(ep_direct which, int32_t a, int32_t b, int32_t *out) {
+  *out = 0;
+  if (!g_loaded) {
+    snprintf(g_error, sizeof g_error, "engine not loaded");
+    return -1;
+  }
+  switch (which) {
+    case EP_DIRECT_CONFIG_PTR: EP_GUARDED(*out = (int32_t)EP_EXPORT(config_ptr)(&g_inst));
+    case EP_DIRECT_CONFIGURE: EP_GUARDED(*out = (int32_t)EP_EXPORT(configure)(&g_inst));
+    case EP_DIRECT_CONFIG_DETAIL: EP_GUARDED(*out = (int32_t)EP_EXPORT(config_detail)(&g_inst));
+    case EP_DIRECT_IS_CONFIGURED: EP_GUARDED(*out = (int32_t)EP_EXPORT(is_configured)(&g_inst));
+    case EP_DIRECT_PLAN_TOTAL: EP_GUARDED(*out = (int32_t)EP_EXPORT(plan_total)(&g_inst));
+    case EP_DIRECT_MEMORY_LIMIT: EP_GUARDED(*out = (int32_t)EP_EXPORT(memory_limit)(&g_inst));
+    case EP_DIRECT_PARAMS_PTR: EP_GUARDED(*out = (int32_t)EP_EXPORT(params_ptr)(&g_inst));
+    case EP_DIRECT_PARAM_COUNT: EP_GUARDED(*out = (int32_t)EP_EXPORT(param_count)(&g_inst));
+    case EP_DIRECT_OPTIMIZER_STATE_PTR: EP_GUARDED(*out = (int32_t)EP_EXPORT(optimizer_state_ptr)(&g_inst));
+    case EP_DIRECT_OPTIMIZER_STATE_BYTES: EP_GUARDED(*out = (int32_t)EP_EXPORT(optimizer_state_bytes)(&g_inst));
+    case EP_DIRECT_STEP_COUNT: EP_GUARDED(*out = (int32_t)EP_EXPORT(step_count)(&g_inst));
+    case EP_DIRECT_SET_STEP_COUNT: EP_GUARDED(EP_EXPORT(set_step_count)(&g_inst, (u32)a));
+    case EP_DIRECT_INPUT_PTR: EP_GUARDED(*out = (int32_t)EP_EXPORT(input_ptr)(&g_inst));
+    case EP_DIRECT_TARGET_PTR: EP_GUARDED(*out = (int32_t)EP_EXPORT(target_ptr)(&g_inst));
+    case EP_DIRECT_OUTPUT_PTR: EP_GUARDED(*out = (int32_t)EP_EXPORT(output_ptr)(&g_inst));
+    case EP_DIRECT_TRAIN_CHUNK: EP_GUARDED(*out = (int32_t)EP_EXPORT(train_chunk)(&g_inst, (u32)a, (u32)b));
+    case EP_DIRECT_EVAL_CHUNK: EP_GUARDED(*out = (int32_t)EP_EXPORT(eval_chunk)(&g_inst, (u32)a, (u32)b));
+    default: break;
+  }
+  snprintf(g_error, sizeof g_error, "no direct export %d", (int)which);
+  return -1;
+}
+
+int ep_engine_direct_f64(ep_direct_f64 which, double arg, double *out) {
+  *out = 0;
+  if (!g_loaded) {
+    snprintf(g_error, sizeof g_error, "engine not loaded");
+    return -1;
+  }
+  switch (which) {
+    case EP_DIRECT_GET_LR: EP_GUARDED(*out = EP_EXPORT(get_lr)(&g_inst));
+    case EP_DIRECT_SET_LR: EP_GUARDED(EP_EXPORT(set_lr)(&g_inst, arg));
+    case EP_DIRECT_LOSS_SUM: EP_GUARDED(*out = EP_EXPORT(loss_sum)(&g_inst));
+    default: break;
+  }
+  snprintf(g_error, sizeof g_error, "no direct f64 export %d", (int)which);
+  return -1;
+}
+#endif

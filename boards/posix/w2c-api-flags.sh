@@ -9,3 +9,5 @@ h=$1
 if grep -q 'wasm2c_edgeprop_instantiate' "$h"; then echo -DEP_W2C_API=2; else echo -DEP_W2C_API=1; fi
 if grep -Eq '^void (Z_edgepropZ_boot|w2c_edgeprop_boot)\(' "$h"; then echo -DEP_W2C_BOOT_VOID; fi
 if grep -Eq '(Z_edgepropZ|w2c_edgeprop)_add_busy_time\(' "$h"; then echo -DEP_W2C_HAS_BUSY; fi
+# The direct exports the training API uses (boards/common/engine_direct.h); a test module may lack them.
+if grep -Eq '(Z_edgepropZ|w2c_edgeprop)_train_chunk\(' "$h"; then echo -DEP_W2C_HAS_DIRECT; fi

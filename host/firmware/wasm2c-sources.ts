@@ -34,6 +34,8 @@ export function w2cApiHeader(generatedHeader: string): string {
   lines.push(generatedHeader.includes("wasm2c_edgeprop_instantiate") ? "#define EP_W2C_API 2" : "#define EP_W2C_API 1");
   if (/^void (Z_edgepropZ_boot|w2c_edgeprop_boot)\(/m.test(generatedHeader)) lines.push("#define EP_W2C_BOOT_VOID 1");
   if (/(Z_edgepropZ|w2c_edgeprop)_add_busy_time\(/.test(generatedHeader)) lines.push("#define EP_W2C_HAS_BUSY 1");
+  // The direct exports the training API uses (boards/common/engine_direct.h); a test module may lack them.
+  if (/(Z_edgepropZ|w2c_edgeprop)_train_chunk\(/.test(generatedHeader)) lines.push("#define EP_W2C_HAS_DIRECT 1");
   return lines.join("\n") + "\n";
 }
 

@@ -1,0 +1,767 @@
+/* The training API (edgeprop.h) over the module's direct exports. */
+#include "edgeprop.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "engine_direct.h"
+#include "error_frame.h"
+#include "hal.h"
+#include "storage.h"
+
+/* ---- the configuration block (docs/protocol.md §4.2, assembly/config.ts) ---- */
+
+#define CFG_VERSION 0
+#define CFG_LAYERS 1
+#define CFG_LOSS 2
+#define CFG_OPT 3
+#define CFG_FLAGS 4
+#define CFG_INIT 5
+#define CFG_CHUNK 6
+#define CFG_SEED 8
+#define CFG_SIZES 12
+#define CFG_ACTS 30
+#define CFG_LR 40
+#define CFG_MOMENTUM 48
+#define CFG_DAMPENING 56
+#define CFG_WEIGHT_DECAY 64
+#define CFG_ALPHA 72
+#define CFG_EPS 80
+#define CFG_BETA1 88
+#define CFG_BETA2 96
+#define CFG_LR_DECAY 104
+#define CFG_INITIAL_ACC 112
+#define CFG_CLIP_NORM 120
+#define CFG_MOMENTUM_DECAY 128
+#define CFG_CLIP_VALUE 136
+#define CFG_FROZEN 144 /* u8, DESIGN-S17: the first K dense layers fixed */
+#define CFG_INPUT_FLAGS 145 /* u8: bit0 the module z-scores inputs with statistics it holds */
+#define CFG_INPUT_NORMALIZE 1
+#define CFG_BLOCK_VERSION 2
+#define CFG_FLAG_NESTEROV 1
+#define CFG_FLAG_CENTERED 2
+#define CFG_FLAG_AMSGRAD 4
+
+/* Module Status codes the API names (assembly/status.ts). */
+#define STATUS_OK 0
+#define STATUS_NOT_CONFIGURED 3
+#define STATUS_BAD_ROWS 4
+
+/* ---- the saved model: the storage blob's layout ------------------------------
+ * [header BLOB_HEADER][config block][params f32][optimizer state f32][crc32 u32]
+ * all little-endian, the CRC-32 (as the frames') over everything before it. */
+#define BLOB_MAGIC 0x314D5045u /* "EPM1" */
+#define BLOB_FORMAT 1
+#define B_MAGIC 0
+#define B_FORMAT 4        /* u16 */
+#define B_HEADER_BYTES 6  /* u16 */
+#define B_CONFIG_BYTES 8  /* u32 */
+#define B_PARAMS 12       /* u32 floats */
+#define B_OPT_FLOATS 16   /* u32 */
+#define B_STEP 20         /* u32 */
+#define B_LR 24           /* f64 */
+#define B_EPOCHS 32       /* u32 epochs trained (the next shuffle) */
+#define B_RESERVED 36     /* u32, 0 */
+#define BLOB_HEADER 40
+#define BLOB_TRAILER 4
+
+static void put16(uint8_t *p, uint16_t v) {
+  p[0] = (uint8_t)v;
+  p[1] = (uint8_t)(v >> 8);
+}
+static void put32(uint8_t *p, uint32_t v) {
+  put16(p, (uint16_t)v);
+  put16(p + 2, (uint16_t)(v >> 16));
+}
+static void put64(uint8_t *p, double d) {
+  uint64_t v;
+  memcpy(&v, &d, 8);
+  put32(p, (uint32_t)v);
+  put32(p + 4, (uint32_t)(v >> 32));
+}
+static uint16_t get16(const uint8_t *p) { return (uint16_t)(p[0] | (p[1] << 8)); }
+static uint32_t get32(const uint8_t *p) { return (uint32_t)get16(p) | ((uint32_t)get16(p + 2) << 16); }
+static double get64(const uint8_t *p) {
+  uint64_t v = (uint64_t)get32(p) | ((uint64_t)get32(p + 4) << 32);
+  double d;
+  memcpy(&d, &v, 8);
+  return d;
+}
+
+/* ---- errors --------------------------------------------------------------------- */
+
+const char *edgeprop_error(const edgeprop *ep) { return ep ? ep->error : "no edgeprop"; }
+
+static int fail(edgeprop *ep, int code, const char *text) {
+  snprintf(ep->error, sizeof ep->error, "%s", text);
+  return code;
+}
+
+static const char *status_name(int s) {
+  static const char *const names[] = {"OK", "BAD_CONFIG", "TOO_BIG", "NOT_CONFIGURED", "BAD_ROWS", "BAD_RANGE",
+                                      "BAD_LABEL", "BAD_FRAME", "OUT_OF_ORDER", "NON_FINITE", "TRAP",
+                                      "LOAD_FAILED", "NO_SESSION"};
+  return s >= 0 && s < (int)(sizeof names / sizeof names[0]) ? names[s] : "unknown status";
+}
+
+/* A direct call trapped: the module's memory may hold anything, so the pump
+ * reports the trap on the link and restarts the module (fresh memory); the
+ * next edgeprop_poll puts the model back. */
+static int trapped(edgeprop *ep) {
+  snprintf(ep->error, sizeof ep->error, "the module trapped: %s", ep_engine_error());
+  if (ep_pump_restart_after_trap(ep_engine_error()) < 0) ep->link_gone = 1;
+  return EDGEPROP_E_TRAP;
+}
+
+/* ---- the module's memory and exports --------------------------------------------- */
+
+static int call(edgeprop *ep, ep_direct which, int32_t a, int32_t b, int32_t *out) {
+  return ep_engine_direct(which, a, b, out) < 0 ? trapped(ep) : EDGEPROP_OK;
+}
+
+/* n bytes of module memory at `at`, or NULL if that is outside it. */
+static uint8_t *module_bytes(int32_t at, uint32_t n) {
+  uint32_t size;
+  uint8_t *mem = ep_engine_memory(&size);
+  if (!mem || at < 0 || (uint32_t)at > size || n > size - (uint32_t)at) return NULL;
+  return mem + at;
+}
+
+/* The bytes behind a pointer export, checked against memory. */
+static int region(edgeprop *ep, ep_direct which, uint32_t n, uint8_t **p) {
+  int32_t at = 0;
+  int r = call(ep, which, 0, 0, &at);
+  if (r) return r;
+  *p = module_bytes(at, n);
+  return *p ? EDGEPROP_OK : fail(ep, EDGEPROP_E_TRAP, "the module reported a buffer outside its memory");
+}
+
+/* The module's configuration block. */
+static int module_block(edgeprop *ep, uint8_t **block) {
+  return region(ep, EP_DIRECT_CONFIG_PTR, EDGEPROP_CONFIG_BYTES, block);
+}
+
+/* Whether the module still holds the API's model (a host may have configured another). */
+static int still_ours(edgeprop *ep) {
+  uint8_t *block;
+  int32_t configured = 0;
+  int r;
+  if (!ep->configured) return fail(ep, STATUS_NOT_CONFIGURED, "no model: edgeprop_configure, _adopt or _restore first");
+  if (ep_pump_reload_count() != ep->reloads_seen)
+    return fail(ep, EDGEPROP_E_TRAP, "the module was restarted; edgeprop_poll puts the model back");
+  if ((r = call(ep, EP_DIRECT_IS_CONFIGURED, 0, 0, &configured)) || (r = module_block(ep, &block))) return r;
+  if (!configured || memcmp(block, ep->block, EDGEPROP_CONFIG_BYTES) != 0)
+    return fail(ep, EDGEPROP_E_HOST_CONFIGURED, "a host configured another model (edgeprop_adopt takes it over)");
+  return EDGEPROP_OK;
+}
+
+/* ---- the model ------------------------------------------------------------------- */
+
+void edgeprop_model_defaults(edgeprop_model *m, uint8_t optimizer) {
+  memset(m, 0, sizeof *m);
+  m->optimizer = optimizer;
+  m->init = EDGEPROP_INIT_PYTORCH;
+  m->chunk = 32;
+  m->seed = 1;
+  m->lr = 0.01;
+  m->alpha = 0.99;
+  m->eps = 1e-8;
+  m->beta1 = 0.9;
+  m->beta2 = 0.999;
+  m->momentum_decay = 4e-3;
+  switch (optimizer) {
+    case EDGEPROP_OPT_ADAGRAD: m->eps = 1e-10; break;
+    case EDGEPROP_OPT_ADAM: m->lr = 0.001; break;
+    case EDGEPROP_OPT_ADAMW: m->lr = 0.001; m->weight_decay = 0.01; break;
+    case EDGEPROP_OPT_NADAM: m->lr = 0.002; break;
+    case EDGEPROP_OPT_RADAM: m->lr = 0.001; break;
+    default: break;
+  }
+}
+
+/* The block the host's encodeConfig writes for the same model. */
+static void encode_block(const edgeprop_model *m, uint8_t *b) {
+  int k;
+  memset(b, 0, EDGEPROP_CONFIG_BYTES);
+  b[CFG_VERSION] = CFG_BLOCK_VERSION;
+  b[CFG_LAYERS] = m->layers;
+  b[CFG_LOSS] = m->loss;
+  b[CFG_OPT] = m->optimizer;
+  b[CFG_FLAGS] = (uint8_t)((m->nesterov ? CFG_FLAG_NESTEROV : 0) | (m->centered ? CFG_FLAG_CENTERED : 0) |
+                           (m->amsgrad ? CFG_FLAG_AMSGRAD : 0));
+  b[CFG_INIT] = m->init;
+  put16(b + CFG_CHUNK, m->chunk);
+  put32(b + CFG_SEED, m->seed);
+  for (k = 0; k <= m->layers && k <= EDGEPROP_MAX_LAYERS; k++) put16(b + CFG_SIZES + 2 * k, m->sizes[k]);
+  for (k = 0; k < m->layers && k < EDGEPROP_MAX_LAYERS; k++) b[CFG_ACTS + k] = m->activations[k];
+  put64(b + CFG_LR, m->lr);
+  put64(b + CFG_MOMENTUM, m->momentum);
+  put64(b + CFG_DAMPENING, m->dampening);
+  put64(b + CFG_WEIGHT_DECAY, m->weight_decay);
+  put64(b + CFG_ALPHA, m->alpha);
+  put64(b + CFG_EPS, m->eps);
+  put64(b + CFG_BETA1, m->beta1);
+  put64(b + CFG_BETA2, m->beta2);
+  put64(b + CFG_LR_DECAY, m->lr_decay);
+  put64(b + CFG_INITIAL_ACC, m->initial_accumulator);
+  put64(b + CFG_CLIP_NORM, m->clip_norm);
+  put64(b + CFG_MOMENTUM_DECAY, m->momentum_decay);
+  put64(b + CFG_CLIP_VALUE, m->clip_value);
+  b[CFG_FROZEN] = m->frozen_layers;
+}
+
+/* Learns the shape of the block the module now holds (it accepted it). */
+static int take_shape(edgeprop *ep, const uint8_t *block) {
+  uint16_t layers = block[CFG_LAYERS];
+  uint32_t width;
+  memcpy(ep->block, block, EDGEPROP_CONFIG_BYTES);
+  ep->layers = layers;
+  ep->n_in = get16(block + CFG_SIZES);
+  ep->n_out = get16(block + CFG_SIZES + 2 * layers);
+  ep->n_targets = block[CFG_LOSS] == EDGEPROP_LOSS_CE ? 1 : ep->n_out;
+  ep->chunk = get16(block + CFG_CHUNK);
+  ep->seed = get32(block + CFG_SEED);
+  ep->reloads_seen = ep_pump_reload_count();
+  width = (uint32_t)ep->n_in + ep->n_targets;
+  if (ep->capacity && (size_t)width * ep->capacity > ep->samples_floats) {
+    ep->configured = 0;
+    snprintf(ep->error, sizeof ep->error, "the sample store holds %lu floats; %lu rows of %lu need %lu",
+             (unsigned long)ep->samples_floats, (unsigned long)ep->capacity, (unsigned long)width,
+             (unsigned long)(width * ep->capacity));
+    return EDGEPROP_E_ARGUMENT;
+  }
+  ep->configured = 1;
+  return EDGEPROP_OK;
+}
+
+/* Puts `block` in the module and configures it. */
+static int configure_block(edgeprop *ep, const uint8_t *src) {
+  uint8_t *block;
+  int32_t status = 0, detail = 0, total = 0, limit = 0;
+  int r;
+  ep->configured = 0;
+  if ((r = module_block(ep, &block))) return r;
+  memcpy(block, src, EDGEPROP_CONFIG_BYTES);
+  if ((r = call(ep, EP_DIRECT_CONFIGURE, 0, 0, &status))) return r;
+  if (status != STATUS_OK) {
+    (void)call(ep, EP_DIRECT_CONFIG_DETAIL, 0, 0, &detail);
+    (void)call(ep, EP_DIRECT_PLAN_TOTAL, 0, 0, &total);
+    (void)call(ep, EP_DIRECT_MEMORY_LIMIT, 0, 0, &limit);
+    snprintf(ep->error, sizeof ep->error, "the module refused the model: %s (field at byte %ld; needs %ld bytes, allows %ld)",
+             status_name(status), (long)detail, (long)total, (long)limit);
+    return status;
+  }
+  edgeprop_clear_samples(ep);
+  ep->epochs_trained = 0;
+  if ((r = module_block(ep, &block))) return r;
+  return take_shape(ep, block);
+}
+
+int edgeprop_configure(edgeprop *ep, const edgeprop_model *m) {
+  uint8_t block[EDGEPROP_CONFIG_BYTES];
+  if (!ep || !m) return EDGEPROP_E_ARGUMENT;
+  if (m->layers < 1 || m->layers > EDGEPROP_MAX_LAYERS) return fail(ep, EDGEPROP_E_ARGUMENT, "layers must be 1..8");
+  encode_block(m, block);
+  ep->saved_key[0] = 0;
+  return configure_block(ep, block);
+}
+
+int edgeprop_adopt(edgeprop *ep) {
+  uint8_t *block;
+  int32_t configured = 0;
+  int r;
+  if (!ep) return EDGEPROP_E_ARGUMENT;
+  if ((r = call(ep, EP_DIRECT_IS_CONFIGURED, 0, 0, &configured))) return r;
+  if (!configured) return fail(ep, STATUS_NOT_CONFIGURED, "the module holds no model");
+  if ((r = module_block(ep, &block))) return r;
+  edgeprop_clear_samples(ep);
+  ep->saved_key[0] = 0;
+  return take_shape(ep, block);
+}
+
+/* ---- opening ---------------------------------------------------------------------- */
+
+int edgeprop_begin(edgeprop *ep, const ep_engine_config *engine_cfg, const ep_pump_config *pump_cfg,
+                   float *samples, uint32_t *order, uint32_t capacity, size_t samples_floats) {
+  if (!ep || !engine_cfg || !pump_cfg || (capacity && (!samples || !order))) return EDGEPROP_E_ARGUMENT;
+  memset(ep, 0, sizeof *ep);
+  ep->samples = samples;
+  ep->order = order;
+  ep->capacity = capacity;
+  ep->samples_floats = samples_floats;
+  ep->idle = 1;
+  if (ep_engine_load(engine_cfg) < 0) {
+    snprintf(ep->error, sizeof ep->error, "load failed: %s", ep_engine_error());
+    return EDGEPROP_E_TRAP;
+  }
+  if (ep_pump_start(pump_cfg) < 0) {
+    ep->link_gone = 1;
+    return fail(ep, EDGEPROP_E_LINK_GONE, "the link closed at boot");
+  }
+  ep->reloads_seen = ep_pump_reload_count();
+  return EDGEPROP_OK;
+}
+
+/* ---- samples ---------------------------------------------------------------------- */
+
+static uint32_t row_width(const edgeprop *ep) { return (uint32_t)ep->n_in + ep->n_targets; }
+
+/* The store's row `i` (0 = the oldest held). */
+static const float *stored_row(const edgeprop *ep, uint32_t i) {
+  uint32_t oldest = (ep->next + ep->capacity - ep->held) % ep->capacity;
+  return ep->samples + (size_t)((oldest + i) % ep->capacity) * row_width(ep);
+}
+
+void edgeprop_clear_samples(edgeprop *ep) {
+  ep->held = 0;
+  ep->next = 0;
+}
+
+int edgeprop_add_sample(edgeprop *ep, const float *inputs, const float *targets) {
+  float *row;
+  if (!ep || !inputs || !targets) return EDGEPROP_E_ARGUMENT;
+  if (!ep->configured) return fail(ep, STATUS_NOT_CONFIGURED, "no model: configure one before adding samples");
+  if (!ep->capacity) return fail(ep, EDGEPROP_E_ARGUMENT, "no sample store (capacity 0 at edgeprop_begin)");
+  row = ep->samples + (size_t)ep->next * row_width(ep);
+  memcpy(row, inputs, sizeof(float) * ep->n_in);
+  memcpy(row + ep->n_in, targets, sizeof(float) * ep->n_targets);
+  ep->next = (ep->next + 1) % ep->capacity;
+  if (ep->held < ep->capacity) ep->held++;
+  return EDGEPROP_OK;
+}
+
+/* ---- the host's shuffle (host/shuffle.ts epochOrder), bit for bit ---------------- */
+
+typedef struct mulberry32 {
+  uint32_t a;
+} mulberry32;
+
+/* host/rng.ts: returns [0, 1) as a double, from 32 bits. */
+static double mulberry32_next(mulberry32 *r) {
+  uint32_t t;
+  r->a += 0x6D2B79F5u;
+  t = r->a;
+  t = (t ^ (t >> 15)) * (t | 1u);
+  t ^= t + (t ^ (t >> 7)) * (t | 61u);
+  return (double)(t ^ (t >> 14)) / 4294967296.0;
+}
+
+static void epoch_order(uint32_t *order, uint32_t rows, uint32_t seed, uint32_t epoch) {
+  mulberry32 r;
+  uint32_t i;
+  for (i = 0; i < rows; i++) order[i] = i;
+  r.a = seed ^ ((epoch + 1u) * 0x9E3779B1u);
+  for (i = rows; i-- > 1;) {
+    uint32_t j = (uint32_t)(mulberry32_next(&r) * (double)(i + 1u)); /* floor: the product is >= 0 */
+    uint32_t tmp = order[i];
+    order[i] = order[j];
+    order[j] = tmp;
+  }
+}
+
+/* ---- training --------------------------------------------------------------------- */
+
+/* Where a run's rows come from: row i of the run. */
+typedef const float *(*row_source)(const edgeprop *ep, const void *ctx, uint32_t i);
+
+/* Copies the run's rows [first, first + count) into the module's chunk staging. */
+static int stage_rows(edgeprop *ep, row_source row_at, const void *ctx, uint32_t first, uint32_t count) {
+  uint8_t *x, *t;
+  uint32_t k;
+  int r;
+  if ((r = region(ep, EP_DIRECT_INPUT_PTR, 4u * count * ep->n_in, &x))) return r;
+  if ((r = region(ep, EP_DIRECT_TARGET_PTR, 4u * count * ep->n_targets, &t))) return r;
+  for (k = 0; k < count; k++) {
+    const float *row = row_at(ep, ctx, first + k);
+    memcpy(x + 4u * k * ep->n_in, row, 4u * ep->n_in);
+    memcpy(t + 4u * k * ep->n_targets, row + ep->n_in, 4u * ep->n_targets);
+  }
+  return EDGEPROP_OK;
+}
+
+/* Trains (or evaluates) the rows row_at(0..n-1), a chunk (the model's) per
+ * module call, as the host cuts a batch; one optimizer step at the end when
+ * training. */
+static int run_rows(edgeprop *ep, row_source row_at, const void *ctx, uint32_t n, int train, double *loss_sum) {
+  uint32_t done = 0, per = ep->chunk;
+  double sum = 0, chunk_loss = 0;
+  int32_t status = 0;
+  int r;
+  if (per == 0) return fail(ep, STATUS_BAD_ROWS, "the model's chunk is 0");
+  while (done < n) {
+    uint32_t count = n - done < per ? n - done : per;
+    if ((r = stage_rows(ep, row_at, ctx, done, count))) return r;
+    done += count;
+    r = call(ep, train ? EP_DIRECT_TRAIN_CHUNK : EP_DIRECT_EVAL_CHUNK, (int32_t)count, train ? done == n : 1, &status);
+    if (r) return r;
+    if (ep_engine_direct_f64(EP_DIRECT_LOSS_SUM, 0, &chunk_loss) < 0) return trapped(ep);
+    sum += chunk_loss;
+    if (status != STATUS_OK) {
+      snprintf(ep->error, sizeof ep->error, "the module answered %s", status_name(status));
+      return status;
+    }
+  }
+  if (loss_sum) *loss_sum = sum;
+  return EDGEPROP_OK;
+}
+
+typedef struct given_rows {
+  const float *data;
+  uint32_t width;
+} given_rows;
+
+static const float *given_row(const edgeprop *ep, const void *ctx, uint32_t i) {
+  const given_rows *g = (const given_rows *)ctx;
+  (void)ep;
+  return g->data + (size_t)i * g->width;
+}
+
+int edgeprop_step(edgeprop *ep, const float *rows_data, uint32_t rows, double *loss_sum) {
+  given_rows g;
+  int r;
+  if (!ep || !rows_data || rows == 0) return EDGEPROP_E_ARGUMENT;
+  if ((r = still_ours(ep))) return r;
+  g.data = rows_data;
+  g.width = row_width(ep);
+  return run_rows(ep, given_row, &g, rows, 1, loss_sum);
+}
+
+typedef struct ordered_rows {
+  uint32_t first; /* position in the epoch's order */
+} ordered_rows;
+
+static const float *ordered_row(const edgeprop *ep, const void *ctx, uint32_t i) {
+  const ordered_rows *o = (const ordered_rows *)ctx;
+  return stored_row(ep, ep->order[o->first + i]);
+}
+
+/* Serves the host between two batches; then checks the model is still ours. */
+static int serve_between_batches(edgeprop *ep) {
+  int moved = ep_pump_poll_timeout(0);
+  if (moved < 0) ep->link_gone = 1; /* training goes on; edgeprop_poll reports it */
+  if (moved > 0) ep->idle = 0;
+  return still_ours(ep);
+}
+
+int edgeprop_train(edgeprop *ep, uint32_t epochs, uint32_t batch, int shuffle, double *mean_loss) {
+  uint32_t e, i;
+  double epoch_loss = 0, batch_loss = 0;
+  int r;
+  if (!ep || batch == 0) return EDGEPROP_E_ARGUMENT;
+  if ((r = still_ours(ep))) return r;
+  if (ep->held == 0) return fail(ep, EDGEPROP_E_NO_SAMPLES, "no samples in the store");
+  for (e = 0; e < epochs; e++) {
+    ordered_rows o;
+    if (shuffle) {
+      epoch_order(ep->order, ep->held, ep->seed, ep->epochs_trained);
+    } else {
+      for (i = 0; i < ep->held; i++) ep->order[i] = i;
+    }
+    epoch_loss = 0;
+    for (o.first = 0; o.first < ep->held; o.first += batch) {
+      uint32_t rows = ep->held - o.first < batch ? ep->held - o.first : batch;
+      if ((r = run_rows(ep, ordered_row, &o, rows, 1, &batch_loss))) return r;
+      epoch_loss += batch_loss;
+      if ((r = serve_between_batches(ep))) return r;
+    }
+    ep->epochs_trained++;
+  }
+  if (mean_loss) *mean_loss = epoch_loss / (double)ep->held;
+  return EDGEPROP_OK;
+}
+
+static const float *store_row(const edgeprop *ep, const void *ctx, uint32_t i) {
+  (void)ctx;
+  return stored_row(ep, i);
+}
+
+int edgeprop_evaluate(edgeprop *ep, double *mean_loss) {
+  double sum = 0;
+  int r;
+  if (!ep) return EDGEPROP_E_ARGUMENT;
+  if ((r = still_ours(ep))) return r;
+  if (ep->held == 0) return fail(ep, EDGEPROP_E_NO_SAMPLES, "no samples in the store");
+  if ((r = run_rows(ep, store_row, NULL, ep->held, 0, &sum))) return r;
+  if (mean_loss) *mean_loss = sum / (double)ep->held;
+  return EDGEPROP_OK;
+}
+
+int edgeprop_predict(edgeprop *ep, const float *inputs, uint32_t rows, float *outputs) {
+  uint32_t done = 0, per, k;
+  int32_t status = 0;
+  uint8_t *x, *y;
+  int r;
+  if (!ep || !inputs || !outputs || rows == 0) return EDGEPROP_E_ARGUMENT;
+  if ((r = still_ours(ep))) return r;
+  per = ep->chunk;
+  while (done < rows) {
+    uint32_t count = rows - done < per ? rows - done : per;
+    if ((r = region(ep, EP_DIRECT_INPUT_PTR, 4u * count * ep->n_in, &x))) return r;
+    for (k = 0; k < count; k++) memcpy(x + 4u * k * ep->n_in, inputs + (size_t)(done + k) * ep->n_in, 4u * ep->n_in);
+    if ((r = call(ep, EP_DIRECT_EVAL_CHUNK, (int32_t)count, 0, &status))) return r;
+    if (status != STATUS_OK) {
+      snprintf(ep->error, sizeof ep->error, "the module answered %s", status_name(status));
+      return status;
+    }
+    if ((r = region(ep, EP_DIRECT_OUTPUT_PTR, 4u * count * ep->n_out, &y))) return r;
+    memcpy(outputs + (size_t)done * ep->n_out, y, 4u * count * ep->n_out);
+    done += count;
+  }
+  return EDGEPROP_OK;
+}
+
+int edgeprop_set_lr(edgeprop *ep, double lr) {
+  double ignored;
+  int r;
+  if (!ep || !(lr >= 0)) return EDGEPROP_E_ARGUMENT;
+  if ((r = still_ours(ep))) return r;
+  return ep_engine_direct_f64(EP_DIRECT_SET_LR, lr, &ignored) < 0 ? trapped(ep) : EDGEPROP_OK;
+}
+
+/* ---- persistence ------------------------------------------------------------------ */
+
+static int storage_failed(edgeprop *ep, const char *what) {
+  snprintf(ep->error, sizeof ep->error, "%s: %s", what, ep_storage_error());
+  return EDGEPROP_E_STORAGE;
+}
+
+/* The model's parts in module memory: params, optimizer state (4-byte floats). */
+typedef struct model_parts {
+  uint8_t *params, *opt;
+  uint32_t n_params, n_opt;
+} model_parts;
+
+static int locate_parts(edgeprop *ep, model_parts *m) {
+  int32_t n = 0, opt_bytes = 0;
+  int r;
+  if ((r = call(ep, EP_DIRECT_PARAM_COUNT, 0, 0, &n)) || (r = call(ep, EP_DIRECT_OPTIMIZER_STATE_BYTES, 0, 0, &opt_bytes)))
+    return r;
+  if (n < 0 || opt_bytes < 0 || (opt_bytes & 3)) return fail(ep, EDGEPROP_E_TRAP, "the module reported impossible sizes");
+  m->n_params = (uint32_t)n;
+  m->n_opt = (uint32_t)opt_bytes / 4u;
+  if ((r = region(ep, EP_DIRECT_PARAMS_PTR, 4u * m->n_params, &m->params))) return r;
+  return region(ep, EP_DIRECT_OPTIMIZER_STATE_PTR, 4u * m->n_opt, &m->opt);
+}
+
+static int write_part(uint32_t *crc, const void *p, size_t n) {
+  *crc = ep_crc32_update(*crc, (const uint8_t *)p, n);
+  return ep_storage_write(p, n);
+}
+
+int edgeprop_save(edgeprop *ep, const char *key) {
+  uint8_t header[BLOB_HEADER], trailer[BLOB_TRAILER];
+  model_parts m;
+  int32_t step = 0;
+  double lr = 0;
+  uint32_t crc = 0;
+  int r;
+  if (!ep || !key) return EDGEPROP_E_ARGUMENT;
+  if ((r = still_ours(ep)) || (r = locate_parts(ep, &m)) || (r = call(ep, EP_DIRECT_STEP_COUNT, 0, 0, &step))) return r;
+  /* Its input statistics are part of such a model, and the blob has no place for them yet. */
+  if (ep->block[CFG_INPUT_FLAGS] & CFG_INPUT_NORMALIZE)
+    return fail(ep, EDGEPROP_E_ARGUMENT, "a model that normalises its inputs cannot be saved yet (its input statistics)");
+  if (ep_engine_direct_f64(EP_DIRECT_GET_LR, 0, &lr) < 0) return trapped(ep);
+  memset(header, 0, sizeof header);
+  put32(header + B_MAGIC, BLOB_MAGIC);
+  put16(header + B_FORMAT, BLOB_FORMAT);
+  put16(header + B_HEADER_BYTES, BLOB_HEADER);
+  put32(header + B_CONFIG_BYTES, EDGEPROP_CONFIG_BYTES);
+  put32(header + B_PARAMS, m.n_params);
+  put32(header + B_OPT_FLOATS, m.n_opt);
+  put32(header + B_STEP, (uint32_t)step);
+  put64(header + B_LR, lr);
+  put32(header + B_EPOCHS, ep->epochs_trained);
+  if (ep_storage_open_write(key) < 0) return storage_failed(ep, "cannot save");
+  /* The module memory is written as it is: wasm memory is little-endian, like the blob. */
+  if (write_part(&crc, header, sizeof header) < 0 || write_part(&crc, ep->block, EDGEPROP_CONFIG_BYTES) < 0 ||
+      write_part(&crc, m.params, 4u * m.n_params) < 0 || write_part(&crc, m.opt, 4u * m.n_opt) < 0) {
+    ep_storage_abort();
+    return storage_failed(ep, "cannot save");
+  }
+  put32(trailer, crc);
+  if (ep_storage_write(trailer, sizeof trailer) < 0 || ep_storage_commit() < 0) {
+    ep_storage_abort();
+    return storage_failed(ep, "cannot save");
+  }
+  snprintf(ep->saved_key, sizeof ep->saved_key, "%s", key);
+  return EDGEPROP_OK;
+}
+
+/* Reads n bytes of the open blob into dst (or, dst NULL, just through the CRC). */
+static int read_part(uint32_t *crc, uint8_t *dst, size_t n) {
+  uint8_t scratch[64];
+  while (n > 0) {
+    size_t piece = dst ? n : (n < sizeof scratch ? n : sizeof scratch);
+    uint8_t *p = dst ? dst : scratch;
+    if (ep_storage_read(p, piece) < 0) return -1;
+    *crc = ep_crc32_update(*crc, p, piece);
+    if (dst) dst += piece;
+    n -= piece;
+  }
+  return 0;
+}
+
+/* Opens `key` and checks its header against its size: 1 none, 0 ok, else an error. */
+static int open_blob(edgeprop *ep, const char *key, uint8_t *header, uint32_t *crc) {
+  uint32_t size = 0;
+  uint64_t want;
+  int r = ep_storage_open_read(key, &size);
+  if (r == 1) return 1;
+  if (r < 0) return storage_failed(ep, "cannot restore");
+  *crc = 0;
+  if (size < BLOB_HEADER + BLOB_TRAILER || read_part(crc, header, BLOB_HEADER) < 0) {
+    ep_storage_close();
+    return fail(ep, EDGEPROP_E_BAD_BLOB, "the saved model is cut short");
+  }
+  want = (uint64_t)BLOB_HEADER + EDGEPROP_CONFIG_BYTES + 4ull * get32(header + B_PARAMS) +
+         4ull * get32(header + B_OPT_FLOATS) + BLOB_TRAILER;
+  if (get32(header + B_MAGIC) != BLOB_MAGIC || get16(header + B_FORMAT) != BLOB_FORMAT ||
+      get16(header + B_HEADER_BYTES) != BLOB_HEADER || get32(header + B_CONFIG_BYTES) != EDGEPROP_CONFIG_BYTES ||
+      want != size) {
+    ep_storage_close();
+    return fail(ep, EDGEPROP_E_BAD_BLOB, "the saved model is not an edgeprop model of this format (or is damaged)");
+  }
+  return 0;
+}
+
+static int check_trailer(edgeprop *ep, uint32_t crc) {
+  uint8_t trailer[BLOB_TRAILER];
+  int ok = ep_storage_read(trailer, sizeof trailer) == 0 && get32(trailer) == crc;
+  ep_storage_close();
+  return ok ? EDGEPROP_OK : fail(ep, EDGEPROP_E_BAD_BLOB, "the saved model is damaged (CRC mismatch)");
+}
+
+static int write_line(const char *text) {
+  static const uint8_t end[3] = {'\r', '\n', 0x00};
+  if (ep_hal_write((const uint8_t *)text, strlen(text)) < 0) return -1;
+  return ep_hal_write(end, sizeof end);
+}
+
+int edgeprop_restore(edgeprop *ep, const char *key) {
+  uint8_t header[BLOB_HEADER], block[EDGEPROP_CONFIG_BYTES];
+  char line[EDGEPROP_ERROR_MAX];
+  model_parts m;
+  uint32_t crc = 0;
+  double ignored;
+  int32_t none = 0;
+  int r;
+  if (!ep || !key) return EDGEPROP_E_ARGUMENT;
+  /* Pass 1: the whole blob through its CRC, before the module is touched. */
+  r = open_blob(ep, key, header, &crc);
+  if (r == 1) return EDGEPROP_OK;
+  if (r) return r;
+  if (read_part(&crc, NULL, EDGEPROP_CONFIG_BYTES + 4ull * get32(header + B_PARAMS) + 4ull * get32(header + B_OPT_FLOATS)) < 0) {
+    ep_storage_close();
+    return storage_failed(ep, "cannot restore");
+  }
+  if ((r = check_trailer(ep, crc))) return r;
+  /* Pass 2: into the module. */
+  if ((r = open_blob(ep, key, header, &crc))) return r == 1 ? fail(ep, EDGEPROP_E_STORAGE, "the saved model vanished") : r;
+  if (read_part(&crc, block, sizeof block) < 0) {
+    ep_storage_close();
+    return storage_failed(ep, "cannot restore");
+  }
+  if ((r = configure_block(ep, block)) || (r = locate_parts(ep, &m))) {
+    ep_storage_close();
+    return r;
+  }
+  if (m.n_params != get32(header + B_PARAMS) || m.n_opt != get32(header + B_OPT_FLOATS)) {
+    ep_storage_close();
+    ep->configured = 0;
+    return fail(ep, EDGEPROP_E_BAD_BLOB, "the saved model's sizes do not match the module's plan for it");
+  }
+  if (read_part(&crc, m.params, 4u * m.n_params) < 0 || read_part(&crc, m.opt, 4u * m.n_opt) < 0) {
+    ep_storage_close();
+    ep->configured = 0;
+    return storage_failed(ep, "cannot restore");
+  }
+  if ((r = check_trailer(ep, crc))) { /* changed between the passes */
+    ep->configured = 0;
+    return r;
+  }
+  if ((r = call(ep, EP_DIRECT_SET_STEP_COUNT, (int32_t)get32(header + B_STEP), 0, &none))) return r;
+  if (ep_engine_direct_f64(EP_DIRECT_SET_LR, get64(header + B_LR), &ignored) < 0) return trapped(ep);
+  ep->epochs_trained = get32(header + B_EPOCHS);
+  snprintf(ep->saved_key, sizeof ep->saved_key, "%s", key);
+  snprintf(line, sizeof line, "edgeprop: restored %s from %s: %lu parameters, step %lu", key, ep_storage_name(),
+           (unsigned long)m.n_params, (unsigned long)get32(header + B_STEP));
+  if (write_line(line) < 0) ep->link_gone = 1;
+  return 1;
+}
+
+/* ---- the pump beside it ------------------------------------------------------------ */
+
+int edgeprop_send_model_line(edgeprop *ep) {
+  static const char hex[] = "0123456789abcdef";
+  char line[sizeof EDGEPROP_MODEL_LINE_PREFIX + 2 * EDGEPROP_CONFIG_BYTES];
+  uint8_t *block;
+  int32_t configured = 0;
+  size_t at = sizeof EDGEPROP_MODEL_LINE_PREFIX - 1, i;
+  int r;
+  if ((r = call(ep, EP_DIRECT_IS_CONFIGURED, 0, 0, &configured))) return r;
+  if (!configured) return fail(ep, STATUS_NOT_CONFIGURED, "the module holds no model");
+  if ((r = module_block(ep, &block))) return r;
+  memcpy(line, EDGEPROP_MODEL_LINE_PREFIX, at);
+  for (i = 0; i < EDGEPROP_CONFIG_BYTES; i++) {
+    line[at++] = hex[block[i] >> 4];
+    line[at++] = hex[block[i] & 15];
+  }
+  line[at] = 0;
+  if (write_line(line) < 0) {
+    ep->link_gone = 1;
+    return fail(ep, EDGEPROP_E_LINK_GONE, "the link closed");
+  }
+  return EDGEPROP_OK;
+}
+
+/* After the pump restarted the module: the last saved model, else the model
+ * configured again (fresh weights: training since the last save is lost). */
+static void put_model_back(edgeprop *ep) {
+  uint8_t block[EDGEPROP_CONFIG_BYTES];
+  int r = 0;
+  ep->reloads_seen = ep_pump_reload_count();
+  if (!ep->configured) return;
+  if (ep->saved_key[0]) {
+    char key[sizeof ep->saved_key];
+    memcpy(key, ep->saved_key, sizeof key);
+    r = edgeprop_restore(ep, key);
+    if (r == 1) return;
+  }
+  memcpy(block, ep->block, sizeof block);
+  r = configure_block(ep, block);
+  if (r == EDGEPROP_OK) (void)write_line("edgeprop: module restarted; model configured again, not restored");
+}
+
+/* The samples live in the API's memory, not the module's: a restart keeps them. */
+static void put_model_back_keeping_samples(edgeprop *ep) {
+  uint32_t held = ep->held, next = ep->next;
+  put_model_back(ep);
+  if (ep->configured) {
+    ep->held = held;
+    ep->next = next;
+  }
+}
+
+int edgeprop_poll(edgeprop *ep) {
+  int moved;
+  if (!ep) return EDGEPROP_E_ARGUMENT;
+  if (ep->link_gone) return EDGEPROP_E_LINK_GONE;
+  if (ep_pump_reload_count() != ep->reloads_seen) put_model_back_keeping_samples(ep);
+  moved = ep_pump_poll();
+  if (moved < 0) {
+    ep->link_gone = 1;
+    return EDGEPROP_E_LINK_GONE;
+  }
+  if (ep_pump_reload_count() != ep->reloads_seen) put_model_back_keeping_samples(ep);
+  if (moved > 0) {
+    ep->idle = 0;
+    return 1;
+  }
+  if (!ep->idle) {
+    /* Gone idle after traffic: say what the module holds (a host may have configured it). */
+    int32_t configured = 0;
+    ep->idle = 1;
+    if (ep_engine_direct(EP_DIRECT_IS_CONFIGURED, 0, 0, &configured) == 0 && configured) (void)edgeprop_send_model_line(ep);
+  }
+  return ep->link_gone ? EDGEPROP_E_LINK_GONE : 0;
+}

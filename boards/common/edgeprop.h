@@ -1,0 +1,229 @@
+/* edgeprop: on-device training for firmware authors, in one header.
+ *
+ * The same WebAssembly module the host trains with (build/edgeprop.wasm)
+ * runs on the board under wasm3 or as wasm2c's C; this API drives it from
+ * the firmware itself: configure a model, add the samples the board collects,
+ * train, predict, evaluate, and keep the model across reboots through the
+ * storage HAL (storage.h). Meanwhile the serial pump (pump.h) keeps serving
+ * the host's protocol on the UART: call edgeprop_poll() in your loop and a PC
+ * can attach at any time (`edgeprop monitor`, `edgeprop pull --port P`).
+ *
+ *   static float samples[64 * 3];            // rows x (inputs + targets)
+ *   static uint32_t order[64];
+ *   edgeprop ep;
+ *   edgeprop_model m;
+ *   edgeprop_begin(&ep, &engine_cfg, &pump_cfg, samples, order, 64);
+ *   if (edgeprop_restore(&ep, "model") != 1) {    // not restored: a fresh model
+ *     edgeprop_model_defaults(&m, EDGEPROP_OPT_ADAM);
+ *     m.layers = 2; m.sizes[0] = 2; m.sizes[1] = 8; m.sizes[2] = 1;
+ *     m.activations[0] = EDGEPROP_ACT_TANH;  m.activations[1] = EDGEPROP_ACT_IDENTITY;
+ *     m.loss = EDGEPROP_LOSS_MSE;
+ *     edgeprop_configure(&ep, &m);
+ *   }
+ *   for (;;) {
+ *     edgeprop_poll(&ep);                         // the host's protocol
+ *     edgeprop_add_sample(&ep, x, &t);            // a reading and its label
+ *     if (enough) { edgeprop_train(&ep, 10, 16, 1, &loss); edgeprop_save(&ep, "model"); }
+ *     edgeprop_predict(&ep, x, 1, y);
+ *   }
+ *
+ * How it reaches the module: through its direct exports (engine_direct.h),
+ * never through protocol frames, so nothing the API does touches the serial
+ * session's sequence numbers or reply cache. The API's calls and the pump's
+ * run in one thread, one after the other; a host request is served between
+ * two of the API's batches (edgeprop_train polls the pump after each batch),
+ * never in the middle of one. If a host reconfigures the module meanwhile,
+ * the API notices (its configuration block changed) and stops with
+ * EDGEPROP_E_HOST_CONFIGURED; edgeprop_adopt() takes the host's model over.
+ *
+ * Fixed memory: the API allocates nothing. The sample store (rows of inputs
+ * then targets, float) and its shuffle order are arrays the caller passes to
+ * edgeprop_begin; when the store is full it is a ring buffer: a new sample
+ * replaces the oldest.
+ *
+ * Determinism: a training run here gives the bits the host gets for the same
+ * rows in the same order: edgeprop_train's shuffle is the host's epochOrder
+ * (host/shuffle.ts: mulberry32, seeded with the model's seed and the epoch),
+ * its batches and chunks are the host's (the last batch may be short).
+ *
+ * Every function returns EDGEPROP_OK (0) or an error code (a module Status,
+ * 1..12, or EDGEPROP_E_*); edgeprop_error(&ep) says what happened. Plain C99,
+ * safe to include from C++ and Arduino sketches.
+ */
+#ifndef EDGEPROP_H
+#define EDGEPROP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine.h"
+#include "pump.h"
+#include "storage.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- results --------------------------------------------------------------- */
+
+#define EDGEPROP_OK 0
+/* 1..12 are the module's Status codes (docs/protocol.md): BAD_CONFIG 1,
+ * TOO_BIG 2, NOT_CONFIGURED 3, BAD_ROWS 4, BAD_RANGE 5, BAD_LABEL 6,
+ * NON_FINITE 9, ... */
+#define EDGEPROP_E_TRAP 100             /* the module trapped (it is restarted; see edgeprop_poll) */
+#define EDGEPROP_E_ARGUMENT 101         /* a NULL pointer, zero rows, a store too small for one row */
+#define EDGEPROP_E_NO_SAMPLES 102       /* train/evaluate with an empty store */
+#define EDGEPROP_E_STORAGE 103          /* the storage HAL failed (edgeprop_error has its text) */
+#define EDGEPROP_E_BAD_BLOB 104         /* a saved model that is damaged or for another module */
+#define EDGEPROP_E_HOST_CONFIGURED 105  /* a host reconfigured the module under the API */
+#define EDGEPROP_E_LINK_GONE 106        /* the pump's link closed for good (POSIX end of input) */
+
+/* ---- the model --------------------------------------------------------------- */
+
+#define EDGEPROP_MAX_LAYERS 8
+
+/* Values of the configuration block (docs/protocol.md §4.2). */
+enum { EDGEPROP_LOSS_MSE = 0, EDGEPROP_LOSS_CE = 1, EDGEPROP_LOSS_BCE = 2 };
+enum {
+  EDGEPROP_OPT_SGD = 0, EDGEPROP_OPT_ADAGRAD = 1, EDGEPROP_OPT_RMSPROP = 2, EDGEPROP_OPT_ADAM = 3,
+  EDGEPROP_OPT_ADAMW = 4, EDGEPROP_OPT_NADAM = 5, EDGEPROP_OPT_RADAM = 6
+};
+enum { EDGEPROP_INIT_PYTORCH = 0, EDGEPROP_INIT_XAVIER = 1, EDGEPROP_INIT_HE = 2 };
+enum {
+  EDGEPROP_ACT_IDENTITY = 0, EDGEPROP_ACT_RELU = 1, EDGEPROP_ACT_LEAKY_RELU = 2,
+  EDGEPROP_ACT_SIGMOID = 3, EDGEPROP_ACT_TANH = 4
+};
+
+/* A model and its optimizer, field for field the configuration block the
+ * host's `--layers/--act/--loss/--opt/...` flags produce. Fill it with
+ * edgeprop_model_defaults (torch.optim's defaults, as the host's), then set
+ * the shape. */
+typedef struct edgeprop_model {
+  uint8_t layers;                                  /* dense layers L, 1..8 */
+  uint16_t sizes[EDGEPROP_MAX_LAYERS + 1];         /* input width, then each layer's outputs */
+  uint8_t activations[EDGEPROP_MAX_LAYERS];        /* EDGEPROP_ACT_* per layer */
+  uint8_t loss;                                    /* EDGEPROP_LOSS_*; ce: one target column, the class index */
+  uint8_t optimizer;                               /* EDGEPROP_OPT_* */
+  uint8_t init;                                    /* EDGEPROP_INIT_* */
+  uint16_t chunk;                                  /* rows per module call (activations memory) */
+  uint32_t seed;                                   /* initial weights and the shuffle */
+  uint8_t nesterov, centered, amsgrad;             /* 0 / 1 */
+  uint8_t frozen_layers;                           /* fine-tuning: the first K layers stay fixed */
+  double lr, momentum, dampening, weight_decay, alpha, eps, beta1, beta2, lr_decay,
+      initial_accumulator, clip_norm, momentum_decay, clip_value;
+} edgeprop_model;
+
+/* torch.optim's defaults for `optimizer` (the host's optimizerDefaults), the
+ * host's defaults for the rest (init pytorch, chunk 32, seed 1); layers 0. */
+void edgeprop_model_defaults(edgeprop_model *m, uint8_t optimizer);
+
+/* ---- the trainer ------------------------------------------------------------ */
+
+#define EDGEPROP_CONFIG_BYTES 160
+#define EDGEPROP_ERROR_MAX 160
+
+typedef struct edgeprop {
+  /* the sample store (caller memory) */
+  float *samples;      /* capacity x (n_in + n_targets) */
+  uint32_t *order;     /* capacity entries: an epoch's order */
+  uint32_t capacity;   /* rows */
+  size_t samples_floats; /* floats at `samples` */
+  uint32_t held;       /* rows in the store */
+  uint32_t next;       /* where the next row goes */
+  /* the model the API configured or adopted */
+  int configured;
+  uint16_t n_in, n_out, n_targets, chunk, layers;
+  uint32_t seed;
+  uint32_t epochs_trained; /* since configure: the next epoch's shuffle index */
+  uint8_t block[EDGEPROP_CONFIG_BYTES];
+  /* bookkeeping */
+  uint32_t reloads_seen; /* ep_pump_reload_count() when the model was last put in the module */
+  int idle;              /* the pump's last poll moved no bytes */
+  int link_gone;
+  char saved_key[EP_STORAGE_KEY_MAX + 1]; /* the last key saved or restored: put back after a trap */
+  char error[EDGEPROP_ERROR_MAX];
+} edgeprop;
+
+/* Loads the engine (engine_cfg), boots the module and writes its banner
+ * (ep_pump_start with pump_cfg), and takes the sample store: `samples` holds
+ * `capacity` rows of the widest row you will use (inputs + targets floats:
+ * it is checked at configure), `order` capacity entries. A module that does
+ * not load is reported on the serial line (LOAD_FAILED) before this returns
+ * an error; the board should then ep_pump_serve_load_failure. */
+int edgeprop_begin(edgeprop *ep, const ep_engine_config *engine_cfg, const ep_pump_config *pump_cfg,
+                   float *samples, uint32_t *order, uint32_t capacity, size_t samples_floats);
+
+/* Configures the module with `m` (fresh weights from m->seed, optimizer state
+ * zero, the store emptied). The module's refusal comes back as BAD_CONFIG
+ * (edgeprop_error names the field) or TOO_BIG (with both numbers). */
+int edgeprop_configure(edgeprop *ep, const edgeprop_model *m);
+
+/* Takes over the model the module holds now, as a host last configured it
+ * (weights, optimizer state and step as they are). NOT_CONFIGURED if none. */
+int edgeprop_adopt(edgeprop *ep);
+
+/* Adds one sample: n_in inputs, then the targets (n_out floats; ce: one, the
+ * class index). A full store drops its oldest row. */
+int edgeprop_add_sample(edgeprop *ep, const float *inputs, const float *targets);
+
+/* Empties the store. */
+void edgeprop_clear_samples(edgeprop *ep);
+
+/* One optimizer step over `rows` rows given here (inputs then targets per
+ * row, as add_sample takes them), in chunks; *loss_sum gets the summed loss
+ * (NULL: not wanted). */
+int edgeprop_step(edgeprop *ep, const float *rows_data, uint32_t rows, double *loss_sum);
+
+/* `epochs` epochs over the store's rows (oldest first; shuffled per epoch
+ * with the host's seeded order when `shuffle`), `batch` rows per optimizer
+ * step; *mean_loss gets the last epoch's mean loss per row (NULL: not
+ * wanted). Serves the pump after every batch. */
+int edgeprop_train(edgeprop *ep, uint32_t epochs, uint32_t batch, int shuffle, double *mean_loss);
+
+/* Outputs for `rows` rows of inputs (n_in floats each) into outputs
+ * (rows x n_out floats): raw network outputs (logits for ce). */
+int edgeprop_predict(edgeprop *ep, const float *inputs, uint32_t rows, float *outputs);
+
+/* Mean loss per row over the store's rows (no training). */
+int edgeprop_evaluate(edgeprop *ep, double *mean_loss);
+
+/* The learning rate (set_lr / get_lr). */
+int edgeprop_set_lr(edgeprop *ep, double lr);
+
+/* Saves the model (configuration block, weights, optimizer state, step
+ * count, learning rate) as the storage blob `key`, atomically. A model that
+ * normalises its inputs (adopted from a host's --normalize) is refused:
+ * the blob does not carry input statistics yet. */
+int edgeprop_save(edgeprop *ep, const char *key);
+
+/* Loads the model saved as `key` into the module: returns 1 if restored,
+ * EDGEPROP_OK (0) if there is nothing saved under `key`, or an error (a
+ * damaged blob is refused whole: the module is left unconfigured). On
+ * success writes the line "edgeprop: restored KEY from STORAGE: N parameters,
+ * step S" on the serial link, right after the banner when called at boot. */
+int edgeprop_restore(edgeprop *ep, const char *key);
+
+/* One round of the pump (pump.h) plus the API's care: after a trap the pump
+ * restarts the module with fresh memory; the model is then put back (from
+ * the last save, or configured again) before anything else. When the pump
+ * goes idle after traffic and a model is configured, writes the model line
+ * (below) so a host that just talked to the board can learn what it holds.
+ * Returns 1 if bytes moved, 0 if idle, EDGEPROP_E_LINK_GONE if the link
+ * closed. */
+int edgeprop_poll(edgeprop *ep);
+
+/* The text of the last failure; never NULL. */
+const char *edgeprop_error(const edgeprop *ep);
+
+/* The model line: "edgeprop: model cfg=<320 hex digits>\r\n" then 0x00 (a
+ * text line between frames, like the banner): the 160-byte configuration
+ * block the module holds, which the protocol cannot read back. `edgeprop
+ * pull` reads it (host/firmware/model-line.ts). */
+#define EDGEPROP_MODEL_LINE_PREFIX "edgeprop: model cfg="
+int edgeprop_send_model_line(edgeprop *ep);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

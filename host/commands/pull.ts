@@ -1,0 +1,42 @@
+// edgeprop pull --port PATH --save MODEL.json: the model a board holds (one
+// it trained on data it collected itself, or one a host trained), saved as a
+// model file; the board is only read, never changed.
+import { parseArgs, helpText, type OptionSpec } from "../args.js";
+import { UsageError, LinkError } from "../errors.js";
+import { SerialLink } from "../transports/serial-link.js";
+import { SERIAL_OPTIONS, noAnswerHint, serialLineOf } from "../serial-flags.js";
+import { checkOutputFile } from "../output-path.js";
+import { writeModel } from "../model-file.js";
+import { pullModel } from "../firmware/pull.js";
+
+const OPTIONS: OptionSpec[] = [
+  ...SERIAL_OPTIONS,
+  { name: "save", kind: "string", value: "MODEL.json", help: "where to write the model (edgeprop-model v1, written atomically)" },
+  { name: "help", kind: "flag", help: "show this help" },
+];
+
+export async function pullCommand(argv: string[]): Promise<number> {
+  const a = parseArgs(argv, OPTIONS, "pull");
+  if (a.help) { process.stdout.write(helpText("pull", "--port PATH --save MODEL.json [--baud N | --board PROFILE]", OPTIONS)); return 0; }
+  if (!a.port) throw new UsageError("--port PATH is required");
+  if (!a.save) throw new UsageError("--save MODEL.json is required");
+  const save = String(a.save);
+  checkOutputFile("--save", save);
+  const line = serialLineOf(a, String(a.port));
+  const link = await SerialLink.open(line.port, line.baud);
+  try {
+    const pulled = await pullModel(link).catch((err: unknown) => {
+      if (err instanceof LinkError && /no reply|timed out|did not answer/i.test(err.message)) throw new LinkError(err.message + noAnswerHint(line));
+      throw err;
+    });
+    // The model file's JSON names it {"kind": "zscore", "mean", "std"} (docs/model-format.md).
+    const normalization = pulled.normalization ? { kind: "zscore", ...pulled.normalization } : undefined;
+    writeModel(save, pulled.model, pulled.weights, normalization ? { normalization } : {});
+    const hex = (n: number) => n.toString(16).padStart(8, "0");
+    process.stdout.write(`pull: ${pulled.model.sizes.join("-")} ${pulled.model.loss}, ${pulled.weights.length} parameters at step ${pulled.step} ` +
+      `from ${line.port} (build ${hex(pulled.buildId)}, boot ${hex(pulled.bootId)}) -> ${save}\n`);
+    return 0;
+  } finally {
+    await link.close();
+  }
+}

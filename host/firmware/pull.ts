@@ -1,0 +1,100 @@
+// Pulling the model a board holds over the serial protocol, without changing
+// it: HELLO, the configuration block from the board's model line
+// (model-line.ts: the protocol cannot read one back), the parameters with
+// GET_WEIGHTS, then HELLO again. A board that trained (or restarted) while
+// its weights were read is read again: the weights come from one step.
+import { paramCount, type ModelConfig } from "../config.js";
+import { LinkError } from "../errors.js";
+import { TX_PAYLOAD } from "../plan.js";
+import {
+  Region, WeightsOffset, decodeGetWeightsReply, decodeHelloReply, encodeGetWeights, encodeHello, replyPayload,
+  type HelloReply, type WeightsRange,
+} from "../protocol/codec.js";
+import { ConfigOffset, InputFlag } from "../protocol/config-block.js";
+import { Type } from "../protocol/frame.js";
+import { Pipeline, RebootError, type PipelineOptions, type Request } from "../protocol/pipeline.js";
+import type { ByteLink } from "../transports/byte-link.js";
+import { ModelLineWatcher, modelOfBlock } from "./model-line.js";
+
+/** How long the board may take to write its model line after the HELLO reply (it writes it when it goes idle: tens of ms). */
+export const MODEL_LINE_TIMEOUT_MS = 3000;
+/** Reads of a board that keeps stepping before pull gives up. */
+export const MAX_PULL_ATTEMPTS = 5;
+
+export interface PulledModel {
+  model: ModelConfig;
+  weights: Float32Array;
+  /** The configuration block the board holds (its model line). */
+  block: Uint8Array;
+  /** The optimizer's step count the weights are from. */
+  step: number;
+  bootId: number;
+  buildId: number;
+  /** The input statistics of a model that normalises its inputs (config byte 145), as the model file carries them. */
+  normalization?: { mean: number[]; std: number[] };
+}
+
+/** The module z-scores this model's inputs with statistics it holds. */
+const normalizes = (block: Uint8Array) => (block[ConfigOffset.INPUT_FLAGS] & InputFlag.NORMALIZE) !== 0;
+
+/** mean[nIn] then std[nIn]: region INPUT_STATS of GET_WEIGHTS. */
+async function readInputStats(pipe: Pipeline, nIn: number): Promise<{ mean: number[]; std: number[] }> {
+  const stats = await readRegion(pipe, Region.INPUT_STATS, 2 * nIn);
+  return { mean: Array.from(stats.subarray(0, nIn)), std: Array.from(stats.subarray(nIn)) };
+}
+
+async function hello(pipe: Pipeline): Promise<HelloReply> {
+  pipe.resetSequence();
+  pipe.sessionActive = false;
+  const h = await pipe.ask(Type.HELLO, encodeHello(), (f) => decodeHelloReply(replyPayload(f, Type.HELLO)));
+  pipe.sessionActive = true;
+  pipe.takeReboot();
+  return h;
+}
+
+async function readRegion(pipe: Pipeline, region: number, count: number): Promise<Float32Array> {
+  const per = Math.floor((TX_PAYLOAD - WeightsOffset.VALUES) / 4);
+  const out = new Float32Array(count);
+  const reqs: Request[] = [];
+  const ranges: WeightsRange[] = [];
+  for (let offset = 0; offset < count; offset += per) {
+    const range = { region, offset, count: Math.min(per, count - offset) };
+    reqs.push({ type: Type.GET_WEIGHTS, payload: encodeGetWeights(range) });
+    ranges.push(range);
+  }
+  await pipe.send(reqs, (i, f) => {
+    const r = decodeGetWeightsReply(replyPayload(f, Type.GET_WEIGHTS), ranges[i]);
+    out.set(r.values, r.offset);
+  });
+  return out;
+}
+
+/** The model the board on `link` holds; rejects with a LinkError (no model, no model line, no answer). */
+export async function pullModel(link: ByteLink, o: PipelineOptions & { modelLineTimeoutMs?: number } = {}): Promise<PulledModel> {
+  const watcher = new ModelLineWatcher(link);
+  const pipe = new Pipeline(link, o);
+  for (let attempt = 1; attempt <= MAX_PULL_ATTEMPTS; attempt++) {
+    try {
+      watcher.forget();
+      const before = await hello(pipe);
+      if (!before.configured) throw new LinkError("the board holds no model: nothing configured it since it booted");
+      const block = await watcher.next(o.modelLineTimeoutMs ?? MODEL_LINE_TIMEOUT_MS);
+      if (!block) {
+        throw new LinkError("the board did not say which model it holds: no model line ('edgeprop: model cfg=...') after its HELLO reply. " +
+          "Only firmware that runs the training API (boards/common/edgeprop.h, e.g. the library's examples) writes one" +
+          (watcher.refused ? `; a line was refused: ${watcher.refused}` : ""));
+      }
+      const model = modelOfBlock(block);
+      const weights = await readRegion(pipe, Region.PARAMETERS, paramCount(model.sizes));
+      const normalization = normalizes(block) ? await readInputStats(pipe, model.sizes[0]) : undefined;
+      const after = await hello(pipe);
+      if (after.bootId === before.bootId && after.step === before.step && after.rowsTrained === before.rowsTrained) {
+        return { model, weights, block, step: after.step, bootId: after.bootId, buildId: after.buildId, normalization };
+      }
+      // It stepped (or restarted) meanwhile: the weights may mix two steps. Read again.
+    } catch (err) {
+      if (!(err instanceof RebootError)) throw err;
+    }
+  }
+  throw new LinkError(`the board kept training (or restarting) while its weights were read, ${MAX_PULL_ATTEMPTS} times: pull again when it is idle`);
+}

@@ -1,0 +1,278 @@
+// The OnDeviceLearning example (examples/OnDeviceLearning) built for the
+// POSIX board (wasm2c, gcc): it collects samples from its simulated sensor,
+// trains and saves with no host attached; killed and restarted, it reloads
+// its weights and predicts the same bits; a damaged save is refused whole;
+// and `edgeprop pull` over a real pty (socat) returns the weights an
+// in-process run (the module's direct exports in V8) computes from the same
+// rows in the same shuffled order.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { execFileSync, spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { repoRoot, rmDir, tmpDir, wasmPath } from "../helpers/paths";
+import { runCli } from "../helpers/cli";
+import { DirectBoard } from "../../host/boards/in-process";
+import { encodeConfig } from "../../host/protocol/config-block";
+import { optimizerDefaults, type RunConfig } from "../../host/config";
+import { epochOrder, permuteRows } from "../../host/shuffle";
+import { readModel } from "../../host/model-file";
+import { haveSocat, startPtyBoard, type PtyBoard } from "../../host/transports/pty";
+import { decodeFrame, encodeFrame } from "../helpers/spec-frames";
+
+const has = (tool: string) => spawnSync("sh", ["-c", `command -v ${tool}`]).status === 0;
+const CAN_BUILD = has("wasm2c") && has("gcc") && has("g++") && has("make");
+
+// The example's constants (examples/OnDeviceLearning/OnDeviceLearning.ino).
+const SKETCH = {
+  storeRows: 128, samples: 160, epochs: 30, batch: 16, key: "odl",
+  run: {
+    sizes: [2, 16, 1], activations: ["tanh", "identity"], loss: "mse",
+    optimizer: { ...optimizerDefaults("adam"), lr: 0.01 }, clipNorm: 0, clipValue: 0, init: "pytorch", seed: 7, chunk: 16,
+  } as RunConfig,
+};
+
+/** The sketch's simulated sensor, reading k (exact binary fractions: the same on the board and here). */
+function sensorRows(): { x: Float32Array; t: Float32Array } {
+  let state = 12345;
+  const all: number[][] = [];
+  for (let k = 0; k < SKETCH.samples; k++) {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    const x0 = ((k % 64) - 32) / 32, x1 = ((state >>> 24) - 128) / 128;
+    all.push([x0, x1, 0.5 * x0 * x0 - 0.25 * x1]);
+  }
+  const kept = all.slice(SKETCH.samples - SKETCH.storeRows); // the store keeps the newest rows, oldest first
+  return { x: Float32Array.from(kept.flatMap((r) => r.slice(0, 2))), t: Float32Array.from(kept.map((r) => r[2])) };
+}
+
+/** What the host computes for the same rows: the module in-process, shuffled per epoch with the same seed. */
+async function inProcessWeights(): Promise<Float32Array> {
+  const { x, t } = sensorRows();
+  const rows = SKETCH.storeRows;
+  const board = new DirectBoard();
+  await board.configure(encodeConfig(SKETCH.run));
+  const px = new Float32Array(x.length), pt = new Float32Array(t.length);
+  for (let epoch = 0; epoch < SKETCH.epochs; epoch++) {
+    const order = epochOrder(rows, SKETCH.run.seed, epoch);
+    permuteRows(x, 2, order, px);
+    permuteRows(t, 1, order, pt);
+    await board.train({ x: px, t: pt, rows, nIn: 2, nT: 1, batch: SKETCH.batch, chunk: SKETCH.run.chunk });
+  }
+  return board.getWeights();
+}
+
+let work = "";
+let bin = "";
+beforeAll(() => {
+  work = tmpDir("edgeprop-odl-");
+  if (!CAN_BUILD) return;
+  const obj = path.join(work, "obj");
+  execFileSync("make", ["-s", "-C", path.join(repoRoot, "boards", "posix"), "ENGINE=wasm2c", `OBJ=${obj}`, "example", "EXAMPLE=OnDeviceLearning"],
+    { stdio: "pipe" });
+  bin = path.join(obj, "OnDeviceLearning");
+}, 300_000);
+afterAll(() => { if (work) rmDir(work); });
+
+/** The example as a process with nothing on its link (stdin stays open, nobody talks). */
+class Sketch {
+  readonly child: ChildProcessWithoutNullStreams;
+  out = "";
+  constructor(storage: string, program = bin, extra: string[] = []) {
+    this.child = spawn(program, ["--storage", storage, ...extra], { stdio: "pipe" });
+    this.child.stdout.on("data", (b: Buffer) => { this.out += b.toString("latin1"); });
+  }
+  lines(): string[] {
+    return this.out.split(/[\r\n\0]+/).filter((l) => l.length > 0);
+  }
+  async until(pred: (lines: string[]) => boolean, what: string, ms = 60_000): Promise<string[]> {
+    const end = Date.now() + ms;
+    while (!pred(this.lines())) {
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what}; got ${JSON.stringify(this.lines())}`);
+      if (this.child.exitCode !== null) throw new Error(`the sketch exited (${this.child.exitCode}) before ${what}: ${JSON.stringify(this.lines())}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    return this.lines();
+  }
+  kill(): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.child.exitCode !== null || this.child.signalCode !== null) { resolve(); return; }
+      this.child.once("exit", () => resolve());
+      this.child.kill("SIGKILL");
+    });
+  }
+}
+
+const predictions = (lines: string[]) => lines.filter((l) => l.startsWith("odl: predict "));
+const fourPredictions = (lines: string[]) => predictions(lines).length === 4;
+
+describe.skipIf(!CAN_BUILD)("OnDeviceLearning on the POSIX board", () => {
+  it("trains with no host, saves, and after a kill and restart reloads its weights and predicts the same bits", async () => {
+    const storage = path.join(work, "store-a");
+    mkdirSync(storage);
+    const first = new Sketch(storage);
+    let before: string[];
+    try {
+      const lines = await first.until(fourPredictions, "four predictions after training");
+      expect(lines).toContain("odl: collecting 160 samples");
+      expect(lines.some((l) => /^odl: trained 30 epochs, loss \d/.test(l))).toBe(true);
+      expect(lines).toContain("odl: saved");
+      before = predictions(lines);
+    } finally {
+      await first.kill();
+    }
+    // Saved atomically: the blob and no temporary file beside it.
+    expect(readdirSync(storage)).toEqual(["odl.blob"]);
+
+    const second = new Sketch(storage);
+    try {
+      const lines = await second.until(fourPredictions, "four predictions after the restart");
+      // The board says so right after its banner.
+      const banner = lines.findIndex((l) => /^edgeprop \S+ pr=/.test(l));
+      expect(banner).toBeGreaterThanOrEqual(0);
+      expect(lines[banner + 1]).toMatch(/^edgeprop: restored odl from file .*: 65 parameters, step 240$/);
+      expect(lines).toContain("odl: restored");
+      expect(lines).not.toContain("odl: collecting 160 samples");
+      expect(predictions(lines)).toEqual(before);
+    } finally {
+      await second.kill();
+    }
+  }, 180_000);
+
+  it("refuses a damaged save whole and trains afresh", async () => {
+    const storage = path.join(work, "store-b");
+    mkdirSync(storage);
+    const first = new Sketch(storage);
+    let saved: Buffer;
+    try {
+      await first.until(fourPredictions, "training");
+    } finally {
+      await first.kill();
+    }
+    saved = readFileSync(path.join(storage, "odl.blob"));
+    const damaged = Buffer.from(saved);
+    damaged[damaged.length - 40] ^= 0x40; // a weight's bit
+    writeFileSync(path.join(storage, "odl.blob"), damaged);
+    const second = new Sketch(storage);
+    try {
+      const lines = await second.until(fourPredictions, "training afresh");
+      expect(lines).toContain("odl: restore failed (104): the saved model is damaged (CRC mismatch)");
+      expect(lines).toContain("odl: collecting 160 samples");
+      expect(lines.some((l) => l.startsWith("edgeprop: restored"))).toBe(false);
+    } finally {
+      await second.kill();
+    }
+    // Trained again from the same seed and samples: the same model, saved again.
+    expect(readFileSync(path.join(storage, "odl.blob")).equals(saved)).toBe(true);
+  }, 180_000);
+
+  it("serves a host's session while it trains: every reply in order, and the same model as with nobody attached", async () => {
+    const alone = new Sketch(path.join(work, "store-d"));
+    mkdirSync(path.join(work, "store-d"));
+    let quiet: string[];
+    try {
+      quiet = predictions(await alone.until(fourPredictions, "training alone"));
+    } finally {
+      await alone.kill();
+    }
+    mkdirSync(path.join(work, "store-e"));
+    const busy = new Sketch(path.join(work, "store-e"));
+    // The stream in order: text lines and frames, as the host sees them.
+    const events: Array<{ text: string } | { type: number; seq: number; payload: Uint8Array }> = [];
+    let pending = Buffer.alloc(0);
+    busy.child.stdout.on("data", (b: Buffer) => {
+      pending = Buffer.concat([pending, b]);
+      for (let end = pending.indexOf(0); end >= 0; end = pending.indexOf(0)) {
+        const chunk = pending.subarray(0, end);
+        pending = pending.subarray(end + 1);
+        const f = chunk.length ? decodeFrame(chunk) : null;
+        if (f) events.push(f);
+        else for (const line of chunk.toString("latin1").split(/\r?\n/)) if (line) events.push({ text: line });
+      }
+    });
+    const GET_WEIGHTS = 0x04, HELLO = 0x01, REPLY = 0x80;
+    const getFirstWeights = new Uint8Array([0, 0, 0, 0, 0, 0, 0, 0, 4, 0]); // PARAMETERS, offset 0, 4 floats
+    // HELLO, then a stream of reads sent at once: the pump takes at most its rx buffer per poll, so
+    // most of them arrive while the board collects and trains, and are served between its batches.
+    const READS = 3000;
+    const stream = [encodeFrame(HELLO, 500)];
+    for (let i = 1; i <= READS; i++) stream.push(encodeFrame(GET_WEIGHTS, 500 + i, getFirstWeights));
+    busy.child.stdin.write(Buffer.concat(stream));
+    try {
+      await busy.until((lines) => fourPredictions(lines) && events.filter((e) => "type" in e).length === READS + 1,
+        "every reply and the predictions");
+      expect(predictions(busy.lines())).toEqual(quiet);
+    } finally {
+      await busy.kill();
+    }
+    const frames = events.filter((e): e is { type: number; seq: number; payload: Uint8Array } => "type" in e);
+    // Every request answered by its own reply, in order: no ERROR, no sequence number taken by the API.
+    expect(frames[0]).toMatchObject({ type: HELLO | REPLY, seq: 500 });
+    frames.slice(1).forEach((f, i) => expect(f, `reply ${i + 1}`).toMatchObject({ type: GET_WEIGHTS | REPLY, seq: 501 + i }));
+    // And some were served while it trained (between two of its batches), seeing the weights change.
+    const from = events.findIndex((e) => "text" in e && e.text === "odl: training on 128 samples");
+    const to = events.findIndex((e) => "text" in e && /^odl: trained /.test(e.text));
+    expect(from).toBeGreaterThan(0);
+    expect(to).toBeGreaterThan(from);
+    const during = events.slice(from, to).filter((e): e is { type: number; seq: number; payload: Uint8Array } => "type" in e);
+    expect(during.length).toBeGreaterThan(2);
+    const distinct = new Set(during.map((f) => Buffer.from(f.payload).toString("hex")));
+    expect(distinct.size).toBeGreaterThan(1);
+  }, 180_000);
+
+  it.skipIf(!haveSocat())("edgeprop pull over a pty returns the weights of an in-process run over the same rows", async () => {
+    const storage = path.join(work, "store-c");
+    mkdirSync(storage);
+    const expected = await inProcessWeights();
+    const blob = path.join(storage, "odl.blob");
+    let pty: PtyBoard | null = null;
+    try {
+      pty = await startPtyBoard([bin, "--storage", storage]);
+      // The board trains on its own (nobody talks to it); it has saved once the blob exists.
+      const end = Date.now() + 60_000;
+      while (!existsSync(blob)) {
+        if (Date.now() > end) throw new Error("the board did not save a model within 60 s");
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      // The model it saved is the one the host's flags describe, byte for byte.
+      const CONFIG_AT = 40, CONFIG_BYTES = 160;
+      expect(Array.from(readFileSync(blob).subarray(CONFIG_AT, CONFIG_AT + CONFIG_BYTES))).toEqual(Array.from(encodeConfig(SKETCH.run)));
+      const out = path.join(work, "pulled.json");
+      const r = runCli(["pull", "--port", pty.path, "--save", out]);
+      expect(r.stderr).toBe("");
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/^pull: 2-16-1 mse, 65 parameters at step 240 from /);
+      const pulled = readModel(out);
+      expect(pulled.sizes).toEqual([2, 16, 1]);
+      expect(pulled.activations).toEqual(["tanh", "identity"]);
+      expect(Array.from(pulled.weights)).toEqual(Array.from(expected));
+    } finally {
+      await pty?.stop();
+    }
+  }, 180_000);
+
+  const M3_INCLUDE = process.env.EDGEPROP_M3_INCLUDE ?? "", M3_LIB = process.env.EDGEPROP_M3_LIB ?? "";
+  it.skipIf(!M3_INCLUDE || !M3_LIB)("with wasm3 (EDGEPROP_M3_INCLUDE, EDGEPROP_M3_LIB): the same bits, and each engine restores the other's save", async () => {
+    const obj = path.join(work, "obj-wasm3");
+    execFileSync("make", ["-s", "-C", path.join(repoRoot, "boards", "posix"), "ENGINE=wasm3", `M3_INCLUDE=${M3_INCLUDE}`, `M3_LIB=${M3_LIB}`,
+      `M3_CFLAGS=${process.env.EDGEPROP_M3_CFLAGS ?? ""}`, `OBJ=${obj}`, "example", "EXAMPLE=OnDeviceLearning"], { stdio: "pipe" });
+    const wasm3 = path.join(obj, "OnDeviceLearning");
+    const module = ["--module", wasmPath];
+    const runOnce = async (storage: string, program: string, extra: string[]) => {
+      const s = new Sketch(storage, program, extra);
+      try { return await s.until(fourPredictions, `${path.basename(path.dirname(program))} predictions`); } finally { await s.kill(); }
+    };
+    const a = path.join(work, "store-m3"), b = path.join(work, "store-w2c");
+    mkdirSync(a);
+    mkdirSync(b);
+    const trained3 = await runOnce(a, wasm3, module);
+    const trained2 = await runOnce(b, bin, []);
+    expect(predictions(trained3)).toEqual(predictions(trained2));
+    expect(readFileSync(path.join(a, "odl.blob")).equals(readFileSync(path.join(b, "odl.blob")))).toBe(true);
+    // wasm2c restores what wasm3 saved, and the other way round.
+    const restored2 = await runOnce(a, bin, []);
+    const restored3 = await runOnce(b, wasm3, module);
+    for (const r of [restored2, restored3]) {
+      expect(r).toContain("odl: restored");
+      expect(predictions(r)).toEqual(predictions(trained2));
+    }
+  }, 300_000);
+});

@@ -1,0 +1,105 @@
+// edgeprop pull from a board a host configured (the SerialTrainer firmware on
+// the POSIX board, behind a real pty): the weights and input statistics the
+// host set come back as a model file; a board with no model, or one whose
+// firmware writes no model line (the plain pump), is refused with exit 4.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { repoRoot, rmDir, tmpDir } from "../helpers/paths";
+import { runCli } from "../helpers/cli";
+import { encodeConfig } from "../../host/protocol/config-block";
+import { optimizerDefaults, paramCount, type RunConfig } from "../../host/config";
+import { ProtocolBoard } from "../../host/protocol/protocol-board";
+import { SerialLink } from "../../host/transports/serial-link";
+import { haveSocat, startPtyBoard, type PtyBoard } from "../../host/transports/pty";
+
+const has = (tool: string) => spawnSync("sh", ["-c", `command -v ${tool}`]).status === 0;
+const CAN = has("wasm2c") && has("gcc") && has("g++") && has("make") && haveSocat();
+
+let work = "";
+let trainer = "";
+beforeAll(() => {
+  work = tmpDir("edgeprop-pull-");
+  if (!CAN) return;
+  const obj = path.join(work, "obj");
+  execFileSync("make", ["-s", "-C", path.join(repoRoot, "boards", "posix"), "ENGINE=wasm2c", `OBJ=${obj}`, "example", "EXAMPLE=SerialTrainer"],
+    { stdio: "pipe" });
+  trainer = path.join(obj, "SerialTrainer");
+}, 300_000);
+afterAll(() => { if (work) rmDir(work); });
+
+const run: RunConfig = {
+  sizes: [3, 4, 2], activations: ["relu", "identity"], loss: "mse", optimizer: optimizerDefaults("sgd"),
+  clipNorm: 0, init: "pytorch", seed: 3, chunk: 4, normalizeInputs: true,
+};
+
+describe.skipIf(!CAN)("edgeprop pull from a board a host configured", () => {
+  it("returns the weights and input statistics the host set, as a model file", async () => {
+    const pty: PtyBoard = await startPtyBoard([trainer]);
+    try {
+      const link = await SerialLink.open(pty.path, 115200, 0);
+      const board = new ProtocolBoard(link);
+      const weights = Float32Array.from({ length: paramCount(run.sizes) }, (_, i) => (i - 10) / 16);
+      const mean = Float32Array.from([0.5, -1.25, 3]), std = Float32Array.from([2, 0.25, 1.5]);
+      try {
+        await board.configure(encodeConfig(run));
+        await board.setWeights(weights);
+        await board.setInputStats(mean, std);
+      } finally {
+        await board.close();
+      }
+      const out = path.join(work, "host-configured.json");
+      const r = runCli(["pull", "--port", pty.path, "--save", out]);
+      expect(r.stderr).toBe("");
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/^pull: 3-4-2 mse, 26 parameters at step 0 from /);
+      const json = JSON.parse(readFileSync(out, "utf8"));
+      expect(json.layers.map((l: { activation: string }) => l.activation)).toEqual(["relu", "identity"]);
+      const flat = json.layers.flatMap((l: { weight: number[][]; bias: number[] }) => [...l.weight.flat(), ...l.bias]);
+      expect(flat).toEqual(Array.from(weights));
+      expect(json.normalization).toEqual({ kind: "zscore", mean: Array.from(mean), std: Array.from(std) });
+    } finally {
+      await pty.stop();
+    }
+  }, 120_000);
+
+  it("refuses a board with no model, and a firmware that writes no model line, with exit 4 and no file", async () => {
+    const empty = await startPtyBoard([trainer]);
+    try {
+      const out = path.join(work, "none.json");
+      const r = runCli(["pull", "--port", empty.path, "--save", out]);
+      expect(r.code).toBe(4);
+      expect(r.stderr).toMatch(/the board holds no model/);
+      expect(existsSync(out)).toBe(false);
+    } finally {
+      await empty.stop();
+    }
+    // The plain pump (edgeprop-board) runs no training API: it cannot say which model it holds.
+    const plain = path.join(work, "plain-board");
+    execFileSync("make", ["-s", "-C", path.join(repoRoot, "boards", "posix"), "ENGINE=wasm2c", `OBJ=${path.join(work, "obj")}`, `BIN=${plain}`],
+      { stdio: "pipe" });
+    const pty = await startPtyBoard([plain]);
+    try {
+      const link = await SerialLink.open(pty.path, 115200, 0);
+      const board = new ProtocolBoard(link);
+      try { await board.configure(encodeConfig({ ...run, normalizeInputs: false })); } finally { await board.close(); }
+      const out = path.join(work, "plain.json");
+      const r = runCli(["pull", "--port", pty.path, "--save", out]);
+      expect(r.code).toBe(4);
+      expect(r.stderr).toMatch(/no model line/);
+      expect(existsSync(out)).toBe(false);
+    } finally {
+      await pty.stop();
+    }
+  }, 120_000);
+
+  it("says what is missing before it opens a port (exit 2)", () => {
+    const r = runCli(["pull", "--port", "/nonexistent/tty"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--save MODEL.json is required/);
+    const dir = runCli(["pull", "--port", "/nonexistent/tty", "--save", work]);
+    expect(dir.code).toBe(2);
+    expect(dir.stderr).toMatch(/--save/);
+  });
+});
