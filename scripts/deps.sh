@@ -6,6 +6,7 @@
 #   socat                          the pseudo-terminals the serial tests open
 #   wabt                           wasm2c (the independent engine) and wasm-validate
 #   gcc, make                      the C pump for a PC, the plain-C peer
+#   g++                            the Arduino-style sketches (examples/) built for the POSIX board
 #   python3-torch                  real PyTorch for Debian's /usr/bin/python3: the
 #                                  numerics oracle (scripts/golden.py, the cross-check)
 #   gcc-riscv64-unknown-elf,       the firmware cross-compiled for rv32 ...
@@ -19,7 +20,7 @@
 set -euo pipefail
 
 packages=(
-  socat wabt gcc make python3-torch
+  socat wabt gcc g++ make python3-torch
   gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf qemu-system-misc
   clang libclang-rt-14-dev llvm strace util-linux
 )
