@@ -1,23 +1,15 @@
-// One training run from flags to saved model, on whatever board the command
-// opened: load data and model, configure, load weights, train, report, save.
-// `sim` and `train` differ only in the board they hand in.
-import type { Parsed } from "./args.js";
+// One training run from its typed spec (run-spec.ts, resolved from the flags
+// by the command) to saved model, on whatever board the command opened:
+// configure, load weights, train, report, save. `sim` and `train` differ only
+// in the board they hand in.
 import type { BatchResult, Board, LinkStats } from "./boards/board.js";
-import { readCsv, type NumericTable } from "./csv.js";
-import { checkAgainstModel, splitTable, type Dataset } from "./dataset.js";
-import { readModel, writeModel, type ModelFile } from "./model-file.js";
-import { RUN_SPECS, resolveRun, type RunSettings } from "./run-options.js";
+import { writeModel } from "./model-file.js";
+import type { PreparedRun, RunOutputs, RunSpec } from "./run-spec.js";
 import { encodeConfig } from "./protocol/config-block.js";
 import { runSession, type EpochEvent, type SessionResult } from "./session.js";
 import { BoardError, Status } from "./protocol/status.js";
 import { DivergedError, InterruptedError, LinkError, UsageError } from "./errors.js";
 import type { Plan } from "./plan.js";
-import { findDataset } from "./datasets/index.js";
-import {
-  CHECKPOINT_FILES, checkOptimizerState, mergeResumeArgs, readCheckpoint, runSettingsOf, type Checkpoint, type ResumeOverride,
-} from "./checkpoint.js";
-import { optimizerStateFloats } from "./plan.js";
-import { checkOutputDirectory, checkOutputFile } from "./output-path.js";
 import { progressMode, type ProgressMode } from "./progress/index.js";
 import type { GradWarning } from "./progress/grad-watch.js";
 import type { RunRecord } from "./report/html.js";
@@ -39,63 +31,9 @@ export const stdoutOutput: Output = {
   json: (o) => process.stdout.write(JSON.stringify(o) + "\n"),
 };
 
-export interface PreparedRun {
-  settings: RunSettings;
-  data: Dataset;
-  table: NumericTable | null;
-  loaded: ModelFile | null;
-  /** The flags the run uses (with --resume: the checkpoint's, overridden by the given ones). */
-  args?: Parsed;
-  /** Set with --resume: where the run continues from. */
-  resume?: Checkpoint;
-  /** With --resume: the checkpoint's settings the command line changed (announced when the run starts). */
-  overrides?: ResumeOverride[];
-}
+export type { PreparedRun, RunOutputs, RunSpec } from "./run-spec.js";
 
-/** Reads and checks everything before any board is touched. */
-export function prepareRun(a: Parsed, data?: Dataset): PreparedRun {
-  if (a.retune && !a.resume) throw new UsageError("--retune applies only with --resume DIR (it allows new optimizer hyper-parameters there)");
-  let resume: Checkpoint | undefined;
-  let overrides: ResumeOverride[] | undefined;
-  if (a.resume) {
-    resume = readCheckpoint(String(a.resume));
-    ({ args: a, overrides } = mergeResumeArgs(a, resume, RUN_SPECS));
-  }
-  const loaded = resume ? resume.model : a.load ? readModel(String(a.load)) : null;
-  let table: NumericTable | null = null;
-  if (!data) {
-    if (a.data && a.dataset) throw new UsageError("give either --data FILE.csv or --dataset NAME, not both");
-    if (a.dataset) {
-      const info = findDataset(String(a.dataset));
-      if (a.target) throw new UsageError(`--target does not apply to --dataset ${info.name} (its target is fixed)`);
-      data = info.make(Number(a["data-seed"] ?? 1));
-      if (!loaded) a = { ...a, layers: a.layers ?? info.layers, loss: a.loss ?? info.loss };
-    } else {
-      if (!a.data) throw new UsageError("--data FILE.csv or --dataset NAME is required (see 'edgeprop datasets')");
-      table = readCsv(String(a.data));
-      for (const w of table.warnings) process.stderr.write(`warning: ${w}\n`);
-      data = splitTable(table, a.target as string | undefined);
-    }
-  }
-  const settings = resolveRun(a, data.rows, loaded);
-  checkAgainstModel(data, table, settings.run.sizes, settings.run.loss);
-  if (resume) {
-    const o = settings.run.optimizer;
-    checkOptimizerState(resume, optimizerStateFloats(settings.run),
-      `${o.name}${o.momentum > 0 ? ` with momentum` : ""}${o.centered ? " (centered)" : ""} on ${settings.run.sizes.join(",")}`, String(a.resume));
-  }
-  checkRunOutputs(a);
-  return { settings, data, table, loaded, args: a, resume, overrides };
-}
-
-/** Every file the run will write can be written: checked before any work, not found out after training. */
-function checkRunOutputs(a: Parsed): void {
-  if (a.save !== undefined) checkOutputFile("--save", String(a.save));
-  if (a.report !== undefined) checkOutputFile("--report", String(a.report));
-  if (a.checkpoint !== undefined) checkOutputDirectory("--checkpoint", String(a.checkpoint), CHECKPOINT_FILES);
-  else if (a.resume !== undefined) checkOutputDirectory("--resume", String(a.resume), CHECKPOINT_FILES);
-}
-
+/** Configures the board for the run and loads its starting weights (and, resuming, the optimizer state). */
 export async function configureBoard(board: Board, p: PreparedRun): Promise<Plan> {
   try {
     const plan = await board.configure(encodeConfig(p.settings.run));
@@ -152,39 +90,6 @@ function statsDelta(a: LinkStats, b: LinkStats): LinkStats {
 
 export { describeRun };
 
-/** Where a run's results go, resolved once from the output flags. */
-export interface RunOutputs {
-  json: boolean;
-  quiet: boolean;
-  /** --save: the trained (or salvaged) model. */
-  save: string | null;
-  /** --report: the HTML report. */
-  report: string | null;
-  /** --checkpoint DIR, or the --resume DIR the run continues in. */
-  checkpointDir: string | null;
-  /** --resume DIR, for the "resuming from" line. */
-  resumedFrom: string | null;
-  /** The persisted flags a checkpoint saves (OptionSpec.persist). */
-  persisted: Record<string, string | number | boolean>;
-}
-
-/** The output flags of `a`; the run's own flags (with --resume, the merged ones) give what a checkpoint persists. */
-export function runOutputsOf(a: Parsed, p: PreparedRun): RunOutputs {
-  const resume = a.resume ? String(a.resume) : null;
-  return {
-    json: Boolean(a.json), quiet: Boolean(a.quiet),
-    save: a.save ? String(a.save) : null, report: a.report ? String(a.report) : null,
-    checkpointDir: a.checkpoint ? String(a.checkpoint) : resume, resumedFrom: resume,
-    persisted: runSettingsOf(p.args ?? a, RUN_SPECS),
-  };
-}
-
-/** Trains and saves with the output flags of `a`; see runTraining. */
-export function trainOnBoard(board: Board, a: Parsed, p: PreparedRun, out: Output,
-  onEpoch?: (e: EpochEvent) => void, hooks: TrainHooks = {}): Promise<RunOutcome> {
-  return runTraining(board, p, runOutputsOf(a, p), out, onEpoch, hooks);
-}
-
 /** Calls every observer's `f` in order, awaiting each. */
 async function notify(observers: RunObserver[], f: (o: RunObserver) => void | Promise<void>): Promise<void> {
   for (const o of observers) await f(o);
@@ -196,7 +101,7 @@ async function notify(observers: RunObserver[], f: (o: RunObserver) => void | Pr
  * is written before the result line names it; the console shows an epoch
  * before its checkpoint is written).
  */
-function observersOf(p: PreparedRun, o: RunOutputs, view: ConsoleView, onEpoch: ((e: EpochEvent) => void) | undefined,
+function observersOf(p: RunSpec, o: RunOutputs, view: ConsoleView, onEpoch: ((e: EpochEvent) => void) | undefined,
   hooks: TrainHooks): RunObserver[] {
   const callbacks: RunObserver = {
     batch: hooks.onBatch,
@@ -205,14 +110,14 @@ function observersOf(p: PreparedRun, o: RunOutputs, view: ConsoleView, onEpoch: 
   return [
     ...(o.report ? [new ReportWriter(o.report)] : []),
     view, callbacks,
-    ...(o.checkpointDir ? [new CheckpointWriter(o.checkpointDir, p.settings.run, o.persisted)] : []),
+    ...(o.checkpointDir ? [new CheckpointWriter(o.checkpointDir, p.settings.run, p.persisted)] : []),
   ];
 }
 
-/** Trains and saves; a divergence saves the last finite model and rethrows. */
-export async function runTraining(board: Board, p: PreparedRun, o: RunOutputs, out: Output,
+/** Trains and writes the run's outputs; a divergence saves the last finite model and rethrows. */
+export async function trainOnBoard(board: Board, p: RunSpec, out: Output,
   onEpoch?: (e: EpochEvent) => void, hooks: TrainHooks = {}): Promise<RunOutcome> {
-  const { settings, data } = p;
+  const { settings, data, outputs: o } = p;
   const wall0 = performance.now();
   const stats0 = board.stats();
   const plan = await configureBoard(board, p);

@@ -4,13 +4,15 @@
 // Momentum, AdaGrad, RMSProp and Adam. Every run of a part starts from the
 // same weights. Progress while it runs, a summary table, an HTML report.
 import { resolve } from "node:path";
-import { helpText, parseArgs, type OptionSpec, type Parsed } from "../args.js";
+import { helpText, parseArgs, type OptionSpec } from "../args.js";
 import type { Board } from "../boards/board.js";
 import { UsageError } from "../errors.js";
 import { openSimulatedBoard } from "../boards/open.js";
 import { checkOutputFile } from "../output-path.js";
-import { describeRun, prepareRun, stdoutOutput, trainOnBoard } from "../training-run.js";
-import { SIM_OPTIONS } from "../run-options.js";
+import { describeRun, stdoutOutput, trainOnBoard } from "../training-run.js";
+import { SIM_OPTIONS, runSpecOf } from "../run-options.js";
+import { NO_OUTPUTS, type RunSpec } from "../run-spec.js";
+import type { Dataset } from "../dataset.js";
 import { interactive } from "../progress/index.js";
 import { makeRandn, makeSpiral } from "../datasets/index.js";
 import { writeReport, type RunRecord } from "../report/html.js";
@@ -42,8 +44,7 @@ export async function openDemoBoard(baud: number | undefined): Promise<Board> {
 interface DemoRun {
   part: number;
   label: string;
-  args: Parsed;
-  data: ReturnType<typeof makeRandn>;
+  p: RunSpec;
 }
 
 export async function demoCommand(argv: string[]): Promise<number> {
@@ -59,19 +60,22 @@ export async function demoCommand(argv: string[]): Promise<number> {
   const seed = Number(a.seed);
   const regEpochs = Number(a["regression-epochs"]), clsEpochs = Number(a["classify-epochs"]);
   const reg = makeRandn(seed), spiral = makeSpiral(seed);
-  // Each run is what `edgeprop sim` would train with these flags (on the data set given here).
-  const simFlags = (argv: string[]): Parsed => parseArgs([...argv, "--act", "relu", "--init", "pytorch", "--seed", String(seed)], SIM_OPTIONS, "demo");
+  // Each run is what `edgeprop sim` would train with this command line, on the rows given here; the runs write nothing of their own.
+  const simRun = (data: Dataset, argv: string[]): RunSpec => ({
+    ...runSpecOf(parseArgs([...argv, "--act", "relu", "--init", "pytorch", "--seed", String(seed)], SIM_OPTIONS, "demo"), {}, { data }),
+    outputs: NO_OUTPUTS,
+  });
   const runs: DemoRun[] = [
     ...([["batch GD (batch = all 1000 rows)", "full"], ["stochastic GD (batch 1)", "1"], ["mini-batch GD (batch 100)", "100"]] as const).map(([label, batch]) => ({
-      part: 1, label, data: reg,
-      args: simFlags(["--layers", "10,1", "--loss", "mse", "--opt", "sgd", "--lr", "0.01", "--batch", batch, "--epochs", String(regEpochs), "--no-shuffle"]),
+      part: 1, label,
+      p: simRun(reg, ["--layers", "10,1", "--loss", "mse", "--opt", "sgd", "--lr", "0.01", "--batch", batch, "--epochs", String(regEpochs), "--no-shuffle"]),
     })),
     ...([["SGD", "sgd"], ["Momentum (0.9)", "momentum"], ["AdaGrad", "adagrad"], ["RMSProp", "rmsprop"], ["Adam", "adam"]] as const).map(([label, opt]) => ({
-      part: 2, label, data: spiral,
-      args: simFlags(["--layers", "2,32,3", "--loss", "ce", "--opt", opt, "--lr", "0.01", "--batch", "32", "--epochs", String(clsEpochs), "--shuffle"]),
+      part: 2, label,
+      p: simRun(spiral, ["--layers", "2,32,3", "--loss", "ce", "--opt", opt, "--lr", "0.01", "--batch", "32", "--epochs", String(clsEpochs), "--shuffle"]),
     })),
   ];
-  const prepared = runs.map((r) => ({ ...r, p: prepareRun(r.args, r.data) }));
+  const prepared = runs;
   const baud = a.fast ? 0 : a.baud === undefined ? undefined : Number(a.baud);
   const probe = await openDemoBoard(baud);
   const boardName = probe.description;
@@ -93,7 +97,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
     const every = Math.max(1, Math.floor(epochs / 4));
     const board = await openDemoBoard(baud);
     try {
-      const o = await trainOnBoard(board, { ...r.args, quiet: true }, r.p, stdoutOutput, live ? undefined : (e) => {
+      const o = await trainOnBoard(board, r.p, stdoutOutput, live ? undefined : (e) => {
         if (e.epoch % every === 0 || e.epoch === epochs) {
           w(`    epoch ${String(e.epoch).padStart(String(epochs).length)}/${epochs}  loss ${e.loss.toPrecision(6)}  (${e.steps} steps this epoch)`);
         }

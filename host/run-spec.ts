@@ -1,0 +1,75 @@
+// A training run as the commands hand it down: typed values resolved once
+// from the flags (run-options.ts `runSpecOf`), the data and model already
+// read and checked. Nothing below the command layer sees parsed flags; the
+// run (training-run.ts), its observers (run/) and the session take this.
+import type { NumericTable } from "./csv.js";
+import type { Dataset } from "./dataset.js";
+import type { ModelFile } from "./model-file.js";
+import type { Checkpoint } from "./checkpoint.js";
+import type { RunConfig } from "./config.js";
+import type { Schedule } from "./schedule.js";
+
+/** The model, optimizer and session settings of a run. */
+export interface RunSettings {
+  run: RunConfig;
+  batch: number;
+  /** --batch as given ("full" or a number), for the start line and reports. */
+  batchText: string;
+  epochs: number;
+  shuffle: boolean;
+  schedule: Schedule;
+}
+
+/** Where a run's training rows come from. */
+export type DataSource =
+  | { kind: "csv"; file: string; target?: string }
+  | { kind: "dataset"; name: string; seed: number }
+  /** Rows a program hands in (the demo's data sets). */
+  | { kind: "given"; name: string };
+
+/** Where a run's results go. */
+export interface RunOutputs {
+  json: boolean;
+  quiet: boolean;
+  /** --save: the trained (or salvaged) model. */
+  save: string | null;
+  /** --report: the HTML report. */
+  report: string | null;
+  /** --checkpoint DIR, or the --resume DIR the run continues in. */
+  checkpointDir: string | null;
+  /** --resume DIR, for the "resuming from" line. */
+  resumedFrom: string | null;
+}
+
+/** Outputs that write nothing and print only what the caller's progress mode shows. */
+export const NO_OUTPUTS: RunOutputs = { json: false, quiet: true, save: null, report: null, checkpointDir: null, resumedFrom: null };
+
+/** A persisted flag a resumed run takes from the command line instead of the checkpoint. */
+export interface ResumeOverride {
+  flag: string;
+  saved: string | number | boolean | null;
+  now: string | number | boolean;
+}
+
+/** A run's persisted flags by name, as a checkpoint's "settings" holds them (OptionSpec.persist). */
+export type PersistedSettings = Record<string, string | number | boolean>;
+
+/** What a board needs to be set up for a run: the settings and the starting model or checkpoint. */
+export interface PreparedRun {
+  settings: RunSettings;
+  data: Dataset;
+  table: NumericTable | null;
+  loaded: ModelFile | null;
+  /** Set with --resume: where the run continues from. */
+  resume?: Checkpoint;
+  /** With --resume: the checkpoint's settings the command line changed (announced when the run starts). */
+  overrides?: ResumeOverride[];
+}
+
+/** A whole training run: what to train, from where, and where its results go. */
+export interface RunSpec extends PreparedRun {
+  source: DataSource;
+  outputs: RunOutputs;
+  /** What a checkpoint of this run saves as its settings (with --resume: the merged flags'). */
+  persisted: PersistedSettings;
+}
