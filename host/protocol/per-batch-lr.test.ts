@@ -6,9 +6,9 @@ import { describe, expect, it } from "vitest";
 import { ProtocolBoard } from "./protocol-board.js";
 import { SimulatedFirmware } from "../boards/simulated-firmware.js";
 import { DirectBoard } from "../boards/in-process.js";
-import type { ByteLink } from "../transports/byte-link.js";
 import type { Board } from "../boards/board.js";
 import { encodeConfig } from "./config-block.js";
+import { CountingLink } from "../../tests/helpers/counting-link.js";
 import { optimizerDefaults, type RunConfig } from "../config.js";
 
 const RUN: RunConfig = {
@@ -20,18 +20,6 @@ const x = Float32Array.from({ length: ROWS * 2 }, (_, i) => Math.sin(i));
 const t = Float32Array.from({ length: ROWS }, (_, i) => Math.cos(i));
 // batches 1 and 2 share an lr: no SET_LR between them
 const LRS = [0.01, 0.02, 0.02, 0.05, 0.001];
-
-/** Counts the frames the host writes (one write per frame). */
-class CountingLink implements ByteLink {
-  writes = 0;
-  constructor(private readonly inner: ByteLink) {}
-  get description() { return this.inner.description; }
-  get baud() { return this.inner.baud; }
-  write(b: Uint8Array): void { this.writes++; this.inner.write(b); }
-  onData(cb: (b: Uint8Array) => void): void { this.inner.onData(cb); }
-  onClose(cb: (why: string) => void): void { this.inner.onClose(cb); }
-  close(): Promise<void> { return this.inner.close(); }
-}
 
 async function trained(board: Board, lrs?: number[]): Promise<Float32Array> {
   await board.configure(encodeConfig(RUN));

@@ -8,6 +8,7 @@ import { DirectBoard } from "../boards/in-process.js";
 import type { ByteLink } from "../transports/byte-link.js";
 import type { Board } from "../boards/board.js";
 import { encodeConfig } from "./config-block.js";
+import { CountingLink } from "../../tests/helpers/counting-link.js";
 import { optimizerDefaults, type RunConfig } from "../config.js";
 import { FrameSplitter } from "./frame-splitter.js";
 import { encodeFrame, Type } from "./frame.js";
@@ -49,18 +50,6 @@ const RUN: RunConfig = {
   sizes: [2, 5, 1], activations: ["tanh", "identity"], loss: "mse",
   optimizer: optimizerDefaults("adam"), clipNorm: 0, init: "pytorch", seed: 3, chunk: 4,
 };
-
-/** Counts the frames the host writes (one write per frame). */
-class CountingLink implements ByteLink {
-  writes = 0;
-  constructor(private readonly inner: ByteLink) {}
-  get description() { return this.inner.description; }
-  get baud() { return this.inner.baud; }
-  write(b: Uint8Array): void { this.writes++; this.inner.write(b); }
-  onData(cb: (b: Uint8Array) => void): void { this.inner.onData(cb); }
-  onClose(cb: (why: string) => void): void { this.inner.onClose(cb); }
-  close(): Promise<void> { return this.inner.close(); }
-}
 
 async function oneEpoch(board: Board, run: RunConfig = RUN): Promise<void> {
   await board.configure(encodeConfig(run));

@@ -1,0 +1,15 @@
+// A byte link that counts the frames the host writes (the protocol board
+// writes one frame per write), for tests that assert how many frames a run
+// costs.
+import type { ByteLink } from "../../host/transports/byte-link";
+
+export class CountingLink implements ByteLink {
+  writes = 0;
+  constructor(private readonly inner: ByteLink) {}
+  get description() { return this.inner.description; }
+  get baud() { return this.inner.baud; }
+  write(b: Uint8Array): void { this.writes++; this.inner.write(b); }
+  onData(cb: (b: Uint8Array) => void): void { this.inner.onData(cb); }
+  onClose(cb: (why: string) => void): void { this.inner.onClose(cb); }
+  close(): Promise<void> { return this.inner.close(); }
+}
