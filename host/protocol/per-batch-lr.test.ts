@@ -8,7 +8,8 @@ import { SimulatedFirmware } from "../boards/simulated-firmware.js";
 import { DirectBoard } from "../boards/in-process.js";
 import type { Board } from "../boards/board.js";
 import { encodeConfig } from "./config-block.js";
-import { CountingLink } from "../../tests/helpers/counting-link.js";
+import { countedBoard } from "../../tests/helpers/counting-link.js";
+import { sineRows } from "../../tests/helpers/sine-rows.js";
 import { optimizerDefaults, type RunConfig } from "../config.js";
 
 const RUN: RunConfig = {
@@ -16,8 +17,7 @@ const RUN: RunConfig = {
   optimizer: { ...optimizerDefaults("nadam"), lr: 0.01 }, clipNorm: 0, init: "pytorch", seed: 3, chunk: 4,
 };
 const ROWS = 14, BATCH = 3; // 5 batches, the last of 2 rows
-const x = Float32Array.from({ length: ROWS * 2 }, (_, i) => Math.sin(i));
-const t = Float32Array.from({ length: ROWS }, (_, i) => Math.cos(i));
+const { x, t } = sineRows(ROWS);
 // batches 1 and 2 share an lr: no SET_LR between them
 const LRS = [0.01, 0.02, 0.02, 0.05, 0.001];
 
@@ -30,11 +30,9 @@ async function trained(board: Board, lrs?: number[]): Promise<Float32Array> {
 
 describe("TrainJob.lrs: an lr per batch", () => {
   it("over the protocol: one SET_LR frame per lr change, in the epoch's stream; weights equal the in-process engine's bit for bit", async () => {
-    const plainLink = new CountingLink(new SimulatedFirmware());
-    const plain = new ProtocolBoard(plainLink);
+    const { link: plainLink, board: plain } = countedBoard();
     await trained(plain);
-    const scheduledLink = new CountingLink(new SimulatedFirmware());
-    const scheduled = new ProtocolBoard(scheduledLink);
+    const { link: scheduledLink, board: scheduled } = countedBoard();
     const got = await trained(scheduled, LRS);
     // epoch 1: changes before batches 1, 3, 4; epoch 2: before 0 (from 0.001), 1, 3, 4
     expect(scheduledLink.writes - plainLink.writes).toBe(3 + 4);

@@ -8,7 +8,8 @@ import { DirectBoard } from "../boards/in-process.js";
 import type { ByteLink } from "../transports/byte-link.js";
 import type { Board } from "../boards/board.js";
 import { encodeConfig } from "./config-block.js";
-import { CountingLink } from "../../tests/helpers/counting-link.js";
+import { CountingLink, countedBoard } from "../../tests/helpers/counting-link.js";
+import { sineRows } from "../../tests/helpers/sine-rows.js";
 import { optimizerDefaults, type RunConfig } from "../config.js";
 import { FrameSplitter } from "./frame-splitter.js";
 import { encodeFrame, Type } from "./frame.js";
@@ -54,15 +55,13 @@ const RUN: RunConfig = {
 async function oneEpoch(board: Board, run: RunConfig = RUN): Promise<void> {
   await board.configure(encodeConfig(run));
   const rows = 12;
-  const x = Float32Array.from({ length: rows * 2 }, (_, i) => Math.sin(i));
-  const t = Float32Array.from({ length: rows }, (_, i) => Math.cos(i));
+  const { x, t } = sineRows(rows);
   await board.train({ x, t, rows, nIn: 2, nT: 1, batch: 6, chunk: 4 });
 }
 
 describe("ProtocolBoard snapshot", () => {
   it("after an epoch, the optimizer state and step come from the snapshot: no frame is sent, and they equal the in-process engine's", async () => {
-    const link = new CountingLink(new SimulatedFirmware());
-    const board = new ProtocolBoard(link);
+    const { link, board } = countedBoard();
     await oneEpoch(board);
     const before = link.writes;
     const state = await board.getOptimizerState();
@@ -93,8 +92,7 @@ describe("ProtocolBoard snapshot", () => {
     const board = new ProtocolBoard(new SlowBatchLink(new SimulatedFirmware(), 400), { timeoutMs: 150, retries: 8 });
     await board.configure(encodeConfig(RUN));
     const rows = 24;
-    const x = Float32Array.from({ length: rows * 2 }, (_, i) => Math.sin(i));
-    const t = Float32Array.from({ length: rows }, (_, i) => Math.cos(i));
+    const { x, t } = sineRows(rows);
     const job = { x, t, rows, nIn: 2, nT: 1, batch: 4, chunk: 4 };
     // The first window goes out before any busy time was reported: it may time out once.
     await board.train(job);

@@ -2,6 +2,8 @@
 // writes one frame per write), for tests that assert how many frames a run
 // costs.
 import type { ByteLink } from "../../host/transports/byte-link";
+import { ProtocolBoard } from "../../host/protocol/protocol-board";
+import { SimulatedFirmware } from "../../host/boards/simulated-firmware";
 
 export class CountingLink implements ByteLink {
   writes = 0;
@@ -12,4 +14,10 @@ export class CountingLink implements ByteLink {
   onData(cb: (b: Uint8Array) => void): void { this.inner.onData(cb); }
   onClose(cb: (why: string) => void): void { this.inner.onClose(cb); }
   close(): Promise<void> { return this.inner.close(); }
+}
+
+/** A protocol board over a simulated firmware behind a CountingLink: `link.writes` is the frames it sent. */
+export function countedBoard(): { link: CountingLink; board: ProtocolBoard } {
+  const link = new CountingLink(new SimulatedFirmware());
+  return { link, board: new ProtocolBoard(link) };
 }
