@@ -3,8 +3,6 @@
 // whose lr changes (and none where it does not); the result is the in-process
 // engine's, and the same as setting each batch's lr by hand between batches.
 import { describe, expect, it } from "vitest";
-import { ProtocolBoard } from "./protocol-board.js";
-import { SimulatedFirmware } from "../boards/simulated-firmware.js";
 import { DirectBoard } from "../boards/in-process.js";
 import type { Board } from "../boards/board.js";
 import { encodeConfig } from "./config-block.js";
