@@ -6,7 +6,9 @@
 //
 //   DIR/checkpoint.json  {"format":"edgeprop-checkpoint","version":1,"epoch":k,
 //                         "step":n,"settings":{flags},"model":{edgeprop-model v1},
-//                         "optimizer_state":"<base64 little-endian f32>","history":[...]}
+//                         "optimizer_state":"<base64 little-endian f32>","history":[...],
+//                         "early_stop":{"best_epoch":e,"best_val_loss":x,"wait":w,"best_weights":"<base64 f32>"}}
+//                         ("early_stop" only with --early-stop: what EarlyStopping needs to continue exactly)
 //   DIR/model.json       the same model alone (usable with --load, predict, export)
 import { readInputText } from "./input-file.js";
 import { join } from "node:path";
@@ -16,6 +18,7 @@ import { InputError } from "./errors.js";
 import { modelFromJson, modelToJson, type ModelFile } from "./model-file.js";
 import { writeFileAtomic } from "./atomic-write.js";
 import type { EpochEvent } from "./session.js";
+import type { EarlyStopState } from "./early-stopping.js";
 
 /** The files a checkpoint directory holds. */
 export const CHECKPOINT_FILE = "checkpoint.json";
@@ -32,6 +35,8 @@ export interface Checkpoint {
   model: ModelFile;
   optimizer: OptimizerState;
   history: EpochEvent[];
+  /** With --early-stop: the best epoch so far, its loss and weights, and the wait since. */
+  earlyStop?: EarlyStopState;
 }
 
 function f32ToBase64(a: Float32Array): string {
@@ -41,14 +46,14 @@ function f32ToBase64(a: Float32Array): string {
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
-function base64ToF32(s: string, file: string): Float32Array {
-  if (s.length % 4 !== 0 || !BASE64.test(s)) throw new InputError(file, null, null, `"optimizer_state" is not base64`);
+function base64ToF32(s: string, file: string, field = `"optimizer_state"`, what = "an optimizer state"): Float32Array {
+  if (s.length % 4 !== 0 || !BASE64.test(s)) throw new InputError(file, null, null, `${field} is not base64`);
   const b = Buffer.from(s, "base64");
-  if (b.length % 4 !== 0) throw new InputError(file, null, null, `"optimizer_state" is not a whole number of float32 values (${b.length} bytes)`);
+  if (b.length % 4 !== 0) throw new InputError(file, null, null, `${field} is not a whole number of float32 values (${b.length} bytes)`);
   const out = new Float32Array(b.length / 4);
   new Uint8Array(out.buffer).set(b);
   const bad = out.findIndex((v) => !Number.isFinite(v));
-  if (bad >= 0) throw new InputError(file, null, null, `"optimizer_state" value ${bad} is ${out[bad]}: an optimizer state must be finite`);
+  if (bad >= 0) throw new InputError(file, null, null, `${field} value ${bad} is ${out[bad]}: ${what} must be finite`);
   return out;
 }
 
@@ -76,12 +81,35 @@ export function checkOptimizerState(ck: Checkpoint, needed: number, what: string
   }
 }
 
-export function writeCheckpoint(dir: string, c: { epoch: number; settings: Record<string, string | number | boolean>; model: ModelConfig; weights: Float32Array; optimizer: OptimizerState; history: EpochEvent[] }): void {
+/** The early-stopping state as the checkpoint writes it. */
+function earlyStopToJson(s: EarlyStopState): object {
+  return {
+    best_epoch: s.bestEpoch, best_val_loss: Number.isFinite(s.bestLoss) ? s.bestLoss : null, wait: s.wait,
+    best_weights: s.bestWeights ? f32ToBase64(s.bestWeights) : null,
+  };
+}
+
+function earlyStopOf(j: any, epoch: number, weightCount: number, file: string): EarlyStopState | undefined {
+  if (j === undefined) return undefined;
+  const bad = (what: string): never => { throw new InputError(file, null, null, `"early_stop": ${what}`); };
+  if (typeof j !== "object" || j === null) bad("expected an object");
+  if (!Number.isInteger(j.best_epoch) || j.best_epoch < 0 || j.best_epoch > epoch) bad(`"best_epoch" must be an epoch from 0 to ${epoch}`);
+  if (!Number.isInteger(j.wait) || j.wait < 0 || j.wait > epoch) bad(`"wait" must be a whole number of epochs from 0 to ${epoch}`);
+  if (j.best_val_loss !== null && typeof j.best_val_loss !== "number") bad(`"best_val_loss" must be a number or null`);
+  if (j.best_weights !== null && typeof j.best_weights !== "string") bad(`"best_weights" must be a base64 string or null`);
+  const bestWeights = j.best_weights === null ? null : base64ToF32(j.best_weights, file, `"early_stop"."best_weights"`, "a model's weights");
+  if (bestWeights && bestWeights.length !== weightCount) bad(`"best_weights" holds ${bestWeights.length} float32 values; the model has ${weightCount}`);
+  if ((j.best_epoch > 0) !== (bestWeights !== null)) bad(`"best_weights" is given exactly when "best_epoch" is 1 or more`);
+  return { bestEpoch: j.best_epoch, bestLoss: j.best_val_loss ?? Infinity, wait: j.wait, bestWeights };
+}
+
+export function writeCheckpoint(dir: string, c: { epoch: number; settings: Record<string, string | number | boolean>; model: ModelConfig; weights: Float32Array; optimizer: OptimizerState; history: EpochEvent[]; earlyStop?: EarlyStopState }): void {
   const model = modelToJson(c.model, c.weights);
   writeFileAtomic(join(dir, CHECKPOINT_MODEL_FILE), JSON.stringify(model) + "\n");
   writeFileAtomic(join(dir, CHECKPOINT_FILE), JSON.stringify({
     format: "edgeprop-checkpoint", version: 1, epoch: c.epoch, step: c.optimizer.step,
     settings: c.settings, model, optimizer_state: f32ToBase64(c.optimizer.state), history: c.history,
+    ...(c.earlyStop ? { early_stop: earlyStopToJson(c.earlyStop) } : {}),
   }) + "\n");
 }
 
@@ -96,9 +124,11 @@ export function readCheckpoint(dir: string): Checkpoint {
   if (j.step > MAX_STEP) throw new InputError(file, null, null, `"step" ${j.step} is more than the board counts (${MAX_STEP})`);
   if (Array.isArray(j.settings)) throw new InputError(file, null, null, `"settings" must be an object`);
   if (typeof j.optimizer_state !== "string") throw new InputError(file, null, null, `"optimizer_state" must be a base64 string`);
+  const model = modelFromJson(j.model, file);
   return {
-    epoch: j.epoch, step: j.step, settings: j.settings, model: modelFromJson(j.model, file),
+    epoch: j.epoch, step: j.step, settings: j.settings, model,
     optimizer: { step: j.step, state: base64ToF32(j.optimizer_state, file) }, history: historyOf(j.history, j.epoch, file),
+    earlyStop: earlyStopOf(j.early_stop, j.epoch, model.weights.length, file),
   };
 }
 

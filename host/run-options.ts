@@ -18,10 +18,11 @@ import { CHECKPOINT_OPTIONS, mergeResumeArgs, runSettingsOf } from "./resume-opt
 import { CHECKPOINT_FILES, checkOptimizerState, readCheckpoint, type Checkpoint } from "./checkpoint.js";
 import { LINK_OPTIONS } from "./link-flags.js";
 import { checkAgainstModel, type Dataset } from "./dataset.js";
-import { readRunData, type RunData } from "./run-data.js";
+import { readRunData, readValidationFile, type RunData } from "./run-data.js";
+import { splitValidation } from "./validation-split.js";
 import { optimizerStateFloats } from "./plan.js";
 import { checkOutputDirectory, checkOutputFile } from "./output-path.js";
-import type { DataSource, ResumeOverride, RunOutputs, RunSettings, RunSpec } from "./run-spec.js";
+import type { DataSource, ResumeOverride, RunOutputs, RunSettings, RunSpec, ValidationSource } from "./run-spec.js";
 
 export type { RunSettings } from "./run-spec.js";
 
@@ -69,7 +70,7 @@ export const TRAINING_OPTIONS: OptionSpec[] = [
   { name: "batch", kind: "string", persist: true, value: "N|full", default: "32", help: "rows per optimizer step: 1 = stochastic, full = batch gradient descent" },
   { name: "epochs", kind: "int", persist: true, min: 1, default: 10, help: "passes over the data" },
   { name: "chunk", kind: "int", persist: true, min: 1, help: `rows the board holds at once (default: min(batch, ${DEFAULT_CHUNK}), or what the board fits)` },
-  { name: "shuffle", kind: "flag", persist: true, negatable: true, help: "shuffle rows each epoch (seeded); --no-shuffle keeps file order", default: false },
+  { name: "shuffle", kind: "flag", persist: true, negatable: true, help: "shuffle the rows each epoch (seeded by --seed, as Keras' fit does); --no-shuffle keeps file order", default: true },
   { name: "seed", kind: "int", persist: true, onResume: "fixed", min: 0, default: 1, help: "seed for initial weights and shuffling" },
   { name: "init", kind: "string", persist: true, onResume: "fixed", choices: [...INITS], default: "pytorch", help: "initial weights: pytorch (nn.Linear default), xavier, he" },
   { name: "early-stop", kind: "int", persist: true, onResume: "fixed", min: 1, value: "PATIENCE", help: "stop after PATIENCE epochs without a better validation loss; the best epoch's model is kept" },
@@ -123,7 +124,9 @@ export function evaluationRun(model: ModelFile, chunk: number, rows: number): Ru
     sizes: model.sizes, activations: model.activations, loss: model.loss, optimizer: optimizerDefaults("sgd"),
     clipNorm: 0, init: "pytorch", seed: 1, chunk,
   };
-  return { run, batch: Math.min(chunk, rows), batchText: String(chunk), epochs: 1, shuffle: false, schedule: parseSchedule(undefined) };
+  return {
+    run, batch: Math.min(chunk, rows), batchText: String(chunk), epochs: 1, shuffle: false, schedule: parseSchedule(undefined), earlyStop: null,
+  };
 }
 
 /**
@@ -208,7 +211,8 @@ export function resolveRun(a: Parsed, rows: number | null, loaded: ModelFile | n
     const problem = oneCycleProblem(schedule, epochs * Math.ceil(rows / batch));
     if (problem) throw new UsageError(`--schedule ${a.schedule}: ${problem}`);
   }
-  return { run, batch, batchText, epochs, shuffle: Boolean(a.shuffle), schedule };
+  const earlyStop = a["early-stop"] !== undefined ? { patience: Number(a["early-stop"]), minDelta: Number(a["min-delta"] ?? 0) } : null;
+  return { run, batch, batchText, epochs, shuffle: Boolean(a.shuffle), schedule, earlyStop };
 }
 
 /** The output flags, resolved. */
@@ -243,6 +247,35 @@ function dataSourceOf(a: Parsed, loaded: ModelFile | null): { source: DataSource
   return { source: { kind: "csv", file: String(a.data), target: a.target as string | undefined }, flags: a };
 }
 
+/** --val or --val-split as a typed source; --early-stop needs one of them. */
+function validationSourceOf(a: Parsed): ValidationSource | null {
+  if (a.val !== undefined && a["val-split"] !== undefined) {
+    throw new UsageError(`--val ${cut(String(a.val))} and --val-split ${a["val-split"]}: give one source of validation rows`);
+  }
+  const source: ValidationSource | null = a.val !== undefined ? { kind: "file", file: String(a.val) }
+    : a["val-split"] !== undefined ? { kind: "split", fraction: Number(a["val-split"]) } : null;
+  if (a["early-stop"] !== undefined && source === null) {
+    throw new UsageError(`--early-stop ${a["early-stop"]} watches the validation loss: give --val FILE.csv or --val-split F as well`);
+  }
+  if (a["min-delta"] !== undefined && Number(a["min-delta"]) !== 0 && a["early-stop"] === undefined) {
+    throw new UsageError(`--min-delta ${a["min-delta"]} applies only with --early-stop PATIENCE`);
+  }
+  return source;
+}
+
+/** Declared flags whose work has not landed yet: refused by name rather than ignored. */
+function refuseUnwired(a: Parsed): void {
+  const waiting: [string, boolean, string][] = [
+    ["--resident", Boolean(a.resident), "it needs the board's sample store (issue 13); without it the rows are streamed every epoch"],
+    ["--normalize", Boolean(a.normalize), "it needs the module's input statistics (issue 11); z-score the columns before training for now"],
+    ["--freeze", Number(a.freeze ?? 0) > 0, "it needs the module's frozen layers (issue 11)"],
+    ["--classes", a.classes !== undefined, "it needs the CSV reader's class labels (issue 11); give integer labels 0..K-1 for now"],
+    ["--delimiter", a.delimiter !== undefined, "it needs the CSV reader's dialects (issue 11); use ',' for now"],
+  ];
+  const first = waiting.find(([, given]) => given);
+  if (first) throw new UsageError(`${first[0]} is not available yet: ${first[2]}`);
+}
+
 /** The rows a program hands in instead of --data (the demo's data sets). */
 export interface GivenRows {
   data: Dataset;
@@ -255,6 +288,7 @@ export interface GivenRows {
  * changes one run of several (compare); `given` supplies the rows (demo).
  */
 export function runSpecOf(a: Parsed, variant: RunVariant = {}, given?: GivenRows): RunSpec {
+  refuseUnwired(a);
   if (a.retune && !a.resume) throw new UsageError("--retune applies only with --resume DIR (it allows new optimizer hyper-parameters there)");
   let resume: Checkpoint | undefined;
   let overrides: ResumeOverride[] | undefined;
@@ -262,6 +296,7 @@ export function runSpecOf(a: Parsed, variant: RunVariant = {}, given?: GivenRows
     resume = readCheckpoint(String(a.resume));
     ({ args: a, overrides } = mergeResumeArgs(a, resume, RUN_SPECS));
   }
+  const validationSource = validationSourceOf(a);
   const loaded = resume ? resume.model : a.load ? readModel(String(a.load)) : null;
   let source: DataSource;
   let read: RunData;
@@ -272,9 +307,21 @@ export function runSpecOf(a: Parsed, variant: RunVariant = {}, given?: GivenRows
     ({ source, flags: a } = dataSourceOf(a, loaded));
     read = readRunData(source);
   }
-  const { data, table } = read;
-  const settings = resolveRun(a, data.rows, loaded, variant);
+  const { table } = read;
+  let data = read.data;
+  // Every row is checked against the model before any is held out (messages name the file's lines).
+  const sizesFor = (rows: number) => resolveRun(a, rows, loaded, variant);
+  let settings = sizesFor(data.rows);
   checkAgainstModel(data, table, settings.run.sizes, settings.run.loss);
+  let validation: Dataset | null = null;
+  if (validationSource?.kind === "split") {
+    ({ train: data, validation } = splitValidation(data, validationSource.fraction, settings.run.seed, settings.run.loss));
+    settings = sizesFor(data.rows); // --batch full and the chunk follow the training rows
+  } else if (validationSource?.kind === "file") {
+    const v = readValidationFile(validationSource.file, source.kind === "csv" ? source.target : undefined, data);
+    checkAgainstModel(v.data, v.table, settings.run.sizes, settings.run.loss);
+    validation = v.data;
+  }
   if (resume) {
     const o = settings.run.optimizer;
     checkOptimizerState(resume, optimizerStateFloats(settings.run),
@@ -284,5 +331,5 @@ export function runSpecOf(a: Parsed, variant: RunVariant = {}, given?: GivenRows
   const persisted = runSettingsOf(a, RUN_SPECS);
   if (variant.opt !== undefined) persisted.opt = variant.opt;
   if (variant.batch !== undefined) persisted.batch = variant.batch;
-  return { settings, data, table, loaded, resume, overrides, source, outputs: runOutputsOf(a), persisted };
+  return { settings, data, table, loaded, resume, overrides, source, validation, validationSource, outputs: runOutputsOf(a), persisted };
 }

@@ -8,6 +8,7 @@ import type { ModelFile } from "./model-file.js";
 import type { Checkpoint } from "./checkpoint.js";
 import type { RunConfig } from "./config.js";
 import type { Schedule } from "./schedule.js";
+import type { EarlyStopSettings } from "./early-stopping.js";
 
 /** The model, optimizer and session settings of a run. */
 export interface RunSettings {
@@ -18,7 +19,12 @@ export interface RunSettings {
   epochs: number;
   shuffle: boolean;
   schedule: Schedule;
+  /** --early-stop (on the validation loss), or null. */
+  earlyStop: EarlyStopSettings | null;
 }
+
+/** Where a run's held-out rows come from: --val FILE.csv or --val-split F (of the training rows). */
+export type ValidationSource = { kind: "file"; file: string } | { kind: "split"; fraction: number };
 
 /** Where a run's training rows come from. */
 export type DataSource =
@@ -69,6 +75,9 @@ export interface PreparedRun {
 /** A whole training run: what to train, from where, and where its results go. */
 export interface RunSpec extends PreparedRun {
   source: DataSource;
+  /** The held-out rows evaluated after every epoch (with --val-split, `data` is the rest), or null. */
+  validation: Dataset | null;
+  validationSource: ValidationSource | null;
   outputs: RunOutputs;
   /** What a checkpoint of this run saves as its settings (with --resume: the merged flags'). */
   persisted: PersistedSettings;

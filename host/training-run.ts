@@ -19,6 +19,8 @@ import { CheckpointWriter } from "./run/checkpoint-writer.js";
 import { ReportWriter } from "./run/report-writer.js";
 import type { RunObserver } from "./run/observer.js";
 import { accuracy } from "./report/metrics.js";
+import { EarlyStopping } from "./early-stopping.js";
+import { epochMetrics } from "./epoch-metrics.js";
 import { doneFields as boardDoneFields } from "./boards/board-stats.js";
 
 export interface Output {
@@ -102,7 +104,7 @@ async function notify(observers: RunObserver[], f: (o: RunObserver) => void | Pr
  * before its checkpoint is written).
  */
 function observersOf(p: RunSpec, o: RunOutputs, view: ConsoleView, onEpoch: ((e: EpochEvent) => void) | undefined,
-  hooks: TrainHooks): RunObserver[] {
+  hooks: TrainHooks, earlyStop: EarlyStopping | undefined): RunObserver[] {
   const callbacks: RunObserver = {
     batch: hooks.onBatch,
     epoch: onEpoch ? (e) => onEpoch(e) : undefined,
@@ -110,7 +112,7 @@ function observersOf(p: RunSpec, o: RunOutputs, view: ConsoleView, onEpoch: ((e:
   return [
     ...(o.report ? [new ReportWriter(o.report)] : []),
     view, callbacks,
-    ...(o.checkpointDir ? [new CheckpointWriter(o.checkpointDir, p.settings.run, p.persisted)] : []),
+    ...(o.checkpointDir ? [new CheckpointWriter(o.checkpointDir, p.settings.run, p.persisted, earlyStop && (() => earlyStop.state))] : []),
   ];
 }
 
@@ -128,7 +130,8 @@ export async function trainOnBoard(board: Board, p: RunSpec, out: Output,
     out, mode: hooks.mode ?? progressMode(o, out === stdoutOutput), json: o.json, quiet: o.quiet,
     resumedFrom: o.resumedFrom, warnLine: hooks.warnLine, label: hooks.label,
   });
-  const observers = observersOf(p, o, view, onEpoch, hooks);
+  const earlyStop = settings.earlyStop ? new EarlyStopping(settings.earlyStop, p.resume?.earlyStop) : undefined;
+  const observers = observersOf(p, o, view, onEpoch, hooks, earlyStop);
   const startEpoch = p.resume?.epoch ?? 0;
   await notify(observers, (ob) => ob.started?.({ run: p, plan, board, startEpoch }));
   const history: EpochEvent[] = p.resume ? p.resume.history.filter((h) => h.epoch <= startEpoch) : [];
@@ -137,7 +140,10 @@ export async function trainOnBoard(board: Board, p: RunSpec, out: Output,
     result = await runSession(board, data, {
       epochs: settings.epochs, batch: settings.batch, chunk: settings.run.chunk,
       shuffle: settings.shuffle, seed: settings.run.seed, lr: settings.run.optimizer.lr,
-      schedule: settings.schedule, startEpoch, pastLosses: history.map((h) => h.loss), stopRequested: hooks.stopRequested,
+      schedule: settings.schedule, startEpoch, pastLosses: history.map((h) => h.val_loss ?? h.loss), stopRequested: hooks.stopRequested,
+      epochMetrics: settings.run.loss !== "mse" || p.validation
+        ? (weights) => epochMetrics(board, weights, settings.run, data, p.validation) : undefined,
+      earlyStop,
       onBatch: (epoch, r, rowsDone) => { for (const ob of observers) ob.batch?.(epoch, r, rowsDone); },
       onEpoch: async (e) => {
         history.push(e);
@@ -147,15 +153,19 @@ export async function trainOnBoard(board: Board, p: RunSpec, out: Output,
   } catch (err) {
     await notify(observers, (ob) => ob.stopped?.());
     if (err instanceof DivergedError || err instanceof LinkError || err instanceof InterruptedError) {
-      err.message += await salvage(board, p, o, err, initial);
+      err.message += await salvage(board, p, o, err, initial, earlyStop?.state.bestWeights ?? null);
     }
     if (err instanceof InterruptedError) err.message += whereTheCheckpointIs(o, p, err);
     throw err;
   }
-  view.completed(settings.epochs);
+  view.completed(result.epochs);
   await notify(observers, (ob) => ob.stopped?.());
-  const weights = await board.getWeights();
-  if (o.save) writeModel(o.save, settings.run, weights);
+  // With --early-stop the run's model is the best epoch's: back onto the board (what is evaluated next is what is saved).
+  const best = earlyStop?.state;
+  const bestEpoch = best && best.bestWeights ? best.bestEpoch : undefined;
+  if (best?.bestWeights) await board.setWeights(best.bestWeights);
+  const weights = best?.bestWeights ?? await board.getWeights();
+  if (o.save) writeModel(o.save, settings.run, weights, modelExtras(bestEpoch));
   let acc: number | null | undefined;
   if (hooks.accuracy && settings.run.loss !== "mse") {
     const ev = await board.evaluate(data.x, data.t, data.rows, data.nIn, data.nT, settings.run.chunk);
@@ -164,18 +174,26 @@ export async function trainOnBoard(board: Board, p: RunSpec, out: Output,
   const stats = statsDelta(stats0, board.stats());
   const reported = (await board.reportedStats?.()) ?? null;
   const last = result.history[result.history.length - 1] ?? history[history.length - 1];
+  // The saved model's epoch: its figures are the run's result.
+  const kept = bestEpoch !== undefined ? history.find((h) => h.epoch === bestEpoch) : last;
   const record: RunRecord = {
-    label: hooks.label ?? describeRun(settings), history: history.map((h) => ({ epoch: h.epoch, loss: h.loss, grad_norms: h.grad_norms })),
+    label: hooks.label ?? describeRun(settings), history: history.map((h) => ({ epoch: h.epoch, loss: h.loss, val_loss: h.val_loss, grad_norms: h.grad_norms })),
     sizes: settings.run.sizes, settings: describeRun(settings), finalLoss: last?.loss ?? null, steps: result.steps,
     samples: result.samples, bytesSent: stats.bytesSent, bytesReceived: stats.bytesReceived, planBytes: plan.total_bytes,
     boardSeconds: stats.boardMicros / 1e6, lineSeconds: stats.lineSeconds, wallSeconds: (performance.now() - wall0) / 1000,
-    accuracy: acc, board: board.description, warnings: view.warnings.map((w) => w.message),
+    accuracy: acc, valLoss: kept?.val_loss ?? null, valAccuracy: kept?.val_accuracy ?? null, bestEpoch,
+    board: board.description, warnings: view.warnings.map((w) => w.message),
   };
   const done = {
     event: "done", epochs: result.epochs, samples: result.samples, steps: result.steps,
     seconds: Number(result.seconds.toFixed(6)),
     samples_per_s: result.seconds > 0 ? Math.round(result.samples / result.seconds) : 0,
-    final_loss: last?.loss ?? null, plan_bytes: plan.total_bytes, chunk: settings.run.chunk,
+    final_loss: last?.loss ?? null,
+    ...(kept?.accuracy !== undefined ? { accuracy: kept.accuracy } : {}),
+    ...(kept?.val_loss !== undefined ? { val_loss: kept.val_loss } : {}),
+    ...(kept?.val_accuracy !== undefined ? { val_accuracy: kept.val_accuracy } : {}),
+    ...(settings.earlyStop ? { best_epoch: bestEpoch ?? null, stopped_early: result.stoppedEarly } : {}),
+    plan_bytes: plan.total_bytes, chunk: settings.run.chunk,
     saved: o.save,
     bytes_sent: stats.bytesSent, bytes_received: stats.bytesReceived, board_seconds: stats.boardMicros / 1e6,
     line_seconds: stats.lineSeconds, warnings: view.warnings.length,
@@ -187,14 +205,24 @@ export async function trainOnBoard(board: Board, p: RunSpec, out: Output,
 }
 
 /**
+ * What the model file records besides the weights (model-file.ts ModelExtras:
+ * JSON "best_epoch"). The current writeModel takes the JSON fields; the typed
+ * `writeModel(file, m, weights, extras: ModelExtras)` takes { bestEpoch }.
+ */
+function modelExtras(bestEpoch: number | undefined): Record<string, unknown> {
+  return bestEpoch !== undefined ? { best_epoch: bestEpoch } : {};
+}
+
+/**
  * Keeps what a failed run learnt, with --save: the board's weights if it
  * still answers and they are finite, else the last epoch's, the loaded or the
  * initial ones. Returns the sentence to add to the error.
  */
 async function salvage(board: Board, p: PreparedRun, o: RunOutputs, err: DivergedError | LinkError | InterruptedError,
-  initial: Float32Array | undefined): Promise<string> {
+  initial: Float32Array | undefined, best: Float32Array | null): Promise<string> {
   if (!o.save) return "";
-  const current = err instanceof LinkError ? null : await board.getWeights().catch(() => null);
+  // With --early-stop the best epoch's model so far; else the board's, the last epoch's, the loaded or the initial one.
+  const current = best ?? (err instanceof LinkError ? null : await board.getWeights().catch(() => null));
   const finite = [current, err.soFar?.lastGood ?? null, p.loaded?.weights ?? null, initial ?? null]
     .find((w): w is Float32Array => w !== null && w.every(Number.isFinite)) ?? null;
   if (!finite) return "";

@@ -15,7 +15,7 @@ import { UsageError } from "../errors.js";
 import { closest } from "../args.js";
 import { progressMode } from "../progress/index.js";
 import { writeReport, type RunRecord } from "../report/html.js";
-import { runsTable } from "../report/table.js";
+import { accuracyText, runsTable } from "../report/table.js";
 
 export const COMPARE_OPTIONS: OptionSpec[] = [
   ...DATA_OPTIONS,
@@ -82,7 +82,7 @@ export async function compareCommand(argv: string[]): Promise<number> {
       // Every later run starts from the first run's initial weights.
       initial ??= o.initial;
       records.push(o.record);
-      if (!a.quiet) w(`  final loss ${o.record.finalLoss?.toPrecision(6)}${o.record.accuracy != null ? `, accuracy ${(100 * o.record.accuracy).toFixed(1)}%` : ""}, ${o.record.steps} steps`);
+      if (!a.quiet) w(`  final loss ${o.record.finalLoss?.toPrecision(6)}${accuracyText(o.record)}, ${o.record.steps} steps`);
     } finally {
       await board.close();
     }
@@ -93,7 +93,8 @@ export async function compareCommand(argv: string[]): Promise<number> {
     intro: `${data.rows} rows, ${prepared[0].p.settings.epochs} epochs per run, every run from the same initial weights; simulated board: ${records[0]?.board ?? "-"}.`,
     sections: [{ title: opts.length > 1 ? "Optimizers" : "Batch sizes", runs: records }],
   });
-  if (a.json) process.stdout.write(JSON.stringify({ event: "compare", runs: records.map((r) => ({ run: r.label, final_loss: r.finalLoss, accuracy: r.accuracy ?? null, steps: r.steps, bytes_sent: r.bytesSent, plan_bytes: r.planBytes })), report: String(a.out) }) + "\n");
+  if (a.json) process.stdout.write(JSON.stringify({ event: "compare", runs: records.map((r) => ({ run: r.label, final_loss: r.finalLoss, accuracy: r.accuracy ?? null,
+    ...(r.valLoss != null ? { val_loss: r.valLoss, val_accuracy: r.valAccuracy ?? null } : {}), ...(r.bestEpoch !== undefined ? { best_epoch: r.bestEpoch } : {}), steps: r.steps, bytes_sent: r.bytesSent, plan_bytes: r.planBytes })), report: String(a.out) }) + "\n");
   else {
     w("");
     w(runsTable(records));

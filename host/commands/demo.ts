@@ -16,7 +16,7 @@ import type { Dataset } from "../dataset.js";
 import { interactive } from "../progress/index.js";
 import { makeRandn, makeSpiral } from "../datasets/index.js";
 import { writeReport, type RunRecord } from "../report/html.js";
-import { runsTable } from "../report/table.js";
+import { accuracyText, runsTable } from "../report/table.js";
 
 export const DEMO_OPTIONS: OptionSpec[] = [
   { name: "fast", kind: "flag", help: "no baud throttling: run the simulated line as fast as the host can" },
@@ -40,6 +40,9 @@ export async function openDemoBoard(baud: number | undefined): Promise<Board> {
     throw err;
   }
 }
+
+/** Part 2 holds out this fraction of each spiral arm (--val-split) and reports the accuracy on it. */
+const VAL_SPLIT = 0.2;
 
 interface DemoRun {
   part: number;
@@ -72,7 +75,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
     })),
     ...([["SGD", "sgd"], ["Momentum (0.9)", "momentum"], ["AdaGrad", "adagrad"], ["RMSProp", "rmsprop"], ["Adam", "adam"]] as const).map(([label, opt]) => ({
       part: 2, label,
-      p: simRun(spiral, ["--layers", "2,32,3", "--loss", "ce", "--opt", opt, "--lr", "0.01", "--batch", "32", "--epochs", String(clsEpochs), "--shuffle"]),
+      p: simRun(spiral, ["--layers", "2,32,3", "--loss", "ce", "--opt", opt, "--lr", "0.01", "--batch", "32", "--epochs", String(clsEpochs), "--shuffle", "--val-split", String(VAL_SPLIT)]),
     })),
   ];
   const prepared = runs;
@@ -84,7 +87,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
   w(`edgeprop demo: on-device training, simulated on ${boardName}${a.fast ? " (--fast: no baud throttling)" : ""}.`);
   w(`Part 1: the course's regression (10 inputs -> 1 output, ${reg.rows} rows, y = x.w_true + noise), MSE, SGD lr 0.01,`);
   w(`        ${regEpochs} epochs each of batch, stochastic and mini-batch gradient descent, from the same initial weights.`);
-  w(`Part 2: a 3-class spiral (${spiral.rows} points), a 2-32-3 ReLU network with cross-entropy, ${clsEpochs} epochs each`);
+  w(`Part 2: a 3-class spiral (${spiral.rows} points, ${100 * VAL_SPLIT}% held out for validation), a 2-32-3 ReLU network with cross-entropy, ${clsEpochs} epochs each`);
   w(`        of SGD, Momentum, AdaGrad, RMSProp and Adam (lr 0.01, batch 32, shuffled), from the same initial weights.`);
   w("");
   const records: RunRecord[] = [];
@@ -107,7 +110,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
       });
       initial[r.part] ??= o.initial;
       records.push(o.record);
-      const acc = o.record.accuracy != null ? `, accuracy ${(100 * o.record.accuracy).toFixed(1)}%` : "";
+      const acc = accuracyText(o.record);
       w(`    done: final loss ${o.record.finalLoss?.toPrecision(6)}${acc}, ${o.record.steps.toLocaleString("en-US")} optimizer steps, ` +
         `${o.record.bytesSent.toLocaleString("en-US")} bytes sent, ${o.record.wallSeconds.toFixed(2)} s`);
     } finally {
@@ -122,7 +125,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
   w(`Part 1: per epoch, batch GD takes 1 step, stochastic ${sgd.steps / regEpochs}, mini-batch ${mb.steps / regEpochs}: ` +
     `after ${regEpochs} epochs the losses are ${gd.finalLoss?.toPrecision(3)}, ${sgd.finalLoss?.toPrecision(3)} and ${mb.finalLoss?.toPrecision(3)}.`);
   const best = [...part2].sort((x, y) => (x.finalLoss ?? Infinity) - (y.finalLoss ?? Infinity))[0];
-  w(`Part 2: lowest final loss: ${best.label} (${best.finalLoss?.toPrecision(3)}${best.accuracy != null ? `, ${(100 * best.accuracy).toFixed(1)}% of the points right` : ""}).`);
+  w(`Part 2: lowest final loss: ${best.label} (${best.finalLoss?.toPrecision(3)}${best.valAccuracy != null ? `, ${(100 * best.valAccuracy).toFixed(1)}% of the held-out points right` : ""}).`);
   const out = resolve(String(a.out));
   writeReport(out, {
     title: "edgeprop demo: training on a simulated ESP32",
@@ -137,8 +140,9 @@ export async function demoCommand(argv: string[]): Promise<number> {
       },
       {
         title: "Part 2: optimizers on a spiral", runs: part2, yLabel: "cross-entropy (epoch mean)",
-        text: `Three interleaved spiral arms (${spiral.rows} points), a 2-32-3 ReLU network, softmax cross-entropy, batch 32 (shuffled each epoch), ` +
-          `lr 0.01 for every optimizer, ${clsEpochs} epochs, the same initial weights. Accuracy is on the training points.`,
+        text: `Three interleaved spiral arms (${spiral.rows} points, ${100 * VAL_SPLIT}% of each arm held out for validation), a 2-32-3 ReLU network, ` +
+          `softmax cross-entropy, batch 32 (shuffled each epoch), lr 0.01 for every optimizer, ${clsEpochs} epochs, the same initial weights. ` +
+          `Accuracy is on the training points; validation loss (dashed) and accuracy on the held-out ones.`,
       },
     ],
     footer: "Reproduce: npm start (or edgeprop demo --fast). Single runs: edgeprop sim --dataset spiral --opt adam --report FILE.html.",
