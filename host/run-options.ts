@@ -20,6 +20,7 @@ import { LINK_OPTIONS } from "./link-flags.js";
 import { checkAgainstModel, type Dataset } from "./dataset.js";
 import { readRunData, readValidationFile, type RunData } from "./run-data.js";
 import { splitValidation } from "./validation-split.js";
+import { scaleWarning } from "./scale-warning.js";
 import { optimizerStateFloats } from "./plan.js";
 import { checkOutputDirectory, checkOutputFile } from "./output-path.js";
 import type { DataSource, ResumeOverride, RunOutputs, RunSettings, RunSpec, ValidationSource } from "./run-spec.js";
@@ -328,6 +329,9 @@ export function runSpecOf(a: Parsed, variant: RunVariant = {}, given?: GivenRows
       `${o.name}${o.momentum > 0 ? ` with momentum` : ""}${o.centered ? " (centered)" : ""} on ${settings.run.sizes.join(",")}`, String(a.resume));
   }
   checkRunOutputs(a);
+  // Everything checked: a warning now is not mixed into an error's one line.
+  const scale = a.normalize ? null : scaleWarning(data);
+  if (scale) process.stderr.write(`warning: ${scale}\n`);
   const persisted = runSettingsOf(a, RUN_SPECS);
   if (variant.opt !== undefined) persisted.opt = variant.opt;
   if (variant.batch !== undefined) persisted.batch = variant.batch;

@@ -159,3 +159,15 @@ describe("what the user sees", () => {
     expect(r.stderr).toMatch(/--resident is not available yet/);
   });
 });
+
+describe("unscaled inputs", () => {
+  it("sim warns when the input columns' scales are far apart (and not for the built-in data sets)", () => {
+    const dir = tmp();
+    const f = join(dir, "unscaled.csv");
+    const rows = Array.from({ length: 40 }, (_, i) => `${500 + 300 * Math.sin(i)},${0.2 * Math.cos(i)},${i % 2}`);
+    writeFileSync(f, ["proline,hue,label", ...rows].join("\n") + "\n");
+    const r = ok(["sim", "--data", f, "--layers", "2,2", "--loss", "ce", "--epochs", "1", "--quiet"]);
+    expect(r.stderr).toMatch(/^warning: the input columns' scales differ \d+-fold \(std of proline .*, of hue .*\): .*--normalize/m);
+    expect(ok(["sim", "--dataset", "iris", "--epochs", "1", "--quiet"]).stderr).toBe("");
+  });
+});
