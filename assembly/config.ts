@@ -4,9 +4,11 @@
 // Its byte layout is documented in docs/protocol.md and mirrored in host/config.ts.
 //
 // Version 2 (160 bytes) is version 1 (128 bytes) with every offset kept and
-// 32 bytes appended: NAdam's momentum_decay, clip_grad_value_'s limit, and 16
-// reserved bytes (zero) for fields to come (a frozen-layer count, a sample-store
-// size). A version-1 block is still taken: its appended fields read as zero.
+// 32 bytes appended: NAdam's momentum_decay, clip_grad_value_'s limit, the
+// frozen-layer count, the input flags, the sample store's rows and 8 reserved
+// bytes (zero). A version-1 block is still taken: its appended fields read as
+// zero. A module older than a field refuses a block that uses it (it sees a
+// non-zero reserved byte).
 
 export const CONFIG_BYTES: i32 = 160; //   the largest version's size (the static block)
 export const CONFIG_V1_BYTES: i32 = 128;
@@ -38,7 +40,11 @@ export const C_CLIP_NORM = 120; // 0 = no clipping
 // Version 2 from here.
 export const C_MOMENTUM_DECAY = 128; // f64 NAdam's momentum_decay (psi)
 export const C_CLIP_VALUE = 136; //     f64 clip_grad_value_ limit, 0 = none
-export const C_RESERVED = 144; //       16 bytes, zero: room for fields to come
+export const C_FROZEN = 144; //         u8  fine-tuning: dense layers 1..K fixed (0..L-1)
+export const C_INPUT_FLAGS = 145; //    u8  InputFlag.*
+export const C_PAD_146 = 146; //        u16 zero
+export const C_STORE_ROWS = 148; //     u32 sample-store capacity in rows, 0 = none
+export const C_RESERVED = 152; //       8 bytes, zero: room for fields to come
 export const C_RESERVED_END = 160;
 
 export namespace Loss {
@@ -62,6 +68,10 @@ export namespace Flag {
   export const CENTERED: u8 = 2;
   export const AMSGRAD: u8 = 4; // adam, adamw (config version 2)
   export const ALL: u8 = NESTEROV | CENTERED | AMSGRAD;
+}
+export namespace InputFlag {
+  export const NORMALIZE: u8 = 1; // level 0 takes (x - mean) / std (input-stats.ts)
+  export const ALL: u8 = NORMALIZE;
 }
 export namespace Init {
   export const PYTORCH: u8 = 0;
@@ -104,6 +114,9 @@ export function clearFieldsPastVersion(): void {
 /** Width of activation level `k`: 0 is the input, k >= 1 the output of dense layer k. */
 @inline export function width(k: i32): i32 { return <i32>cfgU16(C_SIZES + 2 * k); }
 @inline export function activationOf(layer: i32): u8 { return cfgU8(C_ACTS + layer - 1); }
+/** Dense layers 1..frozenLayers() take no gradient and no optimizer step. */
+@inline export function frozenLayers(): i32 { return <i32>cfgU8(C_FROZEN); }
+@inline export function normalizesInputs(): bool { return (cfgU8(C_INPUT_FLAGS) & InputFlag.NORMALIZE) != 0; }
 
 /** Optimizer state tensors per parameter (each the size of the parameters). */
 export function optimizerSlots(opt: u8, flags: u8, momentum: f64): i32 {

@@ -6,10 +6,11 @@
 // - the protocol: a board's firmware writes received bytes at rx_buffer()
 //   and calls rx(n); replies appear at tx_buffer() (see protocol/board.ts).
 import { CONFIG_BYTES, configBlock, layerCount } from "./config";
-import { level, params, optState, staticEnd, targets } from "./arena";
+import { inputStats, level, params, optState, staticEnd, targets } from "./arena";
 import {
-  planActivations, planBuffers, planGrads, planOptimizer, planParams, planStatic, planTotal,
+  planActivations, planBuffers, planGrads, planInputStats, planOptimizer, planParams, planStatic, planStore, planTotal,
 } from "./plan";
+import { inputStatsCount } from "./input-stats";
 import {
   configDetail, configureNetwork, evalChunk, lastLossSum, memoryLimit, paramsCount,
   setMemoryLimit, trainChunk, configured,
@@ -30,6 +31,8 @@ export function plan_optimizer(): i32 { return planOptimizer; }
 export function plan_activations(): i32 { return planActivations; }
 export function plan_buffers(): i32 { return planBuffers; }
 export function plan_static(): i32 { return planStatic; }
+export function plan_input_stats(): i32 { return planInputStats; }
+export function plan_store(): i32 { return planStore; }
 export function plan_total(): i32 { return planTotal; }
 export function static_bytes(): i32 { return <i32>staticEnd(); }
 export function memory_limit(): i32 { ensureStarted(); return memoryLimit; }
@@ -43,6 +46,9 @@ export function step_count(): i32 { return optimizer.stepCount; }
 export function set_step_count(n: i32): void { optimizer.stepCount = n; }
 export function set_lr(lr: f64): void { optimizer.learningRate = lr; }
 export function get_lr(): f64 { return optimizer.learningRate; }
+/** mean[nIn] then std[nIn] (f32), input_stats_count() floats: 0 unless the model normalises its inputs. */
+export function input_stats_ptr(): usize { return inputStats; }
+export function input_stats_count(): i32 { return configured ? inputStatsCount() : 0; }
 export function grad_norms_ptr(): usize { return optimizer.layerGradNorms; }
 export function total_grad_norm(): f64 { return optimizer.totalGradNorm; }
 

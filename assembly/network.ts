@@ -3,16 +3,18 @@
 // over them and the optimizer steps after the chunk that ends the batch, so
 // the chunk size is a memory knob that never changes the result.
 import {
-  C_ACTS, C_ALPHA, C_BETA1, C_BETA2, C_CHUNK, C_CLIP_VALUE, C_DAMPENING, C_EPS, C_FLAGS,
-  C_INIT, C_INITIAL_ACC, C_LAYERS, C_LOSS, C_LR, C_LR_DECAY, C_MOMENTUM, C_OPT, C_RESERVED,
-  C_RESERVED_END, C_SEED, C_SIZES, C_VERSION, C_WEIGHT_DECAY, Act, Flag, Init, Loss, Opt, MAX_LAYERS,
-  activationOf, cfgF64, cfgU16, cfgU32, cfgU8, clearFieldsPastVersion, configBytesOf, layerCount, width,
+  C_ACTS, C_ALPHA, C_BETA1, C_BETA2, C_CHUNK, C_CLIP_VALUE, C_DAMPENING, C_EPS, C_FLAGS, C_FROZEN,
+  C_INIT, C_INITIAL_ACC, C_INPUT_FLAGS, C_LAYERS, C_LOSS, C_LR, C_LR_DECAY, C_MOMENTUM, C_OPT, C_PAD_146,
+  C_RESERVED, C_RESERVED_END, C_SEED, C_SIZES, C_STORE_ROWS, C_VERSION, C_WEIGHT_DECAY,
+  Act, Flag, Init, InputFlag, Loss, Opt, MAX_LAYERS,
+  activationOf, cfgF64, cfgU16, cfgU32, cfgU8, clearFieldsPastVersion, configBytesOf, frozenLayers, layerCount, width,
 } from "./config";
 import {
   arenaEnd, grads, gradsOf, layoutModel, layoutUnconfigured, level, optState, params,
   staticEnd, targets, weightsOf, zero,
 } from "./arena";
-import { computePlan, paramCount, planParams } from "./plan";
+import { computePlan, paramCount, planGrads } from "./plan";
+import { normalizeStagedRows, resetInputStats } from "./input-stats";
 import { initWeights } from "./init";
 import { activate } from "./activation";
 import { denseBackward, denseForward } from "./dense";
@@ -77,6 +79,11 @@ function validate(blockBytes: i32): i32 {
   if ((cfgU8(C_FLAGS) & Flag.NESTEROV) != 0
     && (cfgF64(C_MOMENTUM) <= 0 || cfgF64(C_DAMPENING) != 0)) return refuse(C_FLAGS);
   if ((cfgU8(C_FLAGS) & Flag.AMSGRAD) != 0 && opt != Opt.ADAM && opt != Opt.ADAMW) return refuse(C_FLAGS);
+  if (frozenLayers() >= L) return refuse(C_FROZEN); // at least the last layer trains
+  if ((cfgU8(C_INPUT_FLAGS) & ~InputFlag.ALL) != 0) return refuse(C_INPUT_FLAGS);
+  if (cfgU8(C_PAD_146) != 0) return refuse(C_PAD_146);
+  if (cfgU8(C_PAD_146 + 1) != 0) return refuse(C_PAD_146 + 1);
+  if (cfgU32(C_STORE_ROWS) != 0) return refuse(C_STORE_ROWS); // no sample store in this module yet
   for (let off = C_RESERVED; off < C_RESERVED_END; off++) if (cfgU8(off) != 0) return refuse(off);
   return Status.OK;
 }
@@ -98,9 +105,10 @@ export function configureNetwork(blockBytes: i32 = 0): i32 {
   layoutModel();
   zero(params, arenaEnd);
   initWeights(cfgU8(C_INIT), cfgU32(C_SEED));
+  resetInputStats();
   if (cfgU8(C_OPT) == Opt.ADAGRAD) {
     const acc = <f32>cfgF64(C_INITIAL_ACC);
-    const end = optState + <usize>planParams;
+    const end = optState + <usize>planGrads;
     for (let p = optState; p < end; p += 4) store<f32>(p, acc);
   }
   resetOptimizer();
@@ -125,24 +133,28 @@ export function trainChunk(rows: i32, endsBatch: bool): i32 {
   if (!configured) return Status.NOT_CONFIGURED;
   if (rows <= 0 || rows > <i32>cfgU16(C_CHUNK)) return Status.BAD_ROWS;
   const L = layerCount();
+  normalizeStagedRows(rows);
   forward(rows);
   const out = level(L);
   const loss = lossOf(cfgU8(C_LOSS), activationOf(L), out, targets, width(L), rows, false);
   if (loss < 0) { lastLossSum = 0; return Status.BAD_LABEL; }
   lastLossSum = loss;
-  // The output level now holds dL/dz; walk back to the input, each level's
-  // activations overwritten by its delta once the layer above has used them.
-  for (let l = L; l >= 1; l--) {
+  // The output level now holds dL/dz; walk back to the lowest trained layer
+  // K+1, each level's activations overwritten by its delta once the layer
+  // above has used them. Below K+1 nothing trains: no delta is computed.
+  const K = frozenLayers();
+  for (let l = L; l > K; l--) {
     const below = level(l - 1);
+    const deltasBelow = l - 1 > K;
     denseBackward(weightsOf(l), gradsOf(l), width(l - 1), width(l),
-      below, level(l), l > 1, l > 1 ? activationOf(l - 1) : 0, rows);
+      below, level(l), deltasBelow, deltasBelow ? activationOf(l - 1) : 0, rows);
   }
   batchRows += rows;
   if (!isFinite(loss)) return Status.NON_FINITE;
   if (endsBatch) {
     const total = batchRows;
     batchRows = 0;
-    if (!optimizerStep(total)) { zero(grads, grads + <usize>planParams); return Status.NON_FINITE; }
+    if (!optimizerStep(total)) { zero(grads, grads + <usize>planGrads); return Status.NON_FINITE; }
   }
   return Status.OK;
 }
@@ -152,6 +164,7 @@ export function evalChunk(rows: i32, withTargets: bool): i32 {
   if (!configured) return Status.NOT_CONFIGURED;
   if (rows <= 0 || rows > <i32>cfgU16(C_CHUNK)) return Status.BAD_ROWS;
   const L = layerCount();
+  normalizeStagedRows(rows);
   forward(rows);
   lastLossSum = 0;
   if (withTargets) {

@@ -4,12 +4,16 @@
 //
 // Arena layout, in this order, each part 8-byte aligned:
 //   rx buffer | tx buffer | parameters | gradients | optimizer state | activations
+//   | input statistics | sample store
 // where activations = every level's outputs for one chunk of rows (input
 // included) and the chunk's targets. Backprop overwrites each level with its
-// delta, so there are no delta buffers.
+// delta, so there are no delta buffers. Gradients and optimizer state cover
+// the trained layers only (K+1..L, K = C_FROZEN): the parameters of layers
+// K+1..L are the tail of the parameter region, so one contiguous range of
+// parameters pairs with the gradients and each optimizer slot.
 import {
   C_CHUNK, C_FLAGS, C_LOSS, C_MOMENTUM, C_OPT, Loss,
-  cfgF64, cfgU16, cfgU8, layerCount, optimizerSlots, width,
+  cfgF64, cfgU16, cfgU8, frozenLayers, layerCount, normalizesInputs, optimizerSlots, width,
 } from "./config";
 
 // Frame sizes (see protocol/frame.ts): type u8, seq u16, len u16, payload, crc32,
@@ -30,6 +34,13 @@ export function encodedFrameBytes(payload: i32): i32 {
 export function paramCount(): i32 {
   let n = 0;
   for (let l = 1; l <= layerCount(); l++) n += width(l) * (width(l - 1) + 1);
+  return n;
+}
+
+/** Parameters of the trained layers K+1..L (exact only once the plan fits memory). */
+export function trainedParamCount(): i32 {
+  let n = 0;
+  for (let l = frozenLayers() + 1; l <= layerCount(); l++) n += width(l) * (width(l - 1) + 1);
   return n;
 }
 
@@ -63,6 +74,12 @@ function paramCountWide(): u64 {
   return n;
 }
 
+function trainedParamCountWide(): u64 {
+  let n: u64 = 0;
+  for (let l = frozenLayers() + 1; l <= layerCount(); l++) n += <u64>width(l) * <u64>(width(l - 1) + 1);
+  return n;
+}
+
 function rxPayloadBytesWide(): u64 {
   const rowBytes = 4 * <u64>(width(0) + targetColumns());
   const batch = <u64>BATCH_HEADER + <u64>cfgU16(C_CHUNK) * rowBytes;
@@ -75,6 +92,8 @@ export let planParams: i32 = 0;
 export let planGrads: i32 = 0;
 export let planOptimizer: i32 = 0;
 export let planActivations: i32 = 0;
+export let planInputStats: i32 = 0;
+export let planStore: i32 = 0;
 export let planBuffers: i32 = 0;
 export let planStatic: i32 = 0;
 export let planTotal: i32 = 0;
@@ -91,14 +110,20 @@ export function computePlan(staticBytes: i32): u64 {
   let levels: u64 = 0;
   for (let k = 0; k <= layerCount(); k++) levels += <u64>width(k);
   const params = align8Wide(4 * paramCountWide());
-  const optimizer = <u64>optimizerSlots(cfgU8(C_OPT), cfgU8(C_FLAGS), cfgF64(C_MOMENTUM)) * params;
+  const grads = align8Wide(4 * trainedParamCountWide());
+  const optimizer = <u64>optimizerSlots(cfgU8(C_OPT), cfgU8(C_FLAGS), cfgF64(C_MOMENTUM)) * grads;
   const activations = align8Wide(4 * chunk * (levels + <u64>targetColumns()));
+  // mean[nIn] then std[nIn], f32 (input-stats.ts)
+  const inputStats: u64 = normalizesInputs() ? align8Wide(8 * <u64>width(0)) : 0;
+  const sampleStore: u64 = 0; // the sample store (C_STORE_ROWS): not in this module yet
   const buffers = encodedFrameBytesWide(rxPayloadBytesWide()) + encodedFrameBytesWide(<u64>TX_PAYLOAD);
   const statics = align8Wide(<u64>staticBytes);
-  planTotalWide = statics + buffers + params + params + optimizer + activations;
+  planTotalWide = statics + buffers + params + grads + optimizer + activations + inputStats + sampleStore;
   planParams = saturated(params);
-  planGrads = planParams;
+  planGrads = saturated(grads);
   planOptimizer = saturated(optimizer);
+  planInputStats = saturated(inputStats);
+  planStore = saturated(sampleStore);
   planActivations = saturated(activations);
   planBuffers = saturated(buffers);
   planStatic = saturated(statics);

@@ -33,9 +33,12 @@ enum { T_HELLO = 0x01, T_CONFIGURE = 0x02, T_SET_WEIGHTS = 0x03, T_GET_WEIGHTS =
 enum { HEADER = 5, TRAILER = 4 };
 enum { STATUS_OK = 0 };
 /* The CONFIGURE reply's total_bytes (assembly/protocol/payload.ts). */
-enum { CONFIGURE_REPLY_TOTAL = 28, CONFIGURE_REPLY_BYTES = 36 };
-/* Config block fields (assembly/config.ts). */
-enum { CONFIG_BYTES = 128, C_VERSION = 0, C_LAYERS = 1, C_LOSS = 2, C_OPT = 3, C_FLAGS = 4, C_INIT = 5,
+enum { CONFIGURE_REPLY_TOTAL = 28, CONFIGURE_REPLY_BYTES = 44 };
+/* Config block fields (assembly/config.ts): version 1 is 128 bytes, version 2
+ * (the default here) 160, with the frozen-layer count, the input flags and the
+ * store rows at 144..151. */
+enum { CONFIG_V1_BYTES = 128, CONFIG_BYTES = 160, C_FROZEN = 144, C_INPUT_FLAGS = 145, C_STORE_ROWS = 148,
+       C_VERSION = 0, C_LAYERS = 1, C_LOSS = 2, C_OPT = 3, C_FLAGS = 4, C_INIT = 5,
        C_CHUNK = 6, C_SEED = 8, C_SIZES = 12, C_ACTS = 30, C_LR = 40, C_MOMENTUM = 48, C_ALPHA = 72,
        C_EPS = 80, C_BETA1 = 88, C_BETA2 = 96 };
 enum { LOSS_MSE = 0, LOSS_CE = 1, LOSS_BCE = 2 };
@@ -108,9 +111,10 @@ static uint16_t next_seq(uint8_t op, reader *r) {
 
 static void put_f64(uint8_t *at, double v) { memcpy(at, &v, 8); }
 
+/* `which` bit 7: a version-1 block (its appended fields absent), else version 2. */
 static void config_template(uint8_t *b, uint8_t which) {
   memset(b, 0, CONFIG_BYTES);
-  b[C_VERSION] = 1;
+  b[C_VERSION] = (which & 0x80) ? 1 : 2;
   put_f64(b + C_LR, 0.01);
   put_f64(b + C_ALPHA, 0.99);
   put_f64(b + C_EPS, 1e-8);
@@ -140,7 +144,8 @@ static void op_configure(uint8_t op, reader *r) {
   uint8_t b[CONFIG_BYTES];
   int patches, i;
   uint16_t seq = next_seq(op, r);
-  config_template(b, byte(r));
+  uint8_t which = byte(r);
+  config_template(b, which);
   patches = byte(r) % 8;
   for (i = 0; i < patches; i++) {
     uint8_t kind = byte(r);
@@ -151,13 +156,20 @@ static void op_configure(uint8_t op, reader *r) {
       int off = field == 0 ? C_CHUNK : C_SIZES + 2 * (field - 1);
       b[off] = (uint8_t)x;
       b[off + 1] = (uint8_t)(x >> 8);
+    } else if (kind & 2) { /* version 2's fields: frozen layers (legal or not), input flags, store rows */
+      uint8_t v = byte(r);
+      switch ((kind >> 2) % 3) {
+        case 0: b[C_FROZEN] = (v & 0x80) ? v : (uint8_t)(v % 9); break;
+        case 1: b[C_INPUT_FLAGS] = (v & 0x80) ? v : (uint8_t)(v & 1); break;
+        default: { uint32_t rows = (v & 0x80) ? u32(r) : (uint32_t)(v % 4); memcpy(b + C_STORE_ROWS, &rows, 4); break; }
+      }
     } else {
       uint8_t off = byte(r) % CONFIG_BYTES;
       b[off] = byte(r);
     }
   }
   memcpy(g_shape, b, CONFIG_BYTES);
-  put_frame(T_CONFIGURE, seq, b, CONFIG_BYTES, 0, r);
+  put_frame(T_CONFIGURE, seq, b, (which & 0x80) ? CONFIG_V1_BYTES : CONFIG_BYTES, 0, r);
   if (seq == g_expected) g_expected++;
 }
 
@@ -174,7 +186,8 @@ static void op_region(uint8_t op, reader *r, int set) {
   uint8_t which = byte(r);
   uint32_t offset = some_u32(r);
   memset(p, 0, sizeof p);
-  p[0] = (which & 0xfc) == 0xfc ? which : (uint8_t)(which & 1);
+  /* PARAMS, OPTIMIZER, INPUT_STATS, or a region past them */
+  p[0] = (which & 0xfc) == 0xfc ? which : (uint8_t)((which & 3) % 3);
   memcpy(p + 4, &offset, 4);
   if (set) {
     uint8_t m = byte(r);

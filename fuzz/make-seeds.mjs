@@ -52,6 +52,17 @@ const sessions = {
     OP.GET, 1, 7, 0x80 | 19, OP.SET, 0, 8, 8, ...Array(32).fill(1),
     OP.DELIM, OP.DAMAGED, 0, 0, OP.ANY, 0x42, 3, 1, 2, 3,
   ],
+  // version 2's fields: 4-8-8-3 with layers 1..2 frozen and the inputs normalised,
+  // statistics written (region 2), a batch trained, evaluated, the statistics read back
+  "session-freeze-normalize": [
+    OP.HELLO, OP.CONFIGURE, 2, 2, 2, 2, 2 | (1 << 2), 1,
+    OP.SET, 2, 0, 8, ...Array(16).fill(0x3c), ...Array(16).fill(0x40),
+    OP.BATCH, 1, 16, 0, ...floats(16 * 7),
+    OP.EVAL, 0, 4, 0, ...floats(4 * 4),
+    OP.GET, 2, 0, 8, OP.GET, 1, 0, 40,
+    OP.CONFIGURE, 0x80, 0, // a version-1 block: 128 bytes, its appended fields absent
+    OP.BATCH, 1, 8, 0, ...floats(8 * 4),
+  ],
 };
 for (const [name, ops] of Object.entries(sessions)) writeFileSync(join(out, name), Buffer.from(ops));
 console.log(`wrote ${2 + Object.keys(sessions).length} seeds to ${out}`);

@@ -21,6 +21,8 @@ export interface EngineExports {
   plan_activations(): number;
   plan_buffers(): number;
   plan_static(): number;
+  plan_input_stats(): number;
+  plan_store(): number;
   plan_total(): number;
   static_bytes(): number;
   memory_limit(): number;
@@ -33,6 +35,8 @@ export interface EngineExports {
   set_step_count(n: number): void;
   set_lr(lr: number): void;
   get_lr(): number;
+  input_stats_ptr(): number;
+  input_stats_count(): number;
   grad_norms_ptr(): number;
   total_grad_norm(): number;
   input_ptr(): number;

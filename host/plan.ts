@@ -15,6 +15,10 @@ export interface Plan {
   grads_bytes: number;
   optimizer_bytes: number;
   activations_bytes: number;
+  /** mean and std per input (normalizeInputs), else 0. */
+  input_stats_bytes: number;
+  /** The sample store (storeRows), else 0. */
+  store_bytes: number;
   buffers_bytes: number;
   static_bytes: number;
   total_bytes: number;
@@ -24,9 +28,24 @@ export interface Plan {
 
 const align8 = (n: number) => (n + 7) & ~7;
 
+/** Parameters of the layers that train: K+1..L with K = frozenLayers (gradients and optimizer state cover only these). */
+export function trainedParamCount(c: Pick<RunConfig, "sizes" | "frozenLayers">): number {
+  return paramCount(c.sizes) - paramCount(c.sizes.slice(0, (c.frozenLayers ?? 0) + 1));
+}
+
+/** Bytes of the gradients: the trained layers' parameters, 8-byte aligned (one optimizer slot is as large). */
+export function gradientBytes(c: Pick<RunConfig, "sizes" | "frozenLayers">): number {
+  return align8(4 * trainedParamCount(c));
+}
+
 /** The optimizer state's length in float32 values, as the module lays it out (what a checkpoint must hold). */
-export function optimizerStateFloats(c: Pick<RunConfig, "sizes" | "optimizer">): number {
-  return (optimizerSlots(c.optimizer) * align8(4 * paramCount(c.sizes))) / 4;
+export function optimizerStateFloats(c: Pick<RunConfig, "sizes" | "optimizer" | "frozenLayers">): number {
+  return (optimizerSlots(c.optimizer) * gradientBytes(c)) / 4;
+}
+
+/** Bytes of the input statistics (mean then std per input, float32) a normalising model holds. */
+export function inputStatsBytes(c: Pick<RunConfig, "sizes" | "normalizeInputs">): number {
+  return c.normalizeInputs ? align8(8 * c.sizes[0]) : 0;
 }
 
 export function encodedFrameBytes(payload: number): number {
@@ -42,12 +61,15 @@ export function rxPayloadBytes(c: Pick<RunConfig, "sizes" | "loss" | "chunk">): 
 /** `staticBytes`: the module's static data (its export static_bytes()). */
 export function computePlan(c: RunConfig, staticBytes: number): Plan {
   const params = align8(4 * paramCount(c.sizes));
+  const grads = gradientBytes(c);
   const levels = c.sizes.reduce((a, b) => a + b, 0);
   const plan = {
     params_bytes: params,
-    grads_bytes: params,
-    optimizer_bytes: optimizerSlots(c.optimizer) * params,
+    grads_bytes: grads,
+    optimizer_bytes: optimizerSlots(c.optimizer) * grads,
     activations_bytes: align8(4 * c.chunk * (levels + targetColumns(c))),
+    input_stats_bytes: inputStatsBytes(c),
+    store_bytes: 0, // the sample store (storeRows): not in the module yet
     buffers_bytes: encodedFrameBytes(rxPayloadBytes(c)) + encodedFrameBytes(TX_PAYLOAD),
     static_bytes: align8(staticBytes),
     total_bytes: 0,
@@ -55,7 +77,7 @@ export function computePlan(c: RunConfig, staticBytes: number): Plan {
     chunk: c.chunk,
   };
   plan.total_bytes = plan.static_bytes + plan.buffers_bytes + plan.params_bytes +
-    plan.grads_bytes + plan.optimizer_bytes + plan.activations_bytes;
+    plan.grads_bytes + plan.optimizer_bytes + plan.activations_bytes + plan.input_stats_bytes + plan.store_bytes;
   plan.pages = Math.ceil(plan.total_bytes / 65536);
   return plan;
 }

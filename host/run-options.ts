@@ -193,9 +193,13 @@ export function resolveRun(a: Parsed, rows: number | null, loaded: ModelFile | n
   if (rows !== null) batch = Math.min(batch, rows);
   let chunk = a.chunk !== undefined ? Number(a.chunk) : Math.max(1, Math.min(batch || DEFAULT_CHUNK, DEFAULT_CHUNK));
   if (chunk > 65535) throw new UsageError("--chunk: at most 65535 rows");
+  const frozenLayers = Number(a.freeze ?? 0);
+  if (frozenLayers >= sizes.length - 1) {
+    throw new UsageError(`--freeze ${frozenLayers}: the model has ${sizes.length - 1} dense layers and at least the last one must train (--freeze 0..${sizes.length - 2})`);
+  }
   const run: RunConfig = {
     sizes, activations, loss, optimizer, clipNorm: Number(a["clip-norm"] ?? 0), clipValue: Number(a["clip-value"] ?? 0),
-    init: (a.init ?? "pytorch") as InitName, seed: Number(a.seed ?? 1), chunk,
+    init: (a.init ?? "pytorch") as InitName, seed: Number(a.seed ?? 1), chunk, frozenLayers,
   };
   if (a.board && a.chunk === undefined) {
     // On a board profile the chunk is the most rows its memory holds (up to

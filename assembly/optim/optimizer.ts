@@ -4,14 +4,17 @@
 // exploding gradients), clip by global norm as torch.nn.utils.clip_grad_norm_,
 // then each element to [-c, c] as torch.nn.utils.clip_grad_value_ (both may be
 // on: norm first, then value, the order scripts/torch_training.py uses), then update with the configured torch.optim rule, which also zeroes the
-// gradients for the next batch.
+// gradients for the next batch. With frozen layers (C_FROZEN = K) all of it
+// covers the trained layers K+1..L only, as torch does for parameters with
+// requires_grad=False that the optimizer was not given: their norms read 0,
+// they take no part in the global norm, no clipping, no weight decay.
 import {
   C_ALPHA, C_BETA1, C_BETA2, C_CLIP_NORM, C_CLIP_VALUE, C_DAMPENING, C_EPS, C_FLAGS, C_LR_DECAY,
   C_MOMENTUM, C_MOMENTUM_DECAY, C_OPT, C_WEIGHT_DECAY, Flag, MAX_LAYERS, Opt, cfgF64, cfgU8,
-  layerCount, width,
+  frozenLayers, layerCount, width,
 } from "../config";
-import { grads, gradsOf, optState, params } from "../arena";
-import { paramCount, planParams } from "../plan";
+import { grads, gradsOf, optState, trainedParams } from "../arena";
+import { planGrads, trainedParamCount } from "../plan";
 import { sgd } from "./sgd";
 import { adagrad } from "./adagrad";
 import { rmsprop } from "./rmsprop";
@@ -27,7 +30,9 @@ export const layerGradNorms: usize = memory.data(4 * MAX_LAYERS, 8);
 
 function scaleAndMeasure(scale: f32): f64 {
   let total: f64 = 0;
-  for (let l = 1; l <= layerCount(); l++) {
+  const K = frozenLayers();
+  for (let l = 1; l <= K; l++) store<f32>(layerGradNorms + (<usize>(l - 1) << 2), 0);
+  for (let l = K + 1; l <= layerCount(); l++) {
     let p = gradsOf(l);
     const end = p + (<usize>(width(l) * (width(l - 1) + 1)) << 2);
     let sq: f64 = 0;
@@ -43,13 +48,13 @@ function scaleAndMeasure(scale: f32): f64 {
 }
 
 function scaleAll(coef: f32): void {
-  const end = grads + (<usize>paramCount() << 2);
+  const end = grads + (<usize>trainedParamCount() << 2);
   for (let p = grads; p < end; p += 4) store<f32>(p, load<f32>(p) * coef);
 }
 
 /** torch.nn.utils.clip_grad_value_: every gradient element clamped to [-limit, limit] (float32). */
 function clampAll(limit: f32): void {
-  const end = grads + (<usize>paramCount() << 2);
+  const end = grads + (<usize>trainedParamCount() << 2);
   for (let p = grads; p < end; p += 4) store<f32>(p, Mathf.min(Mathf.max(load<f32>(p), -limit), limit));
 }
 
@@ -65,12 +70,13 @@ export function optimizerStep(batchRows: i32): bool {
   const clipValue = cfgF64(C_CLIP_VALUE);
   if (clipValue > 0) clampAll(<f32>clipValue);
   stepCount++;
-  const n = paramCount();
+  const n = trainedParamCount();
+  const params = trainedParams();
   const opt = cfgU8(C_OPT);
   const flags = cfgU8(C_FLAGS);
   const wd = cfgF64(C_WEIGHT_DECAY);
   const eps = cfgF64(C_EPS);
-  const slot = <usize>planParams;
+  const slot = <usize>planGrads;
   if (opt == Opt.SGD) {
     sgd(params, grads, optState, n, stepCount, learningRate, cfgF64(C_MOMENTUM),
       cfgF64(C_DAMPENING), wd, (flags & Flag.NESTEROV) != 0);

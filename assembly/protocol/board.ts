@@ -12,6 +12,9 @@
 import { C_CHUNK, C_LR, CONFIG_BYTES, CONFIG_V1_BYTES, cfgU16, configBlock, layerCount, width } from "../config";
 import { rxBuf, rxCap, txBuf, level, params, optState, targets, layoutUnconfigured } from "../arena";
 import { targetColumns, rxPayloadBytes, MIN_RX_PAYLOAD, planParams, planGrads, planOptimizer, planActivations, planBuffers, planStatic, planTotal, TX_PAYLOAD } from "../plan";
+import { planInputStats, planStore } from "../plan";
+import { inputStats } from "../arena";
+import { inputStatsCount } from "../input-stats";
 import { initNetwork, configureNetwork, trainChunk, evalChunk, configured, configDetail, lastLossSum, memoryLimit, setMemoryLimit, paramsCount } from "../network";
 import * as network from "../network";
 import * as optimizer from "../optim/optimizer";
@@ -259,6 +262,8 @@ function configure(): i32 {
   store<u32>(out, <u32>planStatic, ConfigureReply.STATIC);
   store<u32>(out, <u32>planTotal, ConfigureReply.TOTAL);
   store<u32>(out, <u32>memoryLimit, ConfigureReply.MEMORY_LIMIT);
+  store<u32>(out, <u32>planInputStats, ConfigureReply.INPUT_STATS);
+  store<u32>(out, <u32>planStore, ConfigureReply.STORE);
   return ConfigureReply.BYTES;
 }
 
@@ -268,12 +273,13 @@ function region(set: bool): i32 {
   if (reqLen < Region.HEADER) return error(Status.BAD_FRAME, reqLen);
   const which = load<u8>(req, Region.WHICH);
   const offset = load<u32>(req, Region.OFFSET);
-  const base = which == Region.PARAMS ? params : optState;
-  // Both sizes are exact: the model's plan fits memory (configure checked it).
-  const size = which == Region.PARAMS ? <u32>paramsCount() : <u32>(planOptimizer >> 2);
+  const base = which == Region.PARAMS ? params : which == Region.OPTIMIZER ? optState : inputStats;
+  // The sizes are exact: the model's plan fits memory (configure checked it).
+  const size = which == Region.PARAMS ? <u32>paramsCount()
+    : which == Region.OPTIMIZER ? <u32>(planOptimizer >> 2) : <u32>inputStatsCount();
   const data = reqLen - Region.HEADER;
   const count: u32 = set ? <u32>(data >> 2) : (reqLen >= Region.GET_BYTES ? <u32>load<u16>(req, Region.GET_COUNT) : 0);
-  if (which > Region.OPTIMIZER || offset > size || count > size - offset
+  if (which > Region.INPUT_STATS || offset > size || count > size - offset
     || (set && (data & 3) != 0) || (!set && count > <u32>((TX_PAYLOAD - Region.DATA) >> 2))) {
     return error(Status.BAD_RANGE, <i32>count);
   }

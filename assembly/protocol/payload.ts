@@ -38,12 +38,14 @@ export namespace ConfigureReply {
   export const STATIC = 24;
   export const TOTAL = 28;
   export const MEMORY_LIMIT = 32;
-  export const BYTES = 36;
+  export const INPUT_STATS = 36; // the input statistics (0 unless normalising)
+  export const STORE = 40; //       the sample store (0 unless configured with rows)
+  export const BYTES = 44;
 }
 
 /** SET_WEIGHTS / GET_WEIGHTS request and reply. */
 export namespace Region {
-  export const WHICH = 0; //   u8  PARAMS or OPTIMIZER
+  export const WHICH = 0; //   u8  PARAMS, OPTIMIZER or INPUT_STATS
   export const COUNT = 2; //   u16 reply: floats that follow
   export const OFFSET = 4; //  u32 first float
   export const GET_COUNT = 8; // u16 request (GET): floats wanted
@@ -52,6 +54,7 @@ export namespace Region {
   export const HEADER = 8;
   export const PARAMS: u8 = 0;
   export const OPTIMIZER: u8 = 1;
+  export const INPUT_STATS: u8 = 2; // mean[nIn] then std[nIn] (input-stats.ts); empty unless normalising
 }
 
 /** BATCH / EVAL request. */

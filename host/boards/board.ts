@@ -55,6 +55,12 @@ export interface OptimizerState {
   state: Float32Array;
 }
 
+/** The z-score statistics a normalising model applies on the board: (x - mean[i]) / std[i] in float32. */
+export interface InputStats {
+  mean: Float32Array;
+  std: Float32Array;
+}
+
 /** What crossed the link and what the board spent, for reports. */
 export interface LinkStats {
   bytesSent: number;
@@ -76,6 +82,14 @@ export interface Board {
   getWeights(): Promise<Float32Array>;
   getOptimizerState(): Promise<OptimizerState>;
   setOptimizerState(s: OptimizerState): Promise<void>;
+  /**
+   * The input statistics of a model configured with normalizeInputs (mean 0,
+   * std 1 after configure); rejects with BAD_RANGE for a model without, or
+   * for lengths other than its input size. The host replaces a std of 0 by 1
+   * before it calls this.
+   */
+  setInputStats(mean: Float32Array, std: Float32Array): Promise<void>;
+  getInputStats(): Promise<InputStats>;
   setLr(lr: number): Promise<void>;
   train(job: TrainJob): Promise<BatchResult[]>;
   evaluate(x: Float32Array, t: Float32Array | null, rows: number, nIn: number, nT: number, chunk: number): Promise<EvalResult>;

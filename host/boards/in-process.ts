@@ -1,6 +1,6 @@
 // --link direct: the module's exports called in-process, no protocol. The
 // reference every other link must match bit for bit, and the fastest path.
-import type { Board, BoardInfo, BatchResult, EvalResult, LinkStats, OptimizerState, TrainJob } from "./board.js";
+import type { Board, BoardInfo, BatchResult, EvalResult, InputStats, LinkStats, OptimizerState, TrainJob } from "./board.js";
 import { BoardError, Status, statusName } from "../protocol/status.js";
 import { type EngineExports, instantiate } from "../engine.js";
 import type { Plan } from "../plan.js";
@@ -61,6 +61,22 @@ export class DirectBoard implements Board {
     this.e.set_step_count(s.step);
   }
 
+  async setInputStats(mean: Float32Array, std: Float32Array): Promise<void> {
+    const n = this.e.input_stats_count() / 2;
+    if (n === 0) throw new BoardError(Status.BAD_RANGE, "the model was configured without input normalisation: no statistics to set");
+    if (mean.length !== n || std.length !== n) throw new BoardError(Status.BAD_RANGE, `expected ${n} means and stds, got ${mean.length} and ${std.length}`);
+    const region = this.f32(this.e.input_stats_ptr(), 2 * n);
+    region.set(mean, 0);
+    region.set(std, n);
+  }
+
+  async getInputStats(): Promise<InputStats> {
+    const n = this.e.input_stats_count() / 2;
+    if (n === 0) throw new BoardError(Status.BAD_RANGE, "the model was configured without input normalisation: no statistics to read");
+    const region = this.f32(this.e.input_stats_ptr(), 2 * n);
+    return { mean: region.slice(0, n), std: region.slice(n) };
+  }
+
   async setLr(lr: number): Promise<void> {
     this.e.set_lr(lr);
   }
@@ -117,7 +133,8 @@ export function readPlan(e: EngineExports, block: Uint8Array): Plan {
   const total = e.plan_total();
   return {
     params_bytes: e.plan_params(), grads_bytes: e.plan_grads(), optimizer_bytes: e.plan_optimizer(),
-    activations_bytes: e.plan_activations(), buffers_bytes: e.plan_buffers(), static_bytes: e.plan_static(),
+    activations_bytes: e.plan_activations(), input_stats_bytes: e.plan_input_stats(), store_bytes: e.plan_store(),
+    buffers_bytes: e.plan_buffers(), static_bytes: e.plan_static(),
     total_bytes: total, pages: Math.ceil(total / 65536),
     chunk: configChunk(block),
   };

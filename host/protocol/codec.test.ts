@@ -59,11 +59,46 @@ describe("configuration block", () => {
     expect(block.length).toBe(CONFIG_BYTES);
     expect(CONFIG_BYTES).toBe(160);
     expect(block[ConfigOffset.VERSION]).toBe(2);
-    expect(decodeShape(block)).toEqual({ sizes: [3, 4, 2], loss: "mse", chunk: 4 });
+    expect(decodeShape(block)).toEqual({ sizes: [3, 4, 2], loss: "mse", chunk: 4, frozenLayers: 0, normalizeInputs: false });
     // a version-1 block (the first 128 bytes) still decodes
     const v1 = block.slice(0, 128);
     v1[ConfigOffset.VERSION] = 1;
-    expect(decodeShape(v1)).toEqual({ sizes: [3, 4, 2], loss: "mse", chunk: 4 });
+    expect(decodeShape(v1)).toEqual({ sizes: [3, 4, 2], loss: "mse", chunk: 4, frozenLayers: 0, normalizeInputs: false });
+  });
+
+  it("writes frozen layers, the normalize flag and the store rows at bytes 144, 145 and 148, and they decode back", () => {
+    const block = encodeConfig({ ...RUN, frozenLayers: 1, normalizeInputs: true, storeRows: 0x01020304 });
+    const v = new DataView(block.buffer);
+    expect(block[ConfigOffset.FROZEN]).toBe(1);
+    expect(ConfigOffset.FROZEN).toBe(144);
+    expect(block[ConfigOffset.INPUT_FLAGS]).toBe(1);
+    expect(ConfigOffset.INPUT_FLAGS).toBe(145);
+    expect(v.getUint16(ConfigOffset.PAD_146, true)).toBe(0);
+    expect(v.getUint32(ConfigOffset.STORE_ROWS, true)).toBe(0x01020304);
+    expect(ConfigOffset.STORE_ROWS).toBe(148);
+    expect(decodeShape(block)).toMatchObject({ frozenLayers: 1, normalizeInputs: true });
+    expect(configFieldName(ConfigOffset.FROZEN)).toMatch(/^frozen layers/);
+    expect(configFieldName(ConfigOffset.INPUT_FLAGS)).toMatch(/^input flags/);
+    expect(configFieldName(ConfigOffset.PAD_146 + 1)).toBe("reserved byte 147 (must be 0)");
+  });
+
+  it("the module refuses frozen layers >= the layer count (detail 144), unknown input flags (145), a non-zero pad (146, 147)", () => {
+    const refusal = (patch: (b: Uint8Array) => void) => {
+      const fw = new Firmware();
+      fw.ask(Type.HELLO, encodeHello());
+      const block = encodeConfig(RUN);
+      patch(block);
+      const reply = decodeConfigureReply(replyPayload(fw.ask(Type.CONFIGURE, block), Type.CONFIGURE));
+      return reply.status === Status.OK ? "ok" : `${reply.status}@${reply.detail}`;
+    };
+    expect(refusal((b) => { b[ConfigOffset.FROZEN] = 1; })).toBe("ok"); // 2 layers: the first may be frozen
+    expect(refusal((b) => { b[ConfigOffset.FROZEN] = 2; })).toBe(`${Status.BAD_CONFIG}@144`);
+    expect(refusal((b) => { b[ConfigOffset.FROZEN] = 255; })).toBe(`${Status.BAD_CONFIG}@144`);
+    expect(refusal((b) => { b[ConfigOffset.INPUT_FLAGS] = 1; })).toBe("ok");
+    expect(refusal((b) => { b[ConfigOffset.INPUT_FLAGS] = 2; })).toBe(`${Status.BAD_CONFIG}@145`);
+    expect(refusal((b) => { b[ConfigOffset.PAD_146] = 1; })).toBe(`${Status.BAD_CONFIG}@146`);
+    expect(refusal((b) => { b[ConfigOffset.PAD_146 + 1] = 1; })).toBe(`${Status.BAD_CONFIG}@147`);
+    expect(refusal((b) => { b[ConfigOffset.RESERVED + 7] = 1; })).toBe(`${Status.BAD_CONFIG}@159`);
   });
 
   it("writes amsgrad, momentum_decay and clip_value where the module reads them", () => {
@@ -72,10 +107,10 @@ describe("configuration block", () => {
     expect(block[ConfigOffset.FLAGS] & 4).toBe(4);
     expect(v.getFloat64(ConfigOffset.MOMENTUM_DECAY, true)).toBe(0.01);
     expect(v.getFloat64(ConfigOffset.CLIP_VALUE, true)).toBe(0.25);
-    expect([...block.subarray(ConfigOffset.RESERVED)]).toEqual(new Array(16).fill(0));
+    expect([...block.subarray(ConfigOffset.FROZEN)]).toEqual(new Array(16).fill(0));
     expect(configFieldName(ConfigOffset.MOMENTUM_DECAY)).toBe("momentum_decay");
     expect(configFieldName(ConfigOffset.CLIP_VALUE)).toBe("clip_value");
-    expect(configFieldName(ConfigOffset.RESERVED + 3)).toBe("reserved byte 147 (must be 0)");
+    expect(configFieldName(ConfigOffset.RESERVED + 3)).toBe("reserved byte 155 (must be 0)");
   });
 
   it("names every refusable field by its offset", () => {
@@ -123,6 +158,40 @@ describe("configuration block", () => {
     expect(reply.status).toBe(Status.BAD_CONFIG);
     expect(configFieldName(reply.detail)).toBe("lr");
     malformed(() => decodeConfigureReply(new Uint8Array(35)));
+    malformed(() => decodeConfigureReply(new Uint8Array(40)));
+    malformed(() => decodeConfigureReply(new Uint8Array(45)));
+  });
+
+  it("CONFIGURE_REPLY: 44 bytes with the input statistics at 36 and the store at 40; an older module's 36 read them as 0", () => {
+    const fw = new Firmware();
+    fw.ask(Type.HELLO, encodeHello());
+    const normalizing = { ...RUN, normalizeInputs: true };
+    const payload = replyPayload(fw.ask(Type.CONFIGURE, encodeConfig(normalizing)), Type.CONFIGURE);
+    expect(payload.length).toBe(44);
+    const expect3 = { params: PARAMS, trainedParams: PARAMS, inputStatsBytes: 24 }; // 3 means + 3 stds, 8-aligned
+    const reply = decodeConfigureReply(payload, expect3);
+    expect(reply.plan.input_stats_bytes).toBe(24);
+    expect(reply.plan.store_bytes).toBe(0);
+    expect(reply.plan.total_bytes).toBe(fw.e.plan_total());
+    const older = decodeConfigureReply(payload.slice(0, 36));
+    expect(older.plan.input_stats_bytes).toBe(0);
+    expect(older.plan.store_bytes).toBe(0);
+    expect(older.plan.total_bytes).toBe(reply.plan.total_bytes);
+    // a plan without the statistics the model needs is not this model's
+    malformed(() => decodeConfigureReply(payload, { ...expect3, inputStatsBytes: 0 }));
+  });
+
+  it("CONFIGURE_REPLY with frozen layers: gradients and optimizer state for the trained layers only, checked against the model", () => {
+    const fw = new Firmware();
+    fw.ask(Type.HELLO, encodeHello());
+    const payload = replyPayload(fw.ask(Type.CONFIGURE, encodeConfig({ ...RUN, frozenLayers: 1 })), Type.CONFIGURE);
+    const trained = 2 * (4 + 1);
+    const reply = decodeConfigureReply(payload, { params: PARAMS, trainedParams: trained, inputStatsBytes: 0 });
+    expect(reply.plan.params_bytes).toBe(4 * PARAMS);
+    expect(reply.plan.grads_bytes).toBe(4 * trained);
+    expect(reply.plan.optimizer_bytes).toBe(2 * 4 * trained); // Adam: two slots
+    // the same reply, read as if every layer trained, is refused
+    malformed(() => decodeConfigureReply(payload, { params: PARAMS, trainedParams: PARAMS, inputStatsBytes: 0 }));
   });
 });
 
@@ -162,6 +231,30 @@ describe("SET_WEIGHTS / GET_WEIGHTS", () => {
     malformed(() => decodeGetWeightsReply(payload.subarray(0, payload.length - 4), asked));
     malformed(() => decodeGetWeightsReply(new Uint8Array(7), asked));
     malformed(() => decodeSetWeightsReply(new Uint8Array(9), asked));
+  });
+
+  it("INPUT_STATS (region 2): mean 0 and std 1 after CONFIGURE, written and read as 2 x nIn floats; absent unless normalising", () => {
+    const fw = new Firmware();
+    fw.ask(Type.HELLO, encodeHello());
+    fw.ask(Type.CONFIGURE, encodeConfig({ ...RUN, normalizeInputs: true }));
+    const all = { region: Region.INPUT_STATS, offset: 0, count: 6 };
+    expect(Region.INPUT_STATS).toBe(2);
+    const fresh = decodeGetWeightsReply(replyPayload(fw.ask(Type.GET_WEIGHTS, encodeGetWeights(all)), Type.GET_WEIGHTS), all);
+    expect(Array.from(fresh.values)).toEqual([0, 0, 0, 1, 1, 1]);
+    const stats = Float32Array.of(0.5, -2, 3, 0.25, 4, 1.5);
+    decodeSetWeightsReply(replyPayload(fw.ask(Type.SET_WEIGHTS, encodeSetWeights(Region.INPUT_STATS, 0, stats)), Type.SET_WEIGHTS), all);
+    const back = decodeGetWeightsReply(replyPayload(fw.ask(Type.GET_WEIGHTS, encodeGetWeights(all)), Type.GET_WEIGHTS), all);
+    expect(Array.from(back.values)).toEqual(Array.from(stats));
+    // one float past the region, a region past INPUT_STATS: BAD_RANGE
+    for (const bad of [{ ...all, count: 7 }, { ...all, offset: 6, count: 1 }, { region: 3, offset: 0, count: 1 }]) {
+      const f = fw.ask(Type.GET_WEIGHTS, encodeGetWeights(bad));
+      expect(decodeError(f.payload).code, JSON.stringify(bad)).toBe(Status.BAD_RANGE);
+    }
+    // a model configured without normalisation has an empty region
+    const plain = configured();
+    const f = plain.ask(Type.SET_WEIGHTS, encodeSetWeights(Region.INPUT_STATS, 0, Float32Array.of(1)));
+    expect(f.type).toBe(Type.ERROR);
+    expect(decodeError(f.payload).code).toBe(Status.BAD_RANGE);
   });
 
   it("an ERROR in place of the reply is the board's refusal, with its status and detail", () => {

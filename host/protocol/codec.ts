@@ -100,10 +100,12 @@ export function decodeHelloReply(payload: Uint8Array): HelloReply {
 
 // ---- CONFIGURE (0x02): the request is the configuration block (config-block.ts)
 
-export const CONFIGURE_REPLY_BYTES = 36;
+export const CONFIGURE_REPLY_BYTES = 44;
+/** A module older than the input statistics and the sample store ends its reply after MEMORY_LIMIT: both read as 0. */
+export const CONFIGURE_REPLY_V1_BYTES = 36;
 export const ConfigureOffset = {
   STATUS: 0, DETAIL: 2, PARAMS: 4, GRADS: 8, OPTIMIZER: 12, ACTIVATIONS: 16, BUFFERS: 20,
-  STATIC: 24, TOTAL: 28, MEMORY_LIMIT: 32,
+  STATIC: 24, TOTAL: 28, MEMORY_LIMIT: 32, INPUT_STATS: 36, STORE: 40,
 } as const;
 
 export interface ConfigureReply {
@@ -118,21 +120,34 @@ export interface ConfigureReply {
 /** The most optimizer state tensors per parameter (RMSProp, centered, with momentum). */
 export const MAX_OPTIMIZER_SLOTS = 3;
 
+/** What the configured model's plan must hold, for checking an accepted CONFIGURE_REPLY. */
+export interface ExpectedPlanShape {
+  /** Parameters of the whole model. */
+  params: number;
+  /** Parameters of the layers that train (all of them unless layers are frozen): gradients and each optimizer slot. */
+  trainedParams: number;
+  /** Bytes of the input statistics (0 unless the model normalises its inputs). */
+  inputStatsBytes: number;
+}
+
 /**
- * CONFIGURE_REPLY. `params`, when given, is the parameter count of the
- * configured model: an accepted plan must hold exactly that many floats (and
- * as many gradients, and 0..MAX_OPTIMIZER_SLOTS tensors of optimizer state)
- * within the memory limit it reports; the host sizes its reads by it.
+ * CONFIGURE_REPLY. `expect`, when given, is what the configured model needs:
+ * an accepted plan must hold exactly that many parameters, gradients for the
+ * trained ones, 0..MAX_OPTIMIZER_SLOTS tensors of optimizer state as large as
+ * the gradients and the input statistics, within the memory limit it
+ * reports; the host sizes its reads by it.
  */
-export function decodeConfigureReply(payload: Uint8Array, params?: number): ConfigureReply {
+export function decodeConfigureReply(payload: Uint8Array, expect?: ExpectedPlanShape): ConfigureReply {
   const r = decodeConfigureFields(payload);
-  if (params === undefined || r.status !== Status.OK) return r;
+  if (expect === undefined || r.status !== Status.OK) return r;
   const p = r.plan;
-  const paramsBytes = (4 * params + 7) & ~7;
-  const slots = p.optimizer_bytes / paramsBytes;
+  const paramsBytes = (4 * expect.params + 7) & ~7;
+  const gradsBytes = (4 * expect.trainedParams + 7) & ~7;
+  const slots = p.optimizer_bytes / gradsBytes;
   const problem = p.params_bytes !== paramsBytes ? `parameters ${p.params_bytes} bytes, the model has ${paramsBytes}`
-    : p.grads_bytes !== paramsBytes ? `gradients ${p.grads_bytes} bytes, the model has ${paramsBytes}`
-    : !Number.isInteger(slots) || slots > MAX_OPTIMIZER_SLOTS ? `optimizer state ${p.optimizer_bytes} bytes, not 0..${MAX_OPTIMIZER_SLOTS} x ${paramsBytes}`
+    : p.grads_bytes !== gradsBytes ? `gradients ${p.grads_bytes} bytes, the trained layers have ${gradsBytes}`
+    : !Number.isInteger(slots) || slots > MAX_OPTIMIZER_SLOTS ? `optimizer state ${p.optimizer_bytes} bytes, not 0..${MAX_OPTIMIZER_SLOTS} x ${gradsBytes}`
+    : p.input_stats_bytes !== expect.inputStatsBytes ? `input statistics ${p.input_stats_bytes} bytes, the model needs ${expect.inputStatsBytes}`
     : p.total_bytes > r.memoryLimit ? `total ${p.total_bytes} bytes over the memory limit ${r.memoryLimit} it accepted`
     : null;
   if (problem) throw new MalformedMessageError(`CONFIGURE_REPLY: a plan that cannot be this model's: ${problem}`);
@@ -140,14 +155,16 @@ export function decodeConfigureReply(payload: Uint8Array, params?: number): Conf
 }
 
 function decodeConfigureFields(payload: Uint8Array): ConfigureReply {
-  expectLength("CONFIGURE_REPLY", payload, CONFIGURE_REPLY_BYTES);
+  if (payload.length !== CONFIGURE_REPLY_V1_BYTES) expectLength("CONFIGURE_REPLY", payload, CONFIGURE_REPLY_BYTES);
   const v = view(payload);
   const u32 = (o: number) => v.getUint32(o, true);
+  const newer = (o: number) => (payload.length > o ? u32(o) : 0);
   return {
     status: v.getUint8(ConfigureOffset.STATUS), detail: v.getInt16(ConfigureOffset.DETAIL, true),
     plan: {
       params_bytes: u32(ConfigureOffset.PARAMS), grads_bytes: u32(ConfigureOffset.GRADS),
       optimizer_bytes: u32(ConfigureOffset.OPTIMIZER), activations_bytes: u32(ConfigureOffset.ACTIVATIONS),
+      input_stats_bytes: newer(ConfigureOffset.INPUT_STATS), store_bytes: newer(ConfigureOffset.STORE),
       buffers_bytes: u32(ConfigureOffset.BUFFERS), static_bytes: u32(ConfigureOffset.STATIC),
       total_bytes: u32(ConfigureOffset.TOTAL), pages: Math.ceil(u32(ConfigureOffset.TOTAL) / 65536),
     },
@@ -157,8 +174,8 @@ function decodeConfigureFields(payload: Uint8Array): ConfigureReply {
 
 // ---- SET_WEIGHTS (0x03) / GET_WEIGHTS (0x04) --------------------------------
 
-/** The two float regions a board holds. */
-export const Region = { PARAMETERS: 0, OPTIMIZER_STATE: 1 } as const;
+/** The float regions a board holds (INPUT_STATS: mean[nIn] then std[nIn], empty unless the model normalises). */
+export const Region = { PARAMETERS: 0, OPTIMIZER_STATE: 1, INPUT_STATS: 2 } as const;
 
 export const WeightsOffset = { REGION: 0, COUNT: 2, OFFSET: 4, VALUES: 8 } as const;
 /** GET_WEIGHTS request: the count sits after the offset. */

@@ -2,8 +2,9 @@
 // docs/protocol.md §4.2): one table of fields, from which the encoder, the
 // shape decoder and the names used in refusals are all derived. Version 2
 // (160 bytes) is version 1 (128 bytes) with every offset kept and 32 bytes
-// appended: momentum_decay, clip_value and 16 reserved (zero) bytes for
-// fields to come. The host writes version 2; the module still takes version 1.
+// appended: momentum_decay, clip_value, the frozen-layer count, the input
+// flags, the sample store's rows and 8 reserved (zero) bytes. The host writes
+// version 2; the module still takes version 1.
 import {
   ACTIVATIONS, INITS, LOSSES, MAX_LAYERS, OPTIMIZERS,
   type LossName, type OptimizerConfig, type RunConfig,
@@ -23,11 +24,14 @@ export const ConfigOffset = {
   LR: 40, MOMENTUM: 48, DAMPENING: 56, WEIGHT_DECAY: 64, ALPHA: 72, EPS: 80,
   BETA1: 88, BETA2: 96, LR_DECAY: 104, INITIAL_ACCUMULATOR: 112, CLIP_NORM: 120,
   // version 2
-  MOMENTUM_DECAY: 128, CLIP_VALUE: 136, RESERVED: 144, RESERVED_END: 160,
+  MOMENTUM_DECAY: 128, CLIP_VALUE: 136, FROZEN: 144, INPUT_FLAGS: 145, PAD_146: 146, STORE_ROWS: 148,
+  RESERVED: 152, RESERVED_END: 160,
 } as const;
 
 /** Bits of the flags byte. */
 export const ConfigFlag = { NESTEROV: 1, CENTERED: 2, AMSGRAD: 4 } as const;
+/** Bits of the input-flags byte. */
+export const InputFlag = { NORMALIZE: 1 } as const;
 
 type F64Field = { offset: number; name: string; read: (c: RunConfig) => number };
 
@@ -54,6 +58,9 @@ const SCALAR_NAMES: Record<number, string> = {
   [ConfigOffset.OPTIMIZER]: "optimizer",
   [ConfigOffset.FLAGS]: "flags (nesterov needs momentum > 0 and dampening 0; amsgrad is for adam and adamw)",
   [ConfigOffset.INIT]: "init", [ConfigOffset.CHUNK]: "chunk",
+  [ConfigOffset.FROZEN]: "frozen layers (0 up to one less than the layer count)",
+  [ConfigOffset.INPUT_FLAGS]: "input flags (bit 0 normalize; the others must be 0)",
+  [ConfigOffset.STORE_ROWS]: "sample-store rows",
 };
 
 function flagsOf(o: OptimizerConfig): number {
@@ -75,6 +82,9 @@ export function encodeConfig(c: RunConfig): Uint8Array {
   c.sizes.forEach((s, k) => v.setUint16(ConfigOffset.SIZES + 2 * k, s, true));
   c.activations.forEach((a, l) => v.setUint8(ConfigOffset.ACTIVATIONS + l, ACTIVATIONS.indexOf(a)));
   for (const f of F64_FIELDS) v.setFloat64(f.offset, f.read(c), true);
+  v.setUint8(ConfigOffset.FROZEN, c.frozenLayers ?? 0);
+  v.setUint8(ConfigOffset.INPUT_FLAGS, c.normalizeInputs ? InputFlag.NORMALIZE : 0);
+  v.setUint32(ConfigOffset.STORE_ROWS, c.storeRows ?? 0, true);
   return buf;
 }
 
@@ -82,6 +92,9 @@ export interface ConfigShape {
   sizes: number[];
   loss: LossName;
   chunk: number;
+  /** Dense layers 1..K fixed (0: all train). */
+  frozenLayers: number;
+  normalizeInputs: boolean;
 }
 
 /** The model's shape back out of a configuration block (what a board needs to size frames). */
@@ -98,7 +111,13 @@ export function decodeShape(block: Uint8Array): ConfigShape {
   const loss = LOSSES[v.getUint8(ConfigOffset.LOSS)];
   if (loss === undefined) throw new MalformedMessageError(`configuration block: unknown loss ${v.getUint8(ConfigOffset.LOSS)}`);
   const sizes = Array.from({ length: layers + 1 }, (_, k) => v.getUint16(ConfigOffset.SIZES + 2 * k, true));
-  return { sizes, loss, chunk: v.getUint16(ConfigOffset.CHUNK, true) };
+  // A version-1 block has neither field: they read as 0 (as the module reads them).
+  const v2 = block.length > ConfigOffset.FROZEN;
+  return {
+    sizes, loss, chunk: v.getUint16(ConfigOffset.CHUNK, true),
+    frozenLayers: v2 ? v.getUint8(ConfigOffset.FROZEN) : 0,
+    normalizeInputs: v2 && (v.getUint8(ConfigOffset.INPUT_FLAGS) & InputFlag.NORMALIZE) !== 0,
+  };
 }
 
 /** The rows per chunk a block asks for (read before the board has accepted it, so unchecked). */
@@ -112,7 +131,8 @@ export function configFieldName(offset: number): string {
   if (offset >= ConfigOffset.ACTIVATIONS && offset < ConfigOffset.ACTIVATIONS + MAX_LAYERS) {
     return `activation of layer ${offset - ConfigOffset.ACTIVATIONS + 1}`;
   }
-  if (offset >= ConfigOffset.RESERVED && offset < ConfigOffset.RESERVED_END) return `reserved byte ${offset} (must be 0)`;
+  if (offset === ConfigOffset.PAD_146 || offset === ConfigOffset.PAD_146 + 1
+    || (offset >= ConfigOffset.RESERVED && offset < ConfigOffset.RESERVED_END)) return `reserved byte ${offset} (must be 0)`;
   return SCALAR_NAMES[offset] ?? F64_FIELDS.find((f) => f.offset === offset)?.name ?? `field at byte ${offset}`;
 }
 

@@ -3,13 +3,13 @@
 // chunks through the pipeline, and survives a board that restarts: it keeps
 // the last weights and optimizer state it pulled (at the start of every
 // epoch), and on a reboot reconfigures, restores them and replays the epoch.
-import type { Board, BoardInfo, BatchResult, EvalResult, LinkStats, OptimizerState, TrainJob } from "../boards/board.js";
+import type { Board, BoardInfo, BatchResult, EvalResult, InputStats, LinkStats, OptimizerState, TrainJob } from "../boards/board.js";
 import type { ByteLink } from "../transports/byte-link.js";
 import { Pipeline, RebootError, type PipelineOptions, type Request } from "./pipeline.js";
 import { Type } from "./frame.js";
 import { BoardError, Status } from "./status.js";
 import { LinkError } from "../errors.js";
-import { MIN_RX_PAYLOAD, TX_PAYLOAD, rxPayloadBytes, type Plan } from "../plan.js";
+import { MIN_RX_PAYLOAD, TX_PAYLOAD, inputStatsBytes, rxPayloadBytes, trainedParamCount, type Plan } from "../plan.js";
 import { paramCount } from "../config.js";
 import { configChunk, configureRefusal, decodeShape } from "./config-block.js";
 import {
@@ -36,6 +36,10 @@ export class ProtocolBoard implements Board {
   private nOut = 0;
   private params = 0;
   private optFloats = 0;
+  private nIn = 0;
+  private statsFloats = 0;
+  /** The input statistics last set (restored after a reboot), or null: the board's own 0 / 1. */
+  private inputStats: Float32Array | null = null;
   private rxPayload = MIN_RX_PAYLOAD;
   private lr = NaN;
   private pendingStep: number | null = null;
@@ -114,6 +118,7 @@ export class ProtocolBoard implements Board {
       await this.writeRegion(Region.OPTIMIZER_STATE, this.snapshot.opt.state);
       this.pendingStep = this.snapshot.opt.step;
     }
+    if (this.inputStats) await this.writeRegion(Region.INPUT_STATS, this.inputStats);
     if (!Number.isNaN(this.lr)) await this.sendLr(this.lr);
   }
 
@@ -123,6 +128,7 @@ export class ProtocolBoard implements Board {
       const plan = await this.sendConfigure(block);
       this.block = block.slice();
       this.lr = NaN;
+      this.inputStats = null;
       await this.takeSnapshot();
       return plan;
     });
@@ -131,7 +137,8 @@ export class ProtocolBoard implements Board {
   private async sendConfigure(block: Uint8Array): Promise<Plan> {
     const shape = decodeShape(block);
     const params = paramCount(shape.sizes);
-    const reply = await this.pipe.ask(Type.CONFIGURE, block, (f) => decodeConfigureReply(replyPayload(f, Type.CONFIGURE), params));
+    const expect = { params, trainedParams: trainedParamCount(shape), inputStatsBytes: inputStatsBytes(shape) };
+    const reply = await this.pipe.ask(Type.CONFIGURE, block, (f) => decodeConfigureReply(replyPayload(f, Type.CONFIGURE), expect));
     const plan: Plan = { ...reply.plan, chunk: configChunk(block) };
     if (reply.status !== Status.OK) {
       throw configureRefusal(reply.status, reply.detail, plan.total_bytes, `the board allows ${reply.memoryLimit}`);
@@ -140,6 +147,8 @@ export class ProtocolBoard implements Board {
     this.nOut = shape.sizes[this.layers];
     this.params = params;
     this.optFloats = plan.optimizer_bytes / 4;
+    this.nIn = shape.sizes[0];
+    this.statsFloats = shape.normalizeInputs ? 2 * this.nIn : 0;
     this.rxPayload = rxPayloadBytes(shape);
     return plan;
   }
@@ -200,6 +209,24 @@ export class ProtocolBoard implements Board {
     await this.guarded(() => this.writeRegion(Region.OPTIMIZER_STATE, s.state));
     this.pendingStep = s.step;
     if (this.snapshot) this.snapshot = { weights: this.snapshot.weights, opt: { step: s.step, state: s.state.slice() } };
+  }
+
+  async setInputStats(mean: Float32Array, std: Float32Array): Promise<void> {
+    if (this.statsFloats === 0) throw new BoardError(Status.BAD_RANGE, "the model was configured without input normalisation: no statistics to set");
+    if (mean.length !== this.nIn || std.length !== this.nIn) {
+      throw new BoardError(Status.BAD_RANGE, `expected ${this.nIn} means and stds, got ${mean.length} and ${std.length}`);
+    }
+    const both = new Float32Array(2 * this.nIn);
+    both.set(mean, 0);
+    both.set(std, this.nIn);
+    await this.guarded(() => this.writeRegion(Region.INPUT_STATS, both));
+    this.inputStats = both;
+  }
+
+  async getInputStats(): Promise<InputStats> {
+    if (this.statsFloats === 0) throw new BoardError(Status.BAD_RANGE, "the model was configured without input normalisation: no statistics to read");
+    const both = await this.guarded(() => this.readRegion(Region.INPUT_STATS, this.statsFloats));
+    return { mean: both.slice(0, this.nIn), std: both.slice(this.nIn) };
   }
 
   private async sendLr(lr: number): Promise<void> {

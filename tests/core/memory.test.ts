@@ -78,7 +78,7 @@ describe("canary: nothing written past static data + plan", () => {
 });
 
 describe("host plan equals the module's plan", () => {
-  it("for many random configurations (all optimizers and variants, losses, 1..8 layers, chunks)", () => {
+  it("for many random configurations (all optimizers and variants, losses, 1..8 layers, chunks, frozen layers, input normalisation)", () => {
     const net = new Net();
     const staticBytes = moduleStaticBytes(wasmPath);
     expect(staticBytes).toBe(net.e.static_bytes());
@@ -96,8 +96,11 @@ describe("host plan equals the module's plan", () => {
       const centered = name === "rmsprop" && r() < 0.5;
       const nesterov = name === "sgd" && momentum > 0 && r() < 0.5;
       const chunk = 1 + Math.floor(r() < 0.2 ? r() * 1000 : r() * 64);
+      const frozenLayers = r() < 0.5 ? Math.floor(r() * L) : 0;
+      const normalizeInputs = r() < 0.5;
       const spec: NetSpec = {
         sizes, act: pick(ACTIVATIONS), loss, opt: name, chunk, optimizer: { momentum, centered, nesterov },
+        frozenLayers, normalizeInputs,
       };
       const run = runConfig(spec);
       const status = net.configure(run);
@@ -107,7 +110,10 @@ describe("host plan equals the module's plan", () => {
       expect(hostBytes, JSON.stringify(spec)).toEqual(mod);
       expect(status, JSON.stringify(spec)).toBe(host.total_bytes <= net.e.memory_limit() ? Status.OK : Status.TOO_BIG);
       seen.add(`${name}/${momentum}/${centered}/${loss}/${status}`);
+      if (frozenLayers > 0 && status === Status.OK) seen.add("frozen");
+      if (normalizeInputs && status === Status.OK) seen.add("normalizing");
     }
+    expect(seen.has("frozen") && seen.has("normalizing")).toBe(true);
     // every optimizer-state shape and both outcomes were exercised
     expect([...seen].some((s) => s.startsWith("rmsprop/0.9/true"))).toBe(true);
     expect([...seen].some((s) => s.startsWith("sgd/0/"))).toBe(true);

@@ -16,9 +16,14 @@ export interface NetSpec {
   opt?: string;
   optimizer?: Partial<OptimizerConfig>;
   clipNorm?: number;
+  clipValue?: number;
   chunk: number;
   seed?: number;
   init?: InitName;
+  /** Dense layers 1..K fixed (RunConfig.frozenLayers). */
+  frozenLayers?: number;
+  /** The module z-scores the inputs (RunConfig.normalizeInputs). */
+  normalizeInputs?: boolean;
 }
 
 export function runConfig(s: NetSpec): RunConfig {
@@ -28,7 +33,8 @@ export function runConfig(s: NetSpec): RunConfig {
   return {
     sizes: s.sizes, activations, loss: s.loss,
     optimizer: { ...optimizerDefaults(s.opt ?? "sgd"), ...(s.optimizer ?? {}) },
-    clipNorm: s.clipNorm ?? 0, init: s.init ?? "pytorch", seed: s.seed ?? 1, chunk: s.chunk,
+    clipNorm: s.clipNorm ?? 0, clipValue: s.clipValue ?? 0, init: s.init ?? "pytorch", seed: s.seed ?? 1, chunk: s.chunk,
+    frozenLayers: s.frozenLayers ?? 0, normalizeInputs: s.normalizeInputs ?? false,
   };
 }
 
@@ -68,6 +74,15 @@ export class Net {
     const n = this.e.param_count();
     if (w.length !== n) throw new Error(`expected ${n} weights, got ${w.length}`);
     this.f32(this.e.params_ptr(), n).set(w);
+  }
+
+  /** The input statistics of a normalising model (mean, then std), written where the module reads them. */
+  setInputStats(mean: ArrayLike<number>, std: ArrayLike<number>): void {
+    const n = this.e.input_stats_count() / 2;
+    if (mean.length !== n || std.length !== n) throw new Error(`expected ${n} means and stds, got ${mean.length} and ${std.length}`);
+    const region = this.f32(this.e.input_stats_ptr(), 2 * n);
+    region.set(mean, 0);
+    region.set(std, n);
   }
 
   private stage(x: ArrayLike<number>, t: ArrayLike<number>, from: number, n: number): void {
@@ -110,8 +125,8 @@ export class Net {
     const e = this.e;
     return {
       params_bytes: e.plan_params(), grads_bytes: e.plan_grads(), optimizer_bytes: e.plan_optimizer(),
-      activations_bytes: e.plan_activations(), buffers_bytes: e.plan_buffers(), static_bytes: e.plan_static(),
-      total_bytes: e.plan_total(),
+      activations_bytes: e.plan_activations(), input_stats_bytes: e.plan_input_stats(), store_bytes: e.plan_store(),
+      buffers_bytes: e.plan_buffers(), static_bytes: e.plan_static(), total_bytes: e.plan_total(),
     };
   }
 }

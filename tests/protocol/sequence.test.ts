@@ -118,18 +118,18 @@ describe("CONFIGURE", () => {
     const f = expectReply(m.one(T.CONFIGURE, 1, configBlock(spec)), T.CONFIGURE, 1);
     const v = dv(f.payload);
     const u = (o: number) => v.getUint32(o, true);
-    expect(f.payload.length).toBe(36);
+    expect(f.payload.length).toBe(44);
     expect(v.getUint8(0)).toBe(S.OK);
     expect(m.e.is_configured()).toBe(1);
     expect(m.e.param_count()).toBe(32 * 17 + 32 * 33 + 4 * 33);
     const got = {
       params_bytes: u(4), grads_bytes: u(8), optimizer_bytes: u(12), activations_bytes: u(16),
-      buffers_bytes: u(20), static_bytes: u(24), total_bytes: u(28),
+      buffers_bytes: u(20), static_bytes: u(24), total_bytes: u(28), input_stats_bytes: u(36), store_bytes: u(40),
     };
     expect(got).toEqual({
       params_bytes: m.e.plan_params(), grads_bytes: m.e.plan_grads(), optimizer_bytes: m.e.plan_optimizer(),
       activations_bytes: m.e.plan_activations(), buffers_bytes: m.e.plan_buffers(), static_bytes: m.e.plan_static(),
-      total_bytes: m.e.plan_total(),
+      total_bytes: m.e.plan_total(), input_stats_bytes: m.e.plan_input_stats(), store_bytes: m.e.plan_store(),
     });
     expect(got.params_bytes).toBe(1732 * 4);
     expect(got.optimizer_bytes).toBe(2 * 1732 * 4); // Adam: two slots
@@ -138,7 +138,7 @@ describe("CONFIGURE", () => {
     expect(got).toEqual({
       params_bytes: host.params_bytes, grads_bytes: host.grads_bytes, optimizer_bytes: host.optimizer_bytes,
       activations_bytes: host.activations_bytes, buffers_bytes: host.buffers_bytes, static_bytes: host.static_bytes,
-      total_bytes: host.total_bytes,
+      total_bytes: host.total_bytes, input_stats_bytes: host.input_stats_bytes, store_bytes: host.store_bytes,
     });
     expect(u(32)).toBe(m.e.memory_limit());
   });
