@@ -273,7 +273,6 @@ function refuseUnwired(a: Parsed): void {
   const waiting: [string, boolean, string][] = [
     ["--resident", Boolean(a.resident), "it needs the board's sample store (issue 13); without it the rows are streamed every epoch"],
     ["--normalize", Boolean(a.normalize), "it needs the module's input statistics (issue 11); z-score the columns before training for now"],
-    ["--freeze", Number(a.freeze ?? 0) > 0, "it needs the module's frozen layers (issue 11)"],
     ["--classes", a.classes !== undefined, "it needs the CSV reader's class labels (issue 11); give integer labels 0..K-1 for now"],
     ["--delimiter", a.delimiter !== undefined, "it needs the CSV reader's dialects (issue 11); use ',' for now"],
   ];
