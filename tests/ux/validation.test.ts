@@ -140,6 +140,7 @@ describe("what the user sees", () => {
     const html = readFileSync(report, "utf8");
     expect(html.match(/<path class="valcurve"/g)?.length).toBe(2); // linear and log chart
     expect(html).toMatch(/<th>val loss<\/th><th>val accuracy<\/th><th>best epoch<\/th>/);
+    expect(html).toMatch(/120 rows of iris, 30 held out for validation, 30 epochs on .*; the model kept is epoch \d+'s \(--early-stop\)/);
   });
 
   it("compare with validation data reports the validation accuracy of each run", () => {
