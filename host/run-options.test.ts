@@ -3,6 +3,7 @@ import { DATA_OPTIONS } from "./datasets/index";
 import { MODEL_OPTIONS, OPTIMIZER_OPTIONS, OUTPUT_OPTIONS, SIM_OPTIONS, TRAINING_OPTIONS, resolveRun } from "./run-options";
 import { optimizerDefaults } from "./config";
 import { parseArgs } from "./args";
+import { encodeConfig } from "./protocol/config-block";
 
 describe("what --resume may change, declared beside each flag", () => {
   it("every data, model and optimizer flag says whether a resume may change it (a new one must decide)", () => {
@@ -33,6 +34,22 @@ describe("optimizer flags: the option table is the one place on the host", () =>
       if (o.name === "centered") a.opt = "rmsprop";
       const got = resolveRun(a, 10, null).run.optimizer as unknown as Record<string, unknown>;
       expect(got[o.sets!], `--${o.name}`).toBe(o.kind === "flag" ? true : Number(argv[1]));
+    }
+  });
+});
+
+describe("optimizer flags reach the configuration block", () => {
+  it("each flag's value changes the encoded block (a flag added to the table but not to config-block.ts fails here)", () => {
+    const base = (extra: string[], opt = "adam") => {
+      const a = parseArgs(["--layers", "2,3", "--loss", "mse", "--opt", opt, ...extra], SIM_OPTIONS, "sim");
+      return encodeConfig(resolveRun(a, 10, null).run);
+    };
+    for (const o of OPTIMIZER_OPTIONS.filter((s) => s.sets)) {
+      // the optimizer each flag applies to (torch refuses nesterov without momentum, centered outside rmsprop)
+      const opt = o.name === "nesterov" ? "momentum" : o.name === "centered" ? "rmsprop" : "adam";
+      const value = o.name === "beta1" || o.name === "beta2" ? "0.5" : "0.375";
+      const flag = o.kind === "flag" ? [`--${o.name}`] : [`--${o.name}`, value];
+      expect(Buffer.from(base(flag, opt)).equals(Buffer.from(base([], opt))), `--${o.name} is not in the configuration block`).toBe(false);
     }
   });
 });
