@@ -103,8 +103,10 @@ function earlyStopOf(j: any, epoch: number, weightCount: number, file: string): 
   return { bestEpoch: j.best_epoch, bestLoss: j.best_val_loss ?? Infinity, wait: j.wait, bestWeights };
 }
 
-export function writeCheckpoint(dir: string, c: { epoch: number; settings: Record<string, string | number | boolean>; model: ModelConfig; weights: Float32Array; optimizer: OptimizerState; history: EpochEvent[]; earlyStop?: EarlyStopState }): void {
-  const model = modelToJson(c.model, c.weights);
+export function writeCheckpoint(dir: string, c: { epoch: number; settings: Record<string, string | number | boolean>; model: ModelConfig; weights: Float32Array; optimizer: OptimizerState; history: EpochEvent[]; earlyStop?: EarlyStopState;
+  /** What the model file records besides the weights (classes, normalization): model.json is a usable model. */
+  extras?: Record<string, unknown> }): void {
+  const model = modelToJson(c.model, c.weights, c.extras);
   writeFileAtomic(join(dir, CHECKPOINT_MODEL_FILE), JSON.stringify(model) + "\n");
   writeFileAtomic(join(dir, CHECKPOINT_FILE), JSON.stringify({
     format: "edgeprop-checkpoint", version: 1, epoch: c.epoch, step: c.optimizer.step,

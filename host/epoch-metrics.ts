@@ -15,6 +15,7 @@ import type { RunConfig } from "./config.js";
 import type { Dataset } from "./dataset.js";
 import { forward } from "./forward.js";
 import { accuracy, meanLoss } from "./report/metrics.js";
+import type { InputNormalization } from "./run-spec.js";
 
 export interface EpochMetrics {
   accuracy?: number;
@@ -24,11 +25,12 @@ export interface EpochMetrics {
 
 /** The metrics of one epoch's model (`weights`, also on `board`), for a run of `run` on `train` with `validation`. */
 export async function epochMetrics(board: Board, weights: Float32Array, run: RunConfig, train: Dataset,
-  validation: Dataset | null): Promise<EpochMetrics> {
+  validation: Dataset | null, normalization: InputNormalization | null = null): Promise<EpochMetrics> {
   const nOut = run.sizes[run.sizes.length - 1];
   const m: EpochMetrics = {};
   if (run.loss !== "mse") {
-    const outputs = forward({ sizes: run.sizes, activations: run.activations, weights }, train.x, train.rows);
+    // Raw rows in, as the board takes them: a normalising model's forward z-scores them first (forward.ts).
+    const outputs = forward({ sizes: run.sizes, activations: run.activations, weights, ...(normalization ? { normalization } : {}) }, train.x, train.rows);
     m.accuracy = accuracy(run.loss, outputs, train.t, train.rows, nOut) ?? undefined;
   }
   if (validation) {

@@ -331,12 +331,15 @@ export function runSpecOf(a: Parsed, variant: RunVariant = {}, given?: GivenRows
     checkOptimizerState(resume, optimizerStateFloats(settings.run),
       `${o.name}${o.momentum > 0 ? ` with momentum` : ""}${o.centered ? " (centered)" : ""} on ${settings.run.sizes.join(",")}`, String(a.resume));
   }
+  // A model that normalises its inputs keeps its statistics when it trains on.
+  const normalization = loaded?.normalization ?? null;
+  if (normalization) settings.run.normalizeInputs = true;
   checkRunOutputs(a);
   // Everything checked: a warning now is not mixed into an error's one line.
-  const scale = a.normalize ? null : scaleWarning(data);
+  const scale = a.normalize || normalization ? null : scaleWarning(data);
   if (scale) process.stderr.write(`warning: ${scale}\n`);
   const persisted = runSettingsOf(a, RUN_SPECS);
   if (variant.opt !== undefined) persisted.opt = variant.opt;
   if (variant.batch !== undefined) persisted.batch = variant.batch;
-  return { settings, data, table, loaded, resume, overrides, source, validation, validationSource, outputs: runOutputsOf(a), persisted };
+  return { settings, normalization, data, table, loaded, resume, overrides, source, validation, validationSource, outputs: runOutputsOf(a), persisted };
 }

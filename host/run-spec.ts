@@ -4,7 +4,7 @@
 // run (training-run.ts), its observers (run/) and the session take this.
 import type { NumericTable } from "./csv.js";
 import type { Dataset } from "./dataset.js";
-import type { ModelFile } from "./model-file.js";
+import type { ModelExtras, ModelFile } from "./model-file.js";
 import type { Checkpoint } from "./checkpoint.js";
 import type { RunConfig } from "./config.js";
 import type { Schedule } from "./schedule.js";
@@ -60,9 +60,14 @@ export interface ResumeOverride {
 /** A run's persisted flags by name, as a checkpoint's "settings" holds them (OptionSpec.persist). */
 export type PersistedSettings = Record<string, string | number | boolean>;
 
+/** --normalize: the training rows' input statistics (model-file.ts ModelExtras), set on the board after configuration. */
+export type InputNormalization = NonNullable<ModelExtras["normalization"]>;
+
 /** What a board needs to be set up for a run: the settings and the starting model or checkpoint. */
 export interface PreparedRun {
   settings: RunSettings;
+  /** The input statistics the board z-scores every input row with (settings.run.normalizeInputs), or absent. */
+  normalization?: InputNormalization | null;
   data: Dataset;
   table: NumericTable | null;
   loaded: ModelFile | null;

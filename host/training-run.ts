@@ -39,6 +39,7 @@ export type { PreparedRun, RunOutputs, RunSpec } from "./run-spec.js";
 export async function configureBoard(board: Board, p: PreparedRun): Promise<Plan> {
   try {
     const plan = await board.configure(encodeConfig(p.settings.run));
+    if (p.normalization) await board.setInputStats(Float32Array.from(p.normalization.mean), Float32Array.from(p.normalization.std));
     if (p.loaded) await board.setWeights(p.loaded.weights);
     if (p.resume) await board.setOptimizerState(p.resume.optimizer);
     return plan;
@@ -112,7 +113,7 @@ function observersOf(p: RunSpec, o: RunOutputs, view: ConsoleView, onEpoch: ((e:
   return [
     ...(o.report ? [new ReportWriter(o.report)] : []),
     view, callbacks,
-    ...(o.checkpointDir ? [new CheckpointWriter(o.checkpointDir, p.settings.run, p.persisted, earlyStop && (() => earlyStop.state))] : []),
+    ...(o.checkpointDir ? [new CheckpointWriter(o.checkpointDir, p.settings.run, p.persisted, earlyStop && (() => earlyStop.state), modelExtras(p))] : []),
   ];
 }
 
@@ -142,7 +143,7 @@ export async function trainOnBoard(board: Board, p: RunSpec, out: Output,
       shuffle: settings.shuffle, seed: settings.run.seed, lr: settings.run.optimizer.lr,
       schedule: settings.schedule, startEpoch, pastLosses: history.map((h) => h.val_loss ?? h.loss), stopRequested: hooks.stopRequested,
       epochMetrics: settings.run.loss !== "mse" || p.validation
-        ? (weights) => epochMetrics(board, weights, settings.run, data, p.validation) : undefined,
+        ? (weights) => epochMetrics(board, weights, settings.run, data, p.validation, p.normalization ?? null) : undefined,
       earlyStop,
       onBatch: (epoch, r, rowsDone) => { for (const ob of observers) ob.batch?.(epoch, r, rowsDone); },
       onEpoch: async (e) => {
@@ -165,7 +166,7 @@ export async function trainOnBoard(board: Board, p: RunSpec, out: Output,
   const bestEpoch = best && best.bestWeights ? best.bestEpoch : undefined;
   if (best?.bestWeights) await board.setWeights(best.bestWeights);
   const weights = best?.bestWeights ?? await board.getWeights();
-  if (o.save) writeModel(o.save, settings.run, weights, modelExtras(bestEpoch));
+  if (o.save) writeModel(o.save, settings.run, weights, modelExtras(p, bestEpoch));
   let acc: number | null | undefined;
   if (hooks.accuracy && settings.run.loss !== "mse") {
     const ev = await board.evaluate(data.x, data.t, data.rows, data.nIn, data.nT, settings.run.chunk);
@@ -205,12 +206,17 @@ export async function trainOnBoard(board: Board, p: RunSpec, out: Output,
 }
 
 /**
- * What the model file records besides the weights (model-file.ts ModelExtras:
- * JSON "best_epoch"). The current writeModel takes the JSON fields; the typed
- * `writeModel(file, m, weights, extras: ModelExtras)` takes { bestEpoch }.
+ * What the model file records besides the weights (model-file.ts ModelExtras):
+ * the input statistics, the class labels and, with --early-stop, the epoch.
+ * The current writeModel takes the JSON fields; the typed
+ * `writeModel(file, m, weights, extras: ModelExtras)` takes these names.
  */
-function modelExtras(bestEpoch: number | undefined): Record<string, unknown> {
-  return bestEpoch !== undefined ? { best_epoch: bestEpoch } : {};
+function modelExtras(p: PreparedRun, bestEpoch?: number): Record<string, unknown> {
+  return {
+    ...(p.data.classes ? { classes: p.data.classes } : {}),
+    ...(p.normalization ? { normalization: { kind: "zscore", mean: p.normalization.mean, std: p.normalization.std } } : {}),
+    ...(bestEpoch !== undefined ? { best_epoch: bestEpoch } : {}),
+  };
 }
 
 /**
@@ -226,7 +232,7 @@ async function salvage(board: Board, p: PreparedRun, o: RunOutputs, err: Diverge
   const finite = [current, err.soFar?.lastGood ?? null, p.loaded?.weights ?? null, initial ?? null]
     .find((w): w is Float32Array => w !== null && w.every(Number.isFinite)) ?? null;
   if (!finite) return "";
-  writeModel(o.save, p.settings.run, finite);
+  writeModel(o.save, p.settings.run, finite, modelExtras(p));
   if (err instanceof InterruptedError) return ` The model so far was saved to ${o.save}.`;
   return err instanceof LinkError ? ` The last good model was saved to ${o.save}.` : ` The last finite model was saved to ${o.save}.`;
 }
