@@ -2,16 +2,20 @@
 // predict` prints, on this machine, without a board. Parameters are laid out
 // as the module's region 0 (docs/protocol.md §4.3): per layer the weight
 // matrix [out][in] row-major, then the bias.
+// A model with "normalization" takes raw inputs: each is z-scored first,
+// exactly as the module and the exported header do (host/normalization.ts).
 import type { ModelFile } from "./model-file.js";
 import { activate } from "./activations.js";
+import { normalizeValue } from "./normalization.js";
 
-/** The outputs of the model for `rows` rows of `x`: raw (logits for ce/bce). */
-export function forward(m: Pick<ModelFile, "sizes" | "activations" | "weights">, x: Float32Array, rows: number): Float32Array {
+/** The outputs of the model for `rows` rows of raw inputs `x`: raw outputs (logits for ce/bce). */
+export function forward(m: Pick<ModelFile, "sizes" | "activations" | "weights" | "normalization">, x: Float32Array, rows: number): Float32Array {
   const nIn = m.sizes[0], nOut = m.sizes[m.sizes.length - 1];
   const out = new Float32Array(rows * nOut);
   let cur = new Float64Array(Math.max(...m.sizes)), next = new Float64Array(cur.length);
   for (let r = 0; r < rows; r++) {
-    for (let i = 0; i < nIn; i++) cur[i] = x[r * nIn + i];
+    const z = m.normalization;
+    for (let i = 0; i < nIn; i++) cur[i] = z ? normalizeValue(x[r * nIn + i], z.mean[i], z.std[i]) : x[r * nIn + i];
     let p = 0;
     for (let l = 1; l < m.sizes.length; l++) {
       const a = m.sizes[l - 1], b = m.sizes[l];

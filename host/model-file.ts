@@ -151,7 +151,60 @@ export function modelFromJson(json: any, file = "<model>"): ModelFile {
     });
   });
   checkPlannable(sizes, json.loss as LossName, activations, bad);
-  return { sizes, activations, loss: json.loss as LossName, weights: Float32Array.from(flat) };
+  return { sizes, activations, loss: json.loss as LossName, weights: Float32Array.from(flat), ...extrasFromJson(json, sizes, bad) };
+}
+
+/** The optional keys of a model file (docs/model-format.md), checked against the layers. */
+function extrasFromJson(json: any, sizes: number[], bad: (what: string) => Error): ModelExtras {
+  const extras: ModelExtras = {};
+  const nIn = sizes[0], nOut = sizes[sizes.length - 1];
+  if (json.classes !== undefined) {
+    const c = json.classes;
+    if (!Array.isArray(c)) throw bad(`"classes" must be an array of class labels (strings), got ${shown(c)}`);
+    if (json.loss !== "ce") throw bad(`"classes" applies to loss "ce" (this model's loss is "${json.loss}")`);
+    if (c.length !== nOut) throw bad(`"classes" has ${c.length} labels but the last layer has ${nOut} outputs`);
+    const seen = new Map<string, number>();
+    c.forEach((v: unknown, i: number) => {
+      if (typeof v !== "string" || v === "") throw bad(`classes[${i}] is ${shown(v)}: expected a non-empty string`);
+      const first = seen.get(v);
+      if (first !== undefined) throw bad(`classes[${i}] is ${shown(v)}, as classes[${first}] is: each class label once`);
+      seen.set(v, i);
+    });
+    extras.classes = [...c];
+  }
+  if (json.normalization !== undefined) {
+    const z = json.normalization;
+    if (typeof z !== "object" || z === null || Array.isArray(z)) throw bad(`"normalization" must be an object {"kind": "zscore", "mean": [...], "std": [...]}`);
+    if (z.kind !== "zscore") throw bad(`normalization.kind is ${shown(z.kind)}: expected "zscore"`);
+    const floats = (key: "mean" | "std"): number[] => {
+      const a = z[key];
+      if (!Array.isArray(a) || a.length !== nIn) throw bad(`normalization.${key} must have ${nIn} numbers (one per input)`);
+      return a.map((v: unknown, i: number) => {
+        if (!isFloat32(v)) throw bad(`normalization.${key}[${i}] is ${shown(v)}: expected a finite float32 number (|x| <= ${FLOAT32_MAX})`);
+        const f = Math.fround(v);
+        if (key === "std" && !(f > 0)) throw bad(`normalization.std[${i}] is ${shown(v)}: expected a float32 number > 0 (a constant input has std 1)`);
+        return f;
+      });
+    };
+    extras.normalization = { mean: floats("mean"), std: floats("std") };
+  }
+  if (json.best_epoch !== undefined) {
+    const e = json.best_epoch;
+    if (!Number.isInteger(e) || e < 1) throw bad(`"best_epoch" is ${shown(e)}: expected a positive integer (the epoch whose weights these are)`);
+    extras.bestEpoch = e;
+  }
+  return extras;
+}
+
+/** The optional keys as JSON, under their file names (only those that are set). */
+function extrasToJson(extras: ModelExtras): Record<string, unknown> {
+  const j: Record<string, unknown> = {};
+  if (extras.classes) j.classes = [...extras.classes];
+  if (extras.normalization) {
+    j.normalization = { kind: "zscore", mean: extras.normalization.mean.map(Math.fround), std: extras.normalization.std.map(Math.fround) };
+  }
+  if (extras.bestEpoch !== undefined) j.best_epoch = extras.bestEpoch;
+  return j;
 }
 
 /**
@@ -170,7 +223,8 @@ function checkPlannable(sizes: number[], loss: LossName, activations: Activation
   }
 }
 
-export function modelToJson(m: ModelConfig, weights: Float32Array, extra: Record<string, unknown> = {}): object {
+/** The model as edgeprop-model v1 JSON; `extras` (classes, normalization, best epoch) are written when set. */
+export function modelToJson(m: ModelConfig, weights: Float32Array, extras: ModelExtras = {}): object {
   let p = 0;
   const layers = [];
   for (let l = 1; l < m.sizes.length; l++) {
@@ -182,11 +236,11 @@ export function modelToJson(m: ModelConfig, weights: Float32Array, extra: Record
     p += nOut;
     layers.push({ type: "dense", in: nIn, out: nOut, activation: m.activations[l - 1], weight, bias });
   }
-  return { format: "edgeprop-model", version: 1, loss: m.loss, layers, ...extra };
+  return { format: "edgeprop-model", version: 1, loss: m.loss, ...extrasToJson(extras), layers };
 }
 
-export function writeModel(file: string, m: ModelConfig, weights: Float32Array, extra: Record<string, unknown> = {}): void {
+export function writeModel(file: string, m: ModelConfig, weights: Float32Array, extras: ModelExtras = {}): void {
   // JSON has no NaN or Infinity: such a model could not be loaded back.
   if (!weights.every(Number.isFinite)) throw new Error(`refusing to write non-finite weights to ${file}`);
-  writeFileAtomic(file, JSON.stringify(modelToJson(m, weights, extra)) + "\n");
+  writeFileAtomic(file, JSON.stringify(modelToJson(m, weights, extras)) + "\n");
 }

@@ -125,6 +125,26 @@ CASES = [
          {"name": "sgd", "lr": 0.1, "momentum": 0.5}, 8, 8,
          "clip_grad_value_(0.05): every gradient element clamped to [-0.05, 0.05] before the step",
          clip_value=0.05),
+    # Fine-tuning: the first K layers frozen (requires_grad_(False), the optimizer over the rest).
+    case("freeze-adam-weight-decay-clip", {"kind": "blobs", "n": 72, "d": 4, "classes": 3, "seed": 41}, [4, 10, 8, 3], "relu", "ce",
+         {"name": "adam", "lr": 0.02, "weight_decay": 0.01}, 12, 8,
+         "layer 1 of 3 frozen; Adam with L2 weight decay and clip_grad_norm_(0.5), both over the trained layers only",
+         freeze=1, clip_norm=0.5),
+    case("freeze-sgd-momentum-two", {"kind": "sine", "n": 64, "seed": 42}, [1, 12, 12, 1], "tanh", "mse",
+         {"name": "sgd", "lr": 0.05, "momentum": 0.9}, 8, 8,
+         "layers 1 and 2 of 3 frozen: SGD with momentum trains the last layer only",
+         freeze=2),
+    case("freeze-rmsprop-clip-value", {"kind": "randn", "n": 60, "d": 5, "outputs": 2, "seed": 43}, [5, 8, 2], "leaky_relu", "mse",
+         {"name": "rmsprop", "lr": 0.005, "centered": True, "weight_decay": 0.001}, 10, 8,
+         "layer 1 of 2 frozen; centered RMSprop with weight decay, clip_grad_value_(0.05) over the last layer",
+         freeze=1, clip_value=0.05),
+    # Input normalisation on the board: raw features far apart in scale, z-scored
+    # in float32 ((x - mean) / std) with the statistics torch_training.input_stats computes.
+    case("normalize-raw-features", {"kind": "blobs", "n": 90, "d": 3, "classes": 3, "seed": 44,
+                                    "scale": [100.0, 0.01, 5.0], "shift": [1000.0, -0.5, 20.0]}, [3, 12, 3], "tanh", "ce",
+         {"name": "adam", "lr": 0.02}, 15, 10,
+         "features of scale 100, 0.01 and 5 around 1000, -0.5 and 20, z-scored by the module (normalize); expected.json carries the statistics",
+         normalize=True),
 ]
 
 
@@ -165,6 +185,8 @@ def draw_data(d, seed):
         centers = torch.randn(c, d["d"], generator=g) * 2
         labels = torch.randint(0, c, (n,), generator=g)
         x = centers[labels] + torch.randn(n, d["d"], generator=g)
+        if "scale" in d:  # raw sensor-like columns: each its own scale and offset
+            x = x * torch.tensor(d["scale"]) + torch.tensor(d["shift"])
         return x.tolist(), labels.tolist()
     raise ValueError(f"unknown data kind {kind!r}")
 

@@ -3,7 +3,12 @@ case.json describes it (docs/model-format.md): torch.nn.Linear layers,
 torch.optim, torch.optim.lr_scheduler stepped once per epoch (OneCycleLR once
 per batch, as torch users step it; ReduceLROnPlateau on the epoch's training
 loss), torch.nn.utils.clip_grad_norm_ then clip_grad_value_, consecutive batches with the last partial
-batch kept (DataLoader(drop_last=False) without shuffling).
+batch kept (DataLoader(drop_last=False) without shuffling). "freeze": K fixes
+the first K layers (requires_grad_(False) on their weight and bias; the
+optimizer and the clipping see the trained parameters only). "normalize": true
+z-scores the inputs first, in float32 exactly as the board does:
+(x - mean) / std, one float32 subtraction and one float32 division, with the
+statistics of input_stats().
 
 Shared by scripts/golden.py (the reference runs in tests/golden) and
 scripts/torch_reference.py (the randomized cross-check's oracle), so both
@@ -124,6 +129,28 @@ def check_spec(spec):
     s = spec.get("schedule")
     if s is not None and s["name"] not in SCHEDULES and s["name"] not in PER_BATCH_SCHEDULES:
         raise ValueError(f"unknown schedule {s!r}")
+    k = spec.get("freeze", 0)
+    if not isinstance(k, int) or k < 0 or k >= len(spec["layers"]) - 1:
+        raise ValueError(f"freeze {k!r}: 0 up to one less than the {len(spec['layers']) - 1} dense layers")
+    if spec.get("normalize", False) not in (True, False):
+        raise ValueError(f"normalize {spec['normalize']!r}: true or false")
+
+
+def input_stats(x):
+    """The z-score statistics of rows x (float32 values): per column the mean
+    and the population standard deviation (ddof 0, as sklearn's StandardScaler
+    and Keras' Normalization), computed in float64 and rounded to float32; a
+    std of 0 becomes 1 (a constant column passes through centred)."""
+    X = torch.tensor(x, dtype=torch.float64)
+    mean = X.mean(dim=0)
+    std = X.std(dim=0, unbiased=False)
+    std = torch.where(std == 0, torch.ones_like(std), std)
+    return mean.to(torch.float32), std.to(torch.float32)
+
+
+def normalize_rows(x, mean, std):
+    """(x - mean) / std in float32, element by element (what the module computes on the board)."""
+    return (torch.tensor(x, dtype=torch.float32) - mean) / std
 
 
 def build_model(layers, dtype):
@@ -172,9 +199,17 @@ def train(spec, x, y, init_layers, dtype=torch.float64, epoch_lr=None):
         if k < L - 1:
             modules.append(ACTIVATIONS[spec["act"]]())
     net = torch.nn.Sequential(*modules)
+    for lin in linears[:spec.get("freeze", 0)]:
+        lin.weight.requires_grad_(False)
+        lin.bias.requires_grad_(False)
+    trained = [p for p in net.parameters() if p.requires_grad]
     loss_fn = LOSSES[spec["loss"]]()
-    opt = OPTIMIZERS[spec["optimizer"]["name"]](net.parameters(), spec["optimizer"])
-    X = torch.tensor(x, dtype=dtype)
+    opt = OPTIMIZERS[spec["optimizer"]["name"]](trained, spec["optimizer"])
+    stats = input_stats(x) if spec.get("normalize", False) else None
+    if stats is not None:
+        X = normalize_rows(x, *stats).to(dtype)
+    else:
+        X = torch.tensor(x, dtype=dtype)
     Y = torch.tensor(y, dtype=torch.long) if spec["loss"] == "ce" else torch.tensor(y, dtype=dtype)
     n = X.shape[0]
     batch = n if spec["batch"] == "full" else min(int(spec["batch"]), n)
@@ -197,9 +232,9 @@ def train(spec, x, y, init_layers, dtype=torch.float64, epoch_lr=None):
             loss = loss_fn(net(xb), yb)
             loss.backward()
             if clip:
-                torch.nn.utils.clip_grad_norm_(net.parameters(), clip)
+                torch.nn.utils.clip_grad_norm_(trained, clip)
             if clip_value:
-                torch.nn.utils.clip_grad_value_(net.parameters(), clip_value)
+                torch.nn.utils.clip_grad_value_(trained, clip_value)
             opt.step()
             if batch_sched is not None:
                 batch_sched.step()
@@ -209,7 +244,10 @@ def train(spec, x, y, init_layers, dtype=torch.float64, epoch_lr=None):
             sched.step(epoch_loss[-1])  # no validation split here: the training loss
         elif sched is not None:
             sched.step()
-    return model_json(spec, linears), epoch_loss
+    model = model_json(spec, linears)
+    if stats is not None:  # the model carries its normalisation (docs/model-format.md)
+        model["normalization"] = {"kind": "zscore", "mean": [float(v) for v in stats[0]], "std": [float(v) for v in stats[1]]}
+    return model, epoch_loss
 
 
 def max_rel(a, b):

@@ -32,7 +32,7 @@ export async function exportCommand(argv: string[]): Promise<number> {
   const model = readModel(String(file));
   const text = a.format === "c"
     ? exportC(model, basename(String(file)), String(a.guard))
-    : JSON.stringify(modelToJson(model, model.weights)) + "\n";
+    : JSON.stringify(modelToJson(model, model.weights, model)) + "\n";
   if (a.out) {
     writeFileAtomic(String(a.out), text);
     process.stderr.write(`edgeprop export: wrote ${a.out} (${a.format === "c" ? "C99 header" : "edgeprop-model v1 JSON"}, ${model.weights.length} parameters)\n`);

@@ -3,8 +3,8 @@
 // edgeprop eval: the same through a (simulated) board's forward pass.
 import { helpText, parseArgs, type OptionSpec } from "../args.js";
 import { forward } from "../forward.js";
-import { readCsv, type NumericTable } from "../csv.js";
-import { checkAgainstModel, splitTable, type Dataset } from "../dataset.js";
+import { parseDelimiter, readCsv, type NumericTable } from "../csv.js";
+import { checkAgainstModel, inputsOnly, splitTable, type Dataset, type LabelOptions } from "../dataset.js";
 import { UsageError } from "../errors.js";
 import { readModel, type ModelFile } from "../model-file.js";
 import { accuracy, argmax, meanLoss } from "../report/metrics.js";
@@ -14,6 +14,7 @@ import { withBoard } from "../boards/board.js";
 import { LINK_OPTIONS, linkOptionsOf } from "../link-flags.js";
 import { configureBoard, type PreparedRun } from "../training-run.js";
 import { evaluationRun } from "../run-options.js";
+import { normalizeRows } from "../normalization.js";
 
 export const PREDICT_OPTIONS: OptionSpec[] = [
   { name: "load", kind: "string", value: "MODEL.json", help: "the trained model (edgeprop-model v1), e.g. from --save" },
@@ -21,6 +22,7 @@ export const PREDICT_OPTIONS: OptionSpec[] = [
   { name: "dataset", kind: "string", value: "NAME", help: `a built-in data set instead of --data (${DATASETS.map((d) => d.name).join(", ")})` },
   { name: "data-seed", kind: "int", min: 0, default: 1, help: "seed of the --dataset generator" },
   { name: "target", kind: "string", value: "COLS", help: "target column name(s) (default: the columns after the model's inputs, if any)" },
+  { name: "delimiter", kind: "string", value: "C", help: "field separator of --data: ',', ';' or tab (default: detected from the header)" },
   { name: "json", kind: "flag", help: "one JSON line per row ({\"output\": [...]}), then a summary line" },
   { name: "summary", kind: "flag", help: "print only the accuracy/loss summary, not every row" },
 ];
@@ -46,23 +48,25 @@ export function readPredictInput(a: Record<string, unknown>, command: string): P
   if (a.dataset) {
     data = findDataset(String(a.dataset)).make(Number(a["data-seed"] ?? 1));
     hasTargets = true;
+    if (model.classes && data.classes && data.classes.join("\n") !== model.classes.join("\n")) {
+      throw new UsageError(`--dataset ${a.dataset}: its classes (${data.classes.join(",")}) are not the model's (${model.classes.join(",")})`);
+    }
   } else {
     if (!a.data) throw new UsageError(`${command}: --data FILE.csv (or --dataset NAME) is required`);
-    table = readCsv(String(a.data));
+    table = readCsv(String(a.data), a.delimiter !== undefined ? { delimiter: parseDelimiter(String(a.delimiter)) } : {});
     for (const w of table.warnings) process.stderr.write(`warning: ${w}\n`);
     const cols = table.columns.length;
+    // A model trained on text labels reads them back with its own classes.
+    const labels: LabelOptions = model.classes ? { classes: model.classes, classesFrom: "the model" } : {};
     if (a.target) {
-      data = splitTable(table, String(a.target));
+      data = splitTable(table, String(a.target), labels);
       hasTargets = true;
     } else if (cols === nIn) {
       // inputs only: a zero target column keeps the shapes simple
-      data = {
-        name: table.file, rows: table.rows, nIn, nT, x: Float32Array.from(table.values), t: new Float32Array(table.rows * nT),
-        inputNames: table.columns, targetNames: [],
-      };
+      data = inputsOnly(table, nT);
       hasTargets = false;
     } else if (cols === nIn + nT) {
-      data = splitTable(table, table.columns.slice(nIn).join(","));
+      data = splitTable(table, table.columns.slice(nIn).join(","), labels);
       hasTargets = true;
     } else {
       throw new UsageError(`${table.file}: ${cols} columns, but the model takes ${nIn} inputs` +
@@ -83,13 +87,18 @@ export function printPredictions(a: Record<string, unknown>, inp: PredictInput, 
       const o = Array.from(outputs.subarray(r * nOut, (r + 1) * nOut));
       const t = hasTargets ? Array.from(data.t.subarray(r * data.nT, (r + 1) * data.nT)) : null;
       const cls = model.loss === "ce" ? argmax(o, 0, nOut) : model.loss === "bce" ? o.map((v) => (v > 0 ? 1 : 0)) : undefined;
+      // With class names (text labels, --classes) the class and target are named; class_index keeps the number.
+      const names = model.loss === "ce" ? model.classes : undefined;
+      const shownClass = names && typeof cls === "number" ? names[cls] : cls;
+      const shownTarget = t ? (model.loss === "ce" ? (names ? names[t[0]] : t[0]) : t) : undefined;
       if (a.json) {
         w(JSON.stringify({ event: "prediction", row: r + 1, line: rowNo(r), output: o,
-          ...(cls !== undefined ? { class: cls } : {}), ...(t ? { target: model.loss === "ce" ? t[0] : t } : {}) }));
+          ...(cls !== undefined ? { class: shownClass } : {}), ...(names ? { class_index: cls } : {}),
+          ...(t ? { target: shownTarget } : {}) }));
       } else {
         const shown = o.map((v) => Number(v.toPrecision(6))).join(", ");
-        const c = cls !== undefined ? `  class ${Array.isArray(cls) ? cls.join(",") : cls}` : "";
-        const tt = t ? `  target ${t.map((v) => Number(v.toPrecision(6))).join(",")}` : "";
+        const c = cls !== undefined ? `  class ${Array.isArray(shownClass) ? shownClass.join(",") : shownClass}` : "";
+        const tt = t ? `  target ${names ? String(shownTarget) : t.map((v) => Number(v.toPrecision(6))).join(",")}` : "";
         w(`row ${String(r + 1).padStart(String(data.rows).length)}: [${shown}]${c}${tt}`);
       }
     }
@@ -145,7 +154,10 @@ export async function evalCommand(argv: string[]): Promise<number> {
   await withBoard(await openSimulatedBoard(linkOptionsOf(a)), async (board) => {
     await configureBoard(board, prepared);
     const d = inp.data;
-    const r = await board.evaluate(d.x, inp.hasTargets ? d.t : null, d.rows, d.nIn, d.nT, Number(a.chunk));
+    // The model's z-scoring, applied here with the module's float32 definition (host/normalization.ts), so the
+    // board sees what it would compute itself with INPUT_NORMALIZE: the same bits either way.
+    const x = inp.model.normalization ? normalizeRows(d.x, d.nIn, inp.model.normalization) : d.x;
+    const r = await board.evaluate(x, inp.hasTargets ? d.t : null, d.rows, d.nIn, d.nT, Number(a.chunk));
     printPredictions(a, inp, r.outputs, { board: board.description });
   });
   return 0;

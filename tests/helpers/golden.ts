@@ -15,8 +15,33 @@ export interface GoldenCase {
   expected: any;
 }
 
-/** Every case folder; throws (so the suite fails) if the folder is missing or empty. */
+/**
+ * case.json keys the command line cannot act on yet, so `sim ...caseArgs(c)`
+ * would not reproduce such a case: "normalize" needs the host to compute the
+ * training rows' statistics and set them on the board (host/normalization.ts,
+ * host/training-run.ts), which is not wired at this commit. goldenCases()
+ * leaves these cases out; tests/core/golden.test.ts trains them through the
+ * Board interface with the statistics the script wrote (normalizingBoard).
+ * Remove a key here once `--normalize` computes and sends the statistics.
+ */
+export const KEYS_THE_CLI_DOES_NOT_RUN_YET = ["normalize"];
+
+/** Every case folder the CLI runs; throws (so the suite fails) if the folder is missing or empty. */
 export function goldenCases(): GoldenCase[] {
+  return allGoldenCases().filter((c) => !needsHostWiring(c));
+}
+
+/** The cases goldenCases() leaves out (see KEYS_THE_CLI_DOES_NOT_RUN_YET). */
+export function goldenCasesAwaitingTheCli(): GoldenCase[] {
+  return allGoldenCases().filter(needsHostWiring);
+}
+
+function needsHostWiring(c: GoldenCase): boolean {
+  return KEYS_THE_CLI_DOES_NOT_RUN_YET.some((k) => c.spec[k] !== undefined && c.spec[k] !== false);
+}
+
+/** Every case folder, whatever it needs. */
+export function allGoldenCases(): GoldenCase[] {
   if (!existsSync(goldenDir)) throw new Error(`golden cases not found at ${goldenDir} (tests/golden in the repository; scripts/golden.py writes it)`);
   const names = readdirSync(goldenDir).filter((n) => statSync(path.join(goldenDir, n)).isDirectory()).sort();
   if (names.length === 0) throw new Error(`no golden cases in ${goldenDir}`);
@@ -72,10 +97,12 @@ export function caseArgs(c: GoldenCase): string[] {
   if (s.schedule) a.push("--schedule", scheduleFlag(s.schedule));
   if (s.clip_norm !== undefined && s.clip_norm !== null) a.push("--clip-norm", String(s.clip_norm));
   if (s.clip_value !== undefined && s.clip_value !== null) a.push("--clip-value", String(s.clip_value));
+  if (s.freeze !== undefined && s.freeze !== 0) a.push("--freeze", String(s.freeze));
+  if (s.normalize === true) a.push("--normalize");
   // Several outputs: the target columns y0..yk (the default target is the last column only).
   const targets = csvHeader(c.data).filter((h) => /^y\d+$/.test(h));
   if (targets.length > 0) a.push("--target", targets.join(","));
-  const known = new Set(["data", "layers", "act", "loss", "optimizer", "batch", "epochs", "clip_norm", "clip_value", "schedule", "shuffle", "seed", "description", "name"]);
+  const known = new Set(["data", "layers", "act", "loss", "optimizer", "batch", "epochs", "clip_norm", "clip_value", "schedule", "shuffle", "seed", "description", "name", "freeze", "normalize"]);
   for (const k of Object.keys(s)) if (!known.has(k)) throw new Error(`${c.name}: unknown key '${k}' in case.json`);
   return a;
 }

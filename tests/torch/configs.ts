@@ -17,6 +17,8 @@ export interface DrawnRun {
     layers: number[]; act: Activation; loss: LossName; optimizer: Record<string, unknown>;
     batch: number | "full"; epochs: number; schedule?: Record<string, unknown>; clip_norm?: number;
     clip_value?: number;
+    /** The first K dense layers frozen (torch: requires_grad_(False), optimizer and clipping over the rest). */
+    freeze?: number;
   };
   /** Input rows (float32 values). */
   x: number[][];
@@ -123,6 +125,11 @@ export const CLIP_DRAWS: Record<string, (r: Rng) => { clip_norm?: number; clip_v
   value: (r) => ({ clip_value: round(logUniform(r, 1e-3, 0.5)) }),
 };
 
+/** Frozen layers: none (most runs), or 1..L-1 of a model with at least two dense layers. */
+export function drawFreeze(r: Rng, layers: number): number {
+  return layers >= 2 && chance(r, 0.3) ? int(r, 1, layers - 1) : 0;
+}
+
 /** One entry per batching mode: rows per step for `rows` rows. */
 export const BATCH_DRAWS: Record<string, (r: Rng, rows: number) => number | "full"> = {
   stochastic: () => 1,
@@ -186,6 +193,8 @@ export function drawRun(r: Rng): DrawnRun {
   const spec: DrawnRun["spec"] = { layers: sizes, act, loss, optimizer, batch, epochs };
   if (schedule) spec.schedule = schedule;
   if (clip !== null) Object.assign(spec, clip);
+  const freeze = drawFreeze(r, sizes.length - 1);
+  if (freeze > 0) spec.freeze = freeze;
   return { spec, ...data(r, rows, sizes, loss), init: initWeights(r, sizes, act, loss) };
 }
 

@@ -1,7 +1,7 @@
 // The randomized cross-check: N training runs drawn from a seed
 // (tests/torch/configs.ts: layer sizes and depths, every activation and loss,
-// every optimizer with random hyper-parameters, schedules, clipping, batch 1 /
-// partial / full, 1-6 epochs, small data) are trained by edgeprop (the CLI's
+// every optimizer with random hyper-parameters, schedules, clipping, frozen
+// layers, batch 1 / partial / full, 1-6 epochs, small data) are trained by edgeprop (the CLI's
 // own `sim` path in this process) and by real PyTorch (scripts/torch_reference.py,
 // one /usr/bin/python3 process for all of them) from the same initial weights.
 // The final weights and every epoch's loss must agree with torch's float64 run
@@ -81,7 +81,8 @@ function drawAccepted(dir: string): { accepted: Accepted[]; redrawn: number } {
 function describeRun(run: DrawnRun): string {
   const s = run.spec;
   const o = Object.entries(s.optimizer).filter(([k]) => k !== "name").map(([k, v]) => `${k}=${v}`).join(" ");
-  const extra = [s.schedule ? `schedule ${JSON.stringify(s.schedule)}` : "", s.clip_norm ? `clip_norm ${s.clip_norm}` : "", s.clip_value ? `clip_value ${s.clip_value}` : ""].filter(Boolean).join(", ");
+  const extra = [s.schedule ? `schedule ${JSON.stringify(s.schedule)}` : "", s.clip_norm ? `clip_norm ${s.clip_norm}` : "", s.clip_value ? `clip_value ${s.clip_value}` : "",
+    s.freeze ? `freeze ${s.freeze}` : ""].filter(Boolean).join(", ");
   return `${s.layers.join("-")} ${s.act} ${s.loss}, ${s.optimizer.name} ${o}, ${run.x.length} rows batch ${s.batch}, ${s.epochs} epochs${extra ? ", " + extra : ""}`;
 }
 

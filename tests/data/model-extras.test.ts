@@ -1,0 +1,77 @@
+// The optional keys of an edgeprop-model v1 file (docs/model-format.md):
+// "classes", "normalization" and "best_epoch" are written by writeModel,
+// read back by readModel, and checked against the layers, each problem with
+// its exact message; a file without them is the plain format and loads.
+import { afterAll, describe, expect, it } from "vitest";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { modelFromJson, modelToJson, readModel, writeModel, type ModelExtras } from "../../host/model-file";
+import type { ModelConfig } from "../../host/config";
+import { rmDir, tmpDir } from "../helpers/paths";
+
+const dir = tmpDir("edgeprop-model-extras-");
+afterAll(() => rmDir(dir));
+
+const CE: ModelConfig = { sizes: [2, 3], activations: ["identity"], loss: "ce" } as ModelConfig;
+const WEIGHTS = Float32Array.from([0.5, -1, 0.25, 2, -0.125, 1, 0.1, 0.2, 0.3]);
+const EXTRAS: ModelExtras = { classes: ["cat", "dog", "émeu \"quoted\""], normalization: { mean: [0.1, 1000], std: [2, 0.3] }, bestEpoch: 7 };
+
+const json = (extra: Record<string, unknown>, m: ModelConfig = CE) => ({ ...(modelToJson(m, WEIGHTS) as object), ...extra });
+const problem = (extra: Record<string, unknown>, m: ModelConfig = CE): string => {
+  try {
+    modelFromJson(json(extra, m), "m.json");
+  } catch (err) {
+    return (err as Error).message;
+  }
+  throw new Error("accepted");
+};
+
+describe("model file extras", () => {
+  it("round trip: JSON names classes, normalization {kind: zscore, mean, std} (float32), best_epoch", () => {
+    const file = join(dir, "m.json");
+    writeModel(file, CE, WEIGHTS, EXTRAS);
+    const raw = JSON.parse(readFileSync(file, "utf8"));
+    expect(raw.classes).toEqual(EXTRAS.classes);
+    expect(raw.normalization).toEqual({ kind: "zscore", mean: [Math.fround(0.1), 1000], std: [2, Math.fround(0.3)] });
+    expect(raw.best_epoch).toBe(7);
+    const m = readModel(file);
+    expect(m.classes).toEqual(EXTRAS.classes);
+    expect(m.normalization).toEqual({ mean: [Math.fround(0.1), 1000], std: [2, Math.fround(0.3)] });
+    expect(m.bestEpoch).toBe(7);
+    expect(Array.from(m.weights)).toEqual(Array.from(WEIGHTS));
+  });
+
+  it("a file without them (the format before issue 11) loads with none set, and is written without them", () => {
+    const file = join(dir, "old.json");
+    writeFileSync(file, JSON.stringify({ format: "edgeprop-model", version: 1, loss: "mse", layers: [{ type: "dense", in: 1, out: 1, activation: "identity", weight: [[0.5]], bias: [0]}] }));
+    const m = readModel(file);
+    expect("classes" in m || "normalization" in m || "bestEpoch" in m).toBe(false);
+    writeModel(join(dir, "again.json"), m, m.weights);
+    expect(Object.keys(JSON.parse(readFileSync(join(dir, "again.json"), "utf8")))).toEqual(["format", "version", "loss", "layers"]);
+  });
+
+  const MSE: ModelConfig = { sizes: [2, 3], activations: ["identity"], loss: "mse" } as ModelConfig;
+  const cases: [string, Record<string, unknown>, string, ModelConfig?][] = [
+    ["classes not an array", { classes: "cat,dog" }, `m.json: "classes" must be an array of class labels (strings), got "cat,dog"`],
+    ["classes on an mse model", { classes: ["a", "b", "c"] }, `m.json: "classes" applies to loss "ce" (this model's loss is "mse")`, MSE],
+    ["two classes for three outputs", { classes: ["a", "b"] }, `m.json: "classes" has 2 labels but the last layer has 3 outputs`],
+    ["a class that is a number", { classes: ["a", 1, "c"] }, `m.json: classes[1] is 1: expected a non-empty string`],
+    ["an empty class", { classes: ["a", "", "c"] }, `m.json: classes[1] is "": expected a non-empty string`],
+    ["a class twice", { classes: ["a", "b", "a"] }, `m.json: classes[2] is "a", as classes[0] is: each class label once`],
+    ["normalization not an object", { normalization: [1, 2] }, `m.json: "normalization" must be an object {"kind": "zscore", "mean": [...], "std": [...]}`],
+    ["another kind", { normalization: { kind: "minmax", mean: [0, 0], std: [1, 1] } }, `m.json: normalization.kind is "minmax": expected "zscore"`],
+    ["a mean per output, not per input", { normalization: { kind: "zscore", mean: [0, 0, 0], std: [1, 1] } }, `m.json: normalization.mean must have 2 numbers (one per input)`],
+    ["a mean that is not a number", { normalization: { kind: "zscore", mean: [0, "1"], std: [1, 1] } }, `m.json: normalization.mean[1] is "1": expected a finite float32 number (|x| <= 3.4028234663852886e+38)`],
+    ["a std beyond float32", { normalization: { kind: "zscore", mean: [0, 0], std: [1e39, 1] } }, `m.json: normalization.std[0] is 1e+39: expected a finite float32 number (|x| <= 3.4028234663852886e+38)`],
+    ["a std of 0", { normalization: { kind: "zscore", mean: [0, 0], std: [1, 0] } }, `m.json: normalization.std[1] is 0: expected a float32 number > 0 (a constant input has std 1)`],
+    ["a std that float32 rounds to 0", { normalization: { kind: "zscore", mean: [0, 0], std: [1e-50, 1] } }, `m.json: normalization.std[0] is 1e-50: expected a float32 number > 0 (a constant input has std 1)`],
+    ["a negative std", { normalization: { kind: "zscore", mean: [0, 0], std: [-2, 1] } }, `m.json: normalization.std[0] is -2: expected a float32 number > 0 (a constant input has std 1)`],
+    ["best_epoch 0", { best_epoch: 0 }, `m.json: "best_epoch" is 0: expected a positive integer (the epoch whose weights these are)`],
+    ["best_epoch 2.5", { best_epoch: 2.5 }, `m.json: "best_epoch" is 2.5: expected a positive integer (the epoch whose weights these are)`],
+  ];
+  for (const [what, extra, message, m] of cases) {
+    it(`refused: ${what}`, () => {
+      expect(problem(extra, m)).toBe(message);
+    });
+  }
+});
