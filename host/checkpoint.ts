@@ -15,7 +15,7 @@ import { join } from "node:path";
 import type { OptimizerState } from "./boards/board.js";
 import type { ModelConfig } from "./config.js";
 import { InputError } from "./errors.js";
-import { modelFromJson, modelToJson, type ModelFile } from "./model-file.js";
+import { modelFromJson, modelToJson, type ModelExtras, type ModelFile } from "./model-file.js";
 import { writeFileAtomic } from "./atomic-write.js";
 import type { EpochEvent } from "./session.js";
 import type { EarlyStopState } from "./early-stopping.js";
@@ -105,7 +105,7 @@ function earlyStopOf(j: any, epoch: number, weightCount: number, file: string): 
 
 export function writeCheckpoint(dir: string, c: { epoch: number; settings: Record<string, string | number | boolean>; model: ModelConfig; weights: Float32Array; optimizer: OptimizerState; history: EpochEvent[]; earlyStop?: EarlyStopState;
   /** What the model file records besides the weights (classes, normalization): model.json is a usable model. */
-  extras?: Record<string, unknown> }): void {
+  extras?: ModelExtras }): void {
   const model = modelToJson(c.model, c.weights, c.extras);
   writeFileAtomic(join(dir, CHECKPOINT_MODEL_FILE), JSON.stringify(model) + "\n");
   writeFileAtomic(join(dir, CHECKPOINT_FILE), JSON.stringify({

@@ -1,7 +1,7 @@
 // A run's training rows from their typed source (RunSpec.source): a CSV file
 // or a built-in data set. Reading and checking, no flags.
-import { readCsv, type NumericTable } from "./csv.js";
-import { splitTable, type Dataset } from "./dataset.js";
+import type { NumericTable } from "./csv.js";
+import { readDataFile, type DataFileOptions, type Dataset } from "./dataset.js";
 import { findDataset } from "./datasets/index.js";
 import { InputError } from "./errors.js";
 import { cutList } from "./quote.js";
@@ -18,9 +18,9 @@ export function readRunData(source: DataSource, warn: (text: string) => void = (
   switch (source.kind) {
     case "dataset": return { data: findDataset(source.name).make(source.seed), table: null };
     case "csv": {
-      const table = readCsv(source.file);
+      const { table, data } = readDataFile(source.file, source.options);
       for (const w of table.warnings) warn(w);
-      return { data: splitTable(table, source.target), table };
+      return { data, table };
     }
     case "given": throw new Error(`readRunData: the rows of '${source.name}' are given by the program, not read`);
   }
@@ -28,13 +28,16 @@ export function readRunData(source: DataSource, warn: (text: string) => void = (
 
 /**
  * --val FILE.csv: held-out rows with the training data's columns (the same
- * input and target columns, by name, in the same order).
+ * input and target columns, by name, in the same order), read as --data is;
+ * class labels map to the training data's indices.
  */
-export function readValidationFile(file: string, target: string | undefined, train: Dataset,
+export function readValidationFile(file: string, options: DataFileOptions, train: Dataset,
   warn: (text: string) => void = (t) => process.stderr.write(`warning: ${t}\n`)): RunData {
-  const table = readCsv(file);
+  const { table, data } = readDataFile(file, {
+    ...options, target: options.target ?? train.targetNames.join(","),
+    ...(train.classes ? { knownClasses: train.classes, knownClassesFrom: "the training data" as const } : {}),
+  });
   for (const w of table.warnings) warn(w);
-  const data = splitTable(table, target ?? train.targetNames.join(","));
   const same = (a: string[], b: string[]) => a.length === b.length && a.every((n, i) => n === b[i]);
   if (!same(data.inputNames, train.inputNames) || !same(data.targetNames, train.targetNames)) {
     throw new InputError(file, 1, null, `--val: the columns are ${cutList([...data.inputNames, ...data.targetNames])}; ` +

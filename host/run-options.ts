@@ -17,10 +17,10 @@ import { DATA_OPTIONS, findDataset } from "./datasets/index.js";
 import { CHECKPOINT_OPTIONS, mergeResumeArgs, runSettingsOf } from "./resume-options.js";
 import { CHECKPOINT_FILES, checkOptimizerState, readCheckpoint, type Checkpoint } from "./checkpoint.js";
 import { LINK_OPTIONS } from "./link-flags.js";
-import { checkAgainstModel, type Dataset } from "./dataset.js";
+import { checkAgainstModel, type DataFileOptions, type Dataset } from "./dataset.js";
 import { readRunData, readValidationFile, type RunData } from "./run-data.js";
 import { splitValidation } from "./validation-split.js";
-import { scaleWarning } from "./scale-warning.js";
+import { scaleWarning, zscoreStats } from "./normalization.js";
 import { optimizerStateFloats } from "./plan.js";
 import { checkOutputDirectory, checkOutputFile } from "./output-path.js";
 import type { DataSource, ResumeOverride, RunOutputs, RunSettings, RunSpec, ValidationSource } from "./run-spec.js";
@@ -244,12 +244,20 @@ function dataSourceOf(a: Parsed, loaded: ModelFile | null): { source: DataSource
   if (a.dataset) {
     const info = findDataset(String(a.dataset));
     if (a.target) throw new UsageError(`--target does not apply to --dataset ${info.name} (its target is fixed)`);
+    for (const f of ["classes", "delimiter"]) {
+      if (a[f] !== undefined) throw new UsageError(`--${f} does not apply to --dataset ${info.name} (its columns and labels are fixed)`);
+    }
     // The data set's model is what the run (and its checkpoint) uses when the flags do not say.
     const flags = loaded ? a : { ...a, layers: a.layers ?? info.layers, loss: a.loss ?? info.loss };
     return { source: { kind: "dataset", name: info.name, seed: Number(a["data-seed"] ?? 1) }, flags };
   }
   if (!a.data) throw new UsageError("--data FILE.csv or --dataset NAME is required (see 'edgeprop datasets')");
-  return { source: { kind: "csv", file: String(a.data), target: a.target as string | undefined }, flags: a };
+  // --classes, else a loaded model's labels (so its indices keep their meaning), else the labels found, sorted.
+  const options: DataFileOptions = {
+    target: a.target as string | undefined, delimiter: a.delimiter as string | undefined, classes: a.classes as string | undefined,
+    ...(loaded?.classes ? { knownClasses: loaded.classes } : {}),
+  };
+  return { source: { kind: "csv", file: String(a.data), options }, flags: a };
 }
 
 /** --val or --val-split as a typed source; --early-stop needs one of them. */
@@ -272,9 +280,6 @@ function validationSourceOf(a: Parsed): ValidationSource | null {
 function refuseUnwired(a: Parsed): void {
   const waiting: [string, boolean, string][] = [
     ["--resident", Boolean(a.resident), "it needs the board's sample store (issue 13); without it the rows are streamed every epoch"],
-    ["--normalize", Boolean(a.normalize), "it needs the module's input statistics (issue 11); z-score the columns before training for now"],
-    ["--classes", a.classes !== undefined, "it needs the CSV reader's class labels (issue 11); give integer labels 0..K-1 for now"],
-    ["--delimiter", a.delimiter !== undefined, "it needs the CSV reader's dialects (issue 11); use ',' for now"],
   ];
   const first = waiting.find(([, given]) => given);
   if (first) throw new UsageError(`${first[0]} is not available yet: ${first[2]}`);
@@ -322,7 +327,7 @@ export function runSpecOf(a: Parsed, variant: RunVariant = {}, given?: GivenRows
     ({ train: data, validation } = splitValidation(data, validationSource.fraction, settings.run.seed, settings.run.loss));
     settings = sizesFor(data.rows); // --batch full and the chunk follow the training rows
   } else if (validationSource?.kind === "file") {
-    const v = readValidationFile(validationSource.file, source.kind === "csv" ? source.target : undefined, data);
+    const v = readValidationFile(validationSource.file, source.kind === "csv" ? source.options : {}, data);
     checkAgainstModel(v.data, v.table, settings.run.sizes, settings.run.loss);
     validation = v.data;
   }
@@ -331,8 +336,8 @@ export function runSpecOf(a: Parsed, variant: RunVariant = {}, given?: GivenRows
     checkOptimizerState(resume, optimizerStateFloats(settings.run),
       `${o.name}${o.momentum > 0 ? ` with momentum` : ""}${o.centered ? " (centered)" : ""} on ${settings.run.sizes.join(",")}`, String(a.resume));
   }
-  // A model that normalises its inputs keeps its statistics when it trains on.
-  const normalization = loaded?.normalization ?? null;
+  // --normalize: the training rows' statistics (never the validation rows'); a model that normalises its inputs keeps its own.
+  const normalization = loaded?.normalization ?? (a.normalize ? zscoreStats(data) : null);
   if (normalization) settings.run.normalizeInputs = true;
   checkRunOutputs(a);
   // Everything checked: a warning now is not mixed into an error's one line.

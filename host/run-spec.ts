@@ -8,6 +8,7 @@ import type { ModelExtras, ModelFile } from "./model-file.js";
 import type { Checkpoint } from "./checkpoint.js";
 import type { RunConfig } from "./config.js";
 import type { Schedule } from "./schedule.js";
+import type { DataFileOptions } from "./dataset.js";
 import type { EarlyStopSettings } from "./early-stopping.js";
 
 /** The model, optimizer and session settings of a run. */
@@ -28,7 +29,8 @@ export type ValidationSource = { kind: "file"; file: string } | { kind: "split";
 
 /** Where a run's training rows come from. */
 export type DataSource =
-  | { kind: "csv"; file: string; target?: string }
+  /** --data: how to read it (--target, --delimiter, --classes or a loaded model's classes). */
+  | { kind: "csv"; file: string; options: DataFileOptions }
   | { kind: "dataset"; name: string; seed: number }
   /** Rows a program hands in (the demo's data sets). */
   | { kind: "given"; name: string };

@@ -3,7 +3,7 @@
 // configure, load weights, train, report, save. `sim` and `train` differ only
 // in the board they hand in.
 import type { BatchResult, Board, LinkStats } from "./boards/board.js";
-import { writeModel } from "./model-file.js";
+import { writeModel, type ModelExtras } from "./model-file.js";
 import type { PreparedRun, RunOutputs, RunSpec } from "./run-spec.js";
 import { encodeConfig } from "./protocol/config-block.js";
 import { runSession, type EpochEvent, type SessionResult } from "./session.js";
@@ -205,17 +205,12 @@ export async function trainOnBoard(board: Board, p: RunSpec, out: Output,
   return { result, plan, weights, stats, warnings: view.warnings, record, initial: hooks.captureInitial ? initial : undefined };
 }
 
-/**
- * What the model file records besides the weights (model-file.ts ModelExtras):
- * the input statistics, the class labels and, with --early-stop, the epoch.
- * The current writeModel takes the JSON fields; the typed
- * `writeModel(file, m, weights, extras: ModelExtras)` takes these names.
- */
-function modelExtras(p: PreparedRun, bestEpoch?: number): Record<string, unknown> {
+/** What the model file records besides the weights: the class labels, the input statistics and, with --early-stop, the epoch. */
+function modelExtras(p: PreparedRun, bestEpoch?: number): ModelExtras {
   return {
     ...(p.data.classes ? { classes: p.data.classes } : {}),
-    ...(p.normalization ? { normalization: { kind: "zscore", mean: p.normalization.mean, std: p.normalization.std } } : {}),
-    ...(bestEpoch !== undefined ? { best_epoch: bestEpoch } : {}),
+    ...(p.normalization ? { normalization: p.normalization } : {}),
+    ...(bestEpoch !== undefined ? { bestEpoch } : {}),
   };
 }
 

@@ -6,6 +6,7 @@ import type { EpochEvent } from "../session.js";
 import { writeCheckpoint } from "../checkpoint.js";
 import type { RunObserver } from "./observer.js";
 import type { EarlyStopState } from "../early-stopping.js";
+import type { ModelExtras } from "../model-file.js";
 
 export class CheckpointWriter implements RunObserver {
   constructor(private readonly dir: string, private readonly model: RunConfig,
@@ -13,7 +14,7 @@ export class CheckpointWriter implements RunObserver {
     /** With --early-stop: its state after the epoch (the best model and the wait). */
     private readonly earlyStop?: () => EarlyStopState,
     /** The model file's extras (classes, input statistics). */
-    private readonly extras: Record<string, unknown> = {}) {}
+    private readonly extras: ModelExtras = {}) {}
 
   async epoch(e: EpochEvent, history: readonly EpochEvent[], board: Board): Promise<void> {
     const [weights, optimizer] = [await board.getWeights(), await board.getOptimizerState()];

@@ -8,6 +8,8 @@ import { join } from "node:path";
 import { simInProcess } from "../helpers/inprocess";
 import { jsonLines, ok, root, run, tmp } from "./util";
 import { LrSchedule, parseSchedule } from "../../host/schedule";
+import { zscoreStats } from "../../host/normalization";
+import { readDataFile } from "../../host/dataset";
 
 const iris = join(root, "data", "iris.csv");
 /** A spiral run that stops early (best epoch 16 of 21 run, patience 5). */
@@ -168,7 +170,44 @@ describe("unscaled inputs", () => {
     const rows = Array.from({ length: 40 }, (_, i) => `${500 + 300 * Math.sin(i)},${0.2 * Math.cos(i)},${i % 2}`);
     writeFileSync(f, ["proline,hue,label", ...rows].join("\n") + "\n");
     const r = ok(["sim", "--data", f, "--layers", "2,2", "--loss", "ce", "--epochs", "1", "--quiet"]);
-    expect(r.stderr).toMatch(/^warning: the input columns' scales differ \d+-fold \(std of proline .*, of hue .*\): .*--normalize/m);
+    expect(r.stderr).toMatch(/^warning: .*input spreads differ \S+-fold \(std of 'proline' .*, of 'hue' .*\).*--normalize/m);
+    expect(ok(["sim", "--data", f, "--layers", "2,2", "--loss", "ce", "--epochs", "1", "--quiet", "--normalize"]).stderr).toBe("");
     expect(ok(["sim", "--dataset", "iris", "--epochs", "1", "--quiet"]).stderr).toBe("");
+  });
+});
+
+describe("labels, dialects and normalisation in a run", () => {
+  it("string labels, ';'-separated, --normalize: classes and the training rows' statistics saved; validation = eval on the raw file", async () => {
+    const dir = tmp();
+    const names = ["setosa", "versicolor", "virginica"];
+    const lines = readFileSync(iris, "utf8").trim().split("\n");
+    const rows = lines.slice(1).map((l) => { const f = l.split(","); f[4] = names[Number(f[4])]; return f.join(";"); });
+    const header = lines[0].replace(/,/g, ";");
+    const train = join(dir, "train.csv"), val = join(dir, "val.csv"), model = join(dir, "m.json");
+    writeFileSync(train, [header, ...rows.filter((_, i) => i % 5 !== 0)].join("\n") + "\n");
+    writeFileSync(val, [header, ...rows.filter((_, i) => i % 5 === 0)].join("\n") + "\n");
+    const r = await simInProcess(["--data", train, "--val", val, "--delimiter", ";", "--layers", "4,8,3", "--loss", "ce", "--opt", "adam",
+      "--lr", "0.02", "--batch", "16", "--epochs", "6", "--normalize", "--save", model]);
+    const m = JSON.parse(readFileSync(model, "utf8"));
+    expect(m.classes).toEqual(names);
+    const stats = zscoreStats(readDataFile(train, { delimiter: ";" }).data);
+    expect(m.normalization).toEqual({ kind: "zscore", mean: stats.mean, std: stats.std });
+    // not the statistics of every row: the validation rows stay out
+    const all = zscoreStats(readDataFile(iris).data);
+    expect(m.normalization.mean).not.toEqual(all.mean);
+    const last = r.epochs[r.epochs.length - 1];
+    const ev = jsonLines(ok(["eval", "--load", model, "--data", val, "--delimiter", ";", "--json", "--summary"]).stdout).pop();
+    expect(last.val_loss).toBe(ev.loss);
+    expect(last.val_accuracy).toBe(ev.accuracy);
+    const pt = jsonLines(ok(["predict", "--load", model, "--data", train, "--delimiter", ";", "--json", "--summary"]).stdout).pop();
+    expect(last.accuracy).toBe(pt.accuracy);
+    // --classes sets the index order; a validation label the training data lacks names its line
+    const m2 = join(dir, "m2.json");
+    await simInProcess(["--data", train, "--val-split", "0.2", "--layers", "4,3", "--loss", "ce", "--epochs", "1", "--classes", "virginica,setosa,versicolor", "--save", m2]);
+    expect(JSON.parse(readFileSync(m2, "utf8")).classes).toEqual(["virginica", "setosa", "versicolor"]);
+    writeFileSync(val, `${header}\n5.1;3.5;1.4;0.2;rosa\n`);
+    const bad = run(["sim", "--data", train, "--val", val, "--layers", "4,3", "--loss", "ce", "--epochs", "1"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/val\.csv:2:\d+: column 'species': label 'rosa' is not one of the training data's classes/);
   });
 });
