@@ -6,6 +6,7 @@ import {
   encodedFrameBytes, rxPayloadBytes, TX_PAYLOAD, MIN_RX_PAYLOAD,
   planParams, planGrads, planOptimizer, planInputStats, align8, targetColumns,
 } from "./plan";
+import { layoutStore } from "./store";
 
 export let rxBuf: usize = 0;
 export let rxCap: i32 = 0;
@@ -70,7 +71,7 @@ export function layoutModel(): void {
   }
   targets = p;
   inputStats = align8(<i32>(p + <usize>(4 * chunk * targetColumns()))) as usize;
-  arenaEnd = inputStats + <usize>planInputStats;
+  arenaEnd = layoutStore(inputStats + <usize>planInputStats);
 }
 
 /** Zeroes [from, to) with plain stores (no bulk-memory: wasm3 on old boards). */

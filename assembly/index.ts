@@ -17,6 +17,8 @@ import {
 } from "./network";
 import * as optimizer from "./optim/optimizer";
 import { ensureStarted } from "./protocol/board";
+import * as sampleStore from "./store";
+import * as storeTraining from "./store-training";
 export { rx, rx_buffer, rx_capacity, tx_buffer, boot, add_busy_time } from "./protocol/board";
 
 export function config_ptr(): usize { ensureStarted(); return configBlock; }
@@ -58,3 +60,21 @@ export function output_ptr(): usize { return level(layerCount()); }
 export function train_chunk(rows: i32, endsBatch: bool): i32 { return trainChunk(rows, endsBatch); }
 export function eval_chunk(rows: i32, withTargets: bool): i32 { return evalChunk(rows, withTargets); }
 export function loss_sum(): f64 { return lastLossSum; }
+
+// The sample store (store.ts, store-training.ts): rows are written one at a
+// time at store_row_ptr() (inputs then targets, f32) and taken by
+// store_commit_row(); store_train is one TRAIN_STORE step.
+export function store_capacity(): u32 { return configured ? sampleStore.capacity : 0; }
+export function store_held(): u32 { return configured ? sampleStore.held : 0; }
+export function store_clear(): void { sampleStore.clearStore(); }
+/** Where the next row goes; 0 when there is no store to write to. */
+export function store_row_ptr(): usize { return configured && sampleStore.capacity > 0 ? sampleStore.nextRowSlot() : 0; }
+export function store_commit_row(): void { if (configured) sampleStore.commitRow(); }
+export function store_train(first: u32, rows: u32, epoch: u32, startEpoch: bool, shuffle: bool, setStep: bool, step: u32): i32 {
+  return storeTraining.trainStoredStep(first, rows, startEpoch, epoch, shuffle, setStep, step);
+}
+/** The last store_train's loss sum over its rows, and what a refusal referred to. */
+export function store_loss_sum(): f64 { return storeTraining.stepLossSum; }
+export function store_detail(): u32 { return storeTraining.stepDetail; }
+/** The last store_train was refused before anything changed (its status says why), not failed in training. */
+export function store_refused(): bool { return storeTraining.stepRefused; }

@@ -83,7 +83,6 @@ function validate(blockBytes: i32): i32 {
   if ((cfgU8(C_INPUT_FLAGS) & ~InputFlag.ALL) != 0) return refuse(C_INPUT_FLAGS);
   if (cfgU8(C_PAD_146) != 0) return refuse(C_PAD_146);
   if (cfgU8(C_PAD_146 + 1) != 0) return refuse(C_PAD_146 + 1);
-  if (cfgU32(C_STORE_ROWS) != 0) return refuse(C_STORE_ROWS); // no sample store in this module yet
   for (let off = C_RESERVED; off < C_RESERVED_END; off++) if (cfgU8(off) != 0) return refuse(off);
   return Status.OK;
 }

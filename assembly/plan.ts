@@ -12,8 +12,8 @@
 // K+1..L are the tail of the parameter region, so one contiguous range of
 // parameters pairs with the gradients and each optimizer slot.
 import {
-  C_CHUNK, C_FLAGS, C_LOSS, C_MOMENTUM, C_OPT, Loss,
-  cfgF64, cfgU16, cfgU8, frozenLayers, layerCount, normalizesInputs, optimizerSlots, width,
+  C_CHUNK, C_FLAGS, C_LOSS, C_MOMENTUM, C_OPT, C_STORE_ROWS, Loss,
+  cfgF64, cfgU16, cfgU32, cfgU8, frozenLayers, layerCount, normalizesInputs, optimizerSlots, width,
 } from "./config";
 
 // Frame sizes (see protocol/frame.ts): type u8, seq u16, len u16, payload, crc32,
@@ -86,6 +86,15 @@ function rxPayloadBytesWide(): u64 {
   return batch > <u64>MIN_RX_PAYLOAD ? batch : <u64>MIN_RX_PAYLOAD;
 }
 
+// The sample store (store.ts): C_STORE_ROWS rows of inputs and targets, then
+// the epoch's order, a u32 per row; 0 bytes without a store.
+export function storeRowsBytes(rows: u32): u64 {
+  return align8Wide(4 * <u64>rows * <u64>(width(0) + targetColumns()));
+}
+export function storeOrderBytes(rows: u32): u64 {
+  return align8Wide(4 * <u64>rows);
+}
+
 @inline function saturated(n: u64): i32 { return <i32>(n > PLAN_SATURATED ? PLAN_SATURATED : n); }
 
 export let planParams: i32 = 0;
@@ -115,7 +124,7 @@ export function computePlan(staticBytes: i32): u64 {
   const activations = align8Wide(4 * chunk * (levels + <u64>targetColumns()));
   // mean[nIn] then std[nIn], f32 (input-stats.ts)
   const inputStats: u64 = normalizesInputs() ? align8Wide(8 * <u64>width(0)) : 0;
-  const sampleStore: u64 = 0; // the sample store (C_STORE_ROWS): not in this module yet
+  const sampleStore = storeRowsBytes(cfgU32(C_STORE_ROWS)) + storeOrderBytes(cfgU32(C_STORE_ROWS));
   const buffers = encodedFrameBytesWide(rxPayloadBytesWide()) + encodedFrameBytesWide(<u64>TX_PAYLOAD);
   const statics = align8Wide(<u64>staticBytes);
   planTotalWide = statics + buffers + params + grads + optimizer + activations + inputStats + sampleStore;

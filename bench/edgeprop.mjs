@@ -5,7 +5,7 @@
 // available in this build or on this machine).
 //
 //   node bench/edgeprop.mjs --variant v8 --workload P2 [--runs 5] [--warmup 1] [--quick]
-//                           [--epochs N] [--chunk N] [--baud N] [--seed N]
+//                           [--epochs N] [--chunk N] [--baud N] [--seed N] [--resident]
 //   node bench/edgeprop.mjs --probe --variant V      which chunk each workload can use
 //
 // Variants (tool name in brackets):
@@ -20,7 +20,10 @@
 //                                         picks another build), run as --engine exec:PATH
 // --baud N throttles a simulated link to the line rate (memory-link only); the
 // result then carries goodput_share = payload bytes of the rows streamed /
-// (seconds * baud / 10).
+// (seconds * baud / 10). --resident trains from the board's sample store instead
+// (the rows uploaded once, then one TRAIN_STORE per batch): the result carries
+// the upload's seconds and bytes apart from the epochs'; both modes report
+// epochs_per_s and line_bytes_per_epoch (sent + received).
 //
 // Every variant is opened exactly as `edgeprop sim` opens it: the flags go
 // through the CLI's own parser (SIM_OPTIONS) and openSimulatedBoard, so a link
@@ -215,6 +218,7 @@ export async function measure(o) {
     const runs = [], seconds = [], boardSeconds = [], losses = [];
     let plan = null, firstLoss = NaN, wire = null;
     const rowBytes = 4 * (data.nIn + data.nT);
+    if (o.resident) return await measureResident({ o, w, base, board, info, helloMs, prepared, data, warmup, runsN, lib });
     for (let r = 0; r < warmup + runsN; r++) {
       plan = await lib.configureBoard(board, prepared);
       const before = board.stats();
@@ -261,11 +265,69 @@ export async function measure(o) {
       out.goodput_share = +(payload / (med * lineRate)).toFixed(4);
       out.wire_share = wire ? +(wire.bytes_sent / (med * lineRate)).toFixed(4) : null;
       out.mode = 'streaming';
+      out.epochs_per_s = +(epochs / med).toPrecision(4);
+      out.line_bytes_per_epoch = wire ? Math.round((wire.bytes_sent + wire.bytes_received) / epochs) : null;
     }
     return out;
   } finally {
     await board.close().catch(() => {});
   }
+}
+
+/**
+ * --resident: the data set uploaded once to the board's sample store (the
+ * plan grows by the store), then the epochs trained from it, one TRAIN_STORE
+ * per batch (the Board methods --resident uses: storeRows, trainStored).
+ */
+async function measureResident({ o, w, base, board, info, helloMs, prepared, data, warmup, runsN, lib }) {
+  const s = prepared.settings;
+  const residentRun = { ...prepared, settings: { ...s, run: { ...s.run, storeRows: data.rows } } };
+  const epochSeconds = [], uploadSeconds = [], losses = [];
+  let plan = null, upload = null, epochsWire = null;
+  const bytes = (a, b) => ({ sent: b.bytesSent - a.bytesSent, received: b.bytesReceived - a.bytesReceived, retransmits: b.retransmits - a.retransmits });
+  for (let r = 0; r < warmup + runsN; r++) {
+    plan = await lib.configureBoard(board, residentRun);
+    const before = board.stats();
+    const t0 = performance.now();
+    await board.storeRows(data.x, data.t, 0, data.nIn, data.nT, { clear: true });
+    const held = await board.storeRows(data.x, data.t, data.rows, data.nIn, data.nT);
+    if (held.held !== data.rows) throw new Error(`the store holds ${held.held} rows after an upload of ${data.rows}`);
+    const t1 = performance.now();
+    const mid = board.stats();
+    await board.setLr(s.run.optimizer.lr);
+    let loss = NaN;
+    for (let epoch = 0; epoch < s.epochs; epoch++) {
+      const results = await board.trainStored({ rows: data.rows, batch: s.batch, epoch, shuffle: false });
+      const bad = results.find((x) => x.status !== 0);
+      if (bad) throw new Error(`resident epoch ${epoch + 1} batch ${bad.index + 1}: status ${bad.status}`);
+      loss = results.reduce((a, x) => a + x.lossSum, 0) / data.rows;
+    }
+    const t2 = performance.now();
+    const after = board.stats();
+    if (r < warmup) continue;
+    uploadSeconds.push((t1 - t0) / 1000);
+    epochSeconds.push((t2 - t1) / 1000);
+    losses.push(loss);
+    upload = bytes(before, mid);
+    epochsWire = bytes(mid, after);
+  }
+  const med = median(epochSeconds);
+  const out = {
+    ...base, mode: 'resident', epochs: s.epochs, runs: epochSeconds.map((x) => Math.round((w.rows * s.epochs) / x)),
+    samples_per_s: Math.round((w.rows * s.epochs) / med), seconds: +med.toFixed(6),
+    upload_seconds: +median(uploadSeconds).toFixed(6), upload_bytes: upload.sent + upload.received,
+    final_loss: +losses[losses.length - 1].toPrecision(9), deterministic: losses.every((l) => l === losses[0]),
+    bytes: plan.total_bytes, store_bytes: plan.store_bytes, plan,
+    board: board.description, protocol: info.protocol, build_id: info.buildId, hello_ms: +helloMs.toFixed(2),
+    link: epochsWire,
+    epochs_per_s: +(s.epochs / med).toPrecision(4),
+    line_bytes_per_epoch: Math.round((epochsWire.sent + epochsWire.received) / s.epochs),
+  };
+  if (o.baud) {
+    out.baud = o.baud;
+    out.wire_share = +(epochsWire.sent / (med * (o.baud / 10))).toFixed(4);
+  }
+  return out;
 }
 
 function parseCli(argv) {
@@ -287,6 +349,7 @@ function parseCli(argv) {
       case '--seed': o.seed = int(); break;
       case '--quick': o.quick = true; break;
       case '--probe': o.probe = true; break;
+      case '--resident': o.resident = true; break;
       default: throw new Error(`unknown argument ${arg}`);
     }
   }

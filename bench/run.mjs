@@ -309,12 +309,17 @@ function speedTable(rows) {
   return out.join('\n');
 }
 
+/** Epochs of a resident row: enough that the per-epoch figure is not one epoch's noise. */
+const RESIDENT_EPOCHS = 10;
+
 function linkTable(rows) {
-  const out = ['| link | baud | rows x epochs | seconds (median) | payload bytes/s | goodput (share of line rate) | wire bytes / line rate | note |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |'];
+  const out = ['| link | baud | rows x epochs | seconds (median) | epochs/s | line bytes / epoch (sent + received) | payload bytes/s | goodput (share of line rate) | wire bytes / line rate | note |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |'];
   for (const r of rows) {
-    const note = r.skipped ? `skipped: ${r.skipped}` : r.error ? `error: ${r.error}` : '';
-    out.push(`| ${r.tool} (${r.mode ?? 'streaming'}) | ${fmtInt(r.baud)} | ${r.rows ?? ''} x ${r.epochs ?? ''} | ${r.seconds ?? ''} | ${fmtInt(r.goodput_bytes_per_s)} | ${r.goodput_share !== undefined ? (r.goodput_share * 100).toFixed(1) + '%' : ''} | ${r.wire_share !== undefined && r.wire_share !== null ? (r.wire_share * 100).toFixed(1) + '%' : ''} | ${note.replace(/\|/g, '\\|')} |`);
+    const upload = r.mode === 'resident' && r.upload_seconds !== undefined
+      ? `once before the epochs: the upload, ${r.upload_seconds.toFixed(2)} s and ${fmtInt(r.upload_bytes)} line bytes` : '';
+    const note = r.skipped ? `skipped: ${r.skipped}` : r.error ? `error: ${r.error}` : upload;
+    out.push(`| ${r.tool} (${r.mode ?? 'streaming'}) | ${fmtInt(r.baud)} | ${r.rows ?? ''} x ${r.epochs ?? ''} | ${r.seconds ?? ''} | ${r.epochs_per_s ?? ''} | ${fmtInt(r.line_bytes_per_epoch)} | ${fmtInt(r.goodput_bytes_per_s)} | ${r.goodput_share !== undefined ? (r.goodput_share * 100).toFixed(1) + '%' : ''} | ${r.wire_share !== undefined && r.wire_share !== null ? (r.wire_share * 100).toFixed(1) + '%' : ''} | ${note.replace(/\|/g, '\\|')} |`);
   }
   return out.join('\n');
 }
@@ -431,7 +436,8 @@ async function main() {
     }
   }
 
-  // The link: P1 streamed through the protocol at a simulated line rate.
+  // The link: P1 streamed through the protocol at a simulated line rate, and
+  // the same rows resident on the board (RESIDENT_EPOCHS epochs after one upload).
   const link = [];
   if (opts.workloads.includes('P1') && wanted('edgeprop-memory-link')) {
     const w = getWorkload('P1');
@@ -449,6 +455,18 @@ async function main() {
       if (row.bytes === undefined) row.bytes = null;
       link.push(row);
       log(`P1 ${tool.padEnd(22)} ${row.skipped ? `skipped: ${row.skipped}` : row.error ? `ERROR ${row.error}` : `goodput ${(row.goodput_share * 100).toFixed(1)}% of the line rate`}`);
+      // The same rows resident on the board: uploaded once, then epochs with no rows on the line.
+      let res;
+      if (ml?.skipped || ml?.probeError) res = { tool, workload: w.name, baud, epochs: RESIDENT_EPOCHS, ...(ml.skipped ? { skipped: ml.skipped } : { error: ml.probeError }) };
+      else {
+        res = runChild(`${tool} resident`, join(HERE, 'edgeprop.mjs'), ['--variant', 'memory-link', '--baud', String(baud), '--workload', 'P1', '--resident',
+          '--runs', String(opts.quick ? 2 : opts.runs), '--warmup', String(opts.quick ? 0 : 1), '--epochs', String(RESIDENT_EPOCHS), '--chunk', String(chunks.P1)]);
+      }
+      res = { kind: 'link', id: 'P1', workload: w.name, baud, ...res, mode: 'resident', tool };
+      if (res.samples_per_s === undefined) res.samples_per_s = null;
+      if (res.bytes === undefined) res.bytes = null;
+      link.push(res);
+      log(`P1 ${tool.padEnd(22)} resident ${res.skipped ? `skipped: ${res.skipped}` : res.error ? `ERROR ${res.error}` : `${res.epochs_per_s} epochs/s, ${res.line_bytes_per_epoch} line bytes an epoch`}`);
     }
   }
 
@@ -553,7 +571,7 @@ function renderMarkdown(result, speed, link, memory, targets) {
     `Chunk (rows the board holds at once) for every edgeprop row: ${Object.entries(result.chunks).map(([k, v]) => `${k} ${v}`).join(', ')}.`);
   for (const n of result.notes) lines.push('', `Note: ${n}`);
   lines.push('', '#### Training speed', '', speedTable(speed));
-  if (link.length) lines.push('', '#### Serial link (simulated, P1 streamed)', '', linkTable(link));
+  if (link.length) lines.push('', '#### Serial link (simulated, P1 streamed and resident)', '', linkTable(link));
   lines.push('', '#### Memory on the board', '', memoryTable(memory));
   if (result.board) lines.push('', '#### Emulated board (QEMU riscv32, bench/board.mjs)', '', result.board.markdown ?? `error: ${result.board.error}`);
   lines.push('', '#### Targets (issue 6; reported, not asserted)', '', targetTable(targets));

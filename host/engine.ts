@@ -45,6 +45,15 @@ export interface EngineExports {
   train_chunk(rows: number, endsBatch: number): number;
   eval_chunk(rows: number, withTargets: number): number;
   loss_sum(): number;
+  store_capacity(): number;
+  store_held(): number;
+  store_clear(): void;
+  store_row_ptr(): number;
+  store_commit_row(): void;
+  store_train(first: number, rows: number, epoch: number, startEpoch: number, shuffle: number, setStep: number, step: number): number;
+  store_loss_sum(): number;
+  store_detail(): number;
+  store_refused(): number;
   boot(bootId: number, memoryLimit: number): number;
   rx_buffer(): number;
   rx_capacity(): number;

@@ -48,6 +48,18 @@ export function inputStatsBytes(c: Pick<RunConfig, "sizes" | "normalizeInputs">)
   return c.normalizeInputs ? align8(8 * c.sizes[0]) : 0;
 }
 
+/**
+ * Bytes of the sample store (storeRows rows of inputs and targets, f32, then a
+ * u32 per row for the epoch's order), as assembly/plan.ts sizes it; 0 without.
+ */
+export function storeBytes(c: Pick<RunConfig, "sizes" | "loss" | "storeRows">): number {
+  const rows = c.storeRows ?? 0;
+  return align8Big(4 * rows * (c.sizes[0] + targetColumns(c))) + align8Big(4 * rows);
+}
+
+/** align8 past 2^31 (a store can be asked for that no board holds; the refusal must still state its size). */
+const align8Big = (n: number) => Math.ceil(n / 8) * 8;
+
 export function encodedFrameBytes(payload: number): number {
   const raw = FRAME_OVERHEAD + payload;
   return align8(raw + Math.floor((raw + 253) / 254) + 1);
@@ -69,7 +81,7 @@ export function computePlan(c: RunConfig, staticBytes: number): Plan {
     optimizer_bytes: optimizerSlots(c.optimizer) * grads,
     activations_bytes: align8(4 * c.chunk * (levels + targetColumns(c))),
     input_stats_bytes: inputStatsBytes(c),
-    store_bytes: 0, // the sample store (storeRows): not in the module yet
+    store_bytes: storeBytes(c),
     buffers_bytes: encodedFrameBytes(rxPayloadBytes(c)) + encodedFrameBytes(TX_PAYLOAD),
     static_bytes: align8(staticBytes),
     total_bytes: 0,

@@ -24,8 +24,10 @@ import { crc32 } from "./crc32";
 import { HEADER, H_LEN, H_SEQ, H_TYPE, TRAILER, Type, PROTOCOL_VERSION } from "./frame";
 import {
   BatchFlag, BatchReply, BatchRequest, ConfigureReply, ErrorPayload, EvalReply, HelloReply, Region,
-  SetLr, StatusReply,
+  SetLr, StatusReply, StoreFlag, StoreReply, StoreRequest, TrainStoreFlag, TrainStoreRequest,
 } from "./payload";
+import { appendRow, capacity, clearStore, held, rowFloats } from "../store";
+import { stepDetail, stepLossSum, stepRefused, stepped, trainStoredStep } from "../store-training";
 import { writeBanner } from "./banner";
 import { clearReplies, copyReply, findReply, rememberReply, replyLength, replyType, REPLAY_DEPTH } from "./replay";
 
@@ -177,6 +179,8 @@ function execute(): i32 {
   if (reqType == Type.GET_WEIGHTS) return region(false);
   if (reqType == Type.BATCH) return batch(false);
   if (reqType == Type.EVAL) return batch(true);
+  if (reqType == Type.STORE) return storeRows();
+  if (reqType == Type.TRAIN_STORE) return trainStore();
   if (reqType == Type.SET_LR) {
     if (reqLen != SetLr.BYTES) return error(Status.BAD_FRAME, reqLen);
     const lr = load<f64>(req, SetLr.LR);
@@ -345,12 +349,17 @@ function batch(evaluate: bool): i32 {
   const ends = (flags & BatchFlag.ENDS_BATCH) != 0;
   const status = trainChunk(rows, ends);
   rowsTrained += <u32>rows;
+  return batchReply(status, ends, rows, lastLossSum);
+}
+
+/** BATCH_REPLY (also TRAIN_STORE's reply): the gradient norms only when the optimizer was asked to step. */
+function batchReply(status: i32, ends: bool, rows: i32, lossSum: f64): i32 {
   const L = layerCount();
   store<u8>(out, <u8>status, BatchReply.STATUS);
   store<u8>(out, ends ? 1 : 0, BatchReply.STEPPED);
   store<u16>(out, <u16>rows, BatchReply.ROWS);
   store<u32>(out, busyMicros, BatchReply.BUSY_US);
-  store<f64>(out, lastLossSum, BatchReply.LOSS_SUM);
+  store<f64>(out, lossSum, BatchReply.LOSS_SUM);
   store<u32>(out, <u32>optimizer.stepCount, BatchReply.STEPS);
   store<u8>(out, <u8>L, BatchReply.LAYERS);
   store<u8>(out, 0, BatchReply.PAD);
@@ -360,4 +369,49 @@ function batch(evaluate: bool): i32 {
     store<f32>(norms + (<usize>l << 2), ends ? load<f32>(optimizer.layerGradNorms + (<usize>l << 2)) : 0);
   }
   return seal(reqType | Type.REPLY, BatchReply.NORMS + 4 * L);
+}
+
+/**
+ * STORE: [flags u8][pad][rows u16][pad u32][rows x (inputs, targets) f32],
+ * appended to the sample store (flag CLEAR: emptied first). Reply: [status
+ * u8][pad x3][held u32][capacity u32].
+ */
+function storeRows(): i32 {
+  if (!configured) return error(Status.NOT_CONFIGURED, 0);
+  if (reqLen < StoreRequest.DATA) return error(Status.BAD_FRAME, reqLen);
+  const flags = load<u8>(req, StoreRequest.FLAGS);
+  if ((flags & ~StoreFlag.ALL) != 0) return error(Status.BAD_FRAME, <i32>flags);
+  if (capacity == 0) return error(Status.BAD_RANGE, 0);
+  const rows = <i32>load<u16>(req, StoreRequest.ROWS);
+  const rowBytes = 4 * rowFloats();
+  if (<u64>reqLen != <u64>StoreRequest.DATA + <u64>rows * <u64>rowBytes) return error(Status.BAD_FRAME, reqLen);
+  if ((flags & StoreFlag.CLEAR) != 0) clearStore();
+  let src = req + <usize>StoreRequest.DATA;
+  for (let r = 0; r < rows; r++, src += <usize>rowBytes) appendRow(src);
+  store<u8>(out, <u8>Status.OK, StoreReply.STATUS);
+  store<u8>(out, 0, StoreReply.STATUS + 1);
+  store<u16>(out, 0, StoreReply.STATUS + 2);
+  store<u32>(out, held, StoreReply.HELD);
+  store<u32>(out, capacity, StoreReply.CAPACITY);
+  return seal(reqType | Type.REPLY, StoreReply.BYTES);
+}
+
+/**
+ * TRAIN_STORE: [flags u8][pad x3][first u32][rows u32][epoch u32][step u32]:
+ * one optimizer step over order[first .. first + rows) (store-training.ts).
+ * The reply is a BATCH_REPLY for the whole step.
+ */
+function trainStore(): i32 {
+  if (!configured) return error(Status.NOT_CONFIGURED, 0);
+  if (reqLen != TrainStoreRequest.BYTES) return error(Status.BAD_FRAME, reqLen);
+  const flags = load<u8>(req, TrainStoreRequest.FLAGS);
+  if ((flags & ~TrainStoreFlag.ALL) != 0) return error(Status.BAD_FRAME, <i32>flags);
+  const rows = load<u32>(req, TrainStoreRequest.ROWS);
+  const status = trainStoredStep(load<u32>(req, TrainStoreRequest.FIRST), rows,
+    (flags & TrainStoreFlag.START_EPOCH) != 0, load<u32>(req, TrainStoreRequest.EPOCH),
+    (flags & TrainStoreFlag.SHUFFLE) != 0, (flags & TrainStoreFlag.SET_STEP) != 0,
+    load<u32>(req, TrainStoreRequest.STEP));
+  if (stepRefused) return error(status, <i32>stepDetail);
+  rowsTrained += rows;
+  return batchReply(status, stepped, <i32>rows, stepLossSum);
 }

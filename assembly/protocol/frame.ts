@@ -16,6 +16,8 @@ export namespace Type {
   export const EVAL: u8 = 0x06;
   export const SET_LR: u8 = 0x07;
   export const RESET: u8 = 0x08;
+  export const STORE: u8 = 0x09; //       rows into the sample store
+  export const TRAIN_STORE: u8 = 0x0a; // one optimizer step over stored rows
   export const REPLY: u8 = 0x80;
   export const ERROR: u8 = 0xff;
 }

@@ -105,3 +105,40 @@ export namespace StatusReply {
   export const STATUS = 0;
   export const BYTES = 1;
 }
+
+/** STORE request: rows appended to the sample store (store.ts). */
+export namespace StoreRequest {
+  export const FLAGS = 0; //  u8  StoreFlag.*
+  export const ROWS = 2; //   u16
+  export const DATA = 8; //   rows x (inputs, targets) f32, as BATCH
+}
+
+export namespace StoreFlag {
+  export const CLEAR: u8 = 1; // empty the store before appending
+  export const ALL: u8 = CLEAR;
+}
+
+/** STORE reply. */
+export namespace StoreReply {
+  export const STATUS = 0; //   u8, then 3 bytes of padding
+  export const HELD = 4; //     u32 rows in the store
+  export const CAPACITY = 8; // u32 rows it can hold
+  export const BYTES = 12;
+}
+
+/** TRAIN_STORE request: one optimizer step over stored rows. The reply is BatchReply's. */
+export namespace TrainStoreRequest {
+  export const FLAGS = 0; //  u8  TrainStoreFlag.*, then 3 bytes of padding
+  export const FIRST = 4; //  u32 position in the epoch's order
+  export const ROWS = 8; //   u32 rows of the step, 1..65535
+  export const EPOCH = 12; // u32 0-based epoch (seeds the shuffle)
+  export const STEP = 16; //  u32 the step count to set (TrainStoreFlag.SET_STEP)
+  export const BYTES = 20;
+}
+
+export namespace TrainStoreFlag {
+  export const START_EPOCH: u8 = 1; // compute the epoch's order of the rows held first
+  export const SHUFFLE: u8 = 2; //     that order is the seeded shuffle, else 0..held-1
+  export const SET_STEP: u8 = 4; //    set the step count first, as BATCH
+  export const ALL: u8 = START_EPOCH | SHUFFLE | SET_STEP;
+}

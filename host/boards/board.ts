@@ -34,6 +34,38 @@ export interface TrainJob {
   lrs?: ArrayLike<number>;
 }
 
+/** Rows for the board's sample store (Board.storeRows). */
+export interface StoreRowsOptions {
+  /** Empty the store first (else the rows are appended; a full store overwrites its oldest rows). */
+  clear?: boolean;
+}
+
+/** What the sample store holds after a Board.storeRows. */
+export interface StoreInfo {
+  held: number;
+  capacity: number;
+}
+
+/**
+ * One epoch trained on the rows in the board's sample store: `rows` (the rows
+ * held) cut into batches of `batch` in the epoch's order, one optimizer step
+ * per batch, as TrainJob's batches. The order is the stored order, or with
+ * `shuffle` the host's epochOrder(rows, seed, epoch) computed on the board
+ * (seed: the configuration's), so the result equals train() on the rows
+ * permuted by the host.
+ */
+export interface StoredTrainJob {
+  rows: number;
+  batch: number;
+  /** 0-based epoch index (seeds the shuffle). */
+  epoch: number;
+  shuffle: boolean;
+  /** As TrainJob.onBatch. */
+  onBatch?: (r: BatchResult) => boolean | void;
+  /** As TrainJob.lrs: batch b trains at lrs[b]. */
+  lrs?: ArrayLike<number>;
+}
+
 export interface BatchResult {
   index: number;
   rows: number;
@@ -92,6 +124,14 @@ export interface Board {
   getInputStats(): Promise<InputStats>;
   setLr(lr: number): Promise<void>;
   train(job: TrainJob): Promise<BatchResult[]>;
+  /**
+   * Sends rows [0, rows) of x and t (nIn inputs, nT targets each) to the
+   * board's sample store (configured with RunConfig.storeRows); rejects with
+   * a BoardError BAD_RANGE when the model has no store.
+   */
+  storeRows(x: Float32Array, t: Float32Array, rows: number, nIn: number, nT: number, o?: StoreRowsOptions): Promise<StoreInfo>;
+  /** Trains one epoch on the stored rows (StoredTrainJob); results as train()'s. */
+  trainStored(job: StoredTrainJob): Promise<BatchResult[]>;
   evaluate(x: Float32Array, t: Float32Array | null, rows: number, nIn: number, nT: number, chunk: number): Promise<EvalResult>;
   close(): Promise<void>;
   /** What the board itself reported using (its stats line) once it went idle after the last reply; null or absent when it does not report. */

@@ -1,16 +1,23 @@
 // --link direct: the module's exports called in-process, no protocol. The
 // reference every other link must match bit for bit, and the fastest path.
-import type { Board, BoardInfo, BatchResult, EvalResult, InputStats, LinkStats, OptimizerState, TrainJob } from "./board.js";
+import type {
+  Board, BoardInfo, BatchResult, EvalResult, InputStats, LinkStats, OptimizerState, StoreInfo, StoreRowsOptions,
+  StoredTrainJob, TrainJob,
+} from "./board.js";
 import { BoardError, Status, statusName } from "../protocol/status.js";
 import { type EngineExports, instantiate } from "../engine.js";
 import type { Plan } from "../plan.js";
 import { configChunk, configureRefusal, decodeShape } from "../protocol/config-block.js";
+import { targetColumns } from "../config.js";
+import { noStoreError, withStoreNumbers } from "./sample-store.js";
 
 export class DirectBoard implements Board {
   readonly description = "in-process module (direct)";
   readonly e: EngineExports;
   private layers = 0;
   private nOut = 0;
+  private nIn = 0;
+  private nT = 0;
 
   constructor(modulePath?: string, memoryLimit = 0) {
     this.e = instantiate(modulePath);
@@ -34,9 +41,11 @@ export class DirectBoard implements Board {
     const status = this.e.configure();
     const plan = readPlan(this.e, block);
     if (status !== Status.OK) {
-      throw configureRefusal(status, this.e.config_detail(), plan.total_bytes, `the limit is ${this.e.memory_limit()}`);
+      throw withStoreNumbers(configureRefusal(status, this.e.config_detail(), plan.total_bytes, `the limit is ${this.e.memory_limit()}`), plan, block);
     }
-    const { sizes } = decodeShape(block);
+    const { sizes, loss } = decodeShape(block);
+    this.nIn = sizes[0];
+    this.nT = targetColumns({ sizes, loss, activations: [] });
     this.layers = sizes.length - 1;
     this.nOut = sizes[this.layers];
     return plan;
@@ -104,6 +113,45 @@ export class DirectBoard implements Board {
       };
       results.push(result);
       // Always report the batch, a failed one included: the session decides.
+      const goOn = job.onBatch?.(result) !== false;
+      if (status !== Status.OK || !goOn) break;
+    }
+    return results;
+  }
+
+  async storeRows(x: Float32Array, t: Float32Array, rows: number, nIn: number, nT: number, o: StoreRowsOptions = {}): Promise<StoreInfo> {
+    const e = this.e;
+    const capacity = e.store_capacity();
+    if (capacity === 0) throw noStoreError();
+    if (nIn !== this.nIn || nT !== this.nT) {
+      throw new BoardError(Status.BAD_RANGE, `stored rows need ${this.nIn} inputs and ${this.nT} targets, got ${nIn} and ${nT}`);
+    }
+    if (o.clear) e.store_clear();
+    for (let r = 0; r < rows; r++) {
+      const row = this.f32(e.store_row_ptr(), nIn + nT);
+      row.set(x.subarray(r * nIn, (r + 1) * nIn));
+      row.set(t.subarray(r * nT, (r + 1) * nT), nIn);
+      e.store_commit_row();
+    }
+    return { held: e.store_held(), capacity };
+  }
+
+  async trainStored(job: StoredTrainJob): Promise<BatchResult[]> {
+    const e = this.e;
+    const results: BatchResult[] = [];
+    for (let first = 0, index = 0; first < job.rows; first += job.batch, index++) {
+      const rows = Math.min(job.batch, job.rows - first);
+      if (job.lrs) e.set_lr(job.lrs[index]);
+      const status = e.store_train(first, rows, job.epoch, index === 0 ? 1 : 0, job.shuffle ? 1 : 0, 0, 0);
+      if (e.store_refused()) {
+        throw status === Status.BAD_RANGE && e.store_capacity() === 0 ? noStoreError()
+          : new BoardError(status, `the board refused to train stored rows [${first}, +${rows}) of ${e.store_held()}: ${statusName(status)} (detail ${e.store_detail()})`, e.store_detail());
+      }
+      const result: BatchResult = {
+        index, rows, lossSum: e.store_loss_sum(), status,
+        gradNorms: this.f32(e.grad_norms_ptr(), this.layers).slice(), micros: 0,
+      };
+      results.push(result);
       const goOn = job.onBatch?.(result) !== false;
       if (status !== Status.OK || !goOn) break;
     }

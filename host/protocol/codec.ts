@@ -339,15 +339,15 @@ export interface BatchReply {
  * BATCH_REPLY; `layers`, when given, is the configured model's, and `rows`
  * the chunk's row count (a reply that trained all of them must say so).
  */
-export function decodeBatchReply(payload: Uint8Array, layers?: number, rows?: number): BatchReply {
-  expectAtLeast("BATCH_REPLY", payload, BATCH_REPLY_BYTES);
+export function decodeBatchReply(payload: Uint8Array, layers?: number, rows?: number, what = "BATCH_REPLY"): BatchReply {
+  expectAtLeast(what, payload, BATCH_REPLY_BYTES);
   const v = view(payload);
   const L = v.getUint8(BatchReplyOffset.LAYERS);
-  expectLength("BATCH_REPLY", payload, BATCH_REPLY_BYTES + F32 * L);
-  if (layers !== undefined && L !== layers) throw new MalformedMessageError(`BATCH_REPLY: ${L} layers, the model has ${layers}`);
+  expectLength(what, payload, BATCH_REPLY_BYTES + F32 * L);
+  if (layers !== undefined && L !== layers) throw new MalformedMessageError(`${what}: ${L} layers, the model has ${layers}`);
   const n = v.getUint16(BatchReplyOffset.ROWS, true);
   if (rows !== undefined && v.getUint8(BatchReplyOffset.STATUS) === Status.OK && n !== rows) {
-    throw new MalformedMessageError(`BATCH_REPLY: ${n} rows trained, the chunk has ${rows}`);
+    throw new MalformedMessageError(`${what}: ${n} rows trained, the ${what === "BATCH_REPLY" ? "chunk" : "step"} has ${rows}`);
   }
   return {
     status: v.getUint8(BatchReplyOffset.STATUS), stepped: v.getUint8(BatchReplyOffset.STEPPED) !== 0,
@@ -384,6 +384,95 @@ export function decodeEvalReply(payload: Uint8Array, rows: number, outputs: numb
     status: v.getUint8(EvalReplyOffset.STATUS), rows: n, busyMicros: v.getUint32(EvalReplyOffset.BUSY_MICROS, true),
     lossSum: v.getFloat64(EvalReplyOffset.LOSS_SUM, true), outputs: readFloats(payload, EvalReplyOffset.OUTPUTS, n * outputs),
   };
+}
+
+// ---- STORE (0x09): rows into the sample store, after an 8-byte header ------
+
+export const StoreOffset = { FLAGS: 0, ROWS: 2, DATA: 8 } as const;
+export const StoreFlag = { CLEAR: 1 } as const;
+/** The most rows one STORE frame's u16 count can state. */
+export const MAX_STORE_ROWS_PER_FRAME = 0xffff;
+
+/** Rows appended to the board's sample store (`clear`: emptied first); same row layout as BATCH. */
+export function encodeStore(clear: boolean, rows: RowSpan): Uint8Array {
+  if (rows.count > MAX_STORE_ROWS_PER_FRAME) throw new RangeError(`STORE: ${rows.count} rows, at most ${MAX_STORE_ROWS_PER_FRAME} per frame`);
+  const p = new Uint8Array(StoreOffset.DATA + rows.count * (rows.nIn + (rows.t ? rows.nT : 0)) * F32);
+  const v = view(p);
+  v.setUint8(StoreOffset.FLAGS, clear ? StoreFlag.CLEAR : 0);
+  v.setUint16(StoreOffset.ROWS, rows.count, true);
+  packRows(p, StoreOffset.DATA, rows);
+  return p;
+}
+
+export const STORE_REPLY_BYTES = 12;
+export const StoreReplyOffset = { STATUS: 0, HELD: 4, CAPACITY: 8 } as const;
+
+export interface StoreReply {
+  /** Rows in the store now. */
+  held: number;
+  /** Rows it holds at most (then it is a ring buffer: new rows overwrite the oldest). */
+  capacity: number;
+}
+
+/**
+ * STORE_REPLY. `expected`, when given, is what the store must hold after this
+ * frame (the host knows: it counts what it sent since the last clear).
+ */
+export function decodeStoreReply(payload: Uint8Array, expected?: StoreReply): StoreReply {
+  expectLength("STORE_REPLY", payload, STORE_REPLY_BYTES);
+  const v = view(payload);
+  const status = v.getUint8(StoreReplyOffset.STATUS);
+  if (status !== Status.OK) throw new MalformedMessageError(`STORE_REPLY: status ${status}, expected 0 (a refusal comes as an ERROR frame)`);
+  const r = { held: v.getUint32(StoreReplyOffset.HELD, true), capacity: v.getUint32(StoreReplyOffset.CAPACITY, true) };
+  if (r.held > r.capacity) throw new MalformedMessageError(`STORE_REPLY: ${r.held} rows held in a store of ${r.capacity}`);
+  if (expected && (r.held !== expected.held || r.capacity !== expected.capacity)) {
+    throw new MalformedMessageError(`STORE_REPLY: ${r.held} of ${r.capacity} rows held, expected ${expected.held} of ${expected.capacity}`);
+  }
+  return r;
+}
+
+// ---- TRAIN_STORE (0x0A): one optimizer step over stored rows; the reply is a BATCH_REPLY
+
+export const TRAIN_STORE_BYTES = 20;
+export const TrainStoreOffset = { FLAGS: 0, FIRST: 4, ROWS: 8, EPOCH: 12, STEP: 16 } as const;
+export const TrainStoreFlag = { START_EPOCH: 1, SHUFFLE: 2, SET_STEP: 4 } as const;
+/** The most rows of one step (BATCH_REPLY's row count is a u16). */
+export const MAX_TRAIN_STORE_ROWS = 0xffff;
+
+export interface TrainStoreRequest {
+  /** Position of the step's first row in the epoch's order. */
+  first: number;
+  /** Rows of the step: one whole batch. */
+  rows: number;
+  /** 0-based epoch (seeds the shuffle). */
+  epoch: number;
+  /** Compute the epoch's order of the rows held first (the epoch's first step). */
+  startEpoch: boolean;
+  /** That order is the seeded shuffle (host/shuffle.ts epochOrder); else the rows in store order. */
+  shuffle: boolean;
+  /** Set the board's step count before training (replay after a restart). */
+  setStep: number | null;
+}
+
+export function encodeTrainStore(r: TrainStoreRequest): Uint8Array {
+  if (r.rows < 1 || r.rows > MAX_TRAIN_STORE_ROWS) throw new RangeError(`TRAIN_STORE: ${r.rows} rows, expected 1..${MAX_TRAIN_STORE_ROWS}`);
+  const p = new Uint8Array(TRAIN_STORE_BYTES);
+  const v = view(p);
+  const flags = (r.startEpoch ? TrainStoreFlag.START_EPOCH : 0) | (r.shuffle ? TrainStoreFlag.SHUFFLE : 0)
+    | (r.setStep !== null ? TrainStoreFlag.SET_STEP : 0);
+  v.setUint8(TrainStoreOffset.FLAGS, flags);
+  v.setUint32(TrainStoreOffset.FIRST, r.first, true);
+  v.setUint32(TrainStoreOffset.ROWS, r.rows, true);
+  v.setUint32(TrainStoreOffset.EPOCH, r.epoch >>> 0, true);
+  v.setUint32(TrainStoreOffset.STEP, r.setStep ?? 0, true);
+  return p;
+}
+
+/** TRAIN_STORE_REPLY: BATCH_REPLY's layout for the whole step (`rows`: the step's rows). */
+export function decodeTrainStoreReply(payload: Uint8Array, layers?: number, rows?: number): BatchReply {
+  const r = decodeBatchReply(payload, layers, rows, "TRAIN_STORE_REPLY");
+  if (r.status === Status.OK && !r.stepped) throw new MalformedMessageError("TRAIN_STORE_REPLY: status OK but the optimizer did not step");
+  return r;
 }
 
 // ---- SET_LR (0x07) / RESET (0x08) ---------------------------------------------

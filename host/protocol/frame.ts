@@ -6,7 +6,7 @@ import { crc32 } from "./crc32.js";
 
 export const Type = {
   HELLO: 0x01, CONFIGURE: 0x02, SET_WEIGHTS: 0x03, GET_WEIGHTS: 0x04, BATCH: 0x05,
-  EVAL: 0x06, SET_LR: 0x07, RESET: 0x08, REPLY: 0x80, ERROR: 0xff,
+  EVAL: 0x06, SET_LR: 0x07, RESET: 0x08, STORE: 0x09, TRAIN_STORE: 0x0a, REPLY: 0x80, ERROR: 0xff,
 } as const;
 
 const TYPE_NAMES = new Map<number, string>(Object.entries(Type).map(([name, code]) => [code, name]));

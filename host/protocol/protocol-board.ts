@@ -3,25 +3,38 @@
 // chunks through the pipeline, and survives a board that restarts: it keeps
 // the last weights and optimizer state it pulled (at the start of every
 // epoch), and on a reboot reconfigures, restores them and replays the epoch.
-import type { Board, BoardInfo, BatchResult, EvalResult, InputStats, LinkStats, OptimizerState, TrainJob } from "../boards/board.js";
+import type {
+  Board, BoardInfo, BatchResult, EvalResult, InputStats, LinkStats, OptimizerState, StoreInfo, StoreRowsOptions,
+  StoredTrainJob, TrainJob,
+} from "../boards/board.js";
 import type { ByteLink } from "../transports/byte-link.js";
 import { Pipeline, RebootError, type PipelineOptions, type Request } from "./pipeline.js";
 import { Type } from "./frame.js";
 import { BoardError, Status } from "./status.js";
 import { LinkError } from "../errors.js";
 import { MIN_RX_PAYLOAD, TX_PAYLOAD, inputStatsBytes, rxPayloadBytes, trainedParamCount, type Plan } from "../plan.js";
-import { paramCount } from "../config.js";
+import { paramCount, targetColumns } from "../config.js";
+import { checkStorePlan, noStoreError, storeRowsOfBlock, withStoreNumbers } from "../boards/sample-store.js";
 import { configChunk, configureRefusal, decodeShape } from "./config-block.js";
 import {
   EVAL_REPLY_BYTES, Region, WeightsOffset,
   decodeAck, decodeBatchReply, decodeConfigureReply, decodeError, decodeEvalReply, decodeGetWeightsReply,
-  decodeHelloReply, decodeSetWeightsReply, encodeBatch, encodeEval, encodeGetWeights, encodeHello,
-  encodeSetLr, encodeSetWeights, replyPayload, type HelloReply, type WeightsRange,
+  decodeHelloReply, decodeSetWeightsReply, decodeStoreReply, decodeTrainStoreReply, encodeBatch, encodeEval,
+  encodeGetWeights, encodeHello, encodeSetLr, encodeSetWeights, encodeStore, encodeTrainStore, replyPayload,
+  MAX_STORE_ROWS_PER_FRAME, StoreOffset, type HelloReply, type WeightsRange,
 } from "./codec.js";
 
 const MAX_RECOVERIES = 5;
 /** The most board time per request the reply deadline allows for, ms (a board that claims more is not believed). */
 const MAX_BUSY_MS_PER_REQUEST = 10_000;
+
+/** Rows sent to the sample store, kept to fill it again after a reboot (the store does not survive one). */
+interface StoredPiece {
+  x: Float32Array;
+  t: Float32Array;
+  rows: number;
+  clear: boolean;
+}
 
 interface Snapshot {
   weights: Float32Array;
@@ -41,6 +54,11 @@ export class ProtocolBoard implements Board {
   /** The input statistics last set (restored after a reboot), or null: the board's own 0 / 1. */
   private inputStats: Float32Array | null = null;
   private rxPayload = MIN_RX_PAYLOAD;
+  private nT = 0;
+  /** The sample store's capacity (rows) as configured, the rows it holds, and what filled it since the last clear. */
+  private storeCapacity = 0;
+  private storeHeld = 0;
+  private storedPieces: StoredPiece[] = [];
   private lr = NaN;
   private pendingStep: number | null = null;
   private snapshot: Snapshot | null = null;
@@ -120,6 +138,7 @@ export class ProtocolBoard implements Board {
     }
     if (this.inputStats) await this.writeRegion(Region.INPUT_STATS, this.inputStats);
     if (!Number.isNaN(this.lr)) await this.sendLr(this.lr);
+    await this.refillStore();
   }
 
   async configure(block: Uint8Array): Promise<Plan> {
@@ -129,6 +148,7 @@ export class ProtocolBoard implements Board {
       this.block = block.slice();
       this.lr = NaN;
       this.inputStats = null;
+      this.storedPieces = [];
       await this.takeSnapshot();
       return plan;
     });
@@ -138,11 +158,16 @@ export class ProtocolBoard implements Board {
     const shape = decodeShape(block);
     const params = paramCount(shape.sizes);
     const expect = { params, trainedParams: trainedParamCount(shape), inputStatsBytes: inputStatsBytes(shape) };
-    const reply = await this.pipe.ask(Type.CONFIGURE, block, (f) => decodeConfigureReply(replyPayload(f, Type.CONFIGURE), expect));
+    const storeRows = storeRowsOfBlock(block);
+    const reply = await this.pipe.ask(Type.CONFIGURE, block,
+      (f) => checkStorePlan(decodeConfigureReply(replyPayload(f, Type.CONFIGURE), expect), shape, storeRows));
     const plan: Plan = { ...reply.plan, chunk: configChunk(block) };
     if (reply.status !== Status.OK) {
-      throw configureRefusal(reply.status, reply.detail, plan.total_bytes, `the board allows ${reply.memoryLimit}`);
+      throw withStoreNumbers(configureRefusal(reply.status, reply.detail, plan.total_bytes, `the board allows ${reply.memoryLimit}`), plan, block);
     }
+    this.nT = targetColumns({ ...shape, activations: [] });
+    this.storeCapacity = storeRows;
+    this.storeHeld = 0;
     this.layers = shape.sizes.length - 1;
     this.nOut = shape.sizes[this.layers];
     this.params = params;
@@ -341,6 +366,101 @@ export class ProtocolBoard implements Board {
     this.lastBusyMicros = busyMicros;
     // The largest recent one, decaying slowly: a single slow chunk widens the deadline at once.
     this.pipe.busyMsPerRequest = Math.min(MAX_BUSY_MS_PER_REQUEST, Math.max(ms, this.pipe.busyMsPerRequest * 0.99));
+  }
+
+  /** STORE frames of as many rows as the receive buffer takes; the rows are kept for a refill after a reboot. */
+  async storeRows(x: Float32Array, t: Float32Array, rows: number, nIn: number, nT: number, o: StoreRowsOptions = {}): Promise<StoreInfo> {
+    if (this.storeCapacity === 0) throw noStoreError();
+    if (nIn !== this.nIn || nT !== this.nT) {
+      throw new BoardError(Status.BAD_RANGE, `stored rows need ${this.nIn} inputs and ${this.nT} targets, got ${nIn} and ${nT}`);
+    }
+    const piece: StoredPiece = { x: x.slice(0, rows * nIn), t: t.slice(0, rows * nT), rows, clear: o.clear ?? false };
+    await this.guarded(() => this.sendStore(piece));
+    if (piece.clear) this.storedPieces = [];
+    this.storedPieces.push(piece);
+    return { held: this.storeHeld, capacity: this.storeCapacity };
+  }
+
+  private async sendStore(piece: StoredPiece): Promise<void> {
+    const per = Math.max(1, Math.min(MAX_STORE_ROWS_PER_FRAME, Math.floor((this.rxPayload - StoreOffset.DATA) / (4 * (this.nIn + this.nT)))));
+    const reqs: Request[] = [];
+    const expected: StoreInfo[] = [];
+    let held = piece.clear ? 0 : this.storeHeld;
+    // A clear with no rows still needs its frame.
+    for (let first = 0; first < piece.rows || (first === 0 && piece.clear); first += per) {
+      const count = Math.min(per, piece.rows - first);
+      reqs.push({ type: Type.STORE, payload: encodeStore(piece.clear && first === 0, { x: piece.x, t: piece.t, first, count, nIn: this.nIn, nT: this.nT }) });
+      held = Math.min(this.storeCapacity, held + count);
+      expected.push({ held, capacity: this.storeCapacity });
+      if (count === 0) break;
+    }
+    await this.pipe.send(reqs, (i, f) => { this.storeHeld = decodeStoreReply(replyPayload(f, Type.STORE), expected[i]).held; });
+  }
+
+  /** After a reboot: the store is empty; fill it again as it was. */
+  private async refillStore(): Promise<void> {
+    this.storeHeld = 0;
+    for (const piece of this.storedPieces) await this.sendStore(piece);
+  }
+
+  async trainStored(job: StoredTrainJob): Promise<BatchResult[]> {
+    if (this.storeCapacity === 0) throw noStoreError();
+    if (!this.snapshot) await this.guarded(() => this.takeSnapshot());
+    // As train(): a restart replays the epoch from its starting point (the store refilled first).
+    return this.guarded(async () => {
+      const results = await this.stepStoredEpoch(job);
+      this.snapshot = await this.pullSnapshot();
+      return results;
+    });
+  }
+
+  /** One TRAIN_STORE per batch (a SET_LR before a batch whose lr changes), pipelined like an epoch of BATCH frames. */
+  private async stepStoredEpoch(job: StoredTrainJob): Promise<BatchResult[]> {
+    const reqs: Request[] = [];
+    const batchOf: number[] = []; // -1 for a SET_LR
+    const lrOf: number[] = [];
+    const rowsOf: number[] = [];
+    let lr = this.lr;
+    for (let first = 0, b = 0; first < job.rows; first += job.batch, b++) {
+      const rows = Math.min(job.batch, job.rows - first);
+      if (job.lrs && job.lrs[b] !== lr) {
+        lr = job.lrs[b];
+        reqs.push({ type: Type.SET_LR, payload: encodeSetLr(lr) });
+        batchOf.push(-1);
+        lrOf.push(lr);
+        rowsOf.push(0);
+      }
+      reqs.push({
+        type: Type.TRAIN_STORE,
+        payload: encodeTrainStore({ first, rows, epoch: job.epoch, startEpoch: b === 0, shuffle: job.shuffle, setStep: b === 0 ? this.pendingStep : null }),
+      });
+      batchOf.push(b);
+      lrOf.push(lr);
+      rowsOf.push(rows);
+    }
+    const results: BatchResult[] = [];
+    let busyAtBatchStart = this.lastBusyMicros;
+    let sawStep = false;
+    await this.pipe.send(reqs, (i, f) => {
+      if (batchOf[i] < 0) {
+        decodeAck(replyPayload(f, Type.SET_LR), Type.SET_LR);
+        this.lr = lrOf[i];
+        return true;
+      }
+      // An ERROR here is a refusal (the rows are not in the store): a BoardError ends the epoch.
+      const reply = decodeTrainStoreReply(replyPayload(f, Type.TRAIN_STORE), this.layers, rowsOf[i]);
+      if (!sawStep) { this.pendingStep = null; sawStep = true; }
+      this.noteBusy(reply.busyMicros);
+      const r: BatchResult = {
+        index: batchOf[i], rows: reply.rows, lossSum: reply.lossSum, status: reply.status, gradNorms: reply.gradNorms,
+        micros: Math.max(0, this.lastBusyMicros - busyAtBatchStart),
+      };
+      busyAtBatchStart = this.lastBusyMicros;
+      results.push(r);
+      const goOn = job.onBatch?.(r) !== false;
+      return r.status === Status.OK && goOn;
+    });
+    return results;
   }
 
   async evaluate(x: Float32Array, t: Float32Array | null, rows: number, nIn: number, nT: number, chunk: number): Promise<EvalResult> {

@@ -1,7 +1,8 @@
 // Issue 14, items 1-2, as a property: CONFIGURE with extreme sizes and chunks
 // (u16 maxima, products near 2^32, wide activations with large chunks), each
 // followed by SET/GET_WEIGHTS at extreme offsets, BATCH/EVAL with extreme row
-// counts and non-finite SET_LR, on every engine. Each CONFIGURE is refused
+// counts and non-finite SET_LR, STORE and TRAIN_STORE at their edges on sample
+// stores of extreme capacities, on every engine. Each CONFIGURE is refused
 // (TOO_BIG) or planned within memory with the exact plan the host computes;
 // nothing is written past static data + plan; every reply is a well-formed
 // frame answering its request; the HELLO after it all is answered.
@@ -29,6 +30,9 @@ describe("extreme CONFIGUREs and offsets", () => {
     expect(r.accepted).toBeGreaterThanOrEqual(4);
     expect(r.refused).toBeGreaterThanOrEqual(10);
     expect(r.replies).toBeGreaterThan(5000);
+    // The sample store's frames were taken and trained on, not only refused.
+    expect(r.stored).toBeGreaterThanOrEqual(3);
+    expect(r.storedSteps).toBeGreaterThanOrEqual(3);
   });
 
   it("reactor under a small memory limit (an ESP32's 48 KiB)", () => {

@@ -2,7 +2,9 @@
 // with extreme layer sizes and chunks (u16 maxima, products near 2^32, wide
 // activations with large chunks) interleaved with small models that fit, each
 // followed by SET/GET_WEIGHTS at extreme offsets and counts, BATCH/EVAL with
-// extreme row counts and SET_LR with non-finite rates; a HELLO at the end.
+// extreme row counts and SET_LR with non-finite rates, STORE and TRAIN_STORE
+// with extreme flags, row counts, positions and lengths on sample stores of
+// extreme capacities (none, one row, products past 2^32); a HELLO at the end.
 // Every request carries the next sequence number, so every one executes.
 import { encodeFrame } from "../../host/protocol/frame";
 import { optimizerDefaults, type Activation, type LossName, type RunConfig } from "../../host/config";
@@ -23,13 +25,15 @@ const EXTREME_WIDTHS = [1, 2, 255, 256, 4095, 4096, 16383, 16384, 32767, 32768, 
 const EXTREME_CHUNKS = [1, 2, 255, 4096, 32767, 32768, 65535];
 // Offsets (in floats) that wrap when multiplied by 4 or added to a size.
 const EXTREME_OFFSETS = [0, 1, 0x3fffffff, 0x40000000, 1073610036, 0x7fffffff, 0x80000000, 0xfffffffc, 0xffffffff];
+// Sample-store capacities: none, tiny, and ones whose bytes wrap 32 bits.
+const EXTREME_STORE_ROWS = [0, 1, 2, 3, 1000, 0x3fffffff, 0x40000000, 0x7fffffff, 0xffffffff];
 const LOSSES: LossName[] = ["mse", "ce", "bce"];
 const OPTS = ["sgd", "adagrad", "rmsprop", "adam", "adamw"];
 
-function run(sizes: number[], chunk: number, loss: LossName, opt: string, extra: Partial<RunConfig["optimizer"]> = {}): RunConfig {
+function run(sizes: number[], chunk: number, loss: LossName, opt: string, extra: Partial<RunConfig["optimizer"]> = {}, storeRows = 0): RunConfig {
   const L = sizes.length - 1;
   return {
-    sizes, loss, chunk, clipNorm: 0, init: "pytorch", seed: 5,
+    sizes, loss, chunk, clipNorm: 0, init: "pytorch", seed: 5, storeRows,
     activations: Array.from({ length: L }, (_, l) => (l === L - 1 ? "identity" : "relu")) as Activation[],
     optimizer: { ...optimizerDefaults(opt), ...extra },
   };
@@ -52,6 +56,11 @@ export function extremeConfigs(seed: number, random: number): RunConfig[] {
     run([2, 2], 65535, "mse", "sgd"), //               fits: the largest chunk, a large rx buffer
     run([3, 4, 2], 8, "ce", "adam"), //                an ordinary model
     run([2, 1], 1, "mse", "sgd"),
+    run([3, 4, 2], 2, "mse", "adam", {}, 3), //          a store that fits and wraps as a ring
+    run([2, 3], 8, "ce", "sgd", {}, 1), //               a one-row store
+    run([2, 1], 1, "mse", "sgd", {}, 0xffffffff), //     4 x 2^32 x 3 store bytes: past 2^32, refused
+    run([65535, 1], 1, "mse", "sgd", {}, 0x40000000), // store bytes 2^30 x 4 x 65536: past 2^48
+    run([1, 1], 1, "mse", "sgd", {}, 0x3fffffff), //     store rows wrap to a small size in 32 bits
   ];
   const r = prng(seed);
   const pick = <T>(a: readonly T[]) => a[randInt(r, a.length)];
@@ -61,7 +70,8 @@ export function extremeConfigs(seed: number, random: number): RunConfig[] {
     const loss = pick(LOSSES);
     if (loss === "ce" && sizes[L] < 2) sizes[L] = 2;
     const chunk = r() < 0.7 ? pick(EXTREME_CHUNKS) : 1 + randInt(r, 64);
-    fixed.push(run(sizes, chunk, loss, pick(OPTS), { momentum: r() < 0.5 ? 0 : 0.9, centered: r() < 0.3 }));
+    const storeRows = r() < 0.5 ? 0 : r() < 0.6 ? pick(EXTREME_STORE_ROWS) : 1 + randInt(r, 64);
+    fixed.push(run(sizes, chunk, loss, pick(OPTS), { momentum: r() < 0.5 ? 0 : 0.9, centered: r() < 0.3 }, storeRows));
   }
   return fixed;
 }
@@ -113,11 +123,56 @@ function probes(c: RunConfig): { type: number; payload: Uint8Array }[] {
       out.push({ type: T.EVAL, payload: batchHeader(flags, rows, 4 * nIn) });
     }
   }
+  out.push(...storeProbes(c));
   for (const lr of [NaN, Infinity, -1, 1e308]) {
     const p = new Uint8Array(8);
     dv(p).setFloat64(0, lr, true);
     out.push({ type: T.SET_LR, payload: p });
   }
+  return out;
+}
+
+function storeHeader(flags: number, rows: number, dataBytes: number): Uint8Array {
+  const p = new Uint8Array(8 + Math.min(dataBytes, MAX_ROW_BYTES));
+  dv(p).setUint8(0, flags);
+  dv(p).setUint16(2, rows, true);
+  dv(p).setUint32(4, 0xffffffff, true);
+  for (let i = 8; i < p.length; i++) p[i] = 0x3f;
+  return p;
+}
+
+function trainStore(bytes: number, flags: number, first: number, rows: number, epoch: number): Uint8Array {
+  const p = new Uint8Array(bytes);
+  const v = dv(p);
+  if (bytes >= 1) v.setUint8(0, flags);
+  for (const [at, value] of [[4, first], [8, rows], [12, epoch], [16, 0xffffffff]]) if (at + 4 <= bytes) v.setUint32(at, value >>> 0, true);
+  return p;
+}
+
+const TRAIN_STORE_BYTES = 20;
+
+/** STORE and TRAIN_STORE at the edges: flags, counts, lengths, positions past what is held, and real steps. */
+function storeProbes(c: RunConfig): { type: number; payload: Uint8Array }[] {
+  const out: { type: number; payload: Uint8Array }[] = [];
+  const rowBytes = 4 * (c.sizes[0] + (c.loss === "ce" ? 1 : c.sizes[c.sizes.length - 1]));
+  const trains = () => {
+    for (const flags of [0, 1, 2, 3, 5, 7, 8, 0xff]) {
+      for (const [first, rows] of [[0, 1], [0, 2], [1, 1], [0, 0], [0, 0xffff], [0, 0x10000], [0xffffffff, 1], [1, 0xffffffff], [0x80000000, 0x80000000]]) {
+        out.push({ type: T.TRAIN_STORE, payload: trainStore(TRAIN_STORE_BYTES, flags, first, rows, flags === 3 ? 0xffffffff : 1) });
+      }
+    }
+  };
+  trains(); // on an empty store (or none)
+  for (const bytes of [0, 1, 8, 16, 19, 21, 64]) out.push({ type: T.TRAIN_STORE, payload: trainStore(bytes, 3, 0, 1, 0) });
+  // Rows that fit the frame (one or two, or none when a row is too long), with every flag and wrong counts.
+  const whole = Math.min(2, Math.floor(MAX_ROW_BYTES / rowBytes));
+  for (const flags of [0, 1, 2, 0xff]) {
+    for (const rows of [whole, whole + 1, 0, 0xffff]) out.push({ type: T.STORE, payload: storeHeader(flags, rows, whole * rowBytes) });
+  }
+  for (const bytes of [0, 1, 7]) out.push({ type: T.STORE, payload: new Uint8Array(bytes) });
+  // Fill the store past its capacity (a ring), then step over what it holds.
+  for (let i = 0; i < 3; i++) out.push({ type: T.STORE, payload: storeHeader(i === 0 ? 1 : 0, whole, whole * rowBytes) });
+  trains();
   return out;
 }
 
@@ -178,5 +233,6 @@ export function exactPlanTotal(c: RunConfig, staticBytes: number, txPayload: num
   const p = align8(4 * params);
   const levels = c.sizes.reduce((a, b) => a + b, 0);
   const rx = Math.max(minRxPayload, 8 + c.chunk * 4 * (c.sizes[0] + targets));
-  return align8(staticBytes) + frame(rx) + frame(txPayload) + 2 * p + slots * p + align8(4 * c.chunk * (levels + targets));
+  const store = align8(4 * (c.storeRows ?? 0) * (c.sizes[0] + targets)) + align8(4 * (c.storeRows ?? 0));
+  return align8(staticBytes) + frame(rx) + frame(txPayload) + 2 * p + slots * p + align8(4 * c.chunk * (levels + targets)) + store;
 }

@@ -21,9 +21,9 @@ beforeAll(() => {
   installed = join(modules, "edgeprop");
   mkdirSync(installed, { recursive: true });
   execFileSync("tar", ["-xzf", join(d, packed[0].filename), "-C", installed, "--strip-components=1"]);
-  // Its dependencies (package.json's), as npm would install them (node resolves their own dependencies from their real paths).
-  const deps = Object.keys(JSON.parse(readFileSync(join(root, "package.json"), "utf8")).dependencies ?? {});
-  for (const dep of deps) symlinkSync(realpathSync(join(root, "node_modules", dep)), join(modules, dep));
+  // Its dependencies, as npm would install them (node resolves their own dependencies from their real paths).
+  const dependencies = Object.keys(JSON.parse(readFileSync(join(root, "package.json"), "utf8")).dependencies ?? {});
+  for (const dep of dependencies) symlinkSync(realpathSync(join(root, "node_modules", dep)), join(modules, dep));
 }, 120_000);
 
 function installedCli(args: string[]) {

@@ -1,0 +1,35 @@
+// The host's side of the board's sample store (assembly/store.ts): what a
+// configuration block asks for, and the numbers a refusal must state.
+import { storeBytes, type Plan } from "../plan.js";
+import type { ConfigureReply } from "../protocol/codec.js";
+import type { ConfigShape } from "../protocol/config-block.js";
+import { MalformedMessageError } from "../protocol/message-error.js";
+import { ConfigOffset } from "../protocol/config-block.js";
+import { BoardError, Status } from "../protocol/status.js";
+
+/** The store's capacity in rows a configuration block asks for (0: no store; a version-1 block has none). */
+export function storeRowsOfBlock(block: Uint8Array): number {
+  if (block.length < ConfigOffset.STORE_ROWS + 4) return 0;
+  return new DataView(block.buffer, block.byteOffset, block.byteLength).getUint32(ConfigOffset.STORE_ROWS, true);
+}
+
+/** A TOO_BIG refusal of a plan with a store says how much of it the store is. */
+export function withStoreNumbers(err: BoardError, plan: Plan, block: Uint8Array): BoardError {
+  const rows = storeRowsOfBlock(block);
+  if (err.status !== Status.TOO_BIG || rows === 0) return err;
+  return new BoardError(err.status, `${err.message} (the sample store of ${rows} rows takes ${plan.store_bytes} of them)`, err.detail);
+}
+
+/** The refusal of store requests to a model configured without a store. */
+export function noStoreError(): BoardError {
+  return new BoardError(Status.BAD_RANGE, "the model was configured without a sample store (RunConfig.storeRows 0)");
+}
+
+/** An accepted CONFIGURE_REPLY must plan exactly the store the block asked for. */
+export function checkStorePlan(r: ConfigureReply, shape: ConfigShape, storeRows: number): ConfigureReply {
+  const want = storeBytes({ sizes: shape.sizes, loss: shape.loss, storeRows });
+  if (r.status === Status.OK && r.plan.store_bytes !== want) {
+    throw new MalformedMessageError(`CONFIGURE_REPLY: a sample store of ${r.plan.store_bytes} bytes, ${storeRows} rows of this model take ${want}`);
+  }
+  return r;
+}
