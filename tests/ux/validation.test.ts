@@ -211,3 +211,21 @@ describe("labels, dialects and normalisation in a run", () => {
     expect(bad.stderr).toMatch(/val\.csv:2:\d+: column 'species': label 'rosa' is not one of the training data's classes/);
   });
 });
+
+describe("issue 11's done-when command (README)", () => {
+  it("wine with text labels and unscaled features: one command holds out 20%, normalises, stops early; the README's figures", () => {
+    const dir = tmp();
+    const model = join(dir, "wine.json");
+    const argv = ["sim", "--data", join(root, "data", "wine.csv"), "--layers", "13,16,3", "--loss", "ce", "--opt", "adam", "--lr", "0.01",
+      "--batch", "16", "--epochs", "200", "--val-split", "0.2", "--normalize", "--early-stop", "10", "--save", model];
+    const r = ok(argv);
+    expect(r.stdout).toContain("done: 41 epochs, ");
+    expect(r.stdout).toContain("; best epoch 31 (stopped early), val_loss 0.05054315, accuracy 100.0%, val_accuracy 94.4%; model saved to ");
+    const m = JSON.parse(readFileSync(model, "utf8"));
+    expect(m.classes).toEqual(["class_0", "class_1", "class_2"]);
+    expect(m.normalization.mean).toHaveLength(13);
+    expect(m.best_epoch).toBe(31);
+    // without --normalize the run warns about the scales first
+    expect(run(argv.filter((f) => f !== "--normalize")).stderr).toMatch(/^warning: .*input spreads differ/m);
+  });
+});
