@@ -12,4 +12,4 @@ export { openSimulatedBoard } from "./boards/open.js";
 export { trainOnBoard, configureBoard } from "./training-run.js";
 export type { RunSpec, RunSettings, RunOutputs } from "./run-spec.js";
 export { parseArgs } from "./args.js";
-export { SIM_OPTIONS, runSpecOf } from "./run-options.js";
+export { SIM_OPTIONS, prepareRun, runSpecOf } from "./run-options.js";

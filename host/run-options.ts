@@ -291,6 +291,14 @@ export interface GivenRows {
 }
 
 /**
+ * The library's entry for a program that parses edgeprop's flags (SIM_OPTIONS)
+ * itself, e.g. the benchmarks: the run of `a`, on `data` when given.
+ */
+export function prepareRun(a: Parsed, data?: Dataset): RunSpec {
+  return runSpecOf(a, {}, data ? { data } : undefined);
+}
+
+/**
  * The whole run from its flags, read and checked before any board is
  * touched: with --resume the checkpoint's flags overridden by those typed
  * now; the starting model; the data; the settings; the outputs. `variant`
