@@ -6,28 +6,19 @@
 //
 //   DIR/checkpoint.json  {"format":"edgeprop-checkpoint","version":1,"epoch":k,
 //                         "step":n,"settings":{flags},"model":{edgeprop-model v1},
-//                         "optimizer_state":"<base64 little-endian f32>","history":[...]}
+//                         "optimizer_state":"<base64 little-endian f32>","history":[...],
+//                         "early_stop":{"best_epoch":e,"best_val_loss":x,"wait":w,"best_weights":"<base64 f32>"}}
+//                         ("early_stop" only with --early-stop: what EarlyStopping needs to continue exactly)
 //   DIR/model.json       the same model alone (usable with --load, predict, export)
 import { readInputText } from "./input-file.js";
 import { join } from "node:path";
-import { wasGiven, type OptionSpec, type Parsed } from "./args.js";
 import type { OptimizerState } from "./boards/board.js";
 import type { ModelConfig } from "./config.js";
-import { InputError, UsageError } from "./errors.js";
-import { modelFromJson, modelToJson, type ModelFile } from "./model-file.js";
+import { InputError } from "./errors.js";
+import { modelFromJson, modelToJson, type ModelExtras, type ModelFile } from "./model-file.js";
 import { writeFileAtomic } from "./atomic-write.js";
 import type { EpochEvent } from "./session.js";
-
-export const CHECKPOINT_OPTIONS: OptionSpec[] = [
-  { name: "checkpoint", kind: "string", value: "DIR", help: "after every epoch, write model + optimizer state + settings to DIR (atomically)" },
-  { name: "resume", kind: "string", value: "DIR", help: "continue the run checkpointed in DIR with its settings; may change --epochs, --batch, --chunk, --shuffle and the outputs" },
-  { name: "retune", kind: "flag", help: "with --resume: also allow new optimizer hyper-parameters (--lr, --momentum, --schedule, --clip-norm, ...)" },
-];
-
-/** The flags that describe the run (those declared `persist`), in declaration order. */
-function persistedNames(specs: OptionSpec[]): string[] {
-  return specs.filter((o) => o.persist).map((o) => o.name);
-}
+import type { EarlyStopState } from "./early-stopping.js";
 
 /** The files a checkpoint directory holds. */
 export const CHECKPOINT_FILE = "checkpoint.json";
@@ -44,6 +35,8 @@ export interface Checkpoint {
   model: ModelFile;
   optimizer: OptimizerState;
   history: EpochEvent[];
+  /** With --early-stop: the best epoch so far, its loss and weights, and the wait since. */
+  earlyStop?: EarlyStopState;
 }
 
 function f32ToBase64(a: Float32Array): string {
@@ -53,14 +46,14 @@ function f32ToBase64(a: Float32Array): string {
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
-function base64ToF32(s: string, file: string): Float32Array {
-  if (s.length % 4 !== 0 || !BASE64.test(s)) throw new InputError(file, null, null, `"optimizer_state" is not base64`);
+function base64ToF32(s: string, file: string, field = `"optimizer_state"`, what = "an optimizer state"): Float32Array {
+  if (s.length % 4 !== 0 || !BASE64.test(s)) throw new InputError(file, null, null, `${field} is not base64`);
   const b = Buffer.from(s, "base64");
-  if (b.length % 4 !== 0) throw new InputError(file, null, null, `"optimizer_state" is not a whole number of float32 values (${b.length} bytes)`);
+  if (b.length % 4 !== 0) throw new InputError(file, null, null, `${field} is not a whole number of float32 values (${b.length} bytes)`);
   const out = new Float32Array(b.length / 4);
   new Uint8Array(out.buffer).set(b);
   const bad = out.findIndex((v) => !Number.isFinite(v));
-  if (bad >= 0) throw new InputError(file, null, null, `"optimizer_state" value ${bad} is ${out[bad]}: an optimizer state must be finite`);
+  if (bad >= 0) throw new InputError(file, null, null, `${field} value ${bad} is ${out[bad]}: ${what} must be finite`);
   return out;
 }
 
@@ -88,22 +81,37 @@ export function checkOptimizerState(ck: Checkpoint, needed: number, what: string
   }
 }
 
-/** The persisted flags of `a` (`specs` declare which), for a checkpoint's "settings". */
-export function runSettingsOf(a: Parsed, specs: OptionSpec[]): Record<string, string | number | boolean> {
-  const s: Record<string, string | number | boolean> = {};
-  for (const k of persistedNames(specs)) {
-    const v = a[k];
-    if (v !== undefined) s[k] = v;
-  }
-  return s;
+/** The early-stopping state as the checkpoint writes it. */
+function earlyStopToJson(s: EarlyStopState): object {
+  return {
+    best_epoch: s.bestEpoch, best_val_loss: Number.isFinite(s.bestLoss) ? s.bestLoss : null, wait: s.wait,
+    best_weights: s.bestWeights ? f32ToBase64(s.bestWeights) : null,
+  };
 }
 
-export function writeCheckpoint(dir: string, c: { epoch: number; settings: Record<string, string | number | boolean>; model: ModelConfig; weights: Float32Array; optimizer: OptimizerState; history: EpochEvent[] }): void {
-  const model = modelToJson(c.model, c.weights);
+function earlyStopOf(j: any, epoch: number, weightCount: number, file: string): EarlyStopState | undefined {
+  if (j === undefined) return undefined;
+  const bad = (what: string): never => { throw new InputError(file, null, null, `"early_stop": ${what}`); };
+  if (typeof j !== "object" || j === null) bad("expected an object");
+  if (!Number.isInteger(j.best_epoch) || j.best_epoch < 0 || j.best_epoch > epoch) bad(`"best_epoch" must be an epoch from 0 to ${epoch}`);
+  if (!Number.isInteger(j.wait) || j.wait < 0 || j.wait > epoch) bad(`"wait" must be a whole number of epochs from 0 to ${epoch}`);
+  if (j.best_val_loss !== null && typeof j.best_val_loss !== "number") bad(`"best_val_loss" must be a number or null`);
+  if (j.best_weights !== null && typeof j.best_weights !== "string") bad(`"best_weights" must be a base64 string or null`);
+  const bestWeights = j.best_weights === null ? null : base64ToF32(j.best_weights, file, `"early_stop"."best_weights"`, "a model's weights");
+  if (bestWeights && bestWeights.length !== weightCount) bad(`"best_weights" holds ${bestWeights.length} float32 values; the model has ${weightCount}`);
+  if ((j.best_epoch > 0) !== (bestWeights !== null)) bad(`"best_weights" is given exactly when "best_epoch" is 1 or more`);
+  return { bestEpoch: j.best_epoch, bestLoss: j.best_val_loss ?? Infinity, wait: j.wait, bestWeights };
+}
+
+export function writeCheckpoint(dir: string, c: { epoch: number; settings: Record<string, string | number | boolean>; model: ModelConfig; weights: Float32Array; optimizer: OptimizerState; history: EpochEvent[]; earlyStop?: EarlyStopState;
+  /** What the model file records besides the weights (classes, normalization): model.json is a usable model. */
+  extras?: ModelExtras }): void {
+  const model = modelToJson(c.model, c.weights, c.extras);
   writeFileAtomic(join(dir, CHECKPOINT_MODEL_FILE), JSON.stringify(model) + "\n");
   writeFileAtomic(join(dir, CHECKPOINT_FILE), JSON.stringify({
     format: "edgeprop-checkpoint", version: 1, epoch: c.epoch, step: c.optimizer.step,
     settings: c.settings, model, optimizer_state: f32ToBase64(c.optimizer.state), history: c.history,
+    ...(c.earlyStop ? { early_stop: earlyStopToJson(c.earlyStop) } : {}),
   }) + "\n");
 }
 
@@ -118,86 +126,11 @@ export function readCheckpoint(dir: string): Checkpoint {
   if (j.step > MAX_STEP) throw new InputError(file, null, null, `"step" ${j.step} is more than the board counts (${MAX_STEP})`);
   if (Array.isArray(j.settings)) throw new InputError(file, null, null, `"settings" must be an object`);
   if (typeof j.optimizer_state !== "string") throw new InputError(file, null, null, `"optimizer_state" must be a base64 string`);
+  const model = modelFromJson(j.model, file);
   return {
-    epoch: j.epoch, step: j.step, settings: j.settings, model: modelFromJson(j.model, file),
+    epoch: j.epoch, step: j.step, settings: j.settings, model,
     optimizer: { step: j.step, state: base64ToF32(j.optimizer_state, file) }, history: historyOf(j.history, j.epoch, file),
+    earlyStop: earlyStopOf(j.early_stop, j.epoch, model.weights.length, file),
   };
 }
 
-/** A persisted flag a resumed run takes from the command line instead of the checkpoint. */
-export interface ResumeOverride {
-  flag: string;
-  saved: string | number | boolean | null;
-  now: string | number | boolean;
-}
-
-export interface ResumedArgs {
-  args: Parsed;
-  overrides: ResumeOverride[];
-}
-
-const shown = (v: unknown) => (v === undefined || v === null ? "(not set)" : String(v));
-
-/** A saved setting has the type its flag declares (a checkpoint is input: it may have been edited). */
-function checkSavedSetting(spec: OptionSpec, v: unknown, file: string): void {
-  const bad = (what: string): never => { throw new InputError(file, null, null, `"settings"."${spec.name}": ${JSON.stringify(v)} is not ${what}`); };
-  if (spec.kind === "flag") { if (typeof v !== "boolean") bad("true or false"); return; }
-  if (spec.kind === "string") {
-    if (typeof v !== "string") bad("a string");
-    if (spec.choices && !spec.choices.includes(v as string)) bad(`one of ${spec.choices.join(", ")}`);
-    return;
-  }
-  if (typeof v !== "number" || !Number.isFinite(v)) bad("a finite number");
-  if (spec.kind === "int" && !Number.isInteger(v)) bad("an integer");
-  if (spec.min !== undefined && (v as number) < spec.min) bad(`>= ${spec.min}`);
-}
-
-/**
- * The flags of a resumed run: the checkpoint's settings, overridden by the
- * flags typed now. What a flag may do is declared beside it (OptionSpec.onResume):
- * a "fixed" flag that differs from the checkpoint is refused (exit 2, before any
- * work), a "retune" flag needs --retune, any other (--epochs, --batch, --chunk,
- * --shuffle) may change. Every change is returned, to be announced.
- */
-export function mergeResumeArgs(a: Parsed, ck: Checkpoint, specs: OptionSpec[], file = String(a.resume)): ResumedArgs {
-  if (a.load !== undefined) throw new UsageError(`--load ${a.load} with --resume ${a.resume}: the checkpoint gives the starting weights; give one of them`);
-  const defaults = new Map(specs.map((s) => [s.name, s.default]));
-  const merged: Parsed = { ...a };
-  const overrides: ResumeOverride[] = [];
-  const refused: string[] = [];
-  const needRetune: string[] = [];
-  for (const spec of specs.filter((o) => o.persist)) {
-    const k = spec.name;
-    const now = a[k];
-    const saved = ck.settings[k];
-    if (saved !== undefined) checkSavedSetting(spec, saved, file);
-    // Typed again on this command line: it counts, even when it is the default.
-    const given = wasGiven(a, k) ?? (now !== undefined && now !== defaults.get(k));
-    if (!given || now === undefined) {
-      if (saved === undefined) delete merged[k];
-      else merged[k] = saved;
-      continue;
-    }
-    const before = saved ?? defaults.get(k);
-    if (before !== undefined && String(before) === String(now)) continue; // the same value typed again
-    const change = `--${k} ${now} (the checkpoint's: ${shown(before)})`;
-    if (spec.onResume === "fixed") refused.push(change);
-    else if (spec.onResume === "retune" && !a.retune) needRetune.push(change);
-    else overrides.push({ flag: k, saved: before ?? null, now });
-  }
-  if (refused.length > 0) {
-    throw new UsageError(`--resume ${a.resume} continues the run it saved, and cannot change ${refused.join(", ")}: ` +
-      "the checkpoint's model, optimizer state and data depend on it (start a new run, e.g. with --load " +
-      `${join(String(a.resume), CHECKPOINT_MODEL_FILE)})`);
-  }
-  if (needRetune.length > 0) {
-    throw new UsageError(`--resume ${a.resume}: ${needRetune.join(", ")} changes the optimizer of the checkpointed run; ` +
-      "add --retune to resume with it (and --checkpoint NEWDIR to keep this checkpoint as it is)");
-  }
-  // The model comes from the checkpoint, not from the original --load.
-  delete merged.load;
-  if (Number(merged.epochs) < ck.epoch) {
-    throw new UsageError(`--epochs ${merged.epochs}: the checkpoint in ${a.resume} is already at epoch ${ck.epoch}`);
-  }
-  return { args: merged, overrides };
-}

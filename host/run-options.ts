@@ -1,20 +1,31 @@
 // The options every training command shares (sim, train, compare, plan), and
-// how they become a RunConfig plus session settings.
+// how they become a typed run (RunSpec: settings, data, outputs), once, at the
+// command layer.
 import { wasGiven, type OptionSpec, type Parsed } from "./args.js";
 import { UsageError } from "./errors.js";
 import {
   ACTIVATIONS, INITS, LOSSES, MAX_LAYERS, OPTIMIZER_CHOICES, optimizerDefaults,
-  type Activation, type InitName, type LossName, type RunConfig,
+  type Activation, type InitName, type LossName, type OptimizerConfig, type RunConfig,
 } from "./config.js";
 import { oneCycleProblem, parseSchedule, SCHEDULE_SYNTAX, type Schedule } from "./schedule.js";
 import { DEFAULT_CHUNK, largestChunk } from "./plan.js";
 import { loadProfile } from "./firmware/profiles.js";
 import { moduleStaticBytes } from "./engine.js";
-import { MAX_WIDTH, type ModelFile } from "./model-file.js";
+import { MAX_WIDTH, readModel, type ModelFile } from "./model-file.js";
 import { cut } from "./quote.js";
-import { DATA_OPTIONS } from "./datasets/index.js";
-import { CHECKPOINT_OPTIONS } from "./checkpoint.js";
+import { DATA_OPTIONS, findDataset } from "./datasets/index.js";
+import { CHECKPOINT_OPTIONS, mergeResumeArgs, runSettingsOf } from "./resume-options.js";
+import { CHECKPOINT_FILES, checkOptimizerState, readCheckpoint, type Checkpoint } from "./checkpoint.js";
 import { LINK_OPTIONS } from "./link-flags.js";
+import { checkAgainstModel, type DataFileOptions, type Dataset } from "./dataset.js";
+import { readRunData, readValidationFile, type RunData } from "./run-data.js";
+import { splitValidation } from "./validation-split.js";
+import { scaleWarning, zscoreStats } from "./normalization.js";
+import { optimizerStateFloats } from "./plan.js";
+import { checkOutputDirectory, checkOutputFile } from "./output-path.js";
+import type { DataSource, ResumeOverride, RunOutputs, RunSettings, RunSpec, ValidationSource } from "./run-spec.js";
+
+export type { RunSettings } from "./run-spec.js";
 
 export const MODEL_OPTIONS: OptionSpec[] = [
   { name: "layers", kind: "string", persist: true, onResume: "fixed", value: "N,N,...", help: "layer sizes, input first (e.g. 10,32,1); from --load if given" },
@@ -23,22 +34,27 @@ export const MODEL_OPTIONS: OptionSpec[] = [
   { name: "freeze", kind: "int", persist: true, onResume: "fixed", min: 0, default: 0, help: "fine-tuning: keep the first K dense layers fixed (no gradients or optimizer memory for them)" },
 ];
 
-export const OPTIMIZER_OPTIONS: OptionSpec[] = [
+/** An optimizer flag: `sets` names the OptimizerConfig field its value goes to (resolveRun reads this table, nothing else). */
+export interface OptimizerOptionSpec extends OptionSpec {
+  sets?: keyof Omit<OptimizerConfig, "name">;
+}
+
+export const OPTIMIZER_OPTIONS: OptimizerOptionSpec[] = [
   { name: "opt", kind: "string", persist: true, onResume: "fixed", choices: OPTIMIZER_CHOICES, default: "sgd", help: "optimizer, as torch.optim (momentum = sgd with momentum 0.9; nadam, radam as torch 1.13)" },
-  { name: "lr", kind: "number", persist: true, onResume: "retune", min: 0, help: "learning rate (default: 0.01; adam/adamw/radam 0.001, nadam 0.002)" },
-  { name: "momentum", kind: "number", persist: true, onResume: "retune", min: 0, help: "sgd/rmsprop momentum (default 0; 0.9 for --opt momentum)" },
-  { name: "dampening", kind: "number", persist: true, onResume: "retune", min: 0, help: "sgd momentum dampening", default: 0 },
-  { name: "nesterov", kind: "flag", persist: true, onResume: "retune", help: "sgd: Nesterov momentum" },
-  { name: "weight-decay", kind: "number", persist: true, onResume: "retune", min: 0, help: "L2 penalty (decoupled for adamw; default 0, adamw 0.01)" },
-  { name: "alpha", kind: "number", persist: true, onResume: "retune", min: 0, help: "rmsprop smoothing constant", default: 0.99 },
-  { name: "eps", kind: "number", persist: true, onResume: "retune", min: 0, help: "term added for stability (default 1e-8; adagrad 1e-10)" },
-  { name: "centered", kind: "flag", persist: true, onResume: "fixed", help: "rmsprop: centered (normalize by the variance)" },
-  { name: "beta1", kind: "number", persist: true, onResume: "retune", min: 0, help: "adam/adamw/nadam/radam first-moment decay", default: 0.9 },
-  { name: "beta2", kind: "number", persist: true, onResume: "retune", min: 0, help: "adam/adamw/nadam/radam second-moment decay", default: 0.999 },
-  { name: "amsgrad", kind: "flag", persist: true, onResume: "fixed", help: "adam/adamw: the AMSGrad variant (one more state tensor)" },
-  { name: "momentum-decay", kind: "number", persist: true, onResume: "retune", min: 0, help: "nadam: momentum_decay", default: 4e-3 },
-  { name: "lr-decay", kind: "number", persist: true, onResume: "retune", min: 0, help: "adagrad learning-rate decay", default: 0 },
-  { name: "initial-accumulator", kind: "number", persist: true, onResume: "fixed", min: 0, help: "adagrad initial accumulator value", default: 0 },
+  { name: "lr", sets: "lr", kind: "number", persist: true, onResume: "retune", min: 0, help: "learning rate (default: 0.01; adam/adamw/radam 0.001, nadam 0.002)" },
+  { name: "momentum", sets: "momentum", kind: "number", persist: true, onResume: "retune", min: 0, help: "sgd/rmsprop momentum (default 0; 0.9 for --opt momentum)" },
+  { name: "dampening", sets: "dampening", kind: "number", persist: true, onResume: "retune", min: 0, help: "sgd momentum dampening", default: 0 },
+  { name: "nesterov", sets: "nesterov", kind: "flag", persist: true, onResume: "retune", help: "sgd: Nesterov momentum" },
+  { name: "weight-decay", sets: "weightDecay", kind: "number", persist: true, onResume: "retune", min: 0, help: "L2 penalty (decoupled for adamw; default 0, adamw 0.01)" },
+  { name: "alpha", sets: "alpha", kind: "number", persist: true, onResume: "retune", min: 0, help: "rmsprop smoothing constant", default: 0.99 },
+  { name: "eps", sets: "eps", kind: "number", persist: true, onResume: "retune", min: 0, help: "term added for stability (default 1e-8; adagrad 1e-10)" },
+  { name: "centered", sets: "centered", kind: "flag", persist: true, onResume: "fixed", help: "rmsprop: centered (normalize by the variance)" },
+  { name: "beta1", sets: "beta1", kind: "number", persist: true, onResume: "retune", min: 0, help: "adam/adamw/nadam/radam first-moment decay", default: 0.9 },
+  { name: "beta2", sets: "beta2", kind: "number", persist: true, onResume: "retune", min: 0, help: "adam/adamw/nadam/radam second-moment decay", default: 0.999 },
+  { name: "amsgrad", sets: "amsgrad", kind: "flag", persist: true, onResume: "fixed", help: "adam/adamw: the AMSGrad variant (one more state tensor)" },
+  { name: "momentum-decay", sets: "momentumDecay", kind: "number", persist: true, onResume: "retune", min: 0, help: "nadam: momentum_decay", default: 4e-3 },
+  { name: "lr-decay", sets: "lrDecay", kind: "number", persist: true, onResume: "retune", min: 0, help: "adagrad learning-rate decay", default: 0 },
+  { name: "initial-accumulator", sets: "initialAccumulator", kind: "number", persist: true, onResume: "fixed", min: 0, help: "adagrad initial accumulator value", default: 0 },
   {
     name: "schedule", kind: "string", persist: true, onResume: "retune", value: SCHEDULE_SYNTAX,
     help: "learning-rate schedule as torch.optim.lr_scheduler: StepLR, ExponentialLR, CosineAnnealingLR, MultiStepLR, "
@@ -55,12 +71,12 @@ export const TRAINING_OPTIONS: OptionSpec[] = [
   { name: "batch", kind: "string", persist: true, value: "N|full", default: "32", help: "rows per optimizer step: 1 = stochastic, full = batch gradient descent" },
   { name: "epochs", kind: "int", persist: true, min: 1, default: 10, help: "passes over the data" },
   { name: "chunk", kind: "int", persist: true, min: 1, help: `rows the board holds at once (default: min(batch, ${DEFAULT_CHUNK}), or what the board fits)` },
-  { name: "shuffle", kind: "flag", persist: true, negatable: true, help: "shuffle rows each epoch (seeded); --no-shuffle keeps file order", default: false },
+  { name: "shuffle", kind: "flag", persist: true, negatable: true, help: "shuffle the rows each epoch (seeded by --seed, as Keras' fit does); --no-shuffle keeps file order", default: true },
   { name: "seed", kind: "int", persist: true, onResume: "fixed", min: 0, default: 1, help: "seed for initial weights and shuffling" },
   { name: "init", kind: "string", persist: true, onResume: "fixed", choices: [...INITS], default: "pytorch", help: "initial weights: pytorch (nn.Linear default), xavier, he" },
-  { name: "early-stop", kind: "int", persist: true, min: 1, value: "PATIENCE", help: "stop after PATIENCE epochs without a better validation loss; the best epoch's model is kept" },
-  { name: "min-delta", kind: "number", persist: true, min: 0, default: 0, help: "--early-stop: the least decrease of the validation loss that counts as better" },
-  { name: "resident", kind: "flag", persist: true, help: "upload the data to the board once, then train from its sample store (no rows on the line after that)" },
+  { name: "early-stop", kind: "int", persist: true, onResume: "fixed", min: 1, value: "PATIENCE", help: "stop after PATIENCE epochs without a better validation loss; the best epoch's model is kept" },
+  { name: "min-delta", kind: "number", persist: true, onResume: "fixed", min: 0, default: 0, help: "--early-stop: the least decrease of the validation loss that counts as better" },
+  { name: "resident", kind: "flag", help: "upload the data to the board once, then train from its sample store (no rows on the line after that)" },
 ];
 
 /** Output options every training command shares (sim, train). */
@@ -84,15 +100,6 @@ export const SIM_OPTIONS: OptionSpec[] = [
   ...LINK_OPTIONS,
   { name: "help", kind: "flag", help: "show this help" },
 ];
-
-export interface RunSettings {
-  run: RunConfig;
-  batch: number;
-  batchText: string;
-  epochs: number;
-  shuffle: boolean;
-  schedule: Schedule;
-}
 
 function parseLayers(text: string): number[] {
   const shown = cut(text);
@@ -118,14 +125,27 @@ export function evaluationRun(model: ModelFile, chunk: number, rows: number): Ru
     sizes: model.sizes, activations: model.activations, loss: model.loss, optimizer: optimizerDefaults("sgd"),
     clipNorm: 0, init: "pytorch", seed: 1, chunk,
   };
-  return { run, batch: Math.min(chunk, rows), batchText: String(chunk), epochs: 1, shuffle: false, schedule: parseSchedule(undefined) };
+  return {
+    run, batch: Math.min(chunk, rows), batchText: String(chunk), epochs: 1, shuffle: false, schedule: parseSchedule(undefined), earlyStop: null,
+  };
+}
+
+/**
+ * What a command changes of its flags for one run of several (compare: one
+ * optimizer or batch size of its lists), typed rather than written into the flags.
+ */
+export interface RunVariant {
+  /** The optimizer instead of --opt. */
+  opt?: string;
+  /** The batch size instead of --batch. */
+  batch?: string;
 }
 
 /**
  * Builds the run from flags; `rows` resolves --batch full; `loaded` supplies the model.
  * A command without --init, --seed or --epochs (plan) gets the defaults that do not change a plan.
  */
-export function resolveRun(a: Parsed, rows: number | null, loaded: ModelFile | null): RunSettings {
+export function resolveRun(a: Parsed, rows: number | null, loaded: ModelFile | null, variant: RunVariant = {}): RunSettings {
   let sizes: number[];
   let activations: Activation[];
   let loss: LossName;
@@ -150,25 +170,20 @@ export function resolveRun(a: Parsed, rows: number | null, loaded: ModelFile | n
   }
   if (loss === "ce" && sizes[sizes.length - 1] < 2) throw new UsageError("ce needs at least 2 outputs (one per class)");
 
-  const optimizer = optimizerDefaults(String(a.opt));
-  const set = <K extends keyof typeof optimizer>(k: K, v: unknown) => { if (v !== undefined) optimizer[k] = v as never; };
-  set("lr", a.lr); set("momentum", a.momentum); set("dampening", a.dampening);
-  set("weightDecay", a["weight-decay"]); set("alpha", a.alpha); set("eps", a.eps);
-  set("beta1", a.beta1); set("beta2", a.beta2); set("lrDecay", a["lr-decay"]);
-  set("initialAccumulator", a["initial-accumulator"]); set("momentumDecay", a["momentum-decay"]);
-  if (a.amsgrad) optimizer.amsgrad = true;
+  const optimizer = optimizerDefaults(variant.opt ?? String(a.opt));
+  for (const o of OPTIMIZER_OPTIONS) {
+    if (o.sets && a[o.name] !== undefined) (optimizer as unknown as Record<string, unknown>)[o.sets] = a[o.name];
+  }
   if (optimizer.amsgrad && optimizer.name !== "adam" && optimizer.name !== "adamw") {
     throw new UsageError(`--amsgrad is for --opt adam or adamw (torch.optim.${optimizer.name === "sgd" ? "SGD" : optimizer.name} has no amsgrad)`);
   }
-  if (a.nesterov) optimizer.nesterov = true;
-  if (a.centered) optimizer.centered = true;
   if (optimizer.nesterov && (optimizer.momentum <= 0 || optimizer.dampening !== 0)) {
     throw new UsageError("--nesterov needs --momentum > 0 and --dampening 0 (as torch.optim.SGD)");
   }
   if (optimizer.beta1 >= 1 || optimizer.beta2 >= 1) throw new UsageError("--beta1 and --beta2 must be in [0, 1)");
   if (optimizer.alpha > 1) throw new UsageError("--alpha must be in [0, 1]");
 
-  const batchText = String(a.batch ?? "32");
+  const batchText = variant.batch ?? String(a.batch ?? "32");
   let batch: number;
   if (batchText === "full") batch = rows ?? 0;
   else {
@@ -201,5 +216,143 @@ export function resolveRun(a: Parsed, rows: number | null, loaded: ModelFile | n
     const problem = oneCycleProblem(schedule, epochs * Math.ceil(rows / batch));
     if (problem) throw new UsageError(`--schedule ${a.schedule}: ${problem}`);
   }
-  return { run, batch, batchText, epochs, shuffle: Boolean(a.shuffle), schedule };
+  const earlyStop = a["early-stop"] !== undefined ? { patience: Number(a["early-stop"]), minDelta: Number(a["min-delta"] ?? 0) } : null;
+  return { run, batch, batchText, epochs, shuffle: Boolean(a.shuffle), schedule, earlyStop };
+}
+
+/** The output flags, resolved. */
+export function runOutputsOf(a: Parsed): RunOutputs {
+  const resume = a.resume ? String(a.resume) : null;
+  return {
+    json: Boolean(a.json), quiet: Boolean(a.quiet),
+    save: a.save ? String(a.save) : null, report: a.report ? String(a.report) : null,
+    checkpointDir: a.checkpoint ? String(a.checkpoint) : resume, resumedFrom: resume,
+  };
+}
+
+/** Every file the run will write can be written: checked before any work, not found out after training. */
+function checkRunOutputs(a: Parsed): void {
+  if (a.save !== undefined) checkOutputFile("--save", String(a.save));
+  if (a.report !== undefined) checkOutputFile("--report", String(a.report));
+  if (a.checkpoint !== undefined) checkOutputDirectory("--checkpoint", String(a.checkpoint), CHECKPOINT_FILES);
+  else if (a.resume !== undefined) checkOutputDirectory("--resume", String(a.resume), CHECKPOINT_FILES);
+}
+
+/** --data or --dataset as a typed source; a built-in data set's model fills in --layers and --loss when not given. */
+function dataSourceOf(a: Parsed, loaded: ModelFile | null): { source: DataSource; flags: Parsed } {
+  if (a.data && a.dataset) throw new UsageError("give either --data FILE.csv or --dataset NAME, not both");
+  if (a.dataset) {
+    const info = findDataset(String(a.dataset));
+    if (a.target) throw new UsageError(`--target does not apply to --dataset ${info.name} (its target is fixed)`);
+    for (const f of ["classes", "delimiter"]) {
+      if (a[f] !== undefined) throw new UsageError(`--${f} does not apply to --dataset ${info.name} (its columns and labels are fixed)`);
+    }
+    // The data set's model is what the run (and its checkpoint) uses when the flags do not say.
+    const flags = loaded ? a : { ...a, layers: a.layers ?? info.layers, loss: a.loss ?? info.loss };
+    return { source: { kind: "dataset", name: info.name, seed: Number(a["data-seed"] ?? 1) }, flags };
+  }
+  if (!a.data) throw new UsageError("--data FILE.csv or --dataset NAME is required (see 'edgeprop datasets')");
+  // --classes, else a loaded model's labels (so its indices keep their meaning), else the labels found, sorted.
+  const options: DataFileOptions = {
+    target: a.target as string | undefined, delimiter: a.delimiter as string | undefined, classes: a.classes as string | undefined,
+    ...(loaded?.classes ? { knownClasses: loaded.classes } : {}),
+  };
+  return { source: { kind: "csv", file: String(a.data), options }, flags: a };
+}
+
+/** --val or --val-split as a typed source; --early-stop needs one of them. */
+function validationSourceOf(a: Parsed): ValidationSource | null {
+  if (a.val !== undefined && a["val-split"] !== undefined) {
+    throw new UsageError(`--val ${cut(String(a.val))} and --val-split ${a["val-split"]}: give one source of validation rows`);
+  }
+  const source: ValidationSource | null = a.val !== undefined ? { kind: "file", file: String(a.val) }
+    : a["val-split"] !== undefined ? { kind: "split", fraction: Number(a["val-split"]) } : null;
+  if (a["early-stop"] !== undefined && source === null) {
+    throw new UsageError(`--early-stop ${a["early-stop"]} watches the validation loss: give --val FILE.csv or --val-split F as well`);
+  }
+  if (a["min-delta"] !== undefined && Number(a["min-delta"]) !== 0 && a["early-stop"] === undefined) {
+    throw new UsageError(`--min-delta ${a["min-delta"]} applies only with --early-stop PATIENCE`);
+  }
+  return source;
+}
+
+/** Declared flags whose work has not landed yet: refused by name rather than ignored. */
+function refuseUnwired(a: Parsed): void {
+  const waiting: [string, boolean, string][] = [
+    ["--resident", Boolean(a.resident), "it needs the board's sample store (issue 13); without it the rows are streamed every epoch"],
+  ];
+  const first = waiting.find(([, given]) => given);
+  if (first) throw new UsageError(`${first[0]} is not available yet: ${first[2]}`);
+}
+
+/** The rows a program hands in instead of --data (the demo's data sets). */
+export interface GivenRows {
+  data: Dataset;
+}
+
+/**
+ * The library's entry for a program that parses edgeprop's flags (SIM_OPTIONS)
+ * itself, e.g. the benchmarks: the run of `a`, on `data` when given.
+ */
+export function prepareRun(a: Parsed, data?: Dataset): RunSpec {
+  return runSpecOf(a, {}, data ? { data } : undefined);
+}
+
+/**
+ * The whole run from its flags, read and checked before any board is
+ * touched: with --resume the checkpoint's flags overridden by those typed
+ * now; the starting model; the data; the settings; the outputs. `variant`
+ * changes one run of several (compare); `given` supplies the rows (demo).
+ */
+export function runSpecOf(a: Parsed, variant: RunVariant = {}, given?: GivenRows): RunSpec {
+  refuseUnwired(a);
+  if (a.retune && !a.resume) throw new UsageError("--retune applies only with --resume DIR (it allows new optimizer hyper-parameters there)");
+  let resume: Checkpoint | undefined;
+  let overrides: ResumeOverride[] | undefined;
+  if (a.resume) {
+    resume = readCheckpoint(String(a.resume));
+    ({ args: a, overrides } = mergeResumeArgs(a, resume, RUN_SPECS));
+  }
+  const validationSource = validationSourceOf(a);
+  const loaded = resume ? resume.model : a.load ? readModel(String(a.load)) : null;
+  let source: DataSource;
+  let read: RunData;
+  if (given) {
+    source = { kind: "given", name: given.data.name };
+    read = { data: given.data, table: null };
+  } else {
+    ({ source, flags: a } = dataSourceOf(a, loaded));
+    read = readRunData(source);
+  }
+  const { table } = read;
+  let data = read.data;
+  // Every row is checked against the model before any is held out (messages name the file's lines).
+  const sizesFor = (rows: number) => resolveRun(a, rows, loaded, variant);
+  let settings = sizesFor(data.rows);
+  checkAgainstModel(data, table, settings.run.sizes, settings.run.loss);
+  let validation: Dataset | null = null;
+  if (validationSource?.kind === "split") {
+    ({ train: data, validation } = splitValidation(data, validationSource.fraction, settings.run.seed, settings.run.loss));
+    settings = sizesFor(data.rows); // --batch full and the chunk follow the training rows
+  } else if (validationSource?.kind === "file") {
+    const v = readValidationFile(validationSource.file, source.kind === "csv" ? source.options : {}, data);
+    checkAgainstModel(v.data, v.table, settings.run.sizes, settings.run.loss);
+    validation = v.data;
+  }
+  if (resume) {
+    const o = settings.run.optimizer;
+    checkOptimizerState(resume, optimizerStateFloats(settings.run),
+      `${o.name}${o.momentum > 0 ? ` with momentum` : ""}${o.centered ? " (centered)" : ""} on ${settings.run.sizes.join(",")}`, String(a.resume));
+  }
+  // --normalize: the training rows' statistics (never the validation rows'); a model that normalises its inputs keeps its own.
+  const normalization = loaded?.normalization ?? (a.normalize ? zscoreStats(data) : null);
+  if (normalization) settings.run.normalizeInputs = true;
+  checkRunOutputs(a);
+  // Everything checked: a warning now is not mixed into an error's one line.
+  const scale = a.normalize || normalization ? null : scaleWarning(data);
+  if (scale) process.stderr.write(`warning: ${scale}\n`);
+  const persisted = runSettingsOf(a, RUN_SPECS);
+  if (variant.opt !== undefined) persisted.opt = variant.opt;
+  if (variant.batch !== undefined) persisted.batch = variant.batch;
+  return { settings, normalization, data, table, loaded, resume, overrides, source, validation, validationSource, outputs: runOutputsOf(a), persisted };
 }

@@ -1,14 +1,18 @@
 // A training session: epochs of batches streamed to a board, the learning
 // rate set from the schedule (per epoch; per batch for OneCycleLR, the
 // board setting each batch's lr in the epoch's one stream), losses read back,
-// divergence caught. The same code drives every link, which is what makes
-// them comparable.
+// divergence caught; after each epoch the caller's metrics (validation loss
+// and accuracy, epoch-metrics.ts), ReduceLROnPlateau's step on the validation
+// loss (the training loss without validation data) and early stopping. The
+// same code drives every link, which is what makes them comparable.
 import type { BatchResult, Board } from "./boards/board.js";
 import type { Dataset } from "./dataset.js";
 import { DivergedError, InterruptedError, LinkError } from "./errors.js";
 import { Status, statusName } from "./protocol/status.js";
 import { LrSchedule, type Schedule } from "./schedule.js";
 import { epochOrder, permuteRows } from "./shuffle.js";
+import type { EarlyStopping } from "./early-stopping.js";
+import type { EpochMetrics } from "./epoch-metrics.js";
 
 export interface SessionOptions {
   epochs: number;
@@ -20,8 +24,12 @@ export interface SessionOptions {
   schedule: Schedule;
   /** Epochs already done (a resumed run continues from here). */
   startEpoch?: number;
-  /** Those epochs' losses, in order (ReduceLROnPlateau picks up where it was). */
+  /** Those epochs' monitored losses (validation loss, else training loss), in order (ReduceLROnPlateau picks up where it was). */
   pastLosses?: number[];
+  /** After each epoch, from the weights the board holds then: validation loss, accuracies. */
+  epochMetrics?: (weights: Float32Array) => Promise<EpochMetrics>;
+  /** --early-stop on the validation loss (epochMetrics gives it); a resumed run's carries the checkpoint's state. */
+  earlyStop?: EarlyStopping;
   onEpoch?: (e: EpochEvent) => void | Promise<void>;
   onBatch?: (epoch: number, r: BatchResult, rowsDone: number) => void;
   /** Polled after each batch and before each epoch: true stops the run there (InterruptedError). */
@@ -32,6 +40,11 @@ export interface EpochEvent {
   event: "epoch";
   epoch: number;
   loss: number;
+  /** ce/bce: the epoch's model's accuracy on the training rows. */
+  accuracy?: number;
+  /** With validation data: the epoch's model's mean loss and accuracy (ce/bce) on it. */
+  val_loss?: number;
+  val_accuracy?: number;
   lr: number;
   /** Per layer: the mean over the epoch's batches of the gradient's L2 norm. */
   grad_norms: number[];
@@ -40,7 +53,10 @@ export interface EpochEvent {
 }
 
 export interface SessionResult {
+  /** The last epoch completed (fewer than asked when early stopping ended the run). */
   epochs: number;
+  /** Early stopping ended the run before its last epoch. */
+  stoppedEarly: boolean;
   samples: number;
   seconds: number;
   steps: number;
@@ -61,7 +77,9 @@ export async function runSession(board: Board, data: Dataset, o: SessionOptions)
   const schedule = new LrSchedule(o.schedule, o.lr, batches, o.epochs);
   for (const loss of o.pastLosses ?? []) schedule.endEpoch(loss);
   const stop = o.stopRequested ?? (() => false);
-  for (let epoch = o.startEpoch ?? 0; epoch < o.epochs; epoch++) {
+  let completed = o.startEpoch ?? 0;
+  let stoppedEarly = o.earlyStop?.exhausted ?? false; // a checkpoint of a run that had stopped
+  for (let epoch = o.startEpoch ?? 0; epoch < o.epochs && !stoppedEarly; epoch++) {
     // A simulated board answers through microtasks and never waits for I/O: let a Ctrl-C in between epochs.
     if (o.stopRequested) await yieldToEventLoop();
     if (stop()) throw new InterruptedError(epoch + 1, 0, { lastGood, history });
@@ -111,15 +129,20 @@ export async function runSession(board: Board, data: Dataset, o: SessionOptions)
     samples += data.rows;
     steps += results.length;
     lastGood = await withContext(board.getWeights(), lastGood, history);
+    const weights = lastGood;
+    const metrics = o.epochMetrics ? await withContext(o.epochMetrics(weights), lastGood, history) : {};
     const ev: EpochEvent = {
-      event: "epoch", epoch: epoch + 1, loss: lossSum / data.rows, lr, grad_norms: norms,
+      event: "epoch", epoch: epoch + 1, loss: lossSum / data.rows, ...metrics, lr, grad_norms: norms,
       steps: results.length, seconds: Number(seconds.toFixed(6)),
     };
     history.push(ev);
-    schedule.endEpoch(ev.loss); // ReduceLROnPlateau: on the training loss (there is no validation data)
+    completed = epoch + 1;
+    schedule.endEpoch(ev.val_loss ?? ev.loss); // ReduceLROnPlateau: on the validation loss when there is validation data
+    if (o.earlyStop && ev.val_loss !== undefined) stoppedEarly = o.earlyStop.endEpoch(ev.epoch, ev.val_loss, weights);
     await o.onEpoch?.(ev);
   }
-  return { epochs: o.epochs, samples, seconds, steps, history, lastGood };
+  if (stoppedEarly && completed >= o.epochs) stoppedEarly = false; // the patience ran out at the last epoch anyway
+  return { epochs: completed, stoppedEarly, samples, seconds, steps, history, lastGood };
 }
 
 function yieldToEventLoop(): Promise<void> {

@@ -1,23 +1,15 @@
-// One training run from flags to saved model, on whatever board the command
-// opened: load data and model, configure, load weights, train, report, save.
-// `sim` and `train` differ only in the board they hand in.
-import type { Parsed } from "./args.js";
+// One training run from its typed spec (run-spec.ts, resolved from the flags
+// by the command) to saved model, on whatever board the command opened:
+// configure, load weights, train, report, save. `sim` and `train` differ only
+// in the board they hand in.
 import type { BatchResult, Board, LinkStats } from "./boards/board.js";
-import { readCsv, type NumericTable } from "./csv.js";
-import { checkAgainstModel, splitTable, type Dataset } from "./dataset.js";
-import { readModel, writeModel, type ModelFile } from "./model-file.js";
-import { RUN_SPECS, resolveRun, type RunSettings } from "./run-options.js";
+import { writeModel, type ModelExtras } from "./model-file.js";
+import type { PreparedRun, RunOutputs, RunSpec } from "./run-spec.js";
 import { encodeConfig } from "./protocol/config-block.js";
 import { runSession, type EpochEvent, type SessionResult } from "./session.js";
 import { BoardError, Status } from "./protocol/status.js";
 import { DivergedError, InterruptedError, LinkError, UsageError } from "./errors.js";
 import type { Plan } from "./plan.js";
-import { findDataset } from "./datasets/index.js";
-import {
-  CHECKPOINT_FILES, checkOptimizerState, mergeResumeArgs, readCheckpoint, runSettingsOf, type Checkpoint, type ResumeOverride,
-} from "./checkpoint.js";
-import { optimizerStateFloats } from "./plan.js";
-import { checkOutputDirectory, checkOutputFile } from "./output-path.js";
 import { progressMode, type ProgressMode } from "./progress/index.js";
 import type { GradWarning } from "./progress/grad-watch.js";
 import type { RunRecord } from "./report/html.js";
@@ -27,6 +19,8 @@ import { CheckpointWriter } from "./run/checkpoint-writer.js";
 import { ReportWriter } from "./run/report-writer.js";
 import type { RunObserver } from "./run/observer.js";
 import { accuracy } from "./report/metrics.js";
+import { EarlyStopping } from "./early-stopping.js";
+import { epochMetrics } from "./epoch-metrics.js";
 import { doneFields as boardDoneFields } from "./boards/board-stats.js";
 
 export interface Output {
@@ -39,66 +33,13 @@ export const stdoutOutput: Output = {
   json: (o) => process.stdout.write(JSON.stringify(o) + "\n"),
 };
 
-export interface PreparedRun {
-  settings: RunSettings;
-  data: Dataset;
-  table: NumericTable | null;
-  loaded: ModelFile | null;
-  /** The flags the run uses (with --resume: the checkpoint's, overridden by the given ones). */
-  args?: Parsed;
-  /** Set with --resume: where the run continues from. */
-  resume?: Checkpoint;
-  /** With --resume: the checkpoint's settings the command line changed (announced when the run starts). */
-  overrides?: ResumeOverride[];
-}
+export type { PreparedRun, RunOutputs, RunSpec } from "./run-spec.js";
 
-/** Reads and checks everything before any board is touched. */
-export function prepareRun(a: Parsed, data?: Dataset): PreparedRun {
-  if (a.retune && !a.resume) throw new UsageError("--retune applies only with --resume DIR (it allows new optimizer hyper-parameters there)");
-  let resume: Checkpoint | undefined;
-  let overrides: ResumeOverride[] | undefined;
-  if (a.resume) {
-    resume = readCheckpoint(String(a.resume));
-    ({ args: a, overrides } = mergeResumeArgs(a, resume, RUN_SPECS));
-  }
-  const loaded = resume ? resume.model : a.load ? readModel(String(a.load)) : null;
-  let table: NumericTable | null = null;
-  if (!data) {
-    if (a.data && a.dataset) throw new UsageError("give either --data FILE.csv or --dataset NAME, not both");
-    if (a.dataset) {
-      const info = findDataset(String(a.dataset));
-      if (a.target) throw new UsageError(`--target does not apply to --dataset ${info.name} (its target is fixed)`);
-      data = info.make(Number(a["data-seed"] ?? 1));
-      if (!loaded) a = { ...a, layers: a.layers ?? info.layers, loss: a.loss ?? info.loss };
-    } else {
-      if (!a.data) throw new UsageError("--data FILE.csv or --dataset NAME is required (see 'edgeprop datasets')");
-      table = readCsv(String(a.data));
-      for (const w of table.warnings) process.stderr.write(`warning: ${w}\n`);
-      data = splitTable(table, a.target as string | undefined);
-    }
-  }
-  const settings = resolveRun(a, data.rows, loaded);
-  checkAgainstModel(data, table, settings.run.sizes, settings.run.loss);
-  if (resume) {
-    const o = settings.run.optimizer;
-    checkOptimizerState(resume, optimizerStateFloats(settings.run),
-      `${o.name}${o.momentum > 0 ? ` with momentum` : ""}${o.centered ? " (centered)" : ""} on ${settings.run.sizes.join(",")}`, String(a.resume));
-  }
-  checkRunOutputs(a);
-  return { settings, data, table, loaded, args: a, resume, overrides };
-}
-
-/** Every file the run will write can be written: checked before any work, not found out after training. */
-function checkRunOutputs(a: Parsed): void {
-  if (a.save !== undefined) checkOutputFile("--save", String(a.save));
-  if (a.report !== undefined) checkOutputFile("--report", String(a.report));
-  if (a.checkpoint !== undefined) checkOutputDirectory("--checkpoint", String(a.checkpoint), CHECKPOINT_FILES);
-  else if (a.resume !== undefined) checkOutputDirectory("--resume", String(a.resume), CHECKPOINT_FILES);
-}
-
+/** Configures the board for the run and loads its starting weights (and, resuming, the optimizer state). */
 export async function configureBoard(board: Board, p: PreparedRun): Promise<Plan> {
   try {
     const plan = await board.configure(encodeConfig(p.settings.run));
+    if (p.normalization) await board.setInputStats(Float32Array.from(p.normalization.mean), Float32Array.from(p.normalization.std));
     if (p.loaded) await board.setWeights(p.loaded.weights);
     if (p.resume) await board.setOptimizerState(p.resume.optimizer);
     return plan;
@@ -152,39 +93,6 @@ function statsDelta(a: LinkStats, b: LinkStats): LinkStats {
 
 export { describeRun };
 
-/** Where a run's results go, resolved once from the output flags. */
-export interface RunOutputs {
-  json: boolean;
-  quiet: boolean;
-  /** --save: the trained (or salvaged) model. */
-  save: string | null;
-  /** --report: the HTML report. */
-  report: string | null;
-  /** --checkpoint DIR, or the --resume DIR the run continues in. */
-  checkpointDir: string | null;
-  /** --resume DIR, for the "resuming from" line. */
-  resumedFrom: string | null;
-  /** The persisted flags a checkpoint saves (OptionSpec.persist). */
-  persisted: Record<string, string | number | boolean>;
-}
-
-/** The output flags of `a`; the run's own flags (with --resume, the merged ones) give what a checkpoint persists. */
-export function runOutputsOf(a: Parsed, p: PreparedRun): RunOutputs {
-  const resume = a.resume ? String(a.resume) : null;
-  return {
-    json: Boolean(a.json), quiet: Boolean(a.quiet),
-    save: a.save ? String(a.save) : null, report: a.report ? String(a.report) : null,
-    checkpointDir: a.checkpoint ? String(a.checkpoint) : resume, resumedFrom: resume,
-    persisted: runSettingsOf(p.args ?? a, RUN_SPECS),
-  };
-}
-
-/** Trains and saves with the output flags of `a`; see runTraining. */
-export function trainOnBoard(board: Board, a: Parsed, p: PreparedRun, out: Output,
-  onEpoch?: (e: EpochEvent) => void, hooks: TrainHooks = {}): Promise<RunOutcome> {
-  return runTraining(board, p, runOutputsOf(a, p), out, onEpoch, hooks);
-}
-
 /** Calls every observer's `f` in order, awaiting each. */
 async function notify(observers: RunObserver[], f: (o: RunObserver) => void | Promise<void>): Promise<void> {
   for (const o of observers) await f(o);
@@ -196,8 +104,8 @@ async function notify(observers: RunObserver[], f: (o: RunObserver) => void | Pr
  * is written before the result line names it; the console shows an epoch
  * before its checkpoint is written).
  */
-function observersOf(p: PreparedRun, o: RunOutputs, view: ConsoleView, onEpoch: ((e: EpochEvent) => void) | undefined,
-  hooks: TrainHooks): RunObserver[] {
+function observersOf(p: RunSpec, o: RunOutputs, view: ConsoleView, onEpoch: ((e: EpochEvent) => void) | undefined,
+  hooks: TrainHooks, earlyStop: EarlyStopping | undefined): RunObserver[] {
   const callbacks: RunObserver = {
     batch: hooks.onBatch,
     epoch: onEpoch ? (e) => onEpoch(e) : undefined,
@@ -205,14 +113,14 @@ function observersOf(p: PreparedRun, o: RunOutputs, view: ConsoleView, onEpoch: 
   return [
     ...(o.report ? [new ReportWriter(o.report)] : []),
     view, callbacks,
-    ...(o.checkpointDir ? [new CheckpointWriter(o.checkpointDir, p.settings.run, o.persisted)] : []),
+    ...(o.checkpointDir ? [new CheckpointWriter(o.checkpointDir, p.settings.run, p.persisted, earlyStop && (() => earlyStop.state), modelExtras(p))] : []),
   ];
 }
 
-/** Trains and saves; a divergence saves the last finite model and rethrows. */
-export async function runTraining(board: Board, p: PreparedRun, o: RunOutputs, out: Output,
+/** Trains and writes the run's outputs; a divergence saves the last finite model and rethrows. */
+export async function trainOnBoard(board: Board, p: RunSpec, out: Output,
   onEpoch?: (e: EpochEvent) => void, hooks: TrainHooks = {}): Promise<RunOutcome> {
-  const { settings, data } = p;
+  const { settings, data, outputs: o } = p;
   const wall0 = performance.now();
   const stats0 = board.stats();
   const plan = await configureBoard(board, p);
@@ -223,7 +131,8 @@ export async function runTraining(board: Board, p: PreparedRun, o: RunOutputs, o
     out, mode: hooks.mode ?? progressMode(o, out === stdoutOutput), json: o.json, quiet: o.quiet,
     resumedFrom: o.resumedFrom, warnLine: hooks.warnLine, label: hooks.label,
   });
-  const observers = observersOf(p, o, view, onEpoch, hooks);
+  const earlyStop = settings.earlyStop ? new EarlyStopping(settings.earlyStop, p.resume?.earlyStop) : undefined;
+  const observers = observersOf(p, o, view, onEpoch, hooks, earlyStop);
   const startEpoch = p.resume?.epoch ?? 0;
   await notify(observers, (ob) => ob.started?.({ run: p, plan, board, startEpoch }));
   const history: EpochEvent[] = p.resume ? p.resume.history.filter((h) => h.epoch <= startEpoch) : [];
@@ -232,7 +141,10 @@ export async function runTraining(board: Board, p: PreparedRun, o: RunOutputs, o
     result = await runSession(board, data, {
       epochs: settings.epochs, batch: settings.batch, chunk: settings.run.chunk,
       shuffle: settings.shuffle, seed: settings.run.seed, lr: settings.run.optimizer.lr,
-      schedule: settings.schedule, startEpoch, pastLosses: history.map((h) => h.loss), stopRequested: hooks.stopRequested,
+      schedule: settings.schedule, startEpoch, pastLosses: history.map((h) => h.val_loss ?? h.loss), stopRequested: hooks.stopRequested,
+      epochMetrics: settings.run.loss !== "mse" || p.validation
+        ? (weights) => epochMetrics(board, weights, settings.run, data, p.validation, p.normalization ?? null) : undefined,
+      earlyStop,
       onBatch: (epoch, r, rowsDone) => { for (const ob of observers) ob.batch?.(epoch, r, rowsDone); },
       onEpoch: async (e) => {
         history.push(e);
@@ -242,15 +154,19 @@ export async function runTraining(board: Board, p: PreparedRun, o: RunOutputs, o
   } catch (err) {
     await notify(observers, (ob) => ob.stopped?.());
     if (err instanceof DivergedError || err instanceof LinkError || err instanceof InterruptedError) {
-      err.message += await salvage(board, p, o, err, initial);
+      err.message += await salvage(board, p, o, err, initial, earlyStop?.state.bestWeights ?? null);
     }
     if (err instanceof InterruptedError) err.message += whereTheCheckpointIs(o, p, err);
     throw err;
   }
-  view.completed(settings.epochs);
+  view.completed(result.epochs);
   await notify(observers, (ob) => ob.stopped?.());
-  const weights = await board.getWeights();
-  if (o.save) writeModel(o.save, settings.run, weights);
+  // With --early-stop the run's model is the best epoch's: back onto the board (what is evaluated next is what is saved).
+  const best = earlyStop?.state;
+  const bestEpoch = best && best.bestWeights ? best.bestEpoch : undefined;
+  if (best?.bestWeights) await board.setWeights(best.bestWeights);
+  const weights = best?.bestWeights ?? await board.getWeights();
+  if (o.save) writeModel(o.save, settings.run, weights, modelExtras(p, bestEpoch));
   let acc: number | null | undefined;
   if (hooks.accuracy && settings.run.loss !== "mse") {
     const ev = await board.evaluate(data.x, data.t, data.rows, data.nIn, data.nT, settings.run.chunk);
@@ -259,18 +175,26 @@ export async function runTraining(board: Board, p: PreparedRun, o: RunOutputs, o
   const stats = statsDelta(stats0, board.stats());
   const reported = (await board.reportedStats?.()) ?? null;
   const last = result.history[result.history.length - 1] ?? history[history.length - 1];
+  // The saved model's epoch: its figures are the run's result.
+  const kept = bestEpoch !== undefined ? history.find((h) => h.epoch === bestEpoch) : last;
   const record: RunRecord = {
-    label: hooks.label ?? describeRun(settings), history: history.map((h) => ({ epoch: h.epoch, loss: h.loss, grad_norms: h.grad_norms })),
+    label: hooks.label ?? describeRun(settings), history: history.map((h) => ({ epoch: h.epoch, loss: h.loss, val_loss: h.val_loss, grad_norms: h.grad_norms })),
     sizes: settings.run.sizes, settings: describeRun(settings), finalLoss: last?.loss ?? null, steps: result.steps,
     samples: result.samples, bytesSent: stats.bytesSent, bytesReceived: stats.bytesReceived, planBytes: plan.total_bytes,
     boardSeconds: stats.boardMicros / 1e6, lineSeconds: stats.lineSeconds, wallSeconds: (performance.now() - wall0) / 1000,
-    accuracy: acc, board: board.description, warnings: view.warnings.map((w) => w.message),
+    accuracy: acc, valLoss: kept?.val_loss ?? null, valAccuracy: kept?.val_accuracy ?? null, bestEpoch,
+    board: board.description, warnings: view.warnings.map((w) => w.message),
   };
   const done = {
     event: "done", epochs: result.epochs, samples: result.samples, steps: result.steps,
     seconds: Number(result.seconds.toFixed(6)),
     samples_per_s: result.seconds > 0 ? Math.round(result.samples / result.seconds) : 0,
-    final_loss: last?.loss ?? null, plan_bytes: plan.total_bytes, chunk: settings.run.chunk,
+    final_loss: last?.loss ?? null,
+    ...(kept?.accuracy !== undefined ? { accuracy: kept.accuracy } : {}),
+    ...(kept?.val_loss !== undefined ? { val_loss: kept.val_loss } : {}),
+    ...(kept?.val_accuracy !== undefined ? { val_accuracy: kept.val_accuracy } : {}),
+    ...(settings.earlyStop ? { best_epoch: bestEpoch ?? null, stopped_early: result.stoppedEarly } : {}),
+    plan_bytes: plan.total_bytes, chunk: settings.run.chunk,
     saved: o.save,
     bytes_sent: stats.bytesSent, bytes_received: stats.bytesReceived, board_seconds: stats.boardMicros / 1e6,
     line_seconds: stats.lineSeconds, warnings: view.warnings.length,
@@ -281,19 +205,29 @@ export async function runTraining(board: Board, p: PreparedRun, o: RunOutputs, o
   return { result, plan, weights, stats, warnings: view.warnings, record, initial: hooks.captureInitial ? initial : undefined };
 }
 
+/** What the model file records besides the weights: the class labels, the input statistics and, with --early-stop, the epoch. */
+function modelExtras(p: PreparedRun, bestEpoch?: number): ModelExtras {
+  return {
+    ...(p.data.classes ? { classes: p.data.classes } : {}),
+    ...(p.normalization ? { normalization: p.normalization } : {}),
+    ...(bestEpoch !== undefined ? { bestEpoch } : {}),
+  };
+}
+
 /**
  * Keeps what a failed run learnt, with --save: the board's weights if it
  * still answers and they are finite, else the last epoch's, the loaded or the
  * initial ones. Returns the sentence to add to the error.
  */
 async function salvage(board: Board, p: PreparedRun, o: RunOutputs, err: DivergedError | LinkError | InterruptedError,
-  initial: Float32Array | undefined): Promise<string> {
+  initial: Float32Array | undefined, best: Float32Array | null): Promise<string> {
   if (!o.save) return "";
-  const current = err instanceof LinkError ? null : await board.getWeights().catch(() => null);
+  // With --early-stop the best epoch's model so far; else the board's, the last epoch's, the loaded or the initial one.
+  const current = best ?? (err instanceof LinkError ? null : await board.getWeights().catch(() => null));
   const finite = [current, err.soFar?.lastGood ?? null, p.loaded?.weights ?? null, initial ?? null]
     .find((w): w is Float32Array => w !== null && w.every(Number.isFinite)) ?? null;
   if (!finite) return "";
-  writeModel(o.save, p.settings.run, finite);
+  writeModel(o.save, p.settings.run, finite, modelExtras(p));
   if (err instanceof InterruptedError) return ` The model so far was saved to ${o.save}.`;
   return err instanceof LinkError ? ` The last good model was saved to ${o.save}.` : ` The last finite model was saved to ${o.save}.`;
 }

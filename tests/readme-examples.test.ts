@@ -2,7 +2,7 @@
 // shell block of README.md and docs/usage.md (and every inline `edgeprop
 // --flag ...` example in their prose) runs through the built CLI
 // (bin/edgeprop.js), in document order, in a temporary folder holding the
-// files the examples name (small generated CSVs, data/iris.csv). An example
+// files the examples name (small generated CSVs, the CSVs of data/). An example
 // that crashes fails the suite. Long runs are cut to a few epochs; the
 // serial-port examples run against the README's own simulated board
 // (`edgeprop board --pty`). What cannot run here is listed in EXCLUDED with
@@ -10,7 +10,7 @@
 // it.fails, so the fix flips it.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { mulberry32 } from "../host/rng";
 import { cliPath, repoRoot, rmDir, tmpDir } from "./helpers/paths";
@@ -136,7 +136,9 @@ function writeFixtures(dir: string): void {
   writeFileSync(path.join(dir, "new.csv"), csv(names(5), table(4, 10, 5, null)));
   writeFileSync(path.join(dir, "flowers.csv"), csv([...names(4), "label"], table(5, 90, 4, threeClasses)));
   mkdirSync(path.join(dir, "data"));
-  copyFileSync(path.join(repoRoot, "data", "iris.csv"), path.join(dir, "data", "iris.csv"));
+  for (const f of readdirSync(path.join(repoRoot, "data")).filter((n) => n.endsWith(".csv"))) {
+    copyFileSync(path.join(repoRoot, "data", f), path.join(dir, "data", f));
+  }
 }
 
 // ---- running -------------------------------------------------------------------

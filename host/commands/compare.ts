@@ -2,11 +2,12 @@
 // weights: several optimizers (--opt sgd,momentum,adam) or several batch sizes
 // (--batch 1,32,full). Prints a table and writes one self-contained HTML
 // report with every run's loss curve on shared axes.
-import { helpText, parseArgs, type OptionSpec, type Parsed } from "../args.js";
-import { MODEL_OPTIONS, OPTIMIZER_OPTIONS, TRAINING_OPTIONS } from "../run-options.js";
+import { helpText, parseArgs, type OptionSpec } from "../args.js";
+import { MODEL_OPTIONS, OPTIMIZER_OPTIONS, TRAINING_OPTIONS, runSpecOf, type RunVariant } from "../run-options.js";
 import { OPTIMIZER_CHOICES } from "../config.js";
 import { checkOutputFile } from "../output-path.js";
-import { prepareRun, stdoutOutput, trainOnBoard, describeRun, type Output } from "../training-run.js";
+import { stdoutOutput, trainOnBoard, describeRun, type Output } from "../training-run.js";
+import { NO_OUTPUTS } from "../run-spec.js";
 import { openSimulatedBoard } from "../boards/open.js";
 import { LINK_OPTIONS, linkOptionsOf } from "../link-flags.js";
 import { DATA_OPTIONS } from "../datasets/index.js";
@@ -14,7 +15,7 @@ import { UsageError } from "../errors.js";
 import { closest } from "../args.js";
 import { progressMode } from "../progress/index.js";
 import { writeReport, type RunRecord } from "../report/html.js";
-import { runsTable } from "../report/table.js";
+import { accuracyText, runsTable } from "../report/table.js";
 
 export const COMPARE_OPTIONS: OptionSpec[] = [
   ...DATA_OPTIONS,
@@ -56,11 +57,11 @@ export async function compareCommand(argv: string[]): Promise<number> {
   if (opts.length > 1 && batches.length > 1) throw new UsageError("compare either optimizers (--opt A,B) or batch sizes (--batch N,M), not both at once");
   if (opts.length === 0 || batches.length === 0) throw new UsageError("--opt and --batch need at least one value");
   checkOutputFile("--out", String(a.out));
-  const variants: { label: string; args: Parsed }[] = opts.length > 1
-    ? opts.map((o) => ({ label: o, args: { ...a, opt: o } }))
-    : batches.map((b) => ({ label: `batch ${b}`, args: { ...a, batch: b } }));
-  // Read and check everything before the first run.
-  const prepared = variants.map((v) => ({ ...v, p: prepareRun(v.args) }));
+  const variants: { label: string; variant: RunVariant }[] = opts.length > 1
+    ? opts.map((o) => ({ label: o, variant: { opt: o } }))
+    : batches.map((b) => ({ label: `batch ${b}`, variant: { batch: b } }));
+  // Read and check everything before the first run; the runs write nothing of their own (the report is the comparison's).
+  const prepared = variants.map((v) => ({ ...v, p: { ...runSpecOf(a, v.variant), outputs: { ...NO_OUTPUTS, json: Boolean(a.json) } } }));
   const mode = progressMode(a);
   const w = (s: string) => { if (!a.json) process.stdout.write(s + "\n"); };
   const records: RunRecord[] = [];
@@ -74,14 +75,14 @@ export async function compareCommand(argv: string[]): Promise<number> {
     if (!a.quiet) w(`run ${i + 1}/${prepared.length}: ${describeRun(v.p.settings)}, ${v.p.settings.epochs} epochs`);
     const board = await openSimulatedBoard(linkOptionsOf(a));
     try {
-      const o = await trainOnBoard(board, { ...v.args, save: undefined, report: undefined, checkpoint: undefined, quiet: true }, v.p, out, undefined, {
+      const o = await trainOnBoard(board, v.p, out, undefined, {
         initialWeights: initial, captureInitial: !initial, label, accuracy: true, mode: a.json ? "json" : mode === "live" ? "live" : "quiet",
         warnLine: (t) => process.stderr.write(`${label}: ${t}\n`),
       });
       // Every later run starts from the first run's initial weights.
       initial ??= o.initial;
       records.push(o.record);
-      if (!a.quiet) w(`  final loss ${o.record.finalLoss?.toPrecision(6)}${o.record.accuracy != null ? `, accuracy ${(100 * o.record.accuracy).toFixed(1)}%` : ""}, ${o.record.steps} steps`);
+      if (!a.quiet) w(`  final loss ${o.record.finalLoss?.toPrecision(6)}${accuracyText(o.record)}, ${o.record.steps} steps`);
     } finally {
       await board.close();
     }
@@ -92,7 +93,8 @@ export async function compareCommand(argv: string[]): Promise<number> {
     intro: `${data.rows} rows, ${prepared[0].p.settings.epochs} epochs per run, every run from the same initial weights; simulated board: ${records[0]?.board ?? "-"}.`,
     sections: [{ title: opts.length > 1 ? "Optimizers" : "Batch sizes", runs: records }],
   });
-  if (a.json) process.stdout.write(JSON.stringify({ event: "compare", runs: records.map((r) => ({ run: r.label, final_loss: r.finalLoss, accuracy: r.accuracy ?? null, steps: r.steps, bytes_sent: r.bytesSent, plan_bytes: r.planBytes })), report: String(a.out) }) + "\n");
+  if (a.json) process.stdout.write(JSON.stringify({ event: "compare", runs: records.map((r) => ({ run: r.label, final_loss: r.finalLoss, accuracy: r.accuracy ?? null,
+    ...(r.valLoss != null ? { val_loss: r.valLoss, val_accuracy: r.valAccuracy ?? null } : {}), ...(r.bestEpoch !== undefined ? { best_epoch: r.bestEpoch } : {}), steps: r.steps, bytes_sent: r.bytesSent, plan_bytes: r.planBytes })), report: String(a.out) }) + "\n");
   else {
     w("");
     w(runsTable(records));

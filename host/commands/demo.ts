@@ -4,17 +4,19 @@
 // Momentum, AdaGrad, RMSProp and Adam. Every run of a part starts from the
 // same weights. Progress while it runs, a summary table, an HTML report.
 import { resolve } from "node:path";
-import { helpText, parseArgs, type OptionSpec, type Parsed } from "../args.js";
+import { helpText, parseArgs, type OptionSpec } from "../args.js";
 import type { Board } from "../boards/board.js";
 import { UsageError } from "../errors.js";
 import { openSimulatedBoard } from "../boards/open.js";
 import { checkOutputFile } from "../output-path.js";
-import { describeRun, prepareRun, stdoutOutput, trainOnBoard } from "../training-run.js";
-import { SIM_OPTIONS } from "../run-options.js";
+import { describeRun, stdoutOutput, trainOnBoard } from "../training-run.js";
+import { SIM_OPTIONS, runSpecOf } from "../run-options.js";
+import { NO_OUTPUTS, type RunSpec } from "../run-spec.js";
+import type { Dataset } from "../dataset.js";
 import { interactive } from "../progress/index.js";
 import { makeRandn, makeSpiral } from "../datasets/index.js";
 import { writeReport, type RunRecord } from "../report/html.js";
-import { runsTable } from "../report/table.js";
+import { accuracyText, runsTable } from "../report/table.js";
 
 export const DEMO_OPTIONS: OptionSpec[] = [
   { name: "fast", kind: "flag", help: "no baud throttling: run the simulated line as fast as the host can" },
@@ -39,11 +41,13 @@ export async function openDemoBoard(baud: number | undefined): Promise<Board> {
   }
 }
 
+/** Part 2 holds out this fraction of each spiral arm (--val-split) and reports the accuracy on it. */
+const VAL_SPLIT = 0.2;
+
 interface DemoRun {
   part: number;
   label: string;
-  args: Parsed;
-  data: ReturnType<typeof makeRandn>;
+  p: RunSpec;
 }
 
 export async function demoCommand(argv: string[]): Promise<number> {
@@ -59,19 +63,22 @@ export async function demoCommand(argv: string[]): Promise<number> {
   const seed = Number(a.seed);
   const regEpochs = Number(a["regression-epochs"]), clsEpochs = Number(a["classify-epochs"]);
   const reg = makeRandn(seed), spiral = makeSpiral(seed);
-  // Each run is what `edgeprop sim` would train with these flags (on the data set given here).
-  const simFlags = (argv: string[]): Parsed => parseArgs([...argv, "--act", "relu", "--init", "pytorch", "--seed", String(seed)], SIM_OPTIONS, "demo");
+  // Each run is what `edgeprop sim` would train with this command line, on the rows given here; the runs write nothing of their own.
+  const simRun = (data: Dataset, argv: string[]): RunSpec => ({
+    ...runSpecOf(parseArgs([...argv, "--act", "relu", "--init", "pytorch", "--seed", String(seed)], SIM_OPTIONS, "demo"), {}, { data }),
+    outputs: NO_OUTPUTS,
+  });
   const runs: DemoRun[] = [
     ...([["batch GD (batch = all 1000 rows)", "full"], ["stochastic GD (batch 1)", "1"], ["mini-batch GD (batch 100)", "100"]] as const).map(([label, batch]) => ({
-      part: 1, label, data: reg,
-      args: simFlags(["--layers", "10,1", "--loss", "mse", "--opt", "sgd", "--lr", "0.01", "--batch", batch, "--epochs", String(regEpochs), "--no-shuffle"]),
+      part: 1, label,
+      p: simRun(reg, ["--layers", "10,1", "--loss", "mse", "--opt", "sgd", "--lr", "0.01", "--batch", batch, "--epochs", String(regEpochs), "--no-shuffle"]),
     })),
     ...([["SGD", "sgd"], ["Momentum (0.9)", "momentum"], ["AdaGrad", "adagrad"], ["RMSProp", "rmsprop"], ["Adam", "adam"]] as const).map(([label, opt]) => ({
-      part: 2, label, data: spiral,
-      args: simFlags(["--layers", "2,32,3", "--loss", "ce", "--opt", opt, "--lr", "0.01", "--batch", "32", "--epochs", String(clsEpochs), "--shuffle"]),
+      part: 2, label,
+      p: simRun(spiral, ["--layers", "2,32,3", "--loss", "ce", "--opt", opt, "--lr", "0.01", "--batch", "32", "--epochs", String(clsEpochs), "--shuffle", "--val-split", String(VAL_SPLIT)]),
     })),
   ];
-  const prepared = runs.map((r) => ({ ...r, p: prepareRun(r.args, r.data) }));
+  const prepared = runs;
   const baud = a.fast ? 0 : a.baud === undefined ? undefined : Number(a.baud);
   const probe = await openDemoBoard(baud);
   const boardName = probe.description;
@@ -80,7 +87,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
   w(`edgeprop demo: on-device training, simulated on ${boardName}${a.fast ? " (--fast: no baud throttling)" : ""}.`);
   w(`Part 1: the course's regression (10 inputs -> 1 output, ${reg.rows} rows, y = x.w_true + noise), MSE, SGD lr 0.01,`);
   w(`        ${regEpochs} epochs each of batch, stochastic and mini-batch gradient descent, from the same initial weights.`);
-  w(`Part 2: a 3-class spiral (${spiral.rows} points), a 2-32-3 ReLU network with cross-entropy, ${clsEpochs} epochs each`);
+  w(`Part 2: a 3-class spiral (${spiral.rows} points, ${100 * VAL_SPLIT}% held out for validation), a 2-32-3 ReLU network with cross-entropy, ${clsEpochs} epochs each`);
   w(`        of SGD, Momentum, AdaGrad, RMSProp and Adam (lr 0.01, batch 32, shuffled), from the same initial weights.`);
   w("");
   const records: RunRecord[] = [];
@@ -93,7 +100,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
     const every = Math.max(1, Math.floor(epochs / 4));
     const board = await openDemoBoard(baud);
     try {
-      const o = await trainOnBoard(board, { ...r.args, quiet: true }, r.p, stdoutOutput, live ? undefined : (e) => {
+      const o = await trainOnBoard(board, r.p, stdoutOutput, live ? undefined : (e) => {
         if (e.epoch % every === 0 || e.epoch === epochs) {
           w(`    epoch ${String(e.epoch).padStart(String(epochs).length)}/${epochs}  loss ${e.loss.toPrecision(6)}  (${e.steps} steps this epoch)`);
         }
@@ -103,7 +110,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
       });
       initial[r.part] ??= o.initial;
       records.push(o.record);
-      const acc = o.record.accuracy != null ? `, accuracy ${(100 * o.record.accuracy).toFixed(1)}%` : "";
+      const acc = accuracyText(o.record);
       w(`    done: final loss ${o.record.finalLoss?.toPrecision(6)}${acc}, ${o.record.steps.toLocaleString("en-US")} optimizer steps, ` +
         `${o.record.bytesSent.toLocaleString("en-US")} bytes sent, ${o.record.wallSeconds.toFixed(2)} s`);
     } finally {
@@ -118,7 +125,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
   w(`Part 1: per epoch, batch GD takes 1 step, stochastic ${sgd.steps / regEpochs}, mini-batch ${mb.steps / regEpochs}: ` +
     `after ${regEpochs} epochs the losses are ${gd.finalLoss?.toPrecision(3)}, ${sgd.finalLoss?.toPrecision(3)} and ${mb.finalLoss?.toPrecision(3)}.`);
   const best = [...part2].sort((x, y) => (x.finalLoss ?? Infinity) - (y.finalLoss ?? Infinity))[0];
-  w(`Part 2: lowest final loss: ${best.label} (${best.finalLoss?.toPrecision(3)}${best.accuracy != null ? `, ${(100 * best.accuracy).toFixed(1)}% of the points right` : ""}).`);
+  w(`Part 2: lowest final loss: ${best.label} (${best.finalLoss?.toPrecision(3)}${best.valAccuracy != null ? `, ${(100 * best.valAccuracy).toFixed(1)}% of the held-out points right` : ""}).`);
   const out = resolve(String(a.out));
   writeReport(out, {
     title: "edgeprop demo: training on a simulated ESP32",
@@ -133,8 +140,9 @@ export async function demoCommand(argv: string[]): Promise<number> {
       },
       {
         title: "Part 2: optimizers on a spiral", runs: part2, yLabel: "cross-entropy (epoch mean)",
-        text: `Three interleaved spiral arms (${spiral.rows} points), a 2-32-3 ReLU network, softmax cross-entropy, batch 32 (shuffled each epoch), ` +
-          `lr 0.01 for every optimizer, ${clsEpochs} epochs, the same initial weights. Accuracy is on the training points.`,
+        text: `Three interleaved spiral arms (${spiral.rows} points, ${100 * VAL_SPLIT}% of each arm held out for validation), a 2-32-3 ReLU network, ` +
+          `softmax cross-entropy, batch 32 (shuffled each epoch), lr 0.01 for every optimizer, ${clsEpochs} epochs, the same initial weights. ` +
+          `Accuracy is on the training points; validation loss (dashed) and accuracy on the held-out ones.`,
       },
     ],
     footer: "Reproduce: npm start (or edgeprop demo --fast). Single runs: edgeprop sim --dataset spiral --opt adam --report FILE.html.",

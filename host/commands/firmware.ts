@@ -41,6 +41,6 @@ export async function flashCommand(argv: string[]): Promise<number> {
   const profile = profileFrom(a);
   // With a model, the receive buffer holds the host's window of that model's largest BATCH frames; without, the firmware estimates it.
   // (The optimizer does not change a frame: any will do for resolveRun.)
-  const rxBuffer = a.layers !== undefined ? rxBufferBytes(resolveRun({ ...a, opt: "sgd" }, null, null).run) : undefined;
+  const rxBuffer = a.layers !== undefined ? rxBufferBytes(resolveRun(a, null, null, { opt: "sgd" }).run) : undefined;
   return flash(profile, a.port as string | undefined, { engine: String(a["board-engine"] ?? "wasm3") as BoardEngine, rxBuffer });
 }

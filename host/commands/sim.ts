@@ -1,7 +1,7 @@
 // edgeprop sim: train on a simulated board, on this machine.
 import { helpText, parseArgs } from "../args.js";
-import { SIM_OPTIONS } from "../run-options.js";
-import { prepareRun, stdoutOutput, trainOnBoard } from "../training-run.js";
+import { SIM_OPTIONS, runSpecOf } from "../run-options.js";
+import { stdoutOutput, trainOnBoard } from "../training-run.js";
 import { openSimulatedBoard } from "../boards/open.js";
 import { withBoard } from "../boards/board.js";
 import { linkOptionsOf } from "../link-flags.js";
@@ -18,8 +18,8 @@ export async function simCommand(argv: string[]): Promise<number> {
       "  edgeprop sim --dataset iris --epochs 5 --checkpoint ck/ && edgeprop sim --resume ck/ --epochs 20\n");
     return 0;
   }
-  const prepared = prepareRun(a);
+  const spec = runSpecOf(a);
   await withInterrupt(async (ctrlC) => withBoard(await openSimulatedBoard(linkOptionsOf(a)), (board) =>
-    trainOnBoard(board, a, prepared, stdoutOutput, undefined, { stopRequested: () => ctrlC.stopRequested })));
+    trainOnBoard(board, spec, stdoutOutput, undefined, { stopRequested: () => ctrlC.stopRequested })));
   return 0;
 }

@@ -2,7 +2,8 @@
 // anything that speaks the protocol on a serial device).
 import { helpText, parseArgs, type OptionSpec } from "../args.js";
 import { SIM_OPTIONS } from "./sim.js";
-import { prepareRun, stdoutOutput, trainOnBoard } from "../training-run.js";
+import { stdoutOutput, trainOnBoard } from "../training-run.js";
+import { runSpecOf } from "../run-options.js";
 import { SerialLink } from "../transports/serial-link.js";
 import { ReportingBoard } from "../boards/reporting-board.js";
 import { withBoard } from "../boards/board.js";
@@ -26,7 +27,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const a = parseArgs(argv, TRAIN_OPTIONS, "train");
   if (a.help) { process.stdout.write(helpText("train", "--port PATH --data FILE.csv --layers N,N,... --loss mse|ce|bce [options]", TRAIN_OPTIONS)); return 0; }
   if (!a.port) throw new UsageError("--port PATH is required (see 'edgeprop ports')");
-  const prepared = prepareRun(a);
+  const spec = runSpecOf(a);
   const line = serialLineOf(a, String(a.port));
   const link = await SerialLink.open(line.port, line.baud);
   const board = new ReportingBoard(link, { timeoutMs: Number(a.timeout), retries: Number(a.retries) }, STATS_WAIT_MS);
@@ -40,7 +41,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
       process.stdout.write(`board on ${a.port}: protocol ${info.protocol}, build ${info.buildId.toString(16).padStart(8, "0")}, ` +
         `boot ${info.bootId.toString(16).padStart(8, "0")}, memory limit ${info.memoryLimit} bytes\n`);
     }
-    await withInterrupt((ctrlC) => trainOnBoard(board, a, prepared, stdoutOutput, undefined, { stopRequested: () => ctrlC.stopRequested }));
+    await withInterrupt((ctrlC) => trainOnBoard(board, spec, stdoutOutput, undefined, { stopRequested: () => ctrlC.stopRequested }));
   });
   return 0;
 }

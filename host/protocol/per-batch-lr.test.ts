@@ -3,12 +3,11 @@
 // whose lr changes (and none where it does not); the result is the in-process
 // engine's, and the same as setting each batch's lr by hand between batches.
 import { describe, expect, it } from "vitest";
-import { ProtocolBoard } from "./protocol-board.js";
-import { SimulatedFirmware } from "../boards/simulated-firmware.js";
 import { DirectBoard } from "../boards/in-process.js";
-import type { ByteLink } from "../transports/byte-link.js";
 import type { Board } from "../boards/board.js";
 import { encodeConfig } from "./config-block.js";
+import { countedBoard } from "../../tests/helpers/counting-link.js";
+import { sineRows } from "../../tests/helpers/sine-rows.js";
 import { optimizerDefaults, type RunConfig } from "../config.js";
 
 const RUN: RunConfig = {
@@ -16,22 +15,9 @@ const RUN: RunConfig = {
   optimizer: { ...optimizerDefaults("nadam"), lr: 0.01 }, clipNorm: 0, init: "pytorch", seed: 3, chunk: 4,
 };
 const ROWS = 14, BATCH = 3; // 5 batches, the last of 2 rows
-const x = Float32Array.from({ length: ROWS * 2 }, (_, i) => Math.sin(i));
-const t = Float32Array.from({ length: ROWS }, (_, i) => Math.cos(i));
+const { x, t } = sineRows(ROWS);
 // batches 1 and 2 share an lr: no SET_LR between them
 const LRS = [0.01, 0.02, 0.02, 0.05, 0.001];
-
-/** Counts the frames the host writes (one write per frame). */
-class CountingLink implements ByteLink {
-  writes = 0;
-  constructor(private readonly inner: ByteLink) {}
-  get description() { return this.inner.description; }
-  get baud() { return this.inner.baud; }
-  write(b: Uint8Array): void { this.writes++; this.inner.write(b); }
-  onData(cb: (b: Uint8Array) => void): void { this.inner.onData(cb); }
-  onClose(cb: (why: string) => void): void { this.inner.onClose(cb); }
-  close(): Promise<void> { return this.inner.close(); }
-}
 
 async function trained(board: Board, lrs?: number[]): Promise<Float32Array> {
   await board.configure(encodeConfig(RUN));
@@ -42,11 +28,9 @@ async function trained(board: Board, lrs?: number[]): Promise<Float32Array> {
 
 describe("TrainJob.lrs: an lr per batch", () => {
   it("over the protocol: one SET_LR frame per lr change, in the epoch's stream; weights equal the in-process engine's bit for bit", async () => {
-    const plainLink = new CountingLink(new SimulatedFirmware());
-    const plain = new ProtocolBoard(plainLink);
+    const { link: plainLink, board: plain } = countedBoard();
     await trained(plain);
-    const scheduledLink = new CountingLink(new SimulatedFirmware());
-    const scheduled = new ProtocolBoard(scheduledLink);
+    const { link: scheduledLink, board: scheduled } = countedBoard();
     const got = await trained(scheduled, LRS);
     // epoch 1: changes before batches 1, 3, 4; epoch 2: before 0 (from 0.001), 1, 3, 4
     expect(scheduledLink.writes - plainLink.writes).toBe(3 + 4);

@@ -8,6 +8,8 @@ import { DirectBoard } from "../boards/in-process.js";
 import type { ByteLink } from "../transports/byte-link.js";
 import type { Board } from "../boards/board.js";
 import { encodeConfig } from "./config-block.js";
+import { CountingLink, countedBoard } from "../../tests/helpers/counting-link.js";
+import { sineRows } from "../../tests/helpers/sine-rows.js";
 import { optimizerDefaults, type RunConfig } from "../config.js";
 import { FrameSplitter } from "./frame-splitter.js";
 import { encodeFrame, Type } from "./frame.js";
@@ -50,30 +52,16 @@ const RUN: RunConfig = {
   optimizer: optimizerDefaults("adam"), clipNorm: 0, init: "pytorch", seed: 3, chunk: 4,
 };
 
-/** Counts the frames the host writes (one write per frame). */
-class CountingLink implements ByteLink {
-  writes = 0;
-  constructor(private readonly inner: ByteLink) {}
-  get description() { return this.inner.description; }
-  get baud() { return this.inner.baud; }
-  write(b: Uint8Array): void { this.writes++; this.inner.write(b); }
-  onData(cb: (b: Uint8Array) => void): void { this.inner.onData(cb); }
-  onClose(cb: (why: string) => void): void { this.inner.onClose(cb); }
-  close(): Promise<void> { return this.inner.close(); }
-}
-
 async function oneEpoch(board: Board, run: RunConfig = RUN): Promise<void> {
   await board.configure(encodeConfig(run));
   const rows = 12;
-  const x = Float32Array.from({ length: rows * 2 }, (_, i) => Math.sin(i));
-  const t = Float32Array.from({ length: rows }, (_, i) => Math.cos(i));
+  const { x, t } = sineRows(rows);
   await board.train({ x, t, rows, nIn: 2, nT: 1, batch: 6, chunk: 4 });
 }
 
 describe("ProtocolBoard snapshot", () => {
   it("after an epoch, the optimizer state and step come from the snapshot: no frame is sent, and they equal the in-process engine's", async () => {
-    const link = new CountingLink(new SimulatedFirmware());
-    const board = new ProtocolBoard(link);
+    const { link, board } = countedBoard();
     await oneEpoch(board);
     const before = link.writes;
     const state = await board.getOptimizerState();
@@ -104,8 +92,7 @@ describe("ProtocolBoard snapshot", () => {
     const board = new ProtocolBoard(new SlowBatchLink(new SimulatedFirmware(), 400), { timeoutMs: 150, retries: 8 });
     await board.configure(encodeConfig(RUN));
     const rows = 24;
-    const x = Float32Array.from({ length: rows * 2 }, (_, i) => Math.sin(i));
-    const t = Float32Array.from({ length: rows }, (_, i) => Math.cos(i));
+    const { x, t } = sineRows(rows);
     const job = { x, t, rows, nIn: 2, nT: 1, batch: 4, chunk: 4 };
     // The first window goes out before any busy time was reported: it may time out once.
     await board.train(job);

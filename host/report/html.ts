@@ -8,7 +8,7 @@ import { REPORT_NUMBERS, shortNumber } from "../number-format.js";
 export interface RunRecord {
   label: string;
   /** Per epoch: mean training loss, per-layer mean gradient norm. */
-  history: { epoch: number; loss: number; grad_norms: number[] }[];
+  history: { epoch: number; loss: number; val_loss?: number; grad_norms: number[] }[];
   sizes: number[];
   settings: string;
   finalLoss: number | null;
@@ -23,6 +23,11 @@ export interface RunRecord {
   lineSeconds: number;
   wallSeconds: number;
   accuracy?: number | null;
+  /** With validation data: the kept model's validation loss and accuracy. */
+  valLoss?: number | null;
+  valAccuracy?: number | null;
+  /** With --early-stop: the epoch whose weights the run kept. */
+  bestEpoch?: number;
   board: string;
   warnings?: string[];
 }
@@ -128,20 +133,35 @@ function seconds(s: number): string {
 
 function runTable(runs: RunRecord[]): string {
   const hasAcc = runs.some((r) => r.accuracy !== undefined && r.accuracy !== null);
+  const v = validationColumns(runs);
   const head = ["run", "settings", "final loss", ...(hasAcc ? ["accuracy"] : []), "optimizer steps", "samples",
-    "bytes sent", "bytes received", "board memory (plan)", "board compute", "line time", "wall time"];
+    "bytes sent", "bytes received", "board memory (plan)", "board compute", "line time", "wall time", ...v.head];
   const rows = runs.map((r, i) => [
     `<span class="sw" style="background:${COLORS[i % COLORS.length]}"></span>${esc(r.label)}`,
     esc(r.settings), r.finalLoss === null ? "-" : num(r.finalLoss),
     ...(hasAcc ? [r.accuracy === undefined || r.accuracy === null ? "-" : `${(100 * r.accuracy).toFixed(1)}%`] : []),
     bytes(r.steps), bytes(r.samples), bytes(r.bytesSent), bytes(r.bytesReceived), `${bytes(r.planBytes)} B`,
-    seconds(r.boardSeconds), seconds(r.lineSeconds), seconds(r.wallSeconds),
+    seconds(r.boardSeconds), seconds(r.lineSeconds), seconds(r.wallSeconds), ...v.cells(r).map(esc),
   ]);
   return `<table class="runs"><thead><tr>${head.map((h) => `<th>${h}</th>`).join("")}</tr></thead><tbody>` +
     rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join("")}</tr>`).join("") + `</tbody></table>`;
 }
 
 const DASHES = ["", "6 3", "2 3", "8 3 2 3", "1 2"];
+
+/** The validation columns of a runs table, after the others (none when no run had validation data): the kept model's figures. */
+export function validationColumns(runs: RunRecord[]): { head: string[]; cells: (r: RunRecord) => string[] } {
+  const has = (f: (r: RunRecord) => unknown) => runs.some((r) => f(r) !== undefined && f(r) !== null);
+  const loss = has((r) => r.valLoss), acc = has((r) => r.valAccuracy), best = has((r) => r.bestEpoch);
+  const show = (v: number | null | undefined, f: (v: number) => string) => (v === undefined || v === null ? "-" : f(v));
+  return {
+    head: [...(loss ? ["val loss"] : []), ...(acc ? ["val accuracy"] : []), ...(best ? ["best epoch"] : [])],
+    cells: (r) => [
+      ...(loss ? [show(r.valLoss, num)] : []), ...(acc ? [show(r.valAccuracy, (x) => `${(100 * x).toFixed(1)}%`)] : []),
+      ...(best ? [show(r.bestEpoch, String)] : []),
+    ],
+  };
+}
 
 function gradCharts(runs: RunRecord[]): string {
   const cards = runs.map((r) => {
@@ -158,12 +178,22 @@ function gradCharts(runs: RunRecord[]): string {
   return cards ? `<details><summary>Gradient norms per layer (epoch mean of each batch's norm; the warning thresholds are 1e-7 and 1e3)</summary><div class="cards">${cards}</div></details>` : "";
 }
 
+/** Each run's training-loss curve and, with validation data, its validation-loss curve dashed in the same colour. */
+function lossSeries(runs: RunRecord[]): Series[] {
+  return runs.flatMap((r, i) => {
+    const color = COLORS[i % COLORS.length];
+    const training: Series = {
+      label: r.label, color, cls: "curve", run: r.label, points: r.history.map((h) => [h.epoch, h.loss] as [number, number]),
+    };
+    const val = r.history.filter((h) => h.val_loss !== undefined).map((h) => [h.epoch, h.val_loss!] as [number, number]);
+    return val.length ? [training, { label: `${r.label} (validation)`, color, cls: "valcurve", run: r.label, dash: "6 3", points: val }] : [training];
+  });
+}
+
 function section(s: ReportSection, idx: number): string {
-  const series: Series[] = s.runs.map((r, i) => ({
-    label: r.label, color: COLORS[i % COLORS.length], cls: "curve", run: r.label,
-    points: r.history.map((h) => [h.epoch, h.loss] as [number, number]),
-  }));
-  const y = s.yLabel ?? "training loss (epoch mean)";
+  const series = lossSeries(s.runs);
+  const hasVal = series.length > s.runs.length;
+  const y = s.yLabel ?? (hasVal ? "loss (epoch mean; dashed: validation)" : "training loss (epoch mean)");
   return `<section id="s${idx}"><h2>${esc(s.title)}</h2>${s.text ? `<p>${s.text}</p>` : ""}` +
     `<figure>${lineChart(series, { log: false, xLabel: "epoch", yLabel: y, cls: "lin", title: `${s.title}: loss` })}` +
     `${lineChart(series, { log: true, xLabel: "epoch", yLabel: y, cls: "log", title: `${s.title}: loss, log scale` })}` +

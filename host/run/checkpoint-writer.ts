@@ -5,13 +5,19 @@ import type { RunConfig } from "../config.js";
 import type { EpochEvent } from "../session.js";
 import { writeCheckpoint } from "../checkpoint.js";
 import type { RunObserver } from "./observer.js";
+import type { EarlyStopState } from "../early-stopping.js";
+import type { ModelExtras } from "../model-file.js";
 
 export class CheckpointWriter implements RunObserver {
   constructor(private readonly dir: string, private readonly model: RunConfig,
-    private readonly persisted: Record<string, string | number | boolean>) {}
+    private readonly persisted: Record<string, string | number | boolean>,
+    /** With --early-stop: its state after the epoch (the best model and the wait). */
+    private readonly earlyStop?: () => EarlyStopState,
+    /** The model file's extras (classes, input statistics). */
+    private readonly extras: ModelExtras = {}) {}
 
   async epoch(e: EpochEvent, history: readonly EpochEvent[], board: Board): Promise<void> {
     const [weights, optimizer] = [await board.getWeights(), await board.getOptimizerState()];
-    writeCheckpoint(this.dir, { epoch: e.epoch, settings: this.persisted, model: this.model, weights, optimizer, history: [...history] });
+    writeCheckpoint(this.dir, { epoch: e.epoch, settings: this.persisted, model: this.model, weights, optimizer, history: [...history], earlyStop: this.earlyStop?.(), extras: this.extras });
   }
 }

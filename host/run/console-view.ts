@@ -50,7 +50,8 @@ export class ConsoleView implements RunObserver {
     this.progress = new Progress({
       mode: o.mode, out: o.out, epochs: settings.epochs, rows: data.rows, sizes: settings.run.sizes, startEpoch,
       warnLine: o.warnLine, label: o.label,
-      epochLine: (e) => `epoch ${String(e.epoch).padStart(String(settings.epochs).length)}/${settings.epochs}  loss ${e.loss.toPrecision(7)}  lr ${Number(e.lr.toPrecision(6))}`,
+      epochLine: (e) => `epoch ${String(e.epoch).padStart(String(settings.epochs).length)}/${settings.epochs}  loss ${e.loss.toPrecision(7)}` +
+        `${metricsText(e)}  lr ${Number(e.lr.toPrecision(6))}`,
     });
   }
 
@@ -76,13 +77,38 @@ export class ConsoleView implements RunObserver {
     if (o.json) { o.out.json(done); return; }
     // --quiet keeps the result line; a caller's quiet mode (demo, compare) does not.
     if (!o.quiet && o.mode === "quiet") return;
-    const d = done as { epochs: number; steps: number; samples: number; seconds: number; samples_per_s: number; saved: string | null; report?: string };
+    const d = done as {
+      epochs: number; steps: number; samples: number; seconds: number; samples_per_s: number; saved: string | null; report?: string;
+      best_epoch?: number | null; stopped_early?: boolean;
+    };
     o.out.line(`done: ${d.epochs} epochs, ${d.steps} optimizer steps, ${d.samples} samples in ${d.seconds.toFixed(3)} s ` +
-      `(${d.samples_per_s.toLocaleString("en-US")} samples/s), final loss ${finalLoss?.toPrecision(7)}` +
+      `(${d.samples_per_s.toLocaleString("en-US")} samples/s), final loss ${finalLoss?.toPrecision(7)}` + keptText(done) +
       (d.saved ? `; model saved to ${d.saved}` : "") + (d.report ? `; report written to ${d.report}` : ""));
     const line = boardLine(done);
     if (line && !o.quiet) o.out.line(line);
   }
+}
+
+/** An epoch's accuracy and validation figures, as the epoch line shows them ("" when it has none). */
+export function metricsText(e: { accuracy?: number; val_loss?: number; val_accuracy?: number }): string {
+  return (e.accuracy !== undefined ? `  accuracy ${percent(e.accuracy)}` : "") +
+    (e.val_loss !== undefined ? `  val_loss ${e.val_loss.toPrecision(7)}` : "") +
+    (e.val_accuracy !== undefined ? `  val_accuracy ${percent(e.val_accuracy)}` : "");
+}
+
+const percent = (v: number) => `${(100 * v).toFixed(1)}%`;
+
+/** The kept model's figures for the result line: which epoch (--early-stop), its validation loss and accuracies. */
+function keptText(done: Record<string, unknown>): string {
+  const parts: string[] = [];
+  if (done.best_epoch !== undefined) {
+    parts.push(done.best_epoch === null ? "no epoch improved the validation loss"
+      : `best epoch ${done.best_epoch}${done.stopped_early ? " (stopped early)" : ""}`);
+  }
+  if (typeof done.val_loss === "number") parts.push(`val_loss ${done.val_loss.toPrecision(7)}`);
+  if (typeof done.accuracy === "number") parts.push(`accuracy ${percent(done.accuracy)}`);
+  if (typeof done.val_accuracy === "number") parts.push(`val_accuracy ${percent(done.val_accuracy)}`);
+  return parts.length ? `; ${parts.join(", ")}` : "";
 }
 
 /** The board's own figures (the done event's board_* fields, when it reported them) as one summary line. */

@@ -6,11 +6,11 @@ import type { BatchResult, Board } from "../boards/board.js";
 import type { EpochEvent } from "../session.js";
 import type { Plan } from "../plan.js";
 import type { RunRecord } from "../report/html.js";
-import type { PreparedRun } from "../training-run.js";
+import type { RunSpec } from "../run-spec.js";
 
 /** The configured run, before its first epoch. */
 export interface RunStart {
-  run: PreparedRun;
+  run: RunSpec;
   plan: Plan;
   board: Board;
   /** The epoch it starts after (a resumed run: the checkpoint's). */
@@ -19,7 +19,7 @@ export interface RunStart {
 
 /** The run's result, as the summary line and the "done" event give it. */
 export interface RunFinish {
-  run: PreparedRun;
+  run: RunSpec;
   record: RunRecord;
   /** The "done" event (docs: the JSON events). */
   done: Record<string, unknown>;

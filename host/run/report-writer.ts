@@ -10,8 +10,9 @@ export class ReportWriter implements RunObserver {
     const { settings, data } = f.run;
     writeReport(this.file, {
       title: `edgeprop: ${describeRun(settings)}`,
-      intro: `${data.rows} rows of ${data.name}, ${settings.epochs} epochs on ${f.record.board}.`,
-      sections: [{ title: "Training loss", runs: [f.record] }],
+      intro: `${data.rows} rows of ${data.name}${f.run.validation ? `, ${f.run.validation.rows} held out for validation` : ""}, ` +
+        `${settings.epochs} epochs on ${f.record.board}${f.record.bestEpoch !== undefined ? `; the model kept is epoch ${f.record.bestEpoch}'s (--early-stop)` : ""}.`,
+      sections: [{ title: f.run.validation ? "Training and validation loss" : "Training loss", runs: [f.record] }],
     });
   }
 }

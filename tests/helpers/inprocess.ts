@@ -2,7 +2,8 @@
 // and training loop on a DirectBoard, with the JSON events collected.
 import { parseArgs } from "../../host/args";
 import { SIM_OPTIONS } from "../../host/commands/sim";
-import { prepareRun, trainOnBoard, type Output, type RunOutcome } from "../../host/training-run";
+import { trainOnBoard, type Output, type RunOutcome } from "../../host/training-run";
+import { runSpecOf } from "../../host/run-options";
 import { DirectBoard } from "../../host/boards/in-process";
 import { wasmPath } from "./paths";
 
@@ -16,11 +17,11 @@ export interface SimResult {
 
 export async function simInProcess(argv: string[], board = new DirectBoard(wasmPath)): Promise<SimResult> {
   const a = parseArgs([...argv, "--json"], SIM_OPTIONS, "sim");
-  const prepared = prepareRun(a);
+  const spec = runSpecOf(a);
   const events: any[] = [];
   const out: Output = { line: () => {}, json: (o) => events.push(JSON.parse(JSON.stringify(o))) };
   try {
-    const outcome = await trainOnBoard(board, a, prepared, out);
+    const outcome = await trainOnBoard(board, spec, out);
     return {
       events, epochs: events.filter((e) => e.event === "epoch"), done: events.find((e) => e.event === "done"), outcome, board,
     };

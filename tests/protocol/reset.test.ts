@@ -19,7 +19,8 @@ import { LinkError } from "../../host/errors";
 import { FrameSplitter } from "../../host/protocol/frame-splitter";
 import { parseArgs } from "../../host/args";
 import { SIM_OPTIONS } from "../../host/commands/sim";
-import { prepareRun, trainOnBoard, type Output } from "../../host/training-run";
+import { trainOnBoard, type Output } from "../../host/training-run";
+import { runSpecOf } from "../../host/run-options";
 import { cliPath, goldenDir, hex, prng, repoRoot, runConfig, wasmPath, type NetSpec } from "./support";
 
 const NET: NetSpec = { sizes: [3, 12, 2], act: "tanh", loss: "mse", opt: "adam", optimizer: { lr: 0.01 }, chunk: 4, seed: 17 };
@@ -244,7 +245,7 @@ describe("a board that stops answering", () => {
       const link = new DyingLink(new MemoryLink(), 400);
       const board = new ProtocolBoard(link, { timeoutMs: 15, retries: 3 });
       await board.hello();
-      const err = await trainOnBoard(board, a, prepareRun(a), out).then(() => null, (e) => e);
+      const err = await trainOnBoard(board, runSpecOf(a), out).then(() => null, (e) => e);
       await board.close();
       expect(err).toBeInstanceOf(LinkError);
       expect((err as LinkError).exitCode).toBe(4);
@@ -255,7 +256,7 @@ describe("a board that stops answering", () => {
       expect(existsSync(save), "no model saved after the board stopped answering").toBe(true);
       const direct = path.join(dir, "direct.json");
       const a2 = parseArgs([...argv.slice(0, argv.indexOf("--epochs")), "--epochs", String(epochsDone), "--no-shuffle", "--save", direct, "--json"], SIM_OPTIONS, "sim");
-      await trainOnBoard(new DirectBoard(wasmPath), a2, prepareRun(a2), { line: () => {}, json: () => {} });
+      await trainOnBoard(new DirectBoard(wasmPath), runSpecOf(a2), { line: () => {}, json: () => {} });
       expect(readFileSync(save, "utf8")).toBe(readFileSync(direct, "utf8"));
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -7,7 +7,8 @@
 import type { Board } from "../../host/boards/board";
 import { parseArgs } from "../../host/args";
 import { SIM_OPTIONS } from "../../host/commands/sim";
-import { prepareRun, type PreparedRun } from "../../host/training-run";
+import { type PreparedRun } from "../../host/training-run";
+import { prepareRun } from "../../host/run-options";
 import { encodeConfig } from "../../host/protocol/config-block";
 import { runSession } from "../../host/session";
 import { LrSchedule } from "../../host/schedule";

@@ -14,7 +14,7 @@ function weights(file: string): number[] {
 }
 
 const runs: [string, string[]][] = [
-  ["nadam, ReduceLROnPlateau (the lr it halved at epoch 3 carries over)", ["--dataset", "spiral", "--opt", "nadam", "--lr", "0.05", "--momentum-decay", "0.01", "--schedule", "plateau:0.5:0", "--batch", "16"]],
+  ["nadam, ReduceLROnPlateau (the lr it halved at epoch 3 carries over)", ["--dataset", "spiral", "--opt", "nadam", "--lr", "0.05", "--momentum-decay", "0.01", "--schedule", "plateau:0.5:0", "--batch", "16", "--no-shuffle"]],
   ["adam amsgrad, warm-up + cosine, clip_grad_value_", ["--dataset", "iris", "--opt", "adam", "--amsgrad", "--lr", "0.01", "--schedule", "warmup:4:0.1+cosine:3", "--clip-value", "0.05", "--batch", "10", "--shuffle"]],
   ["radam, MultiStepLR across the resume point", ["--dataset", "randn", "--layers", "10,8,1", "--opt", "radam", "--lr", "0.01", "--schedule", "multistep:2,4,4,6:0.5", "--batch", "25"]],
 ];

@@ -48,7 +48,7 @@ describe("gradient norms", () => {
   });
 
   it("a run whose loss ends well above where it started points at a too large --lr; a slow run does not", () => {
-    const overshoot = jsonLines(run(["sim", "--dataset", "spiral", "--opt", "sgd", "--lr", "10", "--epochs", "10", "--link", "direct", "--json"]).stdout);
+    const overshoot = jsonLines(run(["sim", "--dataset", "spiral", "--opt", "sgd", "--lr", "10", "--epochs", "10", "--no-shuffle", "--link", "direct", "--json"]).stdout);
     const w = overshoot.filter((e) => e.event === "warning");
     expect(w.map((e) => [e.kind, e.cause])).toEqual([["loss_not_improving", "lr_too_large"]]);
     expect(w[0].message).toMatch(/well above where it started .*try a 10x lower --lr/);
