@@ -200,6 +200,8 @@ export function resolveRun(a: Parsed, rows: number | null, loaded: ModelFile | n
   const run: RunConfig = {
     sizes, activations, loss, optimizer, clipNorm: Number(a["clip-norm"] ?? 0), clipValue: Number(a["clip-value"] ?? 0),
     init: (a.init ?? "pytorch") as InitName, seed: Number(a.seed ?? 1), chunk, frozenLayers,
+    // --resident: a sample store of exactly the training rows (a set that does not fit is refused at configure, with the numbers).
+    storeRows: a.resident && rows !== null ? rows : 0,
   };
   if (a.board && a.chunk === undefined) {
     // On a board profile the chunk is the most rows its memory holds (up to
@@ -276,15 +278,6 @@ function validationSourceOf(a: Parsed): ValidationSource | null {
   return source;
 }
 
-/** Declared flags whose work has not landed yet: refused by name rather than ignored. */
-function refuseUnwired(a: Parsed): void {
-  const waiting: [string, boolean, string][] = [
-    ["--resident", Boolean(a.resident), "it needs the board's sample store (issue 13); without it the rows are streamed every epoch"],
-  ];
-  const first = waiting.find(([, given]) => given);
-  if (first) throw new UsageError(`${first[0]} is not available yet: ${first[2]}`);
-}
-
 /** The rows a program hands in instead of --data (the demo's data sets). */
 export interface GivenRows {
   data: Dataset;
@@ -305,7 +298,6 @@ export function prepareRun(a: Parsed, data?: Dataset): RunSpec {
  * changes one run of several (compare); `given` supplies the rows (demo).
  */
 export function runSpecOf(a: Parsed, variant: RunVariant = {}, given?: GivenRows): RunSpec {
-  refuseUnwired(a);
   if (a.retune && !a.resume) throw new UsageError("--retune applies only with --resume DIR (it allows new optimizer hyper-parameters there)");
   let resume: Checkpoint | undefined;
   let overrides: ResumeOverride[] | undefined;

@@ -11,6 +11,7 @@ import { DivergedError, InterruptedError, LinkError } from "./errors.js";
 import { Status, statusName } from "./protocol/status.js";
 import { LrSchedule, type Schedule } from "./schedule.js";
 import { epochOrder, permuteRows } from "./shuffle.js";
+import { residentEpoch, uploadResident } from "./run/resident-epoch.js";
 import type { EarlyStopping } from "./early-stopping.js";
 import type { EpochMetrics } from "./epoch-metrics.js";
 
@@ -19,6 +20,8 @@ export interface SessionOptions {
   batch: number;
   chunk: number;
   shuffle: boolean;
+  /** The rows are uploaded once to the board's sample store (configured with storeRows = rows) and every epoch trains from it. */
+  resident?: boolean;
   seed: number;
   lr: number;
   schedule: Schedule;
@@ -69,8 +72,10 @@ export async function runSession(board: Board, data: Dataset, o: SessionOptions)
   const history: EpochEvent[] = [];
   let seconds = 0, samples = 0, steps = 0;
   let lastGood: Float32Array | null = null;
-  const px = o.shuffle ? new Float32Array(data.x.length) : data.x;
-  const pt = o.shuffle ? new Float32Array(data.t.length) : data.t;
+  const permute = o.shuffle && !o.resident; // a resident epoch is shuffled on the board, in the same order
+  const px = permute ? new Float32Array(data.x.length) : data.x;
+  const pt = permute ? new Float32Array(data.t.length) : data.t;
+  if (o.resident) await withContext(uploadResident(board, data), lastGood, history);
   let currentLr = NaN;
   const setLr = async (lr: number) => { if (lr !== currentLr) { await board.setLr(lr); currentLr = lr; } };
   const batches = Math.ceil(data.rows / Math.max(1, Math.min(o.batch, data.rows)));
@@ -85,7 +90,7 @@ export async function runSession(board: Board, data: Dataset, o: SessionOptions)
     if (stop()) throw new InterruptedError(epoch + 1, 0, { lastGood, history });
     const lr = schedule.lrFor(epoch, 0);
     await setLr(lr);
-    if (o.shuffle) {
+    if (permute) {
       const order = epochOrder(data.rows, o.seed, epoch);
       permuteRows(data.x, data.nIn, order, px);
       permuteRows(data.t, data.nT, order, pt);
@@ -102,9 +107,10 @@ export async function runSession(board: Board, data: Dataset, o: SessionOptions)
       if (stop()) { interrupted = true; return false; }
     };
     const lrs = schedule.perBatch ? Array.from({ length: batches }, (_, b) => schedule.lrFor(epoch, b)) : undefined;
-    const results = await withContext(board.train({
-      x: px, t: pt, rows: data.rows, nIn: data.nIn, nT: data.nT, batch: o.batch, chunk: o.chunk, onBatch, lrs,
-    }), lastGood, history);
+    const results = await withContext(o.resident
+      ? residentEpoch(board, { rows: data.rows, batch: o.batch, epoch, shuffle: o.shuffle, lrs, onBatch })
+      : board.train({ x: px, t: pt, rows: data.rows, nIn: data.nIn, nT: data.nT, batch: o.batch, chunk: o.chunk, onBatch, lrs }),
+    lastGood, history);
     if (lrs) currentLr = lrs[results.length - 1] ?? currentLr; // the lr the board was left with
     seconds += (performance.now() - t0) / 1000;
     // A board may end the epoch at a failed batch without reporting it through onBatch.

@@ -140,7 +140,7 @@ export async function trainOnBoard(board: Board, p: RunSpec, out: Output,
   try {
     result = await runSession(board, data, {
       epochs: settings.epochs, batch: settings.batch, chunk: settings.run.chunk,
-      shuffle: settings.shuffle, seed: settings.run.seed, lr: settings.run.optimizer.lr,
+      shuffle: settings.shuffle, resident: (settings.run.storeRows ?? 0) > 0, seed: settings.run.seed, lr: settings.run.optimizer.lr,
       schedule: settings.schedule, startEpoch, pastLosses: history.map((h) => h.val_loss ?? h.loss), stopRequested: hooks.stopRequested,
       epochMetrics: settings.run.loss !== "mse" || p.validation
         ? (weights) => epochMetrics(board, weights, settings.run, data, p.validation, p.normalization ?? null) : undefined,
