@@ -12,6 +12,9 @@ export const PLAN_OPTIONS: OptionSpec[] = [
   ...OPTIMIZER_OPTIONS.filter((o) => ["opt", "momentum", "centered", "amsgrad", "lr"].includes(o.name)),
   { name: "batch", kind: "string", value: "N", default: "32", help: "rows per optimizer step" },
   { name: "chunk", kind: "int", min: 1, help: "rows the board holds at once (default: min(batch, 8); with --board the most that fit, up to its max_chunk)" },
+  { name: "normalize", kind: "flag", help: "the model z-scores its inputs on the board (as sim/train --normalize)" },
+  { name: "resident", kind: "flag", help: "with --rows: a sample store for the data on the board (as sim/train --resident)" },
+  { name: "rows", kind: "int", min: 1, value: "N", help: "rows of the data set (for --resident, and --batch full)" },
   { name: "board", kind: "string", value: "PROFILE", help: "check the model against a board profile's memory (esp32, esp32-s3, esp32-c3)" },
   { name: "json", kind: "flag", help: "print the plan as one JSON object" },
   { name: "help", kind: "flag", help: "show this help" },
@@ -20,8 +23,11 @@ export const PLAN_OPTIONS: OptionSpec[] = [
 export async function planCommand(argv: string[]): Promise<number> {
   const a = parseArgs(argv, PLAN_OPTIONS, "plan");
   if (a.help) { process.stdout.write(helpText("plan", "--layers N,N,... --loss mse|ce|bce --opt NAME --batch N [--chunk N] [--json]", PLAN_OPTIONS)); return 0; }
-  if (a.batch === "full") throw new UsageError("plan: --batch full needs the data; give the row count");
-  const s = resolveRun(a, null, null);
+  const rows = a.rows !== undefined ? Number(a.rows) : null;
+  if (a.batch === "full" && rows === null) throw new UsageError("--batch full needs the data: give its row count with --rows N");
+  if (a.resident && rows === null) throw new UsageError("--resident stores the data on the board: give its row count with --rows N");
+  const s = resolveRun(a, rows, null);
+  if (a.normalize) s.run.normalizeInputs = true;
   const plan = computePlan(s.run, moduleStaticBytes());
   const profile = a.board ? loadProfile(String(a.board)) : null;
   const fits = !profile || plan.total_bytes <= profile.memory_limit;
@@ -31,7 +37,10 @@ export async function planCommand(argv: string[]): Promise<number> {
     const r = s.run;
     const rows: [string, number][] = [
       ["parameters", plan.params_bytes], ["gradients", plan.grads_bytes], [`optimizer state (${r.optimizer.name})`, plan.optimizer_bytes],
-      [`activations (chunk of ${plan.chunk} rows)`, plan.activations_bytes], ["serial buffers (rx + tx)", plan.buffers_bytes],
+      [`activations (chunk of ${plan.chunk} rows)`, plan.activations_bytes],
+      ...(plan.input_stats_bytes > 0 ? [["input statistics (--normalize)", plan.input_stats_bytes] as [string, number]] : []),
+      ...(plan.store_bytes > 0 ? [[`sample store (${r.storeRows} rows)`, plan.store_bytes] as [string, number]] : []),
+      ["serial buffers (rx + tx)", plan.buffers_bytes],
       ["module static data", plan.static_bytes], ["total", plan.total_bytes],
     ];
     process.stdout.write(`${r.sizes.join("-")} ${r.loss}, ${paramCount(r.sizes)} parameters, ${r.optimizer.name}, batch ${s.batch}\n`);

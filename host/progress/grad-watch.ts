@@ -35,15 +35,16 @@ export class GradWatch {
   private lastLoss = NaN;
   private epochLosses: number[] = [];
 
+  /** `frozenLayers`: the first K layers are fixed (--freeze); their norms are 0 by design, not vanishing. */
   constructor(private sizes: number[], private emit: (w: GradWarning) => void,
-    private runLength = RUN_LENGTH) {}
+    private runLength = RUN_LENGTH, private frozenLayers = 0) {}
 
   batch(epoch: number, r: BatchResult): void {
     const perRow = r.rows > 0 ? r.lossSum / r.rows : NaN;
     if (Number.isNaN(this.firstLoss)) this.firstLoss = perRow;
     this.lastLoss = perRow;
     const n = r.gradNorms.length;
-    for (let l = 0; l < n; l++) {
+    for (let l = this.frozenLayers; l < n; l++) {
       const g = r.gradNorms[l];
       this.low[l] = g < VANISH_BELOW ? (this.low[l] ?? 0) + 1 : 0;
       this.high[l] = g > EXPLODE_ABOVE || !Number.isFinite(g) ? (this.high[l] ?? 0) + 1 : 0;

@@ -33,6 +33,8 @@ export interface ProgressOptions {
   epochs: number;
   rows: number;
   sizes: number[];
+  /** Dense layers kept fixed (--freeze): they have no gradients to watch. */
+  frozenLayers?: number;
   startEpoch?: number;
   /** The text of an epoch's permanent line (plain and live modes). */
   epochLine: (e: EpochEvent) => string;
@@ -57,7 +59,7 @@ export class Progress {
   readonly warnings: GradWarning[] = [];
 
   constructor(private o: ProgressOptions) {
-    this.watch = new GradWatch(o.sizes, (w) => this.warn(w));
+    this.watch = new GradWatch(o.sizes, (w) => this.warn(w), undefined, o.frozenLayers ?? 0);
     this.epoch = (o.startEpoch ?? 0) + 1;
   }
 

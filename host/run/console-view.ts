@@ -48,7 +48,7 @@ export class ConsoleView implements RunObserver {
       }
     }
     this.progress = new Progress({
-      mode: o.mode, out: o.out, epochs: settings.epochs, rows: data.rows, sizes: settings.run.sizes, startEpoch,
+      mode: o.mode, out: o.out, epochs: settings.epochs, rows: data.rows, sizes: settings.run.sizes, frozenLayers: settings.run.frozenLayers ?? 0, startEpoch,
       warnLine: o.warnLine, label: o.label,
       epochLine: (e) => `epoch ${String(e.epoch).padStart(String(settings.epochs).length)}/${settings.epochs}  loss ${e.loss.toPrecision(7)}` +
         `${metricsText(e)}  lr ${Number(e.lr.toPrecision(6))}`,
