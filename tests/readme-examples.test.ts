@@ -24,6 +24,7 @@ const EXCLUDED: Record<string, string> = {
   "npx edgeprop flash --board esp32 --port /dev/ttyUSB0": "needs PlatformIO and an ESP32 on a USB port",
   "edgeprop train --port PATH": "a pattern (PATH); the README's train --port examples run against a simulated pty board",
   "edgeprop monitor --port PATH": "a pattern (PATH), and runs until Ctrl-C; tests/serial-commands.test.ts runs monitor on a pty",
+  "edgeprop pull --port PATH --save model.json": "a pattern (PATH); tests/firmware/on-device-learning.test.ts runs pull over a pty against the OnDeviceLearning board",
   "edgeprop board --pty": "runs until Ctrl-C; README.md's `board --pty --board esp32` example is run (and its train --port examples use it)",
 };
 
