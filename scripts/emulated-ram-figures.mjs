@@ -13,10 +13,11 @@
 // cross toolchain; about a minute per run on a busy 2-core machine.
 // Run scripts/profile-figures.mjs --write first: the cells must be current.
 import { spawnSync } from "node:child_process";
-import { closeSync, fsyncSync, mkdtempSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { writeAtomically } from "./write-atomically.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const cli = join(root, "bin", "edgeprop.js");
@@ -70,19 +71,6 @@ function measure(profile, engine, optimizer, model, data) {
     throw new Error(`edgeprop ${args.join(" ")} (exit ${r.status}) gave no board figures: ${r.stderr.trim().split("\n").slice(-3).join(" / ")}`);
   }
   return done;
-}
-
-function writeAtomically(path, text) {
-  if (!statSync(path).isFile()) throw new Error(`${path} is not a regular file`);
-  const tmp = `${path}.tmp-${process.pid}`;
-  const fd = openSync(tmp, "w");
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
 }
 
 const opts = parseArgs(process.argv.slice(2));

@@ -15,9 +15,10 @@
 // build/edgeprop.wasm's static_bytes): run `node scripts/build.mjs` first.
 // tests/emulated/profile-figures.test.ts checks the profiles' cells.
 import { spawnSync } from "node:child_process";
-import { closeSync, fsyncSync, openSync, readFileSync, readdirSync, renameSync, statSync, writeSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { writeAtomically } from "./write-atomically.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const cli = join(root, "bin", "edgeprop.js");
@@ -118,20 +119,6 @@ export function computeFigures() {
 
 const bytes = (n) => n.toLocaleString("en-US");
 const cellText = (c) => (c.h === null ? "none" : `${modelName(c.h)} (${bytes(c.total)} B)`);
-
-/** Writes `text` to `path` through a temporary file, fsync and rename (never a half-written file). */
-function writeAtomically(path, text) {
-  if (!statSync(path).isFile()) throw new Error(`${path} is not a regular file`);
-  const tmp = `${path}.tmp-${process.pid}`;
-  const fd = openSync(tmp, "w");
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
-}
 
 function updateProfiles(figures) {
   for (const { path, profile, cells } of figures) {
