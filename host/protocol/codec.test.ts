@@ -2,8 +2,8 @@
 // driven as the firmware drives it), and each decoder's refusals of payloads
 // that do not have their message's layout.
 import { describe, expect, it } from "vitest";
-import { instantiate, type EngineExports } from "../engine.js";
-import { decodeFrame, encodeFrame, Type, type Frame } from "./frame.js";
+import { ModuleFirmware } from "../../tests/helpers/module-firmware.js";
+import { Type, type Frame } from "./frame.js";
 import { Status, BoardError } from "./status.js";
 import { MalformedMessageError } from "./message-error.js";
 import { encodeConfig, decodeShape, configFieldName, CONFIG_BYTES, ConfigOffset } from "./config-block.js";
@@ -22,25 +22,8 @@ const RUN: RunConfig = {
 const PARAMS = 4 * (3 + 1) + 2 * (4 + 1);
 
 /** The module behind its firmware interface: one request in, its one reply out. */
-class Firmware {
-  readonly e: EngineExports = instantiate();
-  private seq = 1;
-  constructor() { this.e.boot(0xabcd1234, 0); }
-
-  ask(type: number, payload: Uint8Array): Frame {
-    const e = this.e;
-    const wire = encodeFrame({ type, seq: this.seq++, payload });
-    const bytes = new Uint8Array(wire.length + 1);
-    bytes.set(wire);
-    new Uint8Array(e.memory.buffer, e.rx_buffer(), bytes.length).set(bytes);
-    const n = e.rx(bytes.length);
-    expect(n).toBeGreaterThan(0);
-    const out = new Uint8Array(e.memory.buffer, e.tx_buffer(), n).slice();
-    expect(e.rx(0)).toBe(0);
-    const f = decodeFrame(out.subarray(0, out.length - 1));
-    if (!f) throw new Error("the module's reply did not decode");
-    return f;
-  }
+class Firmware extends ModuleFirmware {
+  constructor() { super(0xabcd1234); }
 }
 
 function configured(): Firmware {

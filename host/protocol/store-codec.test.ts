@@ -2,8 +2,8 @@
 // module's replies through each decoder, the module's refusals, and each
 // decoder's refusals of payloads without their message's layout.
 import { describe, expect, it } from "vitest";
-import { instantiate, type EngineExports } from "../engine.js";
-import { decodeFrame, encodeFrame, Type, type Frame, typeName } from "./frame.js";
+import { ModuleFirmware } from "../../tests/helpers/module-firmware.js";
+import { Type, typeName } from "./frame.js";
 import { BoardError, Status } from "./status.js";
 import { MalformedMessageError } from "./message-error.js";
 import { encodeConfig } from "./config-block.js";
@@ -27,27 +27,12 @@ const step = (o: Partial<TrainStoreRequest> = {}): TrainStoreRequest =>
   ({ first: 0, rows: 2, epoch: 0, startEpoch: true, shuffle: false, setStep: null, ...o });
 
 /** The module behind its firmware interface: one request in, its one reply out. */
-class Firmware {
-  readonly e: EngineExports = instantiate();
-  private seq = 1;
+class Firmware extends ModuleFirmware {
   constructor(storeRows: number) {
-    this.e.boot(0x5eed, 0);
+    super(0x5eed);
     decodeHelloReply(replyPayload(this.ask(Type.HELLO, encodeHello()), Type.HELLO));
     const reply = decodeConfigureReply(replyPayload(this.ask(Type.CONFIGURE, encodeConfig({ ...RUN, storeRows })), Type.CONFIGURE));
     expect(reply.status).toBe(Status.OK);
-  }
-
-  ask(type: number, payload: Uint8Array): Frame {
-    const e = this.e;
-    const wire = encodeFrame({ type, seq: this.seq++, payload });
-    const bytes = new Uint8Array(wire.length + 1);
-    bytes.set(wire);
-    new Uint8Array(e.memory.buffer, e.rx_buffer(), bytes.length).set(bytes);
-    const n = e.rx(bytes.length);
-    expect(n).toBeGreaterThan(0);
-    const f = decodeFrame(new Uint8Array(e.memory.buffer, e.tx_buffer(), n - 1).slice());
-    if (!f) throw new Error("the module's reply did not decode");
-    return f;
   }
 
   store(clear: boolean, first: number, count: number) {
