@@ -107,16 +107,21 @@ export class DirectBoard implements Board {
         status = e.train_chunk(n, r + n === end ? 1 : 0);
         lossSum += e.loss_sum();
       }
-      const result: BatchResult = {
-        index, rows: end - start, lossSum, status,
-        gradNorms: this.f32(e.grad_norms_ptr(), this.layers).slice(), micros: 0,
-      };
-      results.push(result);
-      // Always report the batch, a failed one included: the session decides.
-      const goOn = job.onBatch?.(result) !== false;
-      if (status !== Status.OK || !goOn) break;
+      if (!this.report(results, { index, rows: end - start, lossSum, status }, job.onBatch)) break;
     }
     return results;
+  }
+
+  /**
+   * Adds a finished batch (with the module's gradient norms) to `results` and
+   * reports it, a failed one included: the session decides. False: stop the epoch.
+   */
+  private report(results: BatchResult[], b: Pick<BatchResult, "index" | "rows" | "lossSum" | "status">,
+    onBatch: ((r: BatchResult) => boolean | void) | undefined): boolean {
+    const result: BatchResult = { ...b, gradNorms: this.f32(this.e.grad_norms_ptr(), this.layers).slice(), micros: 0 };
+    results.push(result);
+    const goOn = onBatch?.(result) !== false;
+    return b.status === Status.OK && goOn;
   }
 
   async storeRows(x: Float32Array, t: Float32Array, rows: number, nIn: number, nT: number, o: StoreRowsOptions = {}): Promise<StoreInfo> {
@@ -147,13 +152,7 @@ export class DirectBoard implements Board {
         throw status === Status.BAD_RANGE && e.store_capacity() === 0 ? noStoreError()
           : new BoardError(status, `the board refused to train stored rows [${first}, +${rows}) of ${e.store_held()}: ${statusName(status)} (detail ${e.store_detail()})`, e.store_detail());
       }
-      const result: BatchResult = {
-        index, rows, lossSum: e.store_loss_sum(), status,
-        gradNorms: this.f32(e.grad_norms_ptr(), this.layers).slice(), micros: 0,
-      };
-      results.push(result);
-      const goOn = job.onBatch?.(result) !== false;
-      if (status !== Status.OK || !goOn) break;
+      if (!this.report(results, { index, rows, lossSum: e.store_loss_sum(), status }, job.onBatch)) break;
     }
     return results;
   }

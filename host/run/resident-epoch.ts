@@ -10,7 +10,7 @@
 //   before epoch 1: await uploadResident(board, data)
 //   each epoch:   results = await residentEpoch(board, { rows: data.rows, batch, epoch, shuffle, lrs, onBatch })
 //                 in place of board.train({...}) on rows the host permuted (no permutation needed).
-import type { BatchResult, Board, StoreInfo } from "../boards/board.js";
+import type { BatchResult, Board, StoreInfo, StoredTrainJob } from "../boards/board.js";
 import type { RunConfig } from "../config.js";
 import type { Dataset } from "../dataset.js";
 import { UsageError } from "../errors.js";
@@ -37,18 +37,8 @@ export async function uploadResident(board: Board, data: Pick<Dataset, "x" | "t"
   return info;
 }
 
-export interface ResidentEpoch {
-  /** Rows of the data set (all held by the store). */
-  rows: number;
-  batch: number;
-  /** 0-based epoch (seeds the shuffle, as host/shuffle.ts epochOrder). */
-  epoch: number;
-  shuffle: boolean;
-  /** Per-batch learning rates (a schedule stepped per batch), as TrainJob.lrs. */
-  lrs?: ArrayLike<number>;
-  /** Called after each batch, in order; false stops the epoch (as TrainJob.onBatch). */
-  onBatch?: (r: BatchResult) => boolean | void;
-}
+/** One resident epoch: the stored rows, cut into batches as TrainJob's (Board's StoredTrainJob). */
+export type ResidentEpoch = StoredTrainJob;
 
 /** One epoch on the stored rows: the BatchResult[] board.train would give for the same rows in the same order. */
 export function residentEpoch(board: Board, e: ResidentEpoch): Promise<BatchResult[]> {
