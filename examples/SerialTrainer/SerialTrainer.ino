@@ -12,8 +12,8 @@ static edgeprop ep;
 static int ready;
 
 static void trainer_setup(void) {
-  // No sample store: the host sends the rows.
-  ready = edgeprop_board_begin(&ep, NULL, NULL, 0, 0) == EDGEPROP_OK;
+  // The host configures the model (and any sample store) and sends the rows.
+  ready = edgeprop_board_begin(&ep) == EDGEPROP_OK;
 }
 
 static void trainer_loop(void) {
