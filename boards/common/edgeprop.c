@@ -281,7 +281,6 @@ int edgeprop_adopt(edgeprop *ep) {
 int edgeprop_begin(edgeprop *ep, const ep_engine_config *engine_cfg, const ep_pump_config *pump_cfg) {
   if (!ep || !engine_cfg || !pump_cfg) return EDGEPROP_E_ARGUMENT;
   memset(ep, 0, sizeof *ep);
-  ep->idle = 1;
   if (ep_engine_load(engine_cfg) < 0) {
     snprintf(ep->error, sizeof ep->error, "load failed: %s", ep_engine_error());
     return EDGEPROP_E_TRAP;
@@ -350,7 +349,7 @@ static int locate_stats(edgeprop *ep, uint8_t **p, uint32_t *floats) {
   return n ? region(ep, EP_DIRECT_INPUT_STATS_PTR, 4u * (uint32_t)n, p) : EDGEPROP_OK;
 }
 
-static int finite(float v) { return v == v && v - v == 0; }
+static int is_finite_f32(float v) { return v == v && v - v == 0; }
 
 int edgeprop_set_input_stats(edgeprop *ep, const float *mean, const float *std) {
   uint8_t *p;
@@ -360,7 +359,7 @@ int edgeprop_set_input_stats(edgeprop *ep, const float *mean, const float *std) 
   if ((r = still_ours(ep)) || (r = locate_stats(ep, &p, &floats))) return r;
   if (!floats) return fail(ep, EDGEPROP_E_ARGUMENT, "the model does not normalise its inputs (normalize 0)");
   for (i = 0; i < ep->n_in; i++)
-    if (!finite(mean[i]) || !finite(std[i]) || !(std[i] > 0))
+    if (!is_finite_f32(mean[i]) || !is_finite_f32(std[i]) || !(std[i] > 0))
       return fail(ep, EDGEPROP_E_ARGUMENT, "input statistics must be finite, with every std > 0");
   memcpy(p, mean, 4u * ep->n_in);
   memcpy(p + 4u * ep->n_in, std, 4u * ep->n_in);
@@ -451,7 +450,6 @@ int edgeprop_step(edgeprop *ep, const float *rows_data, uint32_t rows, double *l
 static int serve_between_batches(edgeprop *ep) {
   int moved = ep_pump_poll_timeout(0);
   if (moved < 0) ep->link_gone = 1; /* training goes on; edgeprop_poll reports it */
-  if (moved > 0) ep->idle = 0;
   return still_ours(ep);
 }
 
@@ -716,29 +714,6 @@ int edgeprop_restore(edgeprop *ep, const char *key) {
 
 /* ---- the pump beside it ------------------------------------------------------------ */
 
-int edgeprop_send_model_line(edgeprop *ep) {
-  static const char hex[] = "0123456789abcdef";
-  char line[sizeof EDGEPROP_MODEL_LINE_PREFIX + 2 * EDGEPROP_CONFIG_BYTES];
-  uint8_t *block;
-  int32_t configured = 0;
-  size_t at = sizeof EDGEPROP_MODEL_LINE_PREFIX - 1, i;
-  int r;
-  if ((r = call(ep, EP_DIRECT_IS_CONFIGURED, 0, 0, &configured))) return r;
-  if (!configured) return fail(ep, STATUS_NOT_CONFIGURED, "the module holds no model");
-  if ((r = module_block(ep, &block))) return r;
-  memcpy(line, EDGEPROP_MODEL_LINE_PREFIX, at);
-  for (i = 0; i < EDGEPROP_CONFIG_BYTES; i++) {
-    line[at++] = hex[block[i] >> 4];
-    line[at++] = hex[block[i] & 15];
-  }
-  line[at] = 0;
-  if (write_line(line) < 0) {
-    ep->link_gone = 1;
-    return fail(ep, EDGEPROP_E_LINK_GONE, "the link closed");
-  }
-  return EDGEPROP_OK;
-}
-
 /* After the pump restarted the module: the last saved model, else the model
  * configured again (fresh weights: training since the last save is lost).
  * Either way the sample store is the new module's, empty: the samples were
@@ -771,15 +746,6 @@ int edgeprop_poll(edgeprop *ep) {
     return EDGEPROP_E_LINK_GONE;
   }
   if (ep_pump_reload_count() != ep->reloads_seen) put_model_back(ep);
-  if (moved > 0) {
-    ep->idle = 0;
-    return 1;
-  }
-  if (!ep->idle) {
-    /* Gone idle after traffic: say what the module holds (a host may have configured it). */
-    int32_t configured = 0;
-    ep->idle = 1;
-    if (ep_engine_direct(EP_DIRECT_IS_CONFIGURED, 0, 0, &configured) == 0 && configured) (void)edgeprop_send_model_line(ep);
-  }
+  if (moved > 0) return 1;
   return ep->link_gone ? EDGEPROP_E_LINK_GONE : 0;
 }

@@ -143,7 +143,6 @@ typedef struct edgeprop {
   uint8_t block[EDGEPROP_CONFIG_BYTES];
   /* bookkeeping */
   uint32_t reloads_seen; /* ep_pump_reload_count() when the model was last put in the module */
-  int idle;              /* the pump's last poll moved no bytes */
   int link_gone;
   char saved_key[EP_STORAGE_KEY_MAX + 1]; /* the last key saved or restored: put back after a trap */
   char error[EDGEPROP_ERROR_MAX];
@@ -224,22 +223,15 @@ int edgeprop_restore(edgeprop *ep, const char *key);
 
 /* One round of the pump (pump.h) plus the API's care: after a trap the pump
  * restarts the module with fresh memory; the model is then put back (from
- * the last save, or configured again) before anything else. When the pump
- * goes idle after traffic and a model is configured, writes the model line
- * (below) so a host that just talked to the board can learn what it holds.
+ * the last save, or configured again) before anything else. (A host learns
+ * which model the board holds from the module itself: GET_WEIGHTS region
+ * CONFIG, as `edgeprop pull` reads it.)
  * Returns 1 if bytes moved, 0 if idle, EDGEPROP_E_LINK_GONE if the link
  * closed. */
 int edgeprop_poll(edgeprop *ep);
 
 /* The text of the last failure; never NULL. */
 const char *edgeprop_error(const edgeprop *ep);
-
-/* The model line: "edgeprop: model cfg=<320 hex digits>\r\n" then 0x00 (a
- * text line between frames, like the banner): the 160-byte configuration
- * block the module holds, which the protocol cannot read back. `edgeprop
- * pull` reads it (host/firmware/model-line.ts). */
-#define EDGEPROP_MODEL_LINE_PREFIX "edgeprop: model cfg="
-int edgeprop_send_model_line(edgeprop *ep);
 
 #ifdef __cplusplus
 }
