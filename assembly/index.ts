@@ -70,6 +70,8 @@ export function store_clear(): void { sampleStore.clearStore(); }
 /** Where the next row goes; 0 when there is no store to write to. */
 export function store_row_ptr(): usize { return configured && sampleStore.capacity > 0 ? sampleStore.nextRowSlot() : 0; }
 export function store_commit_row(): void { if (configured) sampleStore.commitRow(); }
+/** The row of age `row` (0 = the oldest held), inputs then targets f32; 0 when there is no such row. */
+export function store_row_at(row: u32): usize { return configured && row < sampleStore.held ? sampleStore.rowAt(row) : 0; }
 export function store_train(first: u32, rows: u32, epoch: u32, startEpoch: bool, shuffle: bool, setStep: bool, step: u32): i32 {
   return storeTraining.trainStoredStep(first, rows, startEpoch, epoch, shuffle, setStep, step);
 }

@@ -277,13 +277,16 @@ function region(set: bool): i32 {
   if (reqLen < Region.HEADER) return error(Status.BAD_FRAME, reqLen);
   const which = load<u8>(req, Region.WHICH);
   const offset = load<u32>(req, Region.OFFSET);
-  const base = which == Region.PARAMS ? params : which == Region.OPTIMIZER ? optState : inputStats;
+  const base = which == Region.PARAMS ? params : which == Region.OPTIMIZER ? optState
+    : which == Region.INPUT_STATS ? inputStats : configBlock;
   // The sizes are exact: the model's plan fits memory (configure checked it).
   const size = which == Region.PARAMS ? <u32>paramsCount()
-    : which == Region.OPTIMIZER ? <u32>(planOptimizer >> 2) : <u32>inputStatsCount();
+    : which == Region.OPTIMIZER ? <u32>(planOptimizer >> 2)
+    : which == Region.INPUT_STATS ? <u32>inputStatsCount() : <u32>(CONFIG_BYTES >> 2);
   const data = reqLen - Region.HEADER;
   const count: u32 = set ? <u32>(data >> 2) : (reqLen >= Region.GET_BYTES ? <u32>load<u16>(req, Region.GET_COUNT) : 0);
-  if (which > Region.INPUT_STATS || offset > size || count > size - offset
+  // The configuration block is only read: a new one goes through CONFIGURE, which checks and plans it.
+  if (which > Region.CONFIG || (set && which == Region.CONFIG) || offset > size || count > size - offset
     || (set && (data & 3) != 0) || (!set && count > <u32>((TX_PAYLOAD - Region.DATA) >> 2))) {
     return error(Status.BAD_RANGE, <i32>count);
   }

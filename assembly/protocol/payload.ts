@@ -45,7 +45,7 @@ export namespace ConfigureReply {
 
 /** SET_WEIGHTS / GET_WEIGHTS request and reply. */
 export namespace Region {
-  export const WHICH = 0; //   u8  PARAMS, OPTIMIZER or INPUT_STATS
+  export const WHICH = 0; //   u8  PARAMS, OPTIMIZER, INPUT_STATS or CONFIG
   export const COUNT = 2; //   u16 reply: floats that follow
   export const OFFSET = 4; //  u32 first float
   export const GET_COUNT = 8; // u16 request (GET): floats wanted
@@ -55,6 +55,8 @@ export namespace Region {
   export const PARAMS: u8 = 0;
   export const OPTIMIZER: u8 = 1;
   export const INPUT_STATS: u8 = 2; // mean[nIn] then std[nIn] (input-stats.ts); empty unless normalising
+  /** The configuration block the model was configured with, as CONFIG_BYTES / 4 words (raw bytes); read-only: SET is BAD_RANGE. */
+  export const CONFIG: u8 = 3;
 }
 
 /** BATCH / EVAL request. */

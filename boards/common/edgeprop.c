@@ -37,6 +37,7 @@
 #define CFG_FROZEN 144 /* u8, DESIGN-S17: the first K dense layers fixed */
 #define CFG_INPUT_FLAGS 145 /* u8: bit0 the module z-scores inputs with statistics it holds */
 #define CFG_INPUT_NORMALIZE 1
+#define CFG_STORE_ROWS 148 /* u32: the sample store's capacity in rows */
 #define CFG_BLOCK_VERSION 2
 #define CFG_FLAG_NESTEROV 1
 #define CFG_FLAG_CENTERED 2
@@ -46,10 +47,14 @@
 #define STATUS_OK 0
 #define STATUS_NOT_CONFIGURED 3
 #define STATUS_BAD_ROWS 4
+#define STATUS_BAD_RANGE 5
 
 /* ---- the saved model: the storage blob's layout ------------------------------
- * [header BLOB_HEADER][config block][params f32][optimizer state f32][crc32 u32]
- * all little-endian, the CRC-32 (as the frames') over everything before it. */
+ * [header BLOB_HEADER][config block][params f32][optimizer state f32]
+ * [input statistics f32, B_STATS_FLOATS of them][crc32 u32]
+ * all little-endian, the CRC-32 (as the frames') over everything before it.
+ * B_STATS_FLOATS was a reserved 0 before the statistics were saved: such a
+ * blob (no statistics) still reads as it did. */
 #define BLOB_MAGIC 0x314D5045u /* "EPM1" */
 #define BLOB_FORMAT 1
 #define B_MAGIC 0
@@ -61,7 +66,7 @@
 #define B_STEP 20         /* u32 */
 #define B_LR 24           /* f64 */
 #define B_EPOCHS 32       /* u32 epochs trained (the next shuffle) */
-#define B_RESERVED 36     /* u32, 0 */
+#define B_STATS_FLOATS 36 /* u32: input statistics floats (2 x inputs), 0 = not normalising */
 #define BLOB_HEADER 40
 #define BLOB_TRAILER 4
 
@@ -208,12 +213,13 @@ static void encode_block(const edgeprop_model *m, uint8_t *b) {
   put64(b + CFG_MOMENTUM_DECAY, m->momentum_decay);
   put64(b + CFG_CLIP_VALUE, m->clip_value);
   b[CFG_FROZEN] = m->frozen_layers;
+  b[CFG_INPUT_FLAGS] = m->normalize ? CFG_INPUT_NORMALIZE : 0;
+  put32(b + CFG_STORE_ROWS, m->store_rows);
 }
 
 /* Learns the shape of the block the module now holds (it accepted it). */
 static int take_shape(edgeprop *ep, const uint8_t *block) {
   uint16_t layers = block[CFG_LAYERS];
-  uint32_t width;
   memcpy(ep->block, block, EDGEPROP_CONFIG_BYTES);
   ep->layers = layers;
   ep->n_in = get16(block + CFG_SIZES);
@@ -222,14 +228,6 @@ static int take_shape(edgeprop *ep, const uint8_t *block) {
   ep->chunk = get16(block + CFG_CHUNK);
   ep->seed = get32(block + CFG_SEED);
   ep->reloads_seen = ep_pump_reload_count();
-  width = (uint32_t)ep->n_in + ep->n_targets;
-  if (ep->capacity && (size_t)width * ep->capacity > ep->samples_floats) {
-    ep->configured = 0;
-    snprintf(ep->error, sizeof ep->error, "the sample store holds %lu floats; %lu rows of %lu need %lu",
-             (unsigned long)ep->samples_floats, (unsigned long)ep->capacity, (unsigned long)width,
-             (unsigned long)(width * ep->capacity));
-    return EDGEPROP_E_ARGUMENT;
-  }
   ep->configured = 1;
   return EDGEPROP_OK;
 }
@@ -251,7 +249,7 @@ static int configure_block(edgeprop *ep, const uint8_t *src) {
              status_name(status), (long)detail, (long)total, (long)limit);
     return status;
   }
-  edgeprop_clear_samples(ep);
+  /* The module planned a new, empty store: nothing of the old model's samples is left. */
   ep->epochs_trained = 0;
   if ((r = module_block(ep, &block))) return r;
   return take_shape(ep, block);
@@ -274,22 +272,15 @@ int edgeprop_adopt(edgeprop *ep) {
   if ((r = call(ep, EP_DIRECT_IS_CONFIGURED, 0, 0, &configured))) return r;
   if (!configured) return fail(ep, STATUS_NOT_CONFIGURED, "the module holds no model");
   if ((r = module_block(ep, &block))) return r;
-  edgeprop_clear_samples(ep);
-  ep->saved_key[0] = 0;
+  ep->saved_key[0] = 0; /* the host's store and its rows stay as they are */
   return take_shape(ep, block);
 }
 
 /* ---- opening ---------------------------------------------------------------------- */
 
-int edgeprop_begin(edgeprop *ep, const ep_engine_config *engine_cfg, const ep_pump_config *pump_cfg,
-                   float *samples, uint32_t *order, uint32_t capacity, size_t samples_floats) {
-  if (!ep || !engine_cfg || !pump_cfg || (capacity && (!samples || !order))) return EDGEPROP_E_ARGUMENT;
+int edgeprop_begin(edgeprop *ep, const ep_engine_config *engine_cfg, const ep_pump_config *pump_cfg) {
+  if (!ep || !engine_cfg || !pump_cfg) return EDGEPROP_E_ARGUMENT;
   memset(ep, 0, sizeof *ep);
-  ep->samples = samples;
-  ep->order = order;
-  ep->capacity = capacity;
-  ep->samples_floats = samples_floats;
-  ep->idle = 1;
   if (ep_engine_load(engine_cfg) < 0) {
     snprintf(ep->error, sizeof ep->error, "load failed: %s", ep_engine_error());
     return EDGEPROP_E_TRAP;
@@ -302,67 +293,95 @@ int edgeprop_begin(edgeprop *ep, const ep_engine_config *engine_cfg, const ep_pu
   return EDGEPROP_OK;
 }
 
-/* ---- samples ---------------------------------------------------------------------- */
+/* ---- samples: the module's sample store (assembly/store.ts) ---------------------- */
 
 static uint32_t row_width(const edgeprop *ep) { return (uint32_t)ep->n_in + ep->n_targets; }
 
-/* The store's row `i` (0 = the oldest held). */
-static const float *stored_row(const edgeprop *ep, uint32_t i) {
-  uint32_t oldest = (ep->next + ep->capacity - ep->held) % ep->capacity;
-  return ep->samples + (size_t)((oldest + i) % ep->capacity) * row_width(ep);
+static uint32_t store_count(edgeprop *ep, ep_direct which) {
+  int32_t n = 0;
+  if (!ep || !ep->configured || ep_engine_direct(which, 0, 0, &n) < 0 || n < 0) return 0;
+  return (uint32_t)n;
 }
 
+uint32_t edgeprop_samples_held(edgeprop *ep) { return store_count(ep, EP_DIRECT_STORE_HELD); }
+uint32_t edgeprop_store_capacity(edgeprop *ep) { return store_count(ep, EP_DIRECT_STORE_CAPACITY); }
+
 void edgeprop_clear_samples(edgeprop *ep) {
-  ep->held = 0;
-  ep->next = 0;
+  int32_t none = 0;
+  if (ep && ep->configured) (void)call(ep, EP_DIRECT_STORE_CLEAR, 0, 0, &none);
 }
 
 int edgeprop_add_sample(edgeprop *ep, const float *inputs, const float *targets) {
-  float *row;
+  uint8_t *row;
+  int32_t at = 0, none = 0;
+  int r;
   if (!ep || !inputs || !targets) return EDGEPROP_E_ARGUMENT;
-  if (!ep->configured) return fail(ep, STATUS_NOT_CONFIGURED, "no model: configure one before adding samples");
-  if (!ep->capacity) return fail(ep, EDGEPROP_E_ARGUMENT, "no sample store (capacity 0 at edgeprop_begin)");
-  row = ep->samples + (size_t)ep->next * row_width(ep);
+  if ((r = still_ours(ep))) return r;
+  if ((r = call(ep, EP_DIRECT_STORE_ROW_PTR, 0, 0, &at))) return r;
+  if (at == 0) return fail(ep, EDGEPROP_E_ARGUMENT, "the model has no sample store (store_rows 0)");
+  if (!(row = module_bytes(at, 4u * row_width(ep))))
+    return fail(ep, EDGEPROP_E_TRAP, "the module reported a buffer outside its memory");
   memcpy(row, inputs, sizeof(float) * ep->n_in);
-  memcpy(row + ep->n_in, targets, sizeof(float) * ep->n_targets);
-  ep->next = (ep->next + 1) % ep->capacity;
-  if (ep->held < ep->capacity) ep->held++;
+  memcpy(row + 4u * ep->n_in, targets, sizeof(float) * ep->n_targets);
+  return call(ep, EP_DIRECT_STORE_COMMIT_ROW, 0, 0, &none);
+}
+
+/* The store's row of age `i` (0 = the oldest held), or NULL (after a failure). */
+static const float *stored_row(edgeprop *ep, uint32_t i) {
+  int32_t at = 0;
+  const uint8_t *row;
+  if (call(ep, EP_DIRECT_STORE_ROW_AT, (int32_t)i, 0, &at)) return NULL;
+  row = at ? module_bytes(at, 4u * row_width(ep)) : NULL;
+  if (!row) (void)fail(ep, EDGEPROP_E_TRAP, "the module has no such stored row");
+  return (const float *)(const void *)row;
+}
+
+/* ---- input statistics (Region.INPUT_STATS) ------------------------------------------ */
+
+/* The statistics in module memory: mean[n_in] then std[n_in], f32. */
+static int locate_stats(edgeprop *ep, uint8_t **p, uint32_t *floats) {
+  int32_t n = 0;
+  int r;
+  *p = NULL;
+  if ((r = call(ep, EP_DIRECT_INPUT_STATS_COUNT, 0, 0, &n))) return r;
+  if (n < 0 || (n > 0 && (uint32_t)n != 2u * ep->n_in)) return fail(ep, EDGEPROP_E_TRAP, "the module reported impossible sizes");
+  *floats = (uint32_t)n;
+  return n ? region(ep, EP_DIRECT_INPUT_STATS_PTR, 4u * (uint32_t)n, p) : EDGEPROP_OK;
+}
+
+static int is_finite_f32(float v) { return v == v && v - v == 0; }
+
+int edgeprop_set_input_stats(edgeprop *ep, const float *mean, const float *std) {
+  uint8_t *p;
+  uint32_t floats = 0, i;
+  int r;
+  if (!ep || !mean || !std) return EDGEPROP_E_ARGUMENT;
+  if ((r = still_ours(ep)) || (r = locate_stats(ep, &p, &floats))) return r;
+  if (!floats) return fail(ep, EDGEPROP_E_ARGUMENT, "the model does not normalise its inputs (normalize 0)");
+  for (i = 0; i < ep->n_in; i++)
+    if (!is_finite_f32(mean[i]) || !is_finite_f32(std[i]) || !(std[i] > 0))
+      return fail(ep, EDGEPROP_E_ARGUMENT, "input statistics must be finite, with every std > 0");
+  memcpy(p, mean, 4u * ep->n_in);
+  memcpy(p + 4u * ep->n_in, std, 4u * ep->n_in);
   return EDGEPROP_OK;
 }
 
-/* ---- the host's shuffle (host/shuffle.ts epochOrder), bit for bit ---------------- */
-
-typedef struct mulberry32 {
-  uint32_t a;
-} mulberry32;
-
-/* host/rng.ts: returns [0, 1) as a double, from 32 bits. */
-static double mulberry32_next(mulberry32 *r) {
-  uint32_t t;
-  r->a += 0x6D2B79F5u;
-  t = r->a;
-  t = (t ^ (t >> 15)) * (t | 1u);
-  t ^= t + (t ^ (t >> 7)) * (t | 61u);
-  return (double)(t ^ (t >> 14)) / 4294967296.0;
-}
-
-static void epoch_order(uint32_t *order, uint32_t rows, uint32_t seed, uint32_t epoch) {
-  mulberry32 r;
-  uint32_t i;
-  for (i = 0; i < rows; i++) order[i] = i;
-  r.a = seed ^ ((epoch + 1u) * 0x9E3779B1u);
-  for (i = rows; i-- > 1;) {
-    uint32_t j = (uint32_t)(mulberry32_next(&r) * (double)(i + 1u)); /* floor: the product is >= 0 */
-    uint32_t tmp = order[i];
-    order[i] = order[j];
-    order[j] = tmp;
-  }
+int edgeprop_get_input_stats(edgeprop *ep, float *mean, float *std) {
+  uint8_t *p;
+  uint32_t floats = 0;
+  int r;
+  if (!ep || !mean || !std) return EDGEPROP_E_ARGUMENT;
+  if ((r = still_ours(ep)) || (r = locate_stats(ep, &p, &floats))) return r;
+  if (!floats) return fail(ep, EDGEPROP_E_ARGUMENT, "the model does not normalise its inputs (normalize 0)");
+  memcpy(mean, p, 4u * ep->n_in);
+  memcpy(std, p + 4u * ep->n_in, 4u * ep->n_in);
+  return EDGEPROP_OK;
 }
 
 /* ---- training --------------------------------------------------------------------- */
 
 /* Where a run's rows come from: row i of the run. */
-typedef const float *(*row_source)(const edgeprop *ep, const void *ctx, uint32_t i);
+typedef const float *(*row_source)(edgeprop *ep, const void *ctx, uint32_t i);
 
 /* Copies the run's rows [first, first + count) into the module's chunk staging. */
 static int stage_rows(edgeprop *ep, row_source row_at, const void *ctx, uint32_t first, uint32_t count) {
@@ -373,6 +392,7 @@ static int stage_rows(edgeprop *ep, row_source row_at, const void *ctx, uint32_t
   if ((r = region(ep, EP_DIRECT_TARGET_PTR, 4u * count * ep->n_targets, &t))) return r;
   for (k = 0; k < count; k++) {
     const float *row = row_at(ep, ctx, first + k);
+    if (!row) return EDGEPROP_E_TRAP;
     memcpy(x + 4u * k * ep->n_in, row, 4u * ep->n_in);
     memcpy(t + 4u * k * ep->n_targets, row + ep->n_in, 4u * ep->n_targets);
   }
@@ -410,7 +430,7 @@ typedef struct given_rows {
   uint32_t width;
 } given_rows;
 
-static const float *given_row(const edgeprop *ep, const void *ctx, uint32_t i) {
+static const float *given_row(edgeprop *ep, const void *ctx, uint32_t i) {
   const given_rows *g = (const given_rows *)ctx;
   (void)ep;
   return g->data + (size_t)i * g->width;
@@ -426,63 +446,63 @@ int edgeprop_step(edgeprop *ep, const float *rows_data, uint32_t rows, double *l
   return run_rows(ep, given_row, &g, rows, 1, loss_sum);
 }
 
-typedef struct ordered_rows {
-  uint32_t first; /* position in the epoch's order */
-} ordered_rows;
-
-static const float *ordered_row(const edgeprop *ep, const void *ctx, uint32_t i) {
-  const ordered_rows *o = (const ordered_rows *)ctx;
-  return stored_row(ep, ep->order[o->first + i]);
-}
-
 /* Serves the host between two batches; then checks the model is still ours. */
 static int serve_between_batches(edgeprop *ep) {
   int moved = ep_pump_poll_timeout(0);
   if (moved < 0) ep->link_gone = 1; /* training goes on; edgeprop_poll reports it */
-  if (moved > 0) ep->idle = 0;
   return still_ours(ep);
 }
 
+/* One optimizer step over order[first .. first + rows) of the module's store. */
+static int store_step(edgeprop *ep, uint32_t first, uint32_t rows, uint32_t epoch, int shuffle, double *loss_sum) {
+  int32_t status = 0, detail = 0;
+  if (ep_engine_direct_store_train(first, rows, epoch, first == 0, shuffle, &status) < 0) return trapped(ep);
+  if (ep_engine_direct_f64(EP_DIRECT_STORE_LOSS_SUM, 0, loss_sum) < 0) return trapped(ep);
+  if (status != STATUS_OK) {
+    (void)call(ep, EP_DIRECT_STORE_DETAIL, 0, 0, &detail);
+    snprintf(ep->error, sizeof ep->error, "the module answered %s (detail %ld)", status_name(status), (long)detail);
+    return status;
+  }
+  return EDGEPROP_OK;
+}
+
 int edgeprop_train(edgeprop *ep, uint32_t epochs, uint32_t batch, int shuffle, double *mean_loss) {
-  uint32_t e, i;
+  uint32_t e, first, held;
   double epoch_loss = 0, batch_loss = 0;
   int r;
   if (!ep || batch == 0) return EDGEPROP_E_ARGUMENT;
   if ((r = still_ours(ep))) return r;
-  if (ep->held == 0) return fail(ep, EDGEPROP_E_NO_SAMPLES, "no samples in the store");
+  if ((held = edgeprop_samples_held(ep)) == 0) return fail(ep, EDGEPROP_E_NO_SAMPLES, "no samples in the store");
   for (e = 0; e < epochs; e++) {
-    ordered_rows o;
-    if (shuffle) {
-      epoch_order(ep->order, ep->held, ep->seed, ep->epochs_trained);
-    } else {
-      for (i = 0; i < ep->held; i++) ep->order[i] = i;
-    }
     epoch_loss = 0;
-    for (o.first = 0; o.first < ep->held; o.first += batch) {
-      uint32_t rows = ep->held - o.first < batch ? ep->held - o.first : batch;
-      if ((r = run_rows(ep, ordered_row, &o, rows, 1, &batch_loss))) return r;
+    /* The first step computes the epoch's order; a host adding rows between
+     * two batches voids it, and the next step is refused (BAD_RANGE). */
+    for (first = 0; first < held; first += batch) {
+      uint32_t rows = held - first < batch ? held - first : batch;
+      if ((r = store_step(ep, first, rows, ep->epochs_trained, shuffle, &batch_loss))) return r;
       epoch_loss += batch_loss;
       if ((r = serve_between_batches(ep))) return r;
     }
     ep->epochs_trained++;
   }
-  if (mean_loss) *mean_loss = epoch_loss / (double)ep->held;
+  if (mean_loss) *mean_loss = epoch_loss / (double)held;
   return EDGEPROP_OK;
 }
 
-static const float *store_row(const edgeprop *ep, const void *ctx, uint32_t i) {
+static const float *store_row(edgeprop *ep, const void *ctx, uint32_t i) {
   (void)ctx;
   return stored_row(ep, i);
 }
 
 int edgeprop_evaluate(edgeprop *ep, double *mean_loss) {
   double sum = 0;
+  uint32_t held;
   int r;
   if (!ep) return EDGEPROP_E_ARGUMENT;
   if ((r = still_ours(ep))) return r;
-  if (ep->held == 0) return fail(ep, EDGEPROP_E_NO_SAMPLES, "no samples in the store");
-  if ((r = run_rows(ep, store_row, NULL, ep->held, 0, &sum))) return r;
-  if (mean_loss) *mean_loss = sum / (double)ep->held;
+  if ((held = edgeprop_samples_held(ep)) == 0) return fail(ep, EDGEPROP_E_NO_SAMPLES, "no samples in the store");
+  if ((r = run_rows(ep, store_row, NULL, held, 0, &sum))) return r;
+  if (mean_loss) *mean_loss = sum / (double)held;
   return EDGEPROP_OK;
 }
 
@@ -525,10 +545,10 @@ static int storage_failed(edgeprop *ep, const char *what) {
   return EDGEPROP_E_STORAGE;
 }
 
-/* The model's parts in module memory: params, optimizer state (4-byte floats). */
+/* The model's parts in module memory: params, optimizer state, input statistics (4-byte floats). */
 typedef struct model_parts {
-  uint8_t *params, *opt;
-  uint32_t n_params, n_opt;
+  uint8_t *params, *opt, *stats;
+  uint32_t n_params, n_opt, n_stats;
 } model_parts;
 
 static int locate_parts(edgeprop *ep, model_parts *m) {
@@ -540,7 +560,8 @@ static int locate_parts(edgeprop *ep, model_parts *m) {
   m->n_params = (uint32_t)n;
   m->n_opt = (uint32_t)opt_bytes / 4u;
   if ((r = region(ep, EP_DIRECT_PARAMS_PTR, 4u * m->n_params, &m->params))) return r;
-  return region(ep, EP_DIRECT_OPTIMIZER_STATE_PTR, 4u * m->n_opt, &m->opt);
+  if ((r = region(ep, EP_DIRECT_OPTIMIZER_STATE_PTR, 4u * m->n_opt, &m->opt))) return r;
+  return locate_stats(ep, &m->stats, &m->n_stats);
 }
 
 static int write_part(uint32_t *crc, const void *p, size_t n) {
@@ -557,9 +578,6 @@ int edgeprop_save(edgeprop *ep, const char *key) {
   int r;
   if (!ep || !key) return EDGEPROP_E_ARGUMENT;
   if ((r = still_ours(ep)) || (r = locate_parts(ep, &m)) || (r = call(ep, EP_DIRECT_STEP_COUNT, 0, 0, &step))) return r;
-  /* Its input statistics are part of such a model, and the blob has no place for them yet. */
-  if (ep->block[CFG_INPUT_FLAGS] & CFG_INPUT_NORMALIZE)
-    return fail(ep, EDGEPROP_E_ARGUMENT, "a model that normalises its inputs cannot be saved yet (its input statistics)");
   if (ep_engine_direct_f64(EP_DIRECT_GET_LR, 0, &lr) < 0) return trapped(ep);
   memset(header, 0, sizeof header);
   put32(header + B_MAGIC, BLOB_MAGIC);
@@ -571,10 +589,12 @@ int edgeprop_save(edgeprop *ep, const char *key) {
   put32(header + B_STEP, (uint32_t)step);
   put64(header + B_LR, lr);
   put32(header + B_EPOCHS, ep->epochs_trained);
+  put32(header + B_STATS_FLOATS, m.n_stats);
   if (ep_storage_open_write(key) < 0) return storage_failed(ep, "cannot save");
   /* The module memory is written as it is: wasm memory is little-endian, like the blob. */
   if (write_part(&crc, header, sizeof header) < 0 || write_part(&crc, ep->block, EDGEPROP_CONFIG_BYTES) < 0 ||
-      write_part(&crc, m.params, 4u * m.n_params) < 0 || write_part(&crc, m.opt, 4u * m.n_opt) < 0) {
+      write_part(&crc, m.params, 4u * m.n_params) < 0 || write_part(&crc, m.opt, 4u * m.n_opt) < 0 ||
+      (m.n_stats && write_part(&crc, m.stats, 4u * m.n_stats) < 0)) {
     ep_storage_abort();
     return storage_failed(ep, "cannot save");
   }
@@ -614,7 +634,7 @@ static int open_blob(edgeprop *ep, const char *key, uint8_t *header, uint32_t *c
     return fail(ep, EDGEPROP_E_BAD_BLOB, "the saved model is cut short");
   }
   want = (uint64_t)BLOB_HEADER + EDGEPROP_CONFIG_BYTES + 4ull * get32(header + B_PARAMS) +
-         4ull * get32(header + B_OPT_FLOATS) + BLOB_TRAILER;
+         4ull * get32(header + B_OPT_FLOATS) + 4ull * get32(header + B_STATS_FLOATS) + BLOB_TRAILER;
   if (get32(header + B_MAGIC) != BLOB_MAGIC || get16(header + B_FORMAT) != BLOB_FORMAT ||
       get16(header + B_HEADER_BYTES) != BLOB_HEADER || get32(header + B_CONFIG_BYTES) != EDGEPROP_CONFIG_BYTES ||
       want != size) {
@@ -650,7 +670,8 @@ int edgeprop_restore(edgeprop *ep, const char *key) {
   r = open_blob(ep, key, header, &crc);
   if (r == 1) return EDGEPROP_OK;
   if (r) return r;
-  if (read_part(&crc, NULL, EDGEPROP_CONFIG_BYTES + 4ull * get32(header + B_PARAMS) + 4ull * get32(header + B_OPT_FLOATS)) < 0) {
+  if (read_part(&crc, NULL, EDGEPROP_CONFIG_BYTES + 4ull * get32(header + B_PARAMS) + 4ull * get32(header + B_OPT_FLOATS) +
+                               4ull * get32(header + B_STATS_FLOATS)) < 0) {
     ep_storage_close();
     return storage_failed(ep, "cannot restore");
   }
@@ -665,12 +686,14 @@ int edgeprop_restore(edgeprop *ep, const char *key) {
     ep_storage_close();
     return r;
   }
-  if (m.n_params != get32(header + B_PARAMS) || m.n_opt != get32(header + B_OPT_FLOATS)) {
+  if (m.n_params != get32(header + B_PARAMS) || m.n_opt != get32(header + B_OPT_FLOATS) ||
+      m.n_stats != get32(header + B_STATS_FLOATS)) {
     ep_storage_close();
     ep->configured = 0;
     return fail(ep, EDGEPROP_E_BAD_BLOB, "the saved model's sizes do not match the module's plan for it");
   }
-  if (read_part(&crc, m.params, 4u * m.n_params) < 0 || read_part(&crc, m.opt, 4u * m.n_opt) < 0) {
+  if (read_part(&crc, m.params, 4u * m.n_params) < 0 || read_part(&crc, m.opt, 4u * m.n_opt) < 0 ||
+      (m.n_stats && read_part(&crc, m.stats, 4u * m.n_stats) < 0)) {
     ep_storage_close();
     ep->configured = 0;
     return storage_failed(ep, "cannot restore");
@@ -691,31 +714,10 @@ int edgeprop_restore(edgeprop *ep, const char *key) {
 
 /* ---- the pump beside it ------------------------------------------------------------ */
 
-int edgeprop_send_model_line(edgeprop *ep) {
-  static const char hex[] = "0123456789abcdef";
-  char line[sizeof EDGEPROP_MODEL_LINE_PREFIX + 2 * EDGEPROP_CONFIG_BYTES];
-  uint8_t *block;
-  int32_t configured = 0;
-  size_t at = sizeof EDGEPROP_MODEL_LINE_PREFIX - 1, i;
-  int r;
-  if ((r = call(ep, EP_DIRECT_IS_CONFIGURED, 0, 0, &configured))) return r;
-  if (!configured) return fail(ep, STATUS_NOT_CONFIGURED, "the module holds no model");
-  if ((r = module_block(ep, &block))) return r;
-  memcpy(line, EDGEPROP_MODEL_LINE_PREFIX, at);
-  for (i = 0; i < EDGEPROP_CONFIG_BYTES; i++) {
-    line[at++] = hex[block[i] >> 4];
-    line[at++] = hex[block[i] & 15];
-  }
-  line[at] = 0;
-  if (write_line(line) < 0) {
-    ep->link_gone = 1;
-    return fail(ep, EDGEPROP_E_LINK_GONE, "the link closed");
-  }
-  return EDGEPROP_OK;
-}
-
 /* After the pump restarted the module: the last saved model, else the model
- * configured again (fresh weights: training since the last save is lost). */
+ * configured again (fresh weights: training since the last save is lost).
+ * Either way the sample store is the new module's, empty: the samples were
+ * module memory, which the restart started afresh. */
 static void put_model_back(edgeprop *ep) {
   uint8_t block[EDGEPROP_CONFIG_BYTES];
   int r = 0;
@@ -732,36 +734,18 @@ static void put_model_back(edgeprop *ep) {
   if (r == EDGEPROP_OK) (void)write_line("edgeprop: module restarted; model configured again, not restored");
 }
 
-/* The samples live in the API's memory, not the module's: a restart keeps them. */
-static void put_model_back_keeping_samples(edgeprop *ep) {
-  uint32_t held = ep->held, next = ep->next;
-  put_model_back(ep);
-  if (ep->configured) {
-    ep->held = held;
-    ep->next = next;
-  }
-}
 
 int edgeprop_poll(edgeprop *ep) {
   int moved;
   if (!ep) return EDGEPROP_E_ARGUMENT;
   if (ep->link_gone) return EDGEPROP_E_LINK_GONE;
-  if (ep_pump_reload_count() != ep->reloads_seen) put_model_back_keeping_samples(ep);
+  if (ep_pump_reload_count() != ep->reloads_seen) put_model_back(ep);
   moved = ep_pump_poll();
   if (moved < 0) {
     ep->link_gone = 1;
     return EDGEPROP_E_LINK_GONE;
   }
-  if (ep_pump_reload_count() != ep->reloads_seen) put_model_back_keeping_samples(ep);
-  if (moved > 0) {
-    ep->idle = 0;
-    return 1;
-  }
-  if (!ep->idle) {
-    /* Gone idle after traffic: say what the module holds (a host may have configured it). */
-    int32_t configured = 0;
-    ep->idle = 1;
-    if (ep_engine_direct(EP_DIRECT_IS_CONFIGURED, 0, 0, &configured) == 0 && configured) (void)edgeprop_send_model_line(ep);
-  }
+  if (ep_pump_reload_count() != ep->reloads_seen) put_model_back(ep);
+  if (moved > 0) return 1;
   return ep->link_gone ? EDGEPROP_E_LINK_GONE : 0;
 }

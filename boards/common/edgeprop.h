@@ -8,14 +8,13 @@
  * the host's protocol on the UART: call edgeprop_poll() in your loop and a PC
  * can attach at any time (`edgeprop monitor`, `edgeprop pull --port P`).
  *
- *   static float samples[64 * 3];            // rows x (inputs + targets)
- *   static uint32_t order[64];
  *   edgeprop ep;
  *   edgeprop_model m;
- *   edgeprop_begin(&ep, &engine_cfg, &pump_cfg, samples, order, 64);
+ *   edgeprop_begin(&ep, &engine_cfg, &pump_cfg);
  *   if (edgeprop_restore(&ep, "model") != 1) {    // not restored: a fresh model
  *     edgeprop_model_defaults(&m, EDGEPROP_OPT_ADAM);
  *     m.layers = 2; m.sizes[0] = 2; m.sizes[1] = 8; m.sizes[2] = 1;
+ *     m.store_rows = 64;                          // the module's sample store: 64 rows
  *     m.activations[0] = EDGEPROP_ACT_TANH;  m.activations[1] = EDGEPROP_ACT_IDENTITY;
  *     m.loss = EDGEPROP_LOSS_MSE;
  *     edgeprop_configure(&ep, &m);
@@ -36,15 +35,26 @@
  * the API notices (its configuration block changed) and stops with
  * EDGEPROP_E_HOST_CONFIGURED; edgeprop_adopt() takes the host's model over.
  *
- * Fixed memory: the API allocates nothing. The sample store (rows of inputs
- * then targets, float) and its shuffle order are arrays the caller passes to
- * edgeprop_begin; when the store is full it is a ring buffer: a new sample
- * replaces the oldest.
+ * Fixed memory: the API allocates nothing. The samples live in the module's
+ * own sample store (docs/protocol.md, STORE / TRAIN_STORE), sized by the
+ * model's store_rows (configuration block C_STORE_ROWS) and planned in the
+ * module's arena; when it is full it is a ring buffer: a new sample replaces
+ * the oldest. A host that attaches sees how many rows the board holds (a
+ * STORE request with 0 rows answers HELD and CAPACITY) and can train on them
+ * itself (`--resident`).
  *
- * Determinism: a training run here gives the bits the host gets for the same
- * rows in the same order: edgeprop_train's shuffle is the host's epochOrder
- * (host/shuffle.ts: mulberry32, seeded with the model's seed and the epoch),
- * its batches and chunks are the host's (the last batch may be short).
+ * Determinism: edgeprop_train is the module's store_train, one call per
+ * optimizer step, exactly what a host's TRAIN_STORE frame does: training on
+ * the board's own samples gives the bits a host's resident training
+ * (Board.trainStored) of the same rows in the same order gets, and the bits
+ * of streaming them in the host's shuffled order (host/shuffle.ts epochOrder,
+ * seeded with the model's seed and the epoch; the last batch may be short).
+ *
+ * After a trap the pump restarts the module with fresh memory, so the
+ * samples, which are module memory, are gone: edgeprop_poll puts the model
+ * back from the last save (weights, optimizer state, step, learning rate,
+ * input statistics) or configures it again, with an empty store of the same
+ * capacity. What the board collected since must be collected again.
  *
  * Every function returns EDGEPROP_OK (0) or an error code (a module Status,
  * 1..12, or EDGEPROP_E_*); edgeprop_error(&ep) says what happened. Plain C99,
@@ -109,6 +119,8 @@ typedef struct edgeprop_model {
   uint32_t seed;                                   /* initial weights and the shuffle */
   uint8_t nesterov, centered, amsgrad;             /* 0 / 1 */
   uint8_t frozen_layers;                           /* fine-tuning: the first K layers stay fixed */
+  uint8_t normalize;                               /* 1: the module z-scores inputs (edgeprop_set_input_stats) */
+  uint32_t store_rows;                             /* the sample store's capacity in rows; 0 = no store */
   double lr, momentum, dampening, weight_decay, alpha, eps, beta1, beta2, lr_decay,
       initial_accumulator, clip_norm, momentum_decay, clip_value;
 } edgeprop_model;
@@ -123,13 +135,6 @@ void edgeprop_model_defaults(edgeprop_model *m, uint8_t optimizer);
 #define EDGEPROP_ERROR_MAX 160
 
 typedef struct edgeprop {
-  /* the sample store (caller memory) */
-  float *samples;      /* capacity x (n_in + n_targets) */
-  uint32_t *order;     /* capacity entries: an epoch's order */
-  uint32_t capacity;   /* rows */
-  size_t samples_floats; /* floats at `samples` */
-  uint32_t held;       /* rows in the store */
-  uint32_t next;       /* where the next row goes */
   /* the model the API configured or adopted */
   int configured;
   uint16_t n_in, n_out, n_targets, chunk, layers;
@@ -138,36 +143,47 @@ typedef struct edgeprop {
   uint8_t block[EDGEPROP_CONFIG_BYTES];
   /* bookkeeping */
   uint32_t reloads_seen; /* ep_pump_reload_count() when the model was last put in the module */
-  int idle;              /* the pump's last poll moved no bytes */
   int link_gone;
   char saved_key[EP_STORAGE_KEY_MAX + 1]; /* the last key saved or restored: put back after a trap */
   char error[EDGEPROP_ERROR_MAX];
 } edgeprop;
 
 /* Loads the engine (engine_cfg), boots the module and writes its banner
- * (ep_pump_start with pump_cfg), and takes the sample store: `samples` holds
- * `capacity` rows of the widest row you will use (inputs + targets floats:
- * it is checked at configure), `order` capacity entries. A module that does
- * not load is reported on the serial line (LOAD_FAILED) before this returns
- * an error; the board should then ep_pump_serve_load_failure. */
-int edgeprop_begin(edgeprop *ep, const ep_engine_config *engine_cfg, const ep_pump_config *pump_cfg,
-                   float *samples, uint32_t *order, uint32_t capacity, size_t samples_floats);
+ * (ep_pump_start with pump_cfg). A module that does not load is reported on
+ * the serial line (LOAD_FAILED) before this returns an error; the board
+ * should then ep_pump_serve_load_failure. */
+int edgeprop_begin(edgeprop *ep, const ep_engine_config *engine_cfg, const ep_pump_config *pump_cfg);
 
 /* Configures the module with `m` (fresh weights from m->seed, optimizer state
- * zero, the store emptied). The module's refusal comes back as BAD_CONFIG
- * (edgeprop_error names the field) or TOO_BIG (with both numbers). */
+ * zero, an empty store of m->store_rows rows, input statistics mean 0 std 1).
+ * The module's refusal comes back as BAD_CONFIG (edgeprop_error names the
+ * field) or TOO_BIG (with both numbers: the store counts in the plan). */
 int edgeprop_configure(edgeprop *ep, const edgeprop_model *m);
 
 /* Takes over the model the module holds now, as a host last configured it
- * (weights, optimizer state and step as they are). NOT_CONFIGURED if none. */
+ * (weights, optimizer state, step and the samples its store holds, as they
+ * are). NOT_CONFIGURED if none. */
 int edgeprop_adopt(edgeprop *ep);
 
-/* Adds one sample: n_in inputs, then the targets (n_out floats; ce: one, the
- * class index). A full store drops its oldest row. */
+/* Adds one sample to the module's store: n_in inputs, then the targets
+ * (n_out floats; ce: one, the class index), kept raw (normalised when
+ * trained on). A full store drops its oldest row. EDGEPROP_E_ARGUMENT if the
+ * model has no store (store_rows 0). */
 int edgeprop_add_sample(edgeprop *ep, const float *inputs, const float *targets);
 
 /* Empties the store. */
 void edgeprop_clear_samples(edgeprop *ep);
+
+/* Rows the store holds now, and can hold (0 without a model or a store). */
+uint32_t edgeprop_samples_held(edgeprop *ep);
+uint32_t edgeprop_store_capacity(edgeprop *ep);
+
+/* The input statistics of a model configured with normalize (mean[n_in],
+ * std[n_in]): each input becomes (x - mean) / std in f32 before the first
+ * layer. A std that is not > 0 or a value that is not finite is refused
+ * (EDGEPROP_E_ARGUMENT); a model that does not normalise has none. */
+int edgeprop_set_input_stats(edgeprop *ep, const float *mean, const float *std);
+int edgeprop_get_input_stats(edgeprop *ep, float *mean, float *std);
 
 /* One optimizer step over `rows` rows given here (inputs then targets per
  * row, as add_sample takes them), in chunks; *loss_sum gets the summed loss
@@ -176,8 +192,10 @@ int edgeprop_step(edgeprop *ep, const float *rows_data, uint32_t rows, double *l
 
 /* `epochs` epochs over the store's rows (oldest first; shuffled per epoch
  * with the host's seeded order when `shuffle`), `batch` rows per optimizer
- * step; *mean_loss gets the last epoch's mean loss per row (NULL: not
- * wanted). Serves the pump after every batch. */
+ * step (the module's store_train: a host's TRAIN_STORE); *mean_loss gets the
+ * last epoch's mean loss per row (NULL: not wanted). Serves the pump after
+ * every batch. The shuffle's epoch index counts the epochs trained since
+ * configure (saved with the model). */
 int edgeprop_train(edgeprop *ep, uint32_t epochs, uint32_t batch, int shuffle, double *mean_loss);
 
 /* Outputs for `rows` rows of inputs (n_in floats each) into outputs
@@ -191,9 +209,9 @@ int edgeprop_evaluate(edgeprop *ep, double *mean_loss);
 int edgeprop_set_lr(edgeprop *ep, double lr);
 
 /* Saves the model (configuration block, weights, optimizer state, step
- * count, learning rate) as the storage blob `key`, atomically. A model that
- * normalises its inputs (adopted from a host's --normalize) is refused:
- * the blob does not carry input statistics yet. */
+ * count, learning rate, and the input statistics of a model that normalises
+ * its inputs) as the storage blob `key`, atomically. The samples are not
+ * saved: they are data, not the model. */
 int edgeprop_save(edgeprop *ep, const char *key);
 
 /* Loads the model saved as `key` into the module: returns 1 if restored,
@@ -205,22 +223,15 @@ int edgeprop_restore(edgeprop *ep, const char *key);
 
 /* One round of the pump (pump.h) plus the API's care: after a trap the pump
  * restarts the module with fresh memory; the model is then put back (from
- * the last save, or configured again) before anything else. When the pump
- * goes idle after traffic and a model is configured, writes the model line
- * (below) so a host that just talked to the board can learn what it holds.
+ * the last save, or configured again) before anything else. (A host learns
+ * which model the board holds from the module itself: GET_WEIGHTS region
+ * CONFIG, as `edgeprop pull` reads it.)
  * Returns 1 if bytes moved, 0 if idle, EDGEPROP_E_LINK_GONE if the link
  * closed. */
 int edgeprop_poll(edgeprop *ep);
 
 /* The text of the last failure; never NULL. */
 const char *edgeprop_error(const edgeprop *ep);
-
-/* The model line: "edgeprop: model cfg=<320 hex digits>\r\n" then 0x00 (a
- * text line between frames, like the banner): the 160-byte configuration
- * block the module holds, which the protocol cannot read back. `edgeprop
- * pull` reads it (host/firmware/model-line.ts). */
-#define EDGEPROP_MODEL_LINE_PREFIX "edgeprop: model cfg="
-int edgeprop_send_model_line(edgeprop *ep);
 
 #ifdef __cplusplus
 }

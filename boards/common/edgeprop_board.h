@@ -5,7 +5,7 @@
  *   #include <EdgeProp.h>
  *   #include "edgeprop_module.h"          // the module for this board (`edgeprop flash`)
  *   static const edgeprop_board_module module = EDGEPROP_BOARD_MODULE;
- *   static void trainer_setup(void) { edgeprop_board_begin(&ep, samples, order, N, sizeof samples / sizeof *samples); ... }
+ *   static void trainer_setup(void) { edgeprop_board_begin(&ep); ... }
  *   static void trainer_loop(void)  { edgeprop_poll(&ep); ... }
  *   void setup() { edgeprop_board_start(&module, trainer_setup, trainer_loop); }
  *   void loop()  { edgeprop_board_idle(); }
@@ -50,7 +50,7 @@ void edgeprop_board_start(const edgeprop_board_module *module, void (*trainer_se
 void edgeprop_board_idle(void);
 
 /* edgeprop_begin with this board's engine, link and storage. */
-int edgeprop_board_begin(edgeprop *ep, float *samples, uint32_t *order, uint32_t capacity, size_t samples_floats);
+int edgeprop_board_begin(edgeprop *ep);
 
 /* A text line on the serial link, between frames (then 0x00): a host drops it, a monitor shows it. */
 void edgeprop_board_print(const char *line);

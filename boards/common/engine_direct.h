@@ -41,6 +41,15 @@ typedef enum ep_direct {
   EP_DIRECT_OUTPUT_PTR,            /* output_ptr(): chunk outputs after eval */
   EP_DIRECT_TRAIN_CHUNK,           /* train_chunk(rows a, ends_batch b): Status */
   EP_DIRECT_EVAL_CHUNK,            /* eval_chunk(rows a, with_targets b): Status */
+  EP_DIRECT_STORE_CAPACITY,        /* store_capacity(): rows the sample store can hold */
+  EP_DIRECT_STORE_HELD,            /* store_held(): rows it holds */
+  EP_DIRECT_STORE_CLEAR,           /* store_clear() */
+  EP_DIRECT_STORE_ROW_PTR,         /* store_row_ptr(): where the next row goes, 0 = no store */
+  EP_DIRECT_STORE_COMMIT_ROW,      /* store_commit_row(): takes the row written there */
+  EP_DIRECT_STORE_ROW_AT,          /* store_row_at(age a): a held row, 0 = none */
+  EP_DIRECT_STORE_DETAIL,          /* store_detail(): what a refused store_train referred to */
+  EP_DIRECT_INPUT_STATS_PTR,       /* input_stats_ptr(): mean[nIn] then std[nIn] f32 */
+  EP_DIRECT_INPUT_STATS_COUNT,     /* input_stats_count(): floats there, 0 = not normalising */
   EP_DIRECT_COUNT
 } ep_direct;
 
@@ -49,11 +58,18 @@ typedef enum ep_direct_f64 {
   EP_DIRECT_GET_LR,   /* get_lr(): the learning rate */
   EP_DIRECT_SET_LR,   /* set_lr(arg) */
   EP_DIRECT_LOSS_SUM, /* loss_sum(): the last chunk's summed loss */
+  EP_DIRECT_STORE_LOSS_SUM, /* store_loss_sum(): the last store_train's summed loss */
   EP_DIRECT_F64_COUNT
 } ep_direct_f64;
 
 int ep_engine_direct(ep_direct which, int32_t a, int32_t b, int32_t *out);
 int ep_engine_direct_f64(ep_direct_f64 which, double arg, double *out);
+
+/* store_train(first, rows, epoch, start_epoch, shuffle, set_step 0, step 0):
+ * one optimizer step over rows order[first .. first + rows) of the sample
+ * store's epoch order (TRAIN_STORE without a frame); *status gets its Status. */
+int ep_engine_direct_store_train(uint32_t first, uint32_t rows, uint32_t epoch, int start_epoch, int shuffle,
+                                 int32_t *status);
 
 #ifdef __cplusplus
 }

@@ -261,17 +261,22 @@ static const direct_export g_direct_names[EP_DIRECT_COUNT] = {
   {"plan_total", 0}, {"memory_limit", 0}, {"params_ptr", 0}, {"param_count", 0},
   {"optimizer_state_ptr", 0}, {"optimizer_state_bytes", 0}, {"step_count", 0},
   {"set_step_count", 1}, {"input_ptr", 0}, {"target_ptr", 0}, {"output_ptr", 0},
-  {"train_chunk", 2}, {"eval_chunk", 2},
+  {"train_chunk", 2}, {"eval_chunk", 2}, {"store_capacity", 0}, {"store_held", 0},
+  {"store_clear", 0}, {"store_row_ptr", 0}, {"store_commit_row", 0}, {"store_row_at", 1},
+  {"store_detail", 0}, {"input_stats_ptr", 0}, {"input_stats_count", 0},
 };
 static const direct_export g_direct_f64_names[EP_DIRECT_F64_COUNT] = {
-  {"get_lr", 0}, {"set_lr", 1}, {"loss_sum", 0},
+  {"get_lr", 0}, {"set_lr", 1}, {"loss_sum", 0}, {"store_loss_sum", 0},
 };
+static const direct_export g_store_train_name = {"store_train", 7};
 static IM3Function g_direct[EP_DIRECT_COUNT];
 static IM3Function g_direct_f64[EP_DIRECT_F64_COUNT];
+static IM3Function g_store_train;
 
 static void forget_direct(void) {
   memset(g_direct, 0, sizeof g_direct);
   memset(g_direct_f64, 0, sizeof g_direct_f64);
+  g_store_train = NULL;
 }
 
 static int direct_function(IM3Function *slot, const direct_export *x) {
@@ -313,4 +318,13 @@ int ep_engine_direct_f64(ep_direct_f64 which, double arg, double *out) {
   if (m3_GetRetCount(f) == 0) return 0;
   r = m3_GetResultsV(f, out);
   return r ? fail(r, NULL) : 0;
+}
+
+int ep_engine_direct_store_train(uint32_t first, uint32_t rows, uint32_t epoch, int start_epoch, int shuffle,
+                                 int32_t *status) {
+  M3Result r;
+  *status = 0;
+  if (direct_function(&g_store_train, &g_store_train_name) < 0) return -1;
+  r = m3_CallV(g_store_train, first, rows, epoch, (uint32_t)(start_epoch != 0), (uint32_t)(shuffle != 0), 0u, 0u);
+  return r ? fail(r, NULL) : result_i32(g_store_train, status);
 }

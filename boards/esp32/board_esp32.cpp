@@ -226,8 +226,7 @@ static void report_boot(void) {
   EDGEPROP_SERIAL.write((uint8_t)0);
 }
 
-extern "C" int edgeprop_board_begin(edgeprop *ep, float *samples, uint32_t *order, uint32_t capacity,
-                                    size_t samples_floats) {
+extern "C" int edgeprop_board_begin(edgeprop *ep) {
   ep_engine_config ec = {};
   ep_pump_config pc = {};
 #if !EDGEPROP_ENGINE_WASM2C
@@ -241,7 +240,7 @@ extern "C" int edgeprop_board_begin(edgeprop *ep, float *samples, uint32_t *orde
   pc.read_timeout_ms = 20;
   // Storage first: a sketch restores right after this returns.
   if (!LittleFS.begin(true)) write_line("edgeprop: LittleFS did not mount (no spiffs/littlefs partition?): saving will fail");
-  int r = edgeprop_begin(ep, &ec, &pc, samples, order, capacity, samples_floats);
+  int r = edgeprop_begin(ep, &ec, &pc);
   if (r == EDGEPROP_E_TRAP) {
     // Nothing to run: say why, again every 5 s for a host that connects later.
     for (;;) {

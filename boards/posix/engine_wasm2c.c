@@ -138,6 +138,12 @@ int ep_engine_direct_f64(ep_direct_f64 which, double arg, double *out) {
   *out = 0;
   return no_direct();
 }
+int ep_engine_direct_store_train(uint32_t first, uint32_t rows, uint32_t epoch, int start_epoch, int shuffle,
+                                 int32_t *status) {
+  (void)first, (void)rows, (void)epoch, (void)start_epoch, (void)shuffle;
+  *status = 0;
+  return no_direct();
+}
 #else
 int ep_engine_direct(ep_direct which, int32_t a, int32_t b, int32_t *out) {
   *out = 0;
@@ -163,6 +169,15 @@ int ep_engine_direct(ep_direct which, int32_t a, int32_t b, int32_t *out) {
     case EP_DIRECT_OUTPUT_PTR: EP_GUARDED(*out = (int32_t)EP_EXPORT(output_ptr)(&g_inst));
     case EP_DIRECT_TRAIN_CHUNK: EP_GUARDED(*out = (int32_t)EP_EXPORT(train_chunk)(&g_inst, (u32)a, (u32)b));
     case EP_DIRECT_EVAL_CHUNK: EP_GUARDED(*out = (int32_t)EP_EXPORT(eval_chunk)(&g_inst, (u32)a, (u32)b));
+    case EP_DIRECT_STORE_CAPACITY: EP_GUARDED(*out = (int32_t)EP_EXPORT(store_capacity)(&g_inst));
+    case EP_DIRECT_STORE_HELD: EP_GUARDED(*out = (int32_t)EP_EXPORT(store_held)(&g_inst));
+    case EP_DIRECT_STORE_CLEAR: EP_GUARDED(EP_EXPORT(store_clear)(&g_inst));
+    case EP_DIRECT_STORE_ROW_PTR: EP_GUARDED(*out = (int32_t)EP_EXPORT(store_row_ptr)(&g_inst));
+    case EP_DIRECT_STORE_COMMIT_ROW: EP_GUARDED(EP_EXPORT(store_commit_row)(&g_inst));
+    case EP_DIRECT_STORE_ROW_AT: EP_GUARDED(*out = (int32_t)EP_EXPORT(store_row_at)(&g_inst, (u32)a));
+    case EP_DIRECT_STORE_DETAIL: EP_GUARDED(*out = (int32_t)EP_EXPORT(store_detail)(&g_inst));
+    case EP_DIRECT_INPUT_STATS_PTR: EP_GUARDED(*out = (int32_t)EP_EXPORT(input_stats_ptr)(&g_inst));
+    case EP_DIRECT_INPUT_STATS_COUNT: EP_GUARDED(*out = (int32_t)EP_EXPORT(input_stats_count)(&g_inst));
     default: break;
   }
   snprintf(g_error, sizeof g_error, "no direct export %d", (int)which);
@@ -179,9 +194,21 @@ int ep_engine_direct_f64(ep_direct_f64 which, double arg, double *out) {
     case EP_DIRECT_GET_LR: EP_GUARDED(*out = EP_EXPORT(get_lr)(&g_inst));
     case EP_DIRECT_SET_LR: EP_GUARDED(EP_EXPORT(set_lr)(&g_inst, arg));
     case EP_DIRECT_LOSS_SUM: EP_GUARDED(*out = EP_EXPORT(loss_sum)(&g_inst));
+    case EP_DIRECT_STORE_LOSS_SUM: EP_GUARDED(*out = EP_EXPORT(store_loss_sum)(&g_inst));
     default: break;
   }
   snprintf(g_error, sizeof g_error, "no direct f64 export %d", (int)which);
   return -1;
+}
+
+int ep_engine_direct_store_train(uint32_t first, uint32_t rows, uint32_t epoch, int start_epoch, int shuffle,
+                                 int32_t *status) {
+  *status = 0;
+  if (!g_loaded) {
+    snprintf(g_error, sizeof g_error, "engine not loaded");
+    return -1;
+  }
+  EP_GUARDED(*status = (int32_t)EP_EXPORT(store_train)(&g_inst, first, rows, epoch, (u32)(start_epoch != 0),
+                                                   (u32)(shuffle != 0), 0u, 0u));
 }
 #endif

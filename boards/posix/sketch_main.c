@@ -119,7 +119,7 @@ void edgeprop_board_start(const edgeprop_board_module *module, void (*trainer_se
 
 void edgeprop_board_idle(void) {}
 
-int edgeprop_board_begin(edgeprop *ep, float *samples, uint32_t *order, uint32_t capacity, size_t samples_floats) {
+int edgeprop_board_begin(edgeprop *ep) {
   ep_engine_config ec;
   ep_pump_config pc;
   int r;
@@ -133,7 +133,7 @@ int edgeprop_board_begin(edgeprop *ep, float *samples, uint32_t *order, uint32_t
   pc.memory_limit = (int32_t)g_memory_limit;
   pc.read_timeout_ms = 20;
   g_ep = ep;
-  r = edgeprop_begin(ep, &ec, &pc, samples, order, capacity, samples_floats);
+  r = edgeprop_begin(ep, &ec, &pc);
   if (r == EDGEPROP_E_TRAP) (void)ep_pump_serve_load_failure(&pc, ep_engine_error());
   return r;
 }

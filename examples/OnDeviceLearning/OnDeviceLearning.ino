@@ -1,7 +1,8 @@
 // OnDeviceLearning: the board learns from data it collects itself, with no
 // PC attached. A simulated sensor (generated here on the board: a reading
 // that sweeps -1..1 and a noisy second one) gives samples whose target the
-// board learns to predict; it keeps the newest 128 in its sample store, trains
+// board learns to predict; it keeps the newest 128 in the module's sample store
+// (a host that attaches sees them: STORE with 0 rows answers HELD), trains
 // on them, saves the model (weights, optimizer state) to storage and
 // predicts. After a reset it reloads the saved model instead and predicts
 // the same values. Meanwhile the serial pump serves the protocol: a PC can
@@ -28,8 +29,6 @@
 #define MODEL_KEY "odl"
 
 static const edgeprop_board_module module_info = EDGEPROP_BOARD_MODULE;
-static float samples[STORE_ROWS * (INPUTS + TARGETS)];
-static uint32_t order[STORE_ROWS];
 static edgeprop ep;
 static uint32_t collected;
 static uint32_t sensor_state = 12345u;
@@ -80,6 +79,7 @@ static void configure_fresh(void) {
   m.lr = 0.01;
   m.seed = 7;
   m.chunk = BATCH;
+  m.store_rows = STORE_ROWS;
   int r = edgeprop_configure(&ep, &m);
   if (r) return say("configure", r);
   char line[80];
@@ -88,7 +88,7 @@ static void configure_fresh(void) {
 }
 
 static void trainer_setup(void) {
-  int r = edgeprop_board_begin(&ep, samples, order, STORE_ROWS, sizeof samples / sizeof samples[0]);
+  int r = edgeprop_board_begin(&ep);
   if (r) return say("begin", r);
   r = edgeprop_restore(&ep, MODEL_KEY);  // 1: the model saved before the reset is back
   if (r == 1) {

@@ -1,8 +1,8 @@
 // SerialTrainer: the board as the host drives it. A PC streams mini-batches
 // over the serial line (`edgeprop train --port P ...`); the board only runs
 // the module and moves bytes: the pump (boards/common/pump.h) under the
-// training API's poll, which also restarts the module after a trap and says
-// which model it holds when the line goes quiet (for `edgeprop pull`).
+// training API's poll, which also restarts the module after a trap. A host
+// reads back which model it holds from the module (`edgeprop pull`).
 // This is the firmware boards/esp32 builds.
 #include <EdgeProp.h>
 #include "edgeprop_module.h"  // this board's module: `edgeprop flash --board NAME` writes it
@@ -12,8 +12,8 @@ static edgeprop ep;
 static int ready;
 
 static void trainer_setup(void) {
-  // No sample store: the host sends the rows.
-  ready = edgeprop_board_begin(&ep, NULL, NULL, 0, 0) == EDGEPROP_OK;
+  // The host configures the model (and any sample store) and sends the rows.
+  ready = edgeprop_board_begin(&ep) == EDGEPROP_OK;
 }
 
 static void trainer_loop(void) {

@@ -122,6 +122,13 @@ export interface Board {
    */
   setInputStats(mean: Float32Array, std: Float32Array): Promise<void>;
   getInputStats(): Promise<InputStats>;
+  /**
+   * The configuration block (160 bytes) of the model the board holds, as it
+   * was configured (by this host, another one, or the board's own firmware):
+   * GET_WEIGHTS region CONFIG. Rejects with a BoardError NOT_CONFIGURED when
+   * the board holds no model.
+   */
+  getConfigBlock(): Promise<Uint8Array>;
   setLr(lr: number): Promise<void>;
   train(job: TrainJob): Promise<BatchResult[]>;
   /**

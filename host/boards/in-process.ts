@@ -7,7 +7,7 @@ import type {
 import { BoardError, Status, statusName } from "../protocol/status.js";
 import { type EngineExports, instantiate } from "../engine.js";
 import type { Plan } from "../plan.js";
-import { configChunk, configureRefusal, decodeShape } from "../protocol/config-block.js";
+import { CONFIG_BYTES, configChunk, configureRefusal, decodeShape } from "../protocol/config-block.js";
 import { targetColumns } from "../config.js";
 import { noStoreError, withStoreNumbers } from "./sample-store.js";
 
@@ -84,6 +84,11 @@ export class DirectBoard implements Board {
     if (n === 0) throw new BoardError(Status.BAD_RANGE, "the model was configured without input normalisation: no statistics to read");
     const region = this.f32(this.e.input_stats_ptr(), 2 * n);
     return { mean: region.slice(0, n), std: region.slice(n) };
+  }
+
+  async getConfigBlock(): Promise<Uint8Array> {
+    if (!this.e.is_configured()) throw new BoardError(Status.NOT_CONFIGURED, "the module holds no model");
+    return new Uint8Array(this.e.memory.buffer, this.e.config_ptr(), CONFIG_BYTES).slice();
   }
 
   async setLr(lr: number): Promise<void> {

@@ -1,30 +1,31 @@
 // Pulling the model a board holds over the serial protocol, without changing
-// it: HELLO, the configuration block from the board's model line
-// (model-line.ts: the protocol cannot read one back), the parameters with
-// GET_WEIGHTS, then HELLO again. A board that trained (or restarted) while
-// its weights were read is read again: the weights come from one step.
+// it: HELLO, the configuration block (GET_WEIGHTS region CONFIG), the
+// parameters and any input statistics with GET_WEIGHTS, then HELLO again. A
+// board that trained (or restarted) while its weights were read is read
+// again: the weights come from one step. Any firmware serves it: the plain
+// pump as well as one running the training API (the module answers).
 import { paramCount, type ModelConfig } from "../config.js";
 import { LinkError } from "../errors.js";
 import { TX_PAYLOAD } from "../plan.js";
 import {
-  Region, WeightsOffset, decodeGetWeightsReply, decodeHelloReply, encodeGetWeights, encodeHello, replyPayload,
-  type HelloReply, type WeightsRange,
+  Region, WeightsOffset, decodeConfigBlockReply, decodeGetWeightsReply, decodeHelloReply, encodeGetConfigBlock, encodeGetWeights,
+  encodeHello, replyPayload, type HelloReply, type WeightsRange,
 } from "../protocol/codec.js";
-import { ConfigOffset, InputFlag } from "../protocol/config-block.js";
+import { CONFIG_BYTES_OF_VERSION, ConfigOffset, InputFlag } from "../protocol/config-block.js";
 import { Type } from "../protocol/frame.js";
+import { BoardError, Status } from "../protocol/status.js";
 import { Pipeline, RebootError, type PipelineOptions, type Request } from "../protocol/pipeline.js";
 import type { ByteLink } from "../transports/byte-link.js";
-import { ModelLineWatcher, modelOfBlock } from "./model-line.js";
+import { MalformedMessageError } from "../protocol/message-error.js";
+import { modelOfBlock } from "./model-of-block.js";
 
-/** How long the board may take to write its model line after the HELLO reply (it writes it when it goes idle: tens of ms). */
-export const MODEL_LINE_TIMEOUT_MS = 3000;
 /** Reads of a board that keeps stepping before pull gives up. */
 export const MAX_PULL_ATTEMPTS = 5;
 
 export interface PulledModel {
   model: ModelConfig;
   weights: Float32Array;
-  /** The configuration block the board holds (its model line). */
+  /** The configuration block the board holds (as long as its version's block: 128 bytes for version 1). */
   block: Uint8Array;
   /** The optimizer's step count the weights are from. */
   step: number;
@@ -69,22 +70,41 @@ async function readRegion(pipe: Pipeline, region: number, count: number): Promis
   return out;
 }
 
-/** The model the board on `link` holds; rejects with a LinkError (no model, no model line, no answer). */
-export async function pullModel(link: ByteLink, o: PipelineOptions & { modelLineTimeoutMs?: number } = {}): Promise<PulledModel> {
-  const watcher = new ModelLineWatcher(link);
+/** The configuration block the board holds: region CONFIG, cut to its version's length. */
+async function readConfigBlock(pipe: Pipeline): Promise<Uint8Array> {
+  let words: Uint8Array;
+  try {
+    words = await pipe.ask(Type.GET_WEIGHTS, encodeGetConfigBlock(), (f) => decodeConfigBlockReply(replyPayload(f, Type.GET_WEIGHTS)));
+  } catch (err) {
+    if (err instanceof BoardError && err.status === Status.BAD_RANGE) {
+      throw new LinkError("the board's module cannot read its configuration back (GET_WEIGHTS region CONFIG answered BAD_RANGE): " +
+        "it is older than this host; flash the board with this version's module");
+    }
+    throw err;
+  }
+  const bytes = CONFIG_BYTES_OF_VERSION[words[ConfigOffset.VERSION]];
+  return bytes !== undefined && bytes < words.length ? words.slice(0, bytes) : words;
+}
+
+/** The model a block from the board describes: one that breaks the schema is the board's fault, said so. */
+function checkedModel(block: Uint8Array): ModelConfig {
+  try {
+    return modelOfBlock(block);
+  } catch (err) {
+    if (err instanceof MalformedMessageError) throw new LinkError(`the board's configuration block does not describe a model: ${err.message}`);
+    throw err;
+  }
+}
+
+/** The model the board on `link` holds; rejects with a LinkError (no model, an older module, no answer). */
+export async function pullModel(link: ByteLink, o: PipelineOptions = {}): Promise<PulledModel> {
   const pipe = new Pipeline(link, o);
   for (let attempt = 1; attempt <= MAX_PULL_ATTEMPTS; attempt++) {
     try {
-      watcher.forget();
       const before = await hello(pipe);
       if (!before.configured) throw new LinkError("the board holds no model: nothing configured it since it booted");
-      const block = await watcher.next(o.modelLineTimeoutMs ?? MODEL_LINE_TIMEOUT_MS);
-      if (!block) {
-        throw new LinkError("the board did not say which model it holds: no model line ('edgeprop: model cfg=...') after its HELLO reply. " +
-          "Only firmware that runs the training API (boards/common/edgeprop.h, e.g. the library's examples) writes one" +
-          (watcher.refused ? `; a line was refused: ${watcher.refused}` : ""));
-      }
-      const model = modelOfBlock(block);
+      const block = await readConfigBlock(pipe);
+      const model = checkedModel(block);
       const weights = await readRegion(pipe, Region.PARAMETERS, paramCount(model.sizes));
       const normalization = normalizes(block) ? await readInputStats(pipe, model.sizes[0]) : undefined;
       const after = await hello(pipe);

@@ -9,8 +9,8 @@ import { MalformedMessageError } from "./message-error.js";
 import { encodeConfig, decodeShape, configFieldName, CONFIG_BYTES, ConfigOffset } from "./config-block.js";
 import { optimizerDefaults, type RunConfig } from "../config.js";
 import {
-  ACK_BYTES, BatchReplyOffset, HELLO_REPLY_BYTES, Region,
-  decodeAck, decodeBatchReply, decodeConfigureReply, decodeError, decodeEvalReply, decodeGetWeightsReply,
+  ACK_BYTES, BatchReplyOffset, CONFIG_WORDS, HELLO_REPLY_BYTES, Region,
+  decodeAck, decodeBatchReply, decodeConfigBlockReply, decodeConfigureReply, encodeGetConfigBlock, decodeError, decodeEvalReply, decodeGetWeightsReply,
   decodeHelloReply, decodeSetWeightsReply, encodeBatch, encodeEval, encodeGetWeights, encodeHello, encodeReset,
   encodeSetLr, encodeSetWeights, replyPayload,
 } from "./codec.js";
@@ -228,8 +228,8 @@ describe("SET_WEIGHTS / GET_WEIGHTS", () => {
     decodeSetWeightsReply(replyPayload(fw.ask(Type.SET_WEIGHTS, encodeSetWeights(Region.INPUT_STATS, 0, stats)), Type.SET_WEIGHTS), all);
     const back = decodeGetWeightsReply(replyPayload(fw.ask(Type.GET_WEIGHTS, encodeGetWeights(all)), Type.GET_WEIGHTS), all);
     expect(Array.from(back.values)).toEqual(Array.from(stats));
-    // one float past the region, a region past INPUT_STATS: BAD_RANGE
-    for (const bad of [{ ...all, count: 7 }, { ...all, offset: 6, count: 1 }, { region: 3, offset: 0, count: 1 }]) {
+    // one float past the region, a region past CONFIG: BAD_RANGE
+    for (const bad of [{ ...all, count: 7 }, { ...all, offset: 6, count: 1 }, { region: 4, offset: 0, count: 1 }]) {
       const f = fw.ask(Type.GET_WEIGHTS, encodeGetWeights(bad));
       expect(decodeError(f.payload).code, JSON.stringify(bad)).toBe(Status.BAD_RANGE);
     }
@@ -238,6 +238,45 @@ describe("SET_WEIGHTS / GET_WEIGHTS", () => {
     const f = plain.ask(Type.SET_WEIGHTS, encodeSetWeights(Region.INPUT_STATS, 0, Float32Array.of(1)));
     expect(f.type).toBe(Type.ERROR);
     expect(decodeError(f.payload).code).toBe(Status.BAD_RANGE);
+  });
+
+  it("CONFIG (region 3): the configuration block as configured, 40 words of raw bytes, read-only", () => {
+    expect(Region.CONFIG).toBe(3);
+    expect(CONFIG_WORDS).toBe(40);
+    const fresh = new Firmware();
+    fresh.ask(Type.HELLO, encodeHello());
+    // No model yet: nothing to read.
+    const none = fresh.ask(Type.GET_WEIGHTS, encodeGetConfigBlock());
+    expect(decodeError(none.payload).code).toBe(Status.NOT_CONFIGURED);
+    // A block with bytes that read as a signalling NaN f32 (the f64 lr's low half, bits 0x7fa00001): they come back as they are.
+    const block = encodeConfig({ ...RUN, storeRows: 5, normalizeInputs: true });
+    new DataView(block.buffer).setUint32(ConfigOffset.LR, 0x7fa00001, true);
+    const fw = new Firmware();
+    fw.ask(Type.HELLO, encodeHello());
+    expect(decodeConfigureReply(replyPayload(fw.ask(Type.CONFIGURE, block), Type.CONFIGURE)).status).toBe(Status.OK);
+    const back = decodeConfigBlockReply(replyPayload(fw.ask(Type.GET_WEIGHTS, encodeGetConfigBlock()), Type.GET_WEIGHTS));
+    expect(Array.from(back)).toEqual(Array.from(block));
+    // A part of it, as any region: words [38, 40) are the reserved tail bytes 152..159.
+    const tail = { region: Region.CONFIG, offset: 38, count: 2 };
+    expect(decodeGetWeightsReply(replyPayload(fw.ask(Type.GET_WEIGHTS, encodeGetWeights(tail)), Type.GET_WEIGHTS), tail).count).toBe(2);
+    // Read-only, and no word past the block.
+    for (const [type, payload] of [
+      [Type.SET_WEIGHTS, encodeSetWeights(Region.CONFIG, 0, new Float32Array(1))],
+      [Type.SET_WEIGHTS, encodeSetWeights(Region.CONFIG, 0, new Float32Array(0))],
+      [Type.GET_WEIGHTS, encodeGetWeights({ region: Region.CONFIG, offset: 0, count: 41 })],
+      [Type.GET_WEIGHTS, encodeGetWeights({ region: Region.CONFIG, offset: 40, count: 1 })],
+    ] as const) {
+      const f = fw.ask(type, payload);
+      expect(f.type).toBe(Type.ERROR);
+      expect(decodeError(f.payload).code).toBe(Status.BAD_RANGE);
+    }
+    expect(Array.from(decodeConfigBlockReply(replyPayload(fw.ask(Type.GET_WEIGHTS, encodeGetConfigBlock()), Type.GET_WEIGHTS)))).toEqual(Array.from(block));
+    // A reply for another range, or cut short, is refused whole.
+    const reply = replyPayload(fw.ask(Type.GET_WEIGHTS, encodeGetConfigBlock()), Type.GET_WEIGHTS);
+    malformed(() => decodeConfigBlockReply(reply.subarray(0, reply.length - 4)));
+    const other = reply.slice();
+    other[0] = Region.PARAMETERS;
+    malformed(() => decodeConfigBlockReply(other));
   });
 
   it("an ERROR in place of the reply is the board's refusal, with its status and detail", () => {

@@ -7,6 +7,7 @@ import { Type, type Frame, typeName } from "./frame.js";
 import { BoardError, Status, statusName } from "./status.js";
 import { MalformedMessageError } from "./message-error.js";
 import type { Plan } from "../plan.js";
+import { CONFIG_BYTES } from "./config-block.js";
 
 const EMPTY = new Uint8Array(0);
 const F32 = 4;
@@ -174,8 +175,15 @@ function decodeConfigureFields(payload: Uint8Array): ConfigureReply {
 
 // ---- SET_WEIGHTS (0x03) / GET_WEIGHTS (0x04) --------------------------------
 
-/** The float regions a board holds (INPUT_STATS: mean[nIn] then std[nIn], empty unless the model normalises). */
-export const Region = { PARAMETERS: 0, OPTIMIZER_STATE: 1, INPUT_STATS: 2 } as const;
+/**
+ * The regions a board holds, in 4-byte words: floats (INPUT_STATS: mean[nIn]
+ * then std[nIn], empty unless the model normalises), and CONFIG, the
+ * configuration block the model was configured with (read-only: a SET is
+ * refused BAD_RANGE), whose words are raw bytes, not floats.
+ */
+export const Region = { PARAMETERS: 0, OPTIMIZER_STATE: 1, INPUT_STATS: 2, CONFIG: 3 } as const;
+/** Words of region CONFIG. */
+export const CONFIG_WORDS = CONFIG_BYTES / 4;
 
 export const WeightsOffset = { REGION: 0, COUNT: 2, OFFSET: 4, VALUES: 8 } as const;
 /** GET_WEIGHTS request: the count sits after the offset. */
@@ -242,6 +250,23 @@ export function decodeGetWeightsReply(payload: Uint8Array, asked: WeightsRange):
   expectLength("GET_WEIGHTS_REPLY", payload, WeightsOffset.VALUES + F32 * r.count);
   expectRange("GET_WEIGHTS_REPLY", r, asked);
   return { ...r, values: readFloats(payload, WeightsOffset.VALUES, r.count) };
+}
+
+/** The GET_WEIGHTS request for the whole configuration block (region CONFIG: one reply carries it). */
+export function encodeGetConfigBlock(): Uint8Array {
+  return encodeGetWeights({ region: Region.CONFIG, offset: 0, count: CONFIG_WORDS });
+}
+
+/**
+ * Its reply: the 160 bytes as they are (never through floats, which would
+ * quiet a signalling-NaN bit pattern of two config bytes).
+ */
+export function decodeConfigBlockReply(payload: Uint8Array): Uint8Array {
+  const asked = { region: Region.CONFIG, offset: 0, count: CONFIG_WORDS };
+  const r = decodeRange("GET_WEIGHTS_REPLY", payload);
+  expectLength("GET_WEIGHTS_REPLY", payload, WeightsOffset.VALUES + F32 * r.count);
+  expectRange("GET_WEIGHTS_REPLY", r, asked);
+  return payload.slice(WeightsOffset.VALUES, WeightsOffset.VALUES + CONFIG_BYTES);
 }
 
 function readFloats(payload: Uint8Array, at: number, n: number): Float32Array {

@@ -18,8 +18,8 @@ import { checkStorePlan, noStoreError, storeRowsOfBlock, withStoreNumbers } from
 import { configChunk, configureRefusal, decodeShape } from "./config-block.js";
 import {
   EVAL_REPLY_BYTES, Region, WeightsOffset,
-  decodeAck, decodeBatchReply, decodeConfigureReply, decodeError, decodeEvalReply, decodeGetWeightsReply,
-  decodeHelloReply, decodeSetWeightsReply, decodeStoreReply, decodeTrainStoreReply, encodeBatch, encodeEval,
+  decodeAck, decodeBatchReply, decodeConfigBlockReply, decodeConfigureReply, decodeError, decodeEvalReply, decodeGetWeightsReply,
+  decodeHelloReply, decodeSetWeightsReply, decodeStoreReply, decodeTrainStoreReply, encodeBatch, encodeEval, encodeGetConfigBlock,
   encodeGetWeights, encodeHello, encodeSetLr, encodeSetWeights, encodeStore, encodeTrainStore, replyPayload,
   MAX_STORE_ROWS_PER_FRAME, StoreOffset, type HelloReply, type WeightsRange,
 } from "./codec.js";
@@ -252,6 +252,11 @@ export class ProtocolBoard implements Board {
     if (this.statsFloats === 0) throw new BoardError(Status.BAD_RANGE, "the model was configured without input normalisation: no statistics to read");
     const both = await this.guarded(() => this.readRegion(Region.INPUT_STATS, this.statsFloats));
     return { mean: both.slice(0, this.nIn), std: both.slice(this.nIn) };
+  }
+
+  async getConfigBlock(): Promise<Uint8Array> {
+    return this.guarded(() => this.pipe.ask(Type.GET_WEIGHTS, encodeGetConfigBlock(),
+      (f) => decodeConfigBlockReply(replyPayload(f, Type.GET_WEIGHTS))));
   }
 
   private async sendLr(lr: number): Promise<void> {

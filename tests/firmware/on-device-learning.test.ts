@@ -4,7 +4,9 @@
 // its weights and predicts the same bits; a damaged save is refused whole;
 // and `edgeprop pull` over a real pty (socat) returns the weights an
 // in-process run (the module's direct exports in V8) computes from the same
-// rows in the same shuffled order.
+// rows in the same shuffled order: streamed as BATCH frames, and trained
+// from the module's sample store as a host's --resident run does (the
+// sketch's samples are in that store, where an attached host sees them).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFileSync, spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -17,7 +19,7 @@ import { optimizerDefaults, type RunConfig } from "../../host/config";
 import { epochOrder, permuteRows } from "../../host/shuffle";
 import { readModel } from "../../host/model-file";
 import { haveSocat, startPtyBoard, type PtyBoard } from "../../host/transports/pty";
-import { decodeFrame, encodeFrame } from "../helpers/spec-frames";
+import { decodeFrame, encodeFrame, framesIn } from "../helpers/spec-frames";
 
 const has = (tool: string) => spawnSync("sh", ["-c", `command -v ${tool}`]).status === 0;
 const CAN_BUILD = has("wasm2c") && has("gcc") && has("g++") && has("make");
@@ -28,11 +30,12 @@ const SKETCH = {
   run: {
     sizes: [2, 16, 1], activations: ["tanh", "identity"], loss: "mse",
     optimizer: { ...optimizerDefaults("adam"), lr: 0.01 }, clipNorm: 0, clipValue: 0, init: "pytorch", seed: 7, chunk: 16,
+    storeRows: 128,
   } as RunConfig,
 };
 
-/** The sketch's simulated sensor, reading k (exact binary fractions: the same on the board and here). */
-function sensorRows(): { x: Float32Array; t: Float32Array } {
+/** The sketch's simulated sensor, readings 0..samples-1 (exact binary fractions: the same on the board and here). */
+function allSensorRows(): number[][] {
   let state = 12345;
   const all: number[][] = [];
   for (let k = 0; k < SKETCH.samples; k++) {
@@ -40,8 +43,27 @@ function sensorRows(): { x: Float32Array; t: Float32Array } {
     const x0 = ((k % 64) - 32) / 32, x1 = ((state >>> 24) - 128) / 128;
     all.push([x0, x1, 0.5 * x0 * x0 - 0.25 * x1]);
   }
-  const kept = all.slice(SKETCH.samples - SKETCH.storeRows); // the store keeps the newest rows, oldest first
-  return { x: Float32Array.from(kept.flatMap((r) => r.slice(0, 2))), t: Float32Array.from(kept.map((r) => r[2])) };
+  return all;
+}
+const columns = (rows: number[][]) =>
+  ({ x: Float32Array.from(rows.flatMap((r) => r.slice(0, 2))), t: Float32Array.from(rows.map((r) => r[2])) });
+/** The rows the sketch's store keeps: the newest, oldest first. */
+const sensorRows = () => columns(allSensorRows().slice(SKETCH.samples - SKETCH.storeRows));
+
+/**
+ * The host's resident training (Board.trainStored, what --resident runs) on
+ * the module in-process: all the sensor's readings sent to a store of the
+ * sketch's capacity (its ring keeps the newest), then the epochs trained there.
+ */
+async function residentWeights(): Promise<{ weights: Float32Array; held: number; capacity: number }> {
+  const { x, t } = columns(allSensorRows());
+  const board = new DirectBoard();
+  await board.configure(encodeConfig(SKETCH.run));
+  const info = await board.storeRows(x, t, SKETCH.samples, 2, 1, { clear: true });
+  for (let epoch = 0; epoch < SKETCH.epochs; epoch++) {
+    await board.trainStored({ rows: info.held, batch: SKETCH.batch, epoch, shuffle: true });
+  }
+  return { weights: await board.getWeights(), ...info };
 }
 
 /** What the host computes for the same rows: the module in-process, shuffled per epoch with the same seed. */
@@ -101,6 +123,16 @@ class Sketch {
   }
 }
 
+/** Asks the board's sample store what it holds (STORE with 0 rows: docs/protocol.md), as an attached host would. */
+async function askStore(s: Sketch, seq: number): Promise<{ status: number; held: number; capacity: number }> {
+  const HELLO = 0x01, STORE = 0x09, REPLY = 0x80;
+  s.child.stdin.write(Buffer.concat([encodeFrame(HELLO, seq), encodeFrame(STORE, seq + 1, new Uint8Array(8))]));
+  const reply = () => framesIn(Buffer.from(s.out, "latin1")).find((f) => f.type === (STORE | REPLY) && f.seq === seq + 1);
+  await s.until(() => reply() !== undefined, "the STORE reply");
+  const v = new DataView(reply()!.payload.buffer, reply()!.payload.byteOffset, reply()!.payload.byteLength);
+  return { status: v.getUint8(0), held: v.getUint32(4, true), capacity: v.getUint32(8, true) };
+}
+
 const predictions = (lines: string[]) => lines.filter((l) => l.startsWith("odl: predict "));
 const fourPredictions = (lines: string[]) => predictions(lines).length === 4;
 
@@ -116,6 +148,8 @@ describe.skipIf(!CAN_BUILD)("OnDeviceLearning on the POSIX board", () => {
       expect(lines.some((l) => /^odl: trained 30 epochs, loss \d/.test(l))).toBe(true);
       expect(lines).toContain("odl: saved");
       before = predictions(lines);
+      // The samples are in the module's store: a host that attaches sees them (160 collected, the newest 128 kept).
+      expect(await askStore(first, 700)).toEqual({ status: 0, held: 128, capacity: 128 });
     } finally {
       await first.kill();
     }
@@ -132,6 +166,8 @@ describe.skipIf(!CAN_BUILD)("OnDeviceLearning on the POSIX board", () => {
       expect(lines).toContain("odl: restored");
       expect(lines).not.toContain("odl: collecting 160 samples");
       expect(predictions(lines)).toEqual(before);
+      // The model came back, not the samples: they are data the board collects, not saved with it.
+      expect(await askStore(second, 800)).toEqual({ status: 0, held: 0, capacity: 128 });
     } finally {
       await second.kill();
     }
@@ -222,6 +258,10 @@ describe.skipIf(!CAN_BUILD)("OnDeviceLearning on the POSIX board", () => {
     const storage = path.join(work, "store-c");
     mkdirSync(storage);
     const expected = await inProcessWeights();
+    const resident = await residentWeights();
+    expect(resident).toMatchObject({ held: 128, capacity: 128 });
+    // Streaming the shuffled rows and training them from the store: the same bits (DESIGN-S17).
+    expect(Array.from(resident.weights)).toEqual(Array.from(expected));
     const blob = path.join(storage, "odl.blob");
     let pty: PtyBoard | null = null;
     try {

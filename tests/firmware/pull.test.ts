@@ -1,7 +1,9 @@
-// edgeprop pull from a board a host configured (the SerialTrainer firmware on
-// the POSIX board, behind a real pty): the weights and input statistics the
-// host set come back as a model file; a board with no model, or one whose
-// firmware writes no model line (the plain pump), is refused with exit 4.
+// edgeprop pull from a board a host configured, behind a real pty (socat):
+// the SerialTrainer sketch (the training API's firmware) and the plain pump
+// (edgeprop-board, no sketch) on the POSIX board. Pull reads the model's
+// configuration from the module itself (GET_WEIGHTS region CONFIG), so any
+// firmware serves it: the weights and input statistics the host set come
+// back as a model file. A board with no model is refused with exit 4.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
@@ -64,7 +66,7 @@ describe.skipIf(!CAN)("edgeprop pull from a board a host configured", () => {
     }
   }, 120_000);
 
-  it("refuses a board with no model, and a firmware that writes no model line, with exit 4 and no file", async () => {
+  it("refuses a board with no model with exit 4 and no file", async () => {
     const empty = await startPtyBoard([trainer]);
     try {
       const out = path.join(work, "none.json");
@@ -75,20 +77,38 @@ describe.skipIf(!CAN)("edgeprop pull from a board a host configured", () => {
     } finally {
       await empty.stop();
     }
-    // The plain pump (edgeprop-board) runs no training API: it cannot say which model it holds.
+  }, 120_000);
+
+  it("pulls from the plain pump (edgeprop-board, no sketch): the block, weights and statistics the host set", async () => {
     const plain = path.join(work, "plain-board");
     execFileSync("make", ["-s", "-C", path.join(repoRoot, "boards", "posix"), "ENGINE=wasm2c", `OBJ=${path.join(work, "obj")}`, `BIN=${plain}`],
       { stdio: "pipe" });
+    const other: RunConfig = { ...run, sizes: [3, 5, 1], activations: ["tanh", "sigmoid"], loss: "bce", storeRows: 9 };
+    const weights = Float32Array.from({ length: paramCount(other.sizes) }, (_, i) => (7 - i) / 32);
+    const mean = Float32Array.from([1, 2, 3]), std = Float32Array.from([0.5, 4, 8]);
     const pty = await startPtyBoard([plain]);
     try {
       const link = await SerialLink.open(pty.path, 115200, 0);
       const board = new ProtocolBoard(link);
-      try { await board.configure(encodeConfig({ ...run, normalizeInputs: false })); } finally { await board.close(); }
+      try {
+        await board.configure(encodeConfig(other));
+        await board.setWeights(weights);
+        await board.setInputStats(mean, std);
+        // The host reads the block back as it configured it (Board.getConfigBlock).
+        expect(Array.from(await board.getConfigBlock())).toEqual(Array.from(encodeConfig(other)));
+      } finally {
+        await board.close();
+      }
       const out = path.join(work, "plain.json");
       const r = runCli(["pull", "--port", pty.path, "--save", out]);
-      expect(r.code).toBe(4);
-      expect(r.stderr).toMatch(/no model line/);
-      expect(existsSync(out)).toBe(false);
+      expect(r.stderr).toBe("");
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/^pull: 3-5-1 bce, 26 parameters at step 0 from /);
+      const json = JSON.parse(readFileSync(out, "utf8"));
+      expect(json.layers.map((l: { activation: string }) => l.activation)).toEqual(["tanh", "sigmoid"]);
+      const flat = json.layers.flatMap((l: { weight: number[][]; bias: number[] }) => [...l.weight.flat(), ...l.bias]);
+      expect(flat).toEqual(Array.from(weights));
+      expect(json.normalization).toEqual({ kind: "zscore", mean: Array.from(mean), std: Array.from(std) });
     } finally {
       await pty.stop();
     }

@@ -110,7 +110,7 @@ function probes(c: RunConfig): { type: number; payload: Uint8Array }[] {
   for (let l = 1; l < c.sizes.length; l++) params += c.sizes[l] * (c.sizes[l - 1] + 1);
   const offsets = [...EXTREME_OFFSETS, params - 1, params, params + 1].filter((o) => o >= 0);
   const floats = new Uint8Array(16).fill(0x41);
-  for (const which of [0, 1, 2, 255]) {
+  for (const which of [0, 1, 2, 3, 4, 255]) { // 3: CONFIG, read-only
     for (const off of offsets) {
       out.push({ type: T.SET_WEIGHTS, payload: region(which, off, which < 2 && off % 3 === 0 ? floats.subarray(0, 4) : floats) });
       for (const count of [0, 1, 46, 47, 0xffff]) out.push({ type: T.GET_WEIGHTS, payload: region(which, off, u16(count)) });
