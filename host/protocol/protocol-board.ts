@@ -9,7 +9,8 @@ import type {
 } from "../boards/board.js";
 import type { ByteLink } from "../transports/byte-link.js";
 import { Pipeline, RebootError, type PipelineOptions, type Request } from "./pipeline.js";
-import { Type } from "./frame.js";
+import { Type, type Frame } from "./frame.js";
+import { EpochStream } from "./epoch-stream.js";
 import { BoardError, Status } from "./status.js";
 import { LinkError } from "../errors.js";
 import { MIN_RX_PAYLOAD, TX_PAYLOAD, inputStatsBytes, rxPayloadBytes, trainedParamCount, type Plan } from "../plan.js";
@@ -282,56 +283,54 @@ export class ProtocolBoard implements Board {
   }
 
   async train(job: TrainJob): Promise<BatchResult[]> {
+    return this.replayableEpoch(() => this.streamEpoch(job));
+  }
+
+  /**
+   * Plays an epoch so that a restart anywhere in it (or while pulling its
+   * result) restores the epoch's starting point and plays it all again.
+   */
+  private async replayableEpoch(play: () => Promise<BatchResult[]>): Promise<BatchResult[]> {
     if (!this.snapshot) await this.guarded(() => this.takeSnapshot());
-    // A restart anywhere in the epoch (or while pulling its result) restores
-    // the epoch's starting point and plays the whole epoch again.
     return this.guarded(async () => {
-      const results = await this.streamEpoch(job);
+      const results = await play();
       // The next epoch's restart point, and the weights the session asks for.
       this.snapshot = await this.pullSnapshot();
       return results;
     });
   }
 
+  /** A SET_LR of an epoch's stream answered: the board holds `lr` now. */
+  private acceptSetLr(f: Frame, lr: number): boolean {
+    decodeAck(replyPayload(f, Type.SET_LR), Type.SET_LR);
+    this.lr = lr;
+    return true;
+  }
+
   private async streamEpoch(job: TrainJob): Promise<BatchResult[]> {
     // Frames: one per chunk; the chunk that ends a batch makes the board step.
     // A schedule stepped per batch puts a SET_LR before a batch whose lr
     // changes, in the same pipelined stream (a restart replays it as it was).
-    const reqs: Request[] = [];
-    const batchOf: number[] = []; // the batch of each BATCH request, -1 for a SET_LR
-    const lrOf: number[] = [];
-    const rowsOf: number[] = []; // the rows each BATCH request carries (its reply must say the same)
-    let lr = this.lr, firstBatch = true;
+    const stream = new EpochStream(this.lr, job.lrs);
+    const { reqs, batchOf, rowsOf } = stream;
+    let firstBatch = true;
     for (let start = 0, b = 0; start < job.rows; start += job.batch, b++) {
       const end = Math.min(start + job.batch, job.rows);
-      if (job.lrs && job.lrs[b] !== lr) {
-        lr = job.lrs[b];
-        reqs.push({ type: Type.SET_LR, payload: encodeSetLr(lr) });
-        batchOf.push(-1);
-        lrOf.push(lr);
-        rowsOf.push(0);
-      }
+      stream.startBatch(b);
       for (let r = start; r < end; r += job.chunk) {
         const count = Math.min(job.chunk, end - r);
         const setStep = firstBatch ? this.pendingStep : null;
         firstBatch = false;
         const payload = encodeBatch({ endsBatch: r + count === end, setStep },
           { x: job.x, t: job.t, first: r, count, nIn: job.nIn, nT: job.nT });
-        reqs.push({ type: Type.BATCH, payload });
-        batchOf.push(b);
-        lrOf.push(lr);
-        rowsOf.push(count);
+        stream.push({ type: Type.BATCH, payload }, b, count);
       }
     }
     const results: BatchResult[] = [];
     let lossSum = 0, rows = 0, status: number = Status.OK, busyAtBatchStart = this.lastBusyMicros;
     let sawBatch = false;
     await this.pipe.send(reqs, (i, f) => {
-      if (batchOf[i] < 0) {
-        decodeAck(replyPayload(f, Type.SET_LR), Type.SET_LR);
-        this.lr = lrOf[i]; // what the board holds now
-        return true;
-      }
+      if (stream.isSetLr(i)) return this.acceptSetLr(f, stream.lrOf[i]);
       // Decode (and so validate) first: a reply refused here leaves no trace, and is asked for again.
       const error = f.type === Type.ERROR ? decodeError(f.payload) : null;
       const reply = error ? null : decodeBatchReply(replyPayload(f, Type.BATCH), this.layers, rowsOf[i]);
@@ -410,48 +409,27 @@ export class ProtocolBoard implements Board {
 
   async trainStored(job: StoredTrainJob): Promise<BatchResult[]> {
     if (this.storeCapacity === 0) throw noStoreError();
-    if (!this.snapshot) await this.guarded(() => this.takeSnapshot());
-    // As train(): a restart replays the epoch from its starting point (the store refilled first).
-    return this.guarded(async () => {
-      const results = await this.stepStoredEpoch(job);
-      this.snapshot = await this.pullSnapshot();
-      return results;
-    });
+    // As train(); after a restart the store is refilled before the epoch plays again.
+    return this.replayableEpoch(() => this.stepStoredEpoch(job));
   }
 
   /** One TRAIN_STORE per batch (a SET_LR before a batch whose lr changes), pipelined like an epoch of BATCH frames. */
   private async stepStoredEpoch(job: StoredTrainJob): Promise<BatchResult[]> {
-    const reqs: Request[] = [];
-    const batchOf: number[] = []; // -1 for a SET_LR
-    const lrOf: number[] = [];
-    const rowsOf: number[] = [];
-    let lr = this.lr;
+    const stream = new EpochStream(this.lr, job.lrs);
+    const { batchOf, rowsOf } = stream;
     for (let first = 0, b = 0; first < job.rows; first += job.batch, b++) {
       const rows = Math.min(job.batch, job.rows - first);
-      if (job.lrs && job.lrs[b] !== lr) {
-        lr = job.lrs[b];
-        reqs.push({ type: Type.SET_LR, payload: encodeSetLr(lr) });
-        batchOf.push(-1);
-        lrOf.push(lr);
-        rowsOf.push(0);
-      }
-      reqs.push({
+      stream.startBatch(b);
+      stream.push({
         type: Type.TRAIN_STORE,
         payload: encodeTrainStore({ first, rows, epoch: job.epoch, startEpoch: b === 0, shuffle: job.shuffle, setStep: b === 0 ? this.pendingStep : null }),
-      });
-      batchOf.push(b);
-      lrOf.push(lr);
-      rowsOf.push(rows);
+      }, b, rows);
     }
     const results: BatchResult[] = [];
     let busyAtBatchStart = this.lastBusyMicros;
     let sawStep = false;
-    await this.pipe.send(reqs, (i, f) => {
-      if (batchOf[i] < 0) {
-        decodeAck(replyPayload(f, Type.SET_LR), Type.SET_LR);
-        this.lr = lrOf[i];
-        return true;
-      }
+    await this.pipe.send(stream.reqs, (i, f) => {
+      if (stream.isSetLr(i)) return this.acceptSetLr(f, stream.lrOf[i]);
       // An ERROR here is a refusal (the rows are not in the store): a BoardError ends the epoch.
       const reply = decodeTrainStoreReply(replyPayload(f, Type.TRAIN_STORE), this.layers, rowsOf[i]);
       if (!sawStep) { this.pendingStep = null; sawStep = true; }
