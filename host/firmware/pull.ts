@@ -4,17 +4,17 @@
 // board that trained (or restarted) while its weights were read is read
 // again: the weights come from one step. Any firmware serves it: the plain
 // pump as well as one running the training API (the module answers).
+import { readRegion } from "../protocol/read-region.js";
 import { paramCount, type ModelConfig } from "../config.js";
 import { LinkError } from "../errors.js";
-import { TX_PAYLOAD } from "../plan.js";
 import {
-  Region, WeightsOffset, decodeConfigBlockReply, decodeGetWeightsReply, decodeHelloReply, encodeGetConfigBlock, encodeGetWeights,
-  encodeHello, replyPayload, type HelloReply, type WeightsRange,
+  Region, decodeConfigBlockReply, decodeHelloReply, encodeGetConfigBlock,
+  encodeHello, replyPayload, type HelloReply,
 } from "../protocol/codec.js";
 import { CONFIG_BYTES_OF_VERSION, ConfigOffset, InputFlag } from "../protocol/config-block.js";
 import { Type } from "../protocol/frame.js";
 import { BoardError, Status } from "../protocol/status.js";
-import { Pipeline, RebootError, type PipelineOptions, type Request } from "../protocol/pipeline.js";
+import { Pipeline, RebootError, type PipelineOptions } from "../protocol/pipeline.js";
 import type { ByteLink } from "../transports/byte-link.js";
 import { MalformedMessageError } from "../protocol/message-error.js";
 import { modelOfBlock } from "./model-of-block.js";
@@ -51,23 +51,6 @@ async function hello(pipe: Pipeline): Promise<HelloReply> {
   pipe.sessionActive = true;
   pipe.takeReboot();
   return h;
-}
-
-async function readRegion(pipe: Pipeline, region: number, count: number): Promise<Float32Array> {
-  const per = Math.floor((TX_PAYLOAD - WeightsOffset.VALUES) / 4);
-  const out = new Float32Array(count);
-  const reqs: Request[] = [];
-  const ranges: WeightsRange[] = [];
-  for (let offset = 0; offset < count; offset += per) {
-    const range = { region, offset, count: Math.min(per, count - offset) };
-    reqs.push({ type: Type.GET_WEIGHTS, payload: encodeGetWeights(range) });
-    ranges.push(range);
-  }
-  await pipe.send(reqs, (i, f) => {
-    const r = decodeGetWeightsReply(replyPayload(f, Type.GET_WEIGHTS), ranges[i]);
-    out.set(r.values, r.offset);
-  });
-  return out;
 }
 
 /** The configuration block the board holds: region CONFIG, cut to its version's length. */

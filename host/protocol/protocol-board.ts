@@ -11,6 +11,7 @@ import type { ByteLink } from "../transports/byte-link.js";
 import { Pipeline, RebootError, type PipelineOptions, type Request } from "./pipeline.js";
 import { Type, type Frame } from "./frame.js";
 import { EpochStream } from "./epoch-stream.js";
+import { readRegion } from "./read-region.js";
 import { BoardError, Status } from "./status.js";
 import { LinkError } from "../errors.js";
 import { MIN_RX_PAYLOAD, TX_PAYLOAD, inputStatsBytes, rxPayloadBytes, trainedParamCount, type Plan } from "../plan.js";
@@ -19,9 +20,9 @@ import { checkStorePlan, noStoreError, storeRowsOfBlock, withStoreNumbers } from
 import { configChunk, configureRefusal, decodeShape } from "./config-block.js";
 import {
   EVAL_REPLY_BYTES, Region, WeightsOffset,
-  decodeAck, decodeBatchReply, decodeConfigBlockReply, decodeConfigureReply, decodeError, decodeEvalReply, decodeGetWeightsReply,
+  decodeAck, decodeBatchReply, decodeConfigBlockReply, decodeConfigureReply, decodeError, decodeEvalReply,
   decodeHelloReply, decodeSetWeightsReply, decodeStoreReply, decodeTrainStoreReply, encodeBatch, encodeEval, encodeGetConfigBlock,
-  encodeGetWeights, encodeHello, encodeSetLr, encodeSetWeights, encodeStore, encodeTrainStore, replyPayload,
+  encodeHello, encodeSetLr, encodeSetWeights, encodeStore, encodeTrainStore, replyPayload,
   MAX_STORE_ROWS_PER_FRAME, StoreOffset, type HelloReply, type WeightsRange,
 } from "./codec.js";
 
@@ -193,22 +194,8 @@ export class ProtocolBoard implements Board {
     await this.pipe.send(reqs, (i, f) => { decodeSetWeightsReply(replyPayload(f, Type.SET_WEIGHTS), ranges[i]); });
   }
 
-  private async readRegion(region: number, count: number): Promise<Float32Array> {
-    const per = Math.floor((TX_PAYLOAD - WeightsOffset.VALUES) / 4);
-    const out = new Float32Array(count);
-    if (count === 0) return out;
-    const reqs: Request[] = [];
-    const ranges: WeightsRange[] = [];
-    for (let offset = 0; offset < count; offset += per) {
-      const range = { region, offset, count: Math.min(per, count - offset) };
-      reqs.push({ type: Type.GET_WEIGHTS, payload: encodeGetWeights(range) });
-      ranges.push(range);
-    }
-    await this.pipe.send(reqs, (i, f) => {
-      const r = decodeGetWeightsReply(replyPayload(f, Type.GET_WEIGHTS), ranges[i]);
-      out.set(r.values, r.offset);
-    });
-    return out;
+  private readRegion(region: number, count: number): Promise<Float32Array> {
+    return readRegion(this.pipe, region, count);
   }
 
   async setWeights(w: Float32Array): Promise<void> {
