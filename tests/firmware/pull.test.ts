@@ -36,31 +36,46 @@ const run: RunConfig = {
   clipNorm: 0, init: "pytorch", seed: 3, chunk: 4, normalizeInputs: true,
 };
 
+/** A host configures the board behind `ptyPath` (weights, input statistics) and lets go; returns the block the board reads back. */
+async function hostConfigures(ptyPath: string, c: RunConfig, weights: Float32Array, mean: Float32Array, std: Float32Array): Promise<Uint8Array> {
+  const board = new ProtocolBoard(await SerialLink.open(ptyPath, 115200, 0));
+  try {
+    await board.configure(encodeConfig(c));
+    await board.setWeights(weights);
+    await board.setInputStats(mean, std);
+    return await board.getConfigBlock();
+  } finally {
+    await board.close();
+  }
+}
+
+/** `edgeprop pull` of the board behind `ptyPath` into `name`: exit 0, its first line, and the model file's weights and statistics. */
+function pulled(ptyPath: string, name: string) {
+  const out = path.join(work, name);
+  const r = runCli(["pull", "--port", ptyPath, "--save", out]);
+  expect(r.stderr).toBe("");
+  expect(r.code).toBe(0);
+  const json = JSON.parse(readFileSync(out, "utf8"));
+  return {
+    stdout: r.stdout,
+    activations: json.layers.map((l: { activation: string }) => l.activation),
+    weights: json.layers.flatMap((l: { weight: number[][]; bias: number[] }) => [...l.weight.flat(), ...l.bias]),
+    normalization: json.normalization,
+  };
+}
+
 describe.skipIf(!CAN)("edgeprop pull from a board a host configured", () => {
   it("returns the weights and input statistics the host set, as a model file", async () => {
     const pty: PtyBoard = await startPtyBoard([trainer]);
     try {
-      const link = await SerialLink.open(pty.path, 115200, 0);
-      const board = new ProtocolBoard(link);
       const weights = Float32Array.from({ length: paramCount(run.sizes) }, (_, i) => (i - 10) / 16);
       const mean = Float32Array.from([0.5, -1.25, 3]), std = Float32Array.from([2, 0.25, 1.5]);
-      try {
-        await board.configure(encodeConfig(run));
-        await board.setWeights(weights);
-        await board.setInputStats(mean, std);
-      } finally {
-        await board.close();
-      }
-      const out = path.join(work, "host-configured.json");
-      const r = runCli(["pull", "--port", pty.path, "--save", out]);
-      expect(r.stderr).toBe("");
-      expect(r.code).toBe(0);
-      expect(r.stdout).toMatch(/^pull: 3-4-2 mse, 26 parameters at step 0 from /);
-      const json = JSON.parse(readFileSync(out, "utf8"));
-      expect(json.layers.map((l: { activation: string }) => l.activation)).toEqual(["relu", "identity"]);
-      const flat = json.layers.flatMap((l: { weight: number[][]; bias: number[] }) => [...l.weight.flat(), ...l.bias]);
-      expect(flat).toEqual(Array.from(weights));
-      expect(json.normalization).toEqual({ kind: "zscore", mean: Array.from(mean), std: Array.from(std) });
+      await hostConfigures(pty.path, run, weights, mean, std);
+      const got = pulled(pty.path, "host-configured.json");
+      expect(got.stdout).toMatch(/^pull: 3-4-2 mse, 26 parameters at step 0 from /);
+      expect(got.activations).toEqual(["relu", "identity"]);
+      expect(got.weights).toEqual(Array.from(weights));
+      expect(got.normalization).toEqual({ kind: "zscore", mean: Array.from(mean), std: Array.from(std) });
     } finally {
       await pty.stop();
     }
@@ -88,27 +103,13 @@ describe.skipIf(!CAN)("edgeprop pull from a board a host configured", () => {
     const mean = Float32Array.from([1, 2, 3]), std = Float32Array.from([0.5, 4, 8]);
     const pty = await startPtyBoard([plain]);
     try {
-      const link = await SerialLink.open(pty.path, 115200, 0);
-      const board = new ProtocolBoard(link);
-      try {
-        await board.configure(encodeConfig(other));
-        await board.setWeights(weights);
-        await board.setInputStats(mean, std);
-        // The host reads the block back as it configured it (Board.getConfigBlock).
-        expect(Array.from(await board.getConfigBlock())).toEqual(Array.from(encodeConfig(other)));
-      } finally {
-        await board.close();
-      }
-      const out = path.join(work, "plain.json");
-      const r = runCli(["pull", "--port", pty.path, "--save", out]);
-      expect(r.stderr).toBe("");
-      expect(r.code).toBe(0);
-      expect(r.stdout).toMatch(/^pull: 3-5-1 bce, 26 parameters at step 0 from /);
-      const json = JSON.parse(readFileSync(out, "utf8"));
-      expect(json.layers.map((l: { activation: string }) => l.activation)).toEqual(["tanh", "sigmoid"]);
-      const flat = json.layers.flatMap((l: { weight: number[][]; bias: number[] }) => [...l.weight.flat(), ...l.bias]);
-      expect(flat).toEqual(Array.from(weights));
-      expect(json.normalization).toEqual({ kind: "zscore", mean: Array.from(mean), std: Array.from(std) });
+      // The host reads the block back as it configured it (Board.getConfigBlock).
+      expect(Array.from(await hostConfigures(pty.path, other, weights, mean, std))).toEqual(Array.from(encodeConfig(other)));
+      const got = pulled(pty.path, "plain.json");
+      expect(got.stdout).toMatch(/^pull: 3-5-1 bce, 26 parameters at step 0 from /);
+      expect(got.activations).toEqual(["tanh", "sigmoid"]);
+      expect(got.weights).toEqual(Array.from(weights));
+      expect(got.normalization).toEqual({ kind: "zscore", mean: Array.from(mean), std: Array.from(std) });
     } finally {
       await pty.stop();
     }
