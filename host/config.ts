@@ -1,5 +1,6 @@
 // A training run's configuration and torch.optim's defaults. Its encoding as
 // the module's configuration block (version 2, 160 bytes) is protocol/config-block.ts.
+import { fieldDefault, OPTIMIZER_FIELDS, type OptimizerFieldRow } from "./optimizer-fields.js";
 
 export const ACTIVATIONS = ["identity", "relu", "leaky_relu", "sigmoid", "tanh"] as const;
 export const LOSSES = ["mse", "ce", "bce"] as const;
@@ -13,25 +14,14 @@ export type InitName = (typeof INITS)[number];
 
 export const MAX_LAYERS = 8;
 
-export interface OptimizerConfig {
-  name: OptimizerName;
-  lr: number;
-  momentum: number;
-  dampening: number;
-  nesterov: boolean;
-  weightDecay: number;
-  alpha: number;
-  eps: number;
-  centered: boolean;
-  beta1: number;
-  beta2: number;
-  lrDecay: number;
-  initialAccumulator: number;
-  /** adam, adamw: the AMSGrad variant (max of the second moments in the denominator). */
-  amsgrad: boolean;
-  /** nadam: torch's momentum_decay (psi in mu_t = beta1 (1 - 0.5 * 0.96^(t psi))). */
-  momentumDecay: number;
-}
+/**
+ * An optimizer: its torch.optim class and one field per row of
+ * OPTIMIZER_FIELDS (optimizer-fields.ts): a number, or a boolean for a bit of
+ * the block's flags byte.
+ */
+export type OptimizerConfig = { name: OptimizerName } & {
+  -readonly [F in OptimizerFieldRow as F["key"]]: F["default"] extends boolean ? boolean : number;
+};
 
 export interface ModelConfig {
   /** Input size, then each dense layer's output size. */
@@ -56,30 +46,21 @@ export interface RunConfig extends ModelConfig {
   storeRows?: number;
 }
 
-/**
- * torch.optim's defaults for each optimizer. `momentum` is the course's name
- * for SGD with momentum 0.9. lr has no default in torch.optim.SGD; 0.01 here.
- */
-export function optimizerDefaults(name: string): OptimizerConfig {
-  const base: OptimizerConfig = {
-    name: "sgd", lr: 0.01, momentum: 0, dampening: 0, nesterov: false, weightDecay: 0,
-    alpha: 0.99, eps: 1e-8, centered: false, beta1: 0.9, beta2: 0.999, lrDecay: 0,
-    initialAccumulator: 0, amsgrad: false, momentumDecay: 4e-3,
-  };
-  switch (name) {
-    case "sgd": return base;
-    case "momentum": return { ...base, momentum: 0.9 };
-    case "adagrad": return { ...base, name: "adagrad", eps: 1e-10 };
-    case "rmsprop": return { ...base, name: "rmsprop" };
-    case "adam": return { ...base, name: "adam", lr: 0.001 };
-    case "adamw": return { ...base, name: "adamw", lr: 0.001, weightDecay: 0.01 };
-    case "nadam": return { ...base, name: "nadam", lr: 0.002 };
-    case "radam": return { ...base, name: "radam", lr: 0.001 };
-    default: throw new Error(`unknown optimizer '${name}'`);
-  }
-}
+/** The --opt choices: the optimizers, and `momentum`, the course's name for SGD with momentum 0.9. */
+export const OPTIMIZER_CHOICES = ["sgd", "momentum", "adagrad", "rmsprop", "adam", "adamw", "nadam", "radam"] as const;
+export type OptimizerChoice = (typeof OPTIMIZER_CHOICES)[number];
 
-export const OPTIMIZER_CHOICES = ["sgd", "momentum", "adagrad", "rmsprop", "adam", "adamw", "nadam", "radam"];
+/**
+ * torch.optim's defaults for an --opt choice (each field's row says them).
+ * lr has no default in torch.optim.SGD; 0.01 here.
+ */
+export function optimizerDefaults(choice: string): OptimizerConfig {
+  if (!(OPTIMIZER_CHOICES as readonly string[]).includes(choice)) throw new Error(`unknown optimizer '${choice}'`);
+  const c = choice as OptimizerChoice;
+  const o: Record<string, unknown> = { name: c === "momentum" ? "sgd" : c };
+  for (const f of OPTIMIZER_FIELDS) o[f.key] = fieldDefault(f, c);
+  return o as OptimizerConfig;
+}
 
 /** Optimizer state tensors per parameter, as the module counts them. */
 export function optimizerSlots(o: OptimizerConfig): number {

@@ -7,6 +7,7 @@ import {
   ACTIVATIONS, INITS, LOSSES, MAX_LAYERS, OPTIMIZER_CHOICES, optimizerDefaults,
   type Activation, type InitName, type LossName, type OptimizerConfig, type RunConfig,
 } from "./config.js";
+import { OPTIMIZER_FIELDS, type OptimizerField } from "./optimizer-fields.js";
 import { oneCycleProblem, parseSchedule, SCHEDULE_SYNTAX, type Schedule } from "./schedule.js";
 import { DEFAULT_CHUNK, largestChunk } from "./plan.js";
 import { loadProfile } from "./firmware/profiles.js";
@@ -39,22 +40,22 @@ export interface OptimizerOptionSpec extends OptionSpec {
   sets?: keyof Omit<OptimizerConfig, "name">;
 }
 
+/**
+ * A hyper-parameter's flag, from its row (optimizer-fields.ts). Its default is
+ * shown, and parsed in, only where no --opt choice has its own (lr, eps, ...
+ * follow the choice).
+ */
+function optimizerFieldOption(f: OptimizerField): OptimizerOptionSpec {
+  const flag = typeof f.default === "boolean";
+  return {
+    name: f.flag, sets: f.key as OptimizerOptionSpec["sets"], kind: flag ? "flag" : "number", persist: true, onResume: f.onResume,
+    ...(flag ? {} : { min: 0 }), help: f.help, ...(flag || f.byChoice ? {} : { default: f.default }),
+  };
+}
+
 export const OPTIMIZER_OPTIONS: OptimizerOptionSpec[] = [
-  { name: "opt", kind: "string", persist: true, onResume: "fixed", choices: OPTIMIZER_CHOICES, default: "sgd", help: "optimizer, as torch.optim (momentum = sgd with momentum 0.9; nadam, radam as torch 1.13)" },
-  { name: "lr", sets: "lr", kind: "number", persist: true, onResume: "retune", min: 0, help: "learning rate (default: 0.01; adam/adamw/radam 0.001, nadam 0.002)" },
-  { name: "momentum", sets: "momentum", kind: "number", persist: true, onResume: "retune", min: 0, help: "sgd/rmsprop momentum (default 0; 0.9 for --opt momentum)" },
-  { name: "dampening", sets: "dampening", kind: "number", persist: true, onResume: "retune", min: 0, help: "sgd momentum dampening", default: 0 },
-  { name: "nesterov", sets: "nesterov", kind: "flag", persist: true, onResume: "retune", help: "sgd: Nesterov momentum" },
-  { name: "weight-decay", sets: "weightDecay", kind: "number", persist: true, onResume: "retune", min: 0, help: "L2 penalty (decoupled for adamw; default 0, adamw 0.01)" },
-  { name: "alpha", sets: "alpha", kind: "number", persist: true, onResume: "retune", min: 0, help: "rmsprop smoothing constant", default: 0.99 },
-  { name: "eps", sets: "eps", kind: "number", persist: true, onResume: "retune", min: 0, help: "term added for stability (default 1e-8; adagrad 1e-10)" },
-  { name: "centered", sets: "centered", kind: "flag", persist: true, onResume: "fixed", help: "rmsprop: centered (normalize by the variance)" },
-  { name: "beta1", sets: "beta1", kind: "number", persist: true, onResume: "retune", min: 0, help: "adam/adamw/nadam/radam first-moment decay", default: 0.9 },
-  { name: "beta2", sets: "beta2", kind: "number", persist: true, onResume: "retune", min: 0, help: "adam/adamw/nadam/radam second-moment decay", default: 0.999 },
-  { name: "amsgrad", sets: "amsgrad", kind: "flag", persist: true, onResume: "fixed", help: "adam/adamw: the AMSGrad variant (one more state tensor)" },
-  { name: "momentum-decay", sets: "momentumDecay", kind: "number", persist: true, onResume: "retune", min: 0, help: "nadam: momentum_decay", default: 4e-3 },
-  { name: "lr-decay", sets: "lrDecay", kind: "number", persist: true, onResume: "retune", min: 0, help: "adagrad learning-rate decay", default: 0 },
-  { name: "initial-accumulator", sets: "initialAccumulator", kind: "number", persist: true, onResume: "fixed", min: 0, help: "adagrad initial accumulator value", default: 0 },
+  { name: "opt", kind: "string", persist: true, onResume: "fixed", choices: [...OPTIMIZER_CHOICES], default: "sgd", help: "optimizer, as torch.optim (momentum = sgd with momentum 0.9; nadam, radam as torch 1.13)" },
+  ...OPTIMIZER_FIELDS.map(optimizerFieldOption),
   {
     name: "schedule", kind: "string", persist: true, onResume: "retune", value: SCHEDULE_SYNTAX,
     help: "learning-rate schedule as torch.optim.lr_scheduler: StepLR, ExponentialLR, CosineAnnealingLR, MultiStepLR, "

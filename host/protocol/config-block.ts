@@ -9,6 +9,7 @@ import {
   ACTIVATIONS, INITS, LOSSES, MAX_LAYERS, OPTIMIZERS,
   type LossName, type OptimizerConfig, type RunConfig,
 } from "../config.js";
+import { OPTIMIZER_FIELDS, offsetName } from "../optimizer-fields.js";
 import { MalformedMessageError } from "./message-error.js";
 import { BoardError, Status, statusName } from "./status.js";
 
@@ -17,38 +18,42 @@ export const CONFIG_VERSION = 2;
 /** Bytes of each version's block (the module takes both). */
 export const CONFIG_BYTES_OF_VERSION: Record<number, number> = { 1: 128, 2: 160 };
 
-/** Byte offsets of the block's fields (assembly/config.ts names them C_*). */
+/** The optimizer's f64 fields and flag bits, by their constant names (LR, WEIGHT_DECAY; NESTEROV), from its table. */
+const OPTIMIZER_OFFSETS: Record<string, number> = {};
+const OPTIMIZER_BITS: Record<string, number> = {};
+for (const f of OPTIMIZER_FIELDS) {
+  if ("f64" in f.block) OPTIMIZER_OFFSETS[offsetName(f)] = f.block.f64;
+  else OPTIMIZER_BITS[offsetName(f)] = f.block.bit;
+}
+
+/**
+ * Byte offsets of the block's fields (assembly/config.ts names them C_*;
+ * status.test.ts checks the two agree): the optimizer's hyper-parameters
+ * (LR at 40 up to INITIAL_ACCUMULATOR at 112, MOMENTUM_DECAY at 128) come
+ * from optimizer-fields.ts, the rest is written here.
+ */
 export const ConfigOffset = {
   VERSION: 0, LAYERS: 1, LOSS: 2, OPTIMIZER: 3, FLAGS: 4, INIT: 5, CHUNK: 6, SEED: 8,
   SIZES: 12, ACTIVATIONS: 30,
-  LR: 40, MOMENTUM: 48, DAMPENING: 56, WEIGHT_DECAY: 64, ALPHA: 72, EPS: 80,
-  BETA1: 88, BETA2: 96, LR_DECAY: 104, INITIAL_ACCUMULATOR: 112, CLIP_NORM: 120,
+  ...OPTIMIZER_OFFSETS,
+  CLIP_NORM: 120,
   // version 2
-  MOMENTUM_DECAY: 128, CLIP_VALUE: 136, FROZEN: 144, INPUT_FLAGS: 145, PAD_146: 146, STORE_ROWS: 148,
+  CLIP_VALUE: 136, FROZEN: 144, INPUT_FLAGS: 145, PAD_146: 146, STORE_ROWS: 148,
   RESERVED: 152, RESERVED_END: 160,
 } as const;
 
-/** Bits of the flags byte. */
-export const ConfigFlag = { NESTEROV: 1, CENTERED: 2, AMSGRAD: 4 } as const;
+/** Bits of the flags byte (the optimizer's boolean fields). */
+export const ConfigFlag: Record<string, number> = OPTIMIZER_BITS;
 /** Bits of the input-flags byte. */
 export const InputFlag = { NORMALIZE: 1 } as const;
 
 type F64Field = { offset: number; name: string; read: (c: RunConfig) => number };
 
-/** The block's f64 fields in order, each with its torch.optim name and where its value comes from. */
+/** The block's f64 fields, each with its torch name and where its value comes from: the optimizer's, then the clipping limits. */
 const F64_FIELDS: F64Field[] = [
-  { offset: ConfigOffset.LR, name: "lr", read: (c) => c.optimizer.lr },
-  { offset: ConfigOffset.MOMENTUM, name: "momentum", read: (c) => c.optimizer.momentum },
-  { offset: ConfigOffset.DAMPENING, name: "dampening", read: (c) => c.optimizer.dampening },
-  { offset: ConfigOffset.WEIGHT_DECAY, name: "weight_decay", read: (c) => c.optimizer.weightDecay },
-  { offset: ConfigOffset.ALPHA, name: "alpha", read: (c) => c.optimizer.alpha },
-  { offset: ConfigOffset.EPS, name: "eps", read: (c) => c.optimizer.eps },
-  { offset: ConfigOffset.BETA1, name: "beta1", read: (c) => c.optimizer.beta1 },
-  { offset: ConfigOffset.BETA2, name: "beta2", read: (c) => c.optimizer.beta2 },
-  { offset: ConfigOffset.LR_DECAY, name: "lr_decay", read: (c) => c.optimizer.lrDecay },
-  { offset: ConfigOffset.INITIAL_ACCUMULATOR, name: "initial_accumulator_value", read: (c) => c.optimizer.initialAccumulator },
+  ...OPTIMIZER_FIELDS.flatMap((f): F64Field[] => "f64" in f.block
+    ? [{ offset: f.block.f64, name: f.torch, read: (c) => c.optimizer[f.key] as number }] : []),
   { offset: ConfigOffset.CLIP_NORM, name: "clip_norm", read: (c) => c.clipNorm },
-  { offset: ConfigOffset.MOMENTUM_DECAY, name: "momentum_decay", read: (c) => c.optimizer.momentumDecay },
   { offset: ConfigOffset.CLIP_VALUE, name: "clip_value", read: (c) => c.clipValue ?? 0 },
 ];
 
@@ -64,8 +69,9 @@ const SCALAR_NAMES: Record<number, string> = {
 };
 
 function flagsOf(o: OptimizerConfig): number {
-  return (o.nesterov ? ConfigFlag.NESTEROV : 0) | (o.centered ? ConfigFlag.CENTERED : 0)
-    | (o.amsgrad ? ConfigFlag.AMSGRAD : 0);
+  let flags = 0;
+  for (const f of OPTIMIZER_FIELDS) if ("bit" in f.block && o[f.key]) flags |= f.block.bit;
+  return flags;
 }
 
 export function encodeConfig(c: RunConfig): Uint8Array {
