@@ -51,10 +51,10 @@ export function wasm2cBoard(env = process.env) {
   return existsSync(WASM2C_BOARD) ? WASM2C_BOARD : WASM2C_BOARD_DEFAULT;
 }
 
-/** Rows per chunk when nothing else decides (host/plan.ts DEFAULT_CHUNK). */
+/** Rows per chunk when nothing else decides (host/model/plan.ts DEFAULT_CHUNK). */
 export function defaultChunk() {
   try {
-    const m = /DEFAULT_CHUNK\s*=\s*(\d+)/.exec(readFileSync(join(ROOT, 'host', 'plan.ts'), 'utf8'));
+    const m = /DEFAULT_CHUNK\s*=\s*(\d+)/.exec(readFileSync(join(ROOT, 'host', 'model', 'plan.ts'), 'utf8'));
     if (m) return Number(m[1]);
   } catch { /* fall through */ }
   return 8;

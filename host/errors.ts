@@ -2,7 +2,7 @@
 //   2: bad input (usage, files, data, a model that does not fit)
 //   3: training diverged (loss or gradient not finite)
 //   4: the board stopped answering or failed
-import type { EpochEvent } from "./session.js";
+import type { EpochEvent } from "./run/session.js";
 
 export class UsageError extends Error {
   readonly exitCode = 2;

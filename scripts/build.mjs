@@ -57,7 +57,7 @@ export function buildModule({ pages = 64, memoryLimit = 0, out, wasi = false, qu
 async function bundleHost() {
   const esbuild = await import("esbuild");
   await esbuild.build({
-    entryPoints: [join(root, "host", "cli.ts")],
+    entryPoints: [join(root, "host", "cli", "main.ts")],
     outfile: join(root, "dist", "edgeprop.mjs"),
     bundle: true,
     platform: "node",

@@ -11,7 +11,7 @@ import { listProfiles, loadProfile } from "../host/firmware/profiles.js";
 import { buildModule, moduleBuildId } from "../host/firmware/build-module.js";
 import { moduleHeader, parseModuleHeader } from "../host/firmware/header.js";
 import { flash, firmwareHeaderPath, pioArgs } from "../host/firmware/flash.js";
-import { repoPath } from "../host/firmware/paths.js";
+import { packagePath } from "../host/files/package-path.js";
 import { cobsDecode, cobsEncode, decodeFrame, encodeFrame, framesIn, type Frame } from "./helpers/spec-frames";
 
 const has = (tool: string) => spawnSync("sh", ["-c", `command -v ${tool}`]).status === 0;
@@ -24,9 +24,9 @@ const M3_INCLUDE = process.env.EDGEPROP_M3_INCLUDE ?? "";
 const M3_LIB = process.env.EDGEPROP_M3_LIB ?? "";
 const HAS_WASM3 = M3_INCLUDE !== "" && M3_LIB !== "" && HAS_GCC && HAS_MAKE;
 
-const ROOT = repoPath();
-const COMMON = repoPath("boards", "common");
-const POSIX = repoPath("boards", "posix");
+const ROOT = packagePath();
+const COMMON = packagePath("boards", "common");
+const POSIX = packagePath("boards", "posix");
 let tmp = "";
 beforeAll(() => { tmp = mkdtempSync(join(tmpdir(), "edgeprop-boards-")); });
 afterAll(() => { if (tmp) rmSync(tmp, { recursive: true, force: true }); });
@@ -91,7 +91,7 @@ describe("board profiles", () => {
       expect(p.name).toBe(name);
       expect(p.memory_limit).toBeLessThanOrEqual(p.pages * 65536);
       expect(p.max_chunk).toBeGreaterThan(0);
-      expect(readFileSync(repoPath("boards", "esp32", "platformio.ini"), "utf8")).toContain(`[env:${p.pio_env}]`);
+      expect(readFileSync(packagePath("boards", "esp32", "platformio.ini"), "utf8")).toContain(`[env:${p.pio_env}]`);
     }
     expect(loadProfile("esp32")).toMatchObject({ memory_limit: 49152, pages: 1, baud: 921600, psram: false, pio_env: "esp32dev" });
     expect(loadProfile("esp32-s3").psram).toBe(true);
@@ -154,12 +154,12 @@ describe("module per profile and its C header", () => {
       expect(text).toContain("pip install platformio");
       expect(text).toContain("-e esp32-c3-devkitm-1 -t upload --upload-port /dev/ttyUSB7");
       const parsed = parseModuleHeader(readFileSync(header, "utf8"));
-      expect(Buffer.from(parsed.bytes).equals(readFileSync(repoPath("build", "boards", "esp32-c3", "edgeprop.wasm")))).toBe(true);
+      expect(Buffer.from(parsed.bytes).equals(readFileSync(packagePath("build", "boards", "esp32-c3", "edgeprop.wasm")))).toBe(true);
       expect(parsed.defines.EDGEPROP_BAUD).toBe(460800);
     } finally {
       if (before) writeFileSync(header, before); else rmSync(header, { force: true });
     }
-    expect(pioArgs(p)).toEqual(["run", "-d", repoPath("boards", "esp32"), "-e", "esp32-c3-devkitm-1", "-t", "upload"]);
+    expect(pioArgs(p)).toEqual(["run", "-d", packagePath("boards", "esp32"), "-e", "esp32-c3-devkitm-1", "-t", "upload"]);
   }, 60000);
 });
 

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { mulberry32 } from "../host/rng";
+import { mulberry32 } from "../host/data/rng";
 import { cliPath, repoRoot, rmDir, tmpDir } from "./helpers/paths";
 import { unavailable as emulatorUnavailable } from "./emulated/emulated-board";
 

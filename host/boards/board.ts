@@ -3,7 +3,7 @@
 // over any byte link: the simulated firmware in memory (simulated-firmware.ts),
 // a board process, a pty or a real serial port. A training session talks only
 // to this.
-import type { Plan } from "../plan.js";
+import type { Plan } from "../model/plan.js";
 import type { BoardStats } from "./board-stats.js";
 
 export interface BoardInfo {

@@ -8,7 +8,7 @@ import { SimulatedFirmware } from "./simulated-firmware.js";
 import { ProtocolBoard } from "../protocol/protocol-board.js";
 import { encodeConfig } from "../protocol/config-block.js";
 import { BoardError, Status } from "../protocol/status.js";
-import { optimizerDefaults, type RunConfig } from "../config.js";
+import { optimizerDefaults, type RunConfig } from "../model/config.js";
 
 const RUN: RunConfig = {
   sizes: [4, 6, 3], activations: ["relu", "identity"], loss: "ce", optimizer: { ...optimizerDefaults("rmsprop"), centered: true },

@@ -5,10 +5,10 @@ import type {
   StoredTrainJob, TrainJob,
 } from "./board.js";
 import { BoardError, Status, statusName } from "../protocol/status.js";
-import { type EngineExports, instantiate } from "../engine.js";
-import type { Plan } from "../plan.js";
+import { type EngineExports, instantiate } from "./engine.js";
+import type { Plan } from "../model/plan.js";
 import { CONFIG_BYTES, configChunk, configureRefusal, decodeShape } from "../protocol/config-block.js";
-import { targetColumns } from "../config.js";
+import { targetColumns } from "../model/config.js";
 import { noStoreError, withStoreNumbers } from "./sample-store.js";
 
 export class DirectBoard implements Board {

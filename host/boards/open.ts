@@ -2,7 +2,6 @@
 // (link-flags.ts resolves them from --link, --engine, --board, --baud and
 // --fault-rate). Every choice but `direct` goes through the serial protocol,
 // so they all must give `direct`'s weights bit for bit.
-import { fileURLToPath } from "node:url";
 import { spawnSync } from "node:child_process";
 import type { Board } from "./board.js";
 import type { ByteLink } from "../transports/byte-link.js";
@@ -14,13 +13,14 @@ import { ProcessLink, splitCommand } from "../transports/process-link.js";
 import { SerialLink } from "../transports/serial-link.js";
 import { ProtocolBoard } from "../protocol/protocol-board.js";
 import { startPtyBoard } from "../transports/pty.js";
-import { buildPath } from "../engine.js";
+import { buildPath } from "./engine.js";
+import { packagePath } from "../files/package-path.js";
 import { UsageError } from "../errors.js";
 import { loadProfile } from "../firmware/profiles.js";
 import { openEmulatedBoard, type EmulateSpec } from "./emulated.js";
 
 
-const edgepropBin = fileURLToPath(new URL("../bin/edgeprop.js", import.meta.url));
+const edgepropBin = packagePath("bin", "edgeprop.js");
 
 function onPath(cmd: string): boolean {
   return spawnSync("sh", ["-c", `command -v ${cmd}`], { stdio: "ignore" }).status === 0;
@@ -38,7 +38,7 @@ export function boardCommand(engine: string | undefined, memoryLimit: number): s
   if (!engine.startsWith("wasi:")) throw new UsageError(`--engine ${engine}: expected wasi:node|wasi:wasm3|wasi:wasmtime|wasi:PATH or exec:'CMD ARGS'`);
   const runtime = engine.slice(5);
   switch (runtime) {
-    case "node": return [process.execPath, "--no-warnings", fileURLToPath(new URL("../bin/wasi-node.js", import.meta.url)), wasiModule];
+    case "node": return [process.execPath, "--no-warnings", packagePath("bin", "wasi-node.js"), wasiModule];
     case "wasm3":
       if (!onPath("wasm3")) throw new UsageError("--engine wasi:wasm3: no wasm3 on the PATH (build wasm3 and put its CLI on the PATH, or give --engine wasi:/path/to/wasm3)");
       return ["wasm3", wasiModule];

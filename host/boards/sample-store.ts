@@ -1,6 +1,6 @@
 // The host's side of the board's sample store (assembly/store.ts): what a
 // configuration block asks for, and the numbers a refusal must state.
-import { storeBytes, type Plan } from "../plan.js";
+import { storeBytes, type Plan } from "../model/plan.js";
 import type { ConfigureReply } from "../protocol/codec.js";
 import type { ConfigShape } from "../protocol/config-block.js";
 import { MalformedMessageError } from "../protocol/message-error.js";

@@ -5,7 +5,7 @@
 // any other transport; line rates are simulated by wrapping it in a
 // ThrottledLink.
 import type { ByteLink } from "../transports/byte-link.js";
-import { instantiate, type EngineExports } from "../engine.js";
+import { instantiate, type EngineExports } from "./engine.js";
 
 export interface SimulatedFirmwareOptions {
   memoryLimit?: number;

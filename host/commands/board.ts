@@ -3,7 +3,7 @@
 // prints its path and serves until stopped, for a serial monitor or
 // `edgeprop train --port`. --emulate boots the real firmware under QEMU
 // (boards/qemu) and prints its serial port the same way.
-import { helpText, parseArgs, type OptionSpec } from "../args.js";
+import { helpText, parseArgs, type OptionSpec } from "../cli/args.js";
 import { SimulatedFirmware } from "../boards/simulated-firmware.js";
 import { boardCommand } from "../boards/open.js";
 import { startPtyBoard } from "../transports/pty.js";

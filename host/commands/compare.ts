@@ -2,17 +2,16 @@
 // weights: several optimizers (--opt sgd,momentum,adam) or several batch sizes
 // (--batch 1,32,full). Prints a table and writes one self-contained HTML
 // report with every run's loss curve on shared axes.
-import { helpText, parseArgs, type OptionSpec } from "../args.js";
-import { MODEL_OPTIONS, OPTIMIZER_OPTIONS, TRAINING_OPTIONS, runSpecOf, type RunVariant } from "../run-options.js";
-import { OPTIMIZER_CHOICES } from "../config.js";
-import { checkOutputFile } from "../output-path.js";
-import { stdoutOutput, trainOnBoard, describeRun, type Output } from "../training-run.js";
-import { NO_OUTPUTS } from "../run-spec.js";
+import { helpText, parseArgs, type OptionSpec } from "../cli/args.js";
+import { DATA_OPTIONS, MODEL_OPTIONS, OPTIMIZER_OPTIONS, TRAINING_OPTIONS, runSpecOf, type RunVariant } from "../cli/run-options.js";
+import { OPTIMIZER_CHOICES } from "../model/config.js";
+import { checkOutputFile } from "../files/output-path.js";
+import { stdoutOutput, trainOnBoard, describeRun, type Output } from "../run/training-run.js";
+import { NO_OUTPUTS } from "../run/run-spec.js";
 import { openSimulatedBoard } from "../boards/open.js";
-import { LINK_OPTIONS, linkOptionsOf } from "../link-flags.js";
-import { DATA_OPTIONS } from "../datasets/index.js";
+import { LINK_OPTIONS, linkOptionsOf } from "../cli/link-flags.js";
 import { UsageError } from "../errors.js";
-import { closest } from "../args.js";
+import { closest } from "../text/closest.js";
 import { progressMode } from "../progress/index.js";
 import { writeReport, type RunRecord } from "../report/html.js";
 import { accuracyText, runsTable } from "../report/table.js";

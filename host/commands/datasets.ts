@@ -1,9 +1,9 @@
 // edgeprop datasets: the built-in data sets --dataset NAME accepts, with the
 // model that suits each; --write NAME --out FILE.csv saves one as CSV.
-import { helpText, parseArgs, type OptionSpec } from "../args.js";
-import { DATASETS, datasetCsv, findDataset } from "../datasets/index.js";
-import { writeFileAtomic } from "../atomic-write.js";
-import { checkOutputFile } from "../output-path.js";
+import { helpText, parseArgs, type OptionSpec } from "../cli/args.js";
+import { DATASETS, datasetCsv, findDataset } from "../data/datasets.js";
+import { writeFileAtomic } from "../files/atomic-write.js";
+import { checkOutputFile } from "../files/output-path.js";
 import { UsageError } from "../errors.js";
 
 export const DATASETS_OPTIONS: OptionSpec[] = [

@@ -4,17 +4,17 @@
 // Momentum, AdaGrad, RMSProp and Adam. Every run of a part starts from the
 // same weights. Progress while it runs, a summary table, an HTML report.
 import { resolve } from "node:path";
-import { helpText, parseArgs, type OptionSpec } from "../args.js";
+import { helpText, parseArgs, type OptionSpec } from "../cli/args.js";
 import type { Board } from "../boards/board.js";
 import { UsageError } from "../errors.js";
 import { openSimulatedBoard } from "../boards/open.js";
-import { checkOutputFile } from "../output-path.js";
-import { describeRun, stdoutOutput, trainOnBoard } from "../training-run.js";
-import { SIM_OPTIONS, runSpecOf } from "../run-options.js";
-import { NO_OUTPUTS, type RunSpec } from "../run-spec.js";
-import type { Dataset } from "../dataset.js";
+import { checkOutputFile } from "../files/output-path.js";
+import { describeRun, stdoutOutput, trainOnBoard } from "../run/training-run.js";
+import { SIM_OPTIONS, runSpecOf } from "../cli/run-options.js";
+import { NO_OUTPUTS, type RunSpec } from "../run/run-spec.js";
+import type { Dataset } from "../data/dataset.js";
 import { interactive } from "../progress/index.js";
-import { makeRandn, makeSpiral } from "../datasets/index.js";
+import { makeRandn, makeSpiral } from "../data/datasets.js";
 import { writeReport, type RunRecord } from "../report/html.js";
 import { accuracyText, runsTable } from "../report/table.js";
 

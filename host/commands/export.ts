@@ -1,12 +1,12 @@
 // edgeprop export: a trained model for shipping without the trainer: a C99
 // header (weights + edgeprop_predict) or the normalized model JSON.
 import { basename } from "node:path";
-import { helpText, parseArgs, type OptionSpec } from "../args.js";
+import { helpText, parseArgs, type OptionSpec } from "../cli/args.js";
 import { UsageError } from "../errors.js";
-import { modelToJson, readModel } from "../model-file.js";
-import { exportC } from "../export-c.js";
-import { writeFileAtomic } from "../atomic-write.js";
-import { checkOutputFile } from "../output-path.js";
+import { modelToJson, readModel } from "../model/model-file.js";
+import { exportC } from "../model/export-c.js";
+import { writeFileAtomic } from "../files/atomic-write.js";
+import { checkOutputFile } from "../files/output-path.js";
 
 export const EXPORT_OPTIONS: OptionSpec[] = [
   { name: "load", kind: "string", value: "MODEL.json", help: "the model to export (or give it as the first argument)" },

@@ -1,10 +1,10 @@
 // edgeprop build --board NAME and edgeprop flash --board NAME --port PATH:
 // the module built for a board profile, compiled into the ESP32 firmware.
-import { helpText, parseArgs, type OptionSpec } from "../args.js";
+import { helpText, parseArgs, type OptionSpec } from "../cli/args.js";
 import { loadProfile, listProfiles } from "../firmware/profiles.js";
 import { BOARD_ENGINES, flash, firmwareHeaderPath, type BoardEngine } from "../firmware/flash.js";
 import { rxBufferBytes } from "../firmware/rx-buffer.js";
-import { MODEL_OPTIONS, TRAINING_OPTIONS, resolveRun } from "../run-options.js";
+import { MODEL_OPTIONS, TRAINING_OPTIONS, resolveRun } from "../cli/run-options.js";
 import { UsageError } from "../errors.js";
 
 const BOARD_OPTION: OptionSpec = { name: "board", kind: "string", value: "PROFILE", help: `board profile (${listProfiles().join(", ")})` };

@@ -1,6 +1,6 @@
 // edgeprop monitor --port PATH: the board's text lines and decoded frames,
 // live, for watching a session from a second terminal or debugging a board.
-import { parseArgs, helpText, type OptionSpec } from "../args.js";
+import { parseArgs, helpText, type OptionSpec } from "../cli/args.js";
 import { SerialLink } from "../transports/serial-link.js";
 import { FrameSplitter } from "../protocol/frame-splitter.js";
 import { Type, encodeFrame, typeName, type Frame } from "../protocol/frame.js";
@@ -8,7 +8,7 @@ import { decodeBatchReply, decodeError, decodeHelloReply, encodeHello } from "..
 import { MalformedMessageError } from "../protocol/message-error.js";
 import { statusName } from "../protocol/status.js";
 import { UsageError } from "../errors.js";
-import { SERIAL_OPTIONS, serialLineOf } from "../serial-flags.js";
+import { SERIAL_OPTIONS, serialLineOf } from "../cli/serial-flags.js";
 
 const OPTIONS: OptionSpec[] = [
   ...SERIAL_OPTIONS,

@@ -1,9 +1,9 @@
 // edgeprop plan: the bytes a model needs on the board, before training.
-import { helpText, parseArgs, type OptionSpec } from "../args.js";
-import { MODEL_OPTIONS, OPTIMIZER_OPTIONS, resolveRun } from "../run-options.js";
-import { computePlan } from "../plan.js";
-import { moduleStaticBytes } from "../engine.js";
-import { paramCount } from "../config.js";
+import { helpText, parseArgs, type OptionSpec } from "../cli/args.js";
+import { MODEL_OPTIONS, OPTIMIZER_OPTIONS, resolveRun } from "../cli/run-options.js";
+import { computePlan } from "../model/plan.js";
+import { moduleStaticBytes } from "../boards/engine.js";
+import { paramCount } from "../model/config.js";
 import { UsageError } from "../errors.js";
 import { loadProfile } from "../firmware/profiles.js";
 

@@ -2,7 +2,7 @@
 // spawns udevadm, which containers lack; then scan /dev by name instead.
 import { readdirSync } from "node:fs";
 import { SerialPort } from "serialport";
-import { parseArgs, helpText, type OptionSpec } from "../args.js";
+import { parseArgs, helpText, type OptionSpec } from "../cli/args.js";
 
 const OPTIONS: OptionSpec[] = [
   { name: "json", kind: "flag", help: "one JSON object per port" },

@@ -1,20 +1,20 @@
 // edgeprop predict: a saved model's outputs for the rows of a CSV, computed
 // on this machine (no board), with accuracy or loss when targets are present.
 // edgeprop eval: the same through a (simulated) board's forward pass.
-import { helpText, parseArgs, type OptionSpec } from "../args.js";
-import { forward } from "../forward.js";
-import { parseDelimiter, readCsv, type NumericTable } from "../csv.js";
-import { checkAgainstModel, inputsOnly, splitTable, type Dataset, type LabelOptions } from "../dataset.js";
+import { helpText, parseArgs, type OptionSpec } from "../cli/args.js";
+import { forward } from "../model/forward.js";
+import { parseDelimiter, readCsv, type NumericTable } from "../data/csv.js";
+import { checkAgainstModel, inputsOnly, splitTable, type Dataset, type LabelOptions } from "../data/dataset.js";
 import { UsageError } from "../errors.js";
-import { readModel, type ModelFile } from "../model-file.js";
+import { readModel, type ModelFile } from "../model/model-file.js";
 import { accuracy, argmax, meanLoss } from "../report/metrics.js";
-import { DATASETS, findDataset } from "../datasets/index.js";
+import { DATASETS, findDataset } from "../data/datasets.js";
 import { openSimulatedBoard } from "../boards/open.js";
 import { withBoard } from "../boards/board.js";
-import { LINK_OPTIONS, linkOptionsOf } from "../link-flags.js";
-import { configureBoard, type PreparedRun } from "../training-run.js";
-import { evaluationRun } from "../run-options.js";
-import { normalizeRows } from "../normalization.js";
+import { LINK_OPTIONS, linkOptionsOf } from "../cli/link-flags.js";
+import { configureBoard, type PreparedRun } from "../run/training-run.js";
+import { evaluationRun } from "../cli/run-options.js";
+import { normalizeRows } from "../data/normalization.js";
 
 export const PREDICT_OPTIONS: OptionSpec[] = [
   { name: "load", kind: "string", value: "MODEL.json", help: "the trained model (edgeprop-model v1), e.g. from --save" },
@@ -154,7 +154,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
   await withBoard(await openSimulatedBoard(linkOptionsOf(a)), async (board) => {
     await configureBoard(board, prepared);
     const d = inp.data;
-    // The model's z-scoring, applied here with the module's float32 definition (host/normalization.ts), so the
+    // The model's z-scoring, applied here with the module's float32 definition (host/data/normalization.ts), so the
     // board sees what it would compute itself with INPUT_NORMALIZE: the same bits either way.
     const x = inp.model.normalization ? normalizeRows(d.x, d.nIn, inp.model.normalization) : d.x;
     const r = await board.evaluate(x, inp.hasTargets ? d.t : null, d.rows, d.nIn, d.nT, Number(a.chunk));

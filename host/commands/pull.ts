@@ -1,12 +1,12 @@
 // edgeprop pull --port PATH --save MODEL.json: the model a board holds (one
 // it trained on data it collected itself, or one a host trained), saved as a
 // model file; the board is only read, never changed.
-import { parseArgs, helpText, type OptionSpec } from "../args.js";
+import { parseArgs, helpText, type OptionSpec } from "../cli/args.js";
 import { UsageError, LinkError } from "../errors.js";
 import { SerialLink } from "../transports/serial-link.js";
-import { SERIAL_OPTIONS, noAnswerHint, serialLineOf } from "../serial-flags.js";
-import { checkOutputFile } from "../output-path.js";
-import { writeModel } from "../model-file.js";
+import { SERIAL_OPTIONS, noAnswerHint, serialLineOf } from "../cli/serial-flags.js";
+import { checkOutputFile } from "../files/output-path.js";
+import { writeModel } from "../model/model-file.js";
 import { pullModel } from "../firmware/pull.js";
 
 const OPTIONS: OptionSpec[] = [

@@ -1,13 +1,13 @@
 // edgeprop sim: train on a simulated board, on this machine.
-import { helpText, parseArgs } from "../args.js";
-import { SIM_OPTIONS, runSpecOf } from "../run-options.js";
-import { stdoutOutput, trainOnBoard } from "../training-run.js";
+import { helpText, parseArgs } from "../cli/args.js";
+import { SIM_OPTIONS, runSpecOf } from "../cli/run-options.js";
+import { stdoutOutput, trainOnBoard } from "../run/training-run.js";
 import { openSimulatedBoard } from "../boards/open.js";
 import { withBoard } from "../boards/board.js";
-import { linkOptionsOf } from "../link-flags.js";
+import { linkOptionsOf } from "../cli/link-flags.js";
 import { withInterrupt } from "../run/interrupt.js";
 
-export { OUTPUT_OPTIONS, SIM_OPTIONS } from "../run-options.js";
+export { OUTPUT_OPTIONS, SIM_OPTIONS } from "../cli/run-options.js";
 
 export async function simCommand(argv: string[]): Promise<number> {
   const a = parseArgs(argv, SIM_OPTIONS, "sim");

@@ -1,14 +1,14 @@
 // edgeprop train --port PATH: the same run as `sim`, on a real board (or
 // anything that speaks the protocol on a serial device).
-import { helpText, parseArgs, type OptionSpec } from "../args.js";
+import { helpText, parseArgs, type OptionSpec } from "../cli/args.js";
 import { SIM_OPTIONS } from "./sim.js";
-import { stdoutOutput, trainOnBoard } from "../training-run.js";
-import { runSpecOf } from "../run-options.js";
+import { stdoutOutput, trainOnBoard } from "../run/training-run.js";
+import { runSpecOf } from "../cli/run-options.js";
 import { SerialLink } from "../transports/serial-link.js";
 import { ReportingBoard } from "../boards/reporting-board.js";
 import { withBoard } from "../boards/board.js";
 import { LinkError, UsageError } from "../errors.js";
-import { SERIAL_OPTIONS, noAnswerHint, serialLineOf } from "../serial-flags.js";
+import { SERIAL_OPTIONS, noAnswerHint, serialLineOf } from "../cli/serial-flags.js";
 import { withInterrupt } from "../run/interrupt.js";
 
 // (--board and --baud are SERIAL_OPTIONS' here: a real board's profile, not a simulated one.)

@@ -10,7 +10,7 @@ import { flash, firmwareHeaderPath, pioArgs, wasm2cDir } from "./flash.js";
 import { parseModuleHeader } from "./header.js";
 import { loadProfile } from "./profiles.js";
 import { HOST_WINDOW, rxBufferBytes } from "./rx-buffer.js";
-import { computePlan, encodedFrameBytes, TX_PAYLOAD } from "../plan.js";
+import { computePlan, encodedFrameBytes, TX_PAYLOAD } from "../model/plan.js";
 import { findWabtRuntime, writeWasm2cSources } from "./wasm2c-sources.js";
 import { UsageError } from "../errors.js";
 import { tmpdir } from "node:os";

@@ -5,10 +5,10 @@
 import { spawn } from "node:child_process";
 import { accessSync, constants } from "node:fs";
 import { delimiter, join } from "node:path";
-import { writeFileAtomic } from "../atomic-write.js";
+import { writeFileAtomic } from "../files/atomic-write.js";
 import { buildModule } from "./build-module.js";
 import { moduleHeader } from "./header.js";
-import { repoPath } from "./paths.js";
+import { packagePath } from "../files/package-path.js";
 import type { BoardProfile } from "./profiles.js";
 import { writeWasm2cSources } from "./wasm2c-sources.js";
 
@@ -34,7 +34,7 @@ export function wasm2cDir(): string {
 }
 
 export function firmwareDir(): string {
-  return repoPath("boards", "esp32");
+  return packagePath("boards", "esp32");
 }
 
 export function firmwareHeaderPath(): string {
@@ -43,7 +43,7 @@ export function firmwareHeaderPath(): string {
 
 /** The module built for a profile lands here (next to build/edgeprop.wasm). */
 export function profileModulePath(profile: BoardProfile): string {
-  return repoPath("build", "boards", profile.name, "edgeprop.wasm");
+  return packagePath("build", "boards", profile.name, "edgeprop.wasm");
 }
 
 /** An executable named `name` on PATH, or null. */

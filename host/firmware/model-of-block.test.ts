@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { modelOfBlock } from "./model-of-block.js";
 import { encodeConfig } from "../protocol/config-block.js";
 import { MalformedMessageError } from "../protocol/message-error.js";
-import { optimizerDefaults, type RunConfig } from "../config.js";
+import { optimizerDefaults, type RunConfig } from "../model/config.js";
 
 const run: RunConfig = {
   sizes: [3, 5, 2], activations: ["relu", "sigmoid"], loss: "bce", optimizer: optimizerDefaults("sgd"),

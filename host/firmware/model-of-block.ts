@@ -1,8 +1,8 @@
 // The model (shape, activations, loss) a board's configuration block
 // describes: the block comes from the board (GET_WEIGHTS region CONFIG), so
 // it is checked whole before any of it is used.
-import type { ModelConfig } from "../config.js";
-import { ACTIVATIONS } from "../config.js";
+import type { ModelConfig } from "../model/config.js";
+import { ACTIVATIONS } from "../model/config.js";
 import { ConfigOffset, decodeShape } from "../protocol/config-block.js";
 import { MalformedMessageError } from "../protocol/message-error.js";
 

@@ -4,7 +4,7 @@
 // its firmware. See docs/boards.md for the table and the reasons.
 import { readdirSync, readFileSync } from "node:fs";
 import { UsageError } from "../errors.js";
-import { repoPath } from "./paths.js";
+import { packagePath } from "../files/package-path.js";
 
 export interface BoardProfile {
   name: string;
@@ -24,7 +24,7 @@ export interface BoardProfile {
 }
 
 export function profilesDir(): string {
-  return repoPath("boards", "profiles");
+  return packagePath("boards", "profiles");
 }
 
 /** Known profile names, sorted. */

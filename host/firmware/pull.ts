@@ -5,7 +5,7 @@
 // again: the weights come from one step. Any firmware serves it: the plain
 // pump as well as one running the training API (the module answers).
 import { readRegion } from "../protocol/read-region.js";
-import { paramCount, type ModelConfig } from "../config.js";
+import { paramCount, type ModelConfig } from "../model/config.js";
 import { LinkError } from "../errors.js";
 import {
   Region, decodeConfigBlockReply, decodeHelloReply, encodeGetConfigBlock,

@@ -1,7 +1,7 @@
 // A loss chart drawn in the terminal with braille characters (2 x 4 dots per
 // character cell), with the y range labelled on the left.
 
-import { LIVE_NUMBERS, shortNumber } from "../number-format.js";
+import { LIVE_NUMBERS, shortNumber } from "../text/number-format.js";
 
 const DOT = [[0x01, 0x08], [0x02, 0x10], [0x04, 0x20], [0x40, 0x80]]; // [row][col]
 

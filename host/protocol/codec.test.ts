@@ -7,7 +7,7 @@ import { Type, type Frame } from "./frame.js";
 import { Status, BoardError } from "./status.js";
 import { MalformedMessageError } from "./message-error.js";
 import { encodeConfig, decodeShape, configFieldName, CONFIG_BYTES, ConfigOffset } from "./config-block.js";
-import { optimizerDefaults, type RunConfig } from "../config.js";
+import { optimizerDefaults, type RunConfig } from "../model/config.js";
 import {
   ACK_BYTES, BatchReplyOffset, CONFIG_WORDS, HELLO_REPLY_BYTES, Region,
   decodeAck, decodeBatchReply, decodeConfigBlockReply, decodeConfigureReply, encodeGetConfigBlock, decodeError, decodeEvalReply, decodeGetWeightsReply,

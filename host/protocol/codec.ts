@@ -6,7 +6,7 @@
 import { Type, type Frame, typeName } from "./frame.js";
 import { BoardError, Status, statusName } from "./status.js";
 import { MalformedMessageError } from "./message-error.js";
-import type { Plan } from "../plan.js";
+import type { Plan } from "../model/plan.js";
 import { CONFIG_BYTES } from "./config-block.js";
 
 const EMPTY = new Uint8Array(0);
@@ -473,7 +473,7 @@ export interface TrainStoreRequest {
   epoch: number;
   /** Compute the epoch's order of the rows held first (the epoch's first step). */
   startEpoch: boolean;
-  /** That order is the seeded shuffle (host/shuffle.ts epochOrder); else the rows in store order. */
+  /** That order is the seeded shuffle (host/data/shuffle.ts epochOrder); else the rows in store order. */
   shuffle: boolean;
   /** Set the board's step count before training (replay after a restart). */
   setStep: number | null;

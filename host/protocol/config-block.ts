@@ -8,8 +8,8 @@
 import {
   ACTIVATIONS, INITS, LOSSES, MAX_LAYERS, OPTIMIZERS,
   type LossName, type OptimizerConfig, type RunConfig,
-} from "../config.js";
-import { OPTIMIZER_FIELDS, offsetName } from "../optimizer-fields.js";
+} from "../model/config.js";
+import { OPTIMIZER_FIELDS, offsetName } from "../model/optimizer-fields.js";
 import { MalformedMessageError } from "./message-error.js";
 import { BoardError, Status, statusName } from "./status.js";
 

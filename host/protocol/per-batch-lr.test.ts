@@ -8,7 +8,7 @@ import type { Board } from "../boards/board.js";
 import { encodeConfig } from "./config-block.js";
 import { countedBoard } from "../../tests/helpers/counting-link.js";
 import { sineRows } from "../../tests/helpers/sine-rows.js";
-import { optimizerDefaults, type RunConfig } from "../config.js";
+import { optimizerDefaults, type RunConfig } from "../model/config.js";
 
 const RUN: RunConfig = {
   sizes: [2, 5, 1], activations: ["tanh", "identity"], loss: "mse",

@@ -13,7 +13,7 @@ import { encodeConfig } from "./config-block.js";
 import { SimulatedFirmware } from "../boards/simulated-firmware.js";
 import { DirectBoard } from "../boards/in-process.js";
 import { LinkError } from "../errors.js";
-import { optimizerDefaults, type RunConfig } from "../config.js";
+import { optimizerDefaults, type RunConfig } from "../model/config.js";
 import type { ByteLink } from "../transports/byte-link.js";
 
 /** The pump's own ERROR frame (boards/common/error_frame.h): seq 0, code, for-type 0, detail 0, boot id, text. */

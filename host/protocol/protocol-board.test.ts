@@ -10,7 +10,7 @@ import type { Board } from "../boards/board.js";
 import { encodeConfig } from "./config-block.js";
 import { CountingLink, countedBoard } from "../../tests/helpers/counting-link.js";
 import { sineRows } from "../../tests/helpers/sine-rows.js";
-import { optimizerDefaults, type RunConfig } from "../config.js";
+import { optimizerDefaults, type RunConfig } from "../model/config.js";
 import { FrameSplitter } from "./frame-splitter.js";
 import { encodeFrame, Type } from "./frame.js";
 import { BatchReplyOffset } from "./codec.js";

@@ -14,8 +14,8 @@ import { EpochStream } from "./epoch-stream.js";
 import { readRegion } from "./read-region.js";
 import { BoardError, Status } from "./status.js";
 import { LinkError } from "../errors.js";
-import { MIN_RX_PAYLOAD, TX_PAYLOAD, inputStatsBytes, rxPayloadBytes, trainedParamCount, type Plan } from "../plan.js";
-import { paramCount, targetColumns } from "../config.js";
+import { MIN_RX_PAYLOAD, TX_PAYLOAD, inputStatsBytes, rxPayloadBytes, trainedParamCount, type Plan } from "../model/plan.js";
+import { paramCount, targetColumns } from "../model/config.js";
 import { checkStorePlan, noStoreError, storeRowsOfBlock, withStoreNumbers } from "../boards/sample-store.js";
 import { configChunk, configureRefusal, decodeShape } from "./config-block.js";
 import {

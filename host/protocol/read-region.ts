@@ -3,7 +3,7 @@
 // as many floats as one reply carries, each reply checked against its range.
 import type { Pipeline, Request } from "./pipeline.js";
 import { Type } from "./frame.js";
-import { TX_PAYLOAD } from "../plan.js";
+import { TX_PAYLOAD } from "../model/plan.js";
 import { WeightsOffset, decodeGetWeightsReply, encodeGetWeights, replyPayload, type WeightsRange } from "./codec.js";
 
 export async function readRegion(pipe: Pipeline, region: number, count: number): Promise<Float32Array> {

@@ -7,7 +7,7 @@ import { Type, typeName } from "./frame.js";
 import { BoardError, Status } from "./status.js";
 import { MalformedMessageError } from "./message-error.js";
 import { encodeConfig } from "./config-block.js";
-import { optimizerDefaults, type RunConfig } from "../config.js";
+import { optimizerDefaults, type RunConfig } from "../model/config.js";
 import {
   BatchReplyOffset, STORE_REPLY_BYTES, StoreOffset, StoreReplyOffset, TRAIN_STORE_BYTES, TrainStoreOffset, TrainStoreFlag,
   decodeConfigureReply, decodeHelloReply, decodeStoreReply, decodeTrainStoreReply, encodeHello, encodeStore,

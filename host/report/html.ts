@@ -2,8 +2,8 @@
 // scripts, fonts or anything else fetched from anywhere. Loss curves of all
 // runs on shared axes (a linear and a log-scale SVG, switched by a checkbox
 // with CSS alone), a table of the runs, and per-run gradient-norm charts.
-import { writeFileAtomic } from "../atomic-write.js";
-import { REPORT_NUMBERS, shortNumber } from "../number-format.js";
+import { writeFileAtomic } from "../files/atomic-write.js";
+import { REPORT_NUMBERS, shortNumber } from "../text/number-format.js";
 
 export interface RunRecord {
   label: string;

@@ -2,7 +2,7 @@
 // host in float64 exactly as the losses are defined (docs/model-format.md):
 // mse mean over outputs, ce softmax cross-entropy on logits, bce sigmoid
 // cross-entropy on logits; the per-sample losses are then averaged over rows.
-import type { LossName } from "../config.js";
+import type { LossName } from "../model/config.js";
 
 export function sampleLoss(loss: LossName, out: ArrayLike<number>, o: number, nOut: number, t: ArrayLike<number>, ti: number): number {
   if (loss === "mse") {

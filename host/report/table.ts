@@ -1,6 +1,6 @@
 // The runs as a plain-text table for the terminal (no colours, no ANSI).
 import { validationColumns, type RunRecord } from "./html.js";
-import { REPORT_NUMBERS, shortNumber } from "../number-format.js";
+import { REPORT_NUMBERS, shortNumber } from "../text/number-format.js";
 
 function n(v: number | null | undefined): string {
   if (v === null || v === undefined || !Number.isFinite(v)) return "-";

@@ -1,12 +1,12 @@
 // --checkpoint DIR: after every epoch, the board's model and optimizer state
 // (the protocol board serves both from the snapshot it already pulled).
 import type { Board } from "../boards/board.js";
-import type { RunConfig } from "../config.js";
-import type { EpochEvent } from "../session.js";
-import { writeCheckpoint } from "../checkpoint.js";
+import type { RunConfig } from "../model/config.js";
+import type { EpochEvent } from "./session.js";
+import { writeCheckpoint } from "./checkpoint.js";
 import type { RunObserver } from "./observer.js";
-import type { EarlyStopState } from "../early-stopping.js";
-import type { ModelExtras } from "../model-file.js";
+import type { EarlyStopState } from "./early-stopping.js";
+import type { ModelExtras } from "../model/model-file.js";
 
 export class CheckpointWriter implements RunObserver {
   constructor(private readonly dir: string, private readonly model: RunConfig,

@@ -2,8 +2,8 @@
 // view, plain epoch lines or JSON events, progress/index.ts), grad-norm
 // warnings, and the result as a "done" line or event.
 import type { BatchResult } from "../boards/board.js";
-import type { EpochEvent } from "../session.js";
-import { paramCount } from "../config.js";
+import type { EpochEvent } from "./session.js";
+import { paramCount } from "../model/config.js";
 import { Progress, type ProgressMode, type Sink } from "../progress/index.js";
 import type { GradWarning } from "../progress/grad-watch.js";
 import type { RunFinish, RunObserver, RunStart } from "./observer.js";

@@ -1,5 +1,5 @@
 // A run's settings in one line, for reports and tables.
-import type { RunSettings } from "../run-spec.js";
+import type { RunSettings } from "./run-spec.js";
 
 export function describeRun(s: RunSettings): string {
   const r = s.run;

@@ -3,10 +3,10 @@
 // writer and the report writer are each one RunObserver. The run calls them
 // in the order they are given.
 import type { BatchResult, Board } from "../boards/board.js";
-import type { EpochEvent } from "../session.js";
-import type { Plan } from "../plan.js";
+import type { EpochEvent } from "./session.js";
+import type { Plan } from "../model/plan.js";
 import type { RunRecord } from "../report/html.js";
-import type { RunSpec } from "../run-spec.js";
+import type { RunSpec } from "./run-spec.js";
 
 /** The configured run, before its first epoch. */
 export interface RunStart {

@@ -11,8 +11,8 @@
 //   each epoch:   results = await residentEpoch(board, { rows: data.rows, batch, epoch, shuffle, lrs, onBatch })
 //                 in place of board.train({...}) on rows the host permuted (no permutation needed).
 import type { BatchResult, Board, StoreInfo, StoredTrainJob } from "../boards/board.js";
-import type { RunConfig } from "../config.js";
-import type { Dataset } from "../dataset.js";
+import type { RunConfig } from "../model/config.js";
+import type { Dataset } from "../data/dataset.js";
 import { UsageError } from "../errors.js";
 
 /** The run's configuration with a sample store for `rows` rows. */

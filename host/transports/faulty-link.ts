@@ -4,7 +4,7 @@
 // few dozen bytes; per write it exercises every recovery path at a rate a run
 // still finishes in.) Seeded, so a failing run can be replayed.
 import type { ByteLink } from "./byte-link.js";
-import { mulberry32 } from "../rng.js";
+import { mulberry32 } from "../data/rng.js";
 
 export class FaultyLink implements ByteLink {
   readonly description: string;

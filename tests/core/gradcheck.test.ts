@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { Net, randomData, type NetSpec } from "../helpers/engine";
 import { rng } from "../helpers/rng";
-import type { Activation, LossName } from "../../host/config";
+import type { Activation, LossName } from "../../host/model/config";
 
 const ACTS: Activation[] = ["identity", "relu", "leaky_relu", "sigmoid", "tanh"];
 const LOSSES: LossName[] = ["mse", "ce", "bce"];

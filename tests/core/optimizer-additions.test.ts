@@ -5,9 +5,9 @@
 import { describe, expect, it } from "vitest";
 import { Net, Status, randomData, runConfig, type NetSpec } from "../helpers/engine";
 import { CONFIG_BYTES, ConfigOffset, encodeConfig } from "../../host/protocol/config-block";
-import type { OptimizerName } from "../../host/config";
-import { computePlan } from "../../host/plan";
-import { moduleStaticBytes } from "../../host/engine";
+import type { OptimizerName } from "../../host/model/config";
+import { computePlan } from "../../host/model/plan";
+import { moduleStaticBytes } from "../../host/boards/engine";
 import { rng } from "../helpers/rng";
 import { runCli } from "../helpers/cli";
 

@@ -7,8 +7,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseCsv, parseDelimiter, readCsv, READ_CHUNK_BYTES, type CsvOptions } from "../../host/csv";
-import { splitTable } from "../../host/dataset";
+import { parseCsv, parseDelimiter, readCsv, READ_CHUNK_BYTES, type CsvOptions } from "../../host/data/csv";
+import { splitTable } from "../../host/data/dataset";
 
 const dir = fileURLToPath(new URL("../fixtures/csv/", import.meta.url));
 const fixture = (name: string) => join(dir, name);

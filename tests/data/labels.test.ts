@@ -4,10 +4,10 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseCsv } from "../../host/csv";
-import { checkAgainstModel, parseClassList, readDataFile, splitTable } from "../../host/dataset";
-import { writeModel } from "../../host/model-file";
-import type { ModelConfig } from "../../host/config";
+import { parseCsv } from "../../host/data/csv";
+import { checkAgainstModel, parseClassList, readDataFile, splitTable } from "../../host/data/dataset";
+import { writeModel } from "../../host/model/model-file";
+import type { ModelConfig } from "../../host/model/config";
 import { jsonLines, runCli } from "../helpers/cli";
 import { rmDir, tmpDir } from "../helpers/paths";
 

@@ -5,8 +5,8 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { modelFromJson, modelToJson, readModel, writeModel, type ModelExtras } from "../../host/model-file";
-import type { ModelConfig } from "../../host/config";
+import { modelFromJson, modelToJson, readModel, writeModel, type ModelExtras } from "../../host/model/model-file";
+import type { ModelConfig } from "../../host/model/config";
 import { rmDir, tmpDir } from "../helpers/paths";
 
 const dir = tmpDir("edgeprop-model-extras-");

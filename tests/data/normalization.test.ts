@@ -1,12 +1,12 @@
-// host/normalization.ts: the statistics are Keras Normalization's (mean,
+// host/data/normalization.ts: the statistics are Keras Normalization's (mean,
 // population std, std 0 -> 1), the normalised input is exactly float32
 // (x - mean) / std (checked against WebAssembly's f32.sub and f32.div, the
 // module's own arithmetic), and scaleWarning names the inputs far apart.
 import { describe, expect, it } from "vitest";
 import { join } from "node:path";
-import { readCsv } from "../../host/csv";
-import { splitTable } from "../../host/dataset";
-import { normalizeRows, normalizeValue, scaleWarning, zscoreStats } from "../../host/normalization";
+import { readCsv } from "../../host/data/csv";
+import { splitTable } from "../../host/data/dataset";
+import { normalizeRows, normalizeValue, scaleWarning, zscoreStats } from "../../host/data/normalization";
 import { repoRoot } from "../helpers/paths";
 import { rng } from "../helpers/rng";
 

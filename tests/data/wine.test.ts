@@ -3,8 +3,8 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { readCsv } from "../../host/csv";
-import { splitTable } from "../../host/dataset";
+import { readCsv } from "../../host/data/csv";
+import { splitTable } from "../../host/data/dataset";
 import { repoRoot } from "../helpers/paths";
 
 describe("data/wine.csv", () => {

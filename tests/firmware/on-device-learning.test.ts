@@ -15,9 +15,9 @@ import { repoRoot, rmDir, tmpDir, wasmPath } from "../helpers/paths";
 import { runCli } from "../helpers/cli";
 import { DirectBoard } from "../../host/boards/in-process";
 import { encodeConfig } from "../../host/protocol/config-block";
-import { optimizerDefaults, type RunConfig } from "../../host/config";
-import { epochOrder, permuteRows } from "../../host/shuffle";
-import { readModel } from "../../host/model-file";
+import { optimizerDefaults, type RunConfig } from "../../host/model/config";
+import { epochOrder, permuteRows } from "../../host/data/shuffle";
+import { readModel } from "../../host/model/model-file";
 import { haveSocat, startPtyBoard, type PtyBoard } from "../../host/transports/pty";
 import { decodeFrame, encodeFrame, framesIn } from "../helpers/spec-frames";
 

@@ -11,7 +11,7 @@ import path from "node:path";
 import { repoRoot, rmDir, tmpDir } from "../helpers/paths";
 import { runCli } from "../helpers/cli";
 import { encodeConfig } from "../../host/protocol/config-block";
-import { optimizerDefaults, paramCount, type RunConfig } from "../../host/config";
+import { optimizerDefaults, paramCount, type RunConfig } from "../../host/model/config";
 import { ProtocolBoard } from "../../host/protocol/protocol-board";
 import { SerialLink } from "../../host/transports/serial-link";
 import { haveSocat, startPtyBoard, type PtyBoard } from "../../host/transports/pty";

@@ -16,7 +16,7 @@ import path from "node:path";
 import { repoRoot, rmDir, tmpDir } from "../helpers/paths";
 import { DirectBoard } from "../../host/boards/in-process";
 import { encodeConfig } from "../../host/protocol/config-block";
-import { optimizerDefaults, type RunConfig } from "../../host/config";
+import { optimizerDefaults, type RunConfig } from "../../host/model/config";
 
 const has = (tool: string) => spawnSync("sh", ["-c", `command -v ${tool}`]).status === 0;
 const CAN_BUILD = has("wasm2c") && has("gcc") && has("g++") && has("make");

@@ -1,10 +1,10 @@
-// The module driven directly through its exports (host/engine.ts), for tests
+// The module driven directly through its exports (host/boards/engine.ts), for tests
 // that need to see inside: weights, plan, memory.
-import { instantiate, type EngineExports } from "../../host/engine";
+import { instantiate, type EngineExports } from "../../host/boards/engine";
 import {
   optimizerDefaults, type Activation, type InitName, type LossName,
   type OptimizerConfig, type RunConfig,
-} from "../../host/config";
+} from "../../host/model/config";
 import { encodeConfig } from "../../host/protocol/config-block";
 import { wasmPath } from "./paths";
 

@@ -18,8 +18,8 @@ export interface GoldenCase {
 /**
  * case.json keys the command line cannot act on yet, so `sim ...caseArgs(c)`
  * would not reproduce such a case: "normalize" needs the host to compute the
- * training rows' statistics and set them on the board (host/normalization.ts,
- * host/training-run.ts), which is not wired at this commit. goldenCases()
+ * training rows' statistics and set them on the board (host/data/normalization.ts,
+ * host/run/training-run.ts), which is not wired at this commit. goldenCases()
  * leaves these cases out; tests/core/golden.test.ts trains them through the
  * Board interface with the statistics the script wrote (normalizingBoard).
  * Remove a key here once `--normalize` computes and sends the statistics.

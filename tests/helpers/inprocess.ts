@@ -1,9 +1,9 @@
 // `edgeprop sim` in this process: the CLI's own flag parsing, run preparation
 // and training loop on a DirectBoard, with the JSON events collected.
-import { parseArgs } from "../../host/args";
+import { parseArgs } from "../../host/cli/args";
 import { SIM_OPTIONS } from "../../host/commands/sim";
-import { trainOnBoard, type Output, type RunOutcome } from "../../host/training-run";
-import { runSpecOf } from "../../host/run-options";
+import { trainOnBoard, type Output, type RunOutcome } from "../../host/run/training-run";
+import { runSpecOf } from "../../host/cli/run-options";
 import { DirectBoard } from "../../host/boards/in-process";
 import { wasmPath } from "./paths";
 

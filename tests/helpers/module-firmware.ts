@@ -2,7 +2,7 @@
 // request frame into the rx buffer, its one reply out of the tx buffer. For
 // the codec tests, which check every encoder and decoder against the module.
 import { expect } from "vitest";
-import { instantiate, type EngineExports } from "../../host/engine.js";
+import { instantiate, type EngineExports } from "../../host/boards/engine.js";
 import { decodeFrame, encodeFrame, type Frame } from "../../host/protocol/frame.js";
 
 export class ModuleFirmware {

@@ -1,5 +1,5 @@
 // A small seeded generator (mulberry32, the host's own) so fixtures are reproducible.
-import { mulberry32 } from "../../host/rng";
+import { mulberry32 } from "../../host/data/rng";
 
 export const rng = mulberry32;
 

@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFileSync, spawnSync } from "node:child_process";
 import path from "node:path";
-import { instantiate } from "../../host/engine";
+import { instantiate } from "../../host/boards/engine";
 import { rmDir, tmpDir, repoRoot } from "../helpers/paths";
 import { extremeSession } from "./extreme-session";
 import { runBoardProcess, runReactor, runWasi } from "./engines";

@@ -7,7 +7,7 @@
 // extreme capacities (none, one row, products past 2^32); a HELLO at the end.
 // Every request carries the next sequence number, so every one executes.
 import { encodeFrame } from "../../host/protocol/frame";
-import { optimizerDefaults, type Activation, type LossName, type RunConfig } from "../../host/config";
+import { optimizerDefaults, type Activation, type LossName, type RunConfig } from "../../host/model/config";
 import { encodeConfig } from "../../host/protocol/config-block";
 import { dv, prng, randInt, T } from "../protocol/support";
 

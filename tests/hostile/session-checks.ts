@@ -1,11 +1,11 @@
 // What must hold for any board output of an extreme session (extreme-session.ts).
 import { expect } from "vitest";
-import { computePlan } from "../../host/plan";
+import { computePlan } from "../../host/model/plan";
 import { dv, T } from "../protocol/support";
 import { splitBoardOutput } from "./board-output";
 import { exactPlanTotal, type Session } from "./extreme-session";
 import type { Run } from "./engines";
-import { MIN_RX_PAYLOAD, TX_PAYLOAD } from "../../host/plan";
+import { MIN_RX_PAYLOAD, TX_PAYLOAD } from "../../host/model/plan";
 
 const S_OK = 0;
 const S_TOO_BIG = 2;

@@ -6,8 +6,8 @@
 // changes nothing (weights and step count as before); every accepted step
 // reports the rows it was asked for.
 import { describe, expect, it } from "vitest";
-import { instantiate } from "../../host/engine";
-import { computePlan } from "../../host/plan";
+import { instantiate } from "../../host/boards/engine";
+import { computePlan } from "../../host/model/plan";
 import { encodeConfig } from "../../host/protocol/config-block";
 import { fillCanary, firstCanaryDamage, runConfig } from "../helpers/engine";
 import { wasmPath } from "../helpers/paths";

@@ -8,7 +8,7 @@ import { FaultyLink } from "../../host/transports/faulty-link";
 import { Pipeline, type Request } from "../../host/protocol/pipeline";
 import { ProtocolBoard } from "../../host/protocol/protocol-board";
 import { DirectBoard } from "../../host/boards/in-process";
-import { runSession } from "../../host/session";
+import { runSession } from "../../host/run/session";
 import { encodeConfig } from "../../host/protocol/config-block";
 import type { Frame } from "../../host/protocol/frame";
 import {

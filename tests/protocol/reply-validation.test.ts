@@ -13,7 +13,7 @@ import { MalformedMessageError } from "../../host/protocol/message-error";
 import { Type, type Frame } from "../../host/protocol/frame";
 import { BatchReplyOffset, ConfigureOffset, EvalReplyOffset, WeightsOffset } from "../../host/protocol/codec";
 import { encodeConfig } from "../../host/protocol/config-block";
-import { runSession } from "../../host/session";
+import { runSession } from "../../host/run/session";
 import { LinkError } from "../../host/errors";
 import type { Board } from "../../host/boards/board";
 import { RewritingLink, type Rewrite } from "../helpers/rewriting-link";

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { encodeFrame, type Frame } from "../../host/protocol/frame";
 import { cobsDecode, cobsEncode } from "../../host/protocol/cobs";
 import { crc32 } from "../../host/protocol/crc32";
-import { computePlan } from "../../host/plan";
+import { computePlan } from "../../host/model/plan";
 import {
   ModuleBoard, S, T, batchPayload, configBlock, dv, getWeightsPayload, hex, lrPayload, prng, randBytes,
   randomRows, readAllWeights, runConfig, setWeightsPayload, type NetSpec,

@@ -2,13 +2,13 @@
 // board's firmware drives it (write at rx_buffer(), rx(n), read tx_buffer(),
 // rx(0) until 0), hand-made request payloads, and a seeded PRNG.
 import path from "node:path";
-import { mulberry32 } from "../../host/rng";
+import { mulberry32 } from "../../host/data/rng";
 import { fileURLToPath } from "node:url";
-import { instantiate, type EngineExports } from "../../host/engine";
+import { instantiate, type EngineExports } from "../../host/boards/engine";
 import { decodeFrame, encodeFrame, Type, type Frame } from "../../host/protocol/frame";
 import { Status } from "../../host/protocol/status";
 import { decodeGetWeightsReply, encodeGetWeights, encodeRowsRaw, encodeSetLr, WeightsOffset } from "../../host/protocol/codec";
-import { optimizerDefaults, type Activation, type LossName, type OptimizerConfig, type RunConfig } from "../../host/config";
+import { optimizerDefaults, type Activation, type LossName, type OptimizerConfig, type RunConfig } from "../../host/model/config";
 import { encodeConfig } from "../../host/protocol/config-block";
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");

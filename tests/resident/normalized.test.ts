@@ -8,7 +8,7 @@ import { DirectBoard } from "../../host/boards/in-process";
 import { SimulatedFirmware } from "../../host/boards/simulated-firmware";
 import { ProtocolBoard } from "../../host/protocol/protocol-board";
 import { encodeConfig } from "../../host/protocol/config-block";
-import { epochOrder, permuteRows } from "../../host/shuffle";
+import { epochOrder, permuteRows } from "../../host/data/shuffle";
 import { residentConfig, residentEpoch, uploadResident } from "../../host/run/resident-epoch";
 import { runConfig } from "../helpers/engine";
 

@@ -10,11 +10,11 @@ import { ProtocolBoard } from "../../host/protocol/protocol-board";
 import { encodeConfig } from "../../host/protocol/config-block";
 import { BoardError, Status } from "../../host/protocol/status";
 import { UsageError } from "../../host/errors";
-import { computePlan } from "../../host/plan";
-import { instantiate } from "../../host/engine";
+import { computePlan } from "../../host/model/plan";
+import { instantiate } from "../../host/boards/engine";
 import { Type } from "../../host/protocol/frame";
 import { residentConfig, residentEpoch, uploadResident } from "../../host/run/resident-epoch";
-import { optimizerDefaults, type RunConfig } from "../../host/config";
+import { optimizerDefaults, type RunConfig } from "../../host/model/config";
 import { FrameTap } from "./frame-tap";
 
 // P1: 10 -> 1, mse, sgd; 1000 rows take 44,000 + 4,000 bytes of store.

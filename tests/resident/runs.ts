@@ -5,13 +5,13 @@
 // both: the lr set per epoch from the schedule, per-batch lrs for OneCycleLR,
 // each epoch's loss the sum of its batches' loss sums over the rows.
 import type { Board } from "../../host/boards/board";
-import { parseArgs } from "../../host/args";
+import { parseArgs } from "../../host/cli/args";
 import { SIM_OPTIONS } from "../../host/commands/sim";
-import { type PreparedRun } from "../../host/training-run";
-import { prepareRun } from "../../host/run-options";
+import { type PreparedRun } from "../../host/run/training-run";
+import { prepareRun } from "../../host/cli/run-options";
 import { encodeConfig } from "../../host/protocol/config-block";
-import { runSession } from "../../host/session";
-import { LrSchedule } from "../../host/schedule";
+import { runSession } from "../../host/run/session";
+import { LrSchedule } from "../../host/run/schedule";
 import { residentConfig, residentEpoch, uploadResident } from "../../host/run/resident-epoch";
 import { caseArgs, type GoldenCase } from "../helpers/golden";
 

@@ -7,7 +7,7 @@
 // Every optimizer, schedule and clipping mode is one entry in a table below:
 // a feature the engine gains (frozen layers, ...) is one more entry here, its
 // torch constructor in scripts/torch_training.py and its flag in caseArgs.
-import { ACTIVATIONS, LOSSES, MAX_LAYERS, type Activation, type LossName } from "../../host/config";
+import { ACTIVATIONS, LOSSES, MAX_LAYERS, type Activation, type LossName } from "../../host/model/config";
 import { modelJson, type ModelJson } from "../helpers/model";
 
 export type Rng = () => number;

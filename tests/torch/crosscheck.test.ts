@@ -17,7 +17,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { mulberry32 } from "../../host/rng";
+import { mulberry32 } from "../../host/data/rng";
 import { caseArgs, type GoldenCase } from "../helpers/golden";
 import { simInProcess } from "../helpers/inprocess";
 import { eachRel, maxRel } from "../helpers/model";

@@ -1,11 +1,11 @@
-// The host's learning-rate schedules (host/schedule.ts) against
+// The host's learning-rate schedules (host/run/schedule.ts) against
 // torch.optim.lr_scheduler itself: the lr of every batch of a run, as torch
 // steps each scheduler (per epoch; OneCycleLR per batch; ReduceLROnPlateau on
 // a given sequence of epoch losses). Equal to the last bit or within 1e-15
 // relative (libm's cos against V8's).
 import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
-import { LrSchedule, parseSchedule, scheduleFromJson } from "../../host/schedule";
+import { LrSchedule, parseSchedule, scheduleFromJson } from "../../host/run/schedule";
 import { oracleFailure, PYTHON, skipWithoutTorch, torchMissing } from "./oracle";
 
 const missing = torchMissing();

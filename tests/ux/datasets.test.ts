@@ -2,8 +2,8 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { DATASETS, makeDataset } from "../../host/datasets/index";
-import { readCsv } from "../../host/csv";
+import { DATASETS, makeDataset } from "../../host/data/datasets";
+import { readCsv } from "../../host/data/csv";
 import { jsonLines, ok, root, run, tmp } from "./util";
 
 describe("data sets", () => {

@@ -7,9 +7,9 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { simInProcess } from "../helpers/inprocess";
 import { jsonLines, ok, root, run, tmp } from "./util";
-import { LrSchedule, parseSchedule } from "../../host/schedule";
-import { zscoreStats } from "../../host/normalization";
-import { readDataFile } from "../../host/dataset";
+import { LrSchedule, parseSchedule } from "../../host/run/schedule";
+import { zscoreStats } from "../../host/data/normalization";
+import { readDataFile } from "../../host/data/dataset";
 
 const iris = join(root, "data", "iris.csv");
 /** A spiral run that stops early (best epoch 16 of 21 run, patience 5). */

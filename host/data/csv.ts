@@ -1,0 +1,530 @@
+// CSV -> a table of numbers (and, for the columns that hold them, text such
+// as class labels). The parsing is csv-parse's (RFC 4180: quoted headers and
+// fields, embedded delimiters, doubled quotes, newlines inside quotes, CRLF,
+// a UTF-8 BOM); this file decides what the fields mean and says, as
+// file:line:column, what is wrong where. Large files are read in chunks, so
+// no file is ever held as one string.
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { parse, CsvError } from "csv-parse/sync";
+import { InputError, UsageError } from "../errors.js";
+import { cut, cutList } from "../text/quote.js";
+
+/** The field separators the reader takes (issue 11). */
+export const DELIMITERS = [",", ";", "\t"] as const;
+export type Delimiter = (typeof DELIMITERS)[number];
+
+export interface CsvOptions {
+  /** The field separator; default: detected from the header row. */
+  delimiter?: Delimiter;
+  /** Bytes read from a file at a time (default READ_CHUNK_BYTES; small values test the chunk boundaries). */
+  chunkBytes?: number;
+}
+
+/** The fields of one column that are not numbers, e.g. class labels. */
+export interface TextColumn {
+  /** Per row: an index into `names`, or -1 where the field is a number (see `values`). */
+  codes: Int32Array;
+  /** The distinct texts, in order of first appearance. */
+  names: string[];
+}
+
+export interface NumericTable {
+  file: string;
+  columns: string[];
+  rows: number;
+  /** rows x columns, row-major, as float64 (converted to f32 when staged); NaN where the field is text. */
+  values: Float64Array;
+  /** Per column: null when every field is a number, else its text fields. */
+  text: (TextColumn | null)[];
+  /** The 1-based file line where each row starts, for messages about a row. */
+  lines: Uint32Array;
+  /** The field separator the file was read with. */
+  delimiter: Delimiter;
+  /** The 1-based character column where field `c` of row `r` starts (for messages about one value). */
+  fieldColumn(r: number, c: number): number;
+  /** The 1-based [line, column] where field `c` of row `r` starts (a quoted field can span lines). */
+  fieldPosition(r: number, c: number): [number, number];
+  /** Things that parsed but deserve a word (a value that float32 turns into 0): at most one per kind. */
+  warnings: string[];
+}
+
+/** The smallest positive float32 (a subnormal): a value below half of it rounds to 0. */
+const FLOAT32_MIN_SUBNORMAL = 1.401298464324817e-45;
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+/** What spreadsheets and numpy write for a non-finite value: a number that is not finite, never a label. */
+export const NON_FINITE = /^[+-]?(nan|inf|infinity)$/i;
+/** `1,5`: a number written with a decimal comma (only possible when the separator is not ','). */
+export const DECIMAL_COMMA = /^[+-]?\d+,\d+$/;
+
+/** Bytes read at a time from a file; a record longer than this makes the chunk grow. */
+export const READ_CHUNK_BYTES = 1 << 20;
+
+const QUOTE = 0x22, NEWLINE = 0x0a;
+const NAMES: Record<Delimiter, string> = { ",": "','", ";": "';'", "\t": "tab" };
+const FLAG_SPELLING: Record<Delimiter, string> = { ",": "','", ";": "';'", "\t": "'\\t'" };
+
+/** The separator a --delimiter value names: ',' ';' or a tab (also written '\t' or 'tab'). */
+export function parseDelimiter(flag: string): Delimiter {
+  const spelled: Record<string, Delimiter> = { ",": ",", ";": ";", "\t": "\t", "\\t": "\t", tab: "\t", comma: ",", semicolon: ";" };
+  const d = spelled[flag.toLowerCase()];
+  if (!d) throw new UsageError(`--delimiter ${JSON.stringify(flag)}: expected ',', ';' or tab ('\\t')`);
+  return d;
+}
+
+/** How often each separator occurs outside quotes in `line`. */
+function separatorCounts(line: string): Record<Delimiter, number> {
+  const n: Record<Delimiter, number> = { ",": 0, ";": 0, "\t": 0 };
+  let quoted = false;
+  for (const ch of line) {
+    if (ch === '"') quoted = !quoted;
+    else if (!quoted && (ch === "," || ch === ";" || ch === "\t")) n[ch]++;
+  }
+  return n;
+}
+
+/** The separator of a header row: the most frequent of ',', ';' and tab outside quotes (',' when none occurs). */
+export function detectDelimiter(header: string): Delimiter {
+  const n = separatorCounts(header);
+  let best: Delimiter = ",";
+  for (const d of DELIMITERS) if (n[d] > n[best]) best = d;
+  return best;
+}
+
+/**
+ * Where field `index` of a record starts: the record's text from its first
+ * byte, scanned with RFC 4180's rules (used only to place messages, never to
+ * read values). Returns the offset of the field's first character that is not
+ * leading blank (its opening quote when quoted), and where its quoted part
+ * closes (-1 unquoted or unclosed).
+ */
+export function locateField(record: string, index: number, delimiter: Delimiter): { start: number; closeQuote: number } {
+  let i = record.charCodeAt(0) === 0xfeff ? 1 : 0;
+  for (let f = 0; ; f++) {
+    while (i < record.length && (record[i] === " " || (record[i] === "\t" && delimiter !== "\t"))) i++;
+    const start = i;
+    let closeQuote = -1;
+    if (record[i] === '"') {
+      i++;
+      for (;;) {
+        if (i >= record.length) break;
+        if (record[i] === '"') {
+          if (record[i + 1] === '"') { i += 2; continue; }
+          closeQuote = i;
+          i++;
+          break;
+        }
+        i++;
+      }
+    }
+    if (f === index) return { start, closeQuote };
+    while (i < record.length && record[i] !== delimiter && record[i] !== "\n" && record[i] !== "\r") i++;
+    if (i >= record.length || record[i] !== delimiter) return { start: i, closeQuote: -1 };
+    i++;
+  }
+}
+
+/** [line offset, 1-based column] of `pos` in `text` (CRLF, LF and CR each end a line). */
+function lineColumnAt(text: string, pos: number): [number, number] {
+  let line = 0, lineStart = 0;
+  for (let i = 0; i < pos; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch === 0x0d && text.charCodeAt(i + 1) === 0x0a) continue;
+    if (ch === 0x0a || ch === 0x0d) { line++; lineStart = i + 1; }
+  }
+  const bom = line === 0 && text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  return [line, pos - lineStart + 1 - bom];
+}
+
+/** Where the bytes come from: the whole text in memory, or an open file read in chunks. */
+interface Source {
+  /** The next bytes, or null at the end. */
+  next(): Buffer | null;
+  /** `length` bytes from file offset `at` (for placing a message after the parse). */
+  slice(at: number, length: number): Buffer;
+  size: number;
+  close(): void;
+}
+
+function bufferSource(buf: Buffer): Source {
+  let done = false;
+  return {
+    next: () => { if (done) return null; done = true; return buf; },
+    slice: (at, length) => buf.subarray(at, at + length),
+    size: buf.length,
+    close: () => {},
+  };
+}
+
+function fileSource(file: string, chunkBytes = READ_CHUNK_BYTES): Source {
+  const cannot = (err: unknown) => {
+    const code = (err as NodeJS.ErrnoException).code;
+    return new InputError(file, null, null, code === "ENOENT" ? "no such file" : `cannot read (${code})`);
+  };
+  let fd: number;
+  try {
+    fd = openSync(file, "r");
+  } catch (err) {
+    throw cannot(err);
+  }
+  let size: number;
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw new InputError(file, null, null, "not a regular file");
+    size = st.size;
+  } catch (err) {
+    closeSync(fd);
+    throw err instanceof InputError ? err : cannot(err);
+  }
+  const readAt = (handle: number, at: number, length: number): Buffer => {
+    const buf = Buffer.alloc(length);
+    let got = 0;
+    try {
+      while (got < length) {
+        const n = readSync(handle, buf, got, length - got, at + got);
+        if (n === 0) break;
+        got += n;
+      }
+    } catch (err) {
+      throw cannot(err);
+    }
+    return buf.subarray(0, got);
+  };
+  let pos = 0;
+  return {
+    next: () => {
+      if (pos >= size) return null;
+      const buf = readAt(fd, pos, Math.min(chunkBytes, size - pos));
+      if (buf.length === 0) return null;
+      pos += buf.length;
+      return buf;
+    },
+    // Messages are placed after the table is read and the file closed: open it again for them.
+    slice: (at, length) => {
+      const handle = openSync(file, "r");
+      try {
+        return readAt(handle, at, length);
+      } finally {
+        closeSync(handle);
+      }
+    },
+    size,
+    close: () => closeSync(fd),
+  };
+}
+
+/** What ends a record: csv-parse is given all three, so a file mixing them still reads line by line. */
+const RECORD_DELIMITERS = ["\r\n", "\n", "\r"];
+
+/**
+ * Calls `onNewline(n, quoted)` for every LF of `buf`, saying whether it is
+ * inside quotes. Counting quotes is enough because RFC 4180 quotes come in
+ * pairs ("" inside a quoted field is two); a stray quote is csv-parse's
+ * error either way. Linear: each quote and each newline is found once.
+ */
+function eachNewline(buf: Buffer, onNewline: (n: number, quoted: boolean) => void): void {
+  let quoted = false, pos = 0;
+  let nl = buf.indexOf(NEWLINE, 0);
+  for (;;) {
+    const q = buf.indexOf(QUOTE, pos);
+    const end = q < 0 ? buf.length : q;
+    while (nl >= 0 && nl < end) {
+      onNewline(nl, quoted);
+      nl = buf.indexOf(NEWLINE, nl + 1);
+    }
+    if (q < 0) return;
+    quoted = !quoted;
+    pos = q + 1;
+  }
+}
+
+/** The end (exclusive) of the longest prefix of `buf` that ends with a newline outside quotes, or 0: a chunk cut there never splits a record. */
+function safeCut(buf: Buffer): number {
+  let cutAt = 0;
+  eachNewline(buf, (n, quoted) => { if (!quoted) cutAt = n + 1; });
+  return cutAt;
+}
+
+/** Where each record of `buf` starts (byte) and on which line (0-based), and how many lines `buf` has. */
+function recordBounds(buf: Buffer): { starts: number[]; lines: number[]; breaks: number } {
+  const starts = [0], lines = [0];
+  let breaks = 0;
+  eachNewline(buf, (n, quoted) => {
+    breaks++;
+    if (!quoted) { starts.push(n + 1); lines.push(breaks); }
+  });
+  // Nothing after the last newline: no record there (csv-parse emits none either).
+  if (starts.length > 0 && starts[starts.length - 1] === buf.length) { starts.pop(); lines.pop(); }
+  return { starts, lines, breaks };
+}
+
+/** The first record of `buf` that is not blank, as text: the header row (for detecting the separator). */
+function firstRecordText(buf: Buffer): string {
+  let from = 0;
+  for (;;) {
+    const n = buf.indexOf(NEWLINE, from);
+    const line = buf.subarray(from, n < 0 ? buf.length : n).toString("utf8");
+    if (line.trim() !== "" || n < 0) return line;
+    from = n + 1;
+  }
+}
+
+/** A field as a message quotes it. */
+export function describeField(s: string): string {
+  return s === "" ? "an empty field" : `'${cut(s, 20)}'`;
+}
+
+export function readCsv(file: string, options: CsvOptions = {}): NumericTable {
+  return readTable(fileSource(file, options.chunkBytes), file, options);
+}
+
+export function parseCsv(text: string, file = "<data>", options: CsvOptions = {}): NumericTable {
+  return readTable(bufferSource(Buffer.from(text, "utf8")), file, options);
+}
+
+function readTable(source: Source, file: string, options: CsvOptions): NumericTable {
+  try {
+    return readRecords(source, file, options);
+  } finally {
+    source.close();
+  }
+}
+
+function readRecords(source: Source, file: string, options: CsvOptions): NumericTable {
+  let delimiter = options.delimiter;
+  let columns: string[] | null = null;
+  let n = 0;
+  let headerLine = 1;
+  const values = new GrowableFloat64();
+  const rowLines = new GrowableInt32();
+  const rowStarts = new GrowableFloat64();
+  const text: ({ codes: GrowableInt32; names: string[]; index: Map<string, number> } | null)[] = [];
+  let rows = 0;
+  let underflows = 0;
+  let firstUnderflow = "";
+
+  // Where the current chunk sits in the file, and where its current record starts.
+  let chunk: Buffer = Buffer.alloc(0);
+  let chunkByte = 0, chunkLine = 1;
+  let recordByte = 0, recordLine = 1;
+
+  /** file:line:col of field `index` of the record being parsed. */
+  const here = (index: number, offsetInField = 0): [number, number] => {
+    const record = chunk.subarray(recordByte).toString("utf8");
+    const { start } = locateField(record, index, delimiter ?? ",");
+    const [dl, col] = lineColumnAt(record, start + offsetInField);
+    return [chunkLine + recordLine - 1 + dl, col];
+  };
+
+  const onHeader = (fields: string[]): void => {
+    const sep = delimiter!;
+    const counts = separatorCounts(chunk.subarray(recordByte).toString("utf8").split(/\r?\n|\r/)[0]);
+    if (fields.length === 1 && options.delimiter) {
+      const other = DELIMITERS.find((d) => d !== sep && counts[d] > 0);
+      if (other) {
+        throw new InputError(file, headerLine, null, `the header is one column '${cut(fields[0], 40)}' with --delimiter ${FLAG_SPELLING[sep]}: ` +
+          `looks like ${NAMES[other]}-separated: try --delimiter ${FLAG_SPELLING[other]}`);
+      }
+    }
+    const seen = new Map<string, number>();
+    fields.forEach((c, i) => {
+      if (c === "") {
+        const [line, col] = here(i);
+        const r = i === 0 ? " (R's write.csv puts row names there: write the file with row.names = FALSE)" : "";
+        throw new InputError(file, line, col, `header column ${i + 1} has no name${r}`);
+      }
+      const first = seen.get(c);
+      if (first !== undefined) {
+        const [line, col] = here(i);
+        throw new InputError(file, line, col,
+          `column name '${cut(c)}' appears twice (columns ${first + 1} and ${i + 1}): each column needs its own name`);
+      }
+      seen.set(c, i);
+    });
+    columns = fields;
+    n = fields.length;
+    for (let i = 0; i < n; i++) text.push(null);
+  };
+
+  const onRow = (fields: string[], line: number, byte: number): void => {
+    if (fields.length !== n) {
+      const what = fields.length < n ? "too few" : "too many";
+      let hint = "";
+      const other = DELIMITERS.find((d) => d !== delimiter && fields.length === 1 &&
+        fields[0].split(d).length === n);
+      if (other) hint = `: the row looks ${NAMES[other]}-separated but the header is ${NAMES[delimiter!]}-separated`;
+      throw new InputError(file, line, null, `${what} columns: expected ${n} (${cutList(columns!)}), got ${fields.length}${hint}`);
+    }
+    for (let k = 0; k < n; k++) {
+      const raw = fields[k];
+      const s = raw.trim();
+      if (NUMBER.test(s)) {
+        const v = Number(s);
+        if (!Number.isFinite(v) || Math.abs(v) > FLOAT32_MAX) {
+          const [l, c] = here(k);
+          throw new InputError(file, l, c, `column '${cut(columns![k])}': expected a finite float32 number, got '${cut(s, 20)}'`);
+        }
+        if (v !== 0 && Math.fround(v) === 0) {
+          underflows++;
+          if (!firstUnderflow) {
+            const [l, c] = here(k);
+            firstUnderflow = `${file}:${l}:${c}: column '${cut(columns![k])}': ${cut(s, 20)}`;
+          }
+        }
+        values.push(v);
+        continue;
+      }
+      // Text: a class label, or a mistake the reader of this column reports (it knows which).
+      let col = text[k];
+      if (!col) {
+        col = { codes: new GrowableInt32(), names: [], index: new Map() };
+        for (let r = 0; r < rows; r++) col.codes.push(-1);
+        text[k] = col;
+      }
+      let code = col.index.get(raw);
+      if (code === undefined) { code = col.names.length; col.names.push(raw); col.index.set(raw, code); }
+      col.codes.push(code);
+      values.push(NaN);
+    }
+    for (const col of text) if (col && col.codes.length === rows) col.codes.push(-1);
+    rowLines.push(line);
+    rowStarts.push(byte);
+    rows++;
+  };
+
+  /** One record of the current chunk: `start` its first byte, `lineOffset` its first line, both relative to the chunk. */
+  const onRecord = (fields: string[], start: number, lineOffset: number): void => {
+    recordByte = start;
+    recordLine = lineOffset + 1;
+    const line = chunkLine + lineOffset;
+    if (fields.every((f) => f.trim() === "")) return;
+    if (columns === null) { headerLine = line; onHeader(fields); } else onRow(fields, line, chunkByte + start);
+  };
+
+  let pending: Buffer | null = null;
+  let first = true;
+  for (;;) {
+    const next = source.next();
+    if (next === null && pending === null) break;
+    let buf: Buffer = pending && next ? Buffer.concat([pending, next]) : (next ?? pending)!;
+    const end = next === null;
+    if (!delimiter) {
+      // The header decides; wait for its end (or the file's) before choosing.
+      if (!end && safeCut(buf) === 0) { pending = buf; continue; }
+      delimiter = detectDelimiter(firstRecordText(buf));
+    }
+    const cutAt = end ? buf.length : safeCut(buf);
+    if (cutAt === 0 && !end) { pending = buf; continue; }
+    pending = cutAt < buf.length ? buf.subarray(cutAt) : null;
+    buf = buf.subarray(0, cutAt);
+    chunk = buf;
+    const bounds = recordBounds(buf);
+    const options = { delimiter, bom: first, trim: true, relax_column_count: true, skip_empty_lines: false, record_delimiter: RECORD_DELIMITERS };
+    let records: string[][];
+    try {
+      records = parse(buf, options) as string[][];
+    } catch (err) {
+      if (!(err instanceof CsvError)) throw err;
+      // The failing record is the one after those csv-parse completed.
+      const k = Number((err as unknown as { records?: number }).records ?? 0);
+      const at = k < bounds.starts.length ? k : bounds.starts.length - 1;
+      recordByte = bounds.starts[Math.max(0, at)] ?? 0;
+      throw csvProblem(err, file, chunk.subarray(recordByte).toString("utf8"), chunkLine + (bounds.lines[Math.max(0, at)] ?? 0), delimiter);
+    }
+    if (records.length === bounds.starts.length) {
+      records.forEach((fields, k) => onRecord(fields, bounds.starts[k], bounds.lines[k]));
+    } else {
+      // Only lone CR line ends (classic Mac) make the counts differ: ask csv-parse where each record is (slower).
+      const placed: [string[], number, number][] = [];
+      let start = 0, line = 0;
+      parse(buf, { ...options, on_record: ((fields: string[], info: { bytes: number; lines: number }) => {
+        placed.push([fields, start, line]);
+        start = info.bytes;
+        line = info.lines;
+        return null;
+      }) as never });
+      for (const [fields, at, lineOffset] of placed) onRecord(fields, at, lineOffset);
+    }
+    first = false;
+    chunkByte += buf.length;
+    chunkLine += bounds.breaks;
+    if (end) break;
+  }
+
+  if (columns === null) throw new InputError(file, 1, null, "empty file: expected a header row");
+  if (rows === 0) throw new InputError(file, headerLine + 1, null, "no data rows after the header");
+  const warnings: string[] = [];
+  if (underflows) {
+    warnings.push(`${firstUnderflow} is too small for float32 (below ${FLOAT32_MIN_SUBNORMAL / 2}) and becomes 0` +
+      (underflows > 1 ? ` (${underflows} values in all)` : ""));
+  }
+  const lines = Uint32Array.from(rowLines.view());
+  const starts = rowStarts.view().slice();
+  const sep = delimiter!;
+  const size = source.size;
+  const fieldPosition = (r: number, c: number): [number, number] => {
+    const from = starts[r];
+    const to = r + 1 < rows ? starts[r + 1] : size;
+    const record = source.slice(from, to - from).toString("utf8");
+    const [dl, col] = lineColumnAt(record, locateField(record, c, sep).start);
+    return [lines[r] + dl, col];
+  };
+  return {
+    file, columns, rows, values: values.view().slice(), lines, delimiter: sep, warnings,
+    text: text.map((t) => (t ? { codes: t.codes.view().slice(), names: t.names } : null)),
+    fieldPosition,
+    fieldColumn: (r, c) => fieldPosition(r, c)[1],
+  };
+}
+
+/** csv-parse's error as one message at the place it names. */
+function csvProblem(err: CsvError, file: string, record: string, line: number, delimiter: Delimiter): InputError {
+  const index = Number((err as unknown as { index?: number }).index ?? 0);
+  const { start, closeQuote } = locateField(record, index, delimiter);
+  const at = (pos: number) => {
+    const [dl, col] = lineColumnAt(record, pos);
+    return [line + dl, col] as const;
+  };
+  switch (err.code) {
+    case "CSV_QUOTE_NOT_CLOSED": {
+      const [l, c] = at(start);
+      return new InputError(file, l, c, "a quoted field is never closed: the file ends inside it (a missing '\"'?)");
+    }
+    case "CSV_INVALID_CLOSING_QUOTE":
+    case "CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE": {
+      const pos = closeQuote >= 0 ? closeQuote + 1 : start;
+      const [l, c] = at(pos);
+      return new InputError(file, l, c, `'${cut(record[pos] ?? "", 1)}' after a closing quote: a quoted field ends at its quote ` +
+        `(write a quote inside a quoted field as "")`);
+    }
+    case "INVALID_OPENING_QUOTE": {
+      const q = record.indexOf('"', start);
+      const [l, c] = at(q >= 0 ? q : start);
+      return new InputError(file, l, c, `a quote inside an unquoted field: quote the whole field ("...") and write each quote in it as ""`);
+    }
+    default:
+      return new InputError(file, line, null, `not valid CSV: ${cut(err.message, 120)}`);
+  }
+}
+
+/** Typed arrays that grow by doubling: a table's columns without a JS array of boxed numbers per field. */
+class GrowableFloat64 {
+  private buf = new Float64Array(1024);
+  length = 0;
+  push(v: number): void {
+    if (this.length === this.buf.length) { const b = new Float64Array(this.buf.length * 2); b.set(this.buf); this.buf = b; }
+    this.buf[this.length++] = v;
+  }
+  view(): Float64Array { return this.buf.subarray(0, this.length); }
+}
+
+class GrowableInt32 {
+  private buf = new Int32Array(1024);
+  length = 0;
+  push(v: number): void {
+    if (this.length === this.buf.length) { const b = new Int32Array(this.buf.length * 2); b.set(this.buf); this.buf = b; }
+    this.buf[this.length++] = v;
+  }
+  view(): Int32Array { return this.buf.subarray(0, this.length); }
+}

@@ -1,0 +1,245 @@
+// A numeric table split into inputs and targets for a model, with the checks
+// that need the model: sizes, and class labels for cross-entropy. Class
+// labels may be text ("setosa", "class_1"): they become class indices, in
+// sorted order or the order --classes (or a loaded model) gives.
+import { DECIMAL_COMMA, NON_FINITE, describeField, parseDelimiter, readCsv, type NumericTable } from "./csv.js";
+import { InputError, UsageError } from "../errors.js";
+import type { LossName } from "../model/config.js";
+import { cut, cutList } from "../text/quote.js";
+
+export interface Dataset {
+  name: string;
+  rows: number;
+  nIn: number;
+  nT: number;
+  x: Float32Array;
+  t: Float32Array;
+  inputNames: string[];
+  targetNames: string[];
+  /** ce: the class label of each index, when the labels were text or given (--classes, a loaded model). */
+  classes?: string[];
+  /** The first row whose label was text (not a number): what a loss that takes numbers reports. */
+  firstTextLabel?: number;
+}
+
+/** How class labels map to indices. */
+export interface LabelOptions {
+  /** The labels in index order (--classes, or a loaded model's "classes"); default: the labels found, sorted. */
+  classes?: string[];
+  /** Where `classes` came from, as a message names it: "--classes" (default), "the model" or "the training data". */
+  classesFrom?: "--classes" | "the model" | "the training data";
+}
+
+/** The --classes list: comma-separated, each label once. */
+export function parseClassList(flag: string): string[] {
+  const names = flag.split(",").map((s) => s.trim());
+  const empty = names.indexOf("");
+  if (empty >= 0) throw new UsageError(`--classes ${cut(flag)}: label ${empty + 1} is empty`);
+  const twice = names.find((name, i) => names.indexOf(name) !== i);
+  if (twice !== undefined) throw new UsageError(`--classes ${cut(flag)}: '${cut(twice)}' is named twice`);
+  return names;
+}
+
+/** [line, column] of field `c` of row `r`. */
+function position(table: NumericTable, r: number, c: number): [number, number] {
+  return table.fieldPosition(r, c);
+}
+
+/** The text of a field that is not a number, or null where it is one. */
+function textAt(table: NumericTable, r: number, c: number): string | null {
+  const col = table.text[c];
+  if (!col) return null;
+  const code = col.codes[r];
+  return code < 0 ? null : col.names[code];
+}
+
+/** "column 'b': expected a finite number, got 'oops'" at the field, with the likely cause when there is one. */
+function notANumber(table: NumericTable, r: number, c: number, hint = ""): InputError {
+  const s = (textAt(table, r, c) ?? "").trim();
+  const [line, col] = position(table, r, c);
+  let why = hint;
+  if (!why && DECIMAL_COMMA.test(s)) why = `: a decimal comma? write numbers with a point (${s.replace(",", ".")})`;
+  return new InputError(table.file, line, col, `column '${cut(table.columns[c])}': expected a finite number, got ${describeField(s)}${why}`);
+}
+
+/** The first row of column `c` that holds text, or -1. */
+function firstText(table: NumericTable, c: number): number {
+  const col = table.text[c];
+  if (!col) return -1;
+  return col.codes.findIndex((code) => code >= 0);
+}
+
+/**
+ * Class indices for label column `c`: each label's position in `classes`
+ * (given), or in the sorted labels found. A label that is a number matches
+ * the class whose name is that number ("1", "1.0").
+ */
+function labelIndices(table: NumericTable, c: number, labels: LabelOptions): { t: Float32Array; classes: string[]; firstText?: number } {
+  const name = cut(table.columns[c]);
+  const rows = table.rows, n = table.columns.length;
+  const labelOf = (r: number): string => {
+    const s = textAt(table, r, c);
+    if (s === null) return String(table.values[r * n + c]);
+    const trimmed = s.trim();
+    if (trimmed === "") {
+      const [line, col] = position(table, r, c);
+      throw new InputError(table.file, line, col, `column '${name}': expected a class label, got an empty field`);
+    }
+    if (NON_FINITE.test(trimmed)) throw notANumber(table, r, c);
+    return s;
+  };
+  let classes = labels.classes;
+  const first = firstText(table, c);
+  if (!classes) {
+    const found = new Set<string>();
+    for (let r = 0; r < rows; r++) found.add(labelOf(r));
+    classes = [...found].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  }
+  const byName = new Map(classes.map((k, i) => [k, i]));
+  const byNumber = new Map<number, number>();
+  classes.forEach((k, i) => { if (k.trim() !== "" && Number.isFinite(Number(k)) && !byNumber.has(Number(k))) byNumber.set(Number(k), i); });
+  const t = new Float32Array(rows);
+  for (let r = 0; r < rows; r++) {
+    const s = labelOf(r);
+    const isNumber = textAt(table, r, c) === null;
+    const k = isNumber ? byNumber.get(table.values[r * n + c]) : byName.get(s);
+    if (k === undefined) {
+      const [line, col] = position(table, r, c);
+      const from = labels.classesFrom && labels.classesFrom !== "--classes" ? `${labels.classesFrom}'s classes (${cutList(classes)})` : `--classes ${cutList(classes)}`;
+      throw new InputError(table.file, line, col, `column '${name}': label '${cut(s, 40)}' is not one of ${from}`);
+    }
+    t[r] = k;
+  }
+  return { t, classes, ...(first >= 0 ? { firstText: first } : {}) };
+}
+
+/**
+ * `target`: comma-separated column names; default the last column. Every
+ * input must be a number; a single target column holding text (or any target
+ * when `labels.classes` is given) is read as class labels.
+ */
+export function splitTable(table: NumericTable, target?: string, labels: LabelOptions = {}): Dataset {
+  const names = target ? target.split(",").map((s) => s.trim()).filter(Boolean) : [table.columns[table.columns.length - 1]];
+  if (names.length === 0) throw new UsageError(`--target '${cut(target ?? "")}': expected column names`);
+  const twice = names.find((name, i) => names.indexOf(name) !== i);
+  if (twice !== undefined) throw new UsageError(`--target ${cut(target ?? "")}: column '${cut(twice)}' is named twice`);
+  const tIdx = names.map((name) => {
+    const i = table.columns.indexOf(name);
+    if (i < 0) throw new InputError(table.file, 1, null, `no target column '${cut(name)}' (columns: ${cutList(table.columns)})`);
+    return i;
+  });
+  const xIdx = table.columns.map((_, i) => i).filter((i) => !tIdx.includes(i));
+  if (xIdx.length === 0) throw new InputError(table.file, 1, null, "no input columns left after the target columns");
+  if (labels.classes && tIdx.length !== 1) {
+    throw new UsageError(`${labels.classesFrom && labels.classesFrom !== "--classes" ? `${labels.classesFrom}'s classes` : "--classes"} need one target column (class labels), not ${tIdx.length} (${cutList(names)})`);
+  }
+  // Inputs first, in file order: the first non-number of the file is the one reported.
+  const asLabels = tIdx.length === 1 && (table.text[tIdx[0]] !== null || labels.classes !== undefined);
+  const numeric = asLabels ? xIdx : [...xIdx, ...tIdx];
+  const bad = numeric.map((c) => [firstText(table, c), c]).filter(([r]) => r >= 0).sort((a, b) => a[0] - b[0] || a[1] - b[1])[0];
+  if (bad) throw notANumber(table, bad[0], bad[1]);
+  const n = table.columns.length;
+  const x = new Float32Array(table.rows * xIdx.length);
+  let t = new Float32Array(table.rows * tIdx.length);
+  for (let r = 0; r < table.rows; r++) {
+    xIdx.forEach((c, k) => { x[r * xIdx.length + k] = table.values[r * n + c]; });
+    if (!asLabels) tIdx.forEach((c, k) => { t[r * tIdx.length + k] = table.values[r * n + c]; });
+  }
+  const d: Dataset = {
+    name: table.file, rows: table.rows, nIn: xIdx.length, nT: tIdx.length, x, t,
+    inputNames: xIdx.map((i) => table.columns[i]), targetNames: names,
+  };
+  if (asLabels) {
+    const mapped = labelIndices(table, tIdx[0], labels);
+    t = mapped.t;
+    Object.assign(d, { t, classes: mapped.classes }, mapped.firstText !== undefined ? { firstTextLabel: mapped.firstText } : {});
+  }
+  return d;
+}
+
+/** The table as inputs only (predict without targets): every column must be a number; `nT` zero targets per row keep the shapes. */
+export function inputsOnly(table: NumericTable, nT: number): Dataset {
+  const bad = table.columns.map((_, c) => [firstText(table, c), c]).filter(([r]) => r >= 0).sort((a, b) => a[0] - b[0] || a[1] - b[1])[0];
+  if (bad) throw notANumber(table, bad[0], bad[1]);
+  return {
+    name: table.file, rows: table.rows, nIn: table.columns.length, nT, x: Float32Array.from(table.values), t: new Float32Array(table.rows * nT),
+    inputNames: table.columns, targetNames: [],
+  };
+}
+
+/**
+ * Checks the data against the model's input/output sizes and loss. For ce the
+ * target is one integer class label per row in 0..outputs-1.
+ */
+export function checkAgainstModel(d: Dataset, table: NumericTable | null, sizes: number[], loss: LossName): void {
+  const nOut = sizes[sizes.length - 1];
+  if (d.nIn !== sizes[0]) {
+    throw new UsageError(`${d.name}: the data has ${d.nIn} input columns (${cutList(d.inputNames)}) but the model expects ${sizes[0]} inputs`);
+  }
+  if (d.classes && loss !== "ce") {
+    if (d.firstTextLabel !== undefined && table) {
+      throw notANumber(table, d.firstTextLabel, table.columns.indexOf(d.targetNames[0]), ` (text class labels need --loss ce)`);
+    }
+    throw new UsageError(`--classes applies to --loss ce (this model's loss is ${loss})`);
+  }
+  if (d.classes && loss === "ce" && d.classes.length !== nOut) {
+    throw new UsageError(`${d.name}: column '${cut(d.targetNames[0])}' has ${d.classes.length} class labels (${cutList(d.classes)}) ` +
+      `but the model has ${nOut} outputs${d.classes.length < nOut ? ": name every class with --classes" : ""}`);
+  }
+  const wantT = loss === "ce" ? 1 : nOut;
+  if (d.nT !== wantT) {
+    const why = loss === "ce" ? "ce takes one class-label column" : `the model has ${nOut} outputs`;
+    throw new UsageError(`${d.name}: ${d.nT} target column(s) (${cutList(d.targetNames)}) but ${why}`);
+  }
+  /** Where target k of row r is in the file (line, column), as well as it is known. */
+  const where = (r: number, k: number): [number, number | null] => {
+    if (!table) return [r + 2, null];
+    return table.fieldPosition(r, table.columns.indexOf(d.targetNames[k]));
+  };
+  if (loss === "ce") {
+    for (let r = 0; r < d.rows; r++) {
+      const v = d.t[r];
+      if (Number.isInteger(v) && v >= 0 && v < nOut) continue;
+      const [line, col] = where(r, 0);
+      const what = Number.isInteger(v) ? `class label ${v} outside 0..${nOut - 1} (the model has ${nOut} outputs)`
+        : `class label ${v} is not an integer (ce takes class numbers 0..${nOut - 1})`;
+      throw new InputError(d.name, line, col, `column '${cut(d.targetNames[0])}': ${what}`);
+    }
+  }
+  if (loss === "bce") {
+    // A sigmoid's target is a probability: outside [0, 1] the loss has no minimum there and training drifts.
+    for (let i = 0; i < d.rows * d.nT; i++) {
+      const v = d.t[i];
+      if (v >= 0 && v <= 1) continue;
+      const r = Math.floor(i / d.nT), k = i % d.nT;
+      const [line, col] = where(r, k);
+      throw new InputError(d.name, line, col, `column '${cut(d.targetNames[k])}': target ${v} outside [0, 1] (bce takes 0/1 labels or probabilities)`);
+    }
+  }
+}
+
+/** What the data flags say about reading a CSV (--target, --delimiter, --classes as given), and a model's classes. */
+export interface DataFileOptions {
+  target?: string;
+  /** --delimiter as typed: ',', ';', tab, '\t' or 'tab'. */
+  delimiter?: string;
+  /** --classes as typed: "a,b,c". */
+  classes?: string;
+  /** A loaded model's (or the training data's, for a validation file) class labels: used when --classes is not given. */
+  knownClasses?: string[];
+  /** Whose `knownClasses` they are, for messages (default "the model"). */
+  knownClassesFrom?: "the model" | "the training data";
+}
+
+/**
+ * A CSV file as a Dataset, the way the commands read --data and --val: the
+ * separator from --delimiter or the header, text labels in the --classes
+ * order, else in `knownClasses`' order, else sorted. The table is returned
+ * too, for messages about a row and for its warnings.
+ */
+export function readDataFile(file: string, o: DataFileOptions = {}): { table: NumericTable; data: Dataset } {
+  const table = readCsv(file, o.delimiter !== undefined ? { delimiter: parseDelimiter(o.delimiter) } : {});
+  const labels: LabelOptions = o.classes !== undefined ? { classes: parseClassList(o.classes) }
+    : o.knownClasses ? { classes: o.knownClasses, classesFrom: o.knownClassesFrom ?? "the model" } : {};
+  return { table, data: splitTable(table, o.target, labels) };
+}

@@ -1,0 +1,246 @@
+// The edgeprop-model v1 JSON format (docs/model-format.md): layers with
+// PyTorch nn.Linear layout (weight [out][in], bias [out]) and activations.
+// Weights travel as one flat Float32Array in the module's parameter order:
+// layer by layer, weight rows then bias.
+import { readInputText } from "../files/input-file.js";
+import { InputError } from "../errors.js";
+import { ACTIVATIONS, LOSSES, MAX_LAYERS, optimizerDefaults, type Activation, type LossName, type ModelConfig } from "./config.js";
+import { writeFileAtomic } from "../files/atomic-write.js";
+import { computePlan } from "./plan.js";
+import { moduleMemoryBytes, moduleStaticBytes } from "../boards/engine.js";
+import { cut } from "../text/quote.js";
+
+/** Layer widths travel as u16 in the configuration block (docs/protocol.md). */
+export const MAX_WIDTH = 65535;
+/** The largest magnitude a float32 holds: a weight beyond it would load as Infinity. */
+export const FLOAT32_MAX = 3.4028234663852886e38;
+
+const isFloat32 = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v) && Math.abs(v) <= FLOAT32_MAX;
+const shown = (v: unknown) => cut(typeof v === "number" ? String(v) : JSON.stringify(v) ?? String(v), 40);
+
+/**
+ * What a model file may carry beside its layers (docs/model-format.md), all
+ * optional: a file without them is the plain v1 format and still loads.
+ * JSON names: "classes", "normalization" {"kind": "zscore", "mean", "std"}, "best_epoch".
+ */
+export interface ModelExtras {
+  /** ce: the class label of each output index (string labels, or --classes). */
+  classes?: string[];
+  /** --normalize: applied to raw inputs before the first layer, (x - mean) / std in float32. */
+  normalization?: { mean: number[]; std: number[] };
+  /** --early-stop: the epoch whose weights these are. */
+  bestEpoch?: number;
+}
+
+export interface ModelFile extends ModelConfig, ModelExtras {
+  weights: Float32Array;
+  extra?: Record<string, unknown>;
+}
+
+/**
+ * Where JSON.parse gave up. V8's messages name a position only sometimes, so
+ * find it: the longest prefix that still parses as the start of a document
+ * is found by a small scanner for the JSON grammar's tokens.
+ */
+function jsonErrorPosition(text: string): number {
+  let i = 0;
+  const ws = () => { while (i < text.length && " \t\r\n".includes(text[i])) i++; };
+  const fail = (): never => { throw i; };
+  const value = (): void => {
+    ws();
+    const c = text[i];
+    if (c === "{") {
+      i++; ws();
+      if (text[i] === "}") { i++; return; }
+      for (;;) {
+        ws(); if (text[i] !== '"') fail();
+        str(); ws(); if (text[i] !== ":") fail();
+        i++; value(); ws();
+        if (text[i] === ",") { i++; continue; }
+        if (text[i] === "}") { i++; return; }
+        fail();
+      }
+    }
+    if (c === "[") {
+      i++; ws();
+      if (text[i] === "]") { i++; return; }
+      for (;;) {
+        value(); ws();
+        if (text[i] === ",") { i++; continue; }
+        if (text[i] === "]") { i++; return; }
+        fail();
+      }
+    }
+    if (c === '"') { str(); return; }
+    const m = /^(-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?|true|false|null)/.exec(text.slice(i, i + 400));
+    if (!m) fail();
+    i += m![0].length;
+  };
+  const str = () => {
+    i++;
+    while (i < text.length && text[i] !== '"') {
+      if (text[i] === "\\") i++;
+      else if (text[i] < " ") fail();
+      i++;
+    }
+    if (i >= text.length) fail();
+    i++;
+  };
+  try {
+    value(); ws();
+    return i;
+  } catch (at) {
+    return typeof at === "number" ? at : 0;
+  }
+}
+
+function lineCol(text: string, pos: number): [number, number] {
+  const before = text.slice(0, pos).split("\n");
+  return [before.length, before[before.length - 1].length + 1];
+}
+
+export function readModel(file: string): ModelFile {
+  const text = readInputText(file);
+  let json: any;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    const pos = jsonErrorPosition(text);
+    const [line, col] = lineCol(text, pos);
+    const what = pos >= text.length ? "unexpected end of the file" : `unexpected ${JSON.stringify(text[pos])}`;
+    throw new InputError(file, line, col, `not valid JSON: ${what}`);
+  }
+  return modelFromJson(json, file);
+}
+
+export function modelFromJson(json: any, file = "<model>"): ModelFile {
+  const bad = (what: string) => new InputError(file, null, null, what);
+  if (json?.format !== "edgeprop-model") throw bad(`expected "format": "edgeprop-model"`);
+  if (json.version !== 1) throw bad(`expected "version": 1, got ${JSON.stringify(json.version)}`);
+  if (!LOSSES.includes(json.loss)) throw bad(`"loss" must be one of ${LOSSES.join(", ")}`);
+  if (!Array.isArray(json.layers) || json.layers.length === 0) throw bad(`"layers" must be a non-empty array`);
+  if (json.layers.length > MAX_LAYERS) throw bad(`"layers" has ${json.layers.length} layers; the module takes at most ${MAX_LAYERS}`);
+  const sizes: number[] = [];
+  const activations: Activation[] = [];
+  const flat: number[] = [];
+  json.layers.forEach((layer: any, l: number) => {
+    const at = `layers[${l}]`;
+    if (layer?.type !== "dense") throw bad(`${at}.type must be "dense"`);
+    const nIn = layer.in, nOut = layer.out;
+    for (const [key, n] of [["in", nIn], ["out", nOut]] as const) {
+      if (!Number.isInteger(n) || n < 1 || n > MAX_WIDTH) throw bad(`${at}.${key} is ${shown(n)}: expected an integer from 1 to ${MAX_WIDTH}`);
+    }
+    if (l === 0) sizes.push(nIn);
+    else if (nIn !== sizes[l]) throw bad(`${at}.in is ${nIn}, but the layer before has ${sizes[l]} outputs`);
+    sizes.push(nOut);
+    const act = layer.activation ?? "identity";
+    if (!ACTIVATIONS.includes(act)) throw bad(`${at}.activation must be one of ${ACTIVATIONS.join(", ")}`);
+    activations.push(act);
+    if (!Array.isArray(layer.weight) || layer.weight.length !== nOut) throw bad(`${at}.weight must have ${nOut} rows`);
+    layer.weight.forEach((row: any, j: number) => {
+      if (!Array.isArray(row) || row.length !== nIn) throw bad(`${at}.weight[${j}] must have ${nIn} numbers`);
+      row.forEach((v: unknown, i: number) => {
+        if (!isFloat32(v)) throw bad(`${at}.weight[${j}][${i}] is ${shown(v)}: expected a finite float32 number (|x| <= ${FLOAT32_MAX})`);
+        flat.push(v);
+      });
+    });
+    if (!Array.isArray(layer.bias) || layer.bias.length !== nOut) throw bad(`${at}.bias must have ${nOut} numbers`);
+    layer.bias.forEach((v: unknown, j: number) => {
+      if (!isFloat32(v)) throw bad(`${at}.bias[${j}] is ${shown(v)}: expected a finite float32 number (|x| <= ${FLOAT32_MAX})`);
+      flat.push(v);
+    });
+  });
+  checkPlannable(sizes, json.loss as LossName, activations, bad);
+  return { sizes, activations, loss: json.loss as LossName, weights: Float32Array.from(flat), ...extrasFromJson(json, sizes, bad) };
+}
+
+/** The optional keys of a model file (docs/model-format.md), checked against the layers. */
+function extrasFromJson(json: any, sizes: number[], bad: (what: string) => Error): ModelExtras {
+  const extras: ModelExtras = {};
+  const nIn = sizes[0], nOut = sizes[sizes.length - 1];
+  if (json.classes !== undefined) {
+    const c = json.classes;
+    if (!Array.isArray(c)) throw bad(`"classes" must be an array of class labels (strings), got ${shown(c)}`);
+    if (json.loss !== "ce") throw bad(`"classes" applies to loss "ce" (this model's loss is "${json.loss}")`);
+    if (c.length !== nOut) throw bad(`"classes" has ${c.length} labels but the last layer has ${nOut} outputs`);
+    const seen = new Map<string, number>();
+    c.forEach((v: unknown, i: number) => {
+      if (typeof v !== "string" || v === "") throw bad(`classes[${i}] is ${shown(v)}: expected a non-empty string`);
+      const first = seen.get(v);
+      if (first !== undefined) throw bad(`classes[${i}] is ${shown(v)}, as classes[${first}] is: each class label once`);
+      seen.set(v, i);
+    });
+    extras.classes = [...c];
+  }
+  if (json.normalization !== undefined) {
+    const z = json.normalization;
+    if (typeof z !== "object" || z === null || Array.isArray(z)) throw bad(`"normalization" must be an object {"kind": "zscore", "mean": [...], "std": [...]}`);
+    if (z.kind !== "zscore") throw bad(`normalization.kind is ${shown(z.kind)}: expected "zscore"`);
+    const floats = (key: "mean" | "std"): number[] => {
+      const a = z[key];
+      if (!Array.isArray(a) || a.length !== nIn) throw bad(`normalization.${key} must have ${nIn} numbers (one per input)`);
+      return a.map((v: unknown, i: number) => {
+        if (!isFloat32(v)) throw bad(`normalization.${key}[${i}] is ${shown(v)}: expected a finite float32 number (|x| <= ${FLOAT32_MAX})`);
+        const f = Math.fround(v);
+        if (key === "std" && !(f > 0)) throw bad(`normalization.std[${i}] is ${shown(v)}: expected a float32 number > 0 (a constant input has std 1)`);
+        return f;
+      });
+    };
+    extras.normalization = { mean: floats("mean"), std: floats("std") };
+  }
+  if (json.best_epoch !== undefined) {
+    const e = json.best_epoch;
+    if (!Number.isInteger(e) || e < 1) throw bad(`"best_epoch" is ${shown(e)}: expected a positive integer (the epoch whose weights these are)`);
+    extras.bestEpoch = e;
+  }
+  return extras;
+}
+
+/** The optional keys as JSON, under their file names (only those that are set). */
+function extrasToJson(extras: ModelExtras): Record<string, unknown> {
+  const j: Record<string, unknown> = {};
+  if (extras.classes) j.classes = [...extras.classes];
+  if (extras.normalization) {
+    j.normalization = { kind: "zscore", mean: extras.normalization.mean.map(Math.fround), std: extras.normalization.std.map(Math.fround) };
+  }
+  if (extras.bestEpoch !== undefined) j.best_epoch = extras.bestEpoch;
+  return j;
+}
+
+/**
+ * The smallest run of this model (plain SGD, one row at a time) must fit the
+ * module's memory: a model the module cannot plan cannot be trained,
+ * evaluated or checked on a board.
+ */
+function checkPlannable(sizes: number[], loss: LossName, activations: Activation[], bad: (what: string) => Error): void {
+  const plan = computePlan({
+    sizes, activations, loss, optimizer: optimizerDefaults("sgd"), clipNorm: 0, init: "pytorch", seed: 1, chunk: 1,
+  }, moduleStaticBytes());
+  const memory = moduleMemoryBytes();
+  if (plan.total_bytes > memory) {
+    throw bad(`"layers" ${sizes.join(",")}: the model needs ${plan.total_bytes} bytes on the board even one row at a time with plain SGD; ` +
+      `the module has ${memory}`);
+  }
+}
+
+/** The model as edgeprop-model v1 JSON; `extras` (classes, normalization, best epoch) are written when set. */
+export function modelToJson(m: ModelConfig, weights: Float32Array, extras: ModelExtras = {}): object {
+  let p = 0;
+  const layers = [];
+  for (let l = 1; l < m.sizes.length; l++) {
+    const nIn = m.sizes[l - 1], nOut = m.sizes[l];
+    const weight: number[][] = [];
+    for (let j = 0; j < nOut; j++) weight.push(Array.from(weights.subarray(p + j * nIn, p + (j + 1) * nIn)));
+    p += nIn * nOut;
+    const bias = Array.from(weights.subarray(p, p + nOut));
+    p += nOut;
+    layers.push({ type: "dense", in: nIn, out: nOut, activation: m.activations[l - 1], weight, bias });
+  }
+  return { format: "edgeprop-model", version: 1, loss: m.loss, ...extrasToJson(extras), layers };
+}
+
+export function writeModel(file: string, m: ModelConfig, weights: Float32Array, extras: ModelExtras = {}): void {
+  // JSON has no NaN or Infinity: such a model could not be loaded back.
+  if (!weights.every(Number.isFinite)) throw new Error(`refusing to write non-finite weights to ${file}`);
+  writeFileAtomic(file, JSON.stringify(modelToJson(m, weights, extras)) + "\n");
+}

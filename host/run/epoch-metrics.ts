@@ -1,0 +1,43 @@
+// What a run reports after each epoch besides its training loss, as Keras'
+// fit(metrics=["accuracy"], validation_data=...) does:
+// - val_loss, val_accuracy: the validation rows through the board's own
+//   forward pass (EVAL frames, the module that trains), scored on the host in
+//   float64 by the functions `predict` and `eval` use (report/metrics.ts): the
+//   figures `edgeprop eval` prints for that model and file, and `predict`'s to
+//   float32 rounding.
+// - accuracy (ce, bce): the epoch's model on the training rows, computed on
+//   the host from the weights the session pulls after every epoch anyway
+//   (forward.ts, what `predict` computes), so it costs nothing on the line.
+//   Keras reports the running accuracy of the batches as the weights change
+//   within the epoch; this is the accuracy of the model the epoch ends with.
+import type { Board } from "../boards/board.js";
+import type { RunConfig } from "../model/config.js";
+import type { Dataset } from "../data/dataset.js";
+import { forward } from "../model/forward.js";
+import { accuracy, meanLoss } from "../report/metrics.js";
+import type { InputNormalization } from "./run-spec.js";
+
+export interface EpochMetrics {
+  accuracy?: number;
+  val_loss?: number;
+  val_accuracy?: number;
+}
+
+/** The metrics of one epoch's model (`weights`, also on `board`), for a run of `run` on `train` with `validation`. */
+export async function epochMetrics(board: Board, weights: Float32Array, run: RunConfig, train: Dataset,
+  validation: Dataset | null, normalization: InputNormalization | null = null): Promise<EpochMetrics> {
+  const nOut = run.sizes[run.sizes.length - 1];
+  const m: EpochMetrics = {};
+  if (run.loss !== "mse") {
+    // Raw rows in, as the board takes them: a normalising model's forward z-scores them first (forward.ts).
+    const outputs = forward({ sizes: run.sizes, activations: run.activations, weights, ...(normalization ? { normalization } : {}) }, train.x, train.rows);
+    m.accuracy = accuracy(run.loss, outputs, train.t, train.rows, nOut) ?? undefined;
+  }
+  if (validation) {
+    const v = validation;
+    const ev = await board.evaluate(v.x, v.t, v.rows, v.nIn, v.nT, run.chunk);
+    m.val_loss = meanLoss(run.loss, ev.outputs, v.t, v.rows, nOut);
+    if (run.loss !== "mse") m.val_accuracy = accuracy(run.loss, ev.outputs, v.t, v.rows, nOut) ?? undefined;
+  }
+  return m;
+}

@@ -1,0 +1,166 @@
+// A training session: epochs of batches streamed to a board, the learning
+// rate set from the schedule (per epoch; per batch for OneCycleLR, the
+// board setting each batch's lr in the epoch's one stream), losses read back,
+// divergence caught; after each epoch the caller's metrics (validation loss
+// and accuracy, epoch-metrics.ts), ReduceLROnPlateau's step on the validation
+// loss (the training loss without validation data) and early stopping. The
+// same code drives every link, which is what makes them comparable.
+import type { BatchResult, Board } from "../boards/board.js";
+import type { Dataset } from "../data/dataset.js";
+import { DivergedError, InterruptedError, LinkError } from "../errors.js";
+import { Status, statusName } from "../protocol/status.js";
+import { LrSchedule, type Schedule } from "./schedule.js";
+import { epochOrder, permuteRows } from "../data/shuffle.js";
+import { residentEpoch, uploadResident } from "./resident-epoch.js";
+import type { EarlyStopping } from "./early-stopping.js";
+import type { EpochMetrics } from "./epoch-metrics.js";
+
+export interface SessionOptions {
+  epochs: number;
+  batch: number;
+  chunk: number;
+  shuffle: boolean;
+  /** The rows are uploaded once to the board's sample store (configured with storeRows = rows) and every epoch trains from it. */
+  resident?: boolean;
+  seed: number;
+  lr: number;
+  schedule: Schedule;
+  /** Epochs already done (a resumed run continues from here). */
+  startEpoch?: number;
+  /** Those epochs' monitored losses (validation loss, else training loss), in order (ReduceLROnPlateau picks up where it was). */
+  pastLosses?: number[];
+  /** After each epoch, from the weights the board holds then: validation loss, accuracies. */
+  epochMetrics?: (weights: Float32Array) => Promise<EpochMetrics>;
+  /** --early-stop on the validation loss (epochMetrics gives it); a resumed run's carries the checkpoint's state. */
+  earlyStop?: EarlyStopping;
+  onEpoch?: (e: EpochEvent) => void | Promise<void>;
+  onBatch?: (epoch: number, r: BatchResult, rowsDone: number) => void;
+  /** Polled after each batch and before each epoch: true stops the run there (InterruptedError). */
+  stopRequested?: () => boolean;
+}
+
+export interface EpochEvent {
+  event: "epoch";
+  epoch: number;
+  loss: number;
+  /** ce/bce: the epoch's model's accuracy on the training rows. */
+  accuracy?: number;
+  /** With validation data: the epoch's model's mean loss and accuracy (ce/bce) on it. */
+  val_loss?: number;
+  val_accuracy?: number;
+  lr: number;
+  /** Per layer: the mean over the epoch's batches of the gradient's L2 norm. */
+  grad_norms: number[];
+  steps: number;
+  seconds: number;
+}
+
+export interface SessionResult {
+  /** The last epoch completed (fewer than asked when early stopping ended the run). */
+  epochs: number;
+  /** Early stopping ended the run before its last epoch. */
+  stoppedEarly: boolean;
+  samples: number;
+  seconds: number;
+  steps: number;
+  history: EpochEvent[];
+  /** Weights pulled after the last completed epoch (the last known-good model). */
+  lastGood: Float32Array | null;
+}
+
+export async function runSession(board: Board, data: Dataset, o: SessionOptions): Promise<SessionResult> {
+  const history: EpochEvent[] = [];
+  let seconds = 0, samples = 0, steps = 0;
+  let lastGood: Float32Array | null = null;
+  const permute = o.shuffle && !o.resident; // a resident epoch is shuffled on the board, in the same order
+  const px = permute ? new Float32Array(data.x.length) : data.x;
+  const pt = permute ? new Float32Array(data.t.length) : data.t;
+  if (o.resident) await withContext(uploadResident(board, data), lastGood, history);
+  let currentLr = NaN;
+  const setLr = async (lr: number) => { if (lr !== currentLr) { await board.setLr(lr); currentLr = lr; } };
+  const batches = Math.ceil(data.rows / Math.max(1, Math.min(o.batch, data.rows)));
+  const schedule = new LrSchedule(o.schedule, o.lr, batches, o.epochs);
+  for (const loss of o.pastLosses ?? []) schedule.endEpoch(loss);
+  const stop = o.stopRequested ?? (() => false);
+  let completed = o.startEpoch ?? 0;
+  let stoppedEarly = o.earlyStop?.exhausted ?? false; // a checkpoint of a run that had stopped
+  for (let epoch = o.startEpoch ?? 0; epoch < o.epochs && !stoppedEarly; epoch++) {
+    // A simulated board answers through microtasks and never waits for I/O: let a Ctrl-C in between epochs.
+    if (o.stopRequested) await yieldToEventLoop();
+    if (stop()) throw new InterruptedError(epoch + 1, 0, { lastGood, history });
+    const lr = schedule.lrFor(epoch, 0);
+    await setLr(lr);
+    if (permute) {
+      const order = epochOrder(data.rows, o.seed, epoch);
+      permuteRows(data.x, data.nIn, order, px);
+      permuteRows(data.t, data.nT, order, pt);
+    }
+    let rowsDone = 0;
+    let failed: BatchResult | null = null;
+    let batchesDone = 0, interrupted = false;
+    const t0 = performance.now();
+    const onBatch = (r: BatchResult) => {
+      rowsDone += r.rows;
+      if (r.status !== Status.OK || !Number.isFinite(r.lossSum)) { failed = r; return false; }
+      o.onBatch?.(epoch + 1, r, rowsDone);
+      batchesDone++;
+      if (stop()) { interrupted = true; return false; }
+    };
+    const lrs = schedule.perBatch ? Array.from({ length: batches }, (_, b) => schedule.lrFor(epoch, b)) : undefined;
+    const results = await withContext(o.resident
+      ? residentEpoch(board, { rows: data.rows, batch: o.batch, epoch, shuffle: o.shuffle, lrs, onBatch })
+      : board.train({ x: px, t: pt, rows: data.rows, nIn: data.nIn, nT: data.nT, batch: o.batch, chunk: o.chunk, onBatch, lrs }),
+    lastGood, history);
+    if (lrs) currentLr = lrs[results.length - 1] ?? currentLr; // the lr the board was left with
+    seconds += (performance.now() - t0) / 1000;
+    // A board may end the epoch at a failed batch without reporting it through onBatch.
+    if (!failed) failed = results.find((r) => r.status !== Status.OK || !Number.isFinite(r.lossSum)) ?? null;
+    if (failed) {
+      const f = failed as BatchResult;
+      const what = f.status === Status.OK || f.status === Status.NON_FINITE
+        ? `loss ${f.lossSum}` : statusName(f.status);
+      throw new DivergedError(epoch + 1, f.index + 1, what, f.status, { lastGood, history });
+    }
+    // Stopped inside the epoch; a stop at its last batch lets the epoch finish (and be checkpointed).
+    if (interrupted && rowsDone < data.rows) {
+      throw new InterruptedError(epoch + 1, batchesDone, { lastGood, history });
+    }
+    let lossSum = 0;
+    const layers = results[0]?.gradNorms.length ?? 0;
+    const norms = new Array<number>(layers).fill(0);
+    for (const r of results) {
+      lossSum += r.lossSum;
+      for (let l = 0; l < layers; l++) norms[l] += r.gradNorms[l] / results.length;
+    }
+    samples += data.rows;
+    steps += results.length;
+    lastGood = await withContext(board.getWeights(), lastGood, history);
+    const weights = lastGood;
+    const metrics = o.epochMetrics ? await withContext(o.epochMetrics(weights), lastGood, history) : {};
+    const ev: EpochEvent = {
+      event: "epoch", epoch: epoch + 1, loss: lossSum / data.rows, ...metrics, lr, grad_norms: norms,
+      steps: results.length, seconds: Number(seconds.toFixed(6)),
+    };
+    history.push(ev);
+    completed = epoch + 1;
+    schedule.endEpoch(ev.val_loss ?? ev.loss); // ReduceLROnPlateau: on the validation loss when there is validation data
+    if (o.earlyStop && ev.val_loss !== undefined) stoppedEarly = o.earlyStop.endEpoch(ev.epoch, ev.val_loss, weights);
+    await o.onEpoch?.(ev);
+  }
+  if (stoppedEarly && completed >= o.epochs) stoppedEarly = false; // the patience ran out at the last epoch anyway
+  return { epochs: completed, stoppedEarly, samples, seconds, steps, history, lastGood };
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** A board that stopped answering carries what was learnt so far. */
+async function withContext<T>(p: Promise<T>, lastGood: Float32Array | null, history: EpochEvent[]): Promise<T> {
+  try {
+    return await p;
+  } catch (err) {
+    if (err instanceof LinkError) err.soFar = { lastGood, history: [...history] };
+    throw err;
+  }
+}
