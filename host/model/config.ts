@@ -1,5 +1,5 @@
 // A training run's configuration and torch.optim's defaults. Its encoding as
-// the module's configuration block (version 2, 160 bytes) is protocol/config-block.ts.
+// the module's configuration block (version 2, 160 bytes) is host/protocol/config-block.ts.
 import { fieldDefault, OPTIMIZER_FIELDS, type OptimizerFieldRow } from "./optimizer-fields.js";
 
 export const ACTIVATIONS = ["identity", "relu", "leaky_relu", "sigmoid", "tanh"] as const;

@@ -1,8 +1,8 @@
 // The optimizer's hyper-parameters, one row each: the one place on the host
 // where a hyper-parameter is declared. The OptimizerConfig type and its
-// defaults (config.ts), the configuration block's fields and the names its
-// refusals give (protocol/config-block.ts) and the command-line flags
-// (run-options.ts) are all derived from these rows. Adding one is a row here
+// defaults (model/config.ts), the configuration block's fields and the names
+// its refusals give (protocol/config-block.ts) and the command-line flags
+// (cli/run-options.ts) are all derived from these rows. Adding one is a row here
 // (its block offset is also a C_* constant in assembly/config.ts and a line of
 // docs/protocol.md §4.2). The rows are in the order --help lists the flags
 // and a checkpoint saves them.
@@ -67,7 +67,7 @@ export function fieldDefault(f: OptimizerField, choice: OptimizerChoice): number
   return f.byChoice?.[choice] ?? f.default;
 }
 
-/** The field's name among the configuration block's offsets: weightDecay -> WEIGHT_DECAY (assembly/config.ts: C_WEIGHT_DECAY). */
+/** The field's name among the configuration block's offsets (ConfigOffset, and C_* in assembly/config.ts): weightDecay -> WEIGHT_DECAY. */
 export function offsetName(f: OptimizerField): string {
   return f.key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase();
 }
