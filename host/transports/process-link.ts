@@ -4,35 +4,31 @@
 // a PC, boards/posix/edgeprop-board).
 import { spawn, type ChildProcess } from "node:child_process";
 import type { ByteLink } from "./byte-link.js";
-import { CloseListeners, bytesOf } from "./close-listeners.js";
+import { StreamLink } from "./stream-link.js";
 
-export class ProcessLink implements ByteLink {
+export class ProcessLink extends StreamLink implements ByteLink {
   readonly baud = 0;
   private child: ChildProcess;
-  private readonly ends = new CloseListeners();
   stderr = "";
 
   constructor(readonly command: string, readonly args: string[], readonly description: string) {
+    super();
     this.child = spawn(command, args, { stdio: ["pipe", "pipe", "pipe"] });
     this.child.stderr!.on("data", (b: Buffer) => { this.stderr = (this.stderr + b.toString()).slice(-4000); });
     this.child.stdin!.on("error", () => { /* reported by exit */ });
-    const gone = (why: string) => this.ends.report(why);
+    const gone = (why: string) => this.ended(why);
     this.child.on("error", (err) => gone(`${command}: ${err.message}`));
     this.child.on("exit", (code, signal) => gone(`${description} exited (${signal ?? `code ${code}`})${this.stderr ? `: ${this.stderr.trim().split("\n").pop()}` : ""}`));
   }
 
   write(bytes: Uint8Array): void {
-    if (!this.ends.closing) this.child.stdin!.write(bytes);
+    if (!this.closing) this.child.stdin!.write(bytes);
   }
 
-  onData(cb: (b: Uint8Array) => void): void {
-    this.child.stdout!.on("data", (b: Buffer) => cb(bytesOf(b)));
-  }
-
-  onClose(cb: (why: string) => void): void { this.ends.add(cb); }
+  protected get source() { return this.child.stdout!; }
 
   close(): Promise<void> {
-    this.ends.closing = true;
+    this.closing = true;
     return new Promise((resolve) => {
       if (this.child.exitCode !== null || this.child.signalCode !== null) { resolve(); return; }
       const t = setTimeout(() => this.child.kill("SIGKILL"), 2000);

@@ -1,17 +1,17 @@
 // A real serial port (or a pseudo-terminal) opened with the serialport package.
 import { SerialPort } from "serialport";
 import type { ByteLink } from "./byte-link.js";
-import { CloseListeners, bytesOf } from "./close-listeners.js";
+import { StreamLink } from "./stream-link.js";
 import { LinkError } from "../errors.js";
 
-export class SerialLink implements ByteLink {
+export class SerialLink extends StreamLink implements ByteLink {
   readonly description: string;
-  private readonly ends = new CloseListeners();
 
   private constructor(private readonly port: SerialPort, readonly path: string, readonly baud: number) {
+    super();
     this.description = baud ? `serial port ${path} at ${baud} baud` : `pseudo-terminal ${path}`;
-    port.on("close", () => this.ends.report(`${path} closed`));
-    port.on("error", (err) => this.ends.report(`${path}: ${err.message}`));
+    port.on("close", () => this.ended(`${path} closed`));
+    port.on("error", (err) => this.ended(`${path}: ${err.message}`));
   }
 
   /** Opens `path` raw (8N1, no flow control). `lineBaud` 0: a pty, whose rate means nothing. */
@@ -26,14 +26,10 @@ export class SerialLink implements ByteLink {
     this.port.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length));
   }
 
-  onData(cb: (b: Uint8Array) => void): void {
-    this.port.on("data", (b: Buffer) => cb(bytesOf(b)));
-  }
-
-  onClose(cb: (why: string) => void): void { this.ends.add(cb); }
+  protected get source() { return this.port; }
 
   close(): Promise<void> {
-    this.ends.closing = true;
+    this.closing = true;
     return new Promise((resolve) => {
       if (!this.port.isOpen) { resolve(); return; }
       this.port.close(() => resolve());
