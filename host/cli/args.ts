@@ -134,3 +134,21 @@ export function helpText(command: string, synopsis: string, specs: OptionSpec[])
   return `usage: edgeprop ${command} ${synopsis}\n\n` +
     rows.map(([l, r]) => (l.length >= width ? `${l}\n${" ".repeat(width)}${r}` : l.padEnd(width) + r)).join("\n") + "\n";
 }
+
+/** What `edgeprop COMMAND --help` prints: the synopsis, the option table, then `more` (examples, notes). */
+export interface Usage {
+  command: string;
+  synopsis: string;
+  options: OptionSpec[];
+  more?: string;
+  /** Positional arguments the command takes (parseArgs). */
+  positionals?: number;
+}
+
+/** A command's flags, parsed and checked; null when --help asked for its usage instead (printed here). */
+export function commandFlags(argv: string[], usage: Usage): Parsed | null {
+  const a = parseArgs(argv, usage.options, usage.command, usage.positionals);
+  if (!a.help) return a;
+  process.stdout.write(helpText(usage.command, usage.synopsis, usage.options) + (usage.more ?? ""));
+  return null;
+}

@@ -3,7 +3,7 @@
 // prints its path and serves until stopped, for a serial monitor or
 // `edgeprop train --port`. --emulate boots the real firmware under QEMU
 // (boards/qemu) and prints its serial port the same way.
-import { helpText, parseArgs, type OptionSpec } from "../cli/args.js";
+import { commandFlags, type OptionSpec } from "../cli/args.js";
 import { SimulatedFirmware } from "../boards/simulated-firmware.js";
 import { boardCommand } from "../boards/open.js";
 import { startPtyBoard } from "../transports/pty.js";
@@ -24,8 +24,8 @@ export const BOARD_OPTIONS: OptionSpec[] = [
 ];
 
 export async function boardCommandMain(argv: string[]): Promise<number> {
-  const a = parseArgs(argv, BOARD_OPTIONS, "board");
-  if (a.help) { process.stdout.write(helpText("board", "--pty | --stdio [--board PROFILE] | --emulate PROFILE[:ENGINE]", BOARD_OPTIONS)); return 0; }
+  const a = commandFlags(argv, { command: "board", synopsis: "--pty | --stdio [--board PROFILE] | --emulate PROFILE[:ENGINE]", options: BOARD_OPTIONS });
+  if (!a) return 0;
   const limit = a["memory-limit"] !== undefined ? Number(a["memory-limit"]) : a.board ? loadProfile(String(a.board)).memory_limit : 0;
   if (a.emulate !== undefined) {
     const clash = ["pty", "stdio", "path", "board", "memory-limit", "engine"].filter((f) => a[f] !== undefined && a[f] !== false);

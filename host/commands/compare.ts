@@ -2,7 +2,7 @@
 // weights: several optimizers (--opt sgd,momentum,adam) or several batch sizes
 // (--batch 1,32,full). Prints a table and writes one self-contained HTML
 // report with every run's loss curve on shared axes.
-import { helpText, parseArgs, type OptionSpec } from "../cli/args.js";
+import { commandFlags, type OptionSpec } from "../cli/args.js";
 import { DATA_OPTIONS, MODEL_OPTIONS, OPTIMIZER_OPTIONS, TRAINING_OPTIONS, runSpecOf, type RunVariant } from "../cli/run-options.js";
 import { OPTIMIZER_CHOICES } from "../model/config.js";
 import { checkOutputFile } from "../files/output-path.js";
@@ -38,13 +38,13 @@ function list(text: string): string[] {
 }
 
 export async function compareCommand(argv: string[]): Promise<number> {
-  const a = parseArgs(argv, COMPARE_OPTIONS, "compare");
-  if (a.help) {
-    process.stdout.write(helpText("compare", "--data FILE.csv|--dataset NAME --opt A,B,... | --batch N,M,... [--out report.html]", COMPARE_OPTIONS) +
+  const a = commandFlags(argv, {
+    command: "compare", synopsis: "--data FILE.csv|--dataset NAME --opt A,B,... | --batch N,M,... [--out report.html]", options: COMPARE_OPTIONS,
+    more:
       "\nexamples:\n  edgeprop compare --dataset spiral --opt sgd,momentum,adagrad,rmsprop,adam --epochs 50 --out optimizers.html\n" +
-      "  edgeprop compare --dataset randn --batch 1,100,full --epochs 20 --out batches.html\n");
-    return 0;
-  }
+      "  edgeprop compare --dataset randn --batch 1,100,full --epochs 20 --out batches.html\n",
+  });
+  if (!a) return 0;
   const opts = list(String(a.opt));
   const batches = list(String(a.batch));
   for (const o of opts) {

@@ -1,6 +1,6 @@
 // edgeprop datasets: the built-in data sets --dataset NAME accepts, with the
 // model that suits each; --write NAME --out FILE.csv saves one as CSV.
-import { helpText, parseArgs, type OptionSpec } from "../cli/args.js";
+import { commandFlags, type OptionSpec } from "../cli/args.js";
 import { DATASETS, datasetCsv, findDataset } from "../data/datasets.js";
 import { writeFileAtomic } from "../files/atomic-write.js";
 import { checkOutputFile } from "../files/output-path.js";
@@ -15,8 +15,8 @@ export const DATASETS_OPTIONS: OptionSpec[] = [
 ];
 
 export async function datasetsCommand(argv: string[]): Promise<number> {
-  const a = parseArgs(argv, DATASETS_OPTIONS, "datasets");
-  if (a.help) { process.stdout.write(helpText("datasets", "[--write NAME [--out FILE.csv]] [--json]", DATASETS_OPTIONS)); return 0; }
+  const a = commandFlags(argv, { command: "datasets", synopsis: "[--write NAME [--out FILE.csv]] [--json]", options: DATASETS_OPTIONS });
+  if (!a) return 0;
   if (a.out && !a.write) throw new UsageError("--out needs --write NAME");
   if (a.out !== undefined) checkOutputFile("--out", String(a.out));
   if (a.write) {

@@ -4,7 +4,7 @@
 // Momentum, AdaGrad, RMSProp and Adam. Every run of a part starts from the
 // same weights. Progress while it runs, a summary table, an HTML report.
 import { resolve } from "node:path";
-import { helpText, parseArgs, type OptionSpec } from "../cli/args.js";
+import { commandFlags, parseArgs, type OptionSpec } from "../cli/args.js";
 import type { Board } from "../boards/board.js";
 import { UsageError } from "../errors.js";
 import { openSimulatedBoard } from "../boards/open.js";
@@ -51,12 +51,12 @@ interface DemoRun {
 }
 
 export async function demoCommand(argv: string[]): Promise<number> {
-  const a = parseArgs(argv, DEMO_OPTIONS, "demo");
-  if (a.help) {
-    process.stdout.write(helpText("demo", "[--fast] [--out FILE.html]", DEMO_OPTIONS) +
-      "\nTrains 8 small networks on a simulated ESP32 (the course's story) and writes an HTML report.\n");
-    return 0;
-  }
+  const a = commandFlags(argv, {
+    command: "demo", synopsis: "[--fast] [--out FILE.html]", options: DEMO_OPTIONS,
+    more:
+      "\nTrains 8 small networks on a simulated ESP32 (the course's story) and writes an HTML report.\n",
+  });
+  if (!a) return 0;
   checkOutputFile("--out", String(a.out));
   const live = interactive();
   const w = (s: string) => process.stdout.write(s + "\n");

@@ -1,7 +1,7 @@
 // edgeprop export: a trained model for shipping without the trainer: a C99
 // header (weights + edgeprop_predict) or the normalized model JSON.
 import { basename } from "node:path";
-import { helpText, parseArgs, type OptionSpec } from "../cli/args.js";
+import { commandFlags, type OptionSpec } from "../cli/args.js";
 import { UsageError } from "../errors.js";
 import { modelToJson, readModel } from "../model/model-file.js";
 import { exportC } from "../model/export-c.js";
@@ -17,13 +17,13 @@ export const EXPORT_OPTIONS: OptionSpec[] = [
 ];
 
 export async function exportCommand(argv: string[]): Promise<number> {
-  const a = parseArgs(argv, EXPORT_OPTIONS, "export", 1);
-  if (a.help) {
-    process.stdout.write(helpText("export", "MODEL.json [--format c|json] [--out FILE]", EXPORT_OPTIONS) +
+  const a = commandFlags(argv, {
+    command: "export", synopsis: "MODEL.json [--format c|json] [--out FILE]", options: EXPORT_OPTIONS, positionals: 1,
+    more:
       "\nexample:\n  edgeprop export model.json --format c --out model.h\n" +
-      "  then in C: #include \"model.h\"  ...  float out[EDGEPROP_OUTPUTS]; edgeprop_predict(in, out);\n");
-    return 0;
-  }
+      "  then in C: #include \"model.h\"  ...  float out[EDGEPROP_OUTPUTS]; edgeprop_predict(in, out);\n",
+  });
+  if (!a) return 0;
   const file = (a.load as string | undefined) ?? a._[0];
   if (!file) throw new UsageError("export: give the model file: edgeprop export MODEL.json --format c --out model.h");
   if (a._.length > (a.load ? 0 : 1)) throw new UsageError(`export: unexpected argument '${a._[a.load ? 0 : 1]}'`);

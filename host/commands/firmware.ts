@@ -1,6 +1,6 @@
 // edgeprop build --board NAME and edgeprop flash --board NAME --port PATH:
 // the module built for a board profile, compiled into the ESP32 firmware.
-import { helpText, parseArgs, type OptionSpec } from "../cli/args.js";
+import { commandFlags, type OptionSpec } from "../cli/args.js";
 import { loadProfile, listProfiles } from "../firmware/profiles.js";
 import { BOARD_ENGINES, flash, firmwareHeaderPath, type BoardEngine } from "../firmware/flash.js";
 import { rxBufferBytes } from "../firmware/rx-buffer.js";
@@ -17,8 +17,8 @@ function profileFrom(a: Record<string, unknown>) {
 
 export async function buildCommand(argv: string[]): Promise<number> {
   const specs = [BOARD_OPTION, HELP];
-  const a = parseArgs(argv, specs, "build");
-  if (a.help) { process.stdout.write(helpText("build", "--board PROFILE", specs)); return 0; }
+  const a = commandFlags(argv, { command: "build", synopsis: "--board PROFILE", options: specs });
+  if (!a) return 0;
   const profile = profileFrom(a);
   const code = await flash(profile, undefined, { headerOnly: true, log: (l) => process.stdout.write(l + "\n") });
   if (code === 0) process.stdout.write(`${firmwareHeaderPath()}\n`);
@@ -36,8 +36,8 @@ export async function flashCommand(argv: string[]): Promise<number> {
     ...MODEL_SIZING.map((o) => ({ ...o, help: `${o.help} (sizes the UART receive buffer for this model)` })),
     HELP,
   ];
-  const a = parseArgs(argv, specs, "flash");
-  if (a.help) { process.stdout.write(helpText("flash", "--board PROFILE [--port PATH] [--board-engine wasm3|wasm2c] [--layers N,N,... --loss L [--chunk N]]", specs)); return 0; }
+  const a = commandFlags(argv, { command: "flash", synopsis: "--board PROFILE [--port PATH] [--board-engine wasm3|wasm2c] [--layers N,N,... --loss L [--chunk N]]", options: specs });
+  if (!a) return 0;
   const profile = profileFrom(a);
   // With a model, the receive buffer holds the host's window of that model's largest BATCH frames; without, the firmware estimates it.
   // (The optimizer does not change a frame: any will do for resolveRun.)

@@ -1,6 +1,6 @@
 // edgeprop monitor --port PATH: the board's text lines and decoded frames,
 // live, for watching a session from a second terminal or debugging a board.
-import { parseArgs, helpText, type OptionSpec } from "../cli/args.js";
+import { commandFlags, type OptionSpec } from "../cli/args.js";
 import { SerialLink } from "../transports/serial-link.js";
 import { FrameSplitter } from "../protocol/frame-splitter.js";
 import { Type, encodeFrame, typeName, type Frame } from "../protocol/frame.js";
@@ -42,8 +42,8 @@ function describe(f: Frame): string {
 }
 
 export async function monitorCommand(argv: string[]): Promise<number> {
-  const a = parseArgs(argv, OPTIONS, "monitor");
-  if (a.help) { process.stdout.write(helpText("monitor", "--port PATH [--baud N]", OPTIONS)); return 0; }
+  const a = commandFlags(argv, { command: "monitor", synopsis: "--port PATH [--baud N]", options: OPTIONS });
+  if (!a) return 0;
   if (!a.port) throw new UsageError("--port PATH is required");
   const line = serialLineOf(a, String(a.port));
   const link = await SerialLink.open(line.port, line.baud);

@@ -1,5 +1,5 @@
 // edgeprop plan: the bytes a model needs on the board, before training.
-import { helpText, parseArgs, type OptionSpec } from "../cli/args.js";
+import { commandFlags, type OptionSpec } from "../cli/args.js";
 import { MODEL_OPTIONS, OPTIMIZER_OPTIONS, resolveRun } from "../cli/run-options.js";
 import { computePlan } from "../model/plan.js";
 import { moduleStaticBytes } from "../boards/engine.js";
@@ -21,8 +21,8 @@ export const PLAN_OPTIONS: OptionSpec[] = [
 ];
 
 export async function planCommand(argv: string[]): Promise<number> {
-  const a = parseArgs(argv, PLAN_OPTIONS, "plan");
-  if (a.help) { process.stdout.write(helpText("plan", "--layers N,N,... --loss mse|ce|bce --opt NAME --batch N [--chunk N] [--json]", PLAN_OPTIONS)); return 0; }
+  const a = commandFlags(argv, { command: "plan", synopsis: "--layers N,N,... --loss mse|ce|bce --opt NAME --batch N [--chunk N] [--json]", options: PLAN_OPTIONS });
+  if (!a) return 0;
   const rows = a.rows !== undefined ? Number(a.rows) : null;
   if (a.batch === "full" && rows === null) throw new UsageError("--batch full needs the data: give its row count with --rows N");
   if (a.resident && rows === null) throw new UsageError("--resident stores the data on the board: give its row count with --rows N");

@@ -2,7 +2,7 @@
 // spawns udevadm, which containers lack; then scan /dev by name instead.
 import { readdirSync } from "node:fs";
 import { SerialPort } from "serialport";
-import { parseArgs, helpText, type OptionSpec } from "../cli/args.js";
+import { commandFlags, type OptionSpec } from "../cli/args.js";
 
 const OPTIONS: OptionSpec[] = [
   { name: "json", kind: "flag", help: "one JSON object per port" },
@@ -24,8 +24,8 @@ export async function listPorts(): Promise<PortInfo[]> {
 }
 
 export async function portsCommand(argv: string[]): Promise<number> {
-  const a = parseArgs(argv, OPTIONS, "ports");
-  if (a.help) { process.stdout.write(helpText("ports", "[--json]", OPTIONS)); return 0; }
+  const a = commandFlags(argv, { command: "ports", synopsis: "[--json]", options: OPTIONS });
+  if (!a) return 0;
   const ports = await listPorts();
   if (a.json) for (const p of ports) process.stdout.write(JSON.stringify(p) + "\n");
   else if (ports.length === 0) process.stdout.write("no serial ports found (a simulated board: edgeprop board --pty)\n");

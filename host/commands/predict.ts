@@ -1,7 +1,7 @@
 // edgeprop predict: a saved model's outputs for the rows of a CSV, computed
 // on this machine (no board), with accuracy or loss when targets are present.
 // edgeprop eval: the same through a (simulated) board's forward pass.
-import { helpText, parseArgs, type OptionSpec } from "../cli/args.js";
+import { commandFlags, type OptionSpec } from "../cli/args.js";
 import { forward } from "../model/forward.js";
 import { parseDelimiter, readCsv, type NumericTable } from "../data/csv.js";
 import { checkAgainstModel, inputsOnly, splitTable, type Dataset, type LabelOptions } from "../data/dataset.js";
@@ -121,13 +121,13 @@ export function printPredictions(a: Record<string, unknown>, inp: PredictInput, 
 
 export async function predictCommand(argv: string[]): Promise<number> {
   const specs = [...PREDICT_OPTIONS, { name: "help", kind: "flag", help: "show this help" } as OptionSpec];
-  const a = parseArgs(argv, specs, "predict", 1);
-  if (a.help) {
-    process.stdout.write(helpText("predict", "--load MODEL.json --data FILE.csv [--target COLS] [--json]", specs) +
+  const a = commandFlags(argv, {
+    command: "predict", synopsis: "--load MODEL.json --data FILE.csv [--target COLS] [--json]", options: specs, positionals: 1,
+    more:
       "\nRaw outputs per row (logits for ce/bce: softmax or sigmoid them for probabilities), computed on this machine.\n" +
-      "With target columns: accuracy (ce: argmax; bce: logit > 0) and the loss.\n");
-    return 0;
-  }
+      "With target columns: accuracy (ce: argmax; bce: logit > 0) and the loss.\n",
+  });
+  if (!a) return 0;
   const inp = readPredictInput(a, "predict");
   const outputs = forward(inp.model, inp.data.x, inp.data.rows);
   printPredictions(a, inp, outputs);
@@ -142,12 +142,12 @@ export const EVAL_OPTIONS: OptionSpec[] = [
 ];
 
 export async function evalCommand(argv: string[]): Promise<number> {
-  const a = parseArgs(argv, EVAL_OPTIONS, "eval", 1);
-  if (a.help) {
-    process.stdout.write(helpText("eval", "--load MODEL.json --data FILE.csv [--target COLS] [--json]", EVAL_OPTIONS) +
-      "\nThe same as 'edgeprop predict', computed by the board's forward pass (a simulated board here).\n");
-    return 0;
-  }
+  const a = commandFlags(argv, {
+    command: "eval", synopsis: "--load MODEL.json --data FILE.csv [--target COLS] [--json]", options: EVAL_OPTIONS, positionals: 1,
+    more:
+      "\nThe same as 'edgeprop predict', computed by the board's forward pass (a simulated board here).\n",
+  });
+  if (!a) return 0;
   const inp = readPredictInput(a, "eval");
   const settings = evaluationRun(inp.model, Number(a.chunk), inp.data.rows);
   const prepared: PreparedRun = { settings, data: inp.data, table: inp.table, loaded: inp.model };

@@ -1,7 +1,7 @@
 // edgeprop pull --port PATH --save MODEL.json: the model a board holds (one
 // it trained on data it collected itself, or one a host trained), saved as a
 // model file; the board is only read, never changed.
-import { parseArgs, helpText, type OptionSpec } from "../cli/args.js";
+import { commandFlags, type OptionSpec } from "../cli/args.js";
 import { UsageError, LinkError } from "../errors.js";
 import { SerialLink } from "../transports/serial-link.js";
 import { SERIAL_OPTIONS, noAnswerHint, serialLineOf } from "../cli/serial-flags.js";
@@ -16,8 +16,8 @@ const OPTIONS: OptionSpec[] = [
 ];
 
 export async function pullCommand(argv: string[]): Promise<number> {
-  const a = parseArgs(argv, OPTIONS, "pull");
-  if (a.help) { process.stdout.write(helpText("pull", "--port PATH --save MODEL.json [--baud N | --board PROFILE]", OPTIONS)); return 0; }
+  const a = commandFlags(argv, { command: "pull", synopsis: "--port PATH --save MODEL.json [--baud N | --board PROFILE]", options: OPTIONS });
+  if (!a) return 0;
   if (!a.port) throw new UsageError("--port PATH is required");
   if (!a.save) throw new UsageError("--save MODEL.json is required");
   const save = String(a.save);

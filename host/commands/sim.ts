@@ -1,5 +1,5 @@
 // edgeprop sim: train on a simulated board, on this machine.
-import { helpText, parseArgs } from "../cli/args.js";
+import { commandFlags } from "../cli/args.js";
 import { SIM_OPTIONS, runSpecOf } from "../cli/run-options.js";
 import { stdoutOutput, trainOnBoard } from "../run/training-run.js";
 import { openSimulatedBoard } from "../boards/open.js";
@@ -10,14 +10,14 @@ import { withInterrupt } from "../run/interrupt.js";
 export { OUTPUT_OPTIONS, SIM_OPTIONS } from "../cli/run-options.js";
 
 export async function simCommand(argv: string[]): Promise<number> {
-  const a = parseArgs(argv, SIM_OPTIONS, "sim");
-  if (a.help) {
-    process.stdout.write(helpText("sim", "--data FILE.csv|--dataset NAME [--layers N,N,... --loss mse|ce|bce] [options]", SIM_OPTIONS) +
+  const a = commandFlags(argv, {
+    command: "sim", synopsis: "--data FILE.csv|--dataset NAME [--layers N,N,... --loss mse|ce|bce] [options]", options: SIM_OPTIONS,
+    more:
       "\nexamples:\n  edgeprop sim --dataset spiral --opt adam --epochs 50 --report spiral.html\n" +
       "  edgeprop sim --data my.csv --target y --layers 3,16,1 --loss mse --save model.json\n" +
-      "  edgeprop sim --dataset iris --epochs 5 --checkpoint ck/ && edgeprop sim --resume ck/ --epochs 20\n");
-    return 0;
-  }
+      "  edgeprop sim --dataset iris --epochs 5 --checkpoint ck/ && edgeprop sim --resume ck/ --epochs 20\n",
+  });
+  if (!a) return 0;
   const spec = runSpecOf(a);
   await withInterrupt(async (ctrlC) => withBoard(await openSimulatedBoard(linkOptionsOf(a)), (board) =>
     trainOnBoard(board, spec, stdoutOutput, undefined, { stopRequested: () => ctrlC.stopRequested })));

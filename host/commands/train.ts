@@ -1,6 +1,6 @@
 // edgeprop train --port PATH: the same run as `sim`, on a real board (or
 // anything that speaks the protocol on a serial device).
-import { helpText, parseArgs, type OptionSpec } from "../cli/args.js";
+import { commandFlags, type OptionSpec } from "../cli/args.js";
 import { SIM_OPTIONS } from "./sim.js";
 import { stdoutOutput, trainOnBoard } from "../run/training-run.js";
 import { runSpecOf } from "../cli/run-options.js";
@@ -24,8 +24,8 @@ export const TRAIN_OPTIONS: OptionSpec[] = [
 ];
 
 export async function trainCommand(argv: string[]): Promise<number> {
-  const a = parseArgs(argv, TRAIN_OPTIONS, "train");
-  if (a.help) { process.stdout.write(helpText("train", "--port PATH --data FILE.csv --layers N,N,... --loss mse|ce|bce [options]", TRAIN_OPTIONS)); return 0; }
+  const a = commandFlags(argv, { command: "train", synopsis: "--port PATH --data FILE.csv --layers N,N,... --loss mse|ce|bce [options]", options: TRAIN_OPTIONS });
+  if (!a) return 0;
   if (!a.port) throw new UsageError("--port PATH is required (see 'edgeprop ports')");
   const spec = runSpecOf(a);
   const line = serialLineOf(a, String(a.port));
