@@ -31,6 +31,9 @@ export interface OptionSpec {
   onResume?: "fixed" | "retune";
 }
 
+/** Every command's --help flag. */
+export const HELP_OPTION: OptionSpec = { name: "help", kind: "flag", help: "show this help" };
+
 export type Parsed = Record<string, string | number | boolean | undefined> & { _: string[] };
 
 const GIVEN = Symbol("flags given on the command line");

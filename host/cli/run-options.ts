@@ -1,7 +1,7 @@
 // The options every training command shares (sim, train, compare, plan), and
 // how they become a typed run (RunSpec: settings, data, outputs), once, at the
 // command layer.
-import { wasGiven, type OptionSpec, type Parsed } from "./args.js";
+import { HELP_OPTION, wasGiven, type OptionSpec, type Parsed } from "./args.js";
 import { UsageError } from "../errors.js";
 import {
   ACTIVATIONS, INITS, LOSSES, MAX_LAYERS, OPTIMIZER_CHOICES, optimizerDefaults,
@@ -112,7 +112,7 @@ export const SIM_OPTIONS: OptionSpec[] = [
   ...MODEL_OPTIONS, ...OPTIMIZER_OPTIONS, ...TRAINING_OPTIONS,
   ...OUTPUT_OPTIONS,
   ...LINK_OPTIONS,
-  { name: "help", kind: "flag", help: "show this help" },
+  HELP_OPTION,
 ];
 
 function parseLayers(text: string): number[] {

@@ -3,7 +3,7 @@
 // prints its path and serves until stopped, for a serial monitor or
 // `edgeprop train --port`. --emulate boots the real firmware under QEMU
 // (boards/qemu) and prints its serial port the same way.
-import { commandFlags, type OptionSpec } from "../cli/args.js";
+import { commandFlags, HELP_OPTION, type OptionSpec } from "../cli/args.js";
 import { SimulatedFirmware } from "../boards/simulated-firmware.js";
 import { boardCommand } from "../boards/open.js";
 import { startPtyBoard } from "../transports/pty.js";
@@ -20,7 +20,7 @@ export const BOARD_OPTIONS: OptionSpec[] = [
   { name: "memory-limit", kind: "int", min: 0, help: "bytes of linear memory the module may use (default: the profile's, else all)" },
   { name: "engine", kind: "string", value: "wasi:RUNTIME|exec:'CMD ARGS'", help: "with --pty: run this board process behind the pty instead of the in-process module" },
   { name: "emulate", kind: "string", value: "PROFILE[:ENGINE]", help: "boot the emulated board (the real firmware for PROFILE under qemu-system-riscv32; ENGINE wasm2c or wasm3) and print its serial port" },
-  { name: "help", kind: "flag", help: "show this help" },
+  HELP_OPTION,
 ];
 
 export async function boardCommandMain(argv: string[]): Promise<number> {

@@ -2,7 +2,7 @@
 // weights: several optimizers (--opt sgd,momentum,adam) or several batch sizes
 // (--batch 1,32,full). Prints a table and writes one self-contained HTML
 // report with every run's loss curve on shared axes.
-import { commandFlags, type OptionSpec } from "../cli/args.js";
+import { commandFlags, HELP_OPTION, type OptionSpec } from "../cli/args.js";
 import { DATA_OPTIONS, MODEL_OPTIONS, OPTIMIZER_OPTIONS, TRAINING_OPTIONS, runSpecOf, type RunVariant } from "../cli/run-options.js";
 import { OPTIMIZER_CHOICES } from "../model/config.js";
 import { checkOutputFile } from "../files/output-path.js";
@@ -30,7 +30,7 @@ export const COMPARE_OPTIONS: OptionSpec[] = [
   { name: "json", kind: "flag", help: "JSON events (each carries \"run\") and a last {\"event\":\"compare\"}" },
   { name: "quiet", kind: "flag", help: "print only the table and the report path" },
   ...LINK_OPTIONS,
-  { name: "help", kind: "flag", help: "show this help" },
+  HELP_OPTION,
 ];
 
 function list(text: string): string[] {

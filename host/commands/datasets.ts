@@ -1,6 +1,6 @@
 // edgeprop datasets: the built-in data sets --dataset NAME accepts, with the
 // model that suits each; --write NAME --out FILE.csv saves one as CSV.
-import { commandFlags, type OptionSpec } from "../cli/args.js";
+import { commandFlags, HELP_OPTION, type OptionSpec } from "../cli/args.js";
 import { DATASETS, datasetCsv, findDataset } from "../data/datasets.js";
 import { writeFileAtomic } from "../files/atomic-write.js";
 import { checkOutputFile } from "../files/output-path.js";
@@ -11,7 +11,7 @@ export const DATASETS_OPTIONS: OptionSpec[] = [
   { name: "out", kind: "string", value: "FILE.csv", help: "where --write puts the CSV (atomically)" },
   { name: "data-seed", kind: "int", min: 0, default: 1, help: "seed of the generators" },
   { name: "json", kind: "flag", help: "list as JSON lines" },
-  { name: "help", kind: "flag", help: "show this help" },
+  HELP_OPTION,
 ];
 
 export async function datasetsCommand(argv: string[]): Promise<number> {

@@ -4,7 +4,7 @@
 // Momentum, AdaGrad, RMSProp and Adam. Every run of a part starts from the
 // same weights. Progress while it runs, a summary table, an HTML report.
 import { resolve } from "node:path";
-import { commandFlags, parseArgs, type OptionSpec } from "../cli/args.js";
+import { commandFlags, HELP_OPTION, parseArgs, type OptionSpec } from "../cli/args.js";
 import type { Board } from "../boards/board.js";
 import { UsageError } from "../errors.js";
 import { openSimulatedBoard } from "../boards/open.js";
@@ -25,7 +25,7 @@ export const DEMO_OPTIONS: OptionSpec[] = [
   { name: "regression-epochs", kind: "int", min: 1, default: 10, help: "epochs of each part-1 run (the course's regression)" },
   { name: "classify-epochs", kind: "int", min: 1, default: 40, help: "epochs of each part-2 run (spiral classification)" },
   { name: "seed", kind: "int", min: 0, default: 1, help: "seed for the data and the initial weights" },
-  { name: "help", kind: "flag", help: "show this help" },
+  HELP_OPTION,
 ];
 
 /**

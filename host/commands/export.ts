@@ -1,7 +1,7 @@
 // edgeprop export: a trained model for shipping without the trainer: a C99
 // header (weights + edgeprop_predict) or the normalized model JSON.
 import { basename } from "node:path";
-import { commandFlags, type OptionSpec } from "../cli/args.js";
+import { commandFlags, HELP_OPTION, type OptionSpec } from "../cli/args.js";
 import { UsageError } from "../errors.js";
 import { modelToJson, readModel } from "../model/model-file.js";
 import { exportC } from "../model/export-c.js";
@@ -13,7 +13,7 @@ export const EXPORT_OPTIONS: OptionSpec[] = [
   { name: "format", kind: "string", choices: ["c", "json"], default: "c", help: "c: a C99 header with static const float weights and edgeprop_predict(); json: edgeprop-model v1" },
   { name: "out", kind: "string", value: "FILE", help: "where to write it (atomically); default: stdout" },
   { name: "guard", kind: "string", value: "NAME", default: "EDGEPROP_MODEL_H", help: "include guard of the C header" },
-  { name: "help", kind: "flag", help: "show this help" },
+  HELP_OPTION,
 ];
 
 export async function exportCommand(argv: string[]): Promise<number> {

@@ -1,6 +1,6 @@
 // edgeprop build --board NAME and edgeprop flash --board NAME --port PATH:
 // the module built for a board profile, compiled into the ESP32 firmware.
-import { commandFlags, type OptionSpec } from "../cli/args.js";
+import { commandFlags, HELP_OPTION, type OptionSpec } from "../cli/args.js";
 import { loadProfile, listProfiles } from "../firmware/profiles.js";
 import { BOARD_ENGINES, flash, firmwareHeaderPath, type BoardEngine } from "../firmware/flash.js";
 import { rxBufferBytes } from "../firmware/rx-buffer.js";
@@ -8,7 +8,6 @@ import { MODEL_OPTIONS, TRAINING_OPTIONS, resolveRun } from "../cli/run-options.
 import { UsageError } from "../errors.js";
 
 const BOARD_OPTION: OptionSpec = { name: "board", kind: "string", value: "PROFILE", help: `board profile (${listProfiles().join(", ")})` };
-const HELP: OptionSpec = { name: "help", kind: "flag", help: "show this help" };
 
 function profileFrom(a: Record<string, unknown>) {
   if (!a.board) throw new UsageError(`--board is required: one of ${listProfiles().join(", ")}`);
@@ -16,7 +15,7 @@ function profileFrom(a: Record<string, unknown>) {
 }
 
 export async function buildCommand(argv: string[]): Promise<number> {
-  const specs = [BOARD_OPTION, HELP];
+  const specs = [BOARD_OPTION, HELP_OPTION];
   const a = commandFlags(argv, { command: "build", synopsis: "--board PROFILE", options: specs });
   if (!a) return 0;
   const profile = profileFrom(a);
@@ -34,7 +33,7 @@ export async function flashCommand(argv: string[]): Promise<number> {
     { name: "port", kind: "string", value: "PATH", help: "upload port (default: PlatformIO's guess)" },
     { name: "board-engine", kind: "string", choices: [...BOARD_ENGINES], default: "wasm3", help: "the firmware's engine: wasm3 (interprets the module) or wasm2c (the module compiled into the firmware: 3-16x fewer instructions, whole 64 KiB pages; docs/boards.md)" },
     ...MODEL_SIZING.map((o) => ({ ...o, help: `${o.help} (sizes the UART receive buffer for this model)` })),
-    HELP,
+    HELP_OPTION,
   ];
   const a = commandFlags(argv, { command: "flash", synopsis: "--board PROFILE [--port PATH] [--board-engine wasm3|wasm2c] [--layers N,N,... --loss L [--chunk N]]", options: specs });
   if (!a) return 0;

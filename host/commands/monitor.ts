@@ -1,6 +1,6 @@
 // edgeprop monitor --port PATH: the board's text lines and decoded frames,
 // live, for watching a session from a second terminal or debugging a board.
-import { commandFlags, type OptionSpec } from "../cli/args.js";
+import { commandFlags, HELP_OPTION, type OptionSpec } from "../cli/args.js";
 import { SerialLink } from "../transports/serial-link.js";
 import { FrameSplitter } from "../protocol/frame-splitter.js";
 import { Type, encodeFrame, typeName, type Frame } from "../protocol/frame.js";
@@ -13,7 +13,7 @@ import { SERIAL_OPTIONS, serialLineOf } from "../cli/serial-flags.js";
 const OPTIONS: OptionSpec[] = [
   ...SERIAL_OPTIONS,
   { name: "hello", kind: "flag", help: "send a HELLO on connect and show the board's answer" },
-  { name: "help", kind: "flag", help: "show this help" },
+  HELP_OPTION,
 ];
 
 /** A few decoded fields of the replies worth reading at a glance ("" for a payload that does not decode). */

@@ -1,5 +1,5 @@
 // edgeprop plan: the bytes a model needs on the board, before training.
-import { commandFlags, type OptionSpec } from "../cli/args.js";
+import { commandFlags, HELP_OPTION, type OptionSpec } from "../cli/args.js";
 import { MODEL_OPTIONS, OPTIMIZER_OPTIONS, resolveRun } from "../cli/run-options.js";
 import { computePlan } from "../model/plan.js";
 import { moduleStaticBytes } from "../boards/engine.js";
@@ -17,7 +17,7 @@ export const PLAN_OPTIONS: OptionSpec[] = [
   { name: "rows", kind: "int", min: 1, value: "N", help: "rows of the data set (for --resident, and --batch full)" },
   { name: "board", kind: "string", value: "PROFILE", help: "check the model against a board profile's memory (esp32, esp32-s3, esp32-c3)" },
   { name: "json", kind: "flag", help: "print the plan as one JSON object" },
-  { name: "help", kind: "flag", help: "show this help" },
+  HELP_OPTION,
 ];
 
 export async function planCommand(argv: string[]): Promise<number> {

@@ -2,11 +2,11 @@
 // spawns udevadm, which containers lack; then scan /dev by name instead.
 import { readdirSync } from "node:fs";
 import { SerialPort } from "serialport";
-import { commandFlags, type OptionSpec } from "../cli/args.js";
+import { commandFlags, HELP_OPTION, type OptionSpec } from "../cli/args.js";
 
 const OPTIONS: OptionSpec[] = [
   { name: "json", kind: "flag", help: "one JSON object per port" },
-  { name: "help", kind: "flag", help: "show this help" },
+  HELP_OPTION,
 ];
 
 interface PortInfo { path: string; manufacturer?: string; vendorId?: string; productId?: string; source: string }

@@ -1,7 +1,7 @@
 // edgeprop predict: a saved model's outputs for the rows of a CSV, computed
 // on this machine (no board), with accuracy or loss when targets are present.
 // edgeprop eval: the same through a (simulated) board's forward pass.
-import { commandFlags, type OptionSpec } from "../cli/args.js";
+import { commandFlags, HELP_OPTION, type OptionSpec } from "../cli/args.js";
 import { forward } from "../model/forward.js";
 import { parseDelimiter, readCsv, type NumericTable } from "../data/csv.js";
 import { checkAgainstModel, inputsOnly, splitTable, type Dataset, type LabelOptions } from "../data/dataset.js";
@@ -120,7 +120,7 @@ export function printPredictions(a: Record<string, unknown>, inp: PredictInput, 
 }
 
 export async function predictCommand(argv: string[]): Promise<number> {
-  const specs = [...PREDICT_OPTIONS, { name: "help", kind: "flag", help: "show this help" } as OptionSpec];
+  const specs = [...PREDICT_OPTIONS, HELP_OPTION];
   const a = commandFlags(argv, {
     command: "predict", synopsis: "--load MODEL.json --data FILE.csv [--target COLS] [--json]", options: specs, positionals: 1,
     more:
@@ -138,7 +138,7 @@ export const EVAL_OPTIONS: OptionSpec[] = [
   ...PREDICT_OPTIONS,
   { name: "chunk", kind: "int", min: 1, default: 8, help: "rows the board holds at once" },
   ...LINK_OPTIONS,
-  { name: "help", kind: "flag", help: "show this help" },
+  HELP_OPTION,
 ];
 
 export async function evalCommand(argv: string[]): Promise<number> {

@@ -1,7 +1,7 @@
 // edgeprop pull --port PATH --save MODEL.json: the model a board holds (one
 // it trained on data it collected itself, or one a host trained), saved as a
 // model file; the board is only read, never changed.
-import { commandFlags, type OptionSpec } from "../cli/args.js";
+import { commandFlags, HELP_OPTION, type OptionSpec } from "../cli/args.js";
 import { UsageError, LinkError } from "../errors.js";
 import { SerialLink } from "../transports/serial-link.js";
 import { SERIAL_OPTIONS, noAnswerHint, serialLineOf } from "../cli/serial-flags.js";
@@ -12,7 +12,7 @@ import { pullModel } from "../firmware/pull.js";
 const OPTIONS: OptionSpec[] = [
   ...SERIAL_OPTIONS,
   { name: "save", kind: "string", value: "MODEL.json", help: "where to write the model (edgeprop-model v1, written atomically)" },
-  { name: "help", kind: "flag", help: "show this help" },
+  HELP_OPTION,
 ];
 
 export async function pullCommand(argv: string[]): Promise<number> {
