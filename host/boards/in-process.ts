@@ -8,16 +8,13 @@ import { BoardError, Status, statusName } from "../protocol/status.js";
 import { type EngineExports, instantiate } from "./engine.js";
 import type { Plan } from "../model/plan.js";
 import { CONFIG_BYTES, configChunk, configureRefusal, decodeShape } from "../protocol/config-block.js";
-import { targetColumns } from "../model/config.js";
-import { noStoreError, withStoreNumbers } from "./sample-store.js";
+import { modelWidths, NO_WIDTHS } from "../model/config.js";
+import { checkStoredRowWidths, noStoreError, withStoreNumbers } from "./sample-store.js";
 
 export class DirectBoard implements Board {
   readonly description = "in-process module (direct)";
   readonly e: EngineExports;
-  private layers = 0;
-  private nOut = 0;
-  private nIn = 0;
-  private nT = 0;
+  private widths = NO_WIDTHS;
 
   constructor(modulePath?: string, memoryLimit = 0) {
     this.e = instantiate(modulePath);
@@ -43,11 +40,7 @@ export class DirectBoard implements Board {
     if (status !== Status.OK) {
       throw withStoreNumbers(configureRefusal(status, this.e.config_detail(), plan.total_bytes, `the limit is ${this.e.memory_limit()}`), plan, block);
     }
-    const { sizes, loss } = decodeShape(block);
-    this.nIn = sizes[0];
-    this.nT = targetColumns({ sizes, loss, activations: [] });
-    this.layers = sizes.length - 1;
-    this.nOut = sizes[this.layers];
+    this.widths = modelWidths(decodeShape(block));
     return plan;
   }
 
@@ -123,7 +116,7 @@ export class DirectBoard implements Board {
    */
   private report(results: BatchResult[], b: Pick<BatchResult, "index" | "rows" | "lossSum" | "status">,
     onBatch: ((r: BatchResult) => boolean | void) | undefined): boolean {
-    const result: BatchResult = { ...b, gradNorms: this.f32(this.e.grad_norms_ptr(), this.layers).slice(), micros: 0 };
+    const result: BatchResult = { ...b, gradNorms: this.f32(this.e.grad_norms_ptr(), this.widths.layers).slice(), micros: 0 };
     results.push(result);
     const goOn = onBatch?.(result) !== false;
     return b.status === Status.OK && goOn;
@@ -133,9 +126,7 @@ export class DirectBoard implements Board {
     const e = this.e;
     const capacity = e.store_capacity();
     if (capacity === 0) throw noStoreError();
-    if (nIn !== this.nIn || nT !== this.nT) {
-      throw new BoardError(Status.BAD_RANGE, `stored rows need ${this.nIn} inputs and ${this.nT} targets, got ${nIn} and ${nT}`);
-    }
+    checkStoredRowWidths(this.widths, nIn, nT);
     if (o.clear) e.store_clear();
     for (let r = 0; r < rows; r++) {
       const row = this.f32(e.store_row_ptr(), nIn + nT);
@@ -164,7 +155,7 @@ export class DirectBoard implements Board {
 
   async evaluate(x: Float32Array, t: Float32Array | null, rows: number, nIn: number, nT: number, chunk: number): Promise<EvalResult> {
     const e = this.e;
-    const outputs = new Float32Array(rows * this.nOut);
+    const outputs = new Float32Array(rows * this.widths.outputs);
     let lossSum = 0;
     for (let r = 0; r < rows; r += chunk) {
       const n = Math.min(chunk, rows - r);
@@ -173,7 +164,7 @@ export class DirectBoard implements Board {
       const status = e.eval_chunk(n, t ? 1 : 0);
       if (status !== Status.OK) throw new BoardError(status, statusName(status));
       lossSum += e.loss_sum();
-      outputs.set(this.f32(e.output_ptr(), n * this.nOut), r * this.nOut);
+      outputs.set(this.f32(e.output_ptr(), n * this.widths.outputs), r * this.widths.outputs);
     }
     return { lossSum, outputs };
   }

@@ -1,6 +1,7 @@
 // The host's side of the board's sample store (assembly/store.ts): what a
 // configuration block asks for, and the numbers a refusal must state.
 import { storeBytes, type Plan } from "../model/plan.js";
+import type { ModelWidths } from "../model/config.js";
 import type { ConfigureReply } from "../protocol/codec.js";
 import type { ConfigShape } from "../protocol/config-block.js";
 import { MalformedMessageError } from "../protocol/message-error.js";
@@ -32,4 +33,11 @@ export function checkStorePlan(r: ConfigureReply, shape: ConfigShape, storeRows:
     throw new MalformedMessageError(`CONFIGURE_REPLY: a sample store of ${r.plan.store_bytes} bytes, ${storeRows} rows of this model take ${want}`);
   }
   return r;
+}
+
+/** Rows handed to the store must have the configured model's widths. */
+export function checkStoredRowWidths(w: ModelWidths, nIn: number, nT: number): void {
+  if (nIn !== w.inputs || nT !== w.targets) {
+    throw new BoardError(Status.BAD_RANGE, `stored rows need ${w.inputs} inputs and ${w.targets} targets, got ${nIn} and ${nT}`);
+  }
 }

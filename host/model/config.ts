@@ -79,6 +79,22 @@ export function paramCount(sizes: number[]): number {
   return n;
 }
 
-export function targetColumns(m: ModelConfig): number {
+export function targetColumns(m: Pick<ModelConfig, "sizes" | "loss">): number {
   return m.loss === "ce" ? 1 : m.sizes[m.sizes.length - 1];
+}
+
+/** The widths a configured model gives its rows and replies: dense layers, inputs, outputs, target columns. */
+export interface ModelWidths {
+  layers: number;
+  inputs: number;
+  outputs: number;
+  targets: number;
+}
+
+/** Before any configuration. */
+export const NO_WIDTHS: ModelWidths = { layers: 0, inputs: 0, outputs: 0, targets: 0 };
+
+export function modelWidths(m: Pick<ModelConfig, "sizes" | "loss">): ModelWidths {
+  const layers = m.sizes.length - 1;
+  return { layers, inputs: m.sizes[0], outputs: m.sizes[layers], targets: targetColumns(m) };
 }

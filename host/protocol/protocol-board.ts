@@ -15,8 +15,8 @@ import { readRegion } from "./read-region.js";
 import { BoardError, Status } from "./status.js";
 import { LinkError } from "../errors.js";
 import { MIN_RX_PAYLOAD, TX_PAYLOAD, inputStatsBytes, rxPayloadBytes, trainedParamCount, type Plan } from "../model/plan.js";
-import { paramCount, targetColumns } from "../model/config.js";
-import { checkStorePlan, noStoreError, storeRowsOfBlock, withStoreNumbers } from "../boards/sample-store.js";
+import { modelWidths, NO_WIDTHS, paramCount } from "../model/config.js";
+import { checkStorePlan, checkStoredRowWidths, noStoreError, storeRowsOfBlock, withStoreNumbers } from "../boards/sample-store.js";
 import { configChunk, configureRefusal, decodeShape } from "./config-block.js";
 import {
   EVAL_REPLY_BYTES, Region, WeightsOffset,
@@ -47,16 +47,13 @@ export class ProtocolBoard implements Board {
   readonly description: string;
   readonly pipe: Pipeline;
   private block: Uint8Array | null = null;
-  private layers = 0;
-  private nOut = 0;
+  private widths = NO_WIDTHS;
   private params = 0;
   private optFloats = 0;
-  private nIn = 0;
   private statsFloats = 0;
   /** The input statistics last set (restored after a reboot), or null: the board's own 0 / 1. */
   private inputStats: Float32Array | null = null;
   private rxPayload = MIN_RX_PAYLOAD;
-  private nT = 0;
   /** The sample store's capacity (rows) as configured, the rows it holds, and what filled it since the last clear. */
   private storeCapacity = 0;
   private storeHeld = 0;
@@ -167,15 +164,12 @@ export class ProtocolBoard implements Board {
     if (reply.status !== Status.OK) {
       throw withStoreNumbers(configureRefusal(reply.status, reply.detail, plan.total_bytes, `the board allows ${reply.memoryLimit}`), plan, block);
     }
-    this.nT = targetColumns({ ...shape, activations: [] });
+    this.widths = modelWidths(shape);
     this.storeCapacity = storeRows;
     this.storeHeld = 0;
-    this.layers = shape.sizes.length - 1;
-    this.nOut = shape.sizes[this.layers];
     this.params = params;
     this.optFloats = plan.optimizer_bytes / 4;
-    this.nIn = shape.sizes[0];
-    this.statsFloats = shape.normalizeInputs ? 2 * this.nIn : 0;
+    this.statsFloats = shape.normalizeInputs ? 2 * this.widths.inputs : 0;
     this.rxPayload = rxPayloadBytes(shape);
     return plan;
   }
@@ -226,12 +220,12 @@ export class ProtocolBoard implements Board {
 
   async setInputStats(mean: Float32Array, std: Float32Array): Promise<void> {
     if (this.statsFloats === 0) throw new BoardError(Status.BAD_RANGE, "the model was configured without input normalisation: no statistics to set");
-    if (mean.length !== this.nIn || std.length !== this.nIn) {
-      throw new BoardError(Status.BAD_RANGE, `expected ${this.nIn} means and stds, got ${mean.length} and ${std.length}`);
+    if (mean.length !== this.widths.inputs || std.length !== this.widths.inputs) {
+      throw new BoardError(Status.BAD_RANGE, `expected ${this.widths.inputs} means and stds, got ${mean.length} and ${std.length}`);
     }
-    const both = new Float32Array(2 * this.nIn);
+    const both = new Float32Array(2 * this.widths.inputs);
     both.set(mean, 0);
-    both.set(std, this.nIn);
+    both.set(std, this.widths.inputs);
     await this.guarded(() => this.writeRegion(Region.INPUT_STATS, both));
     this.inputStats = both;
   }
@@ -239,7 +233,7 @@ export class ProtocolBoard implements Board {
   async getInputStats(): Promise<InputStats> {
     if (this.statsFloats === 0) throw new BoardError(Status.BAD_RANGE, "the model was configured without input normalisation: no statistics to read");
     const both = await this.guarded(() => this.readRegion(Region.INPUT_STATS, this.statsFloats));
-    return { mean: both.slice(0, this.nIn), std: both.slice(this.nIn) };
+    return { mean: both.slice(0, this.widths.inputs), std: both.slice(this.widths.inputs) };
   }
 
   async getConfigBlock(): Promise<Uint8Array> {
@@ -320,9 +314,9 @@ export class ProtocolBoard implements Board {
       if (stream.isSetLr(i)) return this.acceptSetLr(f, stream.lrOf[i]);
       // Decode (and so validate) first: a reply refused here leaves no trace, and is asked for again.
       const error = f.type === Type.ERROR ? decodeError(f.payload) : null;
-      const reply = error ? null : decodeBatchReply(replyPayload(f, Type.BATCH), this.layers, rowsOf[i]);
+      const reply = error ? null : decodeBatchReply(replyPayload(f, Type.BATCH), this.widths.layers, rowsOf[i]);
       if (!sawBatch) { this.pendingStep = null; sawBatch = true; }
-      let norms = new Float32Array(this.layers);
+      let norms = new Float32Array(this.widths.layers);
       if (error) { status = error.code; }
       else if (reply) {
         if (reply.status !== Status.OK) status = reply.status;
@@ -362,9 +356,7 @@ export class ProtocolBoard implements Board {
   /** STORE frames of as many rows as the receive buffer takes; the rows are kept for a refill after a reboot. */
   async storeRows(x: Float32Array, t: Float32Array, rows: number, nIn: number, nT: number, o: StoreRowsOptions = {}): Promise<StoreInfo> {
     if (this.storeCapacity === 0) throw noStoreError();
-    if (nIn !== this.nIn || nT !== this.nT) {
-      throw new BoardError(Status.BAD_RANGE, `stored rows need ${this.nIn} inputs and ${this.nT} targets, got ${nIn} and ${nT}`);
-    }
+    checkStoredRowWidths(this.widths, nIn, nT);
     const piece: StoredPiece = { x: x.slice(0, rows * nIn), t: t.slice(0, rows * nT), rows, clear: o.clear ?? false };
     await this.guarded(() => this.sendStore(piece));
     if (piece.clear) this.storedPieces = [];
@@ -373,14 +365,15 @@ export class ProtocolBoard implements Board {
   }
 
   private async sendStore(piece: StoredPiece): Promise<void> {
-    const per = Math.max(1, Math.min(MAX_STORE_ROWS_PER_FRAME, Math.floor((this.rxPayload - StoreOffset.DATA) / (4 * (this.nIn + this.nT)))));
+    const { inputs: nIn, targets: nT } = this.widths;
+    const per = Math.max(1, Math.min(MAX_STORE_ROWS_PER_FRAME, Math.floor((this.rxPayload - StoreOffset.DATA) / (4 * (nIn + nT)))));
     const reqs: Request[] = [];
     const expected: StoreInfo[] = [];
     let held = piece.clear ? 0 : this.storeHeld;
     // A clear with no rows still needs its frame.
     for (let first = 0; first < piece.rows || (first === 0 && piece.clear); first += per) {
       const count = Math.min(per, piece.rows - first);
-      reqs.push({ type: Type.STORE, payload: encodeStore(piece.clear && first === 0, { x: piece.x, t: piece.t, first, count, nIn: this.nIn, nT: this.nT }) });
+      reqs.push({ type: Type.STORE, payload: encodeStore(piece.clear && first === 0, { x: piece.x, t: piece.t, first, count, nIn, nT }) });
       held = Math.min(this.storeCapacity, held + count);
       expected.push({ held, capacity: this.storeCapacity });
       if (count === 0) break;
@@ -418,7 +411,7 @@ export class ProtocolBoard implements Board {
     await this.pipe.send(stream.reqs, (i, f) => {
       if (stream.isSetLr(i)) return this.acceptSetLr(f, stream.lrOf[i]);
       // An ERROR here is a refusal (the rows are not in the store): a BoardError ends the epoch.
-      const reply = decodeTrainStoreReply(replyPayload(f, Type.TRAIN_STORE), this.layers, rowsOf[i]);
+      const reply = decodeTrainStoreReply(replyPayload(f, Type.TRAIN_STORE), this.widths.layers, rowsOf[i]);
       if (!sawStep) { this.pendingStep = null; sawStep = true; }
       this.noteBusy(reply.busyMicros);
       const r: BatchResult = {
@@ -434,8 +427,8 @@ export class ProtocolBoard implements Board {
   }
 
   async evaluate(x: Float32Array, t: Float32Array | null, rows: number, nIn: number, nT: number, chunk: number): Promise<EvalResult> {
-    const per = Math.max(1, Math.min(chunk, Math.floor((TX_PAYLOAD - EVAL_REPLY_BYTES) / (4 * this.nOut))));
-    const outputs = new Float32Array(rows * this.nOut);
+    const per = Math.max(1, Math.min(chunk, Math.floor((TX_PAYLOAD - EVAL_REPLY_BYTES) / (4 * this.widths.outputs))));
+    const outputs = new Float32Array(rows * this.widths.outputs);
     let lossSum = 0;
     const reqs: Request[] = [];
     const spans: { first: number; count: number }[] = [];
@@ -445,9 +438,9 @@ export class ProtocolBoard implements Board {
       spans.push({ first, count });
     }
     await this.guarded(() => this.pipe.send(reqs, (i, f) => {
-      const reply = decodeEvalReply(replyPayload(f, Type.EVAL), spans[i].count, this.nOut);
+      const reply = decodeEvalReply(replyPayload(f, Type.EVAL), spans[i].count, this.widths.outputs);
       lossSum += reply.lossSum;
-      outputs.set(reply.outputs, spans[i].first * this.nOut);
+      outputs.set(reply.outputs, spans[i].first * this.widths.outputs);
     }));
     return { lossSum, outputs };
   }
