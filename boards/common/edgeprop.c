@@ -285,7 +285,7 @@ int edgeprop_begin(edgeprop *ep, const ep_engine_config *engine_cfg, const ep_pu
     snprintf(ep->error, sizeof ep->error, "load failed: %s", ep_engine_error());
     return EDGEPROP_E_TRAP;
   }
-  if (ep_pump_start(pump_cfg) < 0) {
+  if (ep_pump_start_held(pump_cfg) < 0) {
     ep->link_gone = 1;
     return fail(ep, EDGEPROP_E_LINK_GONE, "the link closed at boot");
   }
@@ -653,6 +653,7 @@ static int check_trailer(edgeprop *ep, uint32_t crc) {
 
 static int write_line(const char *text) {
   static const uint8_t end[3] = {'\r', '\n', 0x00};
+  if (ep_pump_announce(NULL) < 0) return -1;
   if (ep_hal_write((const uint8_t *)text, strlen(text)) < 0) return -1;
   return ep_hal_write(end, sizeof end);
 }
@@ -706,6 +707,9 @@ int edgeprop_restore(edgeprop *ep, const char *key) {
   if (ep_engine_direct_f64(EP_DIRECT_SET_LR, get64(header + B_LR), &ignored) < 0) return trapped(ep);
   ep->epochs_trained = get32(header + B_EPOCHS);
   snprintf(ep->saved_key, sizeof ep->saved_key, "%s", key);
+  /* Restored at boot (before anything went out): the banner says so. */
+  snprintf(line, sizeof line, "re=%s", key);
+  if (ep_pump_announce(line) < 0) ep->link_gone = 1;
   snprintf(line, sizeof line, "edgeprop: restored %s from %s: %lu parameters, step %lu", key, ep_storage_name(),
            (unsigned long)m.n_params, (unsigned long)get32(header + B_STEP));
   if (write_line(line) < 0) ep->link_gone = 1;

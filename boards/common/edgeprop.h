@@ -148,8 +148,10 @@ typedef struct edgeprop {
   char error[EDGEPROP_ERROR_MAX];
 } edgeprop;
 
-/* Loads the engine (engine_cfg), boots the module and writes its banner
- * (ep_pump_start with pump_cfg). A module that does not load is reported on
+/* Loads the engine (engine_cfg) and boots the module (ep_pump_start_held
+ * with pump_cfg). Its banner goes out with the first thing the board says:
+ * edgeprop_restore's, which adds " re=KEY" when it restored a model, or any
+ * other line, reply or poll. A module that does not load is reported on
  * the serial line (LOAD_FAILED) before this returns an error; the board
  * should then ep_pump_serve_load_failure. */
 int edgeprop_begin(edgeprop *ep, const ep_engine_config *engine_cfg, const ep_pump_config *pump_cfg);
@@ -217,8 +219,9 @@ int edgeprop_save(edgeprop *ep, const char *key);
 /* Loads the model saved as `key` into the module: returns 1 if restored,
  * EDGEPROP_OK (0) if there is nothing saved under `key`, or an error (a
  * damaged blob is refused whole: the module is left unconfigured). On
- * success writes the line "edgeprop: restored KEY from STORAGE: N parameters,
- * step S" on the serial link, right after the banner when called at boot. */
+ * success the banner, when called at boot before anything else was written,
+ * ends " re=KEY" (the board rebooted with its saved model), and the line
+ * "edgeprop: restored KEY from STORAGE: N parameters, step S" follows. */
 int edgeprop_restore(edgeprop *ep, const char *key);
 
 /* One round of the pump (pump.h) plus the API's care: after a trap the pump

@@ -144,6 +144,8 @@ describe.skipIf(!CAN_BUILD)("OnDeviceLearning on the POSIX board", () => {
     let before: string[];
     try {
       const lines = await first.until(fourPredictions, "four predictions after training");
+      // Nothing saved yet: a plain banner, before anything else the board says.
+      expect(lines[0]).toMatch(/^edgeprop \S+ pr=\d+ me=\d+ bu=[0-9a-f]{8} bo=[0-9a-f]{8}$/);
       expect(lines).toContain("odl: collecting 160 samples");
       expect(lines.some((l) => /^odl: trained 30 epochs, loss \d/.test(l))).toBe(true);
       expect(lines).toContain("odl: saved");
@@ -159,9 +161,10 @@ describe.skipIf(!CAN_BUILD)("OnDeviceLearning on the POSIX board", () => {
     const second = new Sketch(storage);
     try {
       const lines = await second.until(fourPredictions, "four predictions after the restart");
-      // The board says so right after its banner.
+      // The board says so in its banner (its first line), and the details right after it.
       const banner = lines.findIndex((l) => /^edgeprop \S+ pr=/.test(l));
-      expect(banner).toBeGreaterThanOrEqual(0);
+      expect(banner).toBe(0);
+      expect(lines[banner]).toMatch(/^edgeprop \S+ pr=\d+ me=\d+ bu=[0-9a-f]{8} bo=[0-9a-f]{8} re=odl$/);
       expect(lines[banner + 1]).toMatch(/^edgeprop: restored odl from file .*: 65 parameters, step 240$/);
       expect(lines).toContain("odl: restored");
       expect(lines).not.toContain("odl: collecting 160 samples");
