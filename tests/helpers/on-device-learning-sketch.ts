@@ -1,0 +1,90 @@
+// The OnDeviceLearning example's model, simulated sensor and training
+// (examples/OnDeviceLearning/OnDeviceLearning.ino), rebuilt on the host: what
+// the board must compute, whichever board runs the sketch (the POSIX board:
+// tests/firmware/on-device-learning.test.ts; the emulated rv32 board:
+// tests/emulated/on-device-learning.test.ts).
+import { DirectBoard } from "../../host/boards/in-process";
+import { encodeConfig } from "../../host/protocol/config-block";
+import { optimizerDefaults, type RunConfig } from "../../host/config";
+import { epochOrder, permuteRows } from "../../host/shuffle";
+
+// The example's constants (examples/OnDeviceLearning/OnDeviceLearning.ino).
+export const SKETCH = {
+  storeRows: 128, samples: 160, epochs: 30, batch: 16, key: "odl",
+  run: {
+    sizes: [2, 16, 1], activations: ["tanh", "identity"], loss: "mse",
+    optimizer: { ...optimizerDefaults("adam"), lr: 0.01 }, clipNorm: 0, clipValue: 0, init: "pytorch", seed: 7, chunk: 16,
+    storeRows: 128,
+  } as RunConfig,
+};
+
+/** The sketch's simulated sensor, readings 0..samples-1 (exact binary fractions: the same on the board and here). */
+function allSensorRows(): number[][] {
+  let state = 12345;
+  const all: number[][] = [];
+  for (let k = 0; k < SKETCH.samples; k++) {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    const x0 = ((k % 64) - 32) / 32, x1 = ((state >>> 24) - 128) / 128;
+    all.push([x0, x1, 0.5 * x0 * x0 - 0.25 * x1]);
+  }
+  return all;
+}
+const columns = (rows: number[][]) =>
+  ({ x: Float32Array.from(rows.flatMap((r) => r.slice(0, 2))), t: Float32Array.from(rows.map((r) => r[2])) });
+/** The rows the sketch's store keeps: the newest, oldest first. */
+export const sensorRows = () => columns(allSensorRows().slice(SKETCH.samples - SKETCH.storeRows));
+
+/**
+ * The host's resident training (Board.trainStored, what --resident runs) on
+ * the module in-process: all the sensor's readings sent to a store of the
+ * sketch's capacity (its ring keeps the newest), then the epochs trained there.
+ */
+export async function residentWeights(): Promise<{ weights: Float32Array; held: number; capacity: number }> {
+  const { x, t } = columns(allSensorRows());
+  const board = new DirectBoard();
+  await board.configure(encodeConfig(SKETCH.run));
+  const info = await board.storeRows(x, t, SKETCH.samples, 2, 1, { clear: true });
+  for (let epoch = 0; epoch < SKETCH.epochs; epoch++) {
+    await board.trainStored({ rows: info.held, batch: SKETCH.batch, epoch, shuffle: true });
+  }
+  return { weights: await board.getWeights(), ...info };
+}
+
+/** What the host computes for the same rows: the module in-process, shuffled per epoch with the same seed. */
+export async function inProcessWeights(): Promise<Float32Array> {
+  const { x, t } = sensorRows();
+  const rows = SKETCH.storeRows;
+  const board = new DirectBoard();
+  await board.configure(encodeConfig(SKETCH.run));
+  const px = new Float32Array(x.length), pt = new Float32Array(t.length);
+  for (let epoch = 0; epoch < SKETCH.epochs; epoch++) {
+    const order = epochOrder(rows, SKETCH.run.seed, epoch);
+    permuteRows(x, 2, order, px);
+    permuteRows(t, 1, order, pt);
+    await board.train({ x: px, t: pt, rows, nIn: 2, nT: 1, batch: SKETCH.batch, chunk: SKETCH.run.chunk });
+  }
+  return board.getWeights();
+}
+
+/** The probes the sketch predicts after training (and after a restore). */
+export const PROBES = [[-1, 0], [-0.5, 0.25], [0.25, -0.5], [0.75, 0.75]];
+
+/**
+ * The sketch's "odl: predict x=(A, B) y=HEX" bits for the probes, from the
+ * host's resident training of the same readings (the module in V8).
+ */
+export async function probePredictionBits(): Promise<string[]> {
+  const { x, t } = columns(allSensorRows());
+  const board = new DirectBoard();
+  await board.configure(encodeConfig(SKETCH.run));
+  const info = await board.storeRows(x, t, SKETCH.samples, 2, 1, { clear: true });
+  for (let epoch = 0; epoch < SKETCH.epochs; epoch++) {
+    await board.trainStored({ rows: info.held, batch: SKETCH.batch, epoch, shuffle: true });
+  }
+  const r = await board.evaluate(Float32Array.from(PROBES.flat()), null, PROBES.length, 2, 1, PROBES.length);
+  return Array.from(new Uint32Array(Float32Array.from(r.outputs).buffer), (b) => b.toString(16).padStart(8, "0"));
+}
+
+/** The hex bits of the sketch's prediction lines, in order. */
+export const predictionBits = (lines: string[]) =>
+  lines.filter((l) => l.startsWith("odl: predict ")).map((l) => /y=([0-9a-f]{8}) /.exec(l)?.[1] ?? `unparsed: ${l}`);
