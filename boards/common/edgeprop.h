@@ -143,6 +143,9 @@ typedef struct edgeprop {
   uint8_t block[EDGEPROP_CONFIG_BYTES];
   /* bookkeeping */
   uint32_t reloads_seen; /* ep_pump_reload_count() when the model was last put in the module */
+  uint32_t host_writes_seen; /* the module's host_model_writes() when last looked at */
+  uint32_t host_write_ms;    /* when it last changed (edgeprop_board millis) */
+  int host_change_pending;   /* changed, not yet reported by edgeprop_host_changed */
   int link_gone;
   char saved_key[EP_STORAGE_KEY_MAX + 1]; /* the last key saved or restored: put back after a trap */
   char error[EDGEPROP_ERROR_MAX];
@@ -164,8 +167,18 @@ int edgeprop_configure(edgeprop *ep, const edgeprop_model *m);
 
 /* Takes over the model the module holds now, as a host last configured it
  * (weights, optimizer state, step and the samples its store holds, as they
- * are). NOT_CONFIGURED if none. */
+ * are; edgeprop_train's shuffle starts again at epoch 0, as the host's run
+ * would). NOT_CONFIGURED if none. */
 int edgeprop_adopt(edgeprop *ep);
+
+/* Whether a host changed the model through the serial link (pushed a model
+ * or weights: `edgeprop push`; trained it: `edgeprop train --port`; or reset
+ * it) since the API last configured, adopted or restored one, and has left
+ * it alone for `quiet_ms` since: 1, once per such change (edgeprop_adopt
+ * then takes the host's model over, and a sketch would save it), else 0.
+ * Counted by the module (its host_model_writes export), so a push of a
+ * model with the same configuration block is seen too. */
+int edgeprop_host_changed(edgeprop *ep, uint32_t quiet_ms);
 
 /* Adds one sample to the module's store: n_in inputs, then the targets
  * (n_out floats; ce: one, the class index), kept raw (normalised when

@@ -12,27 +12,13 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "boot_id.h"
 #include "edgeprop_board.h"
+#include "firmware_config.h"
 #include "hal.h"
 #include "hal_counters.h"
 #include "pump.h"
 #include "stats_line.h"
 #include "uart16550.h"
-
-#ifndef EP_MEMORY_LIMIT
-#error "EP_MEMORY_LIMIT (the profile's memory_limit) comes from the Makefile"
-#endif
-#ifndef EP_WASM3_STACK
-#error "EP_WASM3_STACK (the profile's wasm3_stack) comes from the Makefile"
-#endif
-
-#define EP_POLL_TIMEOUT_MS 20u
-#define EP_PROTOCOL_DELIMITER 0x00u
-
-/* From module.S where the engine loads the module at run time (wasm3). */
-extern const uint8_t ep_module_bytes[] __attribute__((weak));
-extern const uint8_t ep_module_end[] __attribute__((weak));
 
 /* The sketch's setup(), a C++ function (boards/posix/sketch_entry.cpp passes it on). */
 void edgeprop_sketch_setup(void);
@@ -76,15 +62,7 @@ int edgeprop_board_begin(edgeprop *ep) {
   ep_engine_config ec;
   ep_pump_config pc;
   int r;
-  memset(&ec, 0, sizeof ec);
-  memset(&pc, 0, sizeof pc);
-  ec.module = ep_module_bytes; /* NULL with wasm2c (compiled in) */
-  ec.module_len = ep_module_bytes ? (uint32_t)(ep_module_end - ep_module_bytes) : 0u;
-  ec.stack_bytes = EP_WASM3_STACK;
-  ec.memory_limit = EP_MEMORY_LIMIT;
-  pc.boot_id = ep_next_boot_id();
-  pc.memory_limit = EP_MEMORY_LIMIT;
-  pc.read_timeout_ms = EP_POLL_TIMEOUT_MS;
+  ep_qemu_configs(&ec, &pc);
   g_ep = ep;
   r = edgeprop_begin(ep, &ec, &pc);
   if (r == EDGEPROP_E_TRAP) {

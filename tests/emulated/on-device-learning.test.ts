@@ -5,14 +5,19 @@
 // attached it collects its sensor's samples, trains and saves; after a
 // reset (QEMU's system_reset, the reset button) it says in its banner that
 // it restored the saved model and predicts the same bits, which are the
-// bits the host computes for the same readings (the module in V8); and
-// `edgeprop pull` over its pty returns the weights of that host run.
+// bits the host computes for the same readings (the module in V8);
+// `edgeprop pull` over its pty returns the weights of that host run; and a
+// model trained on a PC and pushed with `edgeprop push` is taken over,
+// fine-tuned on the board's next readings to the host's bits, saved, and
+// restored after the next reset.
 import { afterAll, describe, expect, it } from "vitest";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { repoRoot, rmDir, tmpDir } from "../helpers/paths";
 import { runCli } from "../helpers/cli";
 import { readModel } from "../../host/model-file";
-import { SKETCH, inProcessWeights, predictionBits, probePredictionBits } from "../helpers/on-device-learning-sketch";
+import { SKETCH, fineTuned, inProcessWeights, predictionBits, probePredictionBits, sensorReadings } from "../helpers/on-device-learning-sketch";
+import { optimizerDefaults, type RunConfig } from "../../host/config";
 import { PROFILE, buildFirmware, startEmulatedBoard, unavailable } from "./emulated-board";
 
 const skip = unavailable();
@@ -38,7 +43,7 @@ async function untilPredictions(board: Board, count: number, what: string, ms = 
 }
 
 describe.skipIf(!!skip)("OnDeviceLearning on the emulated ESP32-C3 (rv32imc, wasm2c)", () => {
-  it("trains with no host, saves; after a reset its banner says it restored the model, which predicts the host's bits; pull returns the host's weights", async () => {
+  it("trains with no host, saves; after a reset its banner says it restored the model, which predicts the host's bits; pull returns the host's weights; a pushed PC model is fine-tuned to the host's bits", async () => {
     const elf = buildFirmware({ isa: "rv32imc", engine: "wasm2c", profile: PROFILE, obj: path.join(work, "obj"), sketch: SKETCH_INO });
     const want = await probePredictionBits();
     const board = await startEmulatedBoard({ elf });
@@ -76,6 +81,35 @@ describe.skipIf(!!skip)("OnDeviceLearning on the emulated ESP32-C3 (rv32imc, was
       const pulled = readModel(out);
       expect(pulled.sizes).toEqual(SKETCH.run.sizes);
       expect(Array.from(pulled.weights)).toEqual(Array.from(await inProcessWeights()));
+
+      // A model trained on a PC (the CLI on the sensor's readings) is pushed with another optimizer
+      // setting; the sketch takes it over, fine-tunes it on its next readings and saves it.
+      const csv = path.join(work, "sensor.csv"), pcModel = path.join(work, "pc.json");
+      writeFileSync(csv, "x0,x1,y\n" + sensorReadings().map((r) => r.join(",")).join("\n") + "\n");
+      const trained = runCli(["sim", "--data", csv, "--layers", "2,16,1", "--act", "tanh", "--loss", "mse", "--opt", "adam", "--lr", "0.01",
+        "--epochs", "20", "--seed", "99", "--quiet", "--save", pcModel]);
+      expect(trained.stderr).toBe("");
+      const pushed = runCli(["push", pcModel, "--port", board.path, "--opt", "adam", "--lr", "0.005", "--seed", "5"]);
+      expect(pushed.stderr).toBe("");
+      expect(pushed.code).toBe(0);
+      expect(pushed.stdout).toMatch(/^push: 2-16-1 mse, 65 parameters, adam lr 0\.005, sample store 128 rows to \S+ \(build [0-9a-f]{8}, boot [0-9a-f]{8}\): plan \d+ of 40960 bytes; kept the board's sample store 128 rows, chunk 16\n$/);
+      const pushedRun: RunConfig = { ...SKETCH.run, optimizer: { ...optimizerDefaults("adam"), lr: 0.005 }, seed: 5 };
+      // The board booted with its saved model (the reset above): its sensor's first round is next.
+      const tuned = await fineTuned(pushedRun, readModel(pcModel).weights, 0);
+      const afterPush = await untilPredictions(board, 12, "the predictions after the push");
+      const tuning = afterPush.slice(afterPush.lastIndexOf("odl: adopted the host's model"));
+      expect(tuning.slice(0, 2)).toEqual(["odl: adopted the host's model", "odl: collecting 160 samples"]);
+      expect(tuning).toContain("odl: saved");
+      expect(predictionBits(tuning)).toEqual(tuned.bits);
+      expect(tuned.bits).not.toEqual(want);
+      const again = runCli(["pull", "--port", board.path, "--save", out]);
+      expect(again.code, again.stderr).toBe(0);
+      expect(Array.from(readModel(out).weights)).toEqual(Array.from(tuned.weights));
+      // And the fine-tuned model is what comes back after a reset.
+      await board.reset();
+      const third = await untilPredictions(board, 16, "the predictions after the second reset");
+      expect(board.banners().at(-1)).toMatch(/ re=odl$/);
+      expect(predictionBits(third.slice(third.lastIndexOf(board.banners().at(-1)!)))).toEqual(tuned.bits);
     } finally {
       await board.stop();
     }
