@@ -16,7 +16,7 @@ import {
   setMemoryLimit, trainChunk, configured,
 } from "./network";
 import * as optimizer from "./optim/optimizer";
-import { ensureStarted } from "./protocol/board";
+import { ensureStarted, modelWriteCount } from "./protocol/board";
 import * as sampleStore from "./store";
 import * as storeTraining from "./store-training";
 export { rx, rx_buffer, rx_capacity, tx_buffer, boot, add_busy_time } from "./protocol/board";
@@ -26,6 +26,8 @@ export function config_bytes(): i32 { return CONFIG_BYTES; }
 export function configure(): i32 { ensureStarted(); return configureNetwork(); }
 export function config_detail(): i32 { return configDetail; }
 export function is_configured(): bool { return configured; }
+/** Model-changing requests a host sent through the protocol since boot (protocol/board.ts). */
+export function host_model_writes(): u32 { return modelWriteCount(); }
 
 export function plan_params(): i32 { return planParams; }
 export function plan_grads(): i32 { return planGrads; }

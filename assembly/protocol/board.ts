@@ -44,6 +44,13 @@ let session = false; //      a HELLO has set the sequence
 let expected: u16 = 0;
 let busyMicros: u32 = 0;
 let rowsTrained: u32 = 0;
+// Requests that may change the model (CONFIGURE, SET_WEIGHTS, BATCH,
+// TRAIN_STORE, SET_LR, RESET) executed since boot, accepted or refused: how
+// a firmware training on its own (boards/common/edgeprop.h) learns that a
+// host pushed or trained a model, whatever its configuration block says.
+let modelWrites: u32 = 0;
+
+export function modelWriteCount(): u32 { return modelWrites; }
 
 export function ensureStarted(): void {
   if (!started) { started = true; initNetwork(); }
@@ -171,6 +178,8 @@ function handleFrame(encodedLen: i32): i32 {
 }
 
 function execute(): i32 {
+  if (reqType == Type.CONFIGURE || reqType == Type.SET_WEIGHTS || reqType == Type.BATCH ||
+      reqType == Type.TRAIN_STORE || reqType == Type.SET_LR || reqType == Type.RESET) modelWrites++;
   if (reqType == Type.CONFIGURE) {
     const len = configure();
     return len < 0 ? error(Status.BAD_FRAME, reqLen) : seal(reqType | Type.REPLY, len);

@@ -218,6 +218,36 @@ static void encode_block(const edgeprop_model *m, uint8_t *b) {
 }
 
 /* Learns the shape of the block the module now holds (it accepted it). */
+/* The module's count of model-changing requests from a host (0 if it cannot say). */
+static uint32_t host_model_writes(void) {
+  int32_t n = 0;
+  return ep_engine_direct(EP_DIRECT_HOST_MODEL_WRITES, 0, 0, &n) < 0 || n < 0 ? 0u : (uint32_t)n;
+}
+
+/* What a host has written so far is part of the model the API now holds. */
+static void note_host_writes(edgeprop *ep) {
+  ep->host_writes_seen = host_model_writes();
+  ep->host_change_pending = 0;
+}
+
+int edgeprop_host_changed(edgeprop *ep, uint32_t quiet_ms) {
+  uint32_t n, now;
+  if (!ep || ep_pump_reload_count() != ep->reloads_seen) return 0; /* edgeprop_poll puts the model back first */
+  n = host_model_writes();
+  now = ep_hal_millis();
+  if (n != ep->host_writes_seen) {
+    ep->host_writes_seen = n;
+    ep->host_write_ms = now;
+    ep->host_change_pending = 1;
+    return 0;
+  }
+  if (ep->host_change_pending && (uint32_t)(now - ep->host_write_ms) >= quiet_ms) {
+    ep->host_change_pending = 0;
+    return 1;
+  }
+  return 0;
+}
+
 static int take_shape(edgeprop *ep, const uint8_t *block) {
   uint16_t layers = block[CFG_LAYERS];
   memcpy(ep->block, block, EDGEPROP_CONFIG_BYTES);
@@ -229,6 +259,7 @@ static int take_shape(edgeprop *ep, const uint8_t *block) {
   ep->seed = get32(block + CFG_SEED);
   ep->reloads_seen = ep_pump_reload_count();
   ep->configured = 1;
+  note_host_writes(ep);
   return EDGEPROP_OK;
 }
 
@@ -273,6 +304,7 @@ int edgeprop_adopt(edgeprop *ep) {
   if (!configured) return fail(ep, STATUS_NOT_CONFIGURED, "the module holds no model");
   if ((r = module_block(ep, &block))) return r;
   ep->saved_key[0] = 0; /* the host's store and its rows stay as they are */
+  ep->epochs_trained = 0; /* the host configured it: its shuffle starts again at epoch 0 */
   return take_shape(ep, block);
 }
 
@@ -285,7 +317,7 @@ int edgeprop_begin(edgeprop *ep, const ep_engine_config *engine_cfg, const ep_pu
     snprintf(ep->error, sizeof ep->error, "load failed: %s", ep_engine_error());
     return EDGEPROP_E_TRAP;
   }
-  if (ep_pump_start(pump_cfg) < 0) {
+  if (ep_pump_start_held(pump_cfg) < 0) {
     ep->link_gone = 1;
     return fail(ep, EDGEPROP_E_LINK_GONE, "the link closed at boot");
   }
@@ -653,6 +685,7 @@ static int check_trailer(edgeprop *ep, uint32_t crc) {
 
 static int write_line(const char *text) {
   static const uint8_t end[3] = {'\r', '\n', 0x00};
+  if (ep_pump_announce(NULL) < 0) return -1;
   if (ep_hal_write((const uint8_t *)text, strlen(text)) < 0) return -1;
   return ep_hal_write(end, sizeof end);
 }
@@ -706,6 +739,9 @@ int edgeprop_restore(edgeprop *ep, const char *key) {
   if (ep_engine_direct_f64(EP_DIRECT_SET_LR, get64(header + B_LR), &ignored) < 0) return trapped(ep);
   ep->epochs_trained = get32(header + B_EPOCHS);
   snprintf(ep->saved_key, sizeof ep->saved_key, "%s", key);
+  /* Restored at boot (before anything went out): the banner says so. */
+  snprintf(line, sizeof line, "re=%s", key);
+  if (ep_pump_announce(line) < 0) ep->link_gone = 1;
   snprintf(line, sizeof line, "edgeprop: restored %s from %s: %lu parameters, step %lu", key, ep_storage_name(),
            (unsigned long)m.n_params, (unsigned long)get32(header + B_STEP));
   if (write_line(line) < 0) ep->link_gone = 1;
@@ -722,6 +758,7 @@ static void put_model_back(edgeprop *ep) {
   uint8_t block[EDGEPROP_CONFIG_BYTES];
   int r = 0;
   ep->reloads_seen = ep_pump_reload_count();
+  note_host_writes(ep); /* the new instance counts from 0 */
   if (!ep->configured) return;
   if (ep->saved_key[0]) {
     char key[sizeof ep->saved_key];

@@ -143,13 +143,18 @@ typedef struct edgeprop {
   uint8_t block[EDGEPROP_CONFIG_BYTES];
   /* bookkeeping */
   uint32_t reloads_seen; /* ep_pump_reload_count() when the model was last put in the module */
+  uint32_t host_writes_seen; /* the module's host_model_writes() when last looked at */
+  uint32_t host_write_ms;    /* when it last changed (edgeprop_board millis) */
+  int host_change_pending;   /* changed, not yet reported by edgeprop_host_changed */
   int link_gone;
   char saved_key[EP_STORAGE_KEY_MAX + 1]; /* the last key saved or restored: put back after a trap */
   char error[EDGEPROP_ERROR_MAX];
 } edgeprop;
 
-/* Loads the engine (engine_cfg), boots the module and writes its banner
- * (ep_pump_start with pump_cfg). A module that does not load is reported on
+/* Loads the engine (engine_cfg) and boots the module (ep_pump_start_held
+ * with pump_cfg). Its banner goes out with the first thing the board says:
+ * edgeprop_restore's, which adds " re=KEY" when it restored a model, or any
+ * other line, reply or poll. A module that does not load is reported on
  * the serial line (LOAD_FAILED) before this returns an error; the board
  * should then ep_pump_serve_load_failure. */
 int edgeprop_begin(edgeprop *ep, const ep_engine_config *engine_cfg, const ep_pump_config *pump_cfg);
@@ -162,8 +167,18 @@ int edgeprop_configure(edgeprop *ep, const edgeprop_model *m);
 
 /* Takes over the model the module holds now, as a host last configured it
  * (weights, optimizer state, step and the samples its store holds, as they
- * are). NOT_CONFIGURED if none. */
+ * are; edgeprop_train's shuffle starts again at epoch 0, as the host's run
+ * would). NOT_CONFIGURED if none. */
 int edgeprop_adopt(edgeprop *ep);
+
+/* Whether a host changed the model through the serial link (pushed a model
+ * or weights: `edgeprop push`; trained it: `edgeprop train --port`; or reset
+ * it) since the API last configured, adopted or restored one, and has left
+ * it alone for `quiet_ms` since: 1, once per such change (edgeprop_adopt
+ * then takes the host's model over, and a sketch would save it), else 0.
+ * Counted by the module (its host_model_writes export), so a push of a
+ * model with the same configuration block is seen too. */
+int edgeprop_host_changed(edgeprop *ep, uint32_t quiet_ms);
 
 /* Adds one sample to the module's store: n_in inputs, then the targets
  * (n_out floats; ce: one, the class index), kept raw (normalised when
@@ -217,8 +232,9 @@ int edgeprop_save(edgeprop *ep, const char *key);
 /* Loads the model saved as `key` into the module: returns 1 if restored,
  * EDGEPROP_OK (0) if there is nothing saved under `key`, or an error (a
  * damaged blob is refused whole: the module is left unconfigured). On
- * success writes the line "edgeprop: restored KEY from STORAGE: N parameters,
- * step S" on the serial link, right after the banner when called at boot. */
+ * success the banner, when called at boot before anything else was written,
+ * ends " re=KEY" (the board rebooted with its saved model), and the line
+ * "edgeprop: restored KEY from STORAGE: N parameters, step S" follows. */
 int edgeprop_restore(edgeprop *ep, const char *key);
 
 /* One round of the pump (pump.h) plus the API's care: after a trap the pump

@@ -50,6 +50,7 @@ typedef enum ep_direct {
   EP_DIRECT_STORE_DETAIL,          /* store_detail(): what a refused store_train referred to */
   EP_DIRECT_INPUT_STATS_PTR,       /* input_stats_ptr(): mean[nIn] then std[nIn] f32 */
   EP_DIRECT_INPUT_STATS_COUNT,     /* input_stats_count(): floats there, 0 = not normalising */
+  EP_DIRECT_HOST_MODEL_WRITES,     /* host_model_writes(): model-changing requests a host sent since boot */
   EP_DIRECT_COUNT
 } ep_direct;
 

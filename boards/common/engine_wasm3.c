@@ -263,7 +263,7 @@ static const direct_export g_direct_names[EP_DIRECT_COUNT] = {
   {"set_step_count", 1}, {"input_ptr", 0}, {"target_ptr", 0}, {"output_ptr", 0},
   {"train_chunk", 2}, {"eval_chunk", 2}, {"store_capacity", 0}, {"store_held", 0},
   {"store_clear", 0}, {"store_row_ptr", 0}, {"store_commit_row", 0}, {"store_row_at", 1},
-  {"store_detail", 0}, {"input_stats_ptr", 0}, {"input_stats_count", 0},
+  {"store_detail", 0}, {"input_stats_ptr", 0}, {"input_stats_count", 0}, {"host_model_writes", 0},
 };
 static const direct_export g_direct_f64_names[EP_DIRECT_F64_COUNT] = {
   {"get_lr", 0}, {"set_lr", 1}, {"loss_sum", 0}, {"store_loss_sum", 0},

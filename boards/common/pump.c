@@ -18,9 +18,32 @@ static uint32_t g_reloads;
 static int g_untested; /* reloads since the module last accepted input */
 static int g_given_up; /* the module traps at boot: input is read and dropped */
 static int g_has_busy = 1; /* until the engine says the module lacks add_busy_time */
+/* A banner held back (ep_pump_start_held): written by ep_pump_announce, at
+ * the latest before anything else goes out. */
+static int g_hold_banners;
+static uint8_t g_banner[EP_PUMP_BANNER_MAX];
+static size_t g_banner_len;
 
 static int write_all(const uint8_t *p, size_t n) {
   return n == 0 ? 0 : ep_hal_write(p, n);
+}
+
+/* The banner ends "\r\n" then 0x00 (assembly/protocol/banner.ts); a note goes
+ * before the "\r\n" as one more " key=value" field. */
+#define BANNER_END 3
+
+int ep_pump_banner_held(void) { return g_banner_len > 0; }
+
+int ep_pump_announce(const char *note) {
+  size_t n = g_banner_len, note_len = note ? strlen(note) : 0;
+  static const uint8_t space = ' ';
+  if (n == 0) return 0;
+  g_banner_len = 0;
+  if (note_len == 0) return write_all(g_banner, n);
+  if (write_all(g_banner, n - BANNER_END) < 0 || write_all(&space, 1) < 0 ||
+      write_all((const uint8_t *)note, note_len) < 0)
+    return -1;
+  return write_all(g_banner + n - BANNER_END, BANNER_END);
 }
 
 static int write_text(const char *a, const char *b) {
@@ -36,7 +59,7 @@ static int report(uint8_t code, const char *label, const char *message) {
   uint8_t frame[EP_ERROR_FRAME_MAX];
   static const uint8_t delim = 0x00;
   size_t n;
-  if (write_text(label, message) < 0) return -1;
+  if (ep_pump_announce(NULL) < 0 || write_text(label, message) < 0) return -1;
   if (write_all(&delim, 1) < 0) return -1;
   n = ep_error_frame(frame, sizeof frame, code, 0, 0, g_cfg.boot_id, message);
   return write_all(frame, n);
@@ -96,6 +119,7 @@ static int write_tx(int32_t n) {
   mem = ep_engine_memory(&size);
   if (!mem || tx < 0 || n < 0 || (uint32_t)tx > size || (uint32_t)n > size - (uint32_t)tx)
     return trapped("tx range outside memory");
+  if (ep_pump_announce(NULL) < 0) return EP_LINK_GONE;
   return ep_hal_write(mem + tx, (size_t)n) < 0 ? EP_LINK_GONE : 0;
 }
 
@@ -120,11 +144,23 @@ static int feed(int32_t n) {
   }
 }
 
-/* boot(), then the banner. */
+/* boot(), then the banner (or, held, a copy of it: the module's tx buffer is
+ * reused by the next reply). A banner too long to copy is written at once. */
 static int boot_module(void) {
-  int32_t banner = 0;
+  int32_t banner = 0, tx = 0;
+  uint32_t size;
+  uint8_t *mem;
   if (ep_engine_boot(g_cfg.boot_id, g_cfg.memory_limit, &banner) < 0) return trapped(ep_engine_error());
-  return banner > 0 ? write_tx(banner) : 0;
+  g_banner_len = 0; /* a banner still held belongs to the instance that just ended */
+  if (banner <= 0) return 0;
+  if (!g_hold_banners || banner > (int32_t)sizeof g_banner || banner < BANNER_END) return write_tx(banner);
+  if (ep_engine_tx_buffer(&tx) < 0) return trapped(ep_engine_error());
+  mem = ep_engine_memory(&size);
+  if (!mem || tx < 0 || (uint32_t)tx > size || (uint32_t)banner > size - (uint32_t)tx)
+    return trapped("tx range outside memory");
+  memcpy(g_banner, mem + tx, (size_t)banner);
+  g_banner_len = (size_t)banner;
+  return 0;
 }
 
 /* After a trap: the module's memory may hold anything (a buffer pointer past
@@ -159,8 +195,10 @@ static int recovered(int r) {
   return r < 0 ? -1 : 0;
 }
 
-int ep_pump_start(const ep_pump_config *cfg) {
+static int start(const ep_pump_config *cfg, int hold_banners) {
   g_cfg = *cfg;
+  g_hold_banners = hold_banners;
+  g_banner_len = 0;
   g_traps = 0;
   g_reloads = 0;
   g_untested = 0;
@@ -168,6 +206,9 @@ int ep_pump_start(const ep_pump_config *cfg) {
   g_has_busy = 1;
   return recovered(boot_module());
 }
+
+int ep_pump_start(const ep_pump_config *cfg) { return start(cfg, 0); }
+int ep_pump_start_held(const ep_pump_config *cfg) { return start(cfg, 1); }
 
 /* What a given-up pump does with input: reads it so the link keeps moving
  * (a board never blocks its sender), and drops it. */
@@ -187,6 +228,7 @@ int ep_pump_poll_timeout(uint32_t timeout_ms) {
   uint32_t size;
   uint8_t *mem;
   int got;
+  if (ep_pump_announce(NULL) < 0) return -1;
   if (g_given_up) return drop_input(timeout_ms);
   if (ep_engine_rx_buffer(&at) < 0 || ep_engine_rx_capacity(&cap) < 0)
     return recovered(trapped(ep_engine_error()));

@@ -33,6 +33,23 @@ typedef struct ep_pump_config {
  * module restarted (see above); it is not fatal. */
 int ep_pump_start(const ep_pump_config *cfg);
 
+/* The longest banner ep_pump_start_held can hold (the module's is about 60 bytes). */
+#define EP_PUMP_BANNER_MAX 96
+
+/* ep_pump_start, with every banner (this boot's, and a restart's after a
+ * trap) held back until ep_pump_announce: a firmware that restores a saved
+ * model at boot says so in the banner itself. Anything else the pump writes
+ * (a poll's replies, a trap report) writes a held banner first, as it is. */
+int ep_pump_start_held(const ep_pump_config *cfg);
+
+/* Writes the held banner, `note` (NULL or "": none) added before its line
+ * end as one more field ("... bo=0123abcd re=model"). 0 if none is held. 0,
+ * or -1 if the link is gone. */
+int ep_pump_announce(const char *note);
+
+/* Whether a banner is held (1) or not (0). */
+int ep_pump_banner_held(void);
+
 /* One round: wait up to read_timeout_ms for input, hand it to the module,
  * write every reply. Returns 1 if bytes moved, 0 if idle, -1 when the link
  * is closed (the caller should stop). */

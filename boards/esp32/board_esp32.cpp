@@ -94,8 +94,11 @@ static TickType_t g_last_feed;
 static TaskHandle_t g_pump;
 static uint32_t g_last_rx_ms, g_last_stats_ms;
 static bool g_seen_traffic, g_stats_since_rx;
+static bool g_began; // edgeprop_board_begin succeeded
 
 static void write_line(const char *line) {
+  // A banner the training API holds back goes first (pump.h: ep_pump_start_held).
+  if (ep_pump_announce(NULL) < 0) return;
   EDGEPROP_SERIAL.print(line);
   EDGEPROP_SERIAL.print("\r\n");
 }
@@ -251,7 +254,9 @@ extern "C" int edgeprop_board_begin(edgeprop *ep) {
       }
     }
   }
-  if (r == EDGEPROP_OK) report_boot();
+  // The boot report waits for the sketch's setup (trainer_task): the banner
+  // must go out first, and a setup that restores a model adds that to it.
+  g_began = r == EDGEPROP_OK;
   return r;
 }
 
@@ -267,6 +272,7 @@ static void trainer_task(void *) {
   g_last_feed = xTaskGetTickCount();
   g_boot_id = esp_random();
   g_trainer_setup();
+  if (g_began) report_boot();
   for (;;) {
     g_trainer_loop();
     ep_hal_yield();

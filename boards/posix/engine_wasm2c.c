@@ -178,6 +178,7 @@ int ep_engine_direct(ep_direct which, int32_t a, int32_t b, int32_t *out) {
     case EP_DIRECT_STORE_DETAIL: EP_GUARDED(*out = (int32_t)EP_EXPORT(store_detail)(&g_inst));
     case EP_DIRECT_INPUT_STATS_PTR: EP_GUARDED(*out = (int32_t)EP_EXPORT(input_stats_ptr)(&g_inst));
     case EP_DIRECT_INPUT_STATS_COUNT: EP_GUARDED(*out = (int32_t)EP_EXPORT(input_stats_count)(&g_inst));
+    case EP_DIRECT_HOST_MODEL_WRITES: EP_GUARDED(*out = (int32_t)EP_EXPORT(host_model_writes)(&g_inst));
     default: break;
   }
   snprintf(g_error, sizeof g_error, "no direct export %d", (int)which);

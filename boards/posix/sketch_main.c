@@ -20,6 +20,7 @@
 #include "edgeprop_board.h"
 #include "hal.h"
 #include "hal_posix.h"
+#include "pump.h"
 #include "storage_posix.h"
 
 /* The sketch's setup(), a C++ function (sketch_entry.cpp passes it on). */
@@ -140,7 +141,7 @@ int edgeprop_board_begin(edgeprop *ep) {
 
 void edgeprop_board_print(const char *line) {
   static const uint8_t end[3] = {'\r', '\n', 0x00};
-  if (ep_hal_write((const uint8_t *)line, strlen(line)) < 0 || ep_hal_write(end, sizeof end) < 0) {
+  if (ep_pump_announce(NULL) < 0 || ep_hal_write((const uint8_t *)line, strlen(line)) < 0 || ep_hal_write(end, sizeof end) < 0) {
     if (g_ep) g_ep->link_gone = 1;
   }
 }

@@ -14,6 +14,8 @@ export interface BuildOptions {
   m3Include?: string;
   m3Lib?: string;
   m3Flags?: string;
+  /** An Arduino sketch (.ino) on the training API, built instead of the plain pump. */
+  sketch?: string;
 }
 
 /** The firmware's idle line, parsed (boards/qemu/stats_line.h). */

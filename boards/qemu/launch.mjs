@@ -17,7 +17,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { spawnOrphanProof } from "../../host/transports/orphan-proof.mjs";
 
@@ -63,14 +63,19 @@ export function missingTools() {
 /**
  * Builds (or brings up to date: make decides) the firmware for one ISA and
  * engine and returns the .elf's path. wasm3 needs `m3Include` (wasm3's
- * source dir) and `m3Lib` (a libm3.a cross-built for that ISA).
+ * source dir) and `m3Lib` (a libm3.a cross-built for that ISA). `sketch`:
+ * an Arduino sketch (.ino, e.g. examples/OnDeviceLearning/OnDeviceLearning.ino)
+ * built on the training API instead of the plain pump (the Makefile's
+ * `example` target).
  */
-export function buildFirmware({ isa = "rv32imc", engine = "wasm2c", profile = "esp32-c3", obj, wasm, m3Include, m3Lib, m3Flags } = {}) {
+export function buildFirmware({ isa = "rv32imc", engine = "wasm2c", profile = "esp32-c3", obj, wasm, m3Include, m3Lib, m3Flags, sketch } = {}) {
   if (!ISAS.includes(isa)) throw new Error(`ISA must be one of ${ISAS.join(", ")}, not '${isa}'`);
   if (!ENGINES.includes(engine)) throw new Error(`engine must be one of ${ENGINES.join(", ")}, not '${engine}'`);
   const dir = obj ?? join(here(), "obj", `${profile}-${isa}-${engine}`);
-  const bin = join(dir, "firmware.elf");
-  const args = ["-s", "-C", here(), `ISA=${isa}`, `ENGINE=${engine}`, `PROFILE=${profile}`, `OBJ=${dir}`, `BIN=${bin}`];
+  const name = sketch ? basename(sketch).replace(/\.ino$/, "") : "";
+  const bin = join(dir, sketch ? `${name}.elf` : "firmware.elf");
+  const args = ["-s", "-C", here(), `ISA=${isa}`, `ENGINE=${engine}`, `PROFILE=${profile}`, `OBJ=${dir}`, `BIN=${join(dir, "firmware.elf")}`];
+  if (sketch) args.push("example", `EXAMPLE=${name}`, `EXAMPLE_SKETCH=${sketch}`, `EXAMPLE_BIN=${bin}`);
   if (wasm) args.push(`WASM=${wasm}`);
   if (engine === "wasm3") {
     if (!m3Include || !m3Lib) throw new Error("the wasm3 firmware needs m3Include (wasm3's source dir) and m3Lib (libm3.a built for the ISA)");

@@ -5,27 +5,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "boot_id.h"
 #include "engine.h"
+#include "firmware_config.h"
 #include "hal.h"
 #include "pump.h"
 #include "stats_line.h"
 #include "uart16550.h"
-
-/* From the board profile, through the Makefile. */
-#ifndef EP_MEMORY_LIMIT
-#error "EP_MEMORY_LIMIT (the profile's memory_limit) comes from the Makefile"
-#endif
-#ifndef EP_WASM3_STACK
-#error "EP_WASM3_STACK (the profile's wasm3_stack) comes from the Makefile"
-#endif
-
-/* How long one poll waits for input; idle is declared after one empty poll. */
-#define EP_POLL_TIMEOUT_MS 20u
-#define EP_PROTOCOL_DELIMITER 0x00u
-
-extern const uint8_t ep_module_bytes[] __attribute__((weak));
-extern const uint8_t ep_module_end[] __attribute__((weak));
 
 int main(void) {
   ep_engine_config ec;
@@ -40,14 +25,7 @@ int main(void) {
     static const uint8_t delimiter = EP_PROTOCOL_DELIMITER;
     (void)ep_hal_write(&delimiter, 1);
   }
-  pc.boot_id = ep_next_boot_id();
-  pc.memory_limit = EP_MEMORY_LIMIT;
-  pc.read_timeout_ms = EP_POLL_TIMEOUT_MS;
-
-  ec.module = ep_module_bytes;
-  ec.module_len = ep_module_bytes ? (uint32_t)(ep_module_end - ep_module_bytes) : 0u;
-  ec.stack_bytes = EP_WASM3_STACK;
-  ec.memory_limit = EP_MEMORY_LIMIT;
+  ep_qemu_configs(&ec, &pc);
   if (ep_engine_load(&ec) < 0) {
     /* Nothing to run: the stats line (what the launcher waits for at boot),
      * then the load error again for every frame that arrives, so a host that

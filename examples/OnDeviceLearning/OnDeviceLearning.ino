@@ -8,9 +8,14 @@
 // the same values. Meanwhile the serial pump serves the protocol: a PC can
 // attach at any time (`edgeprop monitor`, `edgeprop pull --port P --save m.json`).
 //
+// A model trained on a PC can be pushed to it (`edgeprop push model.json
+// --port P`): the sketch takes it over, fine-tunes it on fresh readings of
+// its own, saves it and predicts with it, as a device personalises a model
+// where it is installed.
+//
 // Lines it prints (text between frames, 0x00 after each):
 //   odl: collecting N samples | odl: training on N samples | odl: trained E epochs, loss L | odl: saved
-//   odl: restored | odl: predict x=(A, B) y=HEX (the float's bits) = V
+//   odl: restored | odl: adopted the host's model | odl: predict x=(A, B) y=HEX (the float's bits) = V
 //
 // The simulated readings are exact binary fractions, so a PC can rebuild
 // the same rows (tests/firmware/on-device-learning.test.ts does).
@@ -27,6 +32,7 @@
 #define BATCH 16
 #define SAMPLES_PER_LOOP 8  // between two services of the serial link
 #define MODEL_KEY "odl"
+#define HOST_QUIET_MS 500    // a host's push is over once it left the model alone this long
 
 static const edgeprop_board_module module_info = EDGEPROP_BOARD_MODULE;
 static edgeprop ep;
@@ -66,6 +72,14 @@ static void predict_probes(void) {
   }
 }
 
+static void start_collecting(void) {
+  char line[80];
+  collected = 0;
+  phase = COLLECTING;
+  snprintf(line, sizeof line, "odl: collecting %d samples", SAMPLES);
+  edgeprop_board_print(line);
+}
+
 static void configure_fresh(void) {
   edgeprop_model m;
   edgeprop_model_defaults(&m, EDGEPROP_OPT_ADAM);
@@ -82,9 +96,7 @@ static void configure_fresh(void) {
   m.store_rows = STORE_ROWS;
   int r = edgeprop_configure(&ep, &m);
   if (r) return say("configure", r);
-  char line[80];
-  snprintf(line, sizeof line, "odl: collecting %d samples", SAMPLES);
-  edgeprop_board_print(line);
+  start_collecting();
 }
 
 static void trainer_setup(void) {
@@ -98,7 +110,6 @@ static void trainer_setup(void) {
     return;
   }
   if (r) say("restore", r);  // a damaged save: start afresh
-  phase = COLLECTING;
   configure_fresh();
 }
 
@@ -111,7 +122,7 @@ static void collect_and_train(void) {
   }
   if (collected < SAMPLES) return;
   char line[80];
-  snprintf(line, sizeof line, "odl: training on %d samples", STORE_ROWS);
+  snprintf(line, sizeof line, "odl: training on %lu samples", (unsigned long)edgeprop_samples_held(&ep));
   edgeprop_board_print(line);
   double loss = 0;
   int r = edgeprop_train(&ep, EPOCHS, BATCH, 1, &loss);
@@ -125,8 +136,28 @@ static void collect_and_train(void) {
   predict_probes();
 }
 
+// A host pushed a model (or trained this one): take it over and fine-tune it
+// on readings collected from here on (its optimizer settings and sample
+// store are the host's).
+static void adopt_hosts_model(void) {
+  int r = edgeprop_adopt(&ep);
+  if (r) return say("adopt", r);
+  if (ep.n_in != INPUTS || ep.n_targets != TARGETS || edgeprop_store_capacity(&ep) == 0) {
+    char line[160];
+    snprintf(line, sizeof line, "odl: the host's model takes %u inputs and %u targets with a store of %lu rows; "
+             "this sensor needs %d and %d and a store: not fine-tuned", (unsigned)ep.n_in, (unsigned)ep.n_targets,
+             (unsigned long)edgeprop_store_capacity(&ep), INPUTS, TARGETS);
+    edgeprop_board_print(line);
+    phase = READY;
+    return;
+  }
+  edgeprop_board_print("odl: adopted the host's model");
+  start_collecting();
+}
+
 static void trainer_loop(void) {
   edgeprop_poll(&ep);  // the host's protocol, whenever one is attached
+  if (edgeprop_host_changed(&ep, HOST_QUIET_MS) == 1) adopt_hosts_model();
   if (phase == COLLECTING) collect_and_train();
 }
 

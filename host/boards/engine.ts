@@ -15,6 +15,7 @@ export interface EngineExports {
   configure(): number;
   config_detail(): number;
   is_configured(): number;
+  host_model_writes(): number;
   plan_params(): number;
   plan_grads(): number;
   plan_optimizer(): number;

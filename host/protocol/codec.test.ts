@@ -42,11 +42,11 @@ describe("configuration block", () => {
     expect(block.length).toBe(CONFIG_BYTES);
     expect(CONFIG_BYTES).toBe(160);
     expect(block[ConfigOffset.VERSION]).toBe(2);
-    expect(decodeShape(block)).toEqual({ sizes: [3, 4, 2], loss: "mse", chunk: 4, frozenLayers: 0, normalizeInputs: false });
+    expect(decodeShape(block)).toEqual({ sizes: [3, 4, 2], loss: "mse", chunk: 4, frozenLayers: 0, normalizeInputs: false, storeRows: 0 });
     // a version-1 block (the first 128 bytes) still decodes
     const v1 = block.slice(0, 128);
     v1[ConfigOffset.VERSION] = 1;
-    expect(decodeShape(v1)).toEqual({ sizes: [3, 4, 2], loss: "mse", chunk: 4, frozenLayers: 0, normalizeInputs: false });
+    expect(decodeShape(v1)).toEqual({ sizes: [3, 4, 2], loss: "mse", chunk: 4, frozenLayers: 0, normalizeInputs: false, storeRows: 0 });
   });
 
   it("writes frozen layers, the normalize flag and the store rows at bytes 144, 145 and 148, and they decode back", () => {
@@ -59,7 +59,7 @@ describe("configuration block", () => {
     expect(v.getUint16(ConfigOffset.PAD_146, true)).toBe(0);
     expect(v.getUint32(ConfigOffset.STORE_ROWS, true)).toBe(0x01020304);
     expect(ConfigOffset.STORE_ROWS).toBe(148);
-    expect(decodeShape(block)).toMatchObject({ frozenLayers: 1, normalizeInputs: true });
+    expect(decodeShape(block)).toMatchObject({ frozenLayers: 1, normalizeInputs: true, storeRows: 0x01020304 });
     expect(configFieldName(ConfigOffset.FROZEN)).toMatch(/^frozen layers/);
     expect(configFieldName(ConfigOffset.INPUT_FLAGS)).toMatch(/^input flags/);
     expect(configFieldName(ConfigOffset.PAD_146 + 1)).toBe("reserved byte 147 (must be 0)");

@@ -101,6 +101,8 @@ export interface ConfigShape {
   /** Dense layers 1..K fixed (0: all train). */
   frozenLayers: number;
   normalizeInputs: boolean;
+  /** Rows of the sample store (0: none). */
+  storeRows: number;
 }
 
 /** The model's shape back out of a configuration block (what a board needs to size frames). */
@@ -123,6 +125,7 @@ export function decodeShape(block: Uint8Array): ConfigShape {
     sizes, loss, chunk: v.getUint16(ConfigOffset.CHUNK, true),
     frozenLayers: v2 ? v.getUint8(ConfigOffset.FROZEN) : 0,
     normalizeInputs: v2 && (v.getUint8(ConfigOffset.INPUT_FLAGS) & InputFlag.NORMALIZE) !== 0,
+    storeRows: v2 ? v.getUint32(ConfigOffset.STORE_ROWS, true) : 0,
   };
 }
 

@@ -2,7 +2,8 @@
 // the CPU restarts the firmware from its reset vector, the module's memory is
 // gone, the pty stays): `train --port` notices the new banner, restores the
 // session from its snapshot and finishes with --link direct's bits, exactly
-// as with the simulated board.
+// as with the simulated board; with --resident the host fills the rebooted
+// board's sample store again and replays the epoch.
 import { afterAll, describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -12,14 +13,15 @@ import { PROFILE, buildFirmware, direct, smallCaseArgs, startEmulatedBoard, trai
 
 const skip = unavailable();
 const work = tmpDir("edgeprop-emulated-reset-");
+let elf = "";
 afterAll(() => rmDir(work));
 
 describe.skipIf(!!skip)("a reset of the emulated board mid-run", () => {
-  it("is survived with --link direct's bits (rv32imc, wasm2c)", async () => {
+  it.each([["streamed", []], ["resident", ["--resident"]]] as const)("is survived with --link direct's bits (rv32imc, wasm2c, %s)", async (_how, extra) => {
     const c = goldenCases().find((g) => g.name === "adam-xor-bce")!;
-    const args = smallCaseArgs(c, 20);
+    const args = [...smallCaseArgs(c, 20), ...extra];
     const want = direct(args, path.join(work, "direct.json"));
-    const elf = buildFirmware({ isa: "rv32imc", engine: "wasm2c", profile: PROFILE, obj: path.join(work, "obj") });
+    elf ||= buildFirmware({ isa: "rv32imc", engine: "wasm2c", profile: PROFILE, obj: path.join(work, "obj") });
     const board = await startEmulatedBoard({ elf });
     try {
       const out = path.join(work, "port.json");

@@ -13,74 +13,14 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import path from "node:path";
 import { repoRoot, rmDir, tmpDir, wasmPath } from "../helpers/paths";
 import { runCli } from "../helpers/cli";
-import { DirectBoard } from "../../host/boards/in-process";
 import { encodeConfig } from "../../host/protocol/config-block";
-import { optimizerDefaults, type RunConfig } from "../../host/model/config";
-import { epochOrder, permuteRows } from "../../host/data/shuffle";
+import { SKETCH, inProcessWeights, predictionBits, probePredictionBits, residentWeights } from "../helpers/on-device-learning-sketch";
 import { readModel } from "../../host/model/model-file";
 import { haveSocat, startPtyBoard, type PtyBoard } from "../../host/transports/pty";
 import { decodeFrame, encodeFrame, framesIn } from "../helpers/spec-frames";
 
 const has = (tool: string) => spawnSync("sh", ["-c", `command -v ${tool}`]).status === 0;
 const CAN_BUILD = has("wasm2c") && has("gcc") && has("g++") && has("make");
-
-// The example's constants (examples/OnDeviceLearning/OnDeviceLearning.ino).
-const SKETCH = {
-  storeRows: 128, samples: 160, epochs: 30, batch: 16, key: "odl",
-  run: {
-    sizes: [2, 16, 1], activations: ["tanh", "identity"], loss: "mse",
-    optimizer: { ...optimizerDefaults("adam"), lr: 0.01 }, clipNorm: 0, clipValue: 0, init: "pytorch", seed: 7, chunk: 16,
-    storeRows: 128,
-  } as RunConfig,
-};
-
-/** The sketch's simulated sensor, readings 0..samples-1 (exact binary fractions: the same on the board and here). */
-function allSensorRows(): number[][] {
-  let state = 12345;
-  const all: number[][] = [];
-  for (let k = 0; k < SKETCH.samples; k++) {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    const x0 = ((k % 64) - 32) / 32, x1 = ((state >>> 24) - 128) / 128;
-    all.push([x0, x1, 0.5 * x0 * x0 - 0.25 * x1]);
-  }
-  return all;
-}
-const columns = (rows: number[][]) =>
-  ({ x: Float32Array.from(rows.flatMap((r) => r.slice(0, 2))), t: Float32Array.from(rows.map((r) => r[2])) });
-/** The rows the sketch's store keeps: the newest, oldest first. */
-const sensorRows = () => columns(allSensorRows().slice(SKETCH.samples - SKETCH.storeRows));
-
-/**
- * The host's resident training (Board.trainStored, what --resident runs) on
- * the module in-process: all the sensor's readings sent to a store of the
- * sketch's capacity (its ring keeps the newest), then the epochs trained there.
- */
-async function residentWeights(): Promise<{ weights: Float32Array; held: number; capacity: number }> {
-  const { x, t } = columns(allSensorRows());
-  const board = new DirectBoard();
-  await board.configure(encodeConfig(SKETCH.run));
-  const info = await board.storeRows(x, t, SKETCH.samples, 2, 1, { clear: true });
-  for (let epoch = 0; epoch < SKETCH.epochs; epoch++) {
-    await board.trainStored({ rows: info.held, batch: SKETCH.batch, epoch, shuffle: true });
-  }
-  return { weights: await board.getWeights(), ...info };
-}
-
-/** What the host computes for the same rows: the module in-process, shuffled per epoch with the same seed. */
-async function inProcessWeights(): Promise<Float32Array> {
-  const { x, t } = sensorRows();
-  const rows = SKETCH.storeRows;
-  const board = new DirectBoard();
-  await board.configure(encodeConfig(SKETCH.run));
-  const px = new Float32Array(x.length), pt = new Float32Array(t.length);
-  for (let epoch = 0; epoch < SKETCH.epochs; epoch++) {
-    const order = epochOrder(rows, SKETCH.run.seed, epoch);
-    permuteRows(x, 2, order, px);
-    permuteRows(t, 1, order, pt);
-    await board.train({ x: px, t: pt, rows, nIn: 2, nT: 1, batch: SKETCH.batch, chunk: SKETCH.run.chunk });
-  }
-  return board.getWeights();
-}
 
 let work = "";
 let bin = "";
@@ -144,10 +84,14 @@ describe.skipIf(!CAN_BUILD)("OnDeviceLearning on the POSIX board", () => {
     let before: string[];
     try {
       const lines = await first.until(fourPredictions, "four predictions after training");
+      // Nothing saved yet: a plain banner, before anything else the board says.
+      expect(lines[0]).toMatch(/^edgeprop \S+ pr=\d+ me=\d+ bu=[0-9a-f]{8} bo=[0-9a-f]{8}$/);
       expect(lines).toContain("odl: collecting 160 samples");
       expect(lines.some((l) => /^odl: trained 30 epochs, loss \d/.test(l))).toBe(true);
       expect(lines).toContain("odl: saved");
       before = predictions(lines);
+      // The bits the host computes for the same readings (the module in V8).
+      expect(predictionBits(lines)).toEqual(await probePredictionBits());
       // The samples are in the module's store: a host that attaches sees them (160 collected, the newest 128 kept).
       expect(await askStore(first, 700)).toEqual({ status: 0, held: 128, capacity: 128 });
     } finally {
@@ -159,9 +103,10 @@ describe.skipIf(!CAN_BUILD)("OnDeviceLearning on the POSIX board", () => {
     const second = new Sketch(storage);
     try {
       const lines = await second.until(fourPredictions, "four predictions after the restart");
-      // The board says so right after its banner.
+      // The board says so in its banner (its first line), and the details right after it.
       const banner = lines.findIndex((l) => /^edgeprop \S+ pr=/.test(l));
-      expect(banner).toBeGreaterThanOrEqual(0);
+      expect(banner).toBe(0);
+      expect(lines[banner]).toMatch(/^edgeprop \S+ pr=\d+ me=\d+ bu=[0-9a-f]{8} bo=[0-9a-f]{8} re=odl$/);
       expect(lines[banner + 1]).toMatch(/^edgeprop: restored odl from file .*: 65 parameters, step 240$/);
       expect(lines).toContain("odl: restored");
       expect(lines).not.toContain("odl: collecting 160 samples");

@@ -100,7 +100,7 @@ describe.skipIf(!CAN_BUILD)("the training API across a restart (RestartCheck on 
     // The restart: the pump's trap line, a new banner, the model restored from the save.
     const trap = lines.indexOf("edgeprop: trap: restart check: a simulated trap");
     expect(trap).toBeGreaterThan(0);
-    expect(lines[trap + 1]).toMatch(/^edgeprop \S+ pr=/);
+    expect(lines[trap + 1]).toMatch(/^edgeprop \S+ pr=.* bo=[0-9a-f]{8} re=rc$/); // the restarted module holds the saved model
     expect(lines[trap + 2]).toMatch(/^edgeprop: restored rc from file .*: 17 parameters, step 4$/);
     expect(rc.get("restarted-predict")).toBe(rc.get("saved-predict"));
     expect(rc.get("restarted-stats")).toBe(stats);
@@ -115,6 +115,7 @@ describe.skipIf(!CAN_BUILD)("the training API across a restart (RestartCheck on 
     const first = await runSketch(storage, "restarted");
     const second = await runSketch(storage, "reloaded");
     expect(second.lines.some((l) => /^edgeprop: restored rc from file .*: 17 parameters, step 4$/.test(l))).toBe(true);
+    expect(second.lines[0]).toMatch(/^edgeprop \S+ pr=.* bo=[0-9a-f]{8} re=rc$/);
     expect(second.rc.get("reloaded-predict")).toBe(first.rc.get("saved-predict"));
     expect(second.rc.get("reloaded-stats")).toBe(hex([...MEAN, ...STD]));
     expect(second.rc.get("reloaded")).toBe("held 0 capacity 8");
