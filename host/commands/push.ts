@@ -4,7 +4,7 @@
 // sample store, its chunk). A firmware on the training API takes it over
 // (examples/OnDeviceLearning); the plain pump simply holds it, as after
 // `train --port`.
-import { parseArgs, helpText, wasGiven, type OptionSpec } from "../cli/args.js";
+import { commandFlags, HELP_OPTION, wasGiven, type OptionSpec } from "../cli/args.js";
 import { UsageError, LinkError } from "../errors.js";
 import { SerialLink } from "../transports/serial-link.js";
 import { SERIAL_OPTIONS, noAnswerHint, serialLineOf } from "../cli/serial-flags.js";
@@ -25,12 +25,12 @@ const OPTIONS: OptionSpec[] = [
   { name: "store-rows", kind: "int", min: 0, help: "rows of the sample store the board trains from (default: the board's present model's, else 0)" },
   { name: "timeout", kind: "int", min: 10, default: 500, help: "ms to wait for a reply before sending again (transfer time is added)" },
   { name: "retries", kind: "int", min: 1, default: 8, help: "attempts per request before giving up on the board" },
-  { name: "help", kind: "flag", help: "show this help" },
+  HELP_OPTION,
 ];
 
 export async function pushCommand(argv: string[]): Promise<number> {
-  const a = parseArgs(argv, OPTIONS, "push", 1);
-  if (a.help) { process.stdout.write(helpText("push", "MODEL.json --port PATH [--opt NAME --lr X ...] [--store-rows N]", OPTIONS)); return 0; }
+  const a = commandFlags(argv, { command: "push", synopsis: "MODEL.json --port PATH [--opt NAME --lr X ...] [--store-rows N]", options: OPTIONS, positionals: 1 });
+  if (!a) return 0;
   const file = a._[0];
   if (!file) throw new UsageError("push needs a model file: edgeprop push MODEL.json --port PATH");
   if (!a.port) throw new UsageError("--port PATH is required (see 'edgeprop ports')");
