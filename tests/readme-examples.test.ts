@@ -25,6 +25,7 @@ const EXCLUDED: Record<string, string> = {
   "edgeprop train --port PATH": "a pattern (PATH); the README's train --port examples run against a simulated pty board",
   "edgeprop monitor --port PATH": "a pattern (PATH), and runs until Ctrl-C; tests/serial-commands.test.ts runs monitor on a pty",
   "edgeprop pull --port PATH --save model.json": "a pattern (PATH); tests/firmware/on-device-learning.test.ts runs pull over a pty against the OnDeviceLearning board",
+  "edgeprop push model.json --port PATH --opt adam --lr 0.005": "a pattern (PATH); tests/firmware/push.test.ts pushes to a simulated board on a pty, tests/emulated/on-device-learning.test.ts to the OnDeviceLearning sketch, which fine-tunes it",
   "edgeprop board --pty": "runs until Ctrl-C; README.md's `board --pty --board esp32` example is run (and its train --port examples use it)",
 };
 
