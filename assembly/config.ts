@@ -1,7 +1,8 @@
 // The configuration block: one fixed little-endian record that says
 // everything about a training run. The host fills it (directly in memory, or as
 // the payload of a CONFIGURE frame) and `configure()` turns it into an arena.
-// Its byte layout is documented in docs/protocol.md and mirrored in host/config.ts.
+// Its byte layout is documented in docs/protocol.md and mirrored in
+// host/protocol/config-block.ts (the optimizer's fields: host/model/optimizer-fields.ts).
 //
 // Version 2 (160 bytes) is version 1 (128 bytes) with every offset kept and
 // 32 bytes appended: NAdam's momentum_decay, clip_grad_value_'s limit, the
@@ -40,6 +41,8 @@ export const C_CLIP_NORM = 120; // 0 = no clipping
 // Version 2 from here.
 export const C_MOMENTUM_DECAY = 128; // f64 NAdam's momentum_decay (psi)
 export const C_CLIP_VALUE = 136; //     f64 clip_grad_value_ limit, 0 = none
+// The last f64 field: configure checks every f64 from C_LR up to here (finite, >= 0).
+export const C_F64_LAST = C_CLIP_VALUE;
 export const C_FROZEN = 144; //         u8  fine-tuning: dense layers 1..K fixed (0..L-1)
 export const C_INPUT_FLAGS = 145; //    u8  InputFlag.*
 export const C_PAD_146 = 146; //        u16 zero

@@ -3,7 +3,7 @@
 // over them and the optimizer steps after the chunk that ends the batch, so
 // the chunk size is a memory knob that never changes the result.
 import {
-  C_ACTS, C_ALPHA, C_BETA1, C_BETA2, C_CHUNK, C_CLIP_VALUE, C_DAMPENING, C_EPS, C_FLAGS, C_FROZEN,
+  C_ACTS, C_ALPHA, C_BETA1, C_BETA2, C_CHUNK, C_F64_LAST, C_DAMPENING, C_EPS, C_FLAGS, C_FROZEN,
   C_INIT, C_INITIAL_ACC, C_INPUT_FLAGS, C_LAYERS, C_LOSS, C_LR, C_LR_DECAY, C_MOMENTUM, C_OPT, C_PAD_146,
   C_RESERVED, C_RESERVED_END, C_SEED, C_SIZES, C_STORE_ROWS, C_VERSION, C_WEIGHT_DECAY,
   Act, Flag, Init, InputFlag, Loss, Opt, MAX_LAYERS,
@@ -69,7 +69,7 @@ function validate(blockBytes: i32): i32 {
   if (cfgU8(C_INIT) > Init.LAST) return refuse(C_INIT);
   if (cfgU16(C_CHUNK) == 0) return refuse(C_CHUNK);
   // Hyper-parameters: finite, and in the ranges torch.optim accepts.
-  for (let off = C_LR; off <= C_CLIP_VALUE; off += 8) {
+  for (let off = C_LR; off <= C_F64_LAST; off += 8) {
     const v = cfgF64(off);
     if (!isFinite(v) || v < 0) return refuse(off);
   }

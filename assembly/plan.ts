@@ -1,6 +1,6 @@
 // The memory plan: how many bytes each part of a training run needs, computed
 // from the configuration block alone, before anything is laid out. The host
-// computes the same numbers (host/plan.ts); tests hold the two together.
+// computes the same numbers (host/model/plan.ts); tests hold the two together.
 //
 // Arena layout, in this order, each part 8-byte aligned:
 //   rx buffer | tx buffer | parameters | gradients | optimizer state | activations

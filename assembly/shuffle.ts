@@ -1,4 +1,4 @@
-// The host's seeded shuffle (host/shuffle.ts epochOrder, host/rng.ts
+// The host's seeded shuffle (host/data/shuffle.ts epochOrder, host/data/rng.ts
 // mulberry32), ported operation for operation, so that an epoch shuffled on
 // the board visits the rows in exactly the order the host would have streamed
 // them: same u32 draws (i32 multiplies wrap as Math.imul does), same f64

@@ -1,5 +1,5 @@
 // Status codes returned by the engine's entry points and carried by the
-// protocol's ERROR frame. Mirrored in host/status.ts.
+// protocol's ERROR frame. Mirrored in host/protocol/status.ts.
 export namespace Status {
   export const OK: i32 = 0;
   export const BAD_CONFIG: i32 = 1; //      a field out of range (which one: detail)

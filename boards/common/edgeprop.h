@@ -47,7 +47,7 @@
  * optimizer step, exactly what a host's TRAIN_STORE frame does: training on
  * the board's own samples gives the bits a host's resident training
  * (Board.trainStored) of the same rows in the same order gets, and the bits
- * of streaming them in the host's shuffled order (host/shuffle.ts epochOrder,
+ * of streaming them in the host's shuffled order (host/data/shuffle.ts epochOrder,
  * seeded with the model's seed and the epoch; the last batch may be short).
  *
  * After a trap the pump restarts the module with fresh memory, so the
