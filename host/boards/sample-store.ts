@@ -5,18 +5,12 @@ import type { ModelWidths } from "../model/config.js";
 import type { ConfigureReply } from "../protocol/codec.js";
 import type { ConfigShape } from "../protocol/config-block.js";
 import { MalformedMessageError } from "../protocol/message-error.js";
-import { ConfigOffset } from "../protocol/config-block.js";
+import { configStoreRows } from "../protocol/config-block.js";
 import { BoardError, Status } from "../protocol/status.js";
-
-/** The store's capacity in rows a configuration block asks for (0: no store; a version-1 block has none). */
-export function storeRowsOfBlock(block: Uint8Array): number {
-  if (block.length < ConfigOffset.STORE_ROWS + 4) return 0;
-  return new DataView(block.buffer, block.byteOffset, block.byteLength).getUint32(ConfigOffset.STORE_ROWS, true);
-}
 
 /** A TOO_BIG refusal of a plan with a store says how much of it the store is. */
 export function withStoreNumbers(err: BoardError, plan: Plan, block: Uint8Array): BoardError {
-  const rows = storeRowsOfBlock(block);
+  const rows = configStoreRows(block);
   if (err.status !== Status.TOO_BIG || rows === 0) return err;
   return new BoardError(err.status, `${err.message} (the sample store of ${rows} rows takes ${plan.store_bytes} of them)`, err.detail);
 }

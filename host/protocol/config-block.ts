@@ -125,8 +125,14 @@ export function decodeShape(block: Uint8Array): ConfigShape {
     sizes, loss, chunk: v.getUint16(ConfigOffset.CHUNK, true),
     frozenLayers: v2 ? v.getUint8(ConfigOffset.FROZEN) : 0,
     normalizeInputs: v2 && (v.getUint8(ConfigOffset.INPUT_FLAGS) & InputFlag.NORMALIZE) !== 0,
-    storeRows: v2 ? v.getUint32(ConfigOffset.STORE_ROWS, true) : 0,
+    storeRows: configStoreRows(block),
   };
+}
+
+/** The sample-store rows a block asks for (0: no store; a version-1 block has none). Read before the board has accepted it, so unchecked. */
+export function configStoreRows(block: Uint8Array): number {
+  if (block.length < ConfigOffset.STORE_ROWS + 4) return 0;
+  return new DataView(block.buffer, block.byteOffset, block.byteLength).getUint32(ConfigOffset.STORE_ROWS, true);
 }
 
 /** The rows per chunk a block asks for (read before the board has accepted it, so unchecked). */

@@ -16,8 +16,8 @@ import { BoardError, Status } from "./status.js";
 import { LinkError } from "../errors.js";
 import { MIN_RX_PAYLOAD, TX_PAYLOAD, inputStatsBytes, rxPayloadBytes, trainedParamCount, type Plan } from "../model/plan.js";
 import { modelWidths, NO_WIDTHS, paramCount } from "../model/config.js";
-import { checkStorePlan, checkStoredRowWidths, noStoreError, storeRowsOfBlock, withStoreNumbers } from "../boards/sample-store.js";
-import { configChunk, configureRefusal, decodeShape } from "./config-block.js";
+import { checkStorePlan, checkStoredRowWidths, noStoreError, withStoreNumbers } from "../boards/sample-store.js";
+import { configChunk, configStoreRows, configureRefusal, decodeShape } from "./config-block.js";
 import {
   EVAL_REPLY_BYTES, Region, WeightsOffset,
   decodeAck, decodeBatchReply, decodeConfigBlockReply, decodeConfigureReply, decodeError, decodeEvalReply,
@@ -157,7 +157,7 @@ export class ProtocolBoard implements Board {
     const shape = decodeShape(block);
     const params = paramCount(shape.sizes);
     const expect = { params, trainedParams: trainedParamCount(shape), inputStatsBytes: inputStatsBytes(shape) };
-    const storeRows = storeRowsOfBlock(block);
+    const storeRows = configStoreRows(block);
     const reply = await this.pipe.ask(Type.CONFIGURE, block,
       (f) => checkStorePlan(decodeConfigureReply(replyPayload(f, Type.CONFIGURE), expect), shape, storeRows));
     const plan: Plan = { ...reply.plan, chunk: configChunk(block) };
