@@ -30,6 +30,8 @@ const HAS_WASM2C = HAS_CC && findWabtRuntime() !== null;
 const M3_INCLUDE = process.env.EDGEPROP_M3_INCLUDE ?? "";
 
 const FIXTURE = at("tests", "fixtures", "esp32-api", "include");
+/** The target's sdkconfig.h (the only header that differs between the chips, as far as this code reads them). */
+const sdkconfigOf = (target: string) => at("tests", "fixtures", "esp32-api", "targets", target);
 const PROJECT = at("boards", "esp32");
 
 // What the framework's build script defines (tools/platformio-build-esp32.py
@@ -82,15 +84,15 @@ function libraryUnits(): Unit[] {
     .map((n) => ({ source: at("src", n), lang: n.endsWith(".c") ? "c" as const : "c++" as const }));
 }
 
-function compile(unit: Unit, envFlags: string[], obj: string, extra: string[] = []): { status: number | null; stderr: string } {
+function compile(unit: Unit, envFlags: string[], obj: string, extra: string[], target: string): { status: number | null; stderr: string } {
   const lang = unit.lang === "c" ? ["gcc", C_FLAGS] as const : ["g++", CXX_FLAGS] as const;
   const r = spawnSync(lang[0], [...lang[1], ...WARNINGS, ...FRAMEWORK_DEFINES, ...envFlags, ...extra,
-    "-I", FIXTURE, "-I", at("src"), "-I", moduleDir, "-x", unit.lang, "-c", unit.source, "-o", obj], { encoding: "utf8" });
+    "-I", sdkconfigOf(target), "-I", FIXTURE, "-I", at("src"), "-I", moduleDir, "-x", unit.lang, "-c", unit.source, "-o", obj], { encoding: "utf8" });
   return { status: r.status, stderr: r.stderr };
 }
 
-function expectCompiles(unit: Unit, envFlags: string[], obj: string, extra: string[] = []) {
-  const r = compile(unit, envFlags, obj, extra);
+function expectCompiles(unit: Unit, envFlags: string[], obj: string, extra: string[] = [], target = "esp32") {
+  const r = compile(unit, envFlags, obj, extra, target);
   expect(r.stderr, path.relative(repoRoot, unit.source)).toBe("");
   expect(r.status).toBe(0);
 }
@@ -195,6 +197,24 @@ describe.skipIf(!HAS_CC)("ESP32 firmware against the Arduino-ESP32 2.0.17 / ESP-
     });
   });
 
+  // The other boards' environments differ in what board_esp32.cpp compiles:
+  // the S3 sets BOARD_HAS_PSRAM (psramFound), the C3 is single core without
+  // PSRAM (CONFIG_FREERTOS_UNICORE, no CONFIG_SPIRAM_USE_MALLOC). The ESP32's
+  // declarations serve for all three: the APIs used are the same on each.
+  // ARDUINO_ESP32_DEV stays defined (nothing reads a board macro).
+  for (const env of [
+    { name: "esp32-s3-devkitc-1", target: "esp32s3", flags: ["-DBOARD_HAS_PSRAM", "-DEDGEPROP_PUMP_TASK_STACK=65536"] },
+    { name: "esp32-c3-devkitm-1", target: "esp32c3", flags: ["-DEDGEPROP_PUMP_TASK_STACK=32768"] },
+  ]) {
+    it(`env ${env.name}: the library's board and storage and main.cpp compile for ${env.target}`, () => {
+      const dir = path.join(work, env.name);
+      mkdirSync(dir, { recursive: true });
+      const flags = [...WASM3_FLAGS.filter((f) => !f.startsWith("-DEDGEPROP_PUMP_TASK_STACK=")), ...env.flags];
+      const units = [...libraryUnits().filter((u) => u.lang === "c++"), { source: path.join(PROJECT, "src", "main.cpp"), lang: "c++" as const }];
+      for (const unit of units) expectCompiles(unit, flags, path.join(dir, path.basename(unit.source) + ".o"), [], env.target);
+    });
+  }
+
   // The fixtures are strict enough to catch a wrong call: mutated copies of
   // board_esp32.cpp / storage_littlefs.cpp (compiled from stdin; -iquote finds
   // their ../common/ headers) must fail, naming the API.
@@ -212,7 +232,7 @@ describe.skipIf(!HAS_CC)("ESP32 firmware against the Arduino-ESP32 2.0.17 / ESP-
         const original = readFileSync(path.join(PROJECT, m.file), "utf8");
         expect(original).toMatch(m.from);
         const r = spawnSync("g++", [...CXX_FLAGS, ...WARNINGS, ...FRAMEWORK_DEFINES, ...WASM3_FLAGS, "-iquote", PROJECT,
-          "-I", FIXTURE, "-I", at("src"), "-x", "c++", "-fsyntax-only", "-"], { input: original.replace(m.from, m.to), encoding: "utf8" });
+          "-I", sdkconfigOf("esp32"), "-I", FIXTURE, "-I", at("src"), "-x", "c++", "-fsyntax-only", "-"], { input: original.replace(m.from, m.to), encoding: "utf8" });
         expect(r.status).not.toBe(0);
         expect(r.stderr).toMatch(m.error);
       });
@@ -220,7 +240,7 @@ describe.skipIf(!HAS_CC)("ESP32 firmware against the Arduino-ESP32 2.0.17 / ESP-
     it("the unmutated copies compile the same way (the mutation is what fails)", () => {
       for (const file of ["board_esp32.cpp", "storage_littlefs.cpp"]) {
         const r = spawnSync("g++", [...CXX_FLAGS, ...WARNINGS, ...FRAMEWORK_DEFINES, ...WASM3_FLAGS, "-iquote", PROJECT,
-          "-I", FIXTURE, "-I", at("src"), "-x", "c++", "-fsyntax-only", "-"], { input: readFileSync(path.join(PROJECT, file), "utf8"), encoding: "utf8" });
+          "-I", sdkconfigOf("esp32"), "-I", FIXTURE, "-I", at("src"), "-x", "c++", "-fsyntax-only", "-"], { input: readFileSync(path.join(PROJECT, file), "utf8"), encoding: "utf8" });
         expect(r.stderr, file).toBe("");
         expect(r.status).toBe(0);
       }
