@@ -2,6 +2,8 @@
 // their resolution, once, into a SerialLine: the baud comes from --baud, else
 // from the --board profile (the rate its firmware runs at), else 115200.
 import type { OptionSpec, Parsed } from "./args.js";
+import { LinkError } from "../errors.js";
+import type { PipelineOptions } from "../protocol/pipeline.js";
 import { loadProfile } from "../firmware/profiles.js";
 
 /** What a board without a profile is assumed to run at (the Arduino/ESP-IDF console default). */
@@ -36,4 +38,22 @@ export function noAnswerHint(line: SerialLine): string {
     "the edgeprop firmware is not flashed (edgeprop flash --board PROFILE); " +
     "another program (a serial monitor, edgeprop monitor) has the port open; " +
     "or the board is held in reset or its bootloader (press EN/RST).";
+}
+
+/** How a command that talks to a board waits for its replies (train, push). */
+export const REPLY_OPTIONS: OptionSpec[] = [
+  { name: "timeout", kind: "int", min: 10, default: 500, help: "ms to wait for a reply before sending again (transfer time is added)" },
+  { name: "retries", kind: "int", min: 1, default: 8, help: "attempts per request before giving up on the board" },
+];
+
+export function replyOptionsOf(a: Parsed): PipelineOptions {
+  return { timeoutMs: Number(a.timeout), retries: Number(a.retries) };
+}
+
+/** For a promise's catch: a board that did not answer gets the likely causes added (noAnswerHint); other errors pass. */
+export function explainNoAnswer(line: SerialLine): (err: unknown) => never {
+  return (err) => {
+    if (err instanceof LinkError && /no reply|timed out|did not answer/i.test(err.message)) throw new LinkError(err.message + noAnswerHint(line));
+    throw err;
+  };
 }

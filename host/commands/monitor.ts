@@ -1,5 +1,6 @@
 // edgeprop monitor --port PATH: the board's text lines and decoded frames,
 // live, for watching a session from a second terminal or debugging a board.
+import { hexId } from "../text/number-format.js";
 import { commandFlags, HELP_OPTION, type OptionSpec } from "../cli/args.js";
 import { SerialLink } from "../transports/serial-link.js";
 import { FrameSplitter } from "../protocol/frame-splitter.js";
@@ -18,11 +19,10 @@ const OPTIONS: OptionSpec[] = [
 
 /** A few decoded fields of the replies worth reading at a glance ("" for a payload that does not decode). */
 function describe(f: Frame): string {
-  const hex = (n: number) => n.toString(16).padStart(8, "0");
   try {
     if (f.type === (Type.HELLO | Type.REPLY)) {
       const h = decodeHelloReply(f.payload);
-      return `  protocol ${h.protocol}, build ${hex(h.buildId)}, boot ${hex(h.bootId)}, ` +
+      return `  protocol ${h.protocol}, build ${hexId(h.buildId)}, boot ${hexId(h.bootId)}, ` +
         `memory limit ${h.memoryLimit}, ${h.configured ? `configured, chunk ${h.chunk}` : "not configured"}, ` +
         `${h.step} steps`;
     }

@@ -2,9 +2,10 @@
 // it trained on data it collected itself, or one a host trained), saved as a
 // model file; the board is only read, never changed.
 import { commandFlags, HELP_OPTION, type OptionSpec } from "../cli/args.js";
-import { UsageError, LinkError } from "../errors.js";
+import { UsageError } from "../errors.js";
 import { SerialLink } from "../transports/serial-link.js";
-import { SERIAL_OPTIONS, noAnswerHint, serialLineOf } from "../cli/serial-flags.js";
+import { SERIAL_OPTIONS, explainNoAnswer, serialLineOf } from "../cli/serial-flags.js";
+import { hexId } from "../text/number-format.js";
 import { checkOutputFile } from "../files/output-path.js";
 import { writeModel } from "../model/model-file.js";
 import { pullModel } from "../firmware/pull.js";
@@ -25,16 +26,12 @@ export async function pullCommand(argv: string[]): Promise<number> {
   const line = serialLineOf(a, String(a.port));
   const link = await SerialLink.open(line.port, line.baud);
   try {
-    const pulled = await pullModel(link).catch((err: unknown) => {
-      if (err instanceof LinkError && /no reply|timed out|did not answer/i.test(err.message)) throw new LinkError(err.message + noAnswerHint(line));
-      throw err;
-    });
+    const pulled = await pullModel(link).catch(explainNoAnswer(line));
     // The model file's JSON names it {"kind": "zscore", "mean", "std"} (docs/model-format.md).
     const normalization = pulled.normalization ? { kind: "zscore", ...pulled.normalization } : undefined;
     writeModel(save, pulled.model, pulled.weights, normalization ? { normalization } : {});
-    const hex = (n: number) => n.toString(16).padStart(8, "0");
     process.stdout.write(`pull: ${pulled.model.sizes.join("-")} ${pulled.model.loss}, ${pulled.weights.length} parameters at step ${pulled.step} ` +
-      `from ${line.port} (build ${hex(pulled.buildId)}, boot ${hex(pulled.bootId)}) -> ${save}\n`);
+      `from ${line.port} (build ${hexId(pulled.buildId)}, boot ${hexId(pulled.bootId)}) -> ${save}\n`);
     return 0;
   } finally {
     await link.close();

@@ -5,9 +5,10 @@
 // (examples/OnDeviceLearning); the plain pump simply holds it, as after
 // `train --port`.
 import { commandFlags, HELP_OPTION, wasGiven, type OptionSpec } from "../cli/args.js";
-import { UsageError, LinkError } from "../errors.js";
+import { UsageError } from "../errors.js";
 import { SerialLink } from "../transports/serial-link.js";
-import { SERIAL_OPTIONS, noAnswerHint, serialLineOf } from "../cli/serial-flags.js";
+import { REPLY_OPTIONS, SERIAL_OPTIONS, explainNoAnswer, replyOptionsOf, serialLineOf } from "../cli/serial-flags.js";
+import { hexId } from "../text/number-format.js";
 import { readModel } from "../model/model-file.js";
 import { MODEL_OPTIONS, OPTIMIZER_OPTIONS, TRAINING_OPTIONS, resolveRun } from "../cli/run-options.js";
 import { pushModel } from "../firmware/push.js";
@@ -23,8 +24,7 @@ const OPTIONS: OptionSpec[] = [
     o.name === "seed" ? { ...o, help: "seed of the board's shuffle when it trains the model" } :
     { ...o, help: "rows the board holds at once (default: the board's present model's, else " + DEFAULT_CHUNK + ")" }),
   { name: "store-rows", kind: "int", min: 0, help: "rows of the sample store the board trains from (default: the board's present model's, else 0)" },
-  { name: "timeout", kind: "int", min: 10, default: 500, help: "ms to wait for a reply before sending again (transfer time is added)" },
-  { name: "retries", kind: "int", min: 1, default: 8, help: "attempts per request before giving up on the board" },
+  ...REPLY_OPTIONS,
   HELP_OPTION,
 ];
 
@@ -48,14 +48,10 @@ export async function pushCommand(argv: string[]): Promise<number> {
       },
       weights: model.weights,
       normalization: model.normalization,
-    }, DEFAULT_CHUNK, { timeoutMs: Number(a.timeout), retries: Number(a.retries) }).catch((err: unknown) => {
-      if (err instanceof LinkError && /no reply|timed out|did not answer/i.test(err.message)) throw new LinkError(err.message + noAnswerHint(line));
-      throw err;
-    });
-    const hex = (n: number) => n.toString(16).padStart(8, "0");
+    }, DEFAULT_CHUNK, replyOptionsOf(a)).catch(explainNoAnswer(line));
     const r = pushed.run;
     process.stdout.write(`push: ${r.sizes.join("-")} ${r.loss}, ${model.weights.length} parameters, ${r.optimizer.name} lr ${r.optimizer.lr}` +
-      `${r.storeRows ? `, sample store ${r.storeRows} rows` : ""} to ${line.port} (build ${hex(pushed.info.buildId)}, boot ${hex(pushed.info.bootId)}): ` +
+      `${r.storeRows ? `, sample store ${r.storeRows} rows` : ""} to ${line.port} (build ${hexId(pushed.info.buildId)}, boot ${hexId(pushed.info.bootId)}): ` +
       `plan ${pushed.plan.total_bytes} of ${pushed.info.memoryLimit} bytes${pushed.kept.length ? `; kept the board's ${pushed.kept.join(", ")}` : ""}\n`);
     return 0;
   } finally {

@@ -8,7 +8,8 @@ import { SerialLink } from "../transports/serial-link.js";
 import { ReportingBoard } from "../boards/reporting-board.js";
 import { withBoard } from "../boards/board.js";
 import { LinkError, UsageError } from "../errors.js";
-import { SERIAL_OPTIONS, noAnswerHint, serialLineOf } from "../cli/serial-flags.js";
+import { REPLY_OPTIONS, SERIAL_OPTIONS, noAnswerHint, replyOptionsOf, serialLineOf } from "../cli/serial-flags.js";
+import { hexId } from "../text/number-format.js";
 import { withInterrupt } from "../run/interrupt.js";
 
 // (--board and --baud are SERIAL_OPTIONS' here: a real board's profile, not a simulated one.)
@@ -18,8 +19,7 @@ const STATS_WAIT_MS = 1000;
 
 export const TRAIN_OPTIONS: OptionSpec[] = [
   ...SERIAL_OPTIONS,
-  { name: "timeout", kind: "int", min: 10, default: 500, help: "ms to wait for a reply before sending again (transfer time is added)" },
-  { name: "retries", kind: "int", min: 1, default: 8, help: "attempts per request before giving up on the board" },
+  ...REPLY_OPTIONS,
   ...SIM_OPTIONS.filter((o) => !SIM_ONLY.has(o.name)),
 ];
 
@@ -30,7 +30,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const spec = runSpecOf(a);
   const line = serialLineOf(a, String(a.port));
   const link = await SerialLink.open(line.port, line.baud);
-  const board = new ReportingBoard(link, { timeoutMs: Number(a.timeout), retries: Number(a.retries) }, STATS_WAIT_MS);
+  const board = new ReportingBoard(link, replyOptionsOf(a), STATS_WAIT_MS);
   await withBoard(board, async () => {
     const info = await board.hello().catch((err) => {
       // The first request: no answer says nothing about training, everything about the line.
@@ -38,8 +38,8 @@ export async function trainCommand(argv: string[]): Promise<number> {
       throw err;
     });
     if (!a.json && !a.quiet) {
-      process.stdout.write(`board on ${a.port}: protocol ${info.protocol}, build ${info.buildId.toString(16).padStart(8, "0")}, ` +
-        `boot ${info.bootId.toString(16).padStart(8, "0")}, memory limit ${info.memoryLimit} bytes\n`);
+      process.stdout.write(`board on ${a.port}: protocol ${info.protocol}, build ${hexId(info.buildId)}, ` +
+        `boot ${hexId(info.bootId)}, memory limit ${info.memoryLimit} bytes\n`);
     }
     await withInterrupt((ctrlC) => trainOnBoard(board, spec, stdoutOutput, undefined, { stopRequested: () => ctrlC.stopRequested }));
   });

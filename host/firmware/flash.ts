@@ -2,6 +2,7 @@
 // firmware (boards/esp32/src/edgeprop_module.h), and have PlatformIO build and
 // upload the firmware. Without PlatformIO it says what to install and what it
 // would have run, and returns 2.
+import { hexId } from "../text/number-format.js";
 import { spawn } from "node:child_process";
 import { accessSync, constants } from "node:fs";
 import { delimiter, join } from "node:path";
@@ -83,7 +84,7 @@ export async function flash(profile: BoardProfile, port?: string, opts: FlashOpt
   const engine = opts.engine ?? "wasm3";
   writeFileAtomic(header, moduleHeader(bytes, buildId, profile, opts.rxBuffer));
   log(`edgeprop: module for ${profile.name}: ${bytes.length} bytes, ${profile.pages} page(s), ` +
-    `memory limit ${profile.memory_limit}, build ${buildId.toString(16).padStart(8, "0")}` +
+    `memory limit ${profile.memory_limit}, build ${hexId(buildId)}` +
     (opts.rxBuffer !== undefined ? `, UART receive buffer ${opts.rxBuffer} bytes` : "") + ` -> ${header}`);
   if (engine === "wasm2c") {
     writeWasm2cSources(out, wasm2cDir());

@@ -21,3 +21,8 @@ export function shortNumber(v: number, style: ShortNumberStyle): string {
   if (a !== 0 && (a < 1e-3 || a >= style.large)) return v.toExponential(style.exponentDigits);
   return Number(v.toPrecision(style.digits)).toString();
 }
+
+/** A 32-bit id (build id, boot id) as the banner writes it: 8 lowercase hex digits. */
+export function hexId(n: number): string {
+  return (n >>> 0).toString(16).padStart(8, "0");
+}

@@ -16,7 +16,7 @@ import path from "node:path";
 import { repoRoot, rmDir, tmpDir } from "../helpers/paths";
 import { runCli } from "../helpers/cli";
 import { readModel } from "../../host/model/model-file";
-import { SKETCH, fineTuned, inProcessWeights, predictionBits, probePredictionBits, sensorReadings } from "../helpers/on-device-learning-sketch";
+import { SKETCH, fineTuned, pullSketchModel, inProcessWeights, predictionBits, probePredictionBits, sensorReadings } from "../helpers/on-device-learning-sketch";
 import { optimizerDefaults, type RunConfig } from "../../host/model/config";
 import { PROFILE, buildFirmware, startEmulatedBoard, unavailable } from "./emulated-board";
 
@@ -74,12 +74,7 @@ describe.skipIf(!!skip)("OnDeviceLearning on the emulated ESP32-C3 (rv32imc, was
 
       // A host attaches to the board that trained itself and pulls the model.
       const out = path.join(work, "pulled.json");
-      const r = runCli(["pull", "--port", board.path, "--save", out]);
-      expect(r.stderr).toBe("");
-      expect(r.code).toBe(0);
-      expect(r.stdout).toMatch(/^pull: 2-16-1 mse, 65 parameters at step 240 from /);
-      const pulled = readModel(out);
-      expect(pulled.sizes).toEqual(SKETCH.run.sizes);
+      const pulled = pullSketchModel(board.path, out);
       expect(Array.from(pulled.weights)).toEqual(Array.from(await inProcessWeights()));
 
       // A model trained on a PC (the CLI on the sensor's readings) is pushed with another optimizer

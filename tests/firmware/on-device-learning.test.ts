@@ -12,10 +12,8 @@ import { execFileSync, spawn, spawnSync, type ChildProcessWithoutNullStreams } f
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { repoRoot, rmDir, tmpDir, wasmPath } from "../helpers/paths";
-import { runCli } from "../helpers/cli";
 import { encodeConfig } from "../../host/protocol/config-block";
-import { SKETCH, inProcessWeights, predictionBits, probePredictionBits, residentWeights } from "../helpers/on-device-learning-sketch";
-import { readModel } from "../../host/model/model-file";
+import { SKETCH, inProcessWeights, pullSketchModel, predictionBits, probePredictionBits, residentWeights } from "../helpers/on-device-learning-sketch";
 import { haveSocat, startPtyBoard, type PtyBoard } from "../../host/transports/pty";
 import { decodeFrame, encodeFrame, framesIn } from "../helpers/spec-frames";
 
@@ -221,13 +219,7 @@ describe.skipIf(!CAN_BUILD)("OnDeviceLearning on the POSIX board", () => {
       const CONFIG_AT = 40, CONFIG_BYTES = 160;
       expect(Array.from(readFileSync(blob).subarray(CONFIG_AT, CONFIG_AT + CONFIG_BYTES))).toEqual(Array.from(encodeConfig(SKETCH.run)));
       const out = path.join(work, "pulled.json");
-      const r = runCli(["pull", "--port", pty.path, "--save", out]);
-      expect(r.stderr).toBe("");
-      expect(r.code).toBe(0);
-      expect(r.stdout).toMatch(/^pull: 2-16-1 mse, 65 parameters at step 240 from /);
-      const pulled = readModel(out);
-      expect(pulled.sizes).toEqual([2, 16, 1]);
-      expect(pulled.activations).toEqual(["tanh", "identity"]);
+      const pulled = pullSketchModel(pty.path, out);
       expect(Array.from(pulled.weights)).toEqual(Array.from(expected));
     } finally {
       await pty?.stop();

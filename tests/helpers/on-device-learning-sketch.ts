@@ -7,6 +7,9 @@ import { DirectBoard } from "../../host/boards/in-process";
 import { encodeConfig } from "../../host/protocol/config-block";
 import { optimizerDefaults, type RunConfig } from "../../host/model/config";
 import { epochOrder, permuteRows } from "../../host/data/shuffle";
+import { readModel, type ModelFile } from "../../host/model/model-file";
+import { expect } from "vitest";
+import { runCli } from "./cli";
 
 // The example's constants (examples/OnDeviceLearning/OnDeviceLearning.ino).
 export const SKETCH = {
@@ -125,3 +128,15 @@ export async function fineTuned(run: RunConfig, weights: Float32Array, roundsSin
 /** The hex bits of the sketch's prediction lines, in order. */
 export const predictionBits = (lines: string[]) =>
   lines.filter((l) => l.startsWith("odl: predict ")).map((l) => /y=([0-9a-f]{8}) /.exec(l)?.[1] ?? `unparsed: ${l}`);
+
+/** `edgeprop pull` of the sketch's model (trained with no host: 65 parameters at step 240) into `out`; the model file read back. */
+export function pullSketchModel(port: string, out: string): ModelFile {
+  const r = runCli(["pull", "--port", port, "--save", out]);
+  expect(r.stderr).toBe("");
+  expect(r.code).toBe(0);
+  expect(r.stdout).toMatch(/^pull: 2-16-1 mse, 65 parameters at step 240 from /);
+  const pulled = readModel(out);
+  expect(pulled.sizes).toEqual(SKETCH.run.sizes);
+  expect(pulled.activations).toEqual(SKETCH.run.activations);
+  return pulled;
+}
