@@ -4,6 +4,7 @@
 //   dist/edgeprop.mjs         the host library and CLI, bundled
 // The build id is a hash of the engine's sources and the memory settings, so a
 // board and the host can tell whether they run the same module.
+// @ts-check
 import { createHash } from "node:crypto";
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
@@ -13,6 +14,7 @@ import { fileURLToPath } from "node:url";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const asc = join(root, "node_modules", ".bin", "asc");
 
+/** @param {string} dir @returns {string[]} */
 function sources(dir) {
   return readdirSync(dir).flatMap((name) => {
     const p = join(dir, name);
@@ -20,6 +22,7 @@ function sources(dir) {
   }).sort();
 }
 
+/** @param {number} pages @param {number} memoryLimit @returns {number} */
 export function buildId(pages, memoryLimit) {
   const h = createHash("sha256");
   for (const f of sources(join(root, "assembly"))) h.update(readFileSync(f));
@@ -32,6 +35,8 @@ export function buildId(pages, memoryLimit) {
  * Compiles the engine (`wasi`: the WASI command entry) with `pages` of
  * memory and a board's MEMORY_LIMIT baked in (0: all of it). The one place the
  * compiler is called: `edgeprop build/flash --board` come here too.
+ * @param {{ pages?: number, memoryLimit?: number, out: string, wasi?: boolean, quiet?: boolean }} options
+ * @returns {{ buildId: number, bytes: Uint8Array }}
  */
 export function buildModule({ pages = 64, memoryLimit = 0, out, wasi = false, quiet = false }) {
   if (!Number.isInteger(pages) || pages < 1 || pages > 65536) throw new RangeError(`pages must be 1..65536, not ${pages}`);
@@ -47,7 +52,9 @@ export function buildModule({ pages = 64, memoryLimit = 0, out, wasi = false, qu
   if (wasi) args.unshift(join(root, "assembly", "wasi.ts"));
   try {
     execFileSync(asc, args, { cwd: root, stdio: quiet ? "pipe" : "inherit" });
-  } catch (err) {
+  } catch (e) {
+    // execFileSync's error: the child's output rides on it.
+    const err = /** @type {Error & { stdout?: Buffer, stderr?: Buffer }} */ (e);
     const detail = `${err.stdout?.toString() ?? ""}${err.stderr?.toString() ?? ""}`.trim();
     throw new Error(`AssemblyScript build failed (${pages} pages, memory limit ${memoryLimit}): ${detail || err.message}`);
   }

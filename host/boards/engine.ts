@@ -60,6 +60,8 @@ export interface EngineExports {
   rx_capacity(): number;
   tx_buffer(): number;
   rx(n: number): number;
+  /** The firmware reports time spent inside rx() (microseconds); BATCH replies and HELLO carry the total. */
+  add_busy_time(us: number): void;
 }
 
 const compiled = new Map<string, WebAssembly.Module>();

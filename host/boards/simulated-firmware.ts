@@ -53,7 +53,7 @@ export class SimulatedFirmware implements ByteLink {
   }
 
   onData(cb: (b: Uint8Array) => void): void { this.listeners.push(cb); }
-  onClose(): void { /* an in-memory board never goes away by itself */ }
+  onClose(_cb: (why: string) => void): void { /* an in-memory board never goes away by itself */ }
 
   async close(): Promise<void> {
     this.closed = true;

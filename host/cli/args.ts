@@ -51,7 +51,8 @@ export function wasGiven(a: Parsed, name: string): boolean | undefined {
  * would win is not obvious to the reader of the command line.
  */
 export function parseArgs(argv: string[], specs: OptionSpec[], command: string, positionals = 0): Parsed {
-  const out: Parsed = { _: [] };
+  const flags: Record<string, string | number | boolean | undefined> = {};
+  const out: Parsed = Object.assign(flags, { _: [] as string[] });
   const given = new Set<string>();
   /** How each flag was spelled the first time, for a message about a second one. */
   const spelled = new Map<string, string>();

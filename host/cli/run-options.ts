@@ -264,7 +264,7 @@ function dataSourceOf(a: Parsed, loaded: ModelFile | null): { source: DataSource
       if (a[f] !== undefined) throw new UsageError(`--${f} does not apply to --dataset ${info.name} (its columns and labels are fixed)`);
     }
     // The data set's model is what the run (and its checkpoint) uses when the flags do not say.
-    const flags = loaded ? a : { ...a, layers: a.layers ?? info.layers, loss: a.loss ?? info.loss };
+    const flags: Parsed = loaded ? a : Object.assign({}, a, { layers: a.layers ?? info.layers, loss: a.loss ?? info.loss });
     return { source: { kind: "dataset", name: info.name, seed: Number(a["data-seed"] ?? 1) }, flags };
   }
   if (!a.data) throw new UsageError("--data FILE.csv or --dataset NAME is required (see 'edgeprop datasets')");

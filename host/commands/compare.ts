@@ -4,7 +4,7 @@
 // report with every run's loss curve on shared axes.
 import { commandFlags, HELP_OPTION, type OptionSpec } from "../cli/args.js";
 import { DATA_OPTIONS, MODEL_OPTIONS, OPTIMIZER_OPTIONS, TRAINING_OPTIONS, runSpecOf, type RunVariant } from "../cli/run-options.js";
-import { OPTIMIZER_CHOICES } from "../model/config.js";
+import { OPTIMIZER_CHOICES, isOptimizerChoice } from "../model/config.js";
 import { checkOutputFile } from "../files/output-path.js";
 import { stdoutOutput, trainOnBoard, describeRun, type Output } from "../run/training-run.js";
 import { NO_OUTPUTS } from "../run/run-spec.js";
@@ -48,7 +48,7 @@ export async function compareCommand(argv: string[]): Promise<number> {
   const opts = list(String(a.opt));
   const batches = list(String(a.batch));
   for (const o of opts) {
-    if (!OPTIMIZER_CHOICES.includes(o)) {
+    if (!isOptimizerChoice(o)) {
       const g = closest(o, OPTIMIZER_CHOICES);
       throw new UsageError(`--opt ${o}: expected one of ${OPTIMIZER_CHOICES.join(", ")}${g ? ` (did you mean ${g}?)` : ""}`);
     }
@@ -61,7 +61,7 @@ export async function compareCommand(argv: string[]): Promise<number> {
     : batches.map((b) => ({ label: `batch ${b}`, variant: { batch: b } }));
   // Read and check everything before the first run; the runs write nothing of their own (the report is the comparison's).
   const prepared = variants.map((v) => ({ ...v, p: { ...runSpecOf(a, v.variant), outputs: { ...NO_OUTPUTS, json: Boolean(a.json) } } }));
-  const mode = progressMode(a);
+  const mode = progressMode({ json: a.json, quiet: a.quiet });
   const w = (s: string) => { if (!a.json) process.stdout.write(s + "\n"); };
   const records: RunRecord[] = [];
   let initial: Float32Array | undefined;

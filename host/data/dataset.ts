@@ -140,7 +140,7 @@ export function splitTable(table: NumericTable, target?: string, labels: LabelOp
   if (bad) throw notANumber(table, bad[0], bad[1]);
   const n = table.columns.length;
   const x = new Float32Array(table.rows * xIdx.length);
-  let t = new Float32Array(table.rows * tIdx.length);
+  let t: Float32Array = new Float32Array(table.rows * tIdx.length);
   for (let r = 0; r < table.rows; r++) {
     xIdx.forEach((c, k) => { x[r * xIdx.length + k] = table.values[r * n + c]; });
     if (!asLabels) tIdx.forEach((c, k) => { t[r * tIdx.length + k] = table.values[r * n + c]; });

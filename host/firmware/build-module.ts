@@ -1,7 +1,6 @@
 // Builds the engine module for a board profile: its pages and MEMORY_LIMIT
 // baked in, and the build id a board reports in HELLO. The compiler call
 // itself lives in scripts/build.mjs, shared with `npm run build`.
-// @ts-expect-error: a plain ES module without type declarations
 import { buildModule as compile, buildId } from "../../scripts/build.mjs";
 
 export interface BuildModuleOptions {

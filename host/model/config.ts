@@ -1,6 +1,7 @@
 // A training run's configuration and torch.optim's defaults. Its encoding as
 // the module's configuration block (version 2, 160 bytes) is host/protocol/config-block.ts.
 import { fieldDefault, OPTIMIZER_FIELDS, type OptimizerFieldRow } from "./optimizer-fields.js";
+import { isOptimizerChoice } from "./optimizer-choices.js";
 
 export const ACTIVATIONS = ["identity", "relu", "leaky_relu", "sigmoid", "tanh"] as const;
 export const LOSSES = ["mse", "ce", "bce"] as const;
@@ -46,19 +47,16 @@ export interface RunConfig extends ModelConfig {
   storeRows?: number;
 }
 
-/** The --opt choices: the optimizers, and `momentum`, the course's name for SGD with momentum 0.9. */
-export const OPTIMIZER_CHOICES = ["sgd", "momentum", "adagrad", "rmsprop", "adam", "adamw", "nadam", "radam"] as const;
-export type OptimizerChoice = (typeof OPTIMIZER_CHOICES)[number];
+export { OPTIMIZER_CHOICES, isOptimizerChoice, type OptimizerChoice } from "./optimizer-choices.js";
 
 /**
  * torch.optim's defaults for an --opt choice (each field's row says them).
  * lr has no default in torch.optim.SGD; 0.01 here.
  */
 export function optimizerDefaults(choice: string): OptimizerConfig {
-  if (!(OPTIMIZER_CHOICES as readonly string[]).includes(choice)) throw new Error(`unknown optimizer '${choice}'`);
-  const c = choice as OptimizerChoice;
-  const o: Record<string, unknown> = { name: c === "momentum" ? "sgd" : c };
-  for (const f of OPTIMIZER_FIELDS) o[f.key] = fieldDefault(f, c);
+  if (!isOptimizerChoice(choice)) throw new Error(`unknown optimizer '${choice}'`);
+  const o: Record<string, unknown> = { name: choice === "momentum" ? "sgd" : choice };
+  for (const f of OPTIMIZER_FIELDS) o[f.key] = fieldDefault(f, choice);
   return o as OptimizerConfig;
 }
 

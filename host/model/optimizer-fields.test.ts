@@ -39,7 +39,8 @@ describe("OPTIMIZER_FIELDS: one row per hyper-parameter", () => {
       const changed = [...block.keys()].filter((i) => block[i] !== base[i]);
       if ("f64" in f.block) {
         expect(v.getFloat64(f.block.f64, true), f.key).toBe(value);
-        expect(changed.every((i) => i >= f.block.f64 && i < f.block.f64 + 8), f.key).toBe(true);
+        const at = f.block.f64;
+        expect(changed.every((i) => i >= at && i < at + 8), f.key).toBe(true);
         expect(ConfigOffset[offsetName(f) as keyof typeof ConfigOffset], f.key).toBe(f.block.f64);
         expect(configFieldName(f.block.f64), f.key).toBe(f.torch);
       } else {

@@ -6,7 +6,7 @@
 // (its block offset is also a C_* constant in assembly/config.ts and a line of
 // docs/protocol.md §4.2). The rows are in the order --help lists the flags
 // and a checkpoint saves them.
-import type { OptimizerChoice } from "./config.js";
+import type { OptimizerChoice } from "./optimizer-choices.js";
 
 export interface OptimizerField {
   /** The OptimizerConfig field. */
@@ -67,7 +67,15 @@ export function fieldDefault(f: OptimizerField, choice: OptimizerChoice): number
   return f.byChoice?.[choice] ?? f.default;
 }
 
+/** weightDecay -> WEIGHT_DECAY as a type: the name offsetName gives a row (a plain string for a key not known when compiling). */
+export type OffsetName<Key extends string> = string extends Key ? string
+  : Key extends `${infer C}${infer Rest}` ? `${C extends Lowercase<C> ? Uppercase<C> : `_${C}`}${OffsetName<Rest>}` : "";
+type RowOf<Block> = Extract<OptimizerFieldRow, { block: Block }>;
+/** The f64 fields' names among the block's offsets (LR, WEIGHT_DECAY, ...). */
+export type OptimizerOffsetName = OffsetName<RowOf<{ f64: number }>["key"]>;
+
 /** The field's name among the configuration block's offsets (ConfigOffset, and C_* in assembly/config.ts): weightDecay -> WEIGHT_DECAY. */
-export function offsetName(f: OptimizerField): string {
-  return f.key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase();
+export function offsetName<Key extends string>(f: { readonly key: Key }): OffsetName<Key> {
+  // What OffsetName says at the type level; TypeScript cannot follow a replace() there.
+  return f.key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase() as OffsetName<Key>;
 }

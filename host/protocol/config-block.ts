@@ -9,7 +9,7 @@ import {
   ACTIVATIONS, INITS, LOSSES, MAX_LAYERS, OPTIMIZERS,
   type LossName, type OptimizerConfig, type RunConfig,
 } from "../model/config.js";
-import { OPTIMIZER_FIELDS, offsetName } from "../model/optimizer-fields.js";
+import { OPTIMIZER_FIELDS, offsetName, type OptimizerOffsetName } from "../model/optimizer-fields.js";
 import { MalformedMessageError } from "./message-error.js";
 import { BoardError, Status, statusName } from "./status.js";
 
@@ -25,6 +25,9 @@ for (const f of OPTIMIZER_FIELDS) {
   if ("f64" in f.block) OPTIMIZER_OFFSETS[offsetName(f)] = f.block.f64;
   else OPTIMIZER_BITS[offsetName(f)] = f.block.bit;
 }
+// Typed by name (ConfigOffset.LR, ...): the loop above gives every f64 row's
+// OptimizerOffsetName an offset, and no other name.
+const OPTIMIZER_OFFSETS_BY_NAME = OPTIMIZER_OFFSETS as Readonly<Record<OptimizerOffsetName, number>>;
 
 /**
  * Byte offsets of the block's fields (assembly/config.ts names them C_*;
@@ -35,7 +38,7 @@ for (const f of OPTIMIZER_FIELDS) {
 export const ConfigOffset = {
   VERSION: 0, LAYERS: 1, LOSS: 2, OPTIMIZER: 3, FLAGS: 4, INIT: 5, CHUNK: 6, SEED: 8,
   SIZES: 12, ACTIVATIONS: 30,
-  ...OPTIMIZER_OFFSETS,
+  ...OPTIMIZER_OFFSETS_BY_NAME,
   CLIP_NORM: 120,
   // version 2
   CLIP_VALUE: 136, FROZEN: 144, INPUT_FLAGS: 145, PAD_146: 146, STORE_ROWS: 148,

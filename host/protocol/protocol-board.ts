@@ -316,7 +316,7 @@ export class ProtocolBoard implements Board {
       const error = f.type === Type.ERROR ? decodeError(f.payload) : null;
       const reply = error ? null : decodeBatchReply(replyPayload(f, Type.BATCH), this.widths.layers, rowsOf[i]);
       if (!sawBatch) { this.pendingStep = null; sawBatch = true; }
-      let norms = new Float32Array(this.widths.layers);
+      let norms: Float32Array = new Float32Array(this.widths.layers);
       if (error) { status = error.code; }
       else if (reply) {
         if (reply.status !== Status.OK) status = reply.status;
