@@ -2,7 +2,7 @@
 //   2: bad input (usage, files, data, a model that does not fit)
 //   3: training diverged (loss or gradient not finite)
 //   4: the board stopped answering or failed
-import type { EpochEvent } from "./run/session.js";
+// Imports nothing: every layer throws these, so this file sits below them all.
 
 export class UsageError extends Error {
   readonly exitCode = 2;
@@ -16,10 +16,15 @@ export class InputError extends UsageError {
   }
 }
 
+/** A completed epoch, as far as an error needs one (run/session.ts's EpochEvent is one). */
+export interface CompletedEpoch {
+  readonly epoch: number;
+}
+
 /** What a run had learnt when it stopped: the model after the last completed epoch, and the epochs so far. */
 export interface RunSoFar {
   lastGood: Float32Array | null;
-  history: readonly EpochEvent[];
+  history: readonly CompletedEpoch[];
 }
 
 export class DivergedError extends Error {

@@ -8,7 +8,7 @@ import {
   type Activation, type InitName, type LossName, type OptimizerConfig, type RunConfig,
 } from "../model/config.js";
 import { OPTIMIZER_FIELDS, type OptimizerField } from "../model/optimizer-fields.js";
-import { oneCycleProblem, parseSchedule, SCHEDULE_SYNTAX, type Schedule } from "../run/schedule.js";
+import { oneCycleProblem, parseSchedule, SCHEDULE_SYNTAX } from "../run/schedule.js";
 import { DEFAULT_CHUNK, largestChunk } from "../model/plan.js";
 import { loadProfile } from "../firmware/profiles.js";
 import { moduleStaticBytes } from "../boards/engine.js";

@@ -5,7 +5,14 @@ import { readDataFile, type DataFileOptions, type Dataset } from "./dataset.js";
 import { findDataset } from "./datasets.js";
 import { InputError } from "../errors.js";
 import { cutList } from "../text/quote.js";
-import type { DataSource } from "../run/run-spec.js";
+
+/** Where a run's training rows come from. */
+export type DataSource =
+  /** --data: how to read it (--target, --delimiter, --classes or a loaded model's classes). */
+  | { kind: "csv"; file: string; options: DataFileOptions }
+  | { kind: "dataset"; name: string; seed: number }
+  /** Rows a program hands in (the demo's data sets). */
+  | { kind: "given"; name: string };
 
 export interface RunData {
   data: Dataset;

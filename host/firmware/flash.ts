@@ -4,14 +4,14 @@
 // would have run, and returns 2.
 import { hexId } from "../text/number-format.js";
 import { spawn } from "node:child_process";
-import { accessSync, constants } from "node:fs";
-import { delimiter, join } from "node:path";
+import { join } from "node:path";
 import { writeFileAtomic } from "../files/atomic-write.js";
 import { buildModule } from "./build-module.js";
 import { moduleHeader } from "./header.js";
 import { packagePath } from "../files/package-path.js";
 import type { BoardProfile } from "./profiles.js";
 import { writeWasm2cSources } from "./wasm2c-sources.js";
+import { findOnPath } from "./find-on-path.js";
 
 export interface FlashOptions {
   /** The pio executable; default: `pio` (then `platformio`) found on PATH. */
@@ -45,19 +45,6 @@ export function firmwareHeaderPath(): string {
 /** The module built for a profile lands here (next to build/edgeprop.wasm). */
 export function profileModulePath(profile: BoardProfile): string {
   return packagePath("build", "boards", profile.name, "edgeprop.wasm");
-}
-
-/** An executable named `name` on PATH, or null. */
-export function findOnPath(name: string, path = process.env.PATH ?? ""): string | null {
-  for (const dir of path.split(delimiter)) {
-    if (!dir) continue;
-    const p = join(dir, name);
-    try {
-      accessSync(p, constants.X_OK);
-      return p;
-    } catch { /* not here */ }
-  }
-  return null;
 }
 
 /** The PlatformIO environment of a profile and engine (boards/esp32/platformio.ini: `<env>` and `<env>-wasm2c`). */

@@ -8,7 +8,7 @@ import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, lstatSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { UsageError } from "../errors.js";
-import { findOnPath } from "./flash.js";
+import { findOnPath } from "./find-on-path.js";
 
 /** WABT's default: one page for a thrown exception's payload; 256 bytes is plenty for a module that throws none. */
 const EXCEPTION_SIZE_LINE = /^#define MAX_EXCEPTION_SIZE PAGE_SIZE$/m;

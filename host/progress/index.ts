@@ -4,7 +4,7 @@
 // lines. Without a terminal (a pipe, a file, CI=true): the plain epoch lines.
 // --json: JSON events only. --quiet: nothing but the summary.
 import type { BatchResult } from "../boards/board.js";
-import type { EpochEvent } from "../run/session.js";
+import type { EpochEvent } from "../run/epoch-event.js";
 import { GradWatch, type GradWarning } from "./grad-watch.js";
 import { bar, brailleChart, duration, fmt, sparkline } from "./chart.js";
 

@@ -23,7 +23,7 @@ import { BatchReplyOffset } from "./codec.js";
 class SlowBatchLink implements ByteLink {
   private listeners: ((b: Uint8Array) => void)[] = [];
   private extraMicros = 0;
-  constructor(private readonly inner: ByteLink, private readonly ms: number) {
+  constructor(private readonly inner: ByteLink, ms: number) {
     const splitter = new FrameSplitter({
       frame: (f) => {
         if (f.type !== (Type.BATCH | Type.REPLY)) { this.emit(encodeFrame(f)); return; }

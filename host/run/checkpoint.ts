@@ -17,7 +17,7 @@ import type { ModelConfig } from "../model/config.js";
 import { InputError } from "../errors.js";
 import { modelFromJson, modelToJson, type ModelExtras, type ModelFile } from "../model/model-file.js";
 import { writeFileAtomic } from "../files/atomic-write.js";
-import type { EpochEvent } from "./session.js";
+import type { EpochEvent } from "./epoch-event.js";
 import type { EarlyStopState } from "./early-stopping.js";
 
 /** The files a checkpoint directory holds. */

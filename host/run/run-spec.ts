@@ -8,8 +8,10 @@ import type { ModelExtras, ModelFile } from "../model/model-file.js";
 import type { Checkpoint } from "./checkpoint.js";
 import type { RunConfig } from "../model/config.js";
 import type { Schedule } from "./schedule.js";
-import type { DataFileOptions } from "../data/dataset.js";
 import type { EarlyStopSettings } from "./early-stopping.js";
+import type { DataSource } from "../data/run-data.js";
+
+export type { DataSource };
 
 /** The model, optimizer and session settings of a run. */
 export interface RunSettings {
@@ -26,14 +28,6 @@ export interface RunSettings {
 
 /** Where a run's held-out rows come from: --val FILE.csv or --val-split F (of the training rows). */
 export type ValidationSource = { kind: "file"; file: string } | { kind: "split"; fraction: number };
-
-/** Where a run's training rows come from. */
-export type DataSource =
-  /** --data: how to read it (--target, --delimiter, --classes or a loaded model's classes). */
-  | { kind: "csv"; file: string; options: DataFileOptions }
-  | { kind: "dataset"; name: string; seed: number }
-  /** Rows a program hands in (the demo's data sets). */
-  | { kind: "given"; name: string };
 
 /** Where a run's results go. */
 export interface RunOutputs {

@@ -14,6 +14,9 @@ import { epochOrder, permuteRows } from "../data/shuffle.js";
 import { residentEpoch, uploadResident } from "./resident-epoch.js";
 import type { EarlyStopping } from "./early-stopping.js";
 import type { EpochMetrics } from "./epoch-metrics.js";
+import type { EpochEvent } from "./epoch-event.js";
+
+export type { EpochEvent };
 
 export interface SessionOptions {
   epochs: number;
@@ -37,22 +40,6 @@ export interface SessionOptions {
   onBatch?: (epoch: number, r: BatchResult, rowsDone: number) => void;
   /** Polled after each batch and before each epoch: true stops the run there (InterruptedError). */
   stopRequested?: () => boolean;
-}
-
-export interface EpochEvent {
-  event: "epoch";
-  epoch: number;
-  loss: number;
-  /** ce/bce: the epoch's model's accuracy on the training rows. */
-  accuracy?: number;
-  /** With validation data: the epoch's model's mean loss and accuracy (ce/bce) on it. */
-  val_loss?: number;
-  val_accuracy?: number;
-  lr: number;
-  /** Per layer: the mean over the epoch's batches of the gradient's L2 norm. */
-  grad_norms: number[];
-  steps: number;
-  seconds: number;
 }
 
 export interface SessionResult {
