@@ -18,6 +18,12 @@ export const FLOAT32_MAX = 3.4028234663852886e38;
 const isFloat32 = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v) && Math.abs(v) <= FLOAT32_MAX;
 const shown = (v: unknown) => cut(typeof v === "number" ? String(v) : JSON.stringify(v) ?? String(v), 40);
 
+/** Parsed JSON, read key by key: nothing is assumed of a value until it is checked. */
+type JsonObject = { readonly [key: string]: unknown };
+const isObject = (v: unknown): v is JsonObject => typeof v === "object" && v !== null && !Array.isArray(v);
+const isArray = (v: unknown): v is readonly unknown[] => Array.isArray(v);
+const isOneOf = <T extends string>(names: readonly T[], v: unknown): v is T => (names as readonly unknown[]).includes(v);
+
 /**
  * What a model file may carry beside its layers (docs/model-format.md), all
  * optional: a file without them is the plain v1 format and still loads.
@@ -101,7 +107,7 @@ function lineCol(text: string, pos: number): [number, number] {
 
 export function readModel(file: string): ModelFile {
   const text = readInputText(file);
-  let json: any;
+  let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (err) {
@@ -113,72 +119,78 @@ export function readModel(file: string): ModelFile {
   return modelFromJson(json, file);
 }
 
-export function modelFromJson(json: any, file = "<model>"): ModelFile {
+export function modelFromJson(json: unknown, file = "<model>"): ModelFile {
   const bad = (what: string) => new InputError(file, null, null, what);
-  if (json?.format !== "edgeprop-model") throw bad(`expected "format": "edgeprop-model"`);
+  if (!isObject(json) || json.format !== "edgeprop-model") throw bad(`expected "format": "edgeprop-model"`);
   if (json.version !== 1) throw bad(`expected "version": 1, got ${JSON.stringify(json.version)}`);
-  if (!LOSSES.includes(json.loss)) throw bad(`"loss" must be one of ${LOSSES.join(", ")}`);
-  if (!Array.isArray(json.layers) || json.layers.length === 0) throw bad(`"layers" must be a non-empty array`);
-  if (json.layers.length > MAX_LAYERS) throw bad(`"layers" has ${json.layers.length} layers; the module takes at most ${MAX_LAYERS}`);
+  const loss = json.loss;
+  if (!isOneOf(LOSSES, loss)) throw bad(`"loss" must be one of ${LOSSES.join(", ")}`);
+  const layers = json.layers;
+  if (!isArray(layers) || layers.length === 0) throw bad(`"layers" must be a non-empty array`);
+  if (layers.length > MAX_LAYERS) throw bad(`"layers" has ${layers.length} layers; the module takes at most ${MAX_LAYERS}`);
   const sizes: number[] = [];
   const activations: Activation[] = [];
   const flat: number[] = [];
-  json.layers.forEach((layer: any, l: number) => {
+  const isWidth = (n: unknown): n is number => typeof n === "number" && Number.isInteger(n) && n >= 1 && n <= MAX_WIDTH;
+  layers.forEach((layer: unknown, l: number) => {
     const at = `layers[${l}]`;
-    if (layer?.type !== "dense") throw bad(`${at}.type must be "dense"`);
+    if (!isObject(layer) || layer.type !== "dense") throw bad(`${at}.type must be "dense"`);
     const nIn = layer.in, nOut = layer.out;
-    for (const [key, n] of [["in", nIn], ["out", nOut]] as const) {
-      if (!Number.isInteger(n) || n < 1 || n > MAX_WIDTH) throw bad(`${at}.${key} is ${shown(n)}: expected an integer from 1 to ${MAX_WIDTH}`);
-    }
+    if (!isWidth(nIn)) throw bad(`${at}.in is ${shown(nIn)}: expected an integer from 1 to ${MAX_WIDTH}`);
+    if (!isWidth(nOut)) throw bad(`${at}.out is ${shown(nOut)}: expected an integer from 1 to ${MAX_WIDTH}`);
     if (l === 0) sizes.push(nIn);
     else if (nIn !== sizes[l]) throw bad(`${at}.in is ${nIn}, but the layer before has ${sizes[l]} outputs`);
     sizes.push(nOut);
     const act = layer.activation ?? "identity";
-    if (!ACTIVATIONS.includes(act)) throw bad(`${at}.activation must be one of ${ACTIVATIONS.join(", ")}`);
+    if (!isOneOf(ACTIVATIONS, act)) throw bad(`${at}.activation must be one of ${ACTIVATIONS.join(", ")}`);
     activations.push(act);
-    if (!Array.isArray(layer.weight) || layer.weight.length !== nOut) throw bad(`${at}.weight must have ${nOut} rows`);
-    layer.weight.forEach((row: any, j: number) => {
-      if (!Array.isArray(row) || row.length !== nIn) throw bad(`${at}.weight[${j}] must have ${nIn} numbers`);
+    const weight = layer.weight;
+    if (!isArray(weight) || weight.length !== nOut) throw bad(`${at}.weight must have ${nOut} rows`);
+    weight.forEach((row: unknown, j: number) => {
+      if (!isArray(row) || row.length !== nIn) throw bad(`${at}.weight[${j}] must have ${nIn} numbers`);
       row.forEach((v: unknown, i: number) => {
         if (!isFloat32(v)) throw bad(`${at}.weight[${j}][${i}] is ${shown(v)}: expected a finite float32 number (|x| <= ${FLOAT32_MAX})`);
         flat.push(v);
       });
     });
-    if (!Array.isArray(layer.bias) || layer.bias.length !== nOut) throw bad(`${at}.bias must have ${nOut} numbers`);
-    layer.bias.forEach((v: unknown, j: number) => {
+    const bias = layer.bias;
+    if (!isArray(bias) || bias.length !== nOut) throw bad(`${at}.bias must have ${nOut} numbers`);
+    bias.forEach((v: unknown, j: number) => {
       if (!isFloat32(v)) throw bad(`${at}.bias[${j}] is ${shown(v)}: expected a finite float32 number (|x| <= ${FLOAT32_MAX})`);
       flat.push(v);
     });
   });
-  checkPlannable(sizes, json.loss as LossName, activations, bad);
-  return { sizes, activations, loss: json.loss as LossName, weights: Float32Array.from(flat), ...extrasFromJson(json, sizes, bad) };
+  checkPlannable(sizes, loss, activations, bad);
+  return { sizes, activations, loss, weights: Float32Array.from(flat), ...extrasFromJson(json, sizes, bad) };
 }
 
 /** The optional keys of a model file (docs/model-format.md), checked against the layers. */
-function extrasFromJson(json: any, sizes: number[], bad: (what: string) => Error): ModelExtras {
+function extrasFromJson(json: JsonObject, sizes: number[], bad: (what: string) => Error): ModelExtras {
   const extras: ModelExtras = {};
   const nIn = sizes[0], nOut = sizes[sizes.length - 1];
   if (json.classes !== undefined) {
     const c = json.classes;
-    if (!Array.isArray(c)) throw bad(`"classes" must be an array of class labels (strings), got ${shown(c)}`);
+    if (!isArray(c)) throw bad(`"classes" must be an array of class labels (strings), got ${shown(c)}`);
     if (json.loss !== "ce") throw bad(`"classes" applies to loss "ce" (this model's loss is "${json.loss}")`);
     if (c.length !== nOut) throw bad(`"classes" has ${c.length} labels but the last layer has ${nOut} outputs`);
     const seen = new Map<string, number>();
+    const labels: string[] = [];
     c.forEach((v: unknown, i: number) => {
       if (typeof v !== "string" || v === "") throw bad(`classes[${i}] is ${shown(v)}: expected a non-empty string`);
       const first = seen.get(v);
       if (first !== undefined) throw bad(`classes[${i}] is ${shown(v)}, as classes[${first}] is: each class label once`);
       seen.set(v, i);
+      labels.push(v);
     });
-    extras.classes = [...c];
+    extras.classes = labels;
   }
   if (json.normalization !== undefined) {
     const z = json.normalization;
-    if (typeof z !== "object" || z === null || Array.isArray(z)) throw bad(`"normalization" must be an object {"kind": "zscore", "mean": [...], "std": [...]}`);
+    if (!isObject(z)) throw bad(`"normalization" must be an object {"kind": "zscore", "mean": [...], "std": [...]}`);
     if (z.kind !== "zscore") throw bad(`normalization.kind is ${shown(z.kind)}: expected "zscore"`);
     const floats = (key: "mean" | "std"): number[] => {
       const a = z[key];
-      if (!Array.isArray(a) || a.length !== nIn) throw bad(`normalization.${key} must have ${nIn} numbers (one per input)`);
+      if (!isArray(a) || a.length !== nIn) throw bad(`normalization.${key} must have ${nIn} numbers (one per input)`);
       return a.map((v: unknown, i: number) => {
         if (!isFloat32(v)) throw bad(`normalization.${key}[${i}] is ${shown(v)}: expected a finite float32 number (|x| <= ${FLOAT32_MAX})`);
         const f = Math.fround(v);
@@ -190,7 +202,7 @@ function extrasFromJson(json: any, sizes: number[], bad: (what: string) => Error
   }
   if (json.best_epoch !== undefined) {
     const e = json.best_epoch;
-    if (!Number.isInteger(e) || e < 1) throw bad(`"best_epoch" is ${shown(e)}: expected a positive integer (the epoch whose weights these are)`);
+    if (typeof e !== "number" || !Number.isInteger(e) || e < 1) throw bad(`"best_epoch" is ${shown(e)}: expected a positive integer (the epoch whose weights these are)`);
     extras.bestEpoch = e;
   }
   return extras;
