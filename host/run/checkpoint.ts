@@ -89,6 +89,7 @@ function earlyStopToJson(s: EarlyStopState): object {
   };
 }
 
+// any (not yet unknown, as model-file.ts reads its JSON): parsed JSON whose every key is checked below before use.
 function earlyStopOf(j: any, epoch: number, weightCount: number, file: string): EarlyStopState | undefined {
   if (j === undefined) return undefined;
   const bad = (what: string): never => { throw new InputError(file, null, null, `"early_stop": ${what}`); };
@@ -118,6 +119,7 @@ export function writeCheckpoint(dir: string, c: { epoch: number; settings: Recor
 export function readCheckpoint(dir: string): Checkpoint {
   const file = join(dir, CHECKPOINT_FILE);
   const text = readInputText(file, "no checkpoint here (write one with --checkpoint DIR)");
+  // any (not yet unknown): parsed JSON; each key is checked before use, "settings" per flag by cli/resume-options.ts.
   let j: any;
   try { j = JSON.parse(text); } catch (err) { throw new InputError(file, null, null, `not valid JSON (${(err as Error).message})`); }
   if (j?.format !== "edgeprop-checkpoint" || j.version !== 1) throw new InputError(file, null, null, `expected "format": "edgeprop-checkpoint", "version": 1`);
