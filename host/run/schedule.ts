@@ -195,7 +195,7 @@ export function parseSchedule(text: string | undefined): Schedule {
 }
 
 /** The golden cases' `schedule` object form (case.json, torch's argument names). */
-// any: the tests' own golden case files (tests/golden/*/case.json, written by scripts/golden.py), not user input.
+// any: the tests' own schedule cases (tests/torch/schedules.test.ts), not user input.
 export function scheduleFromJson(o: any): Schedule {
   if (!o) return { kind: "constant" };
   const kind = o.name ?? o.kind ?? o.type;
