@@ -8,7 +8,7 @@ import { SimulatedFirmware } from "../boards/simulated-firmware.js";
 import { boardCommand } from "../boards/open.js";
 import { startPtyBoard } from "../transports/pty.js";
 import { loadProfile } from "../firmware/profiles.js";
-import { UsageError } from "../errors.js";
+import { LinkError, UsageError } from "../errors.js";
 import { bootEmulatedBoard, parseEmulate, type EmulateSpec } from "../boards/emulated.js";
 import type { ChildProcess } from "node:child_process";
 
@@ -34,13 +34,24 @@ export async function boardCommandMain(argv: string[]): Promise<number> {
   }
   if (a.stdio) return serveStdio(limit);
   if (!a.pty) throw new UsageError("edgeprop board: give --pty (a pseudo-terminal) or --stdio");
+  // Announced only once the board process runs and its pty is up (startPtyBoard
+  // waits for both); if the board ends on its own later, so does this command, exit 4.
   const pty = await startPtyBoard(boardCommand(a.engine as string | undefined, limit), a.path as string | undefined);
   process.stdout.write(`${pty.path}\n`);
   process.stderr.write(`edgeprop board: a simulated board${a.board ? ` (${a.board})` : ""} is on ${pty.path}; ` +
     `try 'edgeprop train --port ${pty.path} ...' or a serial monitor. Ctrl-C stops it.\n`);
-  await untilStopped(pty.socat);
+  const ended = await Promise.race([untilSignalled(), pty.ended]);
   await pty.stop();
+  if (ended !== null) throw new LinkError(`the board on ${pty.path} stopped: ${ended}`);
   return 0;
+}
+
+/** Resolves with null on Ctrl-C or SIGTERM. */
+function untilSignalled(): Promise<null> {
+  return new Promise((resolve) => {
+    process.once("SIGINT", () => resolve(null));
+    process.once("SIGTERM", () => resolve(null));
+  });
 }
 
 /** Resolves on Ctrl-C, SIGTERM or the exit of `child` (whatever serves the board). */

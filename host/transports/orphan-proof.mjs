@@ -11,11 +11,12 @@ function haveSetpriv() {
   return setprivWorks;
 }
 
-/** spawn(cmd, args, { stdio }) whose child is killed when this process dies. The child's pid is cmd's own (setpriv execs it). */
-export function spawnOrphanProof(cmd, args, stdio = ["ignore", "pipe", "pipe"]) {
-  if (haveSetpriv()) return spawn("setpriv", ["--pdeathsig", "KILL", "--", cmd, ...args], { stdio });
-  // sh runs cmd in the background, watches the parent, and exits with cmd.
-  const watch = `"$@" & c=$!; trap 'kill $c 2>/dev/null' TERM INT; ` +
+/** spawn(cmd, args, { stdio, cwd }) whose child is killed when this process dies. The child's pid is cmd's own (setpriv execs it). */
+export function spawnOrphanProof(cmd, args, stdio = ["ignore", "pipe", "pipe"], cwd = undefined) {
+  if (haveSetpriv()) return spawn("setpriv", ["--pdeathsig", "KILL", "--", cmd, ...args], { stdio, cwd });
+  // sh runs cmd in the background, watches the parent, and exits with cmd
+  // (<&0: a background command's stdin would be /dev/null, not the one given).
+  const watch = `"$@" <&0 & c=$!; trap 'kill $c 2>/dev/null' TERM INT; ` +
     `while kill -0 ${process.pid} 2>/dev/null && kill -0 $c 2>/dev/null; do sleep 0.2; done; kill $c 2>/dev/null; wait $c`;
-  return spawn("sh", ["-c", watch, "sh", cmd, ...args], { stdio });
+  return spawn("sh", ["-c", watch, "sh", cmd, ...args], { stdio, cwd });
 }
