@@ -1,5 +1,5 @@
 // edgeprop board: serve a simulated board. --stdio speaks the protocol on
-// stdin/stdout (what socat runs behind a pty); --pty makes a pseudo-terminal,
+// stdin/stdout (what runs behind a pty); --pty makes a pseudo-terminal,
 // prints its path and serves until stopped, for a serial monitor or
 // `edgeprop train --port`. --emulate boots the real firmware under QEMU
 // (boards/qemu) and prints its serial port the same way.
@@ -15,7 +15,7 @@ import type { ChildProcess } from "node:child_process";
 export const BOARD_OPTIONS: OptionSpec[] = [
   { name: "pty", kind: "flag", help: "serve on a new pseudo-terminal (needs socat) and print its path" },
   { name: "stdio", kind: "flag", help: "serve on stdin/stdout" },
-  { name: "path", kind: "string", value: "PATH", help: "with --pty: the path for the pty link (default: a new one under /tmp)" },
+  { name: "path", kind: "string", value: "PATH", help: "with --pty: where to make a link to the pty (default: a link in a new private folder under TMPDIR)" },
   { name: "board", kind: "string", value: "PROFILE", help: "the board profile whose memory limit to simulate (esp32, esp32-s3, esp32-c3)" },
   { name: "memory-limit", kind: "int", min: 0, help: "bytes of linear memory the module may use (default: the profile's, else all)" },
   { name: "engine", kind: "string", value: "wasi:RUNTIME|exec:'CMD ARGS'", help: "with --pty: run this board process behind the pty instead of the in-process module" },
