@@ -801,6 +801,18 @@ static int restore_shaped(edgeprop *ep, const char *key, const uint8_t *want) {
   return 1;
 }
 
+int edgeprop_check_shape(edgeprop *ep, const edgeprop_model *m) {
+  uint8_t want[EDGEPROP_CONFIG_BYTES];
+  char detail[64];
+  const char *field;
+  if (!ep || !m) return EDGEPROP_E_ARGUMENT;
+  if (!ep->configured) return fail(ep, STATUS_NOT_CONFIGURED, "no model: edgeprop_configure, _adopt or _restore first");
+  encode_block(m, want);
+  if ((field = shape_differs(ep->block, want, detail, sizeof detail)) == NULL) return EDGEPROP_OK;
+  snprintf(ep->error, sizeof ep->error, "the model has another shape: %s %s", field, detail);
+  return EDGEPROP_E_OTHER_SHAPE;
+}
+
 int edgeprop_restore(edgeprop *ep, const char *key, const edgeprop_model *expected) {
   uint8_t want[EDGEPROP_CONFIG_BYTES];
   if (!ep || !key || !expected) return EDGEPROP_E_ARGUMENT;

@@ -244,6 +244,13 @@ int edgeprop_save(edgeprop *ep, const char *key);
  * "edgeprop: restored KEY from STORAGE: N parameters, step S" follows. */
 int edgeprop_restore(edgeprop *ep, const char *key, const edgeprop_model *expected);
 
+/* Whether the model the API holds (configured, adopted or restored) has the
+ * shape of `m`, as edgeprop_restore checks it: EDGEPROP_OK, or
+ * EDGEPROP_E_OTHER_SHAPE (edgeprop_error names the field that differs). A
+ * sketch that adopts a host's model checks it so, before it saves it: what
+ * it saves then restores after a reboot. */
+int edgeprop_check_shape(edgeprop *ep, const edgeprop_model *m);
+
 /* One round of the pump (pump.h) plus the API's care: after a trap the pump
  * restarts the module with fresh memory; the model is then put back (from
  * the last save, or configured again) before anything else. (A host learns

@@ -188,6 +188,26 @@ describe.skipIf(!CAN_BUILD)("OnDeviceLearning on the POSIX board", () => {
     expect(after.err).toBe("");
   }, 300_000);
 
+  it("does not fine-tune (nor save) a host's model of another shape than the sketch's, which a reboot could not restore", async () => {
+    const storage = path.join(work, "store-f");
+    mkdirSync(storage);
+    const s = new Sketch(storage);
+    try {
+      await s.until(fourPredictions, "training");
+      const saved = readFileSync(path.join(storage, "odl.blob"));
+      // A host configures a 2-8-1 model (as `edgeprop push` of one does first).
+      const HELLO = 0x01, CONFIGURE = 0x02;
+      s.child.stdin.write(Buffer.concat([encodeFrame(HELLO, 900), encodeFrame(CONFIGURE, 901, encodeConfig({ ...SKETCH.run, sizes: [2, 8, 1] }))]));
+      const lines = await s.until((l) => l.some((x) => x.startsWith("odl: the host's model") || x === "odl: adopted the host's model"),
+        "the sketch's answer to the host's model");
+      expect(lines).toContain("odl: the host's model is not this sketch's (the model has another shape: layer size 8, the sketch's 16): not fine-tuned");
+      expect(lines).not.toContain("odl: adopted the host's model");
+      expect(readFileSync(path.join(storage, "odl.blob")).equals(saved)).toBe(true);
+    } finally {
+      await s.kill();
+    }
+  }, 180_000);
+
   it("serves a host's session while it trains: every reply in order, and the same model as with nobody attached", async () => {
     const alone = new Sketch(path.join(work, "store-d"));
     mkdirSync(path.join(work, "store-d"));
