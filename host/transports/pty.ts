@@ -13,7 +13,7 @@
 // user's --path is made here with fs.symlink.
 import { spawnSync, type ChildProcess } from "node:child_process";
 import { spawnOrphanProof } from "./orphan-proof.mjs";
-import { accessSync, constants, existsSync, lstatSync, mkdtempSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, unlinkSync } from "node:fs";
+import { accessSync, constants, existsSync, lstatSync, mkdtempSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, unlinkSync, type Stats } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import { LinkError, UsageError } from "../errors.js";
@@ -67,7 +67,7 @@ function whenExited(child: ChildProcess): Promise<void> {
 
 /** Makes `link` point at `target`, replacing a symlink there (as socat's link= did) but never another file. */
 function placeLink(link: string, target: string): void {
-  let existing: ReturnType<typeof lstatSync> | undefined;
+  let existing: Stats | undefined;
   try { existing = lstatSync(link); } catch { existing = undefined; }
   if (existing && !existing.isSymbolicLink()) {
     throw new UsageError(`--path ${cut(JSON.stringify(link))}: a file that is not a link is there; not replaced (give another --path)`);

@@ -197,7 +197,7 @@ describe.skipIf(!CAN_BUILD)("OnDeviceLearning on the POSIX board", () => {
       const saved = readFileSync(path.join(storage, "odl.blob"));
       // A host configures a 2-8-1 model (as `edgeprop push` of one does first).
       const HELLO = 0x01, CONFIGURE = 0x02;
-      s.child.stdin.write(Buffer.concat([encodeFrame(HELLO, 900), encodeFrame(CONFIGURE, 901, encodeConfig({ ...SKETCH.run, sizes: [2, 8, 1] }))]));
+      s.child.stdin.write(Buffer.concat([encodeFrame(HELLO, 900), encodeFrame(CONFIGURE, 901, new Uint8Array(encodeConfig({ ...SKETCH.run, sizes: [2, 8, 1] })))]));
       const lines = await s.until((l) => l.some((x) => x.startsWith("odl: the host's model") || x === "odl: adopted the host's model"),
         "the sketch's answer to the host's model");
       expect(lines).toContain("odl: the host's model is not this sketch's (the model has another shape: layer size 8, the sketch's 16): not fine-tuned");

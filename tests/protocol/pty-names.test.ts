@@ -60,7 +60,7 @@ class ServingBoard {
       if (Date.now() > end) throw new Error(`board --pty printed no path: ${this.err}`);
       await new Promise((r) => setTimeout(r, 25));
     }
-    return this.out.split("\n")[0];
+    return this.out.split("\n")[0] ?? "";
   }
   /** Ctrl-C; its exit code. */
   async stop(): Promise<number | null> {
