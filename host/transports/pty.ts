@@ -62,7 +62,10 @@ function exited(child: ChildProcess): boolean {
 }
 
 function whenExited(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => { if (exited(child)) resolve(); else child.once("exit", () => resolve()); });
+  return new Promise((resolve) => {
+    if (exited(child) || child.pid === undefined) { resolve(); return; } // ended, or never started
+    child.once("exit", () => resolve());
+  });
 }
 
 /** Makes `link` point at `target`, replacing a symlink there (as socat's link= did) but never another file. */
@@ -107,6 +110,7 @@ export async function startPtyBoard(command: string[], path?: string): Promise<P
   const socat = spawnOrphanProof("socat", SOCAT_ARGS, ["pipe", "pipe", "pipe"], dir);
   let socatErr = "";
   socat.stderr!.on("data", (b: Buffer) => { socatErr = (socatErr + b.toString()).slice(-STDERR_KEEP); });
+  socat.once("error", (err) => { socatErr += err.message; }); // it then never spawned: the wait below reports it
   const board = spawnOrphanProof(cmd, args, [socat.stdout!, socat.stdin!, "pipe"]);
   let boardErr = "";
   board.stderr!.on("data", (b: Buffer) => { boardErr = (boardErr + b.toString()).slice(-STDERR_KEEP); });
