@@ -690,25 +690,78 @@ static int write_line(const char *text) {
   return ep_hal_write(end, sizeof end);
 }
 
-int edgeprop_restore(edgeprop *ep, const char *key) {
+/* A model's shape: what a saved model must share with the sketch's to be
+ * restored into it. The layer sizes (the first is the inputs a sketch passes
+ * to predict and add_sample, the last its outputs), the activations, the loss
+ * (how many targets a sample has), the optimizer (the layout of its state),
+ * input normalisation (the statistics saved with it) and the sample store's
+ * capacity. Not the hyper-parameters (the learning rate is the saved one) nor
+ * the chunk (memory only). NULL when `saved` has the shape of `want`, else
+ * the name of the first field that differs, its two values in `detail`. */
+static const char *shape_differs(const uint8_t *saved, const uint8_t *want, char *detail, size_t n) {
+  int k, layers = saved[CFG_LAYERS];
+  if (saved[CFG_LAYERS] != want[CFG_LAYERS]) {
+    snprintf(detail, n, "%d, the sketch's %d", saved[CFG_LAYERS], want[CFG_LAYERS]);
+    return "layers";
+  }
+  for (k = 0; k <= layers && k <= EDGEPROP_MAX_LAYERS; k++) {
+    if (get16(saved + CFG_SIZES + 2 * k) != get16(want + CFG_SIZES + 2 * k)) {
+      snprintf(detail, n, "%u, the sketch's %u", (unsigned)get16(saved + CFG_SIZES + 2 * k), (unsigned)get16(want + CFG_SIZES + 2 * k));
+      return k == 0 ? "inputs" : k == layers ? "outputs" : "layer size";
+    }
+  }
+  for (k = 0; k < layers && k < EDGEPROP_MAX_LAYERS; k++) {
+    if (saved[CFG_ACTS + k] != want[CFG_ACTS + k]) {
+      snprintf(detail, n, "layer %d: %d, the sketch's %d", k + 1, saved[CFG_ACTS + k], want[CFG_ACTS + k]);
+      return "activation";
+    }
+  }
+  if (saved[CFG_LOSS] != want[CFG_LOSS]) {
+    snprintf(detail, n, "%d, the sketch's %d", saved[CFG_LOSS], want[CFG_LOSS]);
+    return "loss";
+  }
+  if (saved[CFG_OPT] != want[CFG_OPT]) {
+    snprintf(detail, n, "%d, the sketch's %d", saved[CFG_OPT], want[CFG_OPT]);
+    return "optimizer";
+  }
+  if ((saved[CFG_INPUT_FLAGS] & CFG_INPUT_NORMALIZE) != (want[CFG_INPUT_FLAGS] & CFG_INPUT_NORMALIZE)) {
+    snprintf(detail, n, "%d, the sketch's %d", saved[CFG_INPUT_FLAGS] & CFG_INPUT_NORMALIZE, want[CFG_INPUT_FLAGS] & CFG_INPUT_NORMALIZE);
+    return "normalize";
+  }
+  if (get32(saved + CFG_STORE_ROWS) != get32(want + CFG_STORE_ROWS)) {
+    snprintf(detail, n, "%lu, the sketch's %lu", (unsigned long)get32(saved + CFG_STORE_ROWS), (unsigned long)get32(want + CFG_STORE_ROWS));
+    return "store rows";
+  }
+  return NULL;
+}
+
+/* edgeprop_restore, refusing a saved model whose shape is not `want`'s (a block). */
+static int restore_shaped(edgeprop *ep, const char *key, const uint8_t *want) {
   uint8_t header[BLOB_HEADER], block[EDGEPROP_CONFIG_BYTES];
-  char line[EDGEPROP_ERROR_MAX];
+  char line[EDGEPROP_ERROR_MAX], detail[64];
+  const char *field;
   model_parts m;
   uint32_t crc = 0;
   double ignored;
   int32_t none = 0;
   int r;
-  if (!ep || !key) return EDGEPROP_E_ARGUMENT;
   /* Pass 1: the whole blob through its CRC, before the module is touched. */
   r = open_blob(ep, key, header, &crc);
   if (r == 1) return EDGEPROP_OK;
   if (r) return r;
-  if (read_part(&crc, NULL, EDGEPROP_CONFIG_BYTES + 4ull * get32(header + B_PARAMS) + 4ull * get32(header + B_OPT_FLOATS) +
+  if (read_part(&crc, block, sizeof block) < 0 ||
+      read_part(&crc, NULL, 4ull * get32(header + B_PARAMS) + 4ull * get32(header + B_OPT_FLOATS) +
                                4ull * get32(header + B_STATS_FLOATS)) < 0) {
     ep_storage_close();
     return storage_failed(ep, "cannot restore");
   }
   if ((r = check_trailer(ep, crc))) return r;
+  /* A sound save of another model (a firmware update changed the sketch's):
+   * refused before the module is touched, so the sketch configures its own. */
+  if ((field = shape_differs(block, want, detail, sizeof detail)) != NULL) {
+    snprintf(ep->error, sizeof ep->error, "the saved model %s has another shape: %s %s", key, field, detail);
+    return EDGEPROP_E_OTHER_SHAPE;
+  }
   /* Pass 2: into the module. */
   if ((r = open_blob(ep, key, header, &crc))) return r == 1 ? fail(ep, EDGEPROP_E_STORAGE, "the saved model vanished") : r;
   if (read_part(&crc, block, sizeof block) < 0) {
@@ -748,6 +801,25 @@ int edgeprop_restore(edgeprop *ep, const char *key) {
   return 1;
 }
 
+int edgeprop_check_shape(edgeprop *ep, const edgeprop_model *m) {
+  uint8_t want[EDGEPROP_CONFIG_BYTES];
+  char detail[64];
+  const char *field;
+  if (!ep || !m) return EDGEPROP_E_ARGUMENT;
+  if (!ep->configured) return fail(ep, STATUS_NOT_CONFIGURED, "no model: edgeprop_configure, _adopt or _restore first");
+  encode_block(m, want);
+  if ((field = shape_differs(ep->block, want, detail, sizeof detail)) == NULL) return EDGEPROP_OK;
+  snprintf(ep->error, sizeof ep->error, "the model has another shape: %s %s", field, detail);
+  return EDGEPROP_E_OTHER_SHAPE;
+}
+
+int edgeprop_restore(edgeprop *ep, const char *key, const edgeprop_model *expected) {
+  uint8_t want[EDGEPROP_CONFIG_BYTES];
+  if (!ep || !key || !expected) return EDGEPROP_E_ARGUMENT;
+  encode_block(expected, want);
+  return restore_shaped(ep, key, want);
+}
+
 /* ---- the pump beside it ------------------------------------------------------------ */
 
 /* After the pump restarted the module: the last saved model, else the model
@@ -763,7 +835,7 @@ static void put_model_back(edgeprop *ep) {
   if (ep->saved_key[0]) {
     char key[sizeof ep->saved_key];
     memcpy(key, ep->saved_key, sizeof key);
-    r = edgeprop_restore(ep, key);
+    r = restore_shaped(ep, key, ep->block);
     if (r == 1) return;
   }
   memcpy(block, ep->block, sizeof block);

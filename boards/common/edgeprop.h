@@ -11,14 +11,13 @@
  *   edgeprop ep;
  *   edgeprop_model m;
  *   edgeprop_begin(&ep, &engine_cfg, &pump_cfg);
- *   if (edgeprop_restore(&ep, "model") != 1) {    // not restored: a fresh model
- *     edgeprop_model_defaults(&m, EDGEPROP_OPT_ADAM);
- *     m.layers = 2; m.sizes[0] = 2; m.sizes[1] = 8; m.sizes[2] = 1;
- *     m.store_rows = 64;                          // the module's sample store: 64 rows
- *     m.activations[0] = EDGEPROP_ACT_TANH;  m.activations[1] = EDGEPROP_ACT_IDENTITY;
- *     m.loss = EDGEPROP_LOSS_MSE;
- *     edgeprop_configure(&ep, &m);
- *   }
+ *   edgeprop_model_defaults(&m, EDGEPROP_OPT_ADAM);
+ *   m.layers = 2; m.sizes[0] = 2; m.sizes[1] = 8; m.sizes[2] = 1;
+ *   m.store_rows = 64;                            // the module's sample store: 64 rows
+ *   m.activations[0] = EDGEPROP_ACT_TANH;  m.activations[1] = EDGEPROP_ACT_IDENTITY;
+ *   m.loss = EDGEPROP_LOSS_MSE;
+ *   if (edgeprop_restore(&ep, "model", &m) != 1)  // not restored (none, damaged, another shape)
+ *     edgeprop_configure(&ep, &m);                // a fresh model
  *   for (;;) {
  *     edgeprop_poll(&ep);                         // the host's protocol
  *     edgeprop_add_sample(&ep, x, &t);            // a reading and its label
@@ -87,6 +86,7 @@ extern "C" {
 #define EDGEPROP_E_BAD_BLOB 104         /* a saved model that is damaged or for another module */
 #define EDGEPROP_E_HOST_CONFIGURED 105  /* a host reconfigured the module under the API */
 #define EDGEPROP_E_LINK_GONE 106        /* the pump's link closed for good (POSIX end of input) */
+#define EDGEPROP_E_OTHER_SHAPE 107      /* a sound saved model of another shape than the sketch's (edgeprop_restore) */
 
 /* ---- the model --------------------------------------------------------------- */
 
@@ -229,13 +229,27 @@ int edgeprop_set_lr(edgeprop *ep, double lr);
  * saved: they are data, not the model. */
 int edgeprop_save(edgeprop *ep, const char *key);
 
-/* Loads the model saved as `key` into the module: returns 1 if restored,
- * EDGEPROP_OK (0) if there is nothing saved under `key`, or an error (a
- * damaged blob is refused whole: the module is left unconfigured). On
+/* Loads the model saved as `key` into the module if it has the shape of
+ * `expected`, the model the sketch would configure afresh: returns 1 if
+ * restored, EDGEPROP_OK (0) if there is nothing saved under `key`, or an
+ * error: a damaged blob is refused whole (EDGEPROP_E_BAD_BLOB), and so is a
+ * sound one of another shape (EDGEPROP_E_OTHER_SHAPE: saved before a
+ * firmware update changed the model; edgeprop_error names the field that
+ * differs), before the module is touched: configure `expected` then. The
+ * shape is the layer sizes (inputs and outputs included), the activations,
+ * the loss, the optimizer, input normalisation and the store's capacity;
+ * the hyper-parameters and learning rate are the saved model's. On
  * success the banner, when called at boot before anything else was written,
  * ends " re=KEY" (the board rebooted with its saved model), and the line
  * "edgeprop: restored KEY from STORAGE: N parameters, step S" follows. */
-int edgeprop_restore(edgeprop *ep, const char *key);
+int edgeprop_restore(edgeprop *ep, const char *key, const edgeprop_model *expected);
+
+/* Whether the model the API holds (configured, adopted or restored) has the
+ * shape of `m`, as edgeprop_restore checks it: EDGEPROP_OK, or
+ * EDGEPROP_E_OTHER_SHAPE (edgeprop_error names the field that differs). A
+ * sketch that adopts a host's model checks it so, before it saves it: what
+ * it saves then restores after a reboot. */
+int edgeprop_check_shape(edgeprop *ep, const edgeprop_model *m);
 
 /* One round of the pump (pump.h) plus the API's care: after a trap the pump
  * restarts the module with fresh memory; the model is then put back (from

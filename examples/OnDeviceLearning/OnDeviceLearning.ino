@@ -15,7 +15,8 @@
 //
 // Lines it prints (text between frames, 0x00 after each):
 //   odl: collecting N samples | odl: training on N samples | odl: trained E epochs, loss L | odl: saved
-//   odl: restored | odl: adopted the host's model | odl: predict x=(A, B) y=HEX (the float's bits) = V
+//   odl: restored | odl: restore refused (EDGEPROP_E_OTHER_SHAPE): WHY; training afresh | odl: adopted the host's model |
+//   odl: the host's model is not this sketch's (WHY): not fine-tuned | odl: predict x=(A, B) y=HEX (the float's bits) = V
 //
 // The simulated readings are exact binary fractions, so a PC can rebuild
 // the same rows (tests/firmware/on-device-learning.test.ts does).
@@ -80,37 +81,51 @@ static void start_collecting(void) {
   edgeprop_board_print(line);
 }
 
-static void configure_fresh(void) {
-  edgeprop_model m;
-  edgeprop_model_defaults(&m, EDGEPROP_OPT_ADAM);
-  m.layers = 2;
-  m.sizes[0] = INPUTS;
-  m.sizes[1] = 16;
-  m.sizes[2] = TARGETS;
-  m.activations[0] = EDGEPROP_ACT_TANH;
-  m.activations[1] = EDGEPROP_ACT_IDENTITY;
-  m.loss = EDGEPROP_LOSS_MSE;
-  m.lr = 0.01;
-  m.seed = 7;
-  m.chunk = BATCH;
-  m.store_rows = STORE_ROWS;
-  int r = edgeprop_configure(&ep, &m);
+// The sketch's model: what it configures afresh, and the shape a saved model
+// must have to be restored (one saved by a firmware with other INPUTS is not).
+static void sketch_model(edgeprop_model *m) {
+  edgeprop_model_defaults(m, EDGEPROP_OPT_ADAM);
+  m->layers = 2;
+  m->sizes[0] = INPUTS;
+  m->sizes[1] = 16;
+  m->sizes[2] = TARGETS;
+  m->activations[0] = EDGEPROP_ACT_TANH;
+  m->activations[1] = EDGEPROP_ACT_IDENTITY;
+  m->loss = EDGEPROP_LOSS_MSE;
+  m->lr = 0.01;
+  m->seed = 7;
+  m->chunk = BATCH;
+  m->store_rows = STORE_ROWS;
+}
+
+static void configure_fresh(const edgeprop_model *m) {
+  int r = edgeprop_configure(&ep, m);
   if (r) return say("configure", r);
   start_collecting();
 }
 
 static void trainer_setup(void) {
+  edgeprop_model m;
   int r = edgeprop_board_begin(&ep);
   if (r) return say("begin", r);
-  r = edgeprop_restore(&ep, MODEL_KEY);  // 1: the model saved before the reset is back
+  sketch_model(&m);
+  r = edgeprop_restore(&ep, MODEL_KEY, &m);  // 1: the model saved before the reset is back
   if (r == 1) {
     edgeprop_board_print("odl: restored");
     phase = READY;
     predict_probes();
     return;
   }
-  if (r) say("restore", r);  // a damaged save: start afresh
-  configure_fresh();
+  // A damaged save (EDGEPROP_E_BAD_BLOB) or one of another shape, saved before
+  // a firmware update changed the model (EDGEPROP_E_OTHER_SHAPE): start afresh.
+  if (r == EDGEPROP_E_OTHER_SHAPE) {
+    char line[220];
+    snprintf(line, sizeof line, "odl: restore refused (EDGEPROP_E_OTHER_SHAPE): %s; training afresh", edgeprop_error(&ep));
+    edgeprop_board_print(line);
+  } else if (r) {
+    say("restore", r);
+  }
+  configure_fresh(&m);
 }
 
 static void collect_and_train(void) {
@@ -137,16 +152,18 @@ static void collect_and_train(void) {
 }
 
 // A host pushed a model (or trained this one): take it over and fine-tune it
-// on readings collected from here on (its optimizer settings and sample
-// store are the host's).
+// on readings collected from here on (its hyper-parameters, weights and
+// sample store are the host's; its shape must be this sketch's).
 static void adopt_hosts_model(void) {
   int r = edgeprop_adopt(&ep);
   if (r) return say("adopt", r);
-  if (ep.n_in != INPUTS || ep.n_targets != TARGETS || edgeprop_store_capacity(&ep) == 0) {
-    char line[160];
-    snprintf(line, sizeof line, "odl: the host's model takes %u inputs and %u targets with a store of %lu rows; "
-             "this sensor needs %d and %d and a store: not fine-tuned", (unsigned)ep.n_in, (unsigned)ep.n_targets,
-             (unsigned long)edgeprop_store_capacity(&ep), INPUTS, TARGETS);
+  // Fine-tuned and saved only if it has this sketch's shape: its inputs and
+  // targets are this sensor's, and a save of it is restored after a reboot.
+  edgeprop_model m;
+  sketch_model(&m);
+  if (edgeprop_check_shape(&ep, &m) != EDGEPROP_OK) {
+    char line[220];
+    snprintf(line, sizeof line, "odl: the host's model is not this sketch's (%s): not fine-tuned", edgeprop_error(&ep));
     edgeprop_board_print(line);
     phase = READY;
     return;

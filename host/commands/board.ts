@@ -1,5 +1,5 @@
 // edgeprop board: serve a simulated board. --stdio speaks the protocol on
-// stdin/stdout (what socat runs behind a pty); --pty makes a pseudo-terminal,
+// stdin/stdout (what runs behind a pty); --pty makes a pseudo-terminal,
 // prints its path and serves until stopped, for a serial monitor or
 // `edgeprop train --port`. --emulate boots the real firmware under QEMU
 // (boards/qemu) and prints its serial port the same way.
@@ -8,14 +8,14 @@ import { SimulatedFirmware } from "../boards/simulated-firmware.js";
 import { boardCommand } from "../boards/open.js";
 import { startPtyBoard } from "../transports/pty.js";
 import { loadProfile } from "../firmware/profiles.js";
-import { UsageError } from "../errors.js";
+import { LinkError, UsageError } from "../errors.js";
 import { bootEmulatedBoard, parseEmulate, type EmulateSpec } from "../boards/emulated.js";
 import type { ChildProcess } from "node:child_process";
 
 export const BOARD_OPTIONS: OptionSpec[] = [
   { name: "pty", kind: "flag", help: "serve on a new pseudo-terminal (needs socat) and print its path" },
   { name: "stdio", kind: "flag", help: "serve on stdin/stdout" },
-  { name: "path", kind: "string", value: "PATH", help: "with --pty: the path for the pty link (default: a new one under /tmp)" },
+  { name: "path", kind: "string", value: "PATH", help: "with --pty: where to make a link to the pty (default: a link in a new private folder under TMPDIR)" },
   { name: "board", kind: "string", value: "PROFILE", help: "the board profile whose memory limit to simulate (esp32, esp32-s3, esp32-c3)" },
   { name: "memory-limit", kind: "int", min: 0, help: "bytes of linear memory the module may use (default: the profile's, else all)" },
   { name: "engine", kind: "string", value: "wasi:RUNTIME|exec:'CMD ARGS'", help: "with --pty: run this board process behind the pty instead of the in-process module" },
@@ -34,13 +34,24 @@ export async function boardCommandMain(argv: string[]): Promise<number> {
   }
   if (a.stdio) return serveStdio(limit);
   if (!a.pty) throw new UsageError("edgeprop board: give --pty (a pseudo-terminal) or --stdio");
+  // Announced only once the board process runs and its pty is up (startPtyBoard
+  // waits for both); if the board ends on its own later, so does this command, exit 4.
   const pty = await startPtyBoard(boardCommand(a.engine as string | undefined, limit), a.path as string | undefined);
   process.stdout.write(`${pty.path}\n`);
   process.stderr.write(`edgeprop board: a simulated board${a.board ? ` (${a.board})` : ""} is on ${pty.path}; ` +
     `try 'edgeprop train --port ${pty.path} ...' or a serial monitor. Ctrl-C stops it.\n`);
-  await untilStopped(pty.socat);
+  const ended = await Promise.race([untilSignalled(), pty.ended]);
   await pty.stop();
+  if (ended !== null) throw new LinkError(`the board on ${pty.path} stopped: ${ended}`);
   return 0;
+}
+
+/** Resolves with null on Ctrl-C or SIGTERM. */
+function untilSignalled(): Promise<null> {
+  return new Promise((resolve) => {
+    process.once("SIGINT", () => resolve(null));
+    process.once("SIGTERM", () => resolve(null));
+  });
 }
 
 /** Resolves on Ctrl-C, SIGTERM or the exit of `child` (whatever serves the board). */

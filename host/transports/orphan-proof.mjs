@@ -11,11 +11,14 @@ function haveSetpriv() {
   return setprivWorks;
 }
 
-/** spawn(cmd, args, { stdio }) whose child is killed when this process dies. The child's pid is cmd's own (setpriv execs it). */
-export function spawnOrphanProof(cmd, args, stdio = ["ignore", "pipe", "pipe"]) {
-  if (haveSetpriv()) return spawn("setpriv", ["--pdeathsig", "KILL", "--", cmd, ...args], { stdio });
+/** spawn(cmd, args, { stdio, cwd }) whose child is killed when this process dies. The child's pid is cmd's own (setpriv execs it). */
+export function spawnOrphanProof(cmd, args, stdio = ["ignore", "pipe", "pipe"], cwd = undefined) {
+  if (haveSetpriv()) return spawn("setpriv", ["--pdeathsig", "KILL", "--", cmd, ...args], { stdio, cwd });
   // sh runs cmd in the background, watches the parent, and exits with cmd.
-  const watch = `"$@" & c=$!; trap 'kill $c 2>/dev/null' TERM INT; ` +
+  // A background command's stdin is /dev/null (dash even with <&0), so cmd
+  // gets the given stdin through fd 3; the watcher then lets go of cmd's
+  // stdin and stdout, so their other ends see cmd's end alone.
+  const watch = `exec 3<&0; "$@" <&3 3<&- & c=$!; exec 3<&- </dev/null >/dev/null; trap 'kill $c 2>/dev/null' TERM INT; ` +
     `while kill -0 ${process.pid} 2>/dev/null && kill -0 $c 2>/dev/null; do sleep 0.2; done; kill $c 2>/dev/null; wait $c`;
-  return spawn("sh", ["-c", watch, "sh", cmd, ...args], { stdio });
+  return spawn("sh", ["-c", watch, "sh", cmd, ...args], { stdio, cwd });
 }

@@ -1,6 +1,6 @@
 // Issue 14 item 9: kill -9 of `board --pty` left socat and the board process
-// serving as orphans. socat now dies with the CLI (parent-death signal), and
-// the board behind it with socat (its stdin ends).
+// serving as orphans. socat and the board process (both the CLI's children
+// since issue 20) now die with the CLI (parent-death signal).
 import { afterAll, describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
 import { descendants, killAll, startCli, survivors, waitForOutput } from "./processes";
@@ -15,10 +15,11 @@ describe.skipIf(!haveSocat)("board --pty", () => {
       const board = startCli(["board", "--pty"]);
       started.push(board.child.pid!);
       await waitForOutput(board, (s) => /^(\/\S+)\n/.exec(s)?.[1], 30_000);
-      // socat starts the board process on the first connection or at once, depending on its version: wait for socat alone.
+      // socat and the board process are there.
       const tree = descendants(board.child.pid!);
       const socat = tree.filter((d) => d.cmd.startsWith("socat") || d.cmd.includes(" socat ")).map((d) => d.pid);
       expect(socat.length).toBeGreaterThan(0);
+      expect(tree.filter((d) => d.cmd.includes("board --stdio")).length).toBeGreaterThan(0);
       const all = tree.map((d) => d.pid);
       started.push(...all);
       board.child.kill(signal);

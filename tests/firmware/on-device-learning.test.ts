@@ -1,7 +1,8 @@
 // The OnDeviceLearning example (examples/OnDeviceLearning) built for the
 // POSIX board (wasm2c, gcc): it collects samples from its simulated sensor,
 // trains and saves with no host attached; killed and restarted, it reloads
-// its weights and predicts the same bits; a damaged save is refused whole;
+// its weights and predicts the same bits; a damaged save is refused whole,
+// and so is a sound save of another shape (under AddressSanitizer: no over-read);
 // and `edgeprop pull` over a real pty (socat) returns the weights an
 // in-process run (the module's direct exports in V8) computes from the same
 // rows in the same shuffled order: streamed as BATCH frames, and trained
@@ -19,6 +20,9 @@ import { decodeFrame, encodeFrame, framesIn } from "../helpers/spec-frames";
 
 const has = (tool: string) => spawnSync("sh", ["-c", `command -v ${tool}`]).status === 0;
 const CAN_BUILD = has("wasm2c") && has("gcc") && has("g++") && has("make");
+/** Whether the C compiler the Makefile uses (cc) links AddressSanitizer. */
+const CAN_ASAN = CAN_BUILD &&
+  spawnSync("cc", ["-fsanitize=address", "-x", "c", "-", "-o", "/dev/null"], { input: "int main(void) { return 0; }\n" }).status === 0;
 
 let work = "";
 let bin = "";
@@ -36,9 +40,11 @@ afterAll(() => { if (work) rmDir(work); });
 class Sketch {
   readonly child: ChildProcessWithoutNullStreams;
   out = "";
-  constructor(storage: string, program = bin, extra: string[] = []) {
-    this.child = spawn(program, ["--storage", storage, ...extra], { stdio: "pipe" });
+  err = "";
+  constructor(storage: string, program = bin, extra: string[] = [], env: NodeJS.ProcessEnv = process.env) {
+    this.child = spawn(program, ["--storage", storage, ...extra], { stdio: "pipe", env });
     this.child.stdout.on("data", (b: Buffer) => { this.out += b.toString("latin1"); });
+    this.child.stderr.on("data", (b: Buffer) => { this.err += b.toString("latin1"); });
   }
   lines(): string[] {
     return this.out.split(/[\r\n\0]+/).filter((l) => l.length > 0);
@@ -47,7 +53,7 @@ class Sketch {
     const end = Date.now() + ms;
     while (!pred(this.lines())) {
       if (Date.now() > end) throw new Error(`timed out waiting for ${what}; got ${JSON.stringify(this.lines())}`);
-      if (this.child.exitCode !== null) throw new Error(`the sketch exited (${this.child.exitCode}) before ${what}: ${JSON.stringify(this.lines())}`);
+      if (this.child.exitCode !== null) throw new Error(`the sketch exited (${this.child.exitCode}) before ${what}: ${JSON.stringify(this.lines())}\n${this.err}`);
       await new Promise((r) => setTimeout(r, 25));
     }
     return this.lines();
@@ -141,6 +147,65 @@ describe.skipIf(!CAN_BUILD)("OnDeviceLearning on the POSIX board", () => {
     }
     // Trained again from the same seed and samples: the same model, saved again.
     expect(readFileSync(path.join(storage, "odl.blob")).equals(saved)).toBe(true);
+  }, 180_000);
+
+  it.skipIf(!CAN_ASAN)("refuses a sound save of another shape (a firmware update changed the inputs) and trains afresh, with no over-read under AddressSanitizer", async () => {
+    // The shipped sketch and the same sketch as a firmware with 3 inputs would be, both under ASan.
+    const obj = path.join(work, "obj-asan");
+    const sketch = readFileSync(path.join(repoRoot, "examples", "OnDeviceLearning", "OnDeviceLearning.ino"), "utf8");
+    const threeInputs = sketch.replace("#define INPUTS 2\n", "#define INPUTS 3\n").replace("float x[INPUTS], t[TARGETS];", "float x[INPUTS] = {0}, t[TARGETS];");
+    expect(threeInputs.match(/#define INPUTS 3\n|float x\[INPUTS\] = \{0\}/g)).toHaveLength(2);
+    const otherIno = path.join(work, "ThreeInputs.ino");
+    writeFileSync(otherIno, threeInputs);
+    const make = (extra: string[]) => execFileSync("make", ["-s", "-C", path.join(repoRoot, "boards", "posix"), "ENGINE=wasm2c", `OBJ=${obj}`,
+      "CFLAGS=-fsanitize=address -fno-omit-frame-pointer -g", "example", ...extra], { stdio: "pipe" });
+    make(["EXAMPLE=OnDeviceLearning"]);
+    make(["EXAMPLE=ThreeInputs", `EXAMPLE_SKETCH=${otherIno}`]);
+    const env = { ...process.env, ASAN_OPTIONS: "detect_leaks=0:halt_on_error=1" };
+    const storage = path.join(work, "store-shape");
+    mkdirSync(storage);
+    const before = new Sketch(storage, path.join(obj, "ThreeInputs"), [], env);
+    try {
+      await before.until(fourPredictions, "the 3-input firmware's training");
+      expect(before.lines()).toContain("odl: saved");
+    } finally {
+      await before.kill();
+    }
+    // The update: the shipped 2-input sketch boots on the 3-input save.
+    const after = new Sketch(storage, path.join(obj, "OnDeviceLearning"), [], env);
+    try {
+      const lines = await after.until(fourPredictions, "training afresh after the refused restore");
+      expect(lines).toContain("odl: restore refused (EDGEPROP_E_OTHER_SHAPE): the saved model odl has another shape: inputs 3, the sketch's 2; training afresh");
+      expect(lines.some((l) => l.startsWith("edgeprop: restored"))).toBe(false);
+      expect(lines).not.toContain("odl: restored");
+      expect(lines).toContain("odl: collecting 160 samples");
+      // Trained from scratch: the bits of a board that never had a save.
+      expect(predictionBits(lines)).toEqual(await probePredictionBits());
+    } finally {
+      await after.kill();
+    }
+    expect(after.err).not.toMatch(/AddressSanitizer/);
+    expect(after.err).toBe("");
+  }, 300_000);
+
+  it("does not fine-tune (nor save) a host's model of another shape than the sketch's, which a reboot could not restore", async () => {
+    const storage = path.join(work, "store-f");
+    mkdirSync(storage);
+    const s = new Sketch(storage);
+    try {
+      await s.until(fourPredictions, "training");
+      const saved = readFileSync(path.join(storage, "odl.blob"));
+      // A host configures a 2-8-1 model (as `edgeprop push` of one does first).
+      const HELLO = 0x01, CONFIGURE = 0x02;
+      s.child.stdin.write(Buffer.concat([encodeFrame(HELLO, 900), encodeFrame(CONFIGURE, 901, new Uint8Array(encodeConfig({ ...SKETCH.run, sizes: [2, 8, 1] })))]));
+      const lines = await s.until((l) => l.some((x) => x.startsWith("odl: the host's model") || x === "odl: adopted the host's model"),
+        "the sketch's answer to the host's model");
+      expect(lines).toContain("odl: the host's model is not this sketch's (the model has another shape: layer size 8, the sketch's 16): not fine-tuned");
+      expect(lines).not.toContain("odl: adopted the host's model");
+      expect(readFileSync(path.join(storage, "odl.blob")).equals(saved)).toBe(true);
+    } finally {
+      await s.kill();
+    }
   }, 180_000);
 
   it("serves a host's session while it trains: every reply in order, and the same model as with nobody attached", async () => {

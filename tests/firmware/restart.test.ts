@@ -119,5 +119,11 @@ describe.skipIf(!CAN_BUILD)("the training API across a restart (RestartCheck on 
     expect(second.rc.get("reloaded-predict")).toBe(first.rc.get("saved-predict"));
     expect(second.rc.get("reloaded-stats")).toBe(hex([...MEAN, ...STD]));
     expect(second.rc.get("reloaded")).toBe("held 0 capacity 8");
+    // The same save asked for as another shape (issue 20 item 5): refused, nothing restored, before the right one was.
+    expect(second.rc.get("other-hidden")).toBe("107 the saved model rc has another shape: layer size 4, the sketch's 5");
+    expect(second.rc.get("other-normalize")).toBe("107 the saved model rc has another shape: normalize 1, the sketch's 0");
+    expect(second.lines.filter((l) => l.startsWith("edgeprop: restored rc ")).length).toBe(1);
+    expect(second.rc.get("shape-other-store")).toBe("107 the model has another shape: store rows 8, the sketch's 9");
+    expect(second.rc.get("shape-same")).toBe("0 ");
   }, 120_000);
 });
