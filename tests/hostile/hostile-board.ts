@@ -9,6 +9,9 @@
 //  - rewrite any reply (re-encoded with a valid COBS and CRC), e.g. answer
 //    every reply of a kind with an ERROR frame of any code.
 // Only the host's own checks stand between such a board and the model.
+//
+// The rebooted pump gets only what the host writes after the reboot: the
+// requests in flight are lost with the old one, as on a board that browns out.
 import { spawn, type ChildProcess } from "node:child_process";
 import type { ByteLink } from "../../host/transports/byte-link";
 import { FrameSplitter } from "../../host/protocol/frame-splitter";
@@ -21,6 +24,12 @@ export interface HostileOptions {
   /** Reboot the board right after these reply numbers (or when this says so). */
   rebootAfter?: readonly number[] | ((n: number, f: Frame) => boolean);
   rewrite?: ReplyRewrite;
+  /**
+   * A rebooted board's banner never reaches the host (lost on the line while
+   * the host was sending): the restart shows only as NO_SESSION refusals of
+   * the requests in flight.
+   */
+  bannerLost?: boolean;
 }
 
 /** An ERROR frame as the module writes it (docs/protocol.md §4.8): [code][for_type][detail i16][boot id u32]. */
@@ -62,6 +71,7 @@ export class HostileBoard implements ByteLink {
   }
 
   private start(): void {
+    const rebooted = this.boots > 0;
     const [cmd, ...args] = this.command;
     const child = spawn(cmd!, args, { stdio: ["pipe", "pipe", "ignore"] });
     this.boots++;
@@ -75,6 +85,7 @@ export class HostileBoard implements ByteLink {
         if (!mine()) return;
         const bo = /\bbo=([0-9a-f]{8})\b/.exec(line);
         if (bo) this.bootId = parseInt(bo[1]!, 16);
+        if (bo && rebooted && this.o.bannerLost) return;
         this.emit(new TextEncoder().encode(`${line}\r\n\0`));
       },
     });
