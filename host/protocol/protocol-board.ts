@@ -15,7 +15,7 @@ import { freshState, type HeldState, type StoredPiece } from "./held-state.js";
 import { Type, type Frame } from "./frame.js";
 import { EpochStream } from "./epoch-stream.js";
 import { readRegion } from "./read-region.js";
-import { BoardError, Status } from "./status.js";
+import { BoardError, Status, statusName } from "./status.js";
 import { LinkError } from "../errors.js";
 import { MIN_RX_PAYLOAD, TX_PAYLOAD, inputStatsBytes, rxPayloadBytes, trainedParamCount, type Plan } from "../model/plan.js";
 import { modelWidths, NO_WIDTHS, paramCount } from "../model/config.js";
@@ -178,8 +178,15 @@ export class ProtocolBoard implements Board {
     const params = paramCount(shape.sizes);
     const expect = { params, trainedParams: trainedParamCount(shape), inputStatsBytes: inputStatsBytes(shape) };
     const storeRows = configStoreRows(block);
-    const reply = await this.pipe.ask(Type.CONFIGURE, block,
-      (f) => checkStorePlan(decodeConfigureReply(replyPayload(f, Type.CONFIGURE), expect), shape, storeRows));
+    const reply = await this.pipe.ask(Type.CONFIGURE, block, (f) => {
+      // The board's verdict on a model (TOO_BIG, BAD_CONFIG: the user's input) comes in CONFIGURE_REPLY;
+      // an ERROR frame instead is the board failing (the module sends one only for a malformed request).
+      if (f.type === Type.ERROR) {
+        const e = decodeError(f.payload);
+        throw new LinkError(`the board answered CONFIGURE with an ERROR frame: ${statusName(e.code)} (detail ${e.detail})`);
+      }
+      return checkStorePlan(decodeConfigureReply(replyPayload(f, Type.CONFIGURE), expect), shape, storeRows);
+    });
     const plan: Plan = { ...reply.plan, chunk: configChunk(block) };
     if (reply.status !== Status.OK) {
       throw withStoreNumbers(configureRefusal(reply.status, reply.detail, plan.total_bytes, `the board allows ${reply.memoryLimit}`), plan, block);
@@ -205,7 +212,14 @@ export class ProtocolBoard implements Board {
       reqs.push({ type: Type.SET_WEIGHTS, payload: encodeSetWeights(region, offset, part) });
       ranges.push({ region, offset, count: part.length });
     }
-    await this.pipe.send(reqs, (i, f) => { decodeSetWeightsReply(replyPayload(f, Type.SET_WEIGHTS), ranges[i]); });
+    await this.pipe.send(reqs, (i, f) => {
+      // The host checked every length and range: a refused write is the board failing, not the user's model.
+      if (f.type === Type.ERROR) {
+        const e = decodeError(f.payload);
+        throw new LinkError(`the board refused SET_WEIGHTS of region ${region}: ${statusName(e.code)} (detail ${e.detail})`);
+      }
+      decodeSetWeightsReply(replyPayload(f, Type.SET_WEIGHTS), ranges[i]);
+    });
   }
 
   private readRegion(region: number, count: number): Promise<Float32Array> {
