@@ -22,7 +22,8 @@ import { optimizerDefaults } from "../../host/model/config";
 const CASE = path.join(goldenDir, "adam-amsgrad"); // xor, 64 rows, 2-8-1 tanh, bce
 const LOADED = ["--data", path.join(CASE, "data.csv"), "--load", path.join(CASE, "init.json"), "--loss", "bce",
   "--opt", "adam", "--lr", "0.03", "--batch", "16"];
-const LINK = { timeoutMs: 100, retries: 4 };
+// A reboot is seen by its banner at once; the generous retries keep a loaded machine from ending a run.
+const LINK = { timeoutMs: 100, retries: 8 };
 
 let work = "";
 let pump = "";
