@@ -47,17 +47,19 @@ export class LoadFailedError extends LinkError {
 export const MAX_BACKOFF = 8;
 
 /**
- * The no-progress deadline, in units of the plain reply deadline: the waits
- * of `retries` attempts at one request (each backed off, up to MAX_BACKOFF)
- * and one more. Whatever a board sends, a request that is not answered
- * within it (error replies, refused or ignored frames, resends) ends the run
- * with a LinkError (docs/protocol.md §3.3). With --timeout 250 and
- * --retries 8: 48 × 250 ms = 12 s.
+ * The no-progress deadline, in units of the plain reply deadline: twice the
+ * waits of `retries` attempts at one request (each backed off, up to
+ * MAX_BACKOFF), so a board that is merely silent is still given up on by its
+ * attempts (however late the timers fire), and this only ends what the
+ * attempts do not count. Whatever a board sends, a request that is not
+ * answered within it (error replies, refused or ignored frames, resends) ends
+ * the run with a LinkError (docs/protocol.md §3.3). With --timeout 250 and
+ * --retries 8: 94 × 250 ms = 23.5 s.
  */
 export function noProgressUnits(retries: number): number {
-  let units = 1;
-  for (let a = 0; a < retries; a++) units += Math.min(MAX_BACKOFF, 2 ** a);
-  return units;
+  let waits = 0;
+  for (let a = 0; a < retries; a++) waits += Math.min(MAX_BACKOFF, 2 ** a);
+  return 2 * waits;
 }
 
 export interface PipelineOptions {
