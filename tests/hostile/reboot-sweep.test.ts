@@ -46,10 +46,10 @@ interface Outcome {
 type Scenario = (tag: string, k: number | null) => Promise<Outcome>;
 
 /** A sim run whose result is its --save file. */
-function simScenario(argv: string[], prepare?: (tag: string) => string[]): { run: Scenario; reference: () => Promise<string> } {
+function simScenario(argv: string[], prepare?: (tag: string) => string[], bannerLost = false): { run: Scenario; reference: () => Promise<string> } {
   const run: Scenario = async (tag, k) => {
     const save = path.join(work, `${tag}.json`);
-    const link = new HostileBoard([pump], { rebootAfter: k === null ? [] : [k] });
+    const link = new HostileBoard([pump], { rebootAfter: k === null ? [] : [k], bannerLost });
     const ending = await simHostile(link, [...argv, ...(prepare?.(tag) ?? []), "--save", save], LINK);
     return { ending, result: ending.code === 0 ? bytesOf(save).toString() : null, replies: link.replies };
   };
@@ -92,6 +92,12 @@ describe("a reboot right after any reply (the real POSIX pump behind a hostile b
     expect(r.replies).toBeGreaterThan(15);
     expect(r.wrong).toEqual([]);
     expect(r.failed).toEqual([]); // one restart is always survived
+  }, 120_000);
+
+  it("sim --load, the rebooted board's banner lost (seen only by NO_SESSION or HELLO's boot id): direct's model file for every reboot index", async () => {
+    const r = await sweep("load-no-banner", simScenario([...LOADED, "--epochs", "2"], undefined, true));
+    expect(r.wrong).toEqual([]);
+    expect(r.failed).toEqual([]);
   }, 120_000);
 
   it("sim --normalize (input statistics, with --load): direct's model file for every reboot index", async () => {
