@@ -43,7 +43,7 @@ export function noAnswerHint(line: SerialLine): string {
 /** How a command that talks to a board waits for its replies (train, push). */
 export const REPLY_OPTIONS: OptionSpec[] = [
   { name: "timeout", kind: "int", min: 10, default: 500, help: "ms to wait for a reply before sending again (transfer time is added)" },
-  { name: "retries", kind: "int", min: 1, default: 8, help: "attempts per request before giving up on the board" },
+  { name: "retries", kind: "int", min: 1, default: 8, help: "attempts per request before giving up on the board (timeouts and error replies count; no request waits longer than the no-progress deadline, docs/protocol.md §3.3)" },
 ];
 
 export function replyOptionsOf(a: Parsed): PipelineOptions {

@@ -8,6 +8,7 @@ import { SerialLink } from "../transports/serial-link.js";
 import { ReportingBoard } from "../boards/reporting-board.js";
 import { withBoard } from "../boards/board.js";
 import { LinkError, UsageError } from "../errors.js";
+import { BoardError } from "../protocol/status.js";
 import { REPLY_OPTIONS, SERIAL_OPTIONS, noAnswerHint, replyOptionsOf, serialLineOf } from "../cli/serial-flags.js";
 import { hexId } from "../text/number-format.js";
 import { withInterrupt } from "../run/interrupt.js";
@@ -34,7 +35,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
   await withBoard(board, async () => {
     const info = await board.hello().catch((err) => {
       // The first request: no answer says nothing about training, everything about the line.
-      if (err instanceof LinkError) err.message += noAnswerHint(line);
+      if (err instanceof LinkError && !(err instanceof BoardError)) err.message += noAnswerHint(line);
       throw err;
     });
     if (!a.json && !a.quiet) {

@@ -19,7 +19,12 @@ export interface Request {
 
 const isRead = (type: number) => type === Type.GET_WEIGHTS || type === Type.EVAL;
 
-/** The board restarted (a banner, a TRAP report, or a request refused for want of a session). */
+/**
+ * Evidence that the board restarted: a banner with another boot id, a TRAP
+ * report, a request in flight refused for want of a session, or a HELLO
+ * answered with another boot id. The protocol board's HELLO then tells
+ * whether it really did (a new boot id) and restores it (docs/protocol.md §3.5).
+ */
 export class RebootError extends Error {}
 
 /**
@@ -40,6 +45,22 @@ export class LoadFailedError extends LinkError {
  * process still starting) gets time to answer before the run gives up.
  */
 export const MAX_BACKOFF = 8;
+
+/**
+ * The no-progress deadline, in units of the plain reply deadline: twice the
+ * waits of `retries` attempts at one request (each backed off, up to
+ * MAX_BACKOFF), so a board that is merely silent is still given up on by its
+ * attempts (however late the timers fire), and this only ends what the
+ * attempts do not count. Whatever a board sends, a request that is not
+ * answered within it (error replies, refused or ignored frames, resends) ends
+ * the run with a LinkError (docs/protocol.md §3.3). With --timeout 250 and
+ * --retries 8: 94 × 250 ms = 23.5 s.
+ */
+export function noProgressUnits(retries: number): number {
+  let waits = 0;
+  for (let a = 0; a < retries; a++) waits += Math.min(MAX_BACKOFF, 2 ** a);
+  return 2 * waits;
+}
 
 export interface PipelineOptions {
   /** Frames in flight at once; at most the board's reply cache (4). */
@@ -65,7 +86,15 @@ interface Run {
   timer: NodeJS.Timeout | null;
   /** performance.now() after which the head counts as lost. */
   deadline: number;
+  /** performance.now() of the last request answered (or the run's start). */
+  progressAt: number;
+  /** performance.now() after which the run ends: no request answered for the no-progress deadline. */
+  progressBy: number;
   headResentAt: number;
+  /** The head for which an OUT_OF_ORDER already made the window be resent this round (-1: none). */
+  outOfOrderResentAt: number;
+  /** The last error reply that named the head (for the message when the run gives up). */
+  headRefusal: string | null;
 }
 
 export class Pipeline {
@@ -88,6 +117,8 @@ export class Pipeline {
   textLines: string[] = [];
   /** Set once HELLO has been answered: a banner after that is a reboot. */
   sessionActive = false;
+  /** The boot id of the board the session is with (HELLO's reply): its own banner again is no reboot. */
+  bootId: number | null = null;
 
   constructor(private readonly link: ByteLink, o: PipelineOptions = {}) {
     this.o = { window: o.window ?? 4, retries: o.retries ?? 8, timeoutMs: o.timeoutMs ?? 250 };
@@ -103,7 +134,9 @@ export class Pipeline {
     this.textLines.push(line);
     if (this.textLines.length > 50) this.textLines.shift();
     if (/^edgeprop \S+ pr=/.test(line) && this.sessionActive) {
-      // A banner after the session started means the board rebooted.
+      // A banner after the session started means the board rebooted, unless it names the session's boot.
+      const bo = /\bbo=([0-9a-f]{8})\b/.exec(line);
+      if (bo && this.bootId !== null && parseInt(bo[1], 16) === this.bootId) return;
       this.rebootSeen = line;
       this.fail(new RebootError(`the board restarted: ${line}`));
     }
@@ -120,14 +153,18 @@ export class Pipeline {
   send(reqs: Request[], onReply: Run["onReply"], window = this.o.window): Promise<number> {
     if (this.run) throw new Error("pipeline busy");
     if (this.loadFailure) return Promise.reject(this.loadFailure);
+    // A restart seen while idle: nothing sent to a board that lost the session.
+    if (this.rebootSeen && this.sessionActive) return Promise.reject(new RebootError(`the board restarted: ${this.rebootSeen}`));
     // Nothing to send (a region of no floats): nothing to wait for, no sequence number used.
     if (reqs.length === 0) return Promise.resolve(0);
     return new Promise((resolve, reject) => {
       const run: Run = {
         base: this.seq, reqs, encoded: new Array(reqs.length).fill(null),
         replies: new Array(reqs.length).fill(null), head: 0, sent: 0, window: Math.max(1, window),
-        onReply, resolve, reject, attempts: 0, timer: null, deadline: 0, headResentAt: -1,
+        onReply, resolve, reject, attempts: 0, timer: null, deadline: 0, progressAt: 0, progressBy: 0, headResentAt: -1,
+        outOfOrderResentAt: -1, headRefusal: null,
       };
+      this.progressed(run);
       this.run = run;
       this.fill(run);
       this.arm(run);
@@ -189,11 +226,15 @@ export class Pipeline {
    * already made, up to MAX_BACKOFF.
    */
   private timeoutMs(run: Run): number {
+    return this.plainTimeoutMs(run) * Math.min(MAX_BACKOFF, 2 ** run.attempts);
+  }
+
+  /** The reply deadline before any backoff. */
+  private plainTimeoutMs(run: Run): number {
     let bytes = 0;
     for (let i = run.head; i < run.sent; i++) bytes += this.frameOf(run, i).length;
-    const once = this.o.timeoutMs + 2 * lineSeconds(bytes + 256, this.link.baud) * 1000
+    return this.o.timeoutMs + 2 * lineSeconds(bytes + 256, this.link.baud) * 1000
       + (run.sent - run.head) * this.busyMsPerRequest;
-    return once * Math.min(MAX_BACKOFF, 2 ** run.attempts);
   }
 
   /**
@@ -206,22 +247,47 @@ export class Pipeline {
     if (!run.timer) this.schedule(run);
   }
 
+  /** A request answered (or a run started): the no-progress deadline starts again. */
+  private progressed(run: Run): void {
+    run.progressAt = performance.now();
+    run.progressBy = run.progressAt + this.plainTimeoutMs(run) * noProgressUnits(this.o.retries);
+  }
+
   private schedule(run: Run): void {
     run.timer = setTimeout(() => {
       run.timer = null;
       if (this.run !== run) return;
-      if (performance.now() < run.deadline) { this.schedule(run); return; }
+      const now = performance.now();
+      if (now >= run.progressBy) { this.failNoProgress(run); return; }
+      if (now < run.deadline) { this.schedule(run); return; }
       this.onTimeout(run);
-    }, Math.max(1, run.deadline - performance.now()));
+    }, Math.max(1, Math.min(run.deadline, run.progressBy) - performance.now()));
+  }
+
+  /** "request N (type 0x..)": the head, as the messages that end a run name it. */
+  private headName(run: Run): string {
+    return `request ${(run.base + run.head) & 0xffff}, type 0x${run.reqs[run.head].type.toString(16)}`;
+  }
+
+  private failNoProgress(run: Run): void {
+    const ms = performance.now() - run.progressAt;
+    this.fail(new LinkError(`the board made no progress for ${(ms / 1000).toFixed(1)} s (${this.headName(run)} never answered` +
+      `${run.headRefusal ? `; the board answered ${run.headRefusal}` : ""}): giving up (the no-progress deadline of --timeout and --retries)`));
+  }
+
+  /** One more attempt at the head; false (and the run failed) when the retry budget is spent. */
+  private countAttempt(run: Run): boolean {
+    if (++run.attempts < this.o.retries) return true;
+    this.fail(new LinkError(run.headRefusal
+      ? `the board refused ${this.headName(run)} ${this.o.retries} times: ${run.headRefusal}`
+      : `the board stopped answering (no reply to ${this.headName(run)}, after ${this.o.retries} attempts)`));
+    return false;
   }
 
   private onTimeout(run: Run): void {
     if (this.run !== run) return;
-    if (++run.attempts >= this.o.retries) {
-      const r = run.reqs[run.head];
-      this.fail(new LinkError(`the board stopped answering (no reply to request ${(run.base + run.head) & 0xffff}, type 0x${r.type.toString(16)}, after ${this.o.retries} attempts)`));
-      return;
-    }
+    if (!this.countAttempt(run)) return;
+    run.outOfOrderResentAt = -1; // a new round: the next OUT_OF_ORDER may resend again
     this.resendFrom(run, run.head);
     this.arm(run);
   }
@@ -235,6 +301,7 @@ export class Pipeline {
    */
   private rejectReply(run: Run, i: number, err: MalformedMessageError): void {
     run.replies[i] = null;
+    if (i === run.head) run.headRefusal = err.message;
     if (++run.attempts >= this.o.retries) {
       this.fail(new MalformedMessageError(`${err.message} (request ${(run.base + i) & 0xffff}, after ${this.o.retries} attempts)`));
       return;
@@ -308,16 +375,34 @@ export class Pipeline {
     }
     const run = this.run;
     if (!run) return; // a late duplicate of an earlier run's reply
+    const index = this.indexOf(run, f.seq);
     if (f.type === Type.ERROR) {
-      const { code, detail } = decodeError(f.payload);
-      if (code === Status.NO_SESSION) { this.fail(new RebootError("the board has no session (it restarted)")); return; }
+      const { code, detail, bootId } = decodeError(f.payload);
+      // Only an error naming a request in flight counts: the others answered requests of an earlier run
+      // (after one restart every request in flight is refused: that is one restart, not one per refusal).
+      if (index === null || run.replies[index]) return;
+      if (code === Status.NO_SESSION && this.sessionActive) {
+        this.fail(new RebootError(`the board has no session (it restarted: boot id ${bootId.toString(16).padStart(8, "0")})`));
+        return;
+      }
       if (code === Status.OUT_OF_ORDER) {
+        if (index === run.head) run.headRefusal = `OUT_OF_ORDER (expecting seq ${detail & 0xffff})`;
         const want = this.indexOf(run, detail & 0xffff);
-        if (want !== null) { this.resendFrom(run, want); this.arm(run); }
+        // The window is resent once a round (one lost request makes the board refuse each of its successors);
+        // that resend is an attempt at the head, so a board that refuses forever uses up --retries.
+        if (want === null || run.outOfOrderResentAt === run.head) return;
+        run.outOfOrderResentAt = run.head;
+        if (!this.countAttempt(run)) return;
+        this.resendFrom(run, want);
+        this.arm(run);
+        return;
+      }
+      if (code === Status.OK) {
+        // An ERROR that says OK is no answer: damage, asked for again.
+        this.rejectReply(run, index, new MalformedMessageError(`an ERROR frame with status 0 (OK) for a request of type 0x${run.reqs[index].type.toString(16)}`));
         return;
       }
     }
-    const index = this.indexOf(run, f.seq);
     if (index === null || run.replies[index]) return;
     run.replies[index] = f;
     while (run.head < run.sent && run.replies[run.head]) {
@@ -333,6 +418,8 @@ export class Pipeline {
       }
       run.head++;
       run.attempts = 0;
+      run.headRefusal = null;
+      this.progressed(run);
       if (goOn === false) { this.finish(run, run.head); return; }
     }
     if (run.head === run.reqs.length) { this.finish(run, run.head); return; }

@@ -1,4 +1,4 @@
-// The protocol board's snapshot serves what the board holds between epochs:
+// The protocol board's held state serves what the board holds between epochs:
 // weights and optimizer state for a checkpoint cost no frames (no second
 // read of region 1, no HELLO that would restart the board's sequence).
 import { describe, expect, it } from "vitest";

@@ -1,18 +1,21 @@
 // A Board reached through the serial protocol over any byte link. It turns
 // the host's requests into frames (docs/protocol.md), streams an epoch's
 // chunks through the pipeline, and survives a board that restarts: it keeps
-// the last weights and optimizer state it pulled (at the start of every
-// epoch), and on a reboot reconfigures, restores them and replays the epoch.
+// what the board should hold (held-state.ts: every write, recorded before it
+// is sent, and the weights and optimizer state pulled after every epoch), and
+// on a reboot (a new boot id) reconfigures, restores it and runs the
+// interrupted operation again (an epoch is replayed from its start).
 import type {
   Board, BoardInfo, BatchResult, EvalResult, InputStats, LinkStats, OptimizerState, StoreInfo, StoreRowsOptions,
   StoredTrainJob, TrainJob,
 } from "../boards/board.js";
 import type { ByteLink } from "../transports/byte-link.js";
 import { Pipeline, RebootError, type PipelineOptions, type Request } from "./pipeline.js";
+import { freshState, type HeldState, type StoredPiece } from "./held-state.js";
 import { Type, type Frame } from "./frame.js";
 import { EpochStream } from "./epoch-stream.js";
 import { readRegion } from "./read-region.js";
-import { BoardError, Status } from "./status.js";
+import { BoardError, Status, statusName } from "./status.js";
 import { LinkError } from "../errors.js";
 import { MIN_RX_PAYLOAD, TX_PAYLOAD, inputStatsBytes, rxPayloadBytes, trainedParamCount, type Plan } from "../model/plan.js";
 import { modelWidths, NO_WIDTHS, paramCount } from "../model/config.js";
@@ -26,43 +29,32 @@ import {
   MAX_STORE_ROWS_PER_FRAME, StoreOffset, type HelloReply, type WeightsRange,
 } from "./codec.js";
 
-const MAX_RECOVERIES = 5;
+/** Board restarts (new boot ids) a session survives; the next one ends it (docs/protocol.md §3.5). */
+export const MAX_REBOOTS = 5;
 /** The most board time per request the reply deadline allows for, ms (a board that claims more is not believed). */
 const MAX_BUSY_MS_PER_REQUEST = 10_000;
-
-/** Rows sent to the sample store, kept to fill it again after a reboot (the store does not survive one). */
-interface StoredPiece {
-  x: Float32Array;
-  t: Float32Array;
-  rows: number;
-  clear: boolean;
-}
-
-interface Snapshot {
-  weights: Float32Array;
-  opt: OptimizerState;
-}
 
 export class ProtocolBoard implements Board {
   readonly description: string;
   readonly pipe: Pipeline;
-  private block: Uint8Array | null = null;
+  /** What the board should hold (null: nothing configured by this host yet). */
+  private held: HeldState | null = null;
   private widths = NO_WIDTHS;
   private params = 0;
   private optFloats = 0;
   private statsFloats = 0;
-  /** The input statistics last set (restored after a reboot), or null: the board's own 0 / 1. */
-  private inputStats: Float32Array | null = null;
   private rxPayload = MIN_RX_PAYLOAD;
-  /** The sample store's capacity (rows) as configured, the rows it holds, and what filled it since the last clear. */
+  /** The sample store's capacity (rows) as configured and the rows it holds. */
   private storeCapacity = 0;
   private storeHeld = 0;
-  private storedPieces: StoredPiece[] = [];
-  private lr = NaN;
   private pendingStep: number | null = null;
-  private snapshot: Snapshot | null = null;
   info: BoardInfo | null = null;
+  /** Board restarts recovered from: new boot ids seen after the first (at most MAX_REBOOTS). */
   recoveries = 0;
+  /** Boot ids this session has met. */
+  private readonly bootIds = new Set<number>();
+  /** Restart evidence (NO_SESSION, a TRAP report) after which HELLO showed the same boot id: counts toward --retries. */
+  private falseRestarts = 0;
   private boardMicrosAtStart = 0;
   lastBusyMicros = 0;
 
@@ -86,7 +78,9 @@ export class ProtocolBoard implements Board {
     this.pipe.sessionActive = false;
     const reply = await this.sendHello();
     this.pipe.sessionActive = true;
+    this.pipe.bootId = reply.bootId;
     this.pipe.takeReboot();
+    if (this.bootIds.size === 0) this.bootIds.add(reply.bootId); // the board as this session first met it
     this.info = {
       protocol: reply.protocol, buildId: reply.buildId, bootId: reply.bootId,
       memoryLimit: reply.memoryLimit, maxChunk: reply.chunk,
@@ -100,6 +94,19 @@ export class ProtocolBoard implements Board {
 
   private async sendHello(): Promise<HelloReply> {
     return this.pipe.ask(Type.HELLO, encodeHello(), (f) => decodeHelloReply(replyPayload(f, Type.HELLO)));
+  }
+
+  /**
+   * A HELLO inside the session (for the step count): it would start a session
+   * on a board that restarted unnoticed (its banner lost), so its boot id must
+   * be the session's, else it is a restart like any other.
+   */
+  private async sessionHello(): Promise<HelloReply> {
+    const reply = await this.sendHello();
+    if (this.info && reply.bootId !== this.info.bootId) {
+      throw new RebootError(`the board restarted (boot id ${reply.bootId.toString(16).padStart(8, "0")} instead of ${this.info.bootId.toString(16).padStart(8, "0")})`);
+    }
+    return reply;
   }
 
   /** Runs `op`; if the board restarted meanwhile, restores it and runs `op` again. */
@@ -125,30 +132,43 @@ export class ProtocolBoard implements Board {
     }
   }
 
+  /**
+   * After restart evidence: HELLO tells whether the board really restarted
+   * (a boot id this session has not met: one reboot, however many in-flight
+   * requests were refused for it) or not (the same boot id: counts toward
+   * --retries); either way the board is given the held state again.
+   */
   private async recover(why: string): Promise<void> {
-    if (++this.recoveries > MAX_RECOVERIES) throw new LinkError(`giving up after ${MAX_RECOVERIES} board restarts (${why})`);
     await this.hello();
-    if (!this.block) return;
-    await this.sendConfigure(this.block);
-    if (this.snapshot) {
-      await this.writeRegion(Region.PARAMETERS, this.snapshot.weights);
-      await this.writeRegion(Region.OPTIMIZER_STATE, this.snapshot.opt.state);
-      this.pendingStep = this.snapshot.opt.step;
+    const bootId = this.info!.bootId;
+    if (!this.bootIds.has(bootId)) {
+      this.bootIds.add(bootId);
+      if (++this.recoveries > MAX_REBOOTS) throw new LinkError(`giving up after ${MAX_REBOOTS} board restarts (${why})`);
+    } else if (++this.falseRestarts >= this.pipe.o.retries) {
+      throw new LinkError(`the board keeps reporting a lost session but did not restart (boot id ${bootId.toString(16).padStart(8, "0")}, ${this.falseRestarts} times): ${why}`);
     }
-    if (this.inputStats) await this.writeRegion(Region.INPUT_STATS, this.inputStats);
-    if (!Number.isNaN(this.lr)) await this.sendLr(this.lr);
-    await this.refillStore();
+    const held = this.held;
+    if (!held) return;
+    await this.sendConfigure(held.block);
+    if (held.inputStats) await this.writeRegion(Region.INPUT_STATS, held.inputStats);
+    if (held.weights) await this.writeRegion(Region.PARAMETERS, held.weights);
+    if (held.opt) {
+      await this.writeRegion(Region.OPTIMIZER_STATE, held.opt.state);
+      this.pendingStep = held.opt.step;
+    } else {
+      this.pendingStep = null; // CONFIGURE left step 0, as held
+    }
+    if (!Number.isNaN(held.lr)) await this.sendLr(held.lr);
+    await this.refillStore(held.storedPieces);
   }
 
   async configure(block: Uint8Array): Promise<Plan> {
     if (!this.info) await this.hello();
     return this.guarded(async () => {
       const plan = await this.sendConfigure(block);
-      this.block = block.slice();
-      this.lr = NaN;
-      this.inputStats = null;
-      this.storedPieces = [];
-      await this.takeSnapshot();
+      // CONFIGURE reset everything the board held; a restart from here on is restored to this.
+      this.held = freshState(block);
+      this.pendingStep = null;
       return plan;
     });
   }
@@ -158,8 +178,15 @@ export class ProtocolBoard implements Board {
     const params = paramCount(shape.sizes);
     const expect = { params, trainedParams: trainedParamCount(shape), inputStatsBytes: inputStatsBytes(shape) };
     const storeRows = configStoreRows(block);
-    const reply = await this.pipe.ask(Type.CONFIGURE, block,
-      (f) => checkStorePlan(decodeConfigureReply(replyPayload(f, Type.CONFIGURE), expect), shape, storeRows));
+    const reply = await this.pipe.ask(Type.CONFIGURE, block, (f) => {
+      // The board's verdict on a model (TOO_BIG, BAD_CONFIG: the user's input) comes in CONFIGURE_REPLY;
+      // an ERROR frame instead is the board failing (the module sends one only for a malformed request).
+      if (f.type === Type.ERROR) {
+        const e = decodeError(f.payload);
+        throw new LinkError(`the board answered CONFIGURE with an ERROR frame: ${statusName(e.code)} (detail ${e.detail})`);
+      }
+      return checkStorePlan(decodeConfigureReply(replyPayload(f, Type.CONFIGURE), expect), shape, storeRows);
+    });
     const plan: Plan = { ...reply.plan, chunk: configChunk(block) };
     if (reply.status !== Status.OK) {
       throw withStoreNumbers(configureRefusal(reply.status, reply.detail, plan.total_bytes, `the board allows ${reply.memoryLimit}`), plan, block);
@@ -185,37 +212,58 @@ export class ProtocolBoard implements Board {
       reqs.push({ type: Type.SET_WEIGHTS, payload: encodeSetWeights(region, offset, part) });
       ranges.push({ region, offset, count: part.length });
     }
-    await this.pipe.send(reqs, (i, f) => { decodeSetWeightsReply(replyPayload(f, Type.SET_WEIGHTS), ranges[i]); });
+    await this.pipe.send(reqs, (i, f) => {
+      // The host checked every length and range: a refused write is the board failing, not the user's model.
+      if (f.type === Type.ERROR) {
+        const e = decodeError(f.payload);
+        throw new LinkError(`the board refused SET_WEIGHTS of region ${region}: ${statusName(e.code)} (detail ${e.detail})`);
+      }
+      decodeSetWeightsReply(replyPayload(f, Type.SET_WEIGHTS), ranges[i]);
+    });
   }
 
   private readRegion(region: number, count: number): Promise<Float32Array> {
     return readRegion(this.pipe, region, count);
   }
 
-  async setWeights(w: Float32Array): Promise<void> {
-    if (w.length !== this.params) throw new BoardError(Status.BAD_RANGE, `expected ${this.params} weights, got ${w.length}`);
-    await this.guarded(() => this.writeRegion(Region.PARAMETERS, w));
-    await this.guarded(() => this.takeSnapshot());
+  /** The held state; a write before any CONFIGURE is the board's refusal, as the module's. */
+  private configured(): HeldState {
+    if (!this.held) throw new BoardError(Status.NOT_CONFIGURED, "no model configured");
+    return this.held;
   }
 
-  /** Between epochs the snapshot is what the board holds: no need to ask. */
+  async setWeights(w: Float32Array): Promise<void> {
+    if (w.length !== this.params) throw new BoardError(Status.BAD_RANGE, `expected ${this.params} weights, got ${w.length}`);
+    // Recorded before it is sent: a restart during or after the write restores these weights.
+    this.configured().weights = w.slice();
+    await this.guarded(() => this.writeRegion(Region.PARAMETERS, w));
+  }
+
+  /** What the board holds is known after a write or an epoch: no need to ask. */
   async getWeights(): Promise<Float32Array> {
-    if (this.snapshot) return this.snapshot.weights.slice();
+    const known = this.held?.weights;
+    if (known) return known.slice();
     return this.guarded(() => this.readRegion(Region.PARAMETERS, this.params));
   }
 
-  /** As getWeights: the snapshot already pulled holds it (no second read, no HELLO that restarts the sequence). */
+  /** As getWeights: known after an epoch or a write (no read, no HELLO that restarts the sequence). */
   async getOptimizerState(): Promise<OptimizerState> {
-    if (this.snapshot) return { step: this.snapshot.opt.step, state: this.snapshot.opt.state.slice() };
-    const state = await this.guarded(() => this.readRegion(Region.OPTIMIZER_STATE, this.optFloats));
-    const hello = await this.guarded(() => this.sendHello());
-    return { step: hello.step, state };
+    const known = this.held?.opt;
+    if (known) return { step: known.step, state: known.state.slice() };
+    return this.guarded(async () => {
+      const state = await this.readRegion(Region.OPTIMIZER_STATE, this.optFloats);
+      const hello = await this.sessionHello();
+      return { step: hello.step, state };
+    });
   }
 
   async setOptimizerState(s: OptimizerState): Promise<void> {
-    await this.guarded(() => this.writeRegion(Region.OPTIMIZER_STATE, s.state));
-    this.pendingStep = s.step;
-    if (this.snapshot) this.snapshot = { weights: this.snapshot.weights, opt: { step: s.step, state: s.state.slice() } };
+    this.configured().opt = { step: s.step, state: s.state.slice() };
+    await this.guarded(async () => {
+      await this.writeRegion(Region.OPTIMIZER_STATE, s.state);
+      // The step is set by the next epoch's first request (after a restart too: recover sets it again).
+      this.pendingStep = s.step;
+    });
   }
 
   async setInputStats(mean: Float32Array, std: Float32Array): Promise<void> {
@@ -226,8 +274,8 @@ export class ProtocolBoard implements Board {
     const both = new Float32Array(2 * this.widths.inputs);
     both.set(mean, 0);
     both.set(std, this.widths.inputs);
+    this.configured().inputStats = both;
     await this.guarded(() => this.writeRegion(Region.INPUT_STATS, both));
-    this.inputStats = both;
   }
 
   async getInputStats(): Promise<InputStats> {
@@ -246,21 +294,23 @@ export class ProtocolBoard implements Board {
   }
 
   async setLr(lr: number): Promise<void> {
+    this.configured().lr = lr;
     await this.guarded(() => this.sendLr(lr));
-    this.lr = lr;
   }
 
-  /** Pulls the board's weights, optimizer state and step count. */
-  private async pullSnapshot(): Promise<Snapshot> {
+  /** The learning rate the board holds (NaN: the configuration's). */
+  private get lr(): number {
+    return this.held?.lr ?? NaN;
+  }
+
+  /** Pulls the board's weights, optimizer state and step count into the held state (an epoch's end). */
+  private async pullTrainedState(held: HeldState): Promise<void> {
     const weights = await this.readRegion(Region.PARAMETERS, this.params);
     const state = await this.readRegion(Region.OPTIMIZER_STATE, this.optFloats);
     // HELLO restarted the sequence on the board: that is fine, it answers in order.
-    const hello = await this.sendHello();
-    return { weights, opt: { step: hello.step, state } };
-  }
-
-  private async takeSnapshot(): Promise<void> {
-    this.snapshot = await this.pullSnapshot();
+    const hello = await this.sessionHello();
+    held.weights = weights;
+    held.opt = { step: hello.step, state };
   }
 
   async train(job: TrainJob): Promise<BatchResult[]> {
@@ -272,11 +322,11 @@ export class ProtocolBoard implements Board {
    * result) restores the epoch's starting point and plays it all again.
    */
   private async replayableEpoch(play: () => Promise<BatchResult[]>): Promise<BatchResult[]> {
-    if (!this.snapshot) await this.guarded(() => this.takeSnapshot());
+    const held = this.configured();
     return this.guarded(async () => {
       const results = await play();
-      // The next epoch's restart point, and the weights the session asks for.
-      this.snapshot = await this.pullSnapshot();
+      // What the board holds now: the next epoch's restart point, and the weights the session asks for.
+      await this.pullTrainedState(held);
       return results;
     });
   }
@@ -284,7 +334,7 @@ export class ProtocolBoard implements Board {
   /** A SET_LR of an epoch's stream answered: the board holds `lr` now. */
   private acceptSetLr(f: Frame, lr: number): boolean {
     decodeAck(replyPayload(f, Type.SET_LR), Type.SET_LR);
-    this.lr = lr;
+    this.configured().lr = lr;
     return true;
   }
 
@@ -358,9 +408,11 @@ export class ProtocolBoard implements Board {
     if (this.storeCapacity === 0) throw noStoreError();
     checkStoredRowWidths(this.widths, nIn, nT);
     const piece: StoredPiece = { x: x.slice(0, rows * nIn), t: t.slice(0, rows * nT), rows, clear: o.clear ?? false };
+    const held = this.configured();
     await this.guarded(() => this.sendStore(piece));
-    if (piece.clear) this.storedPieces = [];
-    this.storedPieces.push(piece);
+    // Recorded once answered: a restart during the upload refills the store as it was, then sends the piece again.
+    if (piece.clear) held.storedPieces = [];
+    held.storedPieces.push(piece);
     return { held: this.storeHeld, capacity: this.storeCapacity };
   }
 
@@ -382,9 +434,9 @@ export class ProtocolBoard implements Board {
   }
 
   /** After a reboot: the store is empty; fill it again as it was. */
-  private async refillStore(): Promise<void> {
+  private async refillStore(pieces: readonly StoredPiece[]): Promise<void> {
     this.storeHeld = 0;
-    for (const piece of this.storedPieces) await this.sendStore(piece);
+    for (const piece of pieces) await this.sendStore(piece);
   }
 
   async trainStored(job: StoredTrainJob): Promise<BatchResult[]> {

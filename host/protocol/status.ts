@@ -1,6 +1,7 @@
 // The engine's status codes (assembly/status.ts; the firmware's own ERROR
 // frames use TRAP and LOAD_FAILED, boards/common/error_frame.h) and what each
 // means to a user. host/protocol/status.test.ts holds the three in step.
+import { LinkError } from "../errors.js";
 export const Status = {
   OK: 0, BAD_CONFIG: 1, TOO_BIG: 2, NOT_CONFIGURED: 3, BAD_ROWS: 4, BAD_RANGE: 5,
   BAD_LABEL: 6, BAD_FRAME: 7, OUT_OF_ORDER: 8, NON_FINITE: 9, TRAP: 10, LOAD_FAILED: 11,
@@ -25,8 +26,13 @@ export function statusName(code: number): string {
   return BY_CODE.get(code) ?? `status ${code}`;
 }
 
-/** A refusal from the board (or the in-process engine), with its status code. */
-export class BoardError extends Error {
+/**
+ * A refusal from the board (or the in-process engine), with its status code.
+ * One the caller does not handle (push's NOT_CONFIGURED, a run's TOO_BIG) ends
+ * the command as a link failure, exit 4: a board that refuses what a correct
+ * host sends has failed, and the run keeps its last good model.
+ */
+export class BoardError extends LinkError {
   constructor(readonly status: number, message: string, readonly detail = -1) {
     super(message);
   }
