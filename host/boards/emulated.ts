@@ -2,7 +2,8 @@
 // board profile's ISA, booted under qemu-system-riscv32 with its UART behind
 // a pty, and reached exactly as `train --port` reaches a real board (the
 // serialport package, the serial protocol). Used by `sim --emulate` and
-// `board --emulate`. QEMU dies with this process, even on kill -9.
+// `board --emulate`. QEMU dies with this process, even on kill -9. It runs
+// under -icount, so the instructions the board reports are instructions.
 import { buildFirmware, missingTools, startEmulatedBoard, type EmulatedBoard as Qemu, type Engine, type Isa } from "../../boards/qemu/launch.mjs";
 import { loadProfile } from "../firmware/profiles.js";
 import { SerialLink } from "../transports/serial-link.js";
@@ -65,7 +66,10 @@ export async function bootEmulatedBoard(spec: EmulateSpec): Promise<Qemu> {
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
-  return startEmulatedBoard({ elf });
+  // -icount shift=0: the board's minstret counts instructions (without it,
+  // QEMU answers with the host's clock ticks), so board_instructions is what
+  // bench/board.mjs measures, exactly and reproducibly.
+  return startEmulatedBoard({ elf, icount: true });
 }
 
 /** A Board on the emulated firmware: the protocol over its pty; close() also powers QEMU off. */
