@@ -1,5 +1,5 @@
 // edgeprop flash --board-engine wasm2c: the module translated into
-// boards/esp32/src/w2c (WABT's runtime with the exception buffer shrunk,
+// boards/esp32/src/w2c (adapted to edgeprop's own wasm-rt, its sources,
 // w2c-api.h), the -wasm2c PlatformIO environment, and the header's
 // EDGEPROP_RX_BUFFER for the model being flashed.
 import { describe, expect, it } from "vitest";
@@ -11,11 +11,11 @@ import { parseModuleHeader } from "./header.js";
 import { loadProfile } from "./profiles.js";
 import { HOST_WINDOW, rxBufferBytes } from "./rx-buffer.js";
 import { computePlan, encodedFrameBytes, TX_PAYLOAD } from "../model/plan.js";
-import { findWabtRuntime, writeWasm2cSources } from "./wasm2c-sources.js";
+import { findWasm2c, writeWasm2cSources } from "./wasm2c-sources.js";
 import { UsageError } from "../errors.js";
 import { tmpdir } from "node:os";
 
-const haveWasm2c = spawnSync("sh", ["-c", "command -v wasm2c"]).status === 0 && findWabtRuntime() !== null;
+const haveWasm2c = spawnSync("sh", ["-c", "command -v wasm2c"]).status === 0 && findWasm2c() !== null;
 
 describe("the UART receive buffer for a model", () => {
   it("is the host's window times the module's own receive frame for that plan", () => {
@@ -35,7 +35,7 @@ describe("flash --board-engine wasm2c without WABT", () => {
       let err: unknown;
       try { writeWasm2cSources("unused.wasm", dir); } catch (e) { err = e; }
       expect(err).toBeInstanceOf(UsageError);
-      expect((err as Error).message).toContain("install WABT >= 1.0.32");
+      expect((err as Error).message).toContain("needs wasm2c: install WABT >= 1.0.32");
       expect(existsSync(dir)).toBe(false);
     } finally {
       process.env.PATH = path;
@@ -56,7 +56,13 @@ describe.skipIf(!haveWasm2c)("flash --board-engine wasm2c", () => {
       expect(lines.join("\n")).toContain("-e esp32dev-wasm2c -t upload --upload-port /dev/ttyUSB7");
       expect(parseModuleHeader(readFileSync(header, "utf8")).defines.EDGEPROP_RX_BUFFER).toBe(4448);
       for (const f of ["edgeprop.c", "edgeprop.h", "wasm-rt.h", "wasm-rt-impl.c", "w2c-api.h"]) expect(existsSync(join(dir, f)), f).toBe(true);
-      expect(readFileSync(join(dir, "wasm-rt-impl.c"), "utf8")).toMatch(/^#define MAX_EXCEPTION_SIZE 256$/m);
+      for (const f of ["wasm-rt-impl.h", "ep-wasm-memory.h"]) expect(existsSync(join(dir, f)), f).toBe(true);
+      // edgeprop's runtime, and the generated C on its loads and stores, masked into the profile's one page.
+      expect(readFileSync(join(dir, "wasm-rt-impl.c"), "utf8")).toContain("edgeprop's runtime");
+      const c = readFileSync(join(dir, "edgeprop.c"), "utf8");
+      expect(c).toContain('#include "ep-wasm-memory.h"');
+      expect(c).toMatch(/^#define EP_WASM_MEMORY_BYTES 65536u$/m);
+      expect(c).not.toContain('wasm_asm("" ::"r"(result))');
       expect(readFileSync(join(dir, "w2c-api.h"), "utf8")).toMatch(/^#define EP_W2C_API [12]$/m);
     } finally {
       if (before) writeFileSync(header, before); else rmSync(header, { force: true });

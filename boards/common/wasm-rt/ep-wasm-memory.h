@@ -42,12 +42,14 @@ static inline uint8_t *ep_wasm_at(wasm_rt_memory_t *mem, uint64_t addr, uint32_t
 #endif
 #define ep_wasm_at(mem, addr, bytes, what) \
   ((mem)->data + ((uint32_t)(addr) & (uint32_t)(EP_WASM_MEMORY_BYTES - (bytes))))
-#else
-#error "define EP_WASM_MEMORY_BYTES (the module's memory, a power of two) or EP_WASM_CHECKED"
 #endif
 
-/* The helpers, for the generated C only (its edgeprop.h typedefs u8..f64). */
+/* The helpers, for the generated C only (its edgeprop.h typedefs u8..f64;
+ * adapt-wasm2c.mjs defines EP_WASM_MEMORY_BYTES from its memory). */
 #ifdef WASM_RT_CORE_TYPES_DEFINED
+#if !defined(EP_WASM_CHECKED) && !defined(EP_WASM_MEMORY_BYTES)
+#error "define EP_WASM_MEMORY_BYTES (the module's memory, a power of two) or EP_WASM_CHECKED"
+#endif
 
 /* The data segments, at instantiation (outside the per-access path): checked. */
 #define LOAD_DATA(m, o, i, s)                                                               \
