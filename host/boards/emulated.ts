@@ -30,11 +30,19 @@ export interface EmulateSpec {
   note: string;
 }
 
-/** Parses --emulate PROFILE[:ENGINE] (exit 2 on anything else). */
-export function parseEmulate(text: string): EmulateSpec {
-  const [profile, engine = "wasm2c", ...rest] = text.split(":");
+/**
+ * Parses --emulate PROFILE[:ENGINE] with --board-engine ENGINE (either names
+ * the engine; wasm2c, the firmware `flash` builds by default, when neither
+ * does); exit 2 on anything else.
+ */
+export function parseEmulate(text: string, boardEngine?: string): EmulateSpec {
+  const [profile, suffix, ...rest] = text.split(":");
   const known = Object.keys(ISA_OF);
   if (rest.length > 0 || !profile) throw new UsageError(`--emulate ${text}: expected PROFILE[:ENGINE], e.g. esp32-c3 or esp32-c3:wasm3`);
+  if (suffix !== undefined && boardEngine !== undefined && suffix !== boardEngine) {
+    throw new UsageError(`--emulate ${text} and --board-engine ${boardEngine} name different engines: give one`);
+  }
+  const engine = boardEngine ?? suffix ?? "wasm2c";
   const target = ISA_OF[profile];
   if (!target) throw new UsageError(`--emulate ${text}: no emulated board for profile '${profile}' (one of ${known.join(", ")})`);
   if (!ENGINES.includes(engine as Engine)) throw new UsageError(`--emulate ${text}: engine must be ${ENGINES.join(" or ")}, not '${engine}'`);

@@ -44,14 +44,14 @@ describe("flash --board-engine wasm2c without WABT", () => {
 });
 
 describe.skipIf(!haveWasm2c)("flash --board-engine wasm2c", () => {
-  it("writes the translated module and the header, and without PlatformIO names the -wasm2c environment and returns 2", async () => {
+  it("is flash's default engine: writes the translated module and the header, and without PlatformIO names the -wasm2c environment and returns 2", async () => {
     const p = loadProfile("esp32");
     const header = firmwareHeaderPath(), dir = wasm2cDir();
     const before = existsSync(header) ? readFileSync(header) : null;
     const hadDir = existsSync(dir);
     const lines: string[] = [];
     try {
-      const code = await flash(p, "/dev/ttyUSB7", { pio: null, engine: "wasm2c", rxBuffer: 4448, log: (l) => lines.push(l) });
+      const code = await flash(p, "/dev/ttyUSB7", { pio: null, rxBuffer: 4448, log: (l) => lines.push(l) });
       expect(code).toBe(2);
       expect(lines.join("\n")).toContain("-e esp32dev-wasm2c -t upload --upload-port /dev/ttyUSB7");
       expect(parseModuleHeader(readFileSync(header, "utf8")).defines.EDGEPROP_RX_BUFFER).toBe(4448);
@@ -68,6 +68,6 @@ describe.skipIf(!haveWasm2c)("flash --board-engine wasm2c", () => {
       if (before) writeFileSync(header, before); else rmSync(header, { force: true });
       if (!hadDir) rmSync(dir, { recursive: true, force: true });
     }
-    expect(pioArgs(p, undefined, "wasm2c")).toEqual(["run", "-d", join(wasm2cDir(), "..", ".."), "-e", "esp32dev-wasm2c", "-t", "upload"]);
+    expect(pioArgs(p)).toEqual(["run", "-d", join(wasm2cDir(), "..", ".."), "-e", "esp32dev-wasm2c", "-t", "upload"]);
   }, 60_000);
 });
