@@ -11,7 +11,10 @@ import { parseModuleHeader } from "./header.js";
 import { loadProfile } from "./profiles.js";
 import { HOST_WINDOW, rxBufferBytes } from "./rx-buffer.js";
 import { computePlan, encodedFrameBytes, TX_PAYLOAD } from "../model/plan.js";
-import { findWasm2c, writeWasm2cSources } from "./wasm2c-sources.js";
+import { findWasm2c, shippedTranslationFits, writeWasm2cSources } from "./wasm2c-sources.js";
+import { createHash } from "node:crypto";
+import { copyFileSync, mkdirSync, mkdtempSync } from "node:fs";
+import { packagePath } from "../files/package-path.js";
 import { UsageError } from "../errors.js";
 import { tmpdir } from "node:os";
 
@@ -35,7 +38,7 @@ describe("flash --board-engine wasm2c without WABT", () => {
       let err: unknown;
       try { writeWasm2cSources("unused.wasm", dir); } catch (e) { err = e; }
       expect(err).toBeInstanceOf(UsageError);
-      expect((err as Error).message).toContain("needs wasm2c: install WABT >= 1.0.32");
+      expect((err as Error).message).toContain("needs wasm2c (this module is not the package's own translation): install WABT >= 1.0.32");
       expect(existsSync(dir)).toBe(false);
     } finally {
       process.env.PATH = path;
@@ -69,5 +72,38 @@ describe.skipIf(!haveWasm2c)("flash --board-engine wasm2c", () => {
       if (!hadDir) rmSync(dir, { recursive: true, force: true });
     }
     expect(pioArgs(p)).toEqual(["run", "-d", join(wasm2cDir(), "..", ".."), "-e", "esp32dev-wasm2c", "-t", "upload"]);
+  }, 60_000);
+});
+
+describe.skipIf(!haveWasm2c)("the package's own translation (build/w2c/<profile>, scripts/build.mjs)", () => {
+  it("is used without wasm2c when it was made from the same module bytes, refused when not", () => {
+    const work = mkdtempSync(join(tmpdir(), "edgeprop-w2c-shipped-"));
+    const wasm = packagePath("build", "edgeprop.wasm");
+    const path = process.env.PATH;
+    try {
+      // A translation as scripts/build.mjs ships it: wasm2c's output adapted, and the module's hash.
+      const fresh = join(work, "fresh"), shipped = join(work, "shipped");
+      writeWasm2cSources(wasm, fresh);
+      mkdirSync(shipped);
+      for (const f of ["edgeprop.c", "edgeprop.h"]) copyFileSync(join(fresh, f), join(shipped, f));
+      writeFileSync(join(shipped, "module.sha256"), createHash("sha256").update(readFileSync(wasm)).digest("hex") + "\n");
+      expect(shippedTranslationFits(shipped, readFileSync(wasm))).toBe(true);
+      process.env.PATH = "/nonexistent";
+      const out = join(work, "out");
+      writeWasm2cSources(wasm, out, shipped);
+      expect(readFileSync(join(out, "edgeprop.c")).equals(readFileSync(join(fresh, "edgeprop.c")))).toBe(true);
+      for (const f of ["wasm-rt.h", "wasm-rt-impl.c", "wasm-rt-impl.h", "ep-wasm-memory.h", "w2c-api.h"]) expect(existsSync(join(out, f)), f).toBe(true);
+      // Another module (one byte changed): the shipped C is not its translation, and without wasm2c that is exit 2.
+      const other = join(work, "other.wasm");
+      const bytes = readFileSync(wasm);
+      bytes[bytes.length - 1] ^= 1;
+      writeFileSync(other, bytes);
+      expect(shippedTranslationFits(shipped, bytes)).toBe(false);
+      expect(() => writeWasm2cSources(other, join(work, "out2"), shipped)).toThrow(UsageError);
+      expect(existsSync(join(work, "out2"))).toBe(false);
+    } finally {
+      process.env.PATH = path;
+      rmSync(work, { recursive: true, force: true });
+    }
   }, 60_000);
 });

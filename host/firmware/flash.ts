@@ -44,6 +44,11 @@ export function firmwareHeaderPath(): string {
   return join(firmwareDir(), "src", "edgeprop_module.h");
 }
 
+/** The package's own wasm2c translation of a profile's module (scripts/build.mjs: build/w2c/<profile>). */
+export function shippedWasm2cDir(profile: BoardProfile): string {
+  return packagePath("build", "w2c", profile.name);
+}
+
 /** The module built for a profile lands here (next to build/edgeprop.wasm). */
 export function profileModulePath(profile: BoardProfile): string {
   return packagePath("build", "boards", profile.name, "edgeprop.wasm");
@@ -89,7 +94,7 @@ export async function flash(profile: BoardProfile, port?: string, opts: FlashOpt
     `memory limit ${profile.memory_limit}, build ${hexId(buildId)}` +
     (opts.rxBuffer !== undefined ? `, UART receive buffer ${opts.rxBuffer} bytes` : "") + ` -> ${header}`);
   if (engine === "wasm2c") {
-    writeWasm2cSources(out, wasm2cDir());
+    writeWasm2cSources(out, wasm2cDir(), shippedWasm2cDir(profile));
     log(`edgeprop: the module translated by wasm2c -> ${wasm2cDir()}`);
   }
   if (opts.headerOnly) return 0;

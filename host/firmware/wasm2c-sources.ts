@@ -1,11 +1,13 @@
 // boards/esp32/src/w2c/: the module translated to C for the ESP32 firmware's
 // -wasm2c environments (docs/boards.md "wasm2c on a real board"): wasm2c's
-// output adapted to edgeprop's own wasm-rt (boards/common/wasm-rt: aligned
+// output (the package's own, build/w2c/<profile>, when it was made from the
+// same module bytes; else wasm2c run here) adapted to edgeprop's own wasm-rt (boards/common/wasm-rt: aligned
 // loads and stores masked into the module's memory, adapt-wasm2c.mjs), that
 // runtime's sources, and w2c-api.h saying which API this wasm2c generated
 // (the same detection as boards/posix/Makefile). Written to a temporary
 // directory beside it and renamed into place: never half written.
 import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { copyFileSync, existsSync, lstatSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { adaptWasm2c } from "../../boards/common/wasm-rt/adapt-wasm2c.mjs";
@@ -34,16 +36,39 @@ export function w2cApiHeader(generatedHeader: string): string {
   return lines.join("\n") + "\n";
 }
 
-/** Writes `dir` (boards/esp32/src/w2c) from `wasm`; exit 2 when wasm2c is missing. */
-export function writeWasm2cSources(wasm: string, dir: string): void {
-  const wasm2c = findWasm2c();
-  if (!wasm2c) throw new UsageError(`--board-engine wasm2c needs wasm2c: ${WASM2C_INSTALL}`);
+/** The shipped translation's files (scripts/build.mjs writes build/w2c/<profile>/ for the package). */
+const SHIPPED_FILES = ["edgeprop.c", "edgeprop.h"] as const;
+
+/**
+ * Whether `shipped` (build/w2c/<profile>) holds the translation of exactly
+ * these module bytes: its module.sha256 names them. A module built from other
+ * sources (an edited checkout) has another hash and is translated afresh.
+ */
+export function shippedTranslationFits(shipped: string, module: Uint8Array): boolean {
+  const hashFile = join(shipped, "module.sha256");
+  if (!existsSync(hashFile) || SHIPPED_FILES.some((f) => !existsSync(join(shipped, f)))) return false;
+  return readFileSync(hashFile, "utf8").trim() === createHash("sha256").update(module).digest("hex");
+}
+
+/**
+ * Writes `dir` (boards/esp32/src/w2c) from `wasm`: from the package's own
+ * translation (`shipped`, build/w2c/<profile>) when it was made from these
+ * very bytes, else by running wasm2c; exit 2 when that is needed and missing.
+ */
+export function writeWasm2cSources(wasm: string, dir: string, shipped?: string): void {
+  const fromPackage = shipped !== undefined && shippedTranslationFits(shipped, readFileSync(wasm));
+  const wasm2c = fromPackage ? null : findWasm2c();
+  if (!fromPackage && !wasm2c) throw new UsageError(`--board-engine wasm2c needs wasm2c (this module is not the package's own translation): ${WASM2C_INSTALL}; or --board-engine wasm3`);
   const tmp = mkdtempSync(join(dirname(dir), `.${basename(dir)}-`));
   try {
-    const r = spawnSync(wasm2c, [wasm, "-n", "edgeprop", "-o", join(tmp, "edgeprop.c")], { encoding: "utf8" });
-    if (r.status !== 0) throw new Error(`wasm2c failed: ${(r.stderr || String(r.error)).trim()}`);
-    const generated = join(tmp, "edgeprop.c");
-    writeFileSync(generated, adaptWasm2c(readFileSync(generated, "utf8")));
+    if (fromPackage) {
+      for (const f of SHIPPED_FILES) copyFileSync(join(shipped!, f), join(tmp, f));
+    } else {
+      const r = spawnSync(wasm2c!, [wasm, "-n", "edgeprop", "-o", join(tmp, "edgeprop.c")], { encoding: "utf8" });
+      if (r.status !== 0) throw new Error(`wasm2c failed: ${(r.stderr || String(r.error)).trim()}`);
+      const generated = join(tmp, "edgeprop.c");
+      writeFileSync(generated, adaptWasm2c(readFileSync(generated, "utf8")));
+    }
     const rtDir = packagePath("boards", "common", "wasm-rt");
     for (const f of WASM_RT_FILES) copyFileSync(join(rtDir, f), join(tmp, f));
     writeFileSync(join(tmp, "w2c-api.h"), w2cApiHeader(readFileSync(join(tmp, "edgeprop.h"), "utf8")));
