@@ -31,7 +31,7 @@ export async function flashCommand(argv: string[]): Promise<number> {
   const specs: OptionSpec[] = [
     BOARD_OPTION,
     { name: "port", kind: "string", value: "PATH", help: "upload port (default: PlatformIO's guess)" },
-    { name: "board-engine", kind: "string", choices: [...BOARD_ENGINES], default: DEFAULT_BOARD_ENGINE, help: "the firmware's engine: wasm2c (default: the module compiled into the firmware, needs WABT's wasm2c; 8-25x fewer instructions than wasm3, whole 64 KiB pages) or wasm3 (interprets the module; docs/boards.md)" },
+    { name: "board-engine", kind: "string", choices: [...BOARD_ENGINES], default: DEFAULT_BOARD_ENGINE, help: "the firmware's engine: wasm2c (default: the module compiled into the firmware, 3-35x fewer instructions than wasm3, whole 64 KiB pages; the package ships its translation, WABT's wasm2c is needed only for an edited module) or wasm3 (interprets the module; docs/boards.md)" },
     ...MODEL_SIZING.map((o) => ({ ...o, help: `${o.help} (sizes the UART receive buffer for this model)` })),
     HELP_OPTION,
   ];

@@ -28,7 +28,7 @@ export interface FlashOptions {
 
 export const BOARD_ENGINES = ["wasm2c", "wasm3"] as const;
 export type BoardEngine = (typeof BOARD_ENGINES)[number];
-/** wasm2c: the module compiled into the firmware (docs/boards.md's trade-off: 8-25x fewer instructions than wasm3). */
+/** wasm2c: the module compiled into the firmware (docs/boards.md's trade-off: 3-35x fewer instructions than wasm3 on the emulated boards). */
 export const DEFAULT_BOARD_ENGINE: BoardEngine = "wasm2c";
 
 /** boards/esp32/src/w2c: the translated module for the -wasm2c environments (generated, ignored by git). */
