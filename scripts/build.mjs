@@ -2,12 +2,18 @@
 //   build/edgeprop.wasm       the reactor module (imports nothing)
 //   build/edgeprop-wasi.wasm  the same engine as a WASI command (protocol on stdio)
 //   dist/edgeprop.mjs         the host library and CLI, bundled
+//   build/w2c/<profile>/      each board profile's module translated by wasm2c
+//                             for edgeprop's wasm-rt (edgeprop.c, edgeprop.h,
+//                             module.sha256: the module it was made from), so
+//                             `flash` needs no WABT where the module matches;
+//                             skipped, with a note, where wasm2c is missing
+//   node scripts/build.mjs [wasm,host,w2c]    (default: all three)
 // The build id is a hash of the engine's sources and the memory settings, so a
 // board and the host can tell whether they run the same module.
 // @ts-check
 import { createHash } from "node:crypto";
-import { execFileSync } from "node:child_process";
-import { mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -76,11 +82,47 @@ async function bundleHost() {
   });
 }
 
+/** The file names of a shipped translation (build/w2c/<profile>/). */
+export const SHIPPED_W2C_FILES = ["edgeprop.c", "edgeprop.h"];
+
+/**
+ * sha256 of a module's bytes, hex: what a shipped translation was made from.
+ * @param {Uint8Array} bytes
+ * @returns {string}
+ */
+export function moduleHash(bytes) {
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
+/** Each profile's module (as flash builds it) translated by wasm2c and adapted to edgeprop's wasm-rt. */
+async function translateProfiles() {
+  if (spawnSync("wasm2c", ["--version"], { stdio: "ignore" }).status !== 0) {
+    process.stderr.write("build: no wasm2c (WABT): build/w2c not written; flash will run wasm2c itself\n");
+    return;
+  }
+  const { adaptWasm2c } = await import("../boards/common/wasm-rt/adapt-wasm2c.mjs");
+  const dir = join(root, "boards", "profiles");
+  for (const name of readdirSync(dir).filter((f) => f.endsWith(".json")).map((f) => f.slice(0, -5)).sort()) {
+    const profile = JSON.parse(readFileSync(join(dir, `${name}.json`), "utf8"));
+    const wasm = join(root, "build", "boards", name, "edgeprop.wasm");
+    const { bytes } = buildModule({ pages: profile.pages, memoryLimit: profile.memory_limit, out: wasm, quiet: true });
+    const out = join(root, "build", "w2c", name), tmp = `${out}.tmp`;
+    rmSync(tmp, { recursive: true, force: true });
+    mkdirSync(tmp, { recursive: true });
+    execFileSync("wasm2c", [wasm, "-n", "edgeprop", "-o", join(tmp, "edgeprop.c")]);
+    writeFileSync(join(tmp, "edgeprop.c"), adaptWasm2c(readFileSync(join(tmp, "edgeprop.c"), "utf8")));
+    writeFileSync(join(tmp, "module.sha256"), moduleHash(bytes) + "\n");
+    rmSync(out, { recursive: true, force: true });
+    renameSync(tmp, out);
+  }
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const only = process.argv[2];
-  if (!only || only === "wasm") {
+  const parts = (process.argv[2] ?? "wasm,host,w2c").split(",");
+  if (parts.includes("wasm")) {
     buildModule({ out: join(root, "build", "edgeprop.wasm") });
     buildModule({ out: join(root, "build", "edgeprop-wasi.wasm"), wasi: true });
   }
-  if (!only || only === "host") await bundleHost();
+  if (parts.includes("host")) await bundleHost();
+  if (parts.includes("w2c")) await translateProfiles();
 }

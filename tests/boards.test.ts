@@ -142,13 +142,13 @@ describe("module per profile and its C header", () => {
     }
   });
 
-  it("flash writes the firmware header and, without PlatformIO, says what to run and returns 2", async () => {
+  it("flash --board-engine wasm3 writes the firmware header and, without PlatformIO, says what to run and returns 2", async () => {
     const p = loadProfile("esp32-c3");
     const header = firmwareHeaderPath();
     const before = existsSync(header) ? readFileSync(header) : null;
     const lines: string[] = [];
     try {
-      const code = await flash(p, "/dev/ttyUSB7", { pio: null, log: (l) => lines.push(l) });
+      const code = await flash(p, "/dev/ttyUSB7", { pio: null, engine: "wasm3", log: (l) => lines.push(l) });
       expect(code).toBe(2);
       const text = lines.join("\n");
       expect(text).toContain("pip install platformio");
@@ -159,7 +159,7 @@ describe("module per profile and its C header", () => {
     } finally {
       if (before) writeFileSync(header, before); else rmSync(header, { force: true });
     }
-    expect(pioArgs(p)).toEqual(["run", "-d", packagePath("boards", "esp32"), "-e", "esp32-c3-devkitm-1", "-t", "upload"]);
+    expect(pioArgs(p, undefined, "wasm3")).toEqual(["run", "-d", packagePath("boards", "esp32"), "-e", "esp32-c3-devkitm-1", "-t", "upload"]);
   }, 60000);
 });
 

@@ -32,8 +32,13 @@ import { writeBanner } from "./banner";
 import { clearReplies, copyReply, findReply, rememberReply, replyLength, replyType, REPLAY_DEPTH } from "./replay";
 
 // The raw reply is built this far into the transmit buffer, then COBS-encoded
-// in place towards its start (see cobsEncode).
-const RAW_AT: usize = 4;
+// in place towards its start (see cobsEncode; replies are at most TX_PAYLOAD
+// bytes, so one byte of lead is enough). At 3 the 5-byte header puts the
+// sequence and length (u16) and the payload on their natural alignment.
+const RAW_AT: usize = 3;
+// A request's payload is moved down from its wire offset (HEADER, 5) to the
+// start of rx, so that its fields sit on their natural alignment (f64s at
+// multiples of 8) as the replies' do.
 
 let started = false;
 let bootId: u32 = 0;
@@ -77,9 +82,10 @@ export function rx(n: i32): i32 {
   keepFillInside();
   if (n > 0) rxFill += min(n, rxCap - rxFill);
   while (scanFrom < rxFill) {
-    // Skip a word at a time while it holds no 0x00 (the classic
-    // (v - 0x01010101) & ~v & 0x80808080 test), then byte by byte.
-    while (scanFrom + 4 <= rxFill) {
+    // Skip an aligned word at a time while it holds no 0x00 (the classic
+    // (v - 0x01010101) & ~v & 0x80808080 test), then byte by byte: every
+    // access naturally aligned (the board's loads assume it).
+    while ((scanFrom & 3) == 0 && scanFrom + 4 <= rxFill) {
       const v = load<u32>(rxBuf + <usize>scanFrom);
       if (((v - 0x01010101) & ~v & 0x80808080) != 0) break;
       scanFrom += 4;
@@ -120,10 +126,14 @@ function consume(bytes: i32): void {
   // new rx: past it lie the new tx (which holds the reply just sent, a valid
   // frame the board would read as a request) and the fresh parameters.
   const rest = max(min(rxFill, rxCap) - bytes, 0);
-  // Move what follows the frame to the front, a word at a time while it can
-  // (the destination is below the source, so forward copying is safe).
+  // Move what follows the frame to the front, a word at a time when the
+  // source is aligned as the destination is (every access naturally
+  // aligned), else byte by byte (the destination is below the source, so
+  // forward copying is safe).
   let i = 0;
-  for (; i + 4 <= rest; i += 4) store<u32>(rxBuf + <usize>i, load<u32>(rxBuf + <usize>(bytes + i)));
+  if ((bytes & 3) == 0) {
+    for (; i + 4 <= rest; i += 4) store<u32>(rxBuf + <usize>i, load<u32>(rxBuf + <usize>(bytes + i)));
+  }
   for (; i < rest; i++) store<u8>(rxBuf + <usize>i, load<u8>(rxBuf + <usize>(bytes + i)));
   // Frames past the new rx are lost; they fail their CRC and the host sends them again.
   rxFill = rest;
@@ -142,12 +152,14 @@ let caching = false; // set while executing a new request: its reply is remember
 function handleFrame(encodedLen: i32): i32 {
   const n = cobsDecode(rxBuf, encodedLen);
   if (n < HEADER + TRAILER) return 0;
-  reqLen = <i32>load<u16>(rxBuf, H_LEN);
+  // The header's u16s and the trailer sit at odd offsets: read by bytes.
+  reqLen = <i32>loadU16Bytes(rxBuf + <usize>H_LEN);
   if (reqLen != n - HEADER - TRAILER) return 0;
-  if (crc32(rxBuf, n - TRAILER) != load<u32>(rxBuf + <usize>(n - TRAILER))) return 0;
+  if (crc32(rxBuf, n - TRAILER) != loadU32Bytes(rxBuf + <usize>(n - TRAILER))) return 0;
   reqType = load<u8>(rxBuf, H_TYPE);
-  reqSeq = load<u16>(rxBuf, H_SEQ);
-  req = rxBuf + <usize>HEADER;
+  reqSeq = loadU16Bytes(rxBuf + <usize>H_SEQ);
+  movePayloadDown(rxBuf, reqLen);
+  req = rxBuf;
   out = txBuf + RAW_AT + <usize>HEADER;
 
   if (reqType == Type.HELLO) {
@@ -208,6 +220,32 @@ function execute(): i32 {
   return error(Status.BAD_FRAME, <i32>reqType);
 }
 
+function loadU16Bytes(p: usize): u16 {
+  return <u16>load<u8>(p) | (<u16>load<u8>(p, 1) << 8);
+}
+
+function loadU32Bytes(p: usize): u32 {
+  return <u32>load<u8>(p) | (<u32>load<u8>(p, 1) << 8) | (<u32>load<u8>(p, 2) << 16) | (<u32>load<u8>(p, 3) << 24);
+}
+
+/**
+ * Moves the `len` payload bytes at dst + HEADER (5) to dst (aligned), a word
+ * at a time from aligned loads: the word at dst + i is the high three bytes
+ * of the word at dst + i + 4 and the low byte of the next. The loads stay
+ * inside the frame (its 4-byte trailer follows the payload); each word is
+ * loaded before a store could reach it.
+ */
+function movePayloadDown(dst: usize, len: i32): void {
+  let i = 0;
+  let cur = load<u32>(dst, 4);
+  for (; i + 4 <= len; i += 4) {
+    const next = load<u32>(dst + <usize>(i + 8));
+    store<u32>(dst + <usize>i, (cur >>> 8) | (next << 24));
+    cur = next;
+  }
+  for (; i < len; i++) store<u8>(dst + <usize>i, load<u8>(dst + <usize>(i + HEADER)));
+}
+
 /** Writes the reply header and CRC around `len` payload bytes at `out`; COBS; returns wire bytes. */
 function seal(type: u8, len: i32): i32 {
   if (caching) rememberReply(reqSeq, reqType, type, out, len);
@@ -216,7 +254,13 @@ function seal(type: u8, len: i32): i32 {
   store<u16>(raw, reqSeq, H_SEQ);
   store<u16>(raw, <u16>len, H_LEN);
   const n = HEADER + len;
-  store<u32>(raw + <usize>n, crc32(raw, n));
+  // The CRC follows the payload at any offset: stored by bytes.
+  const crc = crc32(raw, n);
+  const at = raw + <usize>n;
+  store<u8>(at, <u8>crc);
+  store<u8>(at, <u8>(crc >>> 8), 1);
+  store<u8>(at, <u8>(crc >>> 16), 2);
+  store<u8>(at, <u8>(crc >>> 24), 3);
   return cobsEncode(raw, n + TRAILER, txBuf);
 }
 

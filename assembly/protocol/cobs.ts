@@ -11,11 +11,14 @@ export function cobsDecode(src: usize, n: i32): i32 {
     if (code == 0 || read + code > n) return -1;
     read++;
     // The run of code-1 data bytes moves down in place (write < read), four at
-    // a time while it can: each word is loaded before the store that may
-    // overlap it, and later loads start beyond what was stored.
+    // a time when both ends are aligned (every access naturally aligned):
+    // each word is loaded before the store that may overlap it, and later
+    // loads start beyond what was stored.
     let left = code - 1;
-    for (; left >= 4; left -= 4, write += 4, read += 4) {
-      store<u32>(src + <usize>write, load<u32>(src + <usize>read));
+    if ((((src + <usize>write) | (src + <usize>read)) & 3) == 0) {
+      for (; left >= 4; left -= 4, write += 4, read += 4) {
+        store<u32>(src + <usize>write, load<u32>(src + <usize>read));
+      }
     }
     for (; left > 0; left--, write++, read++) {
       store<u8>(src + <usize>write, load<u8>(src + <usize>read));

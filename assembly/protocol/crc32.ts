@@ -12,7 +12,13 @@ export function crc32(p: usize, n: i32): u32 {
   // A word at a time: the CRC is reflected and the word little-endian, so its
   // 32 bits go in lowest first, eight nibbles per load (fewer instructions
   // per byte for an interpreter than byte by byte).
-  const words = p + <usize>(n & ~3);
+  // Bytes up to the first aligned word (every access naturally aligned).
+  for (; p < end && (p & 3) != 0; p++) {
+    c ^= <u32>load<u8>(p);
+    c = (c >>> 4) ^ load<u32>(TABLE + ((<usize>c & 15) << 2));
+    c = (c >>> 4) ^ load<u32>(TABLE + ((<usize>c & 15) << 2));
+  }
+  const words = p + ((end - p) & ~(<usize>3));
   for (; p < words; p += 4) {
     c ^= load<u32>(p);
     c = (c >>> 4) ^ load<u32>(TABLE + ((<usize>c & 15) << 2));

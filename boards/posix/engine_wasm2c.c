@@ -23,6 +23,11 @@
 #error "edgeprop.h here must be wasm2c's generated header: put its directory before boards/common in -I"
 #endif
 #include "wasm-rt-impl.h"
+#ifdef EP_WASM_CHECKED
+/* edgeprop's wasm-rt in its checked mode (boards/common/wasm-rt): every
+ * access must stay below the memory limit the firmware gives boot(). */
+#include "ep-wasm-memory.h"
+#endif
 
 #if EP_W2C_API == 2
 typedef w2c_edgeprop ep_instance;
@@ -96,6 +101,13 @@ uint8_t *ep_engine_memory(uint32_t *size) {
 
 int ep_engine_boot(uint32_t boot_id, int32_t memory_limit, int32_t *out) {
   *out = 0;
+#ifdef EP_WASM_CHECKED
+  {
+    /* The module's own rule (assembly/network.ts setMemoryLimit). */
+    uint32_t size = (uint32_t)EP_EXPORT(memory)(&g_inst)->size;
+    ep_wasm_set_checked_limit(memory_limit > 0 && (uint32_t)memory_limit < size ? (uint32_t)memory_limit : size);
+  }
+#endif
 #ifdef EP_W2C_BOOT_VOID
   EP_GUARDED(EP_EXPORT(boot)(&g_inst, boot_id, (u32)memory_limit));
 #else

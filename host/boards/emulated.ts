@@ -2,7 +2,8 @@
 // board profile's ISA, booted under qemu-system-riscv32 with its UART behind
 // a pty, and reached exactly as `train --port` reaches a real board (the
 // serialport package, the serial protocol). Used by `sim --emulate` and
-// `board --emulate`. QEMU dies with this process, even on kill -9.
+// `board --emulate`. QEMU dies with this process, even on kill -9. It runs
+// under -icount, so the instructions the board reports are instructions.
 import { buildFirmware, missingTools, startEmulatedBoard, type EmulatedBoard as Qemu, type Engine, type Isa } from "../../boards/qemu/launch.mjs";
 import { loadProfile } from "../firmware/profiles.js";
 import { SerialLink } from "../transports/serial-link.js";
@@ -29,11 +30,19 @@ export interface EmulateSpec {
   note: string;
 }
 
-/** Parses --emulate PROFILE[:ENGINE] (exit 2 on anything else). */
-export function parseEmulate(text: string): EmulateSpec {
-  const [profile, engine = "wasm2c", ...rest] = text.split(":");
+/**
+ * Parses --emulate PROFILE[:ENGINE] with --board-engine ENGINE (either names
+ * the engine; wasm2c, the firmware `flash` builds by default, when neither
+ * does); exit 2 on anything else.
+ */
+export function parseEmulate(text: string, boardEngine?: string): EmulateSpec {
+  const [profile, suffix, ...rest] = text.split(":");
   const known = Object.keys(ISA_OF);
   if (rest.length > 0 || !profile) throw new UsageError(`--emulate ${text}: expected PROFILE[:ENGINE], e.g. esp32-c3 or esp32-c3:wasm3`);
+  if (suffix !== undefined && boardEngine !== undefined && suffix !== boardEngine) {
+    throw new UsageError(`--emulate ${text} and --board-engine ${boardEngine} name different engines: give one`);
+  }
+  const engine = boardEngine ?? suffix ?? "wasm2c";
   const target = ISA_OF[profile];
   if (!target) throw new UsageError(`--emulate ${text}: no emulated board for profile '${profile}' (one of ${known.join(", ")})`);
   if (!ENGINES.includes(engine as Engine)) throw new UsageError(`--emulate ${text}: engine must be ${ENGINES.join(" or ")}, not '${engine}'`);
@@ -65,7 +74,10 @@ export async function bootEmulatedBoard(spec: EmulateSpec): Promise<Qemu> {
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
-  return startEmulatedBoard({ elf });
+  // -icount shift=0: the board's minstret counts instructions (without it,
+  // QEMU answers with the host's clock ticks), so board_instructions is what
+  // bench/board.mjs measures, exactly and reproducibly.
+  return startEmulatedBoard({ elf, icount: true });
 }
 
 /** A Board on the emulated firmware: the protocol over its pty; close() also powers QEMU off. */

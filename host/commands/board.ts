@@ -20,6 +20,7 @@ export const BOARD_OPTIONS: OptionSpec[] = [
   { name: "memory-limit", kind: "int", min: 0, help: "bytes of linear memory the module may use (default: the profile's, else all)" },
   { name: "engine", kind: "string", value: "wasi:RUNTIME|exec:'CMD ARGS'", help: "with --pty: run this board process behind the pty instead of the in-process module" },
   { name: "emulate", kind: "string", value: "PROFILE[:ENGINE]", help: "boot the emulated board (the real firmware for PROFILE under qemu-system-riscv32; ENGINE wasm2c or wasm3) and print its serial port" },
+  { name: "board-engine", kind: "string", choices: ["wasm2c", "wasm3"], help: "with --emulate: the firmware's engine, wasm2c (default) or wasm3" },
   HELP_OPTION,
 ];
 
@@ -30,8 +31,9 @@ export async function boardCommandMain(argv: string[]): Promise<number> {
   if (a.emulate !== undefined) {
     const clash = ["pty", "stdio", "path", "board", "memory-limit", "engine"].filter((f) => a[f] !== undefined && a[f] !== false);
     if (clash.length > 0) throw new UsageError(`--emulate boots the real firmware with its profile's limits: it takes no ${clash.map((f) => `--${f}`).join(", ")}`);
-    return serveEmulated(parseEmulate(String(a.emulate)));
+    return serveEmulated(parseEmulate(String(a.emulate), a["board-engine"] === undefined ? undefined : String(a["board-engine"])));
   }
+  if (a["board-engine"] !== undefined) throw new UsageError(`--board-engine chooses the emulated board's firmware: it goes with --emulate PROFILE`);
   if (a.stdio) return serveStdio(limit);
   if (!a.pty) throw new UsageError("edgeprop board: give --pty (a pseudo-terminal) or --stdio");
   // Announced only once the board process runs and its pty is up (startPtyBoard

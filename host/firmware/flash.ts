@@ -20,14 +20,16 @@ export interface FlashOptions {
   log?: (line: string) => void;
   /** Only build the module and write the header; do not run pio. */
   headerOnly?: boolean;
-  /** The firmware's engine: wasm3 (default, the module loaded at run time) or wasm2c (translated at build time). */
+  /** The firmware's engine: wasm2c (default, the module translated to C at build time) or wasm3 (interpreted at run time). */
   engine?: BoardEngine;
   /** The UART receive buffer for the model being flashed (rx-buffer.ts); absent, the firmware estimates it. */
   rxBuffer?: number;
 }
 
-export const BOARD_ENGINES = ["wasm3", "wasm2c"] as const;
+export const BOARD_ENGINES = ["wasm2c", "wasm3"] as const;
 export type BoardEngine = (typeof BOARD_ENGINES)[number];
+/** wasm2c: the module compiled into the firmware (docs/boards.md's trade-off: 3-35x fewer instructions than wasm3 on the emulated boards). */
+export const DEFAULT_BOARD_ENGINE: BoardEngine = "wasm2c";
 
 /** boards/esp32/src/w2c: the translated module for the -wasm2c environments (generated, ignored by git). */
 export function wasm2cDir(): string {
@@ -42,17 +44,22 @@ export function firmwareHeaderPath(): string {
   return join(firmwareDir(), "src", "edgeprop_module.h");
 }
 
+/** The package's own wasm2c translation of a profile's module (scripts/build.mjs: build/w2c/<profile>). */
+export function shippedWasm2cDir(profile: BoardProfile): string {
+  return packagePath("build", "w2c", profile.name);
+}
+
 /** The module built for a profile lands here (next to build/edgeprop.wasm). */
 export function profileModulePath(profile: BoardProfile): string {
   return packagePath("build", "boards", profile.name, "edgeprop.wasm");
 }
 
 /** The PlatformIO environment of a profile and engine (boards/esp32/platformio.ini: `<env>` and `<env>-wasm2c`). */
-export function pioEnv(profile: BoardProfile, engine: BoardEngine = "wasm3"): string {
+export function pioEnv(profile: BoardProfile, engine: BoardEngine = DEFAULT_BOARD_ENGINE): string {
   return engine === "wasm2c" ? `${profile.pio_env}-wasm2c` : profile.pio_env;
 }
 
-export function pioArgs(profile: BoardProfile, port?: string, engine: BoardEngine = "wasm3"): string[] {
+export function pioArgs(profile: BoardProfile, port?: string, engine: BoardEngine = DEFAULT_BOARD_ENGINE): string[] {
   const args = ["run", "-d", firmwareDir(), "-e", pioEnv(profile, engine), "-t", "upload"];
   if (port) args.push("--upload-port", port);
   return args;
@@ -68,13 +75,13 @@ export async function flash(profile: BoardProfile, port?: string, opts: FlashOpt
   const out = profileModulePath(profile);
   const { bytes, buildId } = buildModule({ pages: profile.pages, memoryLimit: profile.memory_limit, out });
   const header = firmwareHeaderPath();
-  const engine = opts.engine ?? "wasm3";
+  const engine = opts.engine ?? DEFAULT_BOARD_ENGINE;
   writeFileAtomic(header, moduleHeader(bytes, buildId, profile, opts.rxBuffer));
   log(`edgeprop: module for ${profile.name}: ${bytes.length} bytes, ${profile.pages} page(s), ` +
     `memory limit ${profile.memory_limit}, build ${hexId(buildId)}` +
     (opts.rxBuffer !== undefined ? `, UART receive buffer ${opts.rxBuffer} bytes` : "") + ` -> ${header}`);
   if (engine === "wasm2c") {
-    writeWasm2cSources(out, wasm2cDir());
+    writeWasm2cSources(out, wasm2cDir(), shippedWasm2cDir(profile));
     log(`edgeprop: the module translated by wasm2c -> ${wasm2cDir()}`);
   }
   if (opts.headerOnly) return 0;

@@ -1,31 +1,28 @@
 // boards/esp32/src/w2c/: the module translated to C for the ESP32 firmware's
 // -wasm2c environments (docs/boards.md "wasm2c on a real board"): wasm2c's
-// output, WABT's runtime with its 64 KiB exception buffer shrunk (the module
-// throws no wasm exceptions), and w2c-api.h saying which API this wasm2c
-// generated (the same detection as boards/posix/Makefile). Written to a
-// temporary directory beside it and renamed into place: never half written.
+// output (the package's own, build/w2c/<profile>, when it was made from the
+// same module bytes; else wasm2c run here) adapted to edgeprop's own wasm-rt (boards/common/wasm-rt: aligned
+// loads and stores masked into the module's memory, adapt-wasm2c.mjs), that
+// runtime's sources, and w2c-api.h saying which API this wasm2c generated
+// (the same detection as boards/posix/Makefile). Written to a temporary
+// directory beside it and renamed into place: never half written.
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, lstatSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { copyFileSync, existsSync, lstatSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
+import { adaptWasm2c } from "../../boards/common/wasm-rt/adapt-wasm2c.mjs";
 import { UsageError } from "../errors.js";
+import { packagePath } from "../files/package-path.js";
 import { findOnPath } from "./find-on-path.js";
 
-/** WABT's default: one page for a thrown exception's payload; 256 bytes is plenty for a module that throws none. */
-const EXCEPTION_SIZE_LINE = /^#define MAX_EXCEPTION_SIZE PAGE_SIZE$/m;
-const SMALL_EXCEPTION_SIZE = "#define MAX_EXCEPTION_SIZE 256";
+/** edgeprop's wasm-rt (boards/common/wasm-rt): the files the generated C compiles against. */
+export const WASM_RT_FILES = ["wasm-rt.h", "wasm-rt-impl.h", "wasm-rt-impl.c", "ep-wasm-memory.h"] as const;
 
 export const WASM2C_INSTALL = "install WABT >= 1.0.32 (apt-get install wabt, or https://github.com/WebAssembly/wabt/releases)";
 
-/** Where WABT keeps wasm-rt-impl.c and wasm-rt.h, beside its wasm2c; null if wasm2c is not installed. */
-export function findWabtRuntime(): { wasm2c: string; runtimeDir: string; header: string } | null {
-  const wasm2c = findOnPath("wasm2c");
-  if (!wasm2c) return null;
-  const prefix = dirname(dirname(wasm2c));
-  const runtimeDir = [join(prefix, "share", "wabt", "wasm2c"), "/usr/share/wabt/wasm2c", "/usr/local/share/wabt/wasm2c"]
-    .find((d) => existsSync(join(d, "wasm-rt-impl.c")));
-  const header = [join(prefix, "include", "wasm-rt.h"), "/usr/include/wasm-rt.h", "/usr/local/include/wasm-rt.h"].find(existsSync);
-  if (!runtimeDir || !header) return null;
-  return { wasm2c, runtimeDir, header };
+/** WABT's wasm2c on PATH, or null: all a wasm2c firmware needs from WABT (the runtime is edgeprop's own). */
+export function findWasm2c(): string | null {
+  return findOnPath("wasm2c");
 }
 
 /** The defines boards/posix/engine_wasm2c.c reads, from wasm2c's generated header. */
@@ -39,21 +36,41 @@ export function w2cApiHeader(generatedHeader: string): string {
   return lines.join("\n") + "\n";
 }
 
-/** Writes `dir` (boards/esp32/src/w2c) from `wasm`; exit 2 when WABT is missing. */
-export function writeWasm2cSources(wasm: string, dir: string): void {
-  const wabt = findWabtRuntime();
-  if (!wabt) throw new UsageError(`--board-engine wasm2c needs wasm2c and its runtime sources: ${WASM2C_INSTALL}`);
+/** The shipped translation's files (scripts/build.mjs writes build/w2c/<profile>/ for the package). */
+const SHIPPED_FILES = ["edgeprop.c", "edgeprop.h"] as const;
+
+/**
+ * Whether `shipped` (build/w2c/<profile>) holds the translation of exactly
+ * these module bytes: its module.sha256 names them. A module built from other
+ * sources (an edited checkout) has another hash and is translated afresh.
+ */
+export function shippedTranslationFits(shipped: string, module: Uint8Array): boolean {
+  const hashFile = join(shipped, "module.sha256");
+  if (!existsSync(hashFile) || SHIPPED_FILES.some((f) => !existsSync(join(shipped, f)))) return false;
+  return readFileSync(hashFile, "utf8").trim() === createHash("sha256").update(module).digest("hex");
+}
+
+/**
+ * Writes `dir` (boards/esp32/src/w2c) from `wasm`: from the package's own
+ * translation (`shipped`, build/w2c/<profile>) when it was made from these
+ * very bytes, else by running wasm2c; exit 2 when that is needed and missing.
+ */
+export function writeWasm2cSources(wasm: string, dir: string, shipped?: string): void {
+  const fromPackage = shipped !== undefined && shippedTranslationFits(shipped, readFileSync(wasm));
+  const wasm2c = fromPackage ? null : findWasm2c();
+  if (!fromPackage && !wasm2c) throw new UsageError(`--board-engine wasm2c needs wasm2c (this module is not the package's own translation): ${WASM2C_INSTALL}; or --board-engine wasm3`);
   const tmp = mkdtempSync(join(dirname(dir), `.${basename(dir)}-`));
   try {
-    const r = spawnSync(wabt.wasm2c, [wasm, "-n", "edgeprop", "-o", join(tmp, "edgeprop.c")], { encoding: "utf8" });
-    if (r.status !== 0) throw new Error(`wasm2c failed: ${(r.stderr || String(r.error)).trim()}`);
-    const rtDir = wabt.runtimeDir;
-    for (const f of readdirSync(rtDir).filter((n) => /^wasm-rt-.*\.[ch]$/.test(n))) copyFileSync(join(rtDir, f), join(tmp, f));
-    copyFileSync(wabt.header, join(tmp, "wasm-rt.h"));
-    const impl = join(tmp, "wasm-rt-impl.c");
-    const text = readFileSync(impl, "utf8");
-    if (!EXCEPTION_SIZE_LINE.test(text)) throw new Error(`${join(rtDir, "wasm-rt-impl.c")}: no 'MAX_EXCEPTION_SIZE PAGE_SIZE' line to shrink (a WABT newer than 1.0.32?)`);
-    writeFileSync(impl, text.replace(EXCEPTION_SIZE_LINE, SMALL_EXCEPTION_SIZE));
+    if (fromPackage) {
+      for (const f of SHIPPED_FILES) copyFileSync(join(shipped!, f), join(tmp, f));
+    } else {
+      const r = spawnSync(wasm2c!, [wasm, "-n", "edgeprop", "-o", join(tmp, "edgeprop.c")], { encoding: "utf8" });
+      if (r.status !== 0) throw new Error(`wasm2c failed: ${(r.stderr || String(r.error)).trim()}`);
+      const generated = join(tmp, "edgeprop.c");
+      writeFileSync(generated, adaptWasm2c(readFileSync(generated, "utf8")));
+    }
+    const rtDir = packagePath("boards", "common", "wasm-rt");
+    for (const f of WASM_RT_FILES) copyFileSync(join(rtDir, f), join(tmp, f));
     writeFileSync(join(tmp, "w2c-api.h"), w2cApiHeader(readFileSync(join(tmp, "edgeprop.h"), "utf8")));
     // Replace the old directory (ours, generated); never rename over something that is not a directory.
     if (existsSync(dir)) {

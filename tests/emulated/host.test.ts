@@ -60,6 +60,26 @@ describe.skipIf(!!skip)("the host on the emulated board", () => {
     expectBoardFigures(done);
   }, 300_000);
 
+  // Under -icount the count is the module's instructions: two runs agree to a
+  // few instructions in millions (the pump hands the module the bytes in the
+  // chunks the UART delivered them, which follows the host's timing: one more
+  // rx call or a frame's scan split differently). Without -icount minstret
+  // follows the host's clock and the two runs differ by percents.
+  it(`sim --emulate ${PROFILE}'s board_instructions are instructions: two runs of the same case count the same`, async () => {
+    const count = async (): Promise<number> => {
+      const run = startCli(["sim", ...smallCaseArgs(c, 1), "--emulate", PROFILE, "--json"]);
+      started.push(run.child.pid!);
+      const { code } = await run.exited;
+      expect(run.stderr()).toBe("");
+      expect(code).toBe(0);
+      const done = jsonLines(run.stdout()).find((e) => e.event === "done");
+      expect(Number.isInteger(done.board_instructions)).toBe(true);
+      return done.board_instructions;
+    };
+    const first = await count(), second = await count();
+    expect(Math.abs(second - first)).toBeLessThanOrEqual(first * 1e-5);
+  }, 300_000);
+
   it("board --emulate prints a port that train --port trains on; SIGTERM stops it and qemu", async () => {
     const board = startCli(["board", "--emulate", PROFILE]);
     started.push(board.child.pid!);

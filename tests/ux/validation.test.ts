@@ -220,7 +220,7 @@ describe("issue 11's done-when command (README)", () => {
       "--batch", "16", "--epochs", "200", "--val-split", "0.2", "--normalize", "--early-stop", "10", "--save", model];
     const r = ok(argv);
     expect(r.stdout).toContain("done: 41 epochs, ");
-    expect(r.stdout).toContain("; best epoch 31 (stopped early), val_loss 0.05054315, accuracy 100.0%, val_accuracy 94.4%; model saved to ");
+    expect(r.stdout).toContain("; best epoch 31 (stopped early), val_loss 0.05054320, accuracy 100.0%, val_accuracy 94.4%; model saved to ");
     const m = JSON.parse(readFileSync(model, "utf8"));
     expect(m.classes).toEqual(["class_0", "class_1", "class_2"]);
     expect(m.normalization.mean).toHaveLength(13);

@@ -1,0 +1,99 @@
+/* The module's loads and stores, in place of wasm2c's (adapt-wasm2c.mjs puts
+ * `#include "ep-wasm-memory.h"` where the generated C defined them).
+ *
+ * Every access the module makes is naturally aligned (the engine's rule,
+ * proven by the checked build below in npm test), so each helper tells the
+ * compiler so and a strict-alignment core (RISC-V GCC) emits one lw/flw/sw
+ * instead of a byte-wise copy. The copies stay memcpy (alias-safe: the module
+ * reads bytes it wrote as floats, e.g. for the CRC).
+ *
+ * Board builds (EP_WASM_MEMORY_BYTES, a power of two: the profile's pages x
+ * 64 KiB): no bounds check per access; the address is masked into the memory
+ * and down to the access's alignment, so no input can make an access leave
+ * the module's memory (the sandbox holds even if the module were wrong).
+ *
+ * EP_WASM_CHECKED (a host build, tests/firmware/checked-wasm-rt.test.ts):
+ * every access is checked aligned and below the configured plan's limit (the
+ * memory limit the firmware gives boot()), aborting with the address
+ * otherwise. The masked build is only as right as this proof. */
+#ifndef EP_WASM_MEMORY_H
+#define EP_WASM_MEMORY_H
+
+#include <stdint.h>
+#include <string.h>
+
+#include "wasm-rt.h"
+
+#define EP_WASM_PAGE_BYTES 65536u
+
+void ep_wasm_memory_mismatch(uint32_t initial_pages, uint32_t max_pages);
+
+#if defined(EP_WASM_CHECKED)
+extern uint32_t ep_wasm_checked_limit;
+void ep_wasm_set_checked_limit(uint32_t bytes);
+void ep_wasm_checked_fail(uint64_t addr, uint32_t bytes, const char *what);
+static inline uint8_t *ep_wasm_at(wasm_rt_memory_t *mem, uint64_t addr, uint32_t bytes, const char *what) {
+  if (addr % bytes != 0 || addr + bytes > ep_wasm_checked_limit || addr + bytes > mem->size) ep_wasm_checked_fail(addr, bytes, what);
+  return mem->data + addr;
+}
+#elif defined(EP_WASM_MEMORY_BYTES)
+#if (EP_WASM_MEMORY_BYTES & (EP_WASM_MEMORY_BYTES - 1)) != 0 || EP_WASM_MEMORY_BYTES < 8
+#error "EP_WASM_MEMORY_BYTES must be a power of two (the profile's pages x 65536)"
+#endif
+#define ep_wasm_at(mem, addr, bytes, what) \
+  ((mem)->data + ((uint32_t)(addr) & (uint32_t)(EP_WASM_MEMORY_BYTES - (bytes))))
+#endif
+
+/* The helpers, for the generated C only (its edgeprop.h typedefs u8..f64;
+ * adapt-wasm2c.mjs defines EP_WASM_MEMORY_BYTES from its memory). */
+#ifdef WASM_RT_CORE_TYPES_DEFINED
+#if !defined(EP_WASM_CHECKED) && !defined(EP_WASM_MEMORY_BYTES)
+#error "define EP_WASM_MEMORY_BYTES (the module's memory, a power of two) or EP_WASM_CHECKED"
+#endif
+
+/* The data segments, at instantiation (outside the per-access path): checked. */
+#define LOAD_DATA(m, o, i, s)                                                               \
+  do {                                                                                      \
+    if ((uint64_t)(o) + (uint64_t)(s) > (m).size) wasm_rt_trap(WASM_RT_TRAP_OOB);           \
+    memcpy(&(m).data[o], i, s);                                                             \
+  } while (0)
+
+#define EP_DEFINE_LOAD(name, t1, t2, t3)                                            \
+  static inline t3 name(wasm_rt_memory_t *mem, u64 addr) {                          \
+    t1 result;                                                                      \
+    __builtin_memcpy(&result, __builtin_assume_aligned(ep_wasm_at(mem, addr, sizeof(t1), #name), sizeof(t1)), sizeof(t1)); \
+    return (t3)(t2)result;                                                          \
+  }
+#define EP_DEFINE_STORE(name, t1, t2)                                               \
+  static inline void name(wasm_rt_memory_t *mem, u64 addr, t2 value) {              \
+    t1 wrapped = (t1)value;                                                         \
+    __builtin_memcpy(__builtin_assume_aligned(ep_wasm_at(mem, addr, sizeof(t1), #name), sizeof(t1)), &wrapped, sizeof(t1)); \
+  }
+
+EP_DEFINE_LOAD(i32_load, u32, u32, u32)
+EP_DEFINE_LOAD(i64_load, u64, u64, u64)
+EP_DEFINE_LOAD(f32_load, f32, f32, f32)
+EP_DEFINE_LOAD(f64_load, f64, f64, f64)
+EP_DEFINE_LOAD(i32_load8_s, s8, s32, u32)
+EP_DEFINE_LOAD(i64_load8_s, s8, s64, u64)
+EP_DEFINE_LOAD(i32_load8_u, u8, u32, u32)
+EP_DEFINE_LOAD(i64_load8_u, u8, u64, u64)
+EP_DEFINE_LOAD(i32_load16_s, s16, s32, u32)
+EP_DEFINE_LOAD(i64_load16_s, s16, s64, u64)
+EP_DEFINE_LOAD(i32_load16_u, u16, u32, u32)
+EP_DEFINE_LOAD(i64_load16_u, u16, u64, u64)
+EP_DEFINE_LOAD(i64_load32_s, s32, s64, u64)
+EP_DEFINE_LOAD(i64_load32_u, u32, u64, u64)
+EP_DEFINE_STORE(i32_store, u32, u32)
+EP_DEFINE_STORE(i64_store, u64, u64)
+EP_DEFINE_STORE(f32_store, f32, f32)
+EP_DEFINE_STORE(f64_store, f64, f64)
+EP_DEFINE_STORE(i32_store8, u8, u32)
+EP_DEFINE_STORE(i32_store16, u16, u32)
+EP_DEFINE_STORE(i64_store8, u8, u64)
+EP_DEFINE_STORE(i64_store16, u16, u64)
+EP_DEFINE_STORE(i64_store32, u32, u64)
+
+#endif /* WASM_RT_CORE_TYPES_DEFINED */
+
+#endif
