@@ -239,8 +239,34 @@ export function modelToJson(m: ModelConfig, weights: Float32Array, extras: Model
   return { format: "edgeprop-model", version: 1, loss: m.loss, ...extrasToJson(extras), layers };
 }
 
+/**
+ * A model with a NaN or infinite number reached a writer: a diverged model
+ * (exit 3). The run catches divergence before it writes; this is the last
+ * guard, so that no file ever holds the `null` JSON.stringify makes of NaN.
+ */
+export class NonFiniteModelError extends Error {
+  readonly exitCode = 3;
+}
+
+/**
+ * `value` as JSON, refusing any number that is not finite (JSON has no NaN
+ * or Infinity: JSON.stringify would write null, a file no reader loads back).
+ * Every model file and checkpoint is written through this, and `arrays` (the
+ * float32 tensors a file carries as base64) are checked as well.
+ */
+export function finiteJson(value: unknown, file: string, arrays: readonly [string, Float32Array | null | undefined][] = []): string {
+  for (const [what, a] of arrays) {
+    const bad = a ? a.findIndex((v) => !Number.isFinite(v)) : -1;
+    if (a && bad >= 0) throw new NonFiniteModelError(`refusing to write ${file}: ${what} value ${bad} is ${a[bad]} (the model diverged)`);
+  }
+  return JSON.stringify(value, (key, v: unknown) => {
+    if (typeof v === "number" && !Number.isFinite(v)) {
+      throw new NonFiniteModelError(`refusing to write ${file}: ${key === "" ? "a value" : `"${key}"`} holds ${v} (the model diverged)`);
+    }
+    return v;
+  }) + "\n";
+}
+
 export function writeModel(file: string, m: ModelConfig, weights: Float32Array, extras: ModelExtras = {}): void {
-  // JSON has no NaN or Infinity: such a model could not be loaded back.
-  if (!weights.every(Number.isFinite)) throw new Error(`refusing to write non-finite weights to ${file}`);
-  writeFileAtomic(file, JSON.stringify(modelToJson(m, weights, extras)) + "\n");
+  writeFileAtomic(file, finiteJson(modelToJson(m, weights, extras), file, [["weight", weights]]));
 }

@@ -15,7 +15,7 @@ import { join } from "node:path";
 import type { OptimizerState } from "../boards/board.js";
 import type { ModelConfig } from "../model/config.js";
 import { InputError } from "../errors.js";
-import { modelFromJson, modelToJson, type ModelExtras, type ModelFile } from "../model/model-file.js";
+import { finiteJson, modelFromJson, modelToJson, type ModelExtras, type ModelFile } from "../model/model-file.js";
 import { writeFileAtomic } from "../files/atomic-write.js";
 import type { EpochEvent } from "./session.js";
 import type { EarlyStopState } from "./early-stopping.js";
@@ -106,13 +106,18 @@ function earlyStopOf(j: any, epoch: number, weightCount: number, file: string): 
 export function writeCheckpoint(dir: string, c: { epoch: number; settings: Record<string, string | number | boolean>; model: ModelConfig; weights: Float32Array; optimizer: OptimizerState; history: EpochEvent[]; earlyStop?: EarlyStopState;
   /** What the model file records besides the weights (classes, normalization): model.json is a usable model. */
   extras?: ModelExtras }): void {
+  // Both files are made (and refused, if anything is not finite) before either is written:
+  // a checkpoint is never replaced by one that cannot be loaded.
   const model = modelToJson(c.model, c.weights, c.extras);
-  writeFileAtomic(join(dir, CHECKPOINT_MODEL_FILE), JSON.stringify(model) + "\n");
-  writeFileAtomic(join(dir, CHECKPOINT_FILE), JSON.stringify({
+  const modelFile = join(dir, CHECKPOINT_MODEL_FILE), checkpointFile = join(dir, CHECKPOINT_FILE);
+  const modelText = finiteJson(model, modelFile, [["weight", c.weights]]);
+  const checkpointText = finiteJson({
     format: "edgeprop-checkpoint", version: 1, epoch: c.epoch, step: c.optimizer.step,
     settings: c.settings, model, optimizer_state: f32ToBase64(c.optimizer.state), history: c.history,
     ...(c.earlyStop ? { early_stop: earlyStopToJson(c.earlyStop) } : {}),
-  }) + "\n");
+  }, checkpointFile, [["weight", c.weights], ["optimizer_state", c.optimizer.state], ["early_stop.best_weights", c.earlyStop?.bestWeights]]);
+  writeFileAtomic(modelFile, modelText);
+  writeFileAtomic(checkpointFile, checkpointText);
 }
 
 export function readCheckpoint(dir: string): Checkpoint {

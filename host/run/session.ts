@@ -134,8 +134,14 @@ export async function runSession(board: Board, data: Dataset, o: SessionOptions)
     }
     samples += data.rows;
     steps += results.length;
-    lastGood = await withContext(board.getWeights(), lastGood, history);
-    const weights = lastGood;
+    const weights = await withContext(board.getWeights(), lastGood, history);
+    // A NaN or infinite weight with every batch OK (a board that lies, or an engine without
+    // the check) is divergence too: the last finite model stays the last good one.
+    if (!allFinite(weights)) {
+      throw new DivergedError(epoch + 1, results.length, "the board's weights are not finite (NaN or infinity) after the epoch",
+        Status.NON_FINITE, { lastGood, history });
+    }
+    lastGood = weights;
     const metrics = o.epochMetrics ? await withContext(o.epochMetrics(weights), lastGood, history) : {};
     const ev: EpochEvent = {
       event: "epoch", epoch: epoch + 1, loss: lossSum / data.rows, ...metrics, lr, grad_norms: norms,
@@ -149,6 +155,11 @@ export async function runSession(board: Board, data: Dataset, o: SessionOptions)
   }
   if (stoppedEarly && completed >= o.epochs) stoppedEarly = false; // the patience ran out at the last epoch anyway
   return { epochs: completed, stoppedEarly, samples, seconds, steps, history, lastGood };
+}
+
+/** Every value is a finite number. */
+export function allFinite(a: Float32Array): boolean {
+  return a.every(Number.isFinite);
 }
 
 function yieldToEventLoop(): Promise<void> {

@@ -6,7 +6,7 @@ import type { BatchResult, Board, LinkStats } from "../boards/board.js";
 import { writeModel, type ModelExtras } from "../model/model-file.js";
 import type { PreparedRun, RunOutputs, RunSpec } from "./run-spec.js";
 import { encodeConfig } from "../protocol/config-block.js";
-import { runSession, type EpochEvent, type SessionResult } from "./session.js";
+import { allFinite, runSession, type EpochEvent, type SessionResult } from "./session.js";
 import { BoardError, Status } from "../protocol/status.js";
 import { DivergedError, InterruptedError, LinkError, UsageError } from "../errors.js";
 import type { Plan } from "../model/plan.js";
@@ -166,6 +166,13 @@ export async function trainOnBoard(board: Board, p: RunSpec, out: Output,
   const bestEpoch = best && best.bestWeights ? best.bestEpoch : undefined;
   if (best?.bestWeights) await board.setWeights(best.bestWeights);
   const weights = best?.bestWeights ?? await board.getWeights();
+  if (!allFinite(weights)) {
+    // A board that answers GET_WEIGHTS with NaN after finite epochs: divergence, the last finite model kept.
+    const err = new DivergedError(result.epochs, result.steps, "the board's weights are not finite (NaN or infinity) at the end of the run",
+      Status.NON_FINITE, { lastGood: result.lastGood, history });
+    err.message += await salvage(board, p, o, err, initial, null);
+    throw err;
+  }
   if (o.save) writeModel(o.save, settings.run, weights, modelExtras(p, bestEpoch));
   let acc: number | null | undefined;
   if (hooks.accuracy && settings.run.loss !== "mse") {
