@@ -25,8 +25,12 @@ export const CHECKPOINT_FILE = "checkpoint.json";
 export const CHECKPOINT_MODEL_FILE = "model.json";
 export const CHECKPOINT_FILES = [CHECKPOINT_FILE, CHECKPOINT_MODEL_FILE] as const;
 
-/** The module counts optimizer steps in a u32. */
-const MAX_STEP = 0xffffffff;
+/**
+ * The most optimizer steps a board counts: the module's step counter is an
+ * i32 (the wire's u32 is read into it), so one more step from 2^31 - 1 wraps
+ * negative, and from 2^32 - 1 to 0 (Adam's bias correction divides by 0).
+ */
+export const MAX_STEP = 0x7fffffff;
 
 export interface Checkpoint {
   epoch: number;
@@ -126,9 +130,11 @@ export function readCheckpoint(dir: string): Checkpoint {
   let j: any;
   try { j = JSON.parse(text); } catch (err) { throw new InputError(file, null, null, `not valid JSON (${(err as Error).message})`); }
   if (j?.format !== "edgeprop-checkpoint" || j.version !== 1) throw new InputError(file, null, null, `expected "format": "edgeprop-checkpoint", "version": 1`);
-  if (!Number.isInteger(j.epoch) || j.epoch < 0 || !Number.isInteger(j.step) || j.step < 0) throw new InputError(file, null, null, `"epoch" and "step" must be non-negative integers`);
+  if (!Number.isInteger(j.epoch) || j.epoch < 0) throw new InputError(file, null, null, `"epoch" must be a non-negative integer`);
+  if (!Number.isInteger(j.step) || j.step < 0 || j.step > MAX_STEP) {
+    throw new InputError(file, null, null, `"step" is ${JSON.stringify(j.step)}: expected an integer from 0 to ${MAX_STEP} (the optimizer steps a board counts)`);
+  }
   if (typeof j.settings !== "object" || j.settings === null) throw new InputError(file, null, null, `"settings" must be an object`);
-  if (j.step > MAX_STEP) throw new InputError(file, null, null, `"step" ${j.step} is more than the board counts (${MAX_STEP})`);
   if (Array.isArray(j.settings)) throw new InputError(file, null, null, `"settings" must be an object`);
   if (typeof j.optimizer_state !== "string") throw new InputError(file, null, null, `"optimizer_state" must be a base64 string`);
   const model = modelFromJson(j.model, file);
