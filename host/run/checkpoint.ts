@@ -120,8 +120,9 @@ export function writeCheckpoint(dir: string, c: { epoch: number; settings: Recor
     settings: c.settings, model, optimizer_state: f32ToBase64(c.optimizer.state), history: c.history,
     ...(c.earlyStop ? { early_stop: earlyStopToJson(c.earlyStop) } : {}),
   }, checkpointFile, [["weight", c.weights], ["optimizer_state", c.optimizer.state], ["early_stop.best_weights", c.earlyStop?.bestWeights]]);
-  writeFileAtomic(modelFile, modelText);
+  // checkpoint.json first: it is what --resume reads, so once it is written the checkpoint is at this epoch.
   writeFileAtomic(checkpointFile, checkpointText);
+  writeFileAtomic(modelFile, modelText);
 }
 
 export function readCheckpoint(dir: string): Checkpoint {
