@@ -46,7 +46,7 @@ function checkSavedSetting(spec: OptionSpec, v: unknown, file: string): void {
     if (spec.choices && !spec.choices.includes(v as string)) bad(`one of ${spec.choices.join(", ")}`);
     return;
   }
-  if (typeof v !== "number") bad("a number");
+  if (typeof v !== "number") bad("a finite number");
   const problem = limitProblem(spec, v as number);
   if (problem) bad(`${problem} (the limits of --${spec.name})`);
 }
