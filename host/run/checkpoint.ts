@@ -10,7 +10,7 @@
 //                         "early_stop":{"best_epoch":e,"best_val_loss":x,"wait":w,"best_weights":"<base64 f32>"}}
 //                         ("early_stop" only with --early-stop: what EarlyStopping needs to continue exactly)
 //   DIR/model.json       the same model alone (usable with --load, predict, export)
-import { readInputText } from "../files/input-file.js";
+import { readJsonInput } from "../files/json-input.js";
 import { join } from "node:path";
 import type { OptimizerState } from "../boards/board.js";
 import type { ModelConfig } from "../model/config.js";
@@ -127,9 +127,7 @@ export function writeCheckpoint(dir: string, c: { epoch: number; settings: Recor
 
 export function readCheckpoint(dir: string): Checkpoint {
   const file = join(dir, CHECKPOINT_FILE);
-  const text = readInputText(file, "no checkpoint here (write one with --checkpoint DIR)");
-  let j: any;
-  try { j = JSON.parse(text); } catch (err) { throw new InputError(file, null, null, `not valid JSON (${(err as Error).message})`); }
+  const j: any = readJsonInput(file, "no checkpoint here (write one with --checkpoint DIR)");
   if (j?.format !== "edgeprop-checkpoint" || j.version !== 1) throw new InputError(file, null, null, `expected "format": "edgeprop-checkpoint", "version": 1`);
   if (!Number.isInteger(j.epoch) || j.epoch < 0) throw new InputError(file, null, null, `"epoch" must be a non-negative integer`);
   if (!Number.isInteger(j.step) || j.step < 0 || j.step > MAX_STEP) {
