@@ -117,8 +117,10 @@ export async function runSession(board: Board, data: Dataset, o: SessionOptions)
     if (!failed) failed = results.find((r) => r.status !== Status.OK || !Number.isFinite(r.lossSum)) ?? null;
     if (failed) {
       const f = failed as BatchResult;
-      const what = f.status === Status.OK || f.status === Status.NON_FINITE
-        ? `loss ${f.lossSum}` : statusName(f.status);
+      // NON_FINITE with a finite loss: the gradient, or the weights the update made, are not finite.
+      const what = !Number.isFinite(f.lossSum) && (f.status === Status.OK || f.status === Status.NON_FINITE) ? `loss ${f.lossSum}`
+        : f.status === Status.NON_FINITE ? `the gradient or the updated weights are not finite (NaN or infinity; the batch's loss was ${f.lossSum})`
+        : statusName(f.status);
       throw new DivergedError(epoch + 1, f.index + 1, what, f.status, { lastGood, history });
     }
     // Stopped inside the epoch; a stop at its last batch lets the epoch finish (and be checkpointed).

@@ -19,7 +19,7 @@ describe("--lr beyond float32: the update makes the weights non-finite", () => {
     const ck = join(dir, "ck");
     const r = run(["sim", ...RANDN, "--lr", "1e39", "--epochs", "1", "--checkpoint", ck]);
     expect(r.code, r.stderr).toBe(3);
-    expect(r.stderr).toMatch(/diverged at epoch 1/);
+    expect(r.stderr).toMatch(/diverged at epoch 1, batch 1: the gradient or the updated weights are not finite/);
     expect(existsSync(join(ck, "checkpoint.json"))).toBe(false);
   });
 
