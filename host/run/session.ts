@@ -136,7 +136,7 @@ export async function runSession(board: Board, data: Dataset, o: SessionOptions)
     }
     samples += data.rows;
     steps += results.length;
-    const weights = await withContext(board.getWeights(), lastGood, history);
+    const weights: Float32Array = await withContext(board.getWeights(), lastGood, history);
     // A NaN or infinite weight with every batch OK (a board that lies, or an engine without
     // the check) is divergence too: the last finite model stays the last good one.
     if (!allFinite(weights)) {
