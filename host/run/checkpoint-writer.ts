@@ -52,7 +52,7 @@ export class CheckpointWriter implements RunObserver {
       // checkpoint.json written (only model.json failed): the checkpoint is at this epoch.
       if (readCheckpointEpoch(this.dir) === e.epoch) this.written = e.epoch;
       const where = this.written !== null
-        ? `the checkpoint in ${this.dir} is at epoch ${this.written}: continue with --resume ${this.dir} (once there is room)`
+        ? `the checkpoint in ${this.dir} is at epoch ${this.written}: continue with --resume ${this.dir}`
         : `${this.dir} holds no checkpoint of this run`;
       throw new CheckpointWriteError(`${err.message}; ${where}.`, { lastGood: weights, history: [...history] });
     }
