@@ -10,7 +10,7 @@ export namespace Status {
   export const BAD_LABEL: i32 = 6; //       a ce class label outside 0..classes-1
   export const BAD_FRAME: i32 = 7; //       unknown type or wrong payload length
   export const OUT_OF_ORDER: i32 = 8; //    a sequence number ahead of the expected one
-  export const NON_FINITE: i32 = 9; //      the loss or a gradient turned NaN/Inf
+  export const NON_FINITE: i32 = 9; //      the loss, a gradient or an updated weight turned NaN/Inf
   export const TRAP: i32 = 10; //           reported by the firmware: the module trapped
   export const LOAD_FAILED: i32 = 11; //    reported by the firmware: the module did not load
   export const NO_SESSION: i32 = 12; //     a request before HELLO (e.g. the board rebooted)

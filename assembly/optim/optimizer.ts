@@ -58,7 +58,23 @@ function clampAll(limit: f32): void {
   for (let p = grads; p < end; p += 4) store<f32>(p, Mathf.min(Mathf.max(load<f32>(p), -limit), limit));
 }
 
-/** Returns false if the gradient is not finite (nothing is updated then). */
+/**
+ * Whether every trained weight is finite after an update: a sum in f64 of
+ * finite float32 values cannot overflow, and one NaN or infinity makes it
+ * non-finite. One read-only pass after the update: the update's bits are unchanged.
+ */
+function weightsFinite(params: usize, n: i32): bool {
+  const end = params + (<usize>n << 2);
+  let sum: f64 = 0;
+  for (let p = params; p < end; p += 4) sum += <f64>load<f32>(p);
+  return isFinite(sum);
+}
+
+/**
+ * Returns false if the gradient is not finite (nothing is updated then) or
+ * the update made a weight non-finite (an lr beyond float32, an impossible
+ * optimizer state): the engine reports NON_FINITE, never status OK with NaN weights.
+ */
 export function optimizerStep(batchRows: i32): bool {
   totalGradNorm = scaleAndMeasure(<f32>(1.0 / <f64>batchRows));
   if (!isFinite(totalGradNorm)) return false;
@@ -98,7 +114,7 @@ export function optimizerStep(batchRows: i32): bool {
     adam(params, grads, optState, optState + slot, n, stepCount, learningRate,
       cfgF64(C_BETA1), cfgF64(C_BETA2), eps, wd, opt == Opt.ADAMW);
   }
-  return true;
+  return weightsFinite(params, n);
 }
 
 export function resetOptimizer(): void {

@@ -110,6 +110,21 @@ export function parseArgs(argv: string[], specs: OptionSpec[], command: string, 
   return out;
 }
 
+/**
+ * What is wrong with `n` as the value of a number or int flag (its kind, min
+ * and max), as "expected ..." completes it; null when it is fine. The one
+ * check of a flag's limits: a typed flag and a checkpoint's saved setting
+ * (resume-options.ts) are held to the same table.
+ */
+export function limitProblem(spec: OptionSpec, n: number): string | null {
+  if (!Number.isFinite(n)) return spec.kind === "int" ? "an integer" : "a finite number";
+  if (spec.kind === "int" && !Number.isInteger(n)) return "an integer";
+  if (spec.min !== undefined && spec.max !== undefined && (n < spec.min || n > spec.max)) return `a number in [${spec.min}, ${spec.max}]`;
+  if (spec.min !== undefined && n < spec.min) return `a number >= ${spec.min}`;
+  if (spec.max !== undefined && n > spec.max) return `a number <= ${spec.max}`;
+  return null;
+}
+
 function convert(spec: OptionSpec, value: string): string | number {
   const fail = (what: string): never => { throw new UsageError(`--${spec.name} ${cut(value)}: expected ${what}`); };
   if (spec.choices && !spec.choices.includes(value)) {
@@ -119,10 +134,8 @@ function convert(spec: OptionSpec, value: string): string | number {
   if (spec.kind === "number" || spec.kind === "int") {
     const n = Number(value);
     if (value.trim() === "" || !Number.isFinite(n)) fail(spec.kind === "int" ? "an integer" : "a finite number");
-    if (spec.kind === "int" && !Number.isInteger(n)) fail("an integer");
-    if (spec.min !== undefined && spec.max !== undefined && (n < spec.min || n > spec.max)) fail(`a number in [${spec.min}, ${spec.max}]`);
-    if (spec.min !== undefined && n < spec.min) fail(`a number >= ${spec.min}`);
-    if (spec.max !== undefined && n > spec.max) fail(`a number <= ${spec.max}`);
+    const problem = limitProblem(spec, n);
+    if (problem) fail(problem);
     return n;
   }
   return value;

@@ -4,7 +4,7 @@
 // checkpoint's file format is checkpoint.ts; nothing below the command layer
 // sees these flags.
 import { join } from "node:path";
-import { wasGiven, type OptionSpec, type Parsed } from "./args.js";
+import { limitProblem, wasGiven, type OptionSpec, type Parsed } from "./args.js";
 import { InputError, UsageError } from "../errors.js";
 import { CHECKPOINT_MODEL_FILE, type Checkpoint } from "../run/checkpoint.js";
 import type { PersistedSettings, ResumeOverride } from "../run/run-spec.js";
@@ -46,9 +46,9 @@ function checkSavedSetting(spec: OptionSpec, v: unknown, file: string): void {
     if (spec.choices && !spec.choices.includes(v as string)) bad(`one of ${spec.choices.join(", ")}`);
     return;
   }
-  if (typeof v !== "number" || !Number.isFinite(v)) bad("a finite number");
-  if (spec.kind === "int" && !Number.isInteger(v)) bad("an integer");
-  if (spec.min !== undefined && (v as number) < spec.min) bad(`>= ${spec.min}`);
+  if (typeof v !== "number") bad("a finite number");
+  const problem = limitProblem(spec, v as number);
+  if (problem) bad(`${problem} (the limits of --${spec.name})`);
 }
 
 /**

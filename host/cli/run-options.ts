@@ -16,7 +16,7 @@ import { MAX_WIDTH, readModel, type ModelFile } from "../model/model-file.js";
 import { cut } from "../text/quote.js";
 import { findDataset } from "../data/datasets.js";
 import { CHECKPOINT_OPTIONS, mergeResumeArgs, runSettingsOf } from "./resume-options.js";
-import { CHECKPOINT_FILES, checkOptimizerState, readCheckpoint, type Checkpoint } from "../run/checkpoint.js";
+import { CHECKPOINT_FILES, MAX_STEP, checkOptimizerState, readCheckpoint, type Checkpoint } from "../run/checkpoint.js";
 import { LINK_OPTIONS } from "./link-flags.js";
 import { checkAgainstModel, type DataFileOptions, type Dataset } from "../data/dataset.js";
 import { readRunData, readValidationFile, type RunData } from "../data/run-data.js";
@@ -27,6 +27,9 @@ import { checkOutputDirectory, checkOutputFile } from "../files/output-path.js";
 import type { DataSource, ResumeOverride, RunOutputs, RunSettings, RunSpec, ValidationSource } from "../run/run-spec.js";
 
 export type { RunSettings } from "../run/run-spec.js";
+
+/** The most epochs a run takes (--epochs; a checkpoint's "epochs" setting is held to it too). */
+export const MAX_EPOCHS = 1_000_000;
 
 /** Where a run's rows come from (--data or --dataset) and its validation rows. */
 export const DATA_OPTIONS: OptionSpec[] = [
@@ -83,7 +86,7 @@ export const OPTIMIZER_OPTIONS: OptimizerOptionSpec[] = [
 
 export const TRAINING_OPTIONS: OptionSpec[] = [
   { name: "batch", kind: "string", persist: true, value: "N|full", default: "32", help: "rows per optimizer step: 1 = stochastic, full = batch gradient descent" },
-  { name: "epochs", kind: "int", persist: true, min: 1, default: 10, help: "passes over the data" },
+  { name: "epochs", kind: "int", persist: true, min: 1, max: MAX_EPOCHS, default: 10, help: "passes over the data" },
   { name: "chunk", kind: "int", persist: true, min: 1, help: `rows the board holds at once (default: min(batch, ${DEFAULT_CHUNK}), or what the board fits)` },
   { name: "shuffle", kind: "flag", persist: true, negatable: true, help: "shuffle the rows each epoch (seeded by --seed, as Keras' fit does); --no-shuffle keeps file order", default: true },
   { name: "seed", kind: "int", persist: true, onResume: "fixed", min: 0, default: 1, help: "seed for initial weights and shuffling" },
@@ -306,6 +309,21 @@ export function prepareRun(a: Parsed, data?: Dataset): RunSpec {
 }
 
 /**
+ * The board counts optimizer steps up to MAX_STEP: a run (from a checkpoint's
+ * step, resumed) whose last step would pass it is refused before any work, not
+ * left to wrap on the board and end as a divergence.
+ */
+function checkStepCount(settings: RunSettings, rows: number, resume: Checkpoint | undefined): void {
+  if (rows < 1 || settings.batch < 1) return;
+  const from = resume?.step ?? 0;
+  const steps = (settings.epochs - (resume?.epoch ?? 0)) * Math.ceil(rows / settings.batch);
+  if (from + steps > MAX_STEP) {
+    throw new UsageError(`--epochs ${settings.epochs}: the run would take ${steps} optimizer steps${resume ? ` after the checkpoint's ${from}` : ""}; ` +
+      `a board counts at most ${MAX_STEP} (fewer --epochs or a larger --batch)`);
+  }
+}
+
+/**
  * The whole run from its flags, read and checked before any board is
  * touched: with --resume the checkpoint's flags overridden by those typed
  * now; the starting model; the data; the settings; the outputs. `variant`
@@ -345,6 +363,7 @@ export function runSpecOf(a: Parsed, variant: RunVariant = {}, given?: GivenRows
     checkAgainstModel(v.data, v.table, settings.run.sizes, settings.run.loss);
     validation = v.data;
   }
+  checkStepCount(settings, data.rows, resume);
   if (resume) {
     const o = settings.run.optimizer;
     checkOptimizerState(resume, optimizerStateFloats(settings.run),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from "node:fs";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { WriteError, writeFileAtomic } from "./atomic-write";
@@ -59,5 +59,24 @@ describe("writeFileAtomic", () => {
     mkdirSync(`${f}.tmp-${process.pid}`);
     expect(() => writeFileAtomic(f, "new")).toThrow(/cannot write .*m\.json .*the previous file is unchanged/);
     expect(readFileSync(f, "utf8")).toBe("good");
+  });
+});
+
+describe("writeFileAtomic: temporary files of killed writes (issue 20, item 8)", () => {
+  it("removes NAME.tmp-PID left by a process that is gone; a live writer's, another name's and a directory are left", () => {
+    const d = scratch();
+    const f = join(d, "m.json");
+    // A real process that has exited: its pid is not alive.
+    const gone = spawnSync(process.execPath, ["-e", ""]).pid;
+    expect(gone).toBeGreaterThan(0);
+    const live = process.ppid; // our parent runs while we do
+    writeFileSync(join(d, `m.json.tmp-${gone}`), "{\"half");
+    writeFileSync(join(d, `m.json.tmp-${process.pid}`), "{\"half"); // a dead namesake of ours: our write is synchronous
+    writeFileSync(join(d, `m.json.tmp-${live}`), "{\"being written");
+    writeFileSync(join(d, `other.json.tmp-${gone}`), "{\"another file's");
+    mkdirSync(join(d, "m.json.tmp-1x"));
+    writeFileAtomic(f, "new");
+    expect(readFileSync(f, "utf8")).toBe("new");
+    expect(readdirSync(d).sort()).toEqual(["m.json", "m.json.tmp-1x", `m.json.tmp-${live}`, `other.json.tmp-${gone}`].sort());
   });
 });

@@ -3,8 +3,8 @@
 // over the target, fsync the directory (so the rename itself survives a power
 // cut). Only a regular file is ever replaced: renaming over a device node, a
 // directory or a pipe would destroy it (`--save /dev/full` as root).
-import { closeSync, fsyncSync, mkdirSync, openSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
 import { UsageError } from "../errors.js";
 import { describeNonRegular } from "./output-path.js";
 
@@ -23,6 +23,42 @@ function fsyncDirectory(dir: string): void {
   try { fsyncSync(fd); } catch { /* some file systems refuse fsync on a directory */ } finally { closeSync(fd); }
 }
 
+/** The temporary file a write by process `pid` makes beside `target`. */
+function tempName(target: string, pid: number): string {
+  return `${target}.tmp-${pid}`;
+}
+
+/** Whether process `pid` is alive (ours counts as not: a write of ours is synchronous, so a file of our pid is a dead namesake's). */
+function writerAlive(pid: number): boolean {
+  if (pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM"; // alive, another user's
+  }
+}
+
+/**
+ * Removes the temporary files of this target that a killed write left
+ * (kill -9 or a power cut between open and rename): `NAME.tmp-PID` regular
+ * files whose PID is not a live process. A live writer's file is left alone.
+ */
+function removeStaleTemps(target: string): void {
+  const dir = dirname(target), prefix = `${basename(target)}.tmp-`;
+  let names: string[];
+  try { names = readdirSync(dir); } catch { return; } // no directory yet: nothing stale
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const digits = name.slice(prefix.length);
+    if (!/^[1-9]\d{0,9}$/.test(digits) || writerAlive(Number(digits))) continue;
+    const path = join(dir, name);
+    try {
+      if (lstatSync(path).isFile()) unlinkSync(path);
+    } catch { /* gone already, or not ours to remove */ }
+  }
+}
+
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   const target = realTarget(path);
   let existing;
@@ -31,7 +67,8 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
     throw new WriteError(`${path}: ${describeNonRegular(existing)}, not a regular file: refusing to replace it`);
   }
   const dir = dirname(target);
-  const tmp = `${target}.tmp-${process.pid}`;
+  removeStaleTemps(target);
+  const tmp = tempName(target, process.pid);
   const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
   try {
     mkdirSync(dir, { recursive: true });

@@ -2,7 +2,7 @@
 // PyTorch nn.Linear layout (weight [out][in], bias [out]) and activations.
 // Weights travel as one flat Float32Array in the module's parameter order:
 // layer by layer, weight rows then bias.
-import { readInputText } from "../files/input-file.js";
+import { readJsonInput } from "../files/json-input.js";
 import { InputError } from "../errors.js";
 import { ACTIVATIONS, LOSSES, MAX_LAYERS, optimizerDefaults, type Activation, type LossName, type ModelConfig } from "./config.js";
 import { writeFileAtomic } from "../files/atomic-write.js";
@@ -43,80 +43,8 @@ export interface ModelFile extends ModelConfig, ModelExtras {
   extra?: Record<string, unknown>;
 }
 
-/**
- * Where JSON.parse gave up. V8's messages name a position only sometimes, so
- * find it: the longest prefix that still parses as the start of a document
- * is found by a small scanner for the JSON grammar's tokens.
- */
-function jsonErrorPosition(text: string): number {
-  let i = 0;
-  const ws = () => { while (i < text.length && " \t\r\n".includes(text[i])) i++; };
-  const fail = (): never => { throw i; };
-  const value = (): void => {
-    ws();
-    const c = text[i];
-    if (c === "{") {
-      i++; ws();
-      if (text[i] === "}") { i++; return; }
-      for (;;) {
-        ws(); if (text[i] !== '"') fail();
-        str(); ws(); if (text[i] !== ":") fail();
-        i++; value(); ws();
-        if (text[i] === ",") { i++; continue; }
-        if (text[i] === "}") { i++; return; }
-        fail();
-      }
-    }
-    if (c === "[") {
-      i++; ws();
-      if (text[i] === "]") { i++; return; }
-      for (;;) {
-        value(); ws();
-        if (text[i] === ",") { i++; continue; }
-        if (text[i] === "]") { i++; return; }
-        fail();
-      }
-    }
-    if (c === '"') { str(); return; }
-    const m = /^(-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?|true|false|null)/.exec(text.slice(i, i + 400));
-    if (!m) fail();
-    i += m![0].length;
-  };
-  const str = () => {
-    i++;
-    while (i < text.length && text[i] !== '"') {
-      if (text[i] === "\\") i++;
-      else if (text[i] < " ") fail();
-      i++;
-    }
-    if (i >= text.length) fail();
-    i++;
-  };
-  try {
-    value(); ws();
-    return i;
-  } catch (at) {
-    return typeof at === "number" ? at : 0;
-  }
-}
-
-function lineCol(text: string, pos: number): [number, number] {
-  const before = text.slice(0, pos).split("\n");
-  return [before.length, before[before.length - 1].length + 1];
-}
-
 export function readModel(file: string): ModelFile {
-  const text = readInputText(file);
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    const pos = jsonErrorPosition(text);
-    const [line, col] = lineCol(text, pos);
-    const what = pos >= text.length ? "unexpected end of the file" : `unexpected ${JSON.stringify(text[pos])}`;
-    throw new InputError(file, line, col, `not valid JSON: ${what}`);
-  }
-  return modelFromJson(json, file);
+  return modelFromJson(readJsonInput(file), file);
 }
 
 export function modelFromJson(json: unknown, file = "<model>"): ModelFile {
@@ -251,8 +179,34 @@ export function modelToJson(m: ModelConfig, weights: Float32Array, extras: Model
   return { format: "edgeprop-model", version: 1, loss: m.loss, ...extrasToJson(extras), layers };
 }
 
+/**
+ * A model with a NaN or infinite number reached a writer: a diverged model
+ * (exit 3). The run catches divergence before it writes; this is the last
+ * guard, so that no file ever holds the `null` JSON.stringify makes of NaN.
+ */
+export class NonFiniteModelError extends Error {
+  readonly exitCode = 3;
+}
+
+/**
+ * `value` as JSON, refusing any number that is not finite (JSON has no NaN
+ * or Infinity: JSON.stringify would write null, a file no reader loads back).
+ * Every model file and checkpoint is written through this, and `arrays` (the
+ * float32 tensors a file carries as base64) are checked as well.
+ */
+export function finiteJson(value: unknown, file: string, arrays: readonly [string, Float32Array | null | undefined][] = []): string {
+  for (const [what, a] of arrays) {
+    const bad = a ? a.findIndex((v) => !Number.isFinite(v)) : -1;
+    if (a && bad >= 0) throw new NonFiniteModelError(`refusing to write ${file}: ${what} value ${bad} is ${a[bad]} (the model diverged)`);
+  }
+  return JSON.stringify(value, (key, v: unknown) => {
+    if (typeof v === "number" && !Number.isFinite(v)) {
+      throw new NonFiniteModelError(`refusing to write ${file}: ${key === "" ? "a value" : `"${key}"`} holds ${v} (the model diverged)`);
+    }
+    return v;
+  }) + "\n";
+}
+
 export function writeModel(file: string, m: ModelConfig, weights: Float32Array, extras: ModelExtras = {}): void {
-  // JSON has no NaN or Infinity: such a model could not be loaded back.
-  if (!weights.every(Number.isFinite)) throw new Error(`refusing to write non-finite weights to ${file}`);
-  writeFileAtomic(file, JSON.stringify(modelToJson(m, weights, extras)) + "\n");
+  writeFileAtomic(file, finiteJson(modelToJson(m, weights, extras), file, [["weight", weights]]));
 }

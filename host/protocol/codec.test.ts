@@ -9,7 +9,7 @@ import { MalformedMessageError } from "./message-error.js";
 import { encodeConfig, decodeShape, configFieldName, CONFIG_BYTES, ConfigOffset } from "./config-block.js";
 import { optimizerDefaults, type RunConfig } from "../model/config.js";
 import {
-  ACK_BYTES, BatchReplyOffset, CONFIG_WORDS, HELLO_REPLY_BYTES, Region,
+  ACK_BYTES, BatchReplyOffset, EvalReplyOffset, CONFIG_WORDS, HELLO_REPLY_BYTES, Region,
   decodeAck, decodeBatchReply, decodeConfigBlockReply, decodeConfigureReply, encodeGetConfigBlock, decodeError, decodeEvalReply, decodeGetWeightsReply,
   decodeHelloReply, decodeSetWeightsReply, encodeBatch, encodeEval, encodeGetWeights, encodeHello, encodeReset,
   encodeSetLr, encodeSetWeights, replyPayload,
@@ -329,6 +329,31 @@ describe("BATCH / EVAL", () => {
     malformed(() => decodeEvalReply(payload, 2, 2));
     malformed(() => decodeEvalReply(payload, 3, 3));
     malformed(() => decodeEvalReply(payload.subarray(0, 15), 3, 2));
+  });
+});
+
+describe("a reply's loss sum (issue 20, item 8)", () => {
+  const x = Float32Array.from({ length: 4 * 3 }, (_, i) => Math.sin(i));
+  const t = Float32Array.from({ length: 4 * 2 }, (_, i) => Math.cos(i));
+  const withLoss = (payload: Uint8Array, offset: number, loss: number) => {
+    const p = payload.slice();
+    new DataView(p.buffer).setFloat64(offset, loss, true);
+    return p;
+  };
+
+  it("a negative loss sum in BATCH_REPLY or EVAL_REPLY is an invalid reply; NaN and infinity pass (divergence)", () => {
+    const fw = configured();
+    const batch = replyPayload(fw.ask(Type.BATCH,
+      encodeBatch({ endsBatch: true, setStep: null }, { x, t, first: 0, count: 2, nIn: 3, nT: 2 })), Type.BATCH);
+    const evalReply = replyPayload(fw.ask(Type.EVAL, encodeEval(true, { x, t, first: 0, count: 2, nIn: 3, nT: 2 })), Type.EVAL);
+    for (const loss of [-1, -1e-300, -Infinity]) {
+      malformed(() => decodeBatchReply(withLoss(batch, BatchReplyOffset.LOSS_SUM, loss), 2, 2));
+      malformed(() => decodeEvalReply(withLoss(evalReply, EvalReplyOffset.LOSS_SUM, loss), 2, 2));
+    }
+    for (const loss of [0, -0, 3.5, NaN, Infinity]) {
+      expect(decodeBatchReply(withLoss(batch, BatchReplyOffset.LOSS_SUM, loss), 2, 2).lossSum).toBe(loss);
+      expect(decodeEvalReply(withLoss(evalReply, EvalReplyOffset.LOSS_SUM, loss), 2, 2).lossSum).toBe(loss);
+    }
   });
 });
 

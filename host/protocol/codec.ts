@@ -361,6 +361,18 @@ export interface BatchReply {
 }
 
 /**
+ * A reply's loss sum: every loss the module computes (mse, ce, bce with
+ * targets in [0, 1]) is a sum of terms that are >= 0 even in floating point,
+ * so a negative sum is a reply no board can honestly send. NaN and infinity
+ * pass: they are the divergence the run reports.
+ */
+function lossSumOf(what: string, v: DataView, offset: number): number {
+  const loss = v.getFloat64(offset, true);
+  if (loss < 0) throw new MalformedMessageError(`${what}: loss sum ${loss} is negative (a loss is never below 0)`);
+  return loss;
+}
+
+/**
  * BATCH_REPLY; `layers`, when given, is the configured model's, and `rows`
  * the chunk's row count (a reply that trained all of them must say so).
  */
@@ -377,7 +389,7 @@ export function decodeBatchReply(payload: Uint8Array, layers?: number, rows?: nu
   return {
     status: v.getUint8(BatchReplyOffset.STATUS), stepped: v.getUint8(BatchReplyOffset.STEPPED) !== 0,
     rows: v.getUint16(BatchReplyOffset.ROWS, true), busyMicros: v.getUint32(BatchReplyOffset.BUSY_MICROS, true),
-    lossSum: v.getFloat64(BatchReplyOffset.LOSS_SUM, true), step: v.getUint32(BatchReplyOffset.STEP, true),
+    lossSum: lossSumOf(what, v, BatchReplyOffset.LOSS_SUM), step: v.getUint32(BatchReplyOffset.STEP, true),
     gradNorms: readFloats(payload, BatchReplyOffset.GRAD_NORMS, L),
   };
 }
@@ -407,7 +419,7 @@ export function decodeEvalReply(payload: Uint8Array, rows: number, outputs: numb
   expectLength("EVAL_REPLY", payload, EVAL_REPLY_BYTES + F32 * n * outputs);
   return {
     status: v.getUint8(EvalReplyOffset.STATUS), rows: n, busyMicros: v.getUint32(EvalReplyOffset.BUSY_MICROS, true),
-    lossSum: v.getFloat64(EvalReplyOffset.LOSS_SUM, true), outputs: readFloats(payload, EvalReplyOffset.OUTPUTS, n * outputs),
+    lossSum: lossSumOf("EVAL_REPLY", v, EvalReplyOffset.LOSS_SUM), outputs: readFloats(payload, EvalReplyOffset.OUTPUTS, n * outputs),
   };
 }
 

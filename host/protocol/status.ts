@@ -14,7 +14,7 @@ const MEANINGS: Record<StatusName, string> = {
   OK: "ok", BAD_CONFIG: "bad configuration", TOO_BIG: "model does not fit the board's memory",
   NOT_CONFIGURED: "board not configured", BAD_ROWS: "bad row count", BAD_RANGE: "range outside the model's weights or sample store",
   BAD_LABEL: "class label out of range", BAD_FRAME: "malformed frame", OUT_OF_ORDER: "frame out of order",
-  NON_FINITE: "loss or gradient is not finite", TRAP: "the module trapped", LOAD_FAILED: "the module failed to load",
+  NON_FINITE: "the loss, a gradient or an updated weight is not finite", TRAP: "the module trapped", LOAD_FAILED: "the module failed to load",
   NO_SESSION: "no session (the board restarted)",
 };
 

@@ -10,12 +10,12 @@
 //                         "early_stop":{"best_epoch":e,"best_val_loss":x,"wait":w,"best_weights":"<base64 f32>"}}
 //                         ("early_stop" only with --early-stop: what EarlyStopping needs to continue exactly)
 //   DIR/model.json       the same model alone (usable with --load, predict, export)
-import { readInputText } from "../files/input-file.js";
+import { readJsonInput } from "../files/json-input.js";
 import { join } from "node:path";
 import type { OptimizerState } from "../boards/board.js";
 import type { ModelConfig } from "../model/config.js";
 import { InputError } from "../errors.js";
-import { modelFromJson, modelToJson, type ModelExtras, type ModelFile } from "../model/model-file.js";
+import { finiteJson, modelFromJson, modelToJson, type ModelExtras, type ModelFile } from "../model/model-file.js";
 import { writeFileAtomic } from "../files/atomic-write.js";
 import type { EpochEvent } from "./epoch-event.js";
 import type { EarlyStopState } from "./early-stopping.js";
@@ -25,8 +25,12 @@ export const CHECKPOINT_FILE = "checkpoint.json";
 export const CHECKPOINT_MODEL_FILE = "model.json";
 export const CHECKPOINT_FILES = [CHECKPOINT_FILE, CHECKPOINT_MODEL_FILE] as const;
 
-/** The module counts optimizer steps in a u32. */
-const MAX_STEP = 0xffffffff;
+/**
+ * The most optimizer steps a board counts: the module's step counter is an
+ * i32 (the wire's u32 is read into it), so one more step from 2^31 - 1 wraps
+ * negative, and from 2^32 - 1 to 0 (Adam's bias correction divides by 0).
+ */
+export const MAX_STEP = 0x7fffffff;
 
 export interface Checkpoint {
   epoch: number;
@@ -107,25 +111,31 @@ function earlyStopOf(j: any, epoch: number, weightCount: number, file: string): 
 export function writeCheckpoint(dir: string, c: { epoch: number; settings: Record<string, string | number | boolean>; model: ModelConfig; weights: Float32Array; optimizer: OptimizerState; history: EpochEvent[]; earlyStop?: EarlyStopState;
   /** What the model file records besides the weights (classes, normalization): model.json is a usable model. */
   extras?: ModelExtras }): void {
+  // Both files are made (and refused, if anything is not finite) before either is written:
+  // a checkpoint is never replaced by one that cannot be loaded.
   const model = modelToJson(c.model, c.weights, c.extras);
-  writeFileAtomic(join(dir, CHECKPOINT_MODEL_FILE), JSON.stringify(model) + "\n");
-  writeFileAtomic(join(dir, CHECKPOINT_FILE), JSON.stringify({
+  const modelFile = join(dir, CHECKPOINT_MODEL_FILE), checkpointFile = join(dir, CHECKPOINT_FILE);
+  const modelText = finiteJson(model, modelFile, [["weight", c.weights]]);
+  const checkpointText = finiteJson({
     format: "edgeprop-checkpoint", version: 1, epoch: c.epoch, step: c.optimizer.step,
     settings: c.settings, model, optimizer_state: f32ToBase64(c.optimizer.state), history: c.history,
     ...(c.earlyStop ? { early_stop: earlyStopToJson(c.earlyStop) } : {}),
-  }) + "\n");
+  }, checkpointFile, [["weight", c.weights], ["optimizer_state", c.optimizer.state], ["early_stop.best_weights", c.earlyStop?.bestWeights]]);
+  // checkpoint.json first: it is what --resume reads, so once it is written the checkpoint is at this epoch.
+  writeFileAtomic(checkpointFile, checkpointText);
+  writeFileAtomic(modelFile, modelText);
 }
 
 export function readCheckpoint(dir: string): Checkpoint {
   const file = join(dir, CHECKPOINT_FILE);
-  const text = readInputText(file, "no checkpoint here (write one with --checkpoint DIR)");
   // any (not yet unknown): parsed JSON; each key is checked before use, "settings" per flag by cli/resume-options.ts.
-  let j: any;
-  try { j = JSON.parse(text); } catch (err) { throw new InputError(file, null, null, `not valid JSON (${(err as Error).message})`); }
+  const j: any = readJsonInput(file, "no checkpoint here (write one with --checkpoint DIR)");
   if (j?.format !== "edgeprop-checkpoint" || j.version !== 1) throw new InputError(file, null, null, `expected "format": "edgeprop-checkpoint", "version": 1`);
-  if (!Number.isInteger(j.epoch) || j.epoch < 0 || !Number.isInteger(j.step) || j.step < 0) throw new InputError(file, null, null, `"epoch" and "step" must be non-negative integers`);
+  if (!Number.isInteger(j.epoch) || j.epoch < 0) throw new InputError(file, null, null, `"epoch" must be a non-negative integer`);
+  if (!Number.isInteger(j.step) || j.step < 0 || j.step > MAX_STEP) {
+    throw new InputError(file, null, null, `"step" is ${JSON.stringify(j.step)}: expected an integer from 0 to ${MAX_STEP} (the optimizer steps a board counts)`);
+  }
   if (typeof j.settings !== "object" || j.settings === null) throw new InputError(file, null, null, `"settings" must be an object`);
-  if (j.step > MAX_STEP) throw new InputError(file, null, null, `"step" ${j.step} is more than the board counts (${MAX_STEP})`);
   if (Array.isArray(j.settings)) throw new InputError(file, null, null, `"settings" must be an object`);
   if (typeof j.optimizer_state !== "string") throw new InputError(file, null, null, `"optimizer_state" must be a base64 string`);
   const model = modelFromJson(j.model, file);

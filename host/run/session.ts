@@ -104,8 +104,10 @@ export async function runSession(board: Board, data: Dataset, o: SessionOptions)
     if (!failed) failed = results.find((r) => r.status !== Status.OK || !Number.isFinite(r.lossSum)) ?? null;
     if (failed) {
       const f = failed as BatchResult;
-      const what = f.status === Status.OK || f.status === Status.NON_FINITE
-        ? `loss ${f.lossSum}` : statusName(f.status);
+      // NON_FINITE with a finite loss: the gradient, or the weights the update made, are not finite.
+      const what = !Number.isFinite(f.lossSum) && (f.status === Status.OK || f.status === Status.NON_FINITE) ? `loss ${f.lossSum}`
+        : f.status === Status.NON_FINITE ? `the gradient or the updated weights are not finite (NaN or infinity; the batch's loss was ${f.lossSum})`
+        : statusName(f.status);
       throw new DivergedError(epoch + 1, f.index + 1, what, f.status, { lastGood, history });
     }
     // Stopped inside the epoch; a stop at its last batch lets the epoch finish (and be checkpointed).
@@ -121,8 +123,14 @@ export async function runSession(board: Board, data: Dataset, o: SessionOptions)
     }
     samples += data.rows;
     steps += results.length;
-    lastGood = await withContext(board.getWeights(), lastGood, history);
-    const weights = lastGood;
+    const weights: Float32Array = await withContext(board.getWeights(), lastGood, history);
+    // A NaN or infinite weight with every batch OK (a board that lies, or an engine without
+    // the check) is divergence too: the last finite model stays the last good one.
+    if (!allFinite(weights)) {
+      throw new DivergedError(epoch + 1, results.length, "the board's weights are not finite (NaN or infinity) after the epoch",
+        Status.NON_FINITE, { lastGood, history });
+    }
+    lastGood = weights;
     const metrics = o.epochMetrics ? await withContext(o.epochMetrics(weights), lastGood, history) : {};
     const ev: EpochEvent = {
       event: "epoch", epoch: epoch + 1, loss: lossSum / data.rows, ...metrics, lr, grad_norms: norms,
@@ -136,6 +144,11 @@ export async function runSession(board: Board, data: Dataset, o: SessionOptions)
   }
   if (stoppedEarly && completed >= o.epochs) stoppedEarly = false; // the patience ran out at the last epoch anyway
   return { epochs: completed, stoppedEarly, samples, seconds, steps, history, lastGood };
+}
+
+/** Every value is a finite number. */
+export function allFinite(a: Float32Array): boolean {
+  return a.every(Number.isFinite);
 }
 
 function yieldToEventLoop(): Promise<void> {

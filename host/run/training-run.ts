@@ -6,7 +6,7 @@ import type { BatchResult, Board, LinkStats } from "../boards/board.js";
 import { writeModel, type ModelExtras } from "../model/model-file.js";
 import type { PreparedRun, RunOutputs, RunSpec } from "./run-spec.js";
 import { encodeConfig } from "../protocol/config-block.js";
-import { runSession, type EpochEvent, type SessionResult } from "./session.js";
+import { allFinite, runSession, type EpochEvent, type SessionResult } from "./session.js";
 import { BoardError, Status } from "../protocol/status.js";
 import { DivergedError, InterruptedError, LinkError, UsageError } from "../errors.js";
 import type { Plan } from "../model/plan.js";
@@ -15,9 +15,10 @@ import type { GradWarning } from "../progress/grad-watch.js";
 import type { RunRecord } from "../report/html.js";
 import { describeRun } from "./describe.js";
 import { ConsoleView } from "./console-view.js";
-import { CheckpointWriter } from "./checkpoint-writer.js";
+import { CheckpointWriteError, CheckpointWriter } from "./checkpoint-writer.js";
 import { ReportWriter } from "./report-writer.js";
 import type { RunObserver } from "./observer.js";
+import { WriteError } from "../files/atomic-write.js";
 import { accuracy } from "../report/metrics.js";
 import { EarlyStopping } from "./early-stopping.js";
 import { epochMetrics } from "./epoch-metrics.js";
@@ -113,7 +114,8 @@ function observersOf(p: RunSpec, o: RunOutputs, view: ConsoleView, onEpoch: ((e:
   return [
     ...(o.report ? [new ReportWriter(o.report)] : []),
     view, callbacks,
-    ...(o.checkpointDir ? [new CheckpointWriter(o.checkpointDir, p.settings.run, p.persisted, earlyStop && (() => earlyStop.state), modelExtras(p))] : []),
+    ...(o.checkpointDir ? [new CheckpointWriter(o.checkpointDir, p.settings.run, p.persisted, earlyStop && (() => earlyStop.state), modelExtras(p),
+      p.resume && o.resumedFrom === o.checkpointDir ? p.resume.epoch : null)] : []),
   ];
 }
 
@@ -153,7 +155,7 @@ export async function trainOnBoard(board: Board, p: RunSpec, out: Output,
     });
   } catch (err) {
     await notify(observers, (ob) => ob.stopped?.());
-    if (err instanceof DivergedError || err instanceof LinkError || err instanceof InterruptedError) {
+    if (err instanceof DivergedError || err instanceof LinkError || err instanceof InterruptedError || err instanceof CheckpointWriteError) {
       err.message += await salvage(board, p, o, err, initial, earlyStop?.state.bestWeights ?? null);
     }
     if (err instanceof InterruptedError) err.message += whereTheCheckpointIs(o, p, err);
@@ -166,6 +168,13 @@ export async function trainOnBoard(board: Board, p: RunSpec, out: Output,
   const bestEpoch = best && best.bestWeights ? best.bestEpoch : undefined;
   if (best?.bestWeights) await board.setWeights(best.bestWeights);
   const weights = best?.bestWeights ?? await board.getWeights();
+  if (!allFinite(weights)) {
+    // A board that answers GET_WEIGHTS with NaN after finite epochs: divergence, the last finite model kept.
+    const err = new DivergedError(result.epochs, result.steps, "the board's weights are not finite (NaN or infinity) at the end of the run",
+      Status.NON_FINITE, { lastGood: result.lastGood, history });
+    err.message += await salvage(board, p, o, err, initial, null);
+    throw err;
+  }
   if (o.save) writeModel(o.save, settings.run, weights, modelExtras(p, bestEpoch));
   let acc: number | null | undefined;
   if (hooks.accuracy && settings.run.loss !== "mse") {
@@ -219,7 +228,7 @@ function modelExtras(p: PreparedRun, bestEpoch?: number): ModelExtras {
  * still answers and they are finite, else the last epoch's, the loaded or the
  * initial ones. Returns the sentence to add to the error.
  */
-async function salvage(board: Board, p: PreparedRun, o: RunOutputs, err: DivergedError | LinkError | InterruptedError,
+async function salvage(board: Board, p: PreparedRun, o: RunOutputs, err: DivergedError | LinkError | InterruptedError | CheckpointWriteError,
   initial: Float32Array | undefined, best: Float32Array | null): Promise<string> {
   if (!o.save) return "";
   // With --early-stop the best epoch's model so far; else the board's, the last epoch's, the loaded or the initial one.
@@ -227,8 +236,13 @@ async function salvage(board: Board, p: PreparedRun, o: RunOutputs, err: Diverge
   const finite = [current, err.soFar?.lastGood ?? null, p.loaded?.weights ?? null, initial ?? null]
     .find((w): w is Float32Array => w !== null && w.every(Number.isFinite)) ?? null;
   if (!finite) return "";
-  writeModel(o.save, p.settings.run, finite, modelExtras(p));
-  if (err instanceof InterruptedError) return ` The model so far was saved to ${o.save}.`;
+  try {
+    writeModel(o.save, p.settings.run, finite, modelExtras(p));
+  } catch (saveErr) {
+    if (!(saveErr instanceof WriteError)) throw saveErr;
+    return ` --save ${o.save} could not be written either: ${saveErr.message}.`;
+  }
+  if (err instanceof InterruptedError || err instanceof CheckpointWriteError) return ` The model so far was saved to ${o.save}.`;
   return err instanceof LinkError ? ` The last good model was saved to ${o.save}.` : ` The last finite model was saved to ${o.save}.`;
 }
 
