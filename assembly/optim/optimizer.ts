@@ -59,15 +59,17 @@ function clampAll(limit: f32): void {
 }
 
 /**
- * Whether every trained weight is finite after an update: a sum in f64 of
- * finite float32 values cannot overflow, and one NaN or infinity makes it
- * non-finite. One read-only pass after the update: the update's bits are unchanged.
+ * Whether every trained weight is finite after an update: a float32 is NaN or
+ * infinite exactly when its exponent bits are all ones. Tested on the bits in
+ * integers, not by an f64 sum: a board without a double-precision FPU (every
+ * ESP32) would run a soft-double add per parameter per step. One read-only
+ * pass after the update: the update's bits are unchanged.
  */
 function weightsFinite(params: usize, n: i32): bool {
   const end = params + (<usize>n << 2);
-  let sum: f64 = 0;
-  for (let p = params; p < end; p += 4) sum += <f64>load<f32>(p);
-  return isFinite(sum);
+  let nonFinite: u32 = 0;
+  for (let p = params; p < end; p += 4) nonFinite |= <u32>((load<u32>(p) & 0x7F800000) == 0x7F800000);
+  return nonFinite == 0;
 }
 
 /**
