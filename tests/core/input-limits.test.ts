@@ -91,7 +91,8 @@ describe("data (exit 2, file:line:column)", () => {
   });
 
   it("values float32 turns into 0 train, with ONE warning naming the first and the count", () => {
-    const r = runCli(["sim", "--data", "tiny.csv", ...MSE, "--quiet"], dir);
+    // (not --quiet: it prints only the result line)
+    const r = runCli(["sim", "--data", "tiny.csv", ...MSE], dir);
     expect(r.code, r.stderr).toBe(0);
     const warnings = r.stderr.split("\n").filter((l) => l.startsWith("warning:"));
     expect(warnings).toHaveLength(1);
