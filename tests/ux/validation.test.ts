@@ -221,7 +221,7 @@ describe("labels, dialects and normalisation in a run", () => {
     writeFileSync(val, `${header}\n5.1;3.5;1.4;0.2;rosa\n`);
     const bad = run(["sim", "--data", train, "--val", val, "--layers", "4,3", "--loss", "ce", "--epochs", "1"]);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/val\.csv:2:\d+: column 'species': label 'rosa' is not one of the training data's classes/);
+    expect(bad.stderr).toMatch(/val\.csv:2:\d+: column 'species' \(field 5\): label 'rosa' is not one of the training data's classes/);
   });
 });
 
