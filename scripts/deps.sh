@@ -9,6 +9,8 @@
 #   g++                            the Arduino-style sketches (examples/) built for the POSIX board
 #   python3-torch                  real PyTorch for Debian's /usr/bin/python3: the
 #                                  numerics oracle (scripts/golden.py, the cross-check)
+#   python3-sklearn                scikit-learn for the same python3: the oracle of
+#                                  predict's metrics (host/report/prediction-metrics.test.ts)
 #   gcc-riscv64-unknown-elf,       the firmware cross-compiled for rv32 ...
 #   picolibc-riscv64-unknown-elf
 #   qemu-system-misc               ... and run as an emulated board
@@ -20,7 +22,7 @@
 set -euo pipefail
 
 packages=(
-  socat wabt gcc g++ make python3-torch
+  socat wabt gcc g++ make python3-torch python3-sklearn
   gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf qemu-system-misc
   clang libclang-rt-14-dev llvm strace util-linux
 )

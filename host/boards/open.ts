@@ -71,6 +71,18 @@ export interface LinkOptions {
   emulate?: EmulateSpec;
 }
 
+/**
+ * Whether the board `openSimulatedBoard(o)` opens answers in this process
+ * without waiting for anything (no process, pty, line rate or fault timer
+ * between): then a whole epoch runs without the event loop turning, so a
+ * signal (Ctrl-C) is seen only between epochs.
+ */
+export function answersWithoutWaiting(o: LinkOptions): boolean {
+  const link = String(o.link ?? "memory");
+  const baud = o.baud !== undefined ? Number(o.baud) : o.board ? loadProfile(String(o.board)).baud ?? 0 : 0;
+  return !o.emulate && !o.engine && (link === "memory" || link === "direct") && baud === 0 && Number(o.faultRate ?? 0) === 0;
+}
+
 export async function openSimulatedBoard(o: LinkOptions): Promise<Board> {
   const profile = o.board ? loadProfile(String(o.board)) : null;
   const memoryLimit = profile?.memory_limit ?? 0;

@@ -67,7 +67,9 @@ export function parseArgs(argv: string[], specs: OptionSpec[], command: string, 
   const byName = new Map(specs.map((s) => [s.name, s]));
   for (const s of specs) if (s.default !== undefined) out[s.name] = s.default;
   for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
+    let arg = argv[i];
+    // -h is --help, as in most command lines (the only short flag).
+    if (arg === "-h" && byName.has("help")) arg = "--help";
     if (!arg.startsWith("--") || arg === "--") { out._.push(arg); continue; }
     let name = arg.slice(2);
     let value: string | undefined;

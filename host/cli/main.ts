@@ -13,6 +13,8 @@ import { monitorCommand } from "../commands/monitor.js";
 import { portsCommand } from "../commands/ports.js";
 import { buildCommand, flashCommand } from "../commands/firmware.js";
 import { closest } from "../text/closest.js";
+import { readFileSync } from "node:fs";
+import { packagePath } from "../files/package-path.js";
 
 type Command = (argv: string[]) => Promise<number>;
 
@@ -36,12 +38,33 @@ const COMMANDS: Record<string, [Command, string]> = {
 };
 
 export function usage(): string {
-  return "usage: edgeprop <command> [options]   (edgeprop <command> --help for its options)\n\ncommands:\n" +
+  return "usage: edgeprop <command> [options]   (edgeprop help <command> or edgeprop <command> --help for its options)\n" +
+    "       edgeprop --version\n\ncommands:\n" +
     Object.entries(COMMANDS).map(([n, [, h]]) => `  ${n.padEnd(10)}${h}`).join("\n") + "\n";
 }
 
+/** The version in the package's package.json. */
+export function packageVersion(): string {
+  const pkg: unknown = JSON.parse(readFileSync(packagePath("package.json"), "utf8"));
+  const v = typeof pkg === "object" && pkg !== null ? (pkg as Record<string, unknown>).version : undefined;
+  return typeof v === "string" ? v : "unknown";
+}
+
 export async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
+  let [name, ...rest] = argv;
+  if (name === "--version" || name === "-V") {
+    process.stdout.write(`edgeprop ${packageVersion()}\n`);
+    return 0;
+  }
+  // edgeprop help CMD: the command's own --help.
+  if (name === "help" && rest.length > 0) {
+    const [cmd, ...more] = rest;
+    if (more.length > 0) {
+      process.stderr.write(`edgeprop help: one command at a time (edgeprop help ${cmd})\n`);
+      return 2;
+    }
+    [name, rest] = [cmd, ["--help"]];
+  }
   if (!name || name === "--help" || name === "-h" || name === "help") {
     process.stdout.write(usage());
     return name ? 0 : 2;

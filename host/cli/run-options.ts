@@ -341,12 +341,13 @@ export function runSpecOf(a: Parsed, variant: RunVariant = {}, given?: GivenRows
   const loaded = resume ? resume.model : a.load ? readModel(String(a.load)) : null;
   let source: DataSource;
   let read: RunData;
+  const dataWarnings: string[] = [];
   if (given) {
     source = { kind: "given", name: given.data.name };
     read = { data: given.data, table: null };
   } else {
     ({ source, flags: a } = dataSourceOf(a, loaded));
-    read = readRunData(source);
+    read = readRunData(source, (t) => dataWarnings.push(t));
   }
   const { table } = read;
   let data = read.data;
@@ -359,7 +360,7 @@ export function runSpecOf(a: Parsed, variant: RunVariant = {}, given?: GivenRows
     ({ train: data, validation } = splitValidation(data, validationSource.fraction, settings.run.seed, settings.run.loss));
     settings = sizesFor(data.rows); // --batch full and the chunk follow the training rows
   } else if (validationSource?.kind === "file") {
-    const v = readValidationFile(validationSource.file, source.kind === "csv" ? source.options : {}, data);
+    const v = readValidationFile(validationSource.file, source.kind === "csv" ? source.options : {}, data, (t) => dataWarnings.push(t));
     checkAgainstModel(v.data, v.table, settings.run.sizes, settings.run.loss);
     validation = v.data;
   }
@@ -373,11 +374,11 @@ export function runSpecOf(a: Parsed, variant: RunVariant = {}, given?: GivenRows
   const normalization = loaded?.normalization ?? (a.normalize ? zscoreStats(data) : null);
   if (normalization) settings.run.normalizeInputs = true;
   checkRunOutputs(a);
-  // Everything checked: a warning now is not mixed into an error's one line.
+  // Everything checked: the warnings are said as the run starts (ConsoleView), never mixed into an error's one line.
   const scale = a.normalize || normalization ? null : scaleWarning(data);
-  if (scale) process.stderr.write(`warning: ${scale}\n`);
+  if (scale) dataWarnings.push(scale);
   const persisted = runSettingsOf(a, RUN_SPECS);
   if (variant.opt !== undefined) persisted.opt = variant.opt;
   if (variant.batch !== undefined) persisted.batch = variant.batch;
-  return { settings, normalization, data, table, loaded, resume, overrides, source, validation, validationSource, outputs: runOutputsOf(a), persisted };
+  return { settings, normalization, data, table, loaded, resume, overrides, source, validation, validationSource, outputs: runOutputsOf(a), persisted, dataWarnings };
 }

@@ -8,6 +8,8 @@ import { checkAgainstModel, inputsOnly, splitTable, type Dataset, type LabelOpti
 import { UsageError } from "../errors.js";
 import { readModel, type ModelFile } from "../model/model-file.js";
 import { accuracy, argmax, meanLoss } from "../report/metrics.js";
+import { predictionMetrics, probabilities } from "../report/prediction-metrics.js";
+import { metricsText } from "../report/metrics-text.js";
 import { DATASETS, findDataset } from "../data/datasets.js";
 import { openSimulatedBoard } from "../boards/open.js";
 import { withBoard } from "../boards/board.js";
@@ -24,7 +26,8 @@ export const PREDICT_OPTIONS: OptionSpec[] = [
   { name: "target", kind: "string", value: "COLS", help: "target column name(s) (default: the columns after the model's inputs, if any)" },
   { name: "delimiter", kind: "string", value: "C", help: "field separator of --data: ',', ';' or tab (default: detected from the header)" },
   { name: "json", kind: "flag", help: "one JSON line per row ({\"output\": [...]}), then a summary line" },
-  { name: "summary", kind: "flag", help: "print only the accuracy/loss summary, not every row" },
+  { name: "summary", kind: "flag", help: "print only the summary (accuracy/loss and the metrics), not every row" },
+  { name: "proba", kind: "flag", help: "probabilities per row too: softmax of the logits (ce), sigmoid of each (bce)" },
 ];
 
 export interface PredictInput {
@@ -74,6 +77,7 @@ export function readPredictInput(a: Record<string, unknown>, command: string): P
     }
   }
   checkAgainstModel(data, table, model.sizes, model.loss);
+  if (a.proba && model.loss === "mse") throw new UsageError(`--proba: this model's loss is mse (a regression): its outputs are values, not logits`);
   return { model, data, hasTargets, table };
 }
 
@@ -82,6 +86,7 @@ export function printPredictions(a: Record<string, unknown>, inp: PredictInput, 
   const nOut = model.sizes[model.sizes.length - 1];
   const w = (s: string) => process.stdout.write(s + "\n");
   const rowNo = (r: number) => (inp.table ? inp.table.lines[r] : r + 1);
+  const proba = a.proba && model.loss !== "mse" ? probabilities(model.loss, outputs, data.rows, nOut) : null;
   if (!a.summary) {
     for (let r = 0; r < data.rows; r++) {
       const o = Array.from(outputs.subarray(r * nOut, (r + 1) * nOut));
@@ -93,13 +98,15 @@ export function printPredictions(a: Record<string, unknown>, inp: PredictInput, 
       const shownTarget = t ? (model.loss === "ce" ? (names ? names[t[0]] : t[0]) : t) : undefined;
       if (a.json) {
         w(JSON.stringify({ event: "prediction", row: r + 1, line: rowNo(r), output: o,
+          ...(proba ? { proba: Array.from(proba.subarray(r * nOut, (r + 1) * nOut)) } : {}),
           ...(cls !== undefined ? { class: shownClass } : {}), ...(names ? { class_index: cls } : {}),
           ...(t ? { target: shownTarget } : {}) }));
       } else {
         const shown = o.map((v) => Number(v.toPrecision(6))).join(", ");
         const c = cls !== undefined ? `  class ${Array.isArray(shownClass) ? shownClass.join(",") : shownClass}` : "";
         const tt = t ? `  target ${names ? String(shownTarget) : t.map((v) => Number(v.toPrecision(6))).join(",")}` : "";
-        w(`row ${String(r + 1).padStart(String(data.rows).length)}: [${shown}]${c}${tt}`);
+        const p = proba ? `  proba [${Array.from(proba.subarray(r * nOut, (r + 1) * nOut), (v) => v.toFixed(4)).join(", ")}]` : "";
+        w(`row ${String(r + 1).padStart(String(data.rows).length)}: [${shown}]${p}${c}${tt}`);
       }
     }
   }
@@ -109,6 +116,12 @@ export function printPredictions(a: Record<string, unknown>, inp: PredictInput, 
     const acc = accuracy(model.loss, outputs, data.t, data.rows, nOut);
     if (acc !== null) summary.accuracy = acc;
   }
+  // ce: the class names; mse/bce: the target columns' names.
+  const names = model.loss === "ce" ? model.classes : data.targetNames.length === nOut ? data.targetNames : undefined;
+  const metrics = hasTargets && data.rows > 0 ? predictionMetrics(model.loss, outputs, data.t, data.rows, nOut, names) : null;
+  if (metrics?.kind === "classification") Object.assign(summary, metrics.classification);
+  else if (metrics?.kind === "labels") summary.labels = metrics.labels;
+  else if (metrics?.kind === "regression") summary.per_output = metrics.regression;
   if (a.json) w(JSON.stringify(summary));
   else {
     const parts = [`${data.rows} rows`];
@@ -116,6 +129,7 @@ export function printPredictions(a: Record<string, unknown>, inp: PredictInput, 
     if (summary.loss !== undefined) parts.push(`${model.loss} loss ${Number(summary.loss).toPrecision(7)}`);
     if (!hasTargets) parts.push("no target columns, so no accuracy or loss");
     w(parts.join(", "));
+    if (metrics) for (const line of metricsText(metrics)) w(line);
   }
 }
 
@@ -124,8 +138,10 @@ export async function predictCommand(argv: string[]): Promise<number> {
   const a = commandFlags(argv, {
     command: "predict", synopsis: "--load MODEL.json --data FILE.csv [--target COLS] [--json]", options: specs, positionals: 1,
     more:
-      "\nRaw outputs per row (logits for ce/bce: softmax or sigmoid them for probabilities), computed on this machine.\n" +
-      "With target columns: accuracy (ce: argmax; bce: logit > 0) and the loss.\n",
+      "\nRaw outputs per row (logits for ce/bce; --proba adds softmax or sigmoid probabilities), computed on this machine.\n" +
+      "With target columns: the loss, and for ce/bce the accuracy (ce: argmax; bce: logit > 0), the confusion matrix\n" +
+      "(rows: true class) and per-class precision, recall, F1 and support; for mse MAE, RMSE and R2 per output.\n" +
+      "The figures are scikit-learn's (a precision or recall with nothing to divide by is 0).\n",
   });
   if (!a) return 0;
   const inp = readPredictInput(a, "predict");

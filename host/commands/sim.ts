@@ -2,7 +2,7 @@
 import { commandFlags } from "../cli/args.js";
 import { SIM_OPTIONS, runSpecOf } from "../cli/run-options.js";
 import { stdoutOutput, trainOnBoard } from "../run/training-run.js";
-import { openSimulatedBoard } from "../boards/open.js";
+import { answersWithoutWaiting, openSimulatedBoard } from "../boards/open.js";
 import { withBoard } from "../boards/board.js";
 import { linkOptionsOf } from "../cli/link-flags.js";
 import { withInterrupt } from "../run/interrupt.js";
@@ -19,7 +19,9 @@ export async function simCommand(argv: string[]): Promise<number> {
   });
   if (!a) return 0;
   const spec = runSpecOf(a);
-  await withInterrupt(async (ctrlC) => withBoard(await openSimulatedBoard(linkOptionsOf(a)), (board) =>
-    trainOnBoard(board, spec, stdoutOutput, undefined, { stopRequested: () => ctrlC.stopRequested })));
+  const link = linkOptionsOf(a);
+  await withInterrupt(async (ctrlC) => withBoard(await openSimulatedBoard(link), (board) =>
+    trainOnBoard(board, spec, stdoutOutput, undefined, { stopRequested: () => ctrlC.stopRequested })),
+  answersWithoutWaiting(link) ? "epoch" : "batch");
   return 0;
 }

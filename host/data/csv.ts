@@ -270,6 +270,15 @@ function firstRecordText(buf: Buffer): string {
   }
 }
 
+/**
+ * A column as a message about one of its fields names it: its name and its
+ * 1-based field number in the row ("column 'b' (field 2)"), since the
+ * file:line:column before the message counts characters, not fields.
+ */
+export function columnLabel(columns: readonly string[], c: number): string {
+  return `column '${cut(columns[c] ?? "")}' (field ${c + 1})`;
+}
+
 /** A field as a message quotes it. */
 export function describeField(s: string): string {
   return s === "" ? "an empty field" : `'${cut(s, 20)}'`;
@@ -363,13 +372,13 @@ function readRecords(source: Source, file: string, options: CsvOptions): Numeric
         const v = Number(s);
         if (!Number.isFinite(v) || Math.abs(v) > FLOAT32_MAX) {
           const [l, c] = here(k);
-          throw new InputError(file, l, c, `column '${cut(columns![k])}': expected a finite float32 number, got '${cut(s, 20)}'`);
+          throw new InputError(file, l, c, `${columnLabel(columns!, k)}: expected a finite float32 number, got '${cut(s, 20)}'`);
         }
         if (v !== 0 && Math.fround(v) === 0) {
           underflows++;
           if (!firstUnderflow) {
             const [l, c] = here(k);
-            firstUnderflow = `${file}:${l}:${c}: column '${cut(columns![k])}': ${cut(s, 20)}`;
+            firstUnderflow = `${file}:${l}:${c}: ${columnLabel(columns!, k)}: ${cut(s, 20)}`;
           }
         }
         values.push(v);

@@ -2,7 +2,7 @@
 // that need the model: sizes, and class labels for cross-entropy. Class
 // labels may be text ("setosa", "class_1"): they become class indices, in
 // sorted order or the order --classes (or a loaded model) gives.
-import { DECIMAL_COMMA, NON_FINITE, describeField, parseDelimiter, readCsv, type NumericTable } from "./csv.js";
+import { DECIMAL_COMMA, NON_FINITE, columnLabel, describeField, parseDelimiter, readCsv, type NumericTable } from "./csv.js";
 import { InputError, UsageError } from "../errors.js";
 import type { LossName } from "../model/config.js";
 import { cut, cutList } from "../text/quote.js";
@@ -59,7 +59,7 @@ function notANumber(table: NumericTable, r: number, c: number, hint = ""): Input
   const [line, col] = position(table, r, c);
   let why = hint;
   if (!why && DECIMAL_COMMA.test(s)) why = `: a decimal comma? write numbers with a point (${s.replace(",", ".")})`;
-  return new InputError(table.file, line, col, `column '${cut(table.columns[c])}': expected a finite number, got ${describeField(s)}${why}`);
+  return new InputError(table.file, line, col, `${columnLabel(table.columns, c)}: expected a finite number, got ${describeField(s)}${why}`);
 }
 
 /** The first row of column `c` that holds text, or -1. */
@@ -75,7 +75,6 @@ function firstText(table: NumericTable, c: number): number {
  * the class whose name is that number ("1", "1.0").
  */
 function labelIndices(table: NumericTable, c: number, labels: LabelOptions): { t: Float32Array; classes: string[]; firstText?: number } {
-  const name = cut(table.columns[c]);
   const rows = table.rows, n = table.columns.length;
   const labelOf = (r: number): string => {
     const s = textAt(table, r, c);
@@ -83,7 +82,7 @@ function labelIndices(table: NumericTable, c: number, labels: LabelOptions): { t
     const trimmed = s.trim();
     if (trimmed === "") {
       const [line, col] = position(table, r, c);
-      throw new InputError(table.file, line, col, `column '${name}': expected a class label, got an empty field`);
+      throw new InputError(table.file, line, col, `${columnLabel(table.columns, c)}: expected a class label, got an empty field`);
     }
     if (NON_FINITE.test(trimmed)) throw notANumber(table, r, c);
     return s;
@@ -106,7 +105,7 @@ function labelIndices(table: NumericTable, c: number, labels: LabelOptions): { t
     if (k === undefined) {
       const [line, col] = position(table, r, c);
       const from = labels.classesFrom && labels.classesFrom !== "--classes" ? `${labels.classesFrom}'s classes (${cutList(classes)})` : `--classes ${cutList(classes)}`;
-      throw new InputError(table.file, line, col, `column '${name}': label '${cut(s, 40)}' is not one of ${from}`);
+      throw new InputError(table.file, line, col, `${columnLabel(table.columns, c)}: label '${cut(s, 40)}' is not one of ${from}`);
     }
     t[r] = k;
   }
@@ -196,6 +195,8 @@ export function checkAgainstModel(d: Dataset, table: NumericTable | null, sizes:
     if (!table) return [r + 2, null];
     return table.fieldPosition(r, table.columns.indexOf(d.targetNames[k]));
   };
+  /** Target k's column as a message names it (with its field number when the file is known). */
+  const named = (k: number): string => (table ? columnLabel(table.columns, table.columns.indexOf(d.targetNames[k] ?? "")) : `column '${cut(d.targetNames[k] ?? "")}'`);
   if (loss === "ce") {
     for (let r = 0; r < d.rows; r++) {
       const v = d.t[r];
@@ -203,7 +204,7 @@ export function checkAgainstModel(d: Dataset, table: NumericTable | null, sizes:
       const [line, col] = where(r, 0);
       const what = Number.isInteger(v) ? `class label ${v} outside 0..${nOut - 1} (the model has ${nOut} outputs)`
         : `class label ${v} is not an integer (ce takes class numbers 0..${nOut - 1})`;
-      throw new InputError(d.name, line, col, `column '${cut(d.targetNames[0])}': ${what}`);
+      throw new InputError(d.name, line, col, `${named(0)}: ${what}`);
     }
   }
   if (loss === "bce") {
@@ -213,7 +214,7 @@ export function checkAgainstModel(d: Dataset, table: NumericTable | null, sizes:
       if (v >= 0 && v <= 1) continue;
       const r = Math.floor(i / d.nT), k = i % d.nT;
       const [line, col] = where(r, k);
-      throw new InputError(d.name, line, col, `column '${cut(d.targetNames[k])}': target ${v} outside [0, 1] (bce takes 0/1 labels or probabilities)`);
+      throw new InputError(d.name, line, col, `${named(k)}: target ${v} outside [0, 1] (bce takes 0/1 labels or probabilities)`);
     }
   }
 }

@@ -26,8 +26,23 @@ export class ConsoleView implements RunObserver {
 
   constructor(private readonly o: ConsoleViewOptions) {}
 
+  private readonly dataWarnings: string[] = [];
+
   get warnings(): GradWarning[] {
     return this.progress?.warnings ?? [];
+  }
+
+  /** Every warning of the run, the data's and the gradients', as text (what the done event counts). */
+  get warningMessages(): string[] {
+    return [...this.dataWarnings, ...this.warnings.map((w) => w.message)];
+  }
+
+  /** A warning about the data: a JSON event with --json, a stderr line otherwise, nothing with --quiet. */
+  private dataWarning(message: string): void {
+    const o = this.o;
+    this.dataWarnings.push(message);
+    if (o.json) o.out.json({ event: "warning", kind: "data", message });
+    else if (!o.quiet) (o.warnLine ?? ((t: string) => process.stderr.write(t + "\n")))(`warning: ${message}`);
   }
 
   started({ run: p, plan, board, startEpoch }: RunStart): void {
@@ -47,9 +62,11 @@ export class ConsoleView implements RunObserver {
           (changed.length ? `; changed: ${changed.join(", ")}` : "; settings as checkpointed"));
       }
     }
+    for (const w of p.dataWarnings ?? []) this.dataWarning(w);
     this.progress = new Progress({
       mode: o.mode, out: o.out, epochs: settings.epochs, rows: data.rows, sizes: settings.run.sizes, frozenLayers: settings.run.frozenLayers ?? 0, startEpoch,
-      warnLine: o.warnLine, label: o.label,
+      // --quiet: only the result line (the done event counts the warnings; --json has them as events).
+      warnLine: o.quiet && !o.json ? () => {} : o.warnLine, label: o.label,
       epochLine: (e) => `epoch ${String(e.epoch).padStart(String(settings.epochs).length)}/${settings.epochs}  loss ${e.loss.toPrecision(7)}` +
         `${metricsText(e)}  lr ${Number(e.lr.toPrecision(6))}`,
     });
@@ -82,7 +99,7 @@ export class ConsoleView implements RunObserver {
       best_epoch?: number | null; stopped_early?: boolean;
     };
     o.out.line(`done: ${d.epochs} epochs, ${d.steps} optimizer steps, ${d.samples} samples in ${d.seconds.toFixed(3)} s ` +
-      `(${d.samples_per_s.toLocaleString("en-US")} samples/s), final loss ${finalLoss?.toPrecision(7)}` + keptText(done) +
+      `(${d.samples_per_s.toLocaleString("en-US")} samples/s), final loss ${finalLoss?.toPrecision(7)} (epoch ${d.epochs})` + keptText(done) +
       (d.saved ? `; model saved to ${d.saved}` : "") + (d.report ? `; report written to ${d.report}` : ""));
     const line = boardLine(done);
     if (line && !o.quiet) o.out.line(line);
@@ -98,17 +115,21 @@ export function metricsText(e: { accuracy?: number; val_loss?: number; val_accur
 
 const percent = (v: number) => `${(100 * v).toFixed(1)}%`;
 
-/** The kept model's figures for the result line: which epoch (--early-stop), its validation loss and accuracies. */
+/**
+ * The kept model's figures for the result line, with the epoch they are
+ * from: the best epoch's (--early-stop: the model saved) or the last's, so a
+ * reader never takes the last epoch's loss and the best epoch's accuracy for
+ * one epoch's figures.
+ */
 function keptText(done: Record<string, unknown>): string {
-  const parts: string[] = [];
-  if (done.best_epoch !== undefined) {
-    parts.push(done.best_epoch === null ? "no epoch improved the validation loss"
-      : `best epoch ${done.best_epoch}${done.stopped_early ? " (stopped early)" : ""}`);
-  }
-  if (typeof done.val_loss === "number") parts.push(`val_loss ${done.val_loss.toPrecision(7)}`);
-  if (typeof done.accuracy === "number") parts.push(`accuracy ${percent(done.accuracy)}`);
-  if (typeof done.val_accuracy === "number") parts.push(`val_accuracy ${percent(done.val_accuracy)}`);
-  return parts.length ? `; ${parts.join(", ")}` : "";
+  const figures: string[] = [];
+  if (typeof done.val_loss === "number") figures.push(`val_loss ${done.val_loss.toPrecision(7)}`);
+  if (typeof done.accuracy === "number") figures.push(`accuracy ${percent(done.accuracy)}`);
+  if (typeof done.val_accuracy === "number") figures.push(`val_accuracy ${percent(done.val_accuracy)}`);
+  if (done.best_epoch === undefined) return figures.length ? `; epoch ${done.epochs}: ${figures.join(", ")}` : "";
+  const at = (what: string) => `${what}${figures.length ? `: ${figures.join(", ")}` : ""}`;
+  return done.best_epoch === null ? `; no epoch improved the validation loss; ${at(`epoch ${done.epochs}`)}`
+    : `; ${at(`best epoch ${done.best_epoch}${done.stopped_early ? " (stopped early)" : ""}`)}`;
 }
 
 /** The board's own figures (the done event's board_* fields, when it reported them) as one summary line. */

@@ -15,4 +15,10 @@ describe("Interrupt", () => {
     expect(exits).toEqual([INTERRUPT_EXIT_CODE]);
     expect(INTERRUPT_EXIT_CODE).toBe(130);
   });
+
+  it("a run that can stop only between epochs says so", () => {
+    const written: string[] = [];
+    new Interrupt({ write: (t) => written.push(t), exit: () => {} }, "epoch").request();
+    expect(written.join("")).toMatch(/interrupted: stopping before the next epoch \(the board in this process trains a whole epoch at once\) \(Ctrl-C again/);
+  });
 });

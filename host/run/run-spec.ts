@@ -82,4 +82,6 @@ export interface RunSpec extends PreparedRun {
   outputs: RunOutputs;
   /** What a checkpoint of this run saves as its settings (with --resume: the merged flags'). */
   persisted: PersistedSettings;
+  /** What the data deserve a word about (CSV warnings, unscaled inputs): the run's view says them as the run starts (a JSON event with --json, nothing with --quiet) and counts them. */
+  dataWarnings?: string[];
 }

@@ -192,7 +192,7 @@ export async function trainOnBoard(board: Board, p: RunSpec, out: Output,
     samples: result.samples, bytesSent: stats.bytesSent, bytesReceived: stats.bytesReceived, planBytes: plan.total_bytes,
     boardSeconds: stats.boardMicros / 1e6, lineSeconds: stats.lineSeconds, wallSeconds: (performance.now() - wall0) / 1000,
     accuracy: acc, valLoss: kept?.val_loss ?? null, valAccuracy: kept?.val_accuracy ?? null, bestEpoch,
-    board: board.description, warnings: view.warnings.map((w) => w.message),
+    board: board.description, warnings: view.warningMessages,
   };
   const done = {
     event: "done", epochs: result.epochs, samples: result.samples, steps: result.steps,
@@ -206,7 +206,7 @@ export async function trainOnBoard(board: Board, p: RunSpec, out: Output,
     plan_bytes: plan.total_bytes, chunk: settings.run.chunk,
     saved: o.save,
     bytes_sent: stats.bytesSent, bytes_received: stats.bytesReceived, board_seconds: stats.boardMicros / 1e6,
-    line_seconds: stats.lineSeconds, warnings: view.warnings.length,
+    line_seconds: stats.lineSeconds, warnings: view.warningMessages.length,
     ...(reported ? boardDoneFields(reported) : {}),
     ...(o.report ? { report: o.report } : {}), ...(o.checkpointDir ? { checkpoint: o.checkpointDir } : {}),
   };

@@ -91,11 +91,12 @@ describe("data (exit 2, file:line:column)", () => {
   });
 
   it("values float32 turns into 0 train, with ONE warning naming the first and the count", () => {
-    const r = runCli(["sim", "--data", "tiny.csv", ...MSE, "--quiet"], dir);
+    // (not --quiet: it prints only the result line)
+    const r = runCli(["sim", "--data", "tiny.csv", ...MSE], dir);
     expect(r.code, r.stderr).toBe(0);
     const warnings = r.stderr.split("\n").filter((l) => l.startsWith("warning:"));
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatch(/tiny\.csv:2:5: column 'b': 1e-50 is too small for float32 .* becomes 0 \(2 values in all\)/);
+    expect(warnings[0]).toMatch(/tiny\.csv:2:5: column 'b' \(field 2\): 1e-50 is too small for float32 .* becomes 0 \(2 values in all\)/);
   });
 
   it("a 100,001-column header and a short row: the message cuts the column list", () => {
@@ -105,7 +106,7 @@ describe("data (exit 2, file:line:column)", () => {
 
   it("a 2 MB field that is not a number: the message quotes its start", () => {
     const m = refused(["sim", "--data", "long-field.csv", ...MSE]);
-    expect(m).toMatch(/long-field\.csv:2:3: column 'b': expected a finite number, got 'x{20}\.\.\.'/);
+    expect(m).toMatch(/long-field\.csv:2:3: column 'b' \(field 2\): expected a finite number, got 'x{20}\.\.\.'/);
   });
 
   it("a 2 MB column name: cut wherever a message quotes it", () => {

@@ -80,13 +80,13 @@ describe("dialects that fail, each with its exact message", () => {
     ["R write.csv with row names", "r-write-csv-row-names.csv", {},
       "r-write-csv-row-names.csv:1:1: header column 1 has no name (R's write.csv puts row names there: write the file with row.names = FALSE)"],
     ["Excel with ';' and decimal commas", "excel-semicolon-decimal-comma.csv", {},
-      "excel-semicolon-decimal-comma.csv:2:1: column 'sepal_length': expected a finite number, got '5,1': a decimal comma? write numbers with a point (5.1)"],
+      "excel-semicolon-decimal-comma.csv:2:1: column 'sepal_length' (field 1): expected a finite number, got '5,1': a decimal comma? write numbers with a point (5.1)"],
     ["a ';' file read with --delimiter ','", "semicolon.csv", { delimiter: "," },
       "semicolon.csv:1: the header is one column 'sepal_length;sepal_width;species' with --delimiter ',': looks like ';'-separated: try --delimiter ';'"],
     ["a tab file read with --delimiter ';'", "tab.tsv", { delimiter: ";" },
       "tab.tsv:1: the header is one column 'sepal_length\tsepal_width\tspecies' with --delimiter ';': looks like tab-separated: try --delimiter '\\t'"],
     ["a number after quoted newlines: its line counts them", "embedded-newline.csv", {},
-      "embedded-newline.csv:7:3: column 'b': expected a finite number, got 'x'"],
+      "embedded-newline.csv:7:3: column 'b' (field 2): expected a finite number, got 'x'"],
     ["a column name twice (one of them quoted)", "duplicate-header.csv", {},
       "duplicate-header.csv:1:5: column name 'a' appears twice (columns 1 and 3): each column needs its own name"],
     ["a quote that never closes", "unclosed-quote.csv", {},
@@ -148,7 +148,7 @@ describe("files read in chunks", () => {
     }
     const file = join(work, "big.csv");
     writeFileSync(file, text + "111,oops,class 0\n");
-    expect(() => splitTable(readCsv(file))).toThrow(`${file}:${line}:5: column 'y': expected a finite number, got 'oops'`);
+    expect(() => splitTable(readCsv(file))).toThrow(`${file}:${line}:5: column 'y' (field 2): expected a finite number, got 'oops'`);
     writeFileSync(file, text);
     const fromFile = readCsv(file), fromText = parseCsv(text, file);
     expect(fromFile.rows).toBe(starts.length);

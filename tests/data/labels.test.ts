@@ -42,13 +42,13 @@ describe("splitTable: labels", () => {
 
   it("messages", () => {
     expect(message(() => splitTable(parseCsv(FRUIT, "f.csv"), undefined, { classes: ["pear", "apple"] })))
-      .toBe("f.csv:4:5: column 'fruit': label 'fig' is not one of --classes pear,apple");
+      .toBe("f.csv:4:5: column 'fruit' (field 3): label 'fig' is not one of --classes pear,apple");
     expect(message(() => splitTable(parseCsv(FRUIT, "f.csv"), undefined, { classes: ["pear", "apple"], classesFrom: "the model" })))
-      .toBe("f.csv:4:5: column 'fruit': label 'fig' is not one of the model's classes (pear,apple)");
+      .toBe("f.csv:4:5: column 'fruit' (field 3): label 'fig' is not one of the model's classes (pear,apple)");
     expect(message(() => splitTable(parseCsv("w,fruit\n1,pear\n2,\n", "f.csv"))))
-      .toBe("f.csv:3:3: column 'fruit': expected a class label, got an empty field");
+      .toBe("f.csv:3:3: column 'fruit' (field 2): expected a class label, got an empty field");
     expect(message(() => splitTable(parseCsv("w,fruit\n1,pear\n2,NaN\n", "f.csv"))))
-      .toBe("f.csv:3:3: column 'fruit': expected a finite number, got 'NaN'");
+      .toBe("f.csv:3:3: column 'fruit' (field 2): expected a finite number, got 'NaN'");
     expect(message(() => splitTable(parseCsv("w,h,y\n1,2,pear\n", "f.csv"), "h,y", { classes: ["pear"] })))
       .toBe("--classes need one target column (class labels), not 2 (h,y)");
     expect(message(() => parseClassList("a,,b"))).toBe("--classes a,,b: label 2 is empty");
@@ -59,7 +59,7 @@ describe("splitTable: labels", () => {
     const table = parseCsv(FRUIT, "f.csv");
     const d = splitTable(table);
     expect(message(() => checkAgainstModel(d, table, [2, 1], "mse")))
-      .toBe("f.csv:2:5: column 'fruit': expected a finite number, got 'pear' (text class labels need --loss ce)");
+      .toBe("f.csv:2:5: column 'fruit' (field 3): expected a finite number, got 'pear' (text class labels need --loss ce)");
     expect(message(() => checkAgainstModel(d, table, [2, 4], "ce")))
       .toBe("f.csv: column 'fruit' has 3 class labels (apple,fig,pear) but the model has 4 outputs: name every class with --classes");
     expect(message(() => checkAgainstModel(d, table, [2, 2], "ce")))
@@ -98,7 +98,7 @@ describe("predict and eval with a model that has classes", () => {
     writeFileSync(join(dir, "odd.csv"), "w,h,shape\n3,1,wide\n1,1,round\n");
     const r = runCli(["predict", "--load", "m.json", "--data", "odd.csv"], dir);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe("edgeprop predict: odd.csv:3:5: column 'shape': label 'round' is not one of the model's classes (wide,tall,small)\n");
+    expect(r.stderr).toBe("edgeprop predict: odd.csv:3:5: column 'shape' (field 3): label 'round' is not one of the model's classes (wide,tall,small)\n");
   });
 
   it("a ';'-separated file with --delimiter, and without (detected)", () => {
@@ -122,7 +122,7 @@ describe("readDataFile: the flags as typed", () => {
     expect(readDataFile(file, { classes: "fig,pear,apple", knownClasses: ["x"] }).data.classes).toEqual(["fig", "pear", "apple"]);
     expect(Array.from(readDataFile(file, { knownClasses: ["pear", "apple", "fig"] }).data.t)).toEqual([0, 1, 2, 1]);
     expect(message(() => readDataFile(file, { knownClasses: ["pear", "apple"], knownClassesFrom: "the training data" })))
-      .toBe(`${file}:4:5: column 'fruit': label 'fig' is not one of the training data's classes (pear,apple)`);
+      .toBe(`${file}:4:5: column 'fruit' (field 3): label 'fig' is not one of the training data's classes (pear,apple)`);
     expect(message(() => readDataFile(file, { delimiter: "|" }))).toBe(`--delimiter "|": expected ',', ';' or tab ('\\t')`);
   });
 });

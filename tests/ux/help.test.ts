@@ -7,7 +7,9 @@ import { DEMO_OPTIONS } from "../../host/commands/demo";
 import { PREDICT_OPTIONS, EVAL_OPTIONS } from "../../host/commands/predict";
 import { EXPORT_OPTIONS } from "../../host/commands/export";
 import { DATASETS_OPTIONS } from "../../host/commands/datasets";
-import { ok, run } from "./util";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { ok, root, run } from "./util";
 
 const commands: [string, { name: string; default?: unknown }[]][] = [
   ["sim", SIM_OPTIONS], ["compare", COMPARE_OPTIONS], ["demo", DEMO_OPTIONS], ["predict", PREDICT_OPTIONS],
@@ -34,5 +36,18 @@ describe("help", () => {
     expect(r.stderr).toMatch(/unknown option --fsat \(did you mean --fast\?\)/);
     const s = run(["sim", "--datset", "xor"]);
     expect(s.stderr).toMatch(/did you mean --dataset\?/);
+  });
+
+  it("-h is --help; 'edgeprop help CMD' is CMD --help; --version is package.json's", () => {
+    for (const cmd of ["sim", "predict", "export", "train", "ports"]) {
+      const long = ok([cmd, "--help"]).stdout;
+      expect(ok([cmd, "-h"]).stdout).toBe(long);
+      expect(ok(["help", cmd]).stdout).toBe(long);
+    }
+    const version = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version;
+    expect(ok(["--version"]).stdout).toBe(`edgeprop ${version}\n`);
+    const r = run(["help", "nope"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/unknown command 'nope'/);
   });
 });

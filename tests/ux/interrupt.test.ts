@@ -32,7 +32,9 @@ describe("Ctrl-C during sim", () => {
     const ck = join(d, "ck"), save = join(d, "m.json");
     const r = await interruptAfter([...LONG, "--checkpoint", ck, "--save", save], 3);
     expect(r.code).toBe(130);
-    expect(r.stderr).toMatch(/interrupted: stopping after this batch/);
+    // the default board answers a whole epoch at once in this process: the message says where it stops, and it stops there
+    expect(r.stderr).toMatch(/interrupted: stopping before the next epoch/);
+    expect(r.stderr).toMatch(/edgeprop sim: interrupted after epoch \d+\./);
     const m = r.stderr.match(/The model so far was saved to (.*m\.json)\. The checkpoint in (.*ck) is at epoch (\d+): continue with --resume .*ck\./);
     expect(m).not.toBeNull();
     const model = JSON.parse(readFileSync(save, "utf8"));
@@ -44,11 +46,21 @@ describe("Ctrl-C during sim", () => {
     expect(resumed.stdout).toMatch(new RegExp(`"event":"epoch","epoch":${epoch + 1},`));
   });
 
+  it("a board behind a pty stops after the current batch, as its message says", async () => {
+    // batches of one row: an epoch is 300 batches, so a Ctrl-C lands inside one
+    const r = await interruptAfter(["sim", "--dataset", "spiral", "--batch", "1", "--epochs", "100000", "--link", "pty"], 1);
+    expect(r.code).toBe(130);
+    expect(r.stderr).toMatch(/interrupted: stopping after this batch/);
+    expect(r.stderr).toMatch(/interrupted during epoch \d+, after \d+ batch(es)? of it\./);
+  });
+
   it("without --save or --checkpoint it says that nothing was kept", async () => {
     for (const link of ["memory", "direct", "pty"]) {
       const r = await interruptAfter([...LONG, "--link", link], 2);
       expect(r.code).toBe(130);
       expect(r.stderr).toMatch(/interrupted .*Nothing was saved \(give --save FILE or --checkpoint DIR/);
+      if (link === "pty") expect(r.stderr).toMatch(/interrupted: stopping after this batch/);
+      else expect(r.stderr).toMatch(/interrupted: stopping before the next epoch[\s\S]*interrupted after epoch \d+\./);
     }
   });
 });

@@ -67,6 +67,17 @@ describe("gradient norms", () => {
     expect(r.stderr).toMatch(/diverged/);
   });
 
+  it("--quiet prints only the result line: no gradient warning (the done event still counts it)", () => {
+    const argv = ["sim", "--dataset", "iris", "--opt", "sgd", "--lr", "10", "--epochs", "10", "--link", "direct"];
+    expect(run(argv).stderr).toMatch(/warning: layer \d .*gradients vanish/);
+    const q = run([...argv, "--quiet"]);
+    expect(q.code).toBe(0);
+    expect(q.stderr).toBe("");
+    expect(q.stdout).toMatch(/^done: [^\n]*\n$/);
+    const j = jsonLines(run([...argv, "--json"]).stdout);
+    expect(j.find((e) => e.event === "done").warnings).toBe(j.filter((e) => e.event === "warning").length);
+  });
+
   it("without --json the warning is one line on stderr", () => {
     const r = run(["sim", "--dataset", "randn", "--layers", "10,1", "--lr", "0.5", "--batch", "1", "--epochs", "1"]);
     expect(r.stderr).toMatch(/warning: layer 1 \(10->1\): gradients explode/);

@@ -138,7 +138,8 @@ describe("what the user sees", () => {
     const r = ok(["sim", "--dataset", "iris", "--opt", "adam", "--lr", "0.05", "--batch", "16", "--epochs", "30", "--val-split", "0.2",
       "--early-stop", "3", "--report", report]);
     expect(r.stdout).toMatch(/^epoch +1\/30  loss \S+  accuracy \d+\.\d%  val_loss \S+  val_accuracy \d+\.\d%  lr 0\.05$/m);
-    expect(r.stdout).toMatch(/^done: .*final loss \S+; best epoch \d+( \(stopped early\))?, val_loss \S+, accuracy \d+\.\d%, val_accuracy \d+\.\d%/m);
+    // each figure names its epoch: the last epoch's training loss, the best epoch's (the saved model's) validation figures
+    expect(r.stdout).toMatch(/^done: (\d+) epochs, .*final loss \S+ \(epoch \1\); best epoch \d+( \(stopped early\))?: val_loss \S+, accuracy \d+\.\d%, val_accuracy \d+\.\d%/m);
     const html = readFileSync(report, "utf8");
     expect(html.match(/<path class="valcurve"/g)?.length).toBe(2); // linear and log chart
     expect(html).toMatch(/<th>val loss<\/th><th>val accuracy<\/th><th>best epoch<\/th>/);
@@ -169,8 +170,20 @@ describe("unscaled inputs", () => {
     const f = join(dir, "unscaled.csv");
     const rows = Array.from({ length: 40 }, (_, i) => `${500 + 300 * Math.sin(i)},${0.2 * Math.cos(i)},${i % 2}`);
     writeFileSync(f, ["proline,hue,label", ...rows].join("\n") + "\n");
-    const r = ok(["sim", "--data", f, "--layers", "2,2", "--loss", "ce", "--epochs", "1", "--quiet"]);
+    const r = ok(["sim", "--data", f, "--layers", "2,2", "--loss", "ce", "--epochs", "1"]);
     expect(r.stderr).toMatch(/^warning: .*input spreads differ \S+-fold \(std of 'proline' .*, of 'hue' .*\).*--normalize/m);
+    // --quiet: only the result line; --json: the warning is an event, counted in the done event
+    const q = ok(["sim", "--data", f, "--layers", "2,2", "--loss", "ce", "--epochs", "1", "--quiet"]);
+    expect(q.stderr).toBe("");
+    expect(q.stdout).toMatch(/^done: [^\n]*\n$/);
+    const j = ok(["sim", "--data", f, "--layers", "2,2", "--loss", "ce", "--epochs", "1", "--json"]);
+    expect(j.stderr).toBe("");
+    const events = jsonLines(j.stdout);
+    const warnings = events.filter((e) => e.event === "warning");
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatchObject({ kind: "data" });
+    expect(warnings[0].message).toMatch(/input spreads differ/);
+    expect(events[events.length - 1]).toMatchObject({ event: "done", warnings: 1 });
     expect(ok(["sim", "--data", f, "--layers", "2,2", "--loss", "ce", "--epochs", "1", "--quiet", "--normalize"]).stderr).toBe("");
     expect(ok(["sim", "--dataset", "iris", "--epochs", "1", "--quiet"]).stderr).toBe("");
   });
@@ -208,7 +221,7 @@ describe("labels, dialects and normalisation in a run", () => {
     writeFileSync(val, `${header}\n5.1;3.5;1.4;0.2;rosa\n`);
     const bad = run(["sim", "--data", train, "--val", val, "--layers", "4,3", "--loss", "ce", "--epochs", "1"]);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/val\.csv:2:\d+: column 'species': label 'rosa' is not one of the training data's classes/);
+    expect(bad.stderr).toMatch(/val\.csv:2:\d+: column 'species' \(field 5\): label 'rosa' is not one of the training data's classes/);
   });
 });
 
@@ -220,7 +233,7 @@ describe("issue 11's done-when command (README)", () => {
       "--batch", "16", "--epochs", "200", "--val-split", "0.2", "--normalize", "--early-stop", "10", "--save", model];
     const r = ok(argv);
     expect(r.stdout).toContain("done: 41 epochs, ");
-    expect(r.stdout).toContain("; best epoch 31 (stopped early), val_loss 0.05054320, accuracy 100.0%, val_accuracy 94.4%; model saved to ");
+    expect(r.stdout).toMatch(/ \(epoch 41\); best epoch 31 \(stopped early\): val_loss 0\.05054320, accuracy 100\.0%, val_accuracy 94\.4%; model saved to /);
     const m = JSON.parse(readFileSync(model, "utf8"));
     expect(m.classes).toEqual(["class_0", "class_1", "class_2"]);
     expect(m.normalization.mean).toHaveLength(13);
