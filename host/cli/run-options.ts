@@ -272,6 +272,8 @@ function dataSourceOf(a: Parsed, loaded: ModelFile | null): { source: DataSource
   const options: DataFileOptions = {
     target: a.target as string | undefined, delimiter: a.delimiter as string | undefined, classes: a.classes as string | undefined,
     ...(loaded?.classes ? { knownClasses: loaded.classes } : {}),
+    // A model that knows its columns reads them by name (and its targets without --target).
+    ...(loaded?.inputs && loaded.targets ? { columns: { inputs: loaded.inputs, targets: loaded.targets } } : {}),
   };
   return { source: { kind: "csv", file: String(a.data), options }, flags: a };
 }

@@ -6,6 +6,7 @@ import { DECIMAL_COMMA, NON_FINITE, describeField, parseDelimiter, readCsv, type
 import { InputError, UsageError } from "../errors.js";
 import type { LossName } from "../model/config.js";
 import { cut, cutList } from "../text/quote.js";
+import { selectColumns, type ColumnSchema } from "./schema.js";
 
 export interface Dataset {
   name: string;
@@ -229,6 +230,10 @@ export interface DataFileOptions {
   knownClasses?: string[];
   /** Whose `knownClasses` they are, for messages (default "the model"). */
   knownClassesFrom?: "the model" | "the training data";
+  /** The columns by name (a loaded model's, or the training data's for --val): read in this order, whatever the file's; others ignored. */
+  columns?: ColumnSchema;
+  /** Whose `columns` they are, for messages (default "the model"). */
+  columnsFrom?: "the model" | "the training data";
 }
 
 /**
@@ -241,5 +246,9 @@ export function readDataFile(file: string, o: DataFileOptions = {}): { table: Nu
   const table = readCsv(file, o.delimiter !== undefined ? { delimiter: parseDelimiter(o.delimiter) } : {});
   const labels: LabelOptions = o.classes !== undefined ? { classes: parseClassList(o.classes) }
     : o.knownClasses ? { classes: o.knownClasses, classesFrom: o.knownClassesFrom ?? "the model" } : {};
-  return { table, data: splitTable(table, o.target, labels) };
+  if (!o.columns) return { table, data: splitTable(table, o.target, labels) };
+  const targets = o.target !== undefined ? o.target.split(",").map((s) => s.trim()).filter(Boolean) : o.columns.targets;
+  const byName = selectColumns(table, [...o.columns.inputs, ...targets], (name) => o.columns?.inputs.includes(name)
+    ? `an input of ${o.columnsFrom ?? "the model"}: ${cutList(o.columns.inputs)}` : `a target of ${o.columnsFrom ?? "the model"}`);
+  return { table, data: splitTable(byName, targets.join(","), labels) };
 }
