@@ -13,7 +13,7 @@ import { DEFAULT_CHUNK, largestChunk } from "../model/plan.js";
 import { loadProfile } from "../firmware/profiles.js";
 import { moduleStaticBytes } from "../boards/engine.js";
 import { MAX_WIDTH, readModel, type ModelFile } from "../model/model-file.js";
-import { cut } from "../text/quote.js";
+import { cut, cutList } from "../text/quote.js";
 import { findDataset } from "../data/datasets.js";
 import { CHECKPOINT_OPTIONS, mergeResumeArgs, runSettingsOf } from "./resume-options.js";
 import { CHECKPOINT_FILES, checkOptimizerState, readCheckpoint, type Checkpoint } from "../run/checkpoint.js";
@@ -34,6 +34,8 @@ export const DATA_OPTIONS: OptionSpec[] = [
   { name: "dataset", kind: "string", persist: true, onResume: "fixed", value: "NAME", help: "a built-in data set instead of --data: randn, xor, spiral, sine, iris (see 'edgeprop datasets')" },
   { name: "data-seed", kind: "int", persist: true, onResume: "fixed", min: 0, default: 1, help: "seed of the --dataset generator (independent of --seed)" },
   { name: "target", kind: "string", persist: true, onResume: "fixed", value: "COLS", help: "target column name(s), comma-separated (default: the last column)" },
+  { name: "inputs", kind: "string", persist: true, onResume: "fixed", value: "COLS", help: "the input columns, comma-separated (default: every column but the targets and --drop)" },
+  { name: "drop", kind: "string", persist: true, onResume: "fixed", value: "COLS", help: "columns that are not inputs (an id, a date, a note), comma-separated" },
   { name: "delimiter", kind: "string", persist: true, onResume: "fixed", value: "C", help: "field separator of --data/--val: ',', ';' or tab (default: detected from the header)" },
   { name: "classes", kind: "string", persist: true, onResume: "fixed", value: "A,B,...", help: "ce: the class labels in index order (default: the labels found, sorted)" },
   { name: "val", kind: "string", persist: true, onResume: "fixed", value: "FILE.csv", help: "held-out data, evaluated after every epoch (same columns as --data)" },
@@ -260,7 +262,7 @@ function dataSourceOf(a: Parsed, loaded: ModelFile | null): { source: DataSource
   if (a.dataset) {
     const info = findDataset(String(a.dataset));
     if (a.target) throw new UsageError(`--target does not apply to --dataset ${info.name} (its target is fixed)`);
-    for (const f of ["classes", "delimiter"]) {
+    for (const f of ["classes", "delimiter", "inputs", "drop"]) {
       if (a[f] !== undefined) throw new UsageError(`--${f} does not apply to --dataset ${info.name} (its columns and labels are fixed)`);
     }
     // The data set's model is what the run (and its checkpoint) uses when the flags do not say.
@@ -274,7 +276,12 @@ function dataSourceOf(a: Parsed, loaded: ModelFile | null): { source: DataSource
     ...(loaded?.classes ? { knownClasses: loaded.classes } : {}),
     // A model that knows its columns reads them by name (and its targets without --target).
     ...(loaded?.inputs && loaded.targets ? { columns: { inputs: loaded.inputs, targets: loaded.targets } } : {}),
+    ...(a.inputs !== undefined ? { inputs: String(a.inputs) } : {}), ...(a.drop !== undefined ? { drop: String(a.drop) } : {}),
   };
+  // (A resumed run's checkpoint holds the flags it started with, and its model the columns they chose: nothing to refuse.)
+  if (options.columns && !a.resume && (a.inputs !== undefined || a.drop !== undefined)) {
+    throw new UsageError(`--${a.inputs !== undefined ? "inputs" : "drop"} chooses a new model's columns; the model of --load reads its own by name (${cutList(options.columns.inputs)})`);
+  }
   return { source: { kind: "csv", file: String(a.data), options }, flags: a };
 }
 
