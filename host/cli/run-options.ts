@@ -13,7 +13,7 @@ import { DEFAULT_CHUNK, largestChunk } from "../model/plan.js";
 import { loadProfile } from "../firmware/profiles.js";
 import { moduleStaticBytes } from "../boards/engine.js";
 import { MAX_WIDTH, readModel, type ModelFile } from "../model/model-file.js";
-import { cut } from "../text/quote.js";
+import { cut, cutList } from "../text/quote.js";
 import { findDataset } from "../data/datasets.js";
 import { CHECKPOINT_OPTIONS, mergeResumeArgs, runSettingsOf } from "./resume-options.js";
 import { CHECKPOINT_FILES, MAX_STEP, checkOptimizerState, readCheckpoint, type Checkpoint } from "../run/checkpoint.js";
@@ -37,6 +37,8 @@ export const DATA_OPTIONS: OptionSpec[] = [
   { name: "dataset", kind: "string", persist: true, onResume: "fixed", value: "NAME", help: "a built-in data set instead of --data: randn, xor, spiral, sine, iris (see 'edgeprop datasets')" },
   { name: "data-seed", kind: "int", persist: true, onResume: "fixed", min: 0, default: 1, help: "seed of the --dataset generator (independent of --seed)" },
   { name: "target", kind: "string", persist: true, onResume: "fixed", value: "COLS", help: "target column name(s), comma-separated (default: the last column)" },
+  { name: "inputs", kind: "string", persist: true, onResume: "fixed", value: "COLS", help: "the input columns, comma-separated (default: every column but the targets and --drop)" },
+  { name: "drop", kind: "string", persist: true, onResume: "fixed", value: "COLS", help: "columns that are not inputs (an id, a date, a note), comma-separated" },
   { name: "delimiter", kind: "string", persist: true, onResume: "fixed", value: "C", help: "field separator of --data/--val: ',', ';' or tab (default: detected from the header)" },
   { name: "classes", kind: "string", persist: true, onResume: "fixed", value: "A,B,...", help: "ce: the class labels in index order (default: the labels found, sorted)" },
   { name: "val", kind: "string", persist: true, onResume: "fixed", value: "FILE.csv", help: "held-out data, evaluated after every epoch (same columns as --data)" },
@@ -46,6 +48,7 @@ export const DATA_OPTIONS: OptionSpec[] = [
 
 export const MODEL_OPTIONS: OptionSpec[] = [
   { name: "layers", kind: "string", persist: true, onResume: "fixed", value: "N,N,...", help: "layer sizes, input first (e.g. 10,32,1); from --load if given" },
+  { name: "hidden", kind: "string", persist: true, onResume: "fixed", value: "N,N,...", help: "hidden layer sizes only (e.g. 16,16): the input and output widths come from the data" },
   { name: "act", kind: "string", persist: true, onResume: "fixed", choices: [...ACTIVATIONS], default: "relu", help: "hidden activation (the last layer is identity)" },
   { name: "loss", kind: "string", persist: true, onResume: "fixed", choices: [...LOSSES], help: "mse, ce (softmax cross-entropy, class labels) or bce (sigmoid, 0/1 targets); from --load if given" },
   { name: "freeze", kind: "int", persist: true, onResume: "fixed", min: 0, default: 0, help: "fine-tuning: keep the first K dense layers fixed (no gradients or optimizer memory for them)" },
@@ -131,6 +134,25 @@ function parseLayers(text: string): number[] {
   return sizes;
 }
 
+/** --hidden: the hidden layer sizes alone, each an integer from 1 to MAX_WIDTH. */
+function parseHidden(text: string): number[] {
+  const fields = text.split(",").map((s) => s.trim());
+  const sizes = fields.map(Number);
+  const bad = sizes.findIndex((n, i) => fields[i] === "" || !Number.isInteger(n) || n < 1 || n > MAX_WIDTH);
+  if (bad >= 0) throw new UsageError(`--hidden ${cut(text)}: size ${bad + 1} is '${cut(fields[bad] ?? "", 20)}'; each size is an integer from 1 to ${MAX_WIDTH} (e.g. 16,16)`);
+  if (sizes.length + 1 > MAX_LAYERS) throw new UsageError(`--hidden ${cut(text)}: at most ${MAX_LAYERS - 1} hidden layers`);
+  return sizes;
+}
+
+/** The model's output width the data asks for: ce one per class (the labels found, or the largest class number + 1), else one per target. */
+function outputWidth(data: Dataset, loss: LossName): number {
+  if (loss !== "ce") return data.nT;
+  if (data.classes) return data.classes.length;
+  let top = 0;
+  for (let r = 0; r < data.rows; r++) top = Math.max(top, data.t[r] ?? 0);
+  return Number.isInteger(top) ? top + 1 : 2;
+}
+
 /**
  * The run that evaluates a saved model `chunk` rows at a time (eval): its
  * shape, torch's SGD defaults (never stepped), nothing to resolve from flags.
@@ -162,10 +184,19 @@ export interface RunVariant {
  * Builds the run from flags; `rows` resolves --batch full; `loaded` supplies the model.
  * A command without --init, --seed or --epochs (plan) gets the defaults that do not change a plan.
  */
-export function resolveRun(a: Parsed, rows: number | null, loaded: ModelFile | null, variant: RunVariant = {}): RunSettings {
+export function resolveRun(a: Parsed, rows: number | null, loaded: ModelFile | null, variant: RunVariant = {}, data?: Dataset): RunSettings {
   let sizes: number[];
   let activations: Activation[];
   let loss: LossName;
+  if (a.hidden !== undefined && a.layers !== undefined) {
+    throw new UsageError(`--hidden ${cut(String(a.hidden))} and --layers ${cut(String(a.layers))}: give one (--hidden takes the widths in and out from the data)`);
+  }
+  if (loaded && a.hidden !== undefined) {
+    const hidden = parseHidden(String(a.hidden));
+    if (hidden.join(",") !== loaded.sizes.slice(1, -1).join(",")) {
+      throw new UsageError(`--hidden ${cut(String(a.hidden))} does not match the loaded model's hidden layers (${loaded.sizes.slice(1, -1).join(",") || "none"})`);
+    }
+  }
   if (loaded) {
     sizes = loaded.sizes;
     activations = loaded.activations;
@@ -178,9 +209,14 @@ export function resolveRun(a: Parsed, rows: number | null, loaded: ModelFile | n
       throw new UsageError(`--act ${a.act} and --load: the model file sets the activations (${activations.join(",")}); drop --act`);
     }
   } else {
-    if (!a.layers) throw new UsageError("--layers is required (or --load MODEL.json)");
+    if (!a.layers && a.hidden === undefined) throw new UsageError("--hidden N,N,... (or --layers, or --load MODEL.json) is required");
     if (!a.loss) throw new UsageError("--loss is required: mse, ce or bce");
-    sizes = parseLayers(String(a.layers));
+    if (a.hidden !== undefined) {
+      if (!data) throw new UsageError(`--hidden ${cut(String(a.hidden))} takes the input and output widths from the data: give --layers here`);
+      sizes = [data.nIn, ...parseHidden(String(a.hidden)), outputWidth(data, a.loss as LossName)];
+    } else {
+      sizes = parseLayers(String(a.layers));
+    }
     const L = sizes.length - 1;
     activations = Array.from({ length: L }, (_, l) => (l === L - 1 ? "identity" : a.act as Activation));
     loss = a.loss as LossName;
@@ -263,11 +299,11 @@ function dataSourceOf(a: Parsed, loaded: ModelFile | null): { source: DataSource
   if (a.dataset) {
     const info = findDataset(String(a.dataset));
     if (a.target) throw new UsageError(`--target does not apply to --dataset ${info.name} (its target is fixed)`);
-    for (const f of ["classes", "delimiter"]) {
+    for (const f of ["classes", "delimiter", "inputs", "drop"]) {
       if (a[f] !== undefined) throw new UsageError(`--${f} does not apply to --dataset ${info.name} (its columns and labels are fixed)`);
     }
     // The data set's model is what the run (and its checkpoint) uses when the flags do not say.
-    const flags: Parsed = loaded ? a : Object.assign({}, a, { layers: a.layers ?? info.layers, loss: a.loss ?? info.loss });
+    const flags: Parsed = loaded ? a : Object.assign({}, a, { layers: a.layers ?? (a.hidden === undefined ? info.layers : undefined), loss: a.loss ?? info.loss });
     return { source: { kind: "dataset", name: info.name, seed: Number(a["data-seed"] ?? 1) }, flags };
   }
   if (!a.data) throw new UsageError("--data FILE.csv or --dataset NAME is required (see 'edgeprop datasets')");
@@ -275,7 +311,14 @@ function dataSourceOf(a: Parsed, loaded: ModelFile | null): { source: DataSource
   const options: DataFileOptions = {
     target: a.target as string | undefined, delimiter: a.delimiter as string | undefined, classes: a.classes as string | undefined,
     ...(loaded?.classes ? { knownClasses: loaded.classes } : {}),
+    // A model that knows its columns reads them by name (and its targets without --target).
+    ...(loaded?.inputs && loaded.targets ? { columns: { inputs: loaded.inputs, targets: loaded.targets } } : {}),
+    ...(a.inputs !== undefined ? { inputs: String(a.inputs) } : {}), ...(a.drop !== undefined ? { drop: String(a.drop) } : {}),
   };
+  // (A resumed run's checkpoint holds the flags it started with, and its model the columns they chose: nothing to refuse.)
+  if (options.columns && !a.resume && (a.inputs !== undefined || a.drop !== undefined)) {
+    throw new UsageError(`--${a.inputs !== undefined ? "inputs" : "drop"} chooses a new model's columns; the model of --load reads its own by name (${cutList(options.columns.inputs)})`);
+  }
   return { source: { kind: "csv", file: String(a.data), options }, flags: a };
 }
 
@@ -352,7 +395,7 @@ export function runSpecOf(a: Parsed, variant: RunVariant = {}, given?: GivenRows
   const { table } = read;
   let data = read.data;
   // Every row is checked against the model before any is held out (messages name the file's lines).
-  const sizesFor = (rows: number) => resolveRun(a, rows, loaded, variant);
+  const sizesFor = (rows: number) => resolveRun(a, rows, loaded, variant, data);
   let settings = sizesFor(data.rows);
   checkAgainstModel(data, table, settings.run.sizes, settings.run.loss);
   let validation: Dataset | null = null;

@@ -5,7 +5,9 @@ import { commandFlags, HELP_OPTION, type OptionSpec } from "../cli/args.js";
 import { forward } from "../model/forward.js";
 import { parseDelimiter, readCsv, type NumericTable } from "../data/csv.js";
 import { checkAgainstModel, inputsOnly, splitTable, type Dataset, type LabelOptions } from "../data/dataset.js";
-import { UsageError } from "../errors.js";
+import { InputError, UsageError } from "../errors.js";
+import { schemaTable } from "../data/schema.js";
+import { cut, cutList } from "../text/quote.js";
 import { readModel, type ModelFile } from "../model/model-file.js";
 import { accuracy, argmax, meanLoss } from "../report/metrics.js";
 import { predictionMetrics, probabilities } from "../report/prediction-metrics.js";
@@ -23,7 +25,7 @@ export const PREDICT_OPTIONS: OptionSpec[] = [
   { name: "data", kind: "string", value: "FILE.csv", help: "rows to predict: CSV with a header row; inputs, optionally followed by targets" },
   { name: "dataset", kind: "string", value: "NAME", help: `a built-in data set instead of --data (${DATASETS.map((d) => d.name).join(", ")})` },
   { name: "data-seed", kind: "int", min: 0, default: 1, help: "seed of the --dataset generator" },
-  { name: "target", kind: "string", value: "COLS", help: "target column name(s) (default: the columns after the model's inputs, if any)" },
+  { name: "target", kind: "string", value: "COLS", help: "target column name(s) (default: the model's targets, or the columns after its inputs, if any)" },
   { name: "delimiter", kind: "string", value: "C", help: "field separator of --data: ',', ';' or tab (default: detected from the header)" },
   { name: "json", kind: "flag", help: "one JSON line per row ({\"output\": [...]}), then a summary line" },
   { name: "summary", kind: "flag", help: "print only the summary (accuracy/loss and the metrics), not every row" },
@@ -61,7 +63,14 @@ export function readPredictInput(a: Record<string, unknown>, command: string): P
     const cols = table.columns.length;
     // A model trained on text labels reads them back with its own classes.
     const labels: LabelOptions = model.classes ? { classes: model.classes, classesFrom: "the model" } : {};
-    if (a.target) {
+    if (model.inputs) {
+      // The model knows its columns: read by name, in any order; --target names other target columns.
+      const targets = a.target ? String(a.target).split(",").map((s) => s.trim()).filter(Boolean) : model.targets ?? [];
+      const byName = schemaTable(table, { inputs: model.inputs, targets });
+      hasTargets = byName.hasTargets;
+      if (a.target && !hasTargets) throw new InputError(table.file, 1, null, `no target column '${cut(targets[0] ?? "")}' (columns: ${cutList(table.columns)})`);
+      data = hasTargets ? splitTable(byName.table, targets.join(","), labels) : inputsOnly(byName.table, nT);
+    } else if (a.target) {
       data = splitTable(table, String(a.target), labels);
       hasTargets = true;
     } else if (cols === nIn) {

@@ -6,6 +6,8 @@ import { DECIMAL_COMMA, NON_FINITE, columnLabel, describeField, parseDelimiter, 
 import { InputError, UsageError } from "../errors.js";
 import type { LossName } from "../model/config.js";
 import { cut, cutList } from "../text/quote.js";
+import { selectColumns, type ColumnSchema } from "./schema.js";
+import { chooseColumns } from "./column-choice.js";
 
 export interface Dataset {
   name: string;
@@ -67,6 +69,38 @@ function firstText(table: NumericTable, c: number): number {
   const col = table.text[c];
   if (!col) return -1;
   return col.codes.findIndex((code) => code >= 0);
+}
+
+/** How many fields of column `c` hold text. */
+function textCount(table: NumericTable, c: number): number {
+  const col = table.text[c];
+  if (!col) return 0;
+  let k = 0;
+  for (const code of col.codes) if (code >= 0) k++;
+  return k;
+}
+
+/**
+ * Columns of text among `columns` (an id, a name, a category), all in one
+ * message with the flag that leaves each out, so a user fixes them in one go;
+ * null when there are none, or when the only text is one stray field or a
+ * number written another way (a decimal comma, NaN): the field's own message
+ * says more there.
+ */
+function nonNumericColumns(table: NumericTable, columns: number[]): InputError | null {
+  const text = columns.filter((c) => firstText(table, c) >= 0);
+  if (text.length === 0) return null;
+  const first = (c: number) => (textAt(table, firstText(table, c), c) ?? "").trim();
+  if (text.some((c) => DECIMAL_COMMA.test(first(c)) || NON_FINITE.test(first(c)))) return null;
+  const only = text[0];
+  if (text.length === 1 && only !== undefined && textCount(table, only) < 2) return null;
+  const each = text.map((c) => {
+    const [line] = position(table, firstText(table, c), c);
+    const name = table.columns[c] ?? "";
+    return `'${cut(name)}' (line ${line}: ${describeField(first(c))}): --drop ${/^[\w.-]+$/.test(name) ? name : JSON.stringify(name)}`;
+  });
+  return new InputError(table.file, null, null, `${text.length === 1 ? "an input column holds" : `${text.length} input columns hold`} text, not numbers: ` +
+    `${each.join("; ")} (or name the inputs with --inputs)`);
 }
 
 /**
@@ -135,6 +169,8 @@ export function splitTable(table: NumericTable, target?: string, labels: LabelOp
   // Inputs first, in file order: the first non-number of the file is the one reported.
   const asLabels = tIdx.length === 1 && (table.text[tIdx[0]] !== null || labels.classes !== undefined);
   const numeric = asLabels ? xIdx : [...xIdx, ...tIdx];
+  const textColumns = nonNumericColumns(table, numeric);
+  if (textColumns) throw textColumns;
   const bad = numeric.map((c) => [firstText(table, c), c]).filter(([r]) => r >= 0).sort((a, b) => a[0] - b[0] || a[1] - b[1])[0];
   if (bad) throw notANumber(table, bad[0], bad[1]);
   const n = table.columns.length;
@@ -230,6 +266,14 @@ export interface DataFileOptions {
   knownClasses?: string[];
   /** Whose `knownClasses` they are, for messages (default "the model"). */
   knownClassesFrom?: "the model" | "the training data";
+  /** The columns by name (a loaded model's, or the training data's for --val): read in this order, whatever the file's; others ignored. */
+  columns?: ColumnSchema;
+  /** --inputs as typed (a new model): the input columns, comma-separated. */
+  inputs?: string;
+  /** --drop as typed (a new model): the columns that are not inputs. */
+  drop?: string;
+  /** Whose `columns` they are, for messages (default "the model"). */
+  columnsFrom?: "the model" | "the training data";
 }
 
 /**
@@ -242,5 +286,14 @@ export function readDataFile(file: string, o: DataFileOptions = {}): { table: Nu
   const table = readCsv(file, o.delimiter !== undefined ? { delimiter: parseDelimiter(o.delimiter) } : {});
   const labels: LabelOptions = o.classes !== undefined ? { classes: parseClassList(o.classes) }
     : o.knownClasses ? { classes: o.knownClasses, classesFrom: o.knownClassesFrom ?? "the model" } : {};
-  return { table, data: splitTable(table, o.target, labels) };
+  if (!o.columns) {
+    if (o.inputs === undefined && o.drop === undefined) return { table, data: splitTable(table, o.target, labels) };
+    const chosen = chooseColumns(table, { ...(o.inputs !== undefined ? { inputs: o.inputs } : {}), ...(o.drop !== undefined ? { drop: o.drop } : {}),
+      ...(o.target !== undefined ? { target: o.target } : {}) });
+    return { table, data: splitTable(chosen.table, chosen.target, labels) };
+  }
+  const targets = o.target !== undefined ? o.target.split(",").map((s) => s.trim()).filter(Boolean) : o.columns.targets;
+  const byName = selectColumns(table, [...o.columns.inputs, ...targets], (name) => o.columns?.inputs.includes(name)
+    ? `an input of ${o.columnsFrom ?? "the model"}: ${cutList(o.columns.inputs)}` : `a target of ${o.columnsFrom ?? "the model"}`);
+  return { table, data: splitTable(byName, targets.join(","), labels) };
 }

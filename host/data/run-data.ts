@@ -35,13 +35,15 @@ export function readRunData(source: DataSource, warn: (text: string) => void = (
 
 /**
  * --val FILE.csv: held-out rows with the training data's columns (the same
- * input and target columns, by name, in the same order), read as --data is;
+ * input and target columns, by name, in any order; others ignored), read as --data is;
  * class labels map to the training data's indices.
  */
 export function readValidationFile(file: string, options: DataFileOptions, train: Dataset,
   warn: (text: string) => void = (t) => process.stderr.write(`warning: ${t}\n`)): RunData {
   const { table, data } = readDataFile(file, {
     ...options, target: options.target ?? train.targetNames.join(","),
+    // By name, in any order: the file may have its columns elsewhere, or more of them.
+    columns: { inputs: train.inputNames, targets: train.targetNames }, columnsFrom: "the training data" as const,
     ...(train.classes ? { knownClasses: train.classes, knownClassesFrom: "the training data" as const } : {}),
   });
   for (const w of table.warnings) warn(w);

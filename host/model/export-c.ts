@@ -6,7 +6,8 @@
 // and std as float constants and z-scores each input first, (x - mean) / std
 // in float (host/data/normalization.ts defines it; float arithmetic without excess
 // precision, FLT_EVAL_METHOD 0, gives the same bits). A model with "classes"
-// names them in edgeprop_classes[].
+// names them in edgeprop_classes[]; a model that knows its columns lists its
+// inputs in order, in the comment and in edgeprop_input_names[].
 import type { ModelFile } from "./model-file.js";
 import { ACTIVATION_FORMS } from "./activations.js";
 
@@ -51,11 +52,24 @@ export function exportC(m: ModelFile, source: string, guard = "EDGEPROP_MODEL_H"
   lines.push(m.loss === "ce" ? ` * i.e. logits: the class is the index of the largest; softmax them for probabilities.`
     : m.loss === "bce" ? ` * i.e. logits: > 0 means class 1; sigmoid them for probabilities.`
       : ` * i.e. the regression outputs.`);
+  if (m.inputs) {
+    lines.push(` * The inputs, in this order (in[i] is the column named edgeprop_input_names[i]):`);
+    m.inputs.forEach((name, i) => lines.push(` *   in[${i}] ${name.replace(/\*\//g, "* /").replace(/[\r\n]/g, " ")}`));
+  }
+  if (m.targets) lines.push(` * Trained to predict ${m.targets.join(", ").replace(/\*\//g, "* /").replace(/[\r\n]/g, " ")}.`);
   if (m.classes && m.loss === "ce") lines.push(` * edgeprop_classes[k] is the class label of output k.`);
   lines.push(` * Self-contained C99: include it in one .c file; it needs <math.h> (link with -lm). */`);
   lines.push(`#ifndef ${guard}`, `#define ${guard}`, ``, `#include <math.h>`, ``);
   lines.push(`#define EDGEPROP_INPUTS ${nIn}`, `#define EDGEPROP_OUTPUTS ${nOut}`, `#define EDGEPROP_LAYERS ${L}`);
   lines.push(`#define EDGEPROP_NORMALIZED ${m.normalization ? 1 : 0}`, `#define EDGEPROP_HAS_CLASSES ${m.classes && m.loss === "ce" ? 1 : 0}`, ``);
+  if (m.inputs) {
+    lines.push(`/* the column name of each input, in the order edgeprop_predict takes them */`);
+    lines.push(`static const char *const edgeprop_input_names[${nIn}] = {${m.inputs.map(cString).join(", ")}};`, ``);
+    // Used through a function, as the classes are, so a file that never names an input compiles without warnings.
+    lines.push(`/* the column name of input i (0 <= i < EDGEPROP_INPUTS), or 0 (NULL) for any other i */`);
+    lines.push(`static inline const char *edgeprop_input_name(int i)`, `{`,
+      `  return i >= 0 && i < ${nIn} ? edgeprop_input_names[i] : 0;`, `}`, ``);
+  }
   if (m.classes && m.loss === "ce") {
     lines.push(`/* the class label of each output */`);
     lines.push(`static const char *const edgeprop_classes[${nOut}] = {${m.classes.map(cString).join(", ")}};`, ``);

@@ -27,9 +27,13 @@ const isOneOf = <T extends string>(names: readonly T[], v: unknown): v is T => (
 /**
  * What a model file may carry beside its layers (docs/model-format.md), all
  * optional: a file without them is the plain v1 format and still loads.
- * JSON names: "classes", "normalization" {"kind": "zscore", "mean", "std"}, "best_epoch".
+ * JSON names: "inputs", "targets", "classes", "normalization" {"kind": "zscore", "mean", "std"}, "best_epoch".
  */
 export interface ModelExtras {
+  /** The input column names, in the order of the first layer's inputs (a model trained on a CSV): files are read by these names. */
+  inputs?: string[];
+  /** The target column names (one for ce): predict finds the targets without --target. */
+  targets?: string[];
   /** ce: the class label of each output index (string labels, or --classes). */
   classes?: string[];
   /** --normalize: applied to raw inputs before the first layer, (x - mean) / std in float32. */
@@ -96,6 +100,26 @@ export function modelFromJson(json: unknown, file = "<model>"): ModelFile {
 function extrasFromJson(json: JsonObject, sizes: number[], bad: (what: string) => Error): ModelExtras {
   const extras: ModelExtras = {};
   const nIn = sizes[0], nOut = sizes[sizes.length - 1];
+  const names = (key: "inputs" | "targets", count: number, what: string): string[] => {
+    const a = json[key];
+    if (!isArray(a)) throw bad(`"${key}" must be an array of column names (strings), got ${shown(a)}`);
+    if (a.length !== count) throw bad(`"${key}" has ${a.length} column names but the model has ${count} ${what}`);
+    const seen = new Map<string, number>();
+    return a.map((v: unknown, i: number) => {
+      if (typeof v !== "string" || v === "") throw bad(`${key}[${i}] is ${shown(v)}: expected a non-empty string (a column name)`);
+      const first = seen.get(v);
+      if (first !== undefined) throw bad(`${key}[${i}] is ${shown(v)}, as ${key}[${first}] is: each column once`);
+      seen.set(v, i);
+      return v;
+    });
+  };
+  if (json.inputs !== undefined) extras.inputs = names("inputs", nIn, "inputs");
+  if (json.targets !== undefined) {
+    const targets = names("targets", json.loss === "ce" ? 1 : nOut, json.loss === "ce" ? "target columns (ce: one class-label column)" : "outputs");
+    const both = targets.find((t) => extras.inputs?.includes(t));
+    if (both !== undefined) throw bad(`targets: '${cut(both)}' is also one of "inputs"`);
+    extras.targets = targets;
+  }
   if (json.classes !== undefined) {
     const c = json.classes;
     if (!isArray(c)) throw bad(`"classes" must be an array of class labels (strings), got ${shown(c)}`);
@@ -139,6 +163,8 @@ function extrasFromJson(json: JsonObject, sizes: number[], bad: (what: string) =
 /** The optional keys as JSON, under their file names (only those that are set). */
 function extrasToJson(extras: ModelExtras): Record<string, unknown> {
   const j: Record<string, unknown> = {};
+  if (extras.inputs) j.inputs = [...extras.inputs];
+  if (extras.targets) j.targets = [...extras.targets];
   if (extras.classes) j.classes = [...extras.classes];
   if (extras.normalization) {
     j.normalization = { kind: "zscore", mean: extras.normalization.mean.map(Math.fround), std: extras.normalization.std.map(Math.fround) };

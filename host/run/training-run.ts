@@ -216,7 +216,12 @@ export async function trainOnBoard(board: Board, p: RunSpec, out: Output,
 
 /** What the model file records besides the weights: the class labels, the input statistics and, with --early-stop, the epoch. */
 function modelExtras(p: PreparedRun, bestEpoch?: number): ModelExtras {
+  // The columns by name when the rows came from a file (a built-in data set's names are not a file's); a loaded model keeps its own.
+  const inputs = p.table ? p.data.inputNames : p.loaded?.inputs;
+  const targets = p.table ? p.data.targetNames : p.loaded?.targets;
   return {
+    ...(inputs ? { inputs } : {}),
+    ...(targets ? { targets } : {}),
     ...(p.data.classes ? { classes: p.data.classes } : {}),
     ...(p.normalization ? { normalization: p.normalization } : {}),
     ...(bestEpoch !== undefined ? { bestEpoch } : {}),

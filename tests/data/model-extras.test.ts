@@ -41,11 +41,20 @@ describe("model file extras", () => {
     expect(Array.from(m.weights)).toEqual(Array.from(WEIGHTS));
   });
 
+  it("round trip: inputs (in order) and targets, the columns by name (issue 23)", () => {
+    const file = join(dir, "named.json");
+    writeModel(file, CE, WEIGHTS, { inputs: ["petal width", "émeu"], targets: ["species"] });
+    const raw = JSON.parse(readFileSync(file, "utf8"));
+    expect([raw.version, raw.inputs, raw.targets]).toEqual([1, ["petal width", "émeu"], ["species"]]);
+    const m = readModel(file);
+    expect([m.inputs, m.targets]).toEqual([["petal width", "émeu"], ["species"]]);
+  });
+
   it("a file without them (the format before issue 11) loads with none set, and is written without them", () => {
     const file = join(dir, "old.json");
     writeFileSync(file, JSON.stringify({ format: "edgeprop-model", version: 1, loss: "mse", layers: [{ type: "dense", in: 1, out: 1, activation: "identity", weight: [[0.5]], bias: [0]}] }));
     const m = readModel(file);
-    expect("classes" in m || "normalization" in m || "bestEpoch" in m).toBe(false);
+    expect("classes" in m || "normalization" in m || "bestEpoch" in m || "inputs" in m || "targets" in m).toBe(false);
     writeModel(join(dir, "again.json"), m, m.weights);
     expect(Object.keys(JSON.parse(readFileSync(join(dir, "again.json"), "utf8")))).toEqual(["format", "version", "loss", "layers"]);
   });
@@ -66,6 +75,13 @@ describe("model file extras", () => {
     ["a std of 0", { normalization: { kind: "zscore", mean: [0, 0], std: [1, 0] } }, `m.json: normalization.std[1] is 0: expected a float32 number > 0 (a constant input has std 1)`],
     ["a std that float32 rounds to 0", { normalization: { kind: "zscore", mean: [0, 0], std: [1e-50, 1] } }, `m.json: normalization.std[0] is 1e-50: expected a float32 number > 0 (a constant input has std 1)`],
     ["a negative std", { normalization: { kind: "zscore", mean: [0, 0], std: [-2, 1] } }, `m.json: normalization.std[0] is -2: expected a float32 number > 0 (a constant input has std 1)`],
+    ["inputs not an array", { inputs: "a,b" }, `m.json: "inputs" must be an array of column names (strings), got "a,b"`],
+    ["a name per output, not per input", { inputs: ["a", "b", "c"] }, `m.json: "inputs" has 3 column names but the model has 2 inputs`],
+    ["an empty input name", { inputs: ["a", ""] }, `m.json: inputs[1] is "": expected a non-empty string (a column name)`],
+    ["an input twice", { inputs: ["a", "a"] }, `m.json: inputs[1] is "a", as inputs[0] is: each column once`],
+    ["two targets for ce", { targets: ["y", "z"] }, `m.json: "targets" has 2 column names but the model has 1 target columns (ce: one class-label column)`],
+    ["a target per input, not per output (mse)", { targets: ["y", "z"] }, `m.json: "targets" has 2 column names but the model has 3 outputs`, MSE],
+    ["a target that is also an input", { inputs: ["a", "y"], targets: ["y"] }, `m.json: targets: 'y' is also one of "inputs"`],
     ["best_epoch 0", { best_epoch: 0 }, `m.json: "best_epoch" is 0: expected a positive integer (the epoch whose weights these are)`],
     ["best_epoch 2.5", { best_epoch: 2.5 }, `m.json: "best_epoch" is 2.5: expected a positive integer (the epoch whose weights these are)`],
   ];
