@@ -341,7 +341,7 @@ describe("a reply's loss sum (issue 20, item 8)", () => {
     return p;
   };
 
-  it("a negative loss sum in BATCH_REPLY or EVAL_REPLY is an invalid reply; NaN and infinity pass (divergence)", () => {
+  it("a negative loss sum in BATCH_REPLY or EVAL_REPLY is an invalid reply; NaN and infinity pass (divergence) but, in EVAL_REPLY, only beside non-finite outputs", () => {
     const fw = configured();
     const batch = replyPayload(fw.ask(Type.BATCH,
       encodeBatch({ endsBatch: true, setStep: null }, { x, t, first: 0, count: 2, nIn: 3, nT: 2 })), Type.BATCH);
@@ -352,8 +352,16 @@ describe("a reply's loss sum (issue 20, item 8)", () => {
     }
     for (const loss of [0, -0, 3.5, NaN, Infinity]) {
       expect(decodeBatchReply(withLoss(batch, BatchReplyOffset.LOSS_SUM, loss), 2, 2).lossSum).toBe(loss);
+    }
+    for (const loss of [0, -0, 3.5]) {
       expect(decodeEvalReply(withLoss(evalReply, EvalReplyOffset.LOSS_SUM, loss), 2, 2).lossSum).toBe(loss);
     }
+    // The module sums finite float32 outputs in f64: a non-finite sum beside them is a lie...
+    for (const loss of [NaN, Infinity]) malformed(() => decodeEvalReply(withLoss(evalReply, EvalReplyOffset.LOSS_SUM, loss), 2, 2));
+    // ...and beside a non-finite output the model's divergence.
+    const overflowed = withLoss(evalReply, EvalReplyOffset.LOSS_SUM, Infinity);
+    new DataView(overflowed.buffer, overflowed.byteOffset).setFloat32(EvalReplyOffset.OUTPUTS, Infinity, true);
+    expect(decodeEvalReply(overflowed, 2, 2).lossSum).toBe(Infinity);
   });
 });
 

@@ -417,10 +417,15 @@ export function decodeEvalReply(payload: Uint8Array, rows: number, outputs: numb
   const n = v.getUint16(EvalReplyOffset.ROWS, true);
   if (n !== rows) throw new MalformedMessageError(`EVAL_REPLY: ${n} rows, asked for ${rows}`);
   expectLength("EVAL_REPLY", payload, EVAL_REPLY_BYTES + F32 * n * outputs);
-  return {
-    status: v.getUint8(EvalReplyOffset.STATUS), rows: n, busyMicros: v.getUint32(EvalReplyOffset.BUSY_MICROS, true),
-    lossSum: lossSumOf("EVAL_REPLY", v, EvalReplyOffset.LOSS_SUM), outputs: readFloats(payload, EvalReplyOffset.OUTPUTS, n * outputs),
-  };
+  const lossSum = lossSumOf("EVAL_REPLY", v, EvalReplyOffset.LOSS_SUM);
+  const out = readFloats(payload, EvalReplyOffset.OUTPUTS, n * outputs);
+  // The module sums the loss in f64 over float32 outputs and finite targets:
+  // finite outputs cannot give a non-finite sum (non-finite outputs are the
+  // model's divergence, which the run reports).
+  if (!Number.isFinite(lossSum) && out.every(Number.isFinite)) {
+    throw new MalformedMessageError(`EVAL_REPLY: loss sum ${lossSum} from finite outputs (no board computes that)`);
+  }
+  return { status: v.getUint8(EvalReplyOffset.STATUS), rows: n, busyMicros: v.getUint32(EvalReplyOffset.BUSY_MICROS, true), lossSum, outputs: out };
 }
 
 // ---- STORE (0x09): rows into the sample store, after an 8-byte header ------

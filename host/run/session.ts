@@ -88,7 +88,7 @@ export async function runSession(board: Board, data: Dataset, o: SessionOptions)
     const t0 = performance.now();
     const onBatch = (r: BatchResult) => {
       rowsDone += r.rows;
-      if (r.status !== Status.OK || !Number.isFinite(r.lossSum)) { failed = r; return false; }
+      if (batchFailed(r)) { failed = r; return false; }
       o.onBatch?.(epoch + 1, r, rowsDone);
       batchesDone++;
       if (stop()) { interrupted = true; return false; }
@@ -101,11 +101,12 @@ export async function runSession(board: Board, data: Dataset, o: SessionOptions)
     if (lrs) currentLr = lrs[results.length - 1] ?? currentLr; // the lr the board was left with
     seconds += (performance.now() - t0) / 1000;
     // A board may end the epoch at a failed batch without reporting it through onBatch.
-    if (!failed) failed = results.find((r) => r.status !== Status.OK || !Number.isFinite(r.lossSum)) ?? null;
+    if (!failed) failed = results.find(batchFailed) ?? null;
     if (failed) {
       const f = failed as BatchResult;
       // NON_FINITE with a finite loss: the gradient, or the weights the update made, are not finite.
       const what = !Number.isFinite(f.lossSum) && (f.status === Status.OK || f.status === Status.NON_FINITE) ? `loss ${f.lossSum}`
+        : f.status === Status.OK ? `the gradient's norm is not finite (${Array.from(f.gradNorms).join(", ")} per layer)`
         : f.status === Status.NON_FINITE ? `the gradient or the updated weights are not finite (NaN or infinity; the batch's loss was ${f.lossSum})`
         : statusName(f.status);
       throw new DivergedError(epoch + 1, f.index + 1, what, f.status, { lastGood, history });
@@ -130,8 +131,16 @@ export async function runSession(board: Board, data: Dataset, o: SessionOptions)
       throw new DivergedError(epoch + 1, results.length, "the board's weights are not finite (NaN or infinity) after the epoch",
         Status.NON_FINITE, { lastGood, history });
     }
+    const previousGood = lastGood;
     lastGood = weights;
     const metrics = o.epochMetrics ? await withContext(o.epochMetrics(weights), lastGood, history) : {};
+    // Finite weights whose validation outputs overflow (or a board whose EVAL
+    // replies say so): the model has diverged all the same.
+    const nonFinite = Object.entries(metrics).find(([, v]) => typeof v === "number" && !Number.isFinite(v));
+    if (nonFinite) {
+      throw new DivergedError(epoch + 1, results.length, `${nonFinite[0]} ${nonFinite[1]} (the model's outputs are not finite)`,
+        Status.NON_FINITE, { lastGood: previousGood, history });
+    }
     const ev: EpochEvent = {
       event: "epoch", epoch: epoch + 1, loss: lossSum / data.rows, ...metrics, lr, grad_norms: norms,
       steps: results.length, seconds: Number(seconds.toFixed(6)),
@@ -144,6 +153,15 @@ export async function runSession(board: Board, data: Dataset, o: SessionOptions)
   }
   if (stoppedEarly && completed >= o.epochs) stoppedEarly = false; // the patience ran out at the last epoch anyway
   return { epochs: completed, stoppedEarly, samples, seconds, steps, history, lastGood };
+}
+
+/**
+ * A batch the run cannot go on from: refused, a non-finite loss, or non-finite
+ * gradient norms (the engine's per-layer float32 norms; a board that says OK
+ * with them has a gradient no step should have used).
+ */
+function batchFailed(r: BatchResult): boolean {
+  return r.status !== Status.OK || !Number.isFinite(r.lossSum) || !r.gradNorms.every(Number.isFinite);
 }
 
 /** Every value is a finite number. */
