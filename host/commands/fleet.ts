@@ -116,7 +116,7 @@ async function fleetJoin(argv: string[]): Promise<number> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
   await withBoard(await openSimulatedBoard(linkOptionsOf(a)), async (board) => {
     await configureBoard(board, { ...prepared, settings });
-    const mqtt = await connectBroker(broker, id);
+    const mqtt = await connectBroker(broker, id, fleetTopics(fleet.fleet).hello(id));
     try {
       const client = new FleetClient(mqtt, {
         id, topics: fleetTopics(fleet.fleet), board, data: prepared.data, settings, localEpochs: fleet.localEpochs, expected: expectedModel(settings), log,

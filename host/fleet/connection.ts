@@ -14,10 +14,15 @@ export interface BrokerOptions {
   connectTimeoutMs?: number;
 }
 
-export async function connectBroker(o: BrokerOptions, clientId: string): Promise<MqttClient> {
+/**
+ * Connects as `clientId`; a client names its hello topic as `goneTopic`, so
+ * the broker clears its retained HELLO (an empty retained will) if the
+ * connection dies: the coordinator stops sampling it.
+ */
+export async function connectBroker(o: BrokerOptions, clientId: string, goneTopic?: string): Promise<MqttClient> {
   try {
     return await mqtt.connectAsync(o.url, {
-      clientId, clean: true, reconnectPeriod: 0, connectTimeout: o.connectTimeoutMs ?? 10_000,
+      clientId, ...(goneTopic !== undefined ? { will: { topic: goneTopic, payload: Buffer.alloc(0), qos: 1, retain: true } } : {}), clean: true, reconnectPeriod: 0, connectTimeout: o.connectTimeoutMs ?? 10_000,
       ...(o.username !== undefined ? { username: o.username } : {}),
       ...(o.password !== undefined ? { password: o.password } : {}),
       ...(o.caFile !== undefined ? { ca: readFileSync(o.caFile) } : {}),

@@ -25,8 +25,10 @@ export interface CoordinatorOptions {
   /** At least this many sampled each round, and present before round 1 (min_fit_clients). */
   minClients: number;
   roundTimeoutMs: number;
-  /** How long to wait for minClients to say HELLO. */
+  /** How long to wait for the clients to say HELLO. */
   joinTimeoutMs: number;
+  /** Clients to wait for before round 1 (default minClients; fleet sim: all of its clients, so round 1 samples from every one). */
+  waitForClients?: number;
   /** fedavg.ts's bound on an update's L2 distance from the global model. */
   maxUpdateNorm: number;
   /** Seeds the sampling. */
@@ -119,10 +121,11 @@ export async function runCoordinator(mqtt: MqttClient, o: CoordinatorOptions): P
   mqtt.on("message", onMessage);
   try {
     await mqtt.subscribeAsync([o.topics.allHellos, o.topics.allUpdates], { qos: 1 });
-    await waitFor(() => present.size >= o.minClients, o.joinTimeoutMs, (wake) => { wakeJoin = wake; });
+    const needed = Math.max(o.minClients, o.waitForClients ?? 0);
+    await waitFor(() => present.size >= needed, o.joinTimeoutMs, (wake) => { wakeJoin = wake; });
     wakeJoin = null;
-    if (present.size < o.minClients) {
-      throw new LinkError(`${present.size} of the ${o.minClients} clients needed said hello within ${o.joinTimeoutMs / 1000} s`);
+    if (present.size < needed) {
+      throw new LinkError(`${present.size} of the ${needed} clients needed said hello within ${o.joinTimeoutMs / 1000} s`);
     }
     let global: Float32Array = Float32Array.from(o.initial);
     const history: RoundReport[] = [];

@@ -82,16 +82,32 @@ export function clientSettings(settings: RunSettings, rows: number): RunSettings
 }
 
 export async function runFleetSim(s: FleetSimSpec): Promise<FleetSimResult> {
-  const { prepared, fleet } = s;
+  const { prepared } = s;
   const settings = prepared.settings;
   const evaluate = evaluatorOn(settings.run, s.evaluation);
   const centralized = s.centralized ? await centralizedRun(s, evaluate) : null;
-  const topics = fleetTopics(fleet.fleet);
-  const expected = expectedModel(settings);
   const shards = shardRows(prepared.data, s.clients, s.split, settings.run.seed, settings.run.loss)
     .map((rows, i) => ({ id: `client-${String(i).padStart(3, "0")}`, rows }))
     .filter((c) => c.rows.length > 0);
   if (shards.length < s.clients) s.log(`${s.clients - shards.length} of ${s.clients} clients got no rows from the split and are left out`);
+  const clients = shards.map((c) => ({ id: c.id, data: subset(prepared.data, c.rows, `${prepared.data.name} (${c.id})`) }));
+  const result = await runFleetOn(s, clients, (r) => s.onRound?.(r, centralized?.[r.round - 1] ?? null));
+  return { ...result, centralized, shardSizes: shards.map((c) => c.rows.length) };
+}
+
+/** One client of a simulated fleet: its id and its rows. */
+export interface SimulatedClient {
+  id: string;
+  data: Dataset;
+}
+
+/** The fleet of `clients` (each on a board of its own) and the coordinator, through the spec's broker or an embedded one. */
+export async function runFleetOn(s: Omit<FleetSimSpec, "onRound">, members: readonly SimulatedClient[],
+  onRound?: (r: RoundReport) => void): Promise<CoordinatorResult> {
+  const { prepared, fleet } = s;
+  const settings = prepared.settings;
+  const topics = fleetTopics(fleet.fleet);
+  const expected = expectedModel(settings);
   const embedded = s.broker ? null : await startEmbeddedBroker();
   const brokerOptions: BrokerOptions = s.broker ?? { url: embedded?.url ?? "" };
   const boards: Board[] = [];
@@ -99,16 +115,15 @@ export async function runFleetSim(s: FleetSimSpec): Promise<FleetSimResult> {
   const clients: FleetClient[] = [];
   try {
     const initial = await initialWeights(settings, s.link);
-    for (const shard of shards) {
-      const data = subset(prepared.data, shard.rows, `${prepared.data.name} (${shard.id})`);
+    for (const { id, data } of members) {
       const own = clientSettings(settings, data.rows);
       const board = await openSimulatedBoard(s.link);
       boards.push(board);
       await configureBoard(board, { ...prepared, settings: own, data, loaded: null, resume: undefined });
-      const mqtt = await connectBroker(brokerOptions, shard.id);
+      const mqtt = await connectBroker(brokerOptions, id, topics.hello(id));
       connections.push(mqtt);
       const client = new FleetClient(mqtt, {
-        id: shard.id, topics, board, data, settings: own, localEpochs: fleet.localEpochs, expected, dropRate: s.dropRate, log: s.log,
+        id, topics, board, data, settings: own, localEpochs: fleet.localEpochs, expected, dropRate: s.dropRate, log: s.log,
       });
       await client.start();
       clients.push(client);
@@ -116,13 +131,12 @@ export async function runFleetSim(s: FleetSimSpec): Promise<FleetSimResult> {
     const coordinator = await connectBroker(brokerOptions, `coordinator-${fleet.fleet}`);
     connections.push(coordinator);
     const result = await runCoordinator(coordinator, {
-      topics, expected, initial, rounds: fleet.rounds, fraction: fleet.fraction, minClients: Math.min(fleet.minClients, shards.length),
+      topics, expected, initial, rounds: fleet.rounds, fraction: fleet.fraction, minClients: Math.min(fleet.minClients, members.length), waitForClients: members.length,
       roundTimeoutMs: fleet.roundTimeoutMs, joinTimeoutMs: fleet.joinTimeoutMs, maxUpdateNorm: fleet.maxUpdateNorm, seed: settings.run.seed,
-      lrOf: () => settings.run.optimizer.lr, evaluate, log: s.log,
-      onRound: (r) => s.onRound?.(r, centralized?.[r.round - 1] ?? null),
+      lrOf: () => settings.run.optimizer.lr, evaluate: evaluatorOn(settings.run, s.evaluation), log: s.log, onRound,
     });
     for (const c of clients) await c.stop();
-    return { ...result, centralized, shardSizes: shards.map((c) => c.rows.length) };
+    return result;
   } finally {
     for (const c of connections) await endConnection(c);
     for (const b of boards) await b.close();
