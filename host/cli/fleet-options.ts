@@ -23,7 +23,7 @@ const RUN_OPTIONS: OptionSpec[] = [...DATA_OPTIONS, ...MODEL_OPTIONS, ...OPTIMIZ
 export const BROKER_OPTIONS: OptionSpec[] = [
   { name: "broker", kind: "string", value: "URL", help: "the MQTT broker: mqtt://HOST:PORT, or mqtts:// for TLS (fleet sim: an embedded broker when absent)" },
   { name: "fleet", kind: "string", value: "NAME", default: "default", help: "the fleet's name: its topics are edgeprop/NAME/... (docs/fleet.md)" },
-  { name: "username", kind: "string", value: "NAME", help: "MQTT username (a client's is its --id in docs/fleet.md's ACL)" },
+  { name: "username", kind: "string", value: "NAME", help: "MQTT username (under docs/fleet.md's ACL a client's is its --id; fleet sim: the coordinator's, each client logs in as its id with --password)" },
   { name: "password", kind: "string", value: "TEXT", help: "MQTT password" },
   { name: "ca", kind: "string", value: "FILE.pem", help: "mqtts://: the CA certificate to trust" },
 ];

@@ -116,7 +116,9 @@ async function fleetJoin(argv: string[]): Promise<number> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
   await withBoard(await openSimulatedBoard(linkOptionsOf(a)), async (board) => {
     await configureBoard(board, { ...prepared, settings });
-    const mqtt = await connectBroker(broker, id, fleetTopics(fleet.fleet).hello(id));
+    // With a password and no --username a board logs in as its id (docs/fleet.md's ACL).
+    const login = broker.password !== undefined && broker.username === undefined ? { ...broker, username: id } : broker;
+    const mqtt = await connectBroker(login, id, fleetTopics(fleet.fleet).hello(id));
     try {
       const client = new FleetClient(mqtt, {
         id, topics: fleetTopics(fleet.fleet), board, data: prepared.data, settings, localEpochs: fleet.localEpochs, expected: expectedModel(settings), log,

@@ -120,7 +120,8 @@ export async function runFleetOn(s: Omit<FleetSimSpec, "onRound">, members: read
       const board = await openSimulatedBoard(s.link);
       boards.push(board);
       await configureBoard(board, { ...prepared, settings: own, data, loaded: null, resume: undefined });
-      const mqtt = await connectBroker(brokerOptions, id, topics.hello(id));
+      // With credentials each client logs in as its own id (docs/fleet.md's ACL: a board writes only its own topics).
+      const mqtt = await connectBroker(brokerOptions.password !== undefined ? { ...brokerOptions, username: id } : brokerOptions, id, topics.hello(id));
       connections.push(mqtt);
       const client = new FleetClient(mqtt, {
         id, topics, board, data, settings: own, localEpochs: fleet.localEpochs, expected, dropRate: s.dropRate, log: s.log,
