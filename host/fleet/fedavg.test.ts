@@ -30,6 +30,16 @@ describe("fedAvg", () => {
     expect(Buffer.from(c.buffer)).toEqual(Buffer.from(a.buffer));
   });
 
+  it("sums in client-id order, where float64 rounding would otherwise show the arrival order", () => {
+    // (1e20 + 1) - 1e20 is 0 in float64, (1e20 - 1e20) + 1 is 1: only a fixed order gives one answer.
+    const g = new Float32Array(1);
+    const a = { id: "a", examples: 1, weights: Float32Array.of(1e20) };
+    const b = { id: "b", examples: 1, weights: Float32Array.of(1) };
+    const c = { id: "c", examples: 1, weights: Float32Array.of(-1e20) };
+    const results = [[a, b, c], [a, c, b], [c, b, a], [b, c, a]].map((order) => fedAvg(g, order, Infinity).weights[0]);
+    expect(results).toEqual([0, 0, 0, 0]);
+  });
+
   it("leaves out an update further than the norm bound from the global model, and keeps the model when none is left", () => {
     const g = new Float32Array(3);
     const far = { id: "evil", examples: 1_000_000, weights: Float32Array.of(1e6, 0, 0) };
