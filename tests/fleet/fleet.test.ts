@@ -93,6 +93,33 @@ for (const b of brokers) {
         await evil.endAsync();
       }
     }, 60_000);
+
+    it("a client killed mid-round: the round completes without it, its will clears its hello, the next round does not sample it", async () => {
+      const log: string[] = [];
+      const s = spec([...IRIS, "--rounds", "2", "--round-timeout", "1"], b.url(), log);
+      const data = s.prepared.data;
+      const half = (from: number, to: number): SimulatedClient["data"] => ({
+        ...data, rows: to - from, x: data.x.slice(from * data.nIn, to * data.nIn), t: data.t.slice(from * data.nT, to * data.nT),
+      });
+      const honest: SimulatedClient[] = [{ id: "a", data: half(0, 75) }, { id: "b", data: half(75, 150) }];
+      const clean = await runFleetOn({ ...s, fleet: { ...s.fleet, fleet: s.fleet.fleet + "-clean" } }, honest);
+      const topics = fleetTopics(s.fleet.fleet);
+      const doomed = await mqtt.connectAsync(b.url(), {
+        clientId: "doomed", will: { topic: topics.hello("doomed"), payload: Buffer.alloc(0), qos: 1, retain: true },
+      });
+      await doomed.subscribeAsync(topics.round("doomed"), { qos: 1 });
+      let killed = false;
+      doomed.on("message", () => { killed = true; doomed.stream.destroy(); }); // dies mid-round: no DISCONNECT, the broker sends its will
+      await doomed.publishAsync(topics.hello("doomed"), Buffer.from(encodeMessage(helloMessage(75))), { qos: 1, retain: true });
+      try {
+        const r = await runFleetOn(s, honest);
+        expect(killed).toBe(true);
+        expect(r.history.map((h) => [h.sampled, h.answered, h.dropped])).toEqual([[3, 2, 1], [2, 2, 0]]);
+        expect(bits(r.weights)).toBe(bits(clean.weights));
+      } finally {
+        doomed.end(true);
+      }
+    }, 60_000);
   });
 }
 
