@@ -35,6 +35,7 @@ export const ROUND_OPTIONS: OptionSpec[] = [
   { name: "min-clients", kind: "int", min: 1, default: 1, help: "clients sampled at least, and needed before round 1 (min_fit_clients)" },
   { name: "round-timeout", kind: "number", min: 0.01, default: 30, help: "seconds a round waits for the sampled clients' updates" },
   { name: "join-timeout", kind: "number", min: 0.01, default: 60, help: "seconds to wait for --min-clients clients to join" },
+  { name: "compress", kind: "string", choices: ["f32", "f16"], default: "f32", help: "how weights travel: f32 (exact) or f16 (half the bytes, rounded to nearest even)" },
   { name: "max-update-norm", kind: "number", min: 0, default: 1000, help: "drop an update whose L2 distance from the global model is larger (the norm bound)" },
 ];
 
@@ -92,6 +93,7 @@ export function fleetSettingsOf(a: Parsed): FleetSettings {
     rounds: Number(a.rounds ?? 10), localEpochs: Number(a["local-epochs"] ?? 1), fraction: Number(a.fraction ?? 1),
     minClients: Number(a["min-clients"] ?? 1), roundTimeoutMs: Number(a["round-timeout"] ?? 30) * 1000,
     joinTimeoutMs: Number(a["join-timeout"] ?? 60) * 1000, maxUpdateNorm: Number(a["max-update-norm"] ?? 1000),
+    compress: a.compress === "f16" ? "f16" : "f32",
   };
 }
 

@@ -89,7 +89,7 @@ async function fleetServe(argv: string[]): Promise<number> {
   try {
     const result = await runCoordinator(mqtt, {
       topics: fleetTopics(fleet.fleet), expected: expectedModel(settings), initial, rounds: fleet.rounds, fraction: fleet.fraction,
-      minClients: fleet.minClients, roundTimeoutMs: fleet.roundTimeoutMs, joinTimeoutMs: fleet.joinTimeoutMs, maxUpdateNorm: fleet.maxUpdateNorm,
+      minClients: fleet.minClients, roundTimeoutMs: fleet.roundTimeoutMs, joinTimeoutMs: fleet.joinTimeoutMs, maxUpdateNorm: fleet.maxUpdateNorm, encoding: fleet.compress,
       seed: settings.run.seed, lrOf: () => settings.run.optimizer.lr, ...(val ? { evaluate: evaluatorOn(settings.run, val) } : {}),
       log: (line) => process.stderr.write(`${line}\n`),
       onRound: (r) => { process.stdout.write(json ? JSON.stringify(r) + "\n" : roundLine(r, fleet.rounds, null) + "\n"); },

@@ -82,9 +82,9 @@ export class FleetClient {
       epochs: first + o.localEpochs, startEpoch: first, batch: settings.batch, chunk: settings.run.chunk,
       shuffle: settings.shuffle, resident, stored: resident, seed: settings.run.seed, lr: m.lr, schedule: { kind: "constant" },
     });
-    const weights = await board.getWeights();
+    const weights = await board.getWeights(); // sent in the round's encoding (f16 halves the bytes)
     const update = encodeMessage({
-      kind: Kind.UPDATE, modelVersion: o.expected.modelVersion, round: m.round, lr: 0, examples: data.rows, sizes: [...o.expected.sizes], weights,
+      kind: Kind.UPDATE, encoding: m.encoding ?? "f32", modelVersion: o.expected.modelVersion, round: m.round, lr: 0, examples: data.rows, sizes: [...o.expected.sizes], weights,
     });
     await this.mqtt.publishAsync(o.topics.update(o.id), Buffer.from(update), { qos: 1 });
     this.answered++;

@@ -11,7 +11,7 @@ import type { MqttClient } from "mqtt";
 import { mulberry32 } from "../data/rng.js";
 import { LinkError } from "../errors.js";
 import { fedAvg } from "./fedavg.js";
-import { decodeMessage, encodeMessage, Kind, MessageRefused, type Expected } from "./messages.js";
+import { decodeMessage, encodeMessage, Kind, MessageRefused, type Expected, type WeightEncoding } from "./messages.js";
 import type { FleetTopics } from "./topics.js";
 
 export interface CoordinatorOptions {
@@ -31,6 +31,8 @@ export interface CoordinatorOptions {
   waitForClients?: number;
   /** fedavg.ts's bound on an update's L2 distance from the global model. */
   maxUpdateNorm: number;
+  /** How the global weights travel (clients answer in kind). */
+  encoding?: WeightEncoding;
   /** Seeds the sampling. */
   seed: number;
   /** The lr of round r (1-based). */
@@ -136,7 +138,7 @@ export async function runCoordinator(mqtt: MqttClient, o: CoordinatorOptions): P
       const sampled = sampleClients(ids, k, o.seed, round);
       const lr = o.lrOf(round);
       const msg = Buffer.from(encodeMessage({
-        kind: Kind.ROUND, modelVersion: o.expected.modelVersion, round, lr, examples: 0, sizes: [...o.expected.sizes], weights: global,
+        kind: Kind.ROUND, encoding: o.encoding ?? "f32", modelVersion: o.expected.modelVersion, round, lr, examples: 0, sizes: [...o.expected.sizes], weights: global,
       }));
       let finish = () => {};
       const answered = new Promise<void>((resolve) => { finish = resolve; });

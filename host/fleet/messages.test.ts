@@ -9,7 +9,7 @@ const expected = { modelVersion: modelVersionOf(model), sizes, weightCount: 17 }
 
 function update(over: Partial<FleetMessage> = {}): FleetMessage {
   return {
-    kind: Kind.UPDATE, modelVersion: expected.modelVersion, round: 3, lr: 0, examples: 40, sizes,
+    kind: Kind.UPDATE, encoding: "f32", modelVersion: expected.modelVersion, round: 3, lr: 0, examples: 40, sizes,
     weights: Float32Array.from({ length: 17 }, (_, i) => i / 7 - 1), ...over,
   };
 }
@@ -33,6 +33,17 @@ describe("fleet messages", () => {
     expect(encodeMessage(m).length).toBe(HEADER_BYTES + 4 * 3 + 4 * 17 + 4);
   });
 
+  it("carries f16 weights in half the bytes, rounded to nearest even", () => {
+    const m = update({ encoding: "f16", weights: Float32Array.of(1, -2, 0.1, 1 + 2 ** -11, 65504, 0, 1e-8, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12) });
+    const bytes = encodeMessage(m);
+    expect(bytes.length).toBe(HEADER_BYTES + 4 * 3 + 2 * 17 + 4);
+    const d = decodeMessage(bytes, expected);
+    expect(d.encoding).toBe("f16");
+    expect([...d.weights.slice(0, 7)]).toEqual([1, -2, Math.fround(0.0999755859375), 1, 65504, 0, 0]);
+    // Beyond f16's range a weight becomes infinite, and the message is refused.
+    expect(() => decodeMessage(encodeMessage(update({ encoding: "f16", weights: new Float32Array(17).fill(70000) })), expected)).toThrow(/weight 0 is Infinity/);
+  });
+
   it("round-trips a hello", () => {
     const d = decodeMessage(encodeMessage(helloMessage(123)), expected);
     expect(d.kind).toBe(Kind.HELLO);
@@ -52,6 +63,7 @@ describe("fleet messages", () => {
     ["a bad CRC", (() => { const b = encodeMessage(update()); b[40] = (b[40] ?? 0) ^ 1; return b; })(), /CRC/],
     ["a bad magic", resealed(encodeMessage(update()), (v) => v.setUint8(0, 0)), /magic/],
     ["a future version", resealed(encodeMessage(update()), (v) => v.setUint8(4, 2)), /version 2/],
+    ["an unknown weight encoding", resealed(encodeMessage(update()), (v) => v.setUint8(7, 2)), /weight encoding 2/],
     ["an unknown kind", resealed(encodeMessage(update()), (v) => v.setUint8(5, 9)), /kind 9/],
     ["a header claiming 2^32-1 weights", resealed(encodeMessage(update()), (v) => v.setUint32(28, 0xffffffff, true)), /over the bounds/],
     ["a truncated message", encodeMessage(update()).subarray(0, 50), /the header says/],

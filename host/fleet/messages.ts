@@ -7,14 +7,15 @@
 //   0    4     magic "EPFL"
 //   4    1     version (1)
 //   5    1     kind: 1 HELLO (client -> coordinator), 2 ROUND (coordinator -> client), 3 UPDATE (client -> coordinator)
-//   6    2     layer sizes L+1 (0 for HELLO)
+//   6    1     layer sizes L+1 (0 for HELLO)
+//   7    1     weight encoding: 0 f32, 1 f16 (--compress f16; IEEE binary16, rounded to nearest even)
 //   8    4     model version: CRC-32 of the model's configuration block (which model these weights are for)
 //   12   4     round (1-based; 0 for HELLO)
 //   16   8     learning rate (f64, as SET_LR carries it to the board; the round's lr in ROUND, 0 otherwise)
 //   24   4     example count (the client's rows in UPDATE and HELLO, 0 in ROUND)
 //   28   4     weight count W (0 for HELLO)
 //   32   4*(L+1)  layer sizes (u32 each)
-//   ..   4*W   weights (f32)
+//   ..   4*W   weights: f32 (or 2*W: f16)
 //   end  4     CRC-32 of every byte before it
 //
 // Decoding validates everything before a value is used: the length against
@@ -22,6 +23,7 @@
 // against the model the reader expects, every weight finite, the example count
 // within bounds, the round a positive integer.
 import { crc32 } from "../protocol/crc32.js";
+import { fromHalf, toHalf } from "./half.js";
 
 export const FLEET_MAGIC = 0x4c465045; // "EPFL" read as a little-endian u32
 export const FLEET_VERSION = 1;
@@ -29,7 +31,7 @@ export const HEADER_BYTES = 32;
 export const CRC_BYTES = 4;
 /** The most rows a client may claim (a claim above weighs a hostile update too heavily). */
 export const MAX_EXAMPLES = 1 << 24;
-/** The most layer sizes a message may carry (the engine's MAX_LAYERS dense layers + 1, with room). */
+/** The most layer sizes a message may carry (the engine's MAX_LAYERS dense layers + 1, with room; one byte). */
 export const MAX_SIZES = 64;
 /** The most weights a message may carry (64 MiB of f32). */
 export const MAX_WEIGHTS = 1 << 24;
@@ -37,8 +39,15 @@ export const MAX_WEIGHTS = 1 << 24;
 export const Kind = { HELLO: 1, ROUND: 2, UPDATE: 3 } as const;
 export type MessageKind = (typeof Kind)[keyof typeof Kind];
 
+/** How the weights travel: f32 (exact), or f16 (half the bytes; --compress f16). */
+export type WeightEncoding = "f32" | "f16";
+const ENCODINGS: readonly WeightEncoding[] = ["f32", "f16"];
+const bytesPer = (e: WeightEncoding) => (e === "f16" ? 2 : 4);
+
 export interface FleetMessage {
   kind: MessageKind;
+  /** Default f32. */
+  encoding?: WeightEncoding;
   modelVersion: number;
   round: number;
   lr: number;
@@ -59,12 +68,14 @@ export class MessageRefused extends Error {}
 
 /** The message's bytes: header, sizes, weights, CRC. */
 export function encodeMessage(m: FleetMessage): Uint8Array {
-  const bytes = new Uint8Array(HEADER_BYTES + 4 * m.sizes.length + 4 * m.weights.length + CRC_BYTES);
+  const encoding = m.encoding ?? "f32";
+  const bytes = new Uint8Array(HEADER_BYTES + 4 * m.sizes.length + bytesPer(encoding) * m.weights.length + CRC_BYTES);
   const v = new DataView(bytes.buffer);
   v.setUint32(0, FLEET_MAGIC, true);
   v.setUint8(4, FLEET_VERSION);
   v.setUint8(5, m.kind);
-  v.setUint16(6, m.sizes.length, true);
+  v.setUint8(6, m.sizes.length);
+  v.setUint8(7, ENCODINGS.indexOf(encoding));
   v.setUint32(8, m.modelVersion >>> 0, true);
   v.setUint32(12, m.round, true);
   v.setFloat64(16, m.lr, true);
@@ -72,7 +83,8 @@ export function encodeMessage(m: FleetMessage): Uint8Array {
   v.setUint32(28, m.weights.length, true);
   let off = HEADER_BYTES;
   for (const s of m.sizes) { v.setUint32(off, s, true); off += 4; }
-  for (let i = 0; i < m.weights.length; i++) { v.setFloat32(off, m.weights[i] ?? NaN, true); off += 4; }
+  if (encoding === "f16") for (let i = 0; i < m.weights.length; i++) { v.setUint16(off, toHalf(m.weights[i] ?? NaN), true); off += 2; }
+  else for (let i = 0; i < m.weights.length; i++) { v.setFloat32(off, m.weights[i] ?? NaN, true); off += 4; }
   v.setUint32(off, crc32(bytes.subarray(0, off)), true);
   return bytes;
 }
@@ -90,10 +102,12 @@ export function decodeMessage(bytes: Uint8Array, expected: Expected): FleetMessa
   if (version !== FLEET_VERSION) throw new MessageRefused(`message version ${version}, this host reads ${FLEET_VERSION}`);
   const kind = v.getUint8(5);
   if (kind !== Kind.HELLO && kind !== Kind.ROUND && kind !== Kind.UPDATE) throw new MessageRefused(`unknown message kind ${kind}`);
-  const nSizes = v.getUint16(6, true);
+  const nSizes = v.getUint8(6);
+  const encoding = ENCODINGS[v.getUint8(7)];
+  if (encoding === undefined) throw new MessageRefused(`unknown weight encoding ${v.getUint8(7)}`);
   const weightCount = v.getUint32(28, true);
   if (nSizes > MAX_SIZES || weightCount > MAX_WEIGHTS) throw new MessageRefused(`${nSizes} layer sizes and ${weightCount} weights: over the bounds`);
-  const length = HEADER_BYTES + 4 * nSizes + 4 * weightCount + CRC_BYTES;
+  const length = HEADER_BYTES + 4 * nSizes + bytesPer(encoding) * weightCount + CRC_BYTES;
   if (bytes.length !== length) throw new MessageRefused(`${bytes.length} bytes, the header says ${length}`);
   const crcAt = length - CRC_BYTES;
   if (v.getUint32(crcAt, true) !== crc32(bytes.subarray(0, crcAt))) throw new MessageRefused("CRC mismatch");
@@ -102,7 +116,7 @@ export function decodeMessage(bytes: Uint8Array, expected: Expected): FleetMessa
   const examples = v.getUint32(24, true);
   const sizes: number[] = [];
   for (let i = 0; i < nSizes; i++) sizes.push(v.getUint32(HEADER_BYTES + 4 * i, true));
-  const m: FleetMessage = { kind, modelVersion: v.getUint32(8, true), round, lr, examples, sizes, weights: new Float32Array(weightCount) };
+  const m: FleetMessage = { kind, encoding, modelVersion: v.getUint32(8, true), round, lr, examples, sizes, weights: new Float32Array(weightCount) };
   if (examples > MAX_EXAMPLES) throw new MessageRefused(`example count ${examples} over ${MAX_EXAMPLES}`);
   if (kind === Kind.HELLO) {
     if (nSizes !== 0 || weightCount !== 0 || round !== 0) throw new MessageRefused("a HELLO carries no model and no round");
@@ -118,7 +132,7 @@ export function decodeMessage(bytes: Uint8Array, expected: Expected): FleetMessa
   if (weightCount !== expected.weightCount) throw new MessageRefused(`${weightCount} weights, the model has ${expected.weightCount}`);
   const at = HEADER_BYTES + 4 * nSizes;
   for (let i = 0; i < weightCount; i++) {
-    const w = v.getFloat32(at + 4 * i, true);
+    const w = encoding === "f16" ? fromHalf(v.getUint16(at + 2 * i, true)) : v.getFloat32(at + 4 * i, true);
     if (!Number.isFinite(w)) throw new MessageRefused(`weight ${i} is ${w}`);
     m.weights[i] = w;
   }

@@ -15,7 +15,7 @@ import { FleetClient } from "./client.js";
 import { connectBroker, endConnection, type BrokerOptions } from "./connection.js";
 import { runCoordinator, type CoordinatorResult, type RoundMetrics, type RoundReport } from "./coordinator.js";
 import { evaluatorOn } from "./evaluation.js";
-import { modelVersionOf, type Expected } from "./messages.js";
+import { modelVersionOf, type Expected, type WeightEncoding } from "./messages.js";
 import { shardRows, subset, type Split } from "./shards.js";
 import { fleetTopics } from "./topics.js";
 import { paramCount } from "../model/config.js";
@@ -32,6 +32,8 @@ export interface FleetSettings {
   roundTimeoutMs: number;
   joinTimeoutMs: number;
   maxUpdateNorm: number;
+  /** How the weights travel: f32, or f16 (--compress f16). */
+  compress: WeightEncoding;
 }
 
 export interface FleetSimSpec {
@@ -133,7 +135,7 @@ export async function runFleetOn(s: Omit<FleetSimSpec, "onRound">, members: read
     connections.push(coordinator);
     const result = await runCoordinator(coordinator, {
       topics, expected, initial, rounds: fleet.rounds, fraction: fleet.fraction, minClients: Math.min(fleet.minClients, members.length), waitForClients: members.length,
-      roundTimeoutMs: fleet.roundTimeoutMs, joinTimeoutMs: fleet.joinTimeoutMs, maxUpdateNorm: fleet.maxUpdateNorm, seed: settings.run.seed,
+      roundTimeoutMs: fleet.roundTimeoutMs, joinTimeoutMs: fleet.joinTimeoutMs, maxUpdateNorm: fleet.maxUpdateNorm, seed: settings.run.seed, encoding: fleet.compress,
       lrOf: () => settings.run.optimizer.lr, evaluate: evaluatorOn(settings.run, s.evaluation), log: s.log, onRound,
     });
     for (const c of clients) await c.stop();

@@ -141,4 +141,19 @@ describe("fleet through aedes: aggregation", () => {
     expect(bits(second.weights)).toBe(bits(first.weights));
     expect(first.weights.every(Number.isFinite)).toBe(true);
   });
+
+  it("--compress f16: the weights travel in half the bytes, the model stays near the f32 run's", async () => {
+    const argv = [...IRIS, "--clients", "3", "--rounds", "3"];
+    const f32 = await runFleetSim(spec(argv, aedes.url));
+    const f16 = await runFleetSim(spec([...argv, "--compress", "f16"], aedes.url));
+    const perClient = (r: typeof f32) => (r.history[0]?.bytes_sent ?? 0) / 3;
+    // 4,16,3: 131 weights; a message is 32 + 12 header and sizes + 4 CRC bytes besides them.
+    expect(perClient(f32)).toBe(48 + 4 * 131);
+    expect(perClient(f16)).toBe(48 + 2 * 131);
+    expect(f16.history[0]?.bytes_received).toBe(3 * (48 + 2 * 131));
+    expect(f16.weights.every(Number.isFinite)).toBe(true);
+    const maxDiff = f16.weights.reduce((m, w, i) => Math.max(m, Math.abs(w - (f32.weights[i] ?? 0))), 0);
+    expect(maxDiff).toBeGreaterThan(0);
+    expect(maxDiff).toBeLessThan(0.05);
+  });
 });
