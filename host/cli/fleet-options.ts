@@ -36,6 +36,8 @@ export const ROUND_OPTIONS: OptionSpec[] = [
   { name: "round-timeout", kind: "number", min: 0.01, default: 30, help: "seconds a round waits for the sampled clients' updates" },
   { name: "join-timeout", kind: "number", min: 0.01, default: 60, help: "seconds to wait for --min-clients clients to join" },
   { name: "compress", kind: "string", choices: ["f32", "f16"], default: "f32", help: "how weights travel: f32 (exact) or f16 (half the bytes, rounded to nearest even)" },
+  { name: "checkpoint", kind: "string", value: "FILE.json", help: "write the global model and its round here after every round (atomically)" },
+  { name: "resume", kind: "string", value: "FILE.json", help: "continue a fleet from the round its --checkpoint file closed (the same flags otherwise)" },
   { name: "max-update-norm", kind: "number", min: 0, default: 1000, help: "drop an update whose L2 distance from the global model is larger (the norm bound)" },
 ];
 
@@ -94,12 +96,20 @@ export function fleetSettingsOf(a: Parsed): FleetSettings {
     minClients: Number(a["min-clients"] ?? 1), roundTimeoutMs: Number(a["round-timeout"] ?? 30) * 1000,
     joinTimeoutMs: Number(a["join-timeout"] ?? 60) * 1000, maxUpdateNorm: Number(a["max-update-norm"] ?? 1000),
     compress: a.compress === "f16" ? "f16" : "f32",
+    checkpoint: a.checkpoint !== undefined ? checkedOutput("--checkpoint", String(a.checkpoint)) : null,
+    resume: a.resume !== undefined ? String(a.resume) : null,
   };
+}
+
+function checkedOutput(flag: string, file: string): string {
+  checkOutputFile(flag, file);
+  return file;
 }
 
 /** `fleet sim`'s whole spec from its flags, read and checked before a broker or board is started. */
 export function fleetSimSpecOf(a: Parsed, log: (line: string) => void): FleetSimSpec {
-  const prepared = runSpecOf(a);
+  // A fleet's --checkpoint and --resume are the coordinator's file (fleetSettingsOf), not a training run's folder.
+  const prepared = runSpecOf(Object.assign({}, a, { checkpoint: undefined, resume: undefined }));
   return {
     prepared, evaluation: prepared.validation ?? prepared.data, fleet: fleetSettingsOf(a),
     clients: Number(a.clients ?? 4), split: parseSplit(String(a.split ?? "iid")), dropRate: Number(a["drop-rate"] ?? 0),

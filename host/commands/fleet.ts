@@ -12,6 +12,7 @@ import { runCoordinator, type RoundMetrics, type RoundReport } from "../fleet/co
 import { connectBroker, endConnection } from "../fleet/connection.js";
 import { FleetClient } from "../fleet/client.js";
 import { fleetTopics } from "../fleet/topics.js";
+import { readFleetCheckpoint, writeFleetCheckpoint } from "../fleet/checkpoint.js";
 import { evaluatorOn } from "../fleet/evaluation.js";
 import { openSimulatedBoard } from "../boards/open.js";
 import { withBoard } from "../boards/board.js";
@@ -84,15 +85,19 @@ async function fleetServe(argv: string[]): Promise<number> {
   const fleet = fleetSettingsOf(a);
   const { settings, loaded, val, save } = fleetServeSpecOf(a);
   const json = Boolean(a.json);
-  const initial = loaded ?? await initialWeights(settings, {});
+  const expected = expectedModel(settings);
+  const resumed = fleet.resume ? readFleetCheckpoint(fleet.resume, expected.modelVersion, expected.weightCount) : null;
+  const initial = resumed?.weights ?? loaded ?? await initialWeights(settings, {});
   const mqtt = await connectBroker(broker, `coordinator-${fleet.fleet}`);
   try {
     const result = await runCoordinator(mqtt, {
-      topics: fleetTopics(fleet.fleet), expected: expectedModel(settings), initial, rounds: fleet.rounds, fraction: fleet.fraction,
+      topics: fleetTopics(fleet.fleet), expected, initial, startRound: resumed?.round ?? 0, rounds: fleet.rounds, fraction: fleet.fraction,
       minClients: fleet.minClients, roundTimeoutMs: fleet.roundTimeoutMs, joinTimeoutMs: fleet.joinTimeoutMs, maxUpdateNorm: fleet.maxUpdateNorm, encoding: fleet.compress,
       seed: settings.run.seed, lrOf: () => settings.run.optimizer.lr, ...(val ? { evaluate: evaluatorOn(settings.run, val) } : {}),
       log: (line) => process.stderr.write(`${line}\n`),
-      onRound: (r) => { process.stdout.write(json ? JSON.stringify(r) + "\n" : roundLine(r, fleet.rounds, null) + "\n"); },
+      onRound: (r, weights) => {
+        if (fleet.checkpoint) writeFleetCheckpoint(fleet.checkpoint, { modelVersion: expected.modelVersion, round: r.round, weights });
+        process.stdout.write(json ? JSON.stringify(r) + "\n" : roundLine(r, fleet.rounds, null) + "\n"); },
     });
     if (save) writeModel(save, settings.run, result.weights, {});
   } finally {

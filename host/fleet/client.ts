@@ -65,7 +65,8 @@ export class FleetClient {
     try {
       m = decodeMessage(bytes, o.expected);
       if (m.kind !== Kind.ROUND) throw new MessageRefused(`kind ${m.kind} on a round topic`);
-      if (m.round <= this.lastRound) throw new MessageRefused(`round ${m.round} after round ${this.lastRound}`);
+      // The same round again is a restarted coordinator's (it resumes from its last closed round); an older one is a replay.
+      if (m.round < this.lastRound) throw new MessageRefused(`round ${m.round} after round ${this.lastRound}`);
     } catch (err) {
       if (err instanceof MessageRefused) { o.log(`client ${o.id}: dropped a round message: ${err.message}`); return; }
       throw err;

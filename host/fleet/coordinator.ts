@@ -17,8 +17,10 @@ import type { FleetTopics } from "./topics.js";
 export interface CoordinatorOptions {
   topics: FleetTopics;
   expected: Expected;
-  /** The global model before round 1. */
+  /** The global model before the first round run (round 1, or a resumed run's startRound + 1). */
   initial: Float32Array;
+  /** Rounds already closed (a resumed coordinator's checkpoint round; default 0). */
+  startRound?: number;
   rounds: number;
   /** Of the clients present, the share sampled each round (Flower's fraction_fit). */
   fraction: number;
@@ -39,7 +41,8 @@ export interface CoordinatorOptions {
   lrOf: (round: number) => number;
   /** After each round: validation figures of the new global model. */
   evaluate?: (weights: Float32Array) => Promise<RoundMetrics>;
-  onRound?: (r: RoundReport) => void | Promise<void>;
+  /** After each round, with the new global model. */
+  onRound?: (r: RoundReport, weights: Float32Array) => void | Promise<void>;
   log: (line: string) => void;
 }
 
@@ -131,7 +134,7 @@ export async function runCoordinator(mqtt: MqttClient, o: CoordinatorOptions): P
     }
     let global: Float32Array = Float32Array.from(o.initial);
     const history: RoundReport[] = [];
-    for (round = 1; round <= o.rounds; round++) {
+    for (round = (o.startRound ?? 0) + 1; round <= o.rounds; round++) {
       const t0 = performance.now();
       const ids = [...present.keys()];
       const k = Math.max(o.minClients, Math.ceil(o.fraction * ids.length));
@@ -161,7 +164,7 @@ export async function runCoordinator(mqtt: MqttClient, o: CoordinatorOptions): P
         seconds: Number(((performance.now() - t0) / 1000).toFixed(3)),
       };
       history.push(report);
-      await o.onRound?.(report);
+      await o.onRound?.(report, global);
     }
     return { weights: global, history };
   } finally {

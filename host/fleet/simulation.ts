@@ -18,6 +18,7 @@ import { evaluatorOn } from "./evaluation.js";
 import { modelVersionOf, type Expected, type WeightEncoding } from "./messages.js";
 import { shardRows, subset, type Split } from "./shards.js";
 import { fleetTopics } from "./topics.js";
+import { readFleetCheckpoint, writeFleetCheckpoint } from "./checkpoint.js";
 import { paramCount } from "../model/config.js";
 import { encodeConfig } from "../protocol/config-block.js";
 import type { MqttClient } from "mqtt";
@@ -34,6 +35,10 @@ export interface FleetSettings {
   maxUpdateNorm: number;
   /** How the weights travel: f32, or f16 (--compress f16). */
   compress: WeightEncoding;
+  /** --checkpoint FILE: the global model written after every round. */
+  checkpoint: string | null;
+  /** --resume FILE: continue after the round this checkpoint closed. */
+  resume: string | null;
 }
 
 export interface FleetSimSpec {
@@ -116,7 +121,8 @@ export async function runFleetOn(s: Omit<FleetSimSpec, "onRound">, members: read
   const connections: MqttClient[] = [];
   const clients: FleetClient[] = [];
   try {
-    const initial = await initialWeights(settings, s.link);
+    const resumed = fleet.resume ? readFleetCheckpoint(fleet.resume, expected.modelVersion, expected.weightCount) : null;
+    const initial = resumed?.weights ?? await initialWeights(settings, s.link);
     for (const { id, data } of members) {
       const own = clientSettings(settings, data.rows);
       const board = await openSimulatedBoard(s.link);
@@ -136,7 +142,12 @@ export async function runFleetOn(s: Omit<FleetSimSpec, "onRound">, members: read
     const result = await runCoordinator(coordinator, {
       topics, expected, initial, rounds: fleet.rounds, fraction: fleet.fraction, minClients: Math.min(fleet.minClients, members.length), waitForClients: members.length,
       roundTimeoutMs: fleet.roundTimeoutMs, joinTimeoutMs: fleet.joinTimeoutMs, maxUpdateNorm: fleet.maxUpdateNorm, seed: settings.run.seed, encoding: fleet.compress,
-      lrOf: () => settings.run.optimizer.lr, evaluate: evaluatorOn(settings.run, s.evaluation), log: s.log, onRound,
+      startRound: resumed?.round ?? 0,
+      lrOf: () => settings.run.optimizer.lr, evaluate: evaluatorOn(settings.run, s.evaluation), log: s.log,
+      onRound: (r, weights) => {
+        if (fleet.checkpoint) writeFleetCheckpoint(fleet.checkpoint, { modelVersion: expected.modelVersion, round: r.round, weights });
+        onRound?.(r);
+      },
     });
     for (const c of clients) await c.stop();
     return result;

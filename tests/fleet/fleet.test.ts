@@ -11,6 +11,8 @@ import { encodeMessage, helloMessage, Kind, decodeMessage } from "../../host/fle
 import { fleetTopics } from "../../host/fleet/topics";
 import { startEmbeddedBroker, type EmbeddedBroker } from "../../host/fleet/broker";
 import { simInProcess } from "../helpers/inprocess";
+import { rmDir, tmpDir } from "../helpers/paths";
+import path from "node:path";
 import { startMosquitto, mosquittoMissing, type Mosquitto } from "./mosquitto";
 
 const bits = (w: Float32Array) => Buffer.from(w.buffer, w.byteOffset, w.byteLength).toString("hex");
@@ -155,5 +157,22 @@ describe("fleet through aedes: aggregation", () => {
     const maxDiff = f16.weights.reduce((m, w, i) => Math.max(m, Math.abs(w - (f32.weights[i] ?? 0))), 0);
     expect(maxDiff).toBeGreaterThan(0);
     expect(maxDiff).toBeLessThan(0.05);
+  });
+
+  it("a coordinator stopped after round 2 and resumed from its --checkpoint gives the uninterrupted run's model", async () => {
+    const dir = tmpDir("edgeprop-fleet-ck-");
+    try {
+      const ck = path.join(dir, "fleet.json");
+      const argv = ["--dataset", "iris", "--lr", "0.01", "--batch", "16", "--clients", "3"];
+      const whole = await runFleetSim(spec([...argv, "--rounds", "4"], aedes.url));
+      const first = await runFleetSim(spec([...argv, "--rounds", "2", "--checkpoint", ck], aedes.url));
+      expect(first.history.map((r) => r.round)).toEqual([1, 2]);
+      const rest = await runFleetSim(spec([...argv, "--rounds", "4", "--resume", ck], aedes.url));
+      expect(rest.history.map((r) => r.round)).toEqual([3, 4]);
+      expect(bits(rest.weights)).toBe(bits(whole.weights));
+      expect(bits(first.weights)).not.toBe(bits(whole.weights));
+    } finally {
+      rmDir(dir);
+    }
   });
 });
