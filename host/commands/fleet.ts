@@ -6,7 +6,7 @@ import {
 } from "../cli/fleet-options.js";
 import { runSpecOf } from "../cli/run-options.js";
 import { linkOptionsOf } from "../cli/link-flags.js";
-import { UsageError } from "../errors.js";
+import { LinkError, UsageError } from "../errors.js";
 import { runFleetSim, clientSettings, expectedModel, initialWeights } from "../fleet/simulation.js";
 import { runCoordinator, type RoundMetrics, type RoundReport } from "../fleet/coordinator.js";
 import { connectBroker, endConnection } from "../fleet/connection.js";
@@ -131,7 +131,11 @@ async function fleetJoin(argv: string[]): Promise<number> {
       await client.start();
       process.stdout.write(`fleet ${fleet.fleet}: ${id} joined with ${prepared.data.rows} rows on ${board.description}\n`);
       await withInterrupt(async (ctrlC) => {
-        while (!ctrlC.stopRequested && client.answered < maxRounds) await new Promise((resolve) => setTimeout(resolve, 100));
+        while (!ctrlC.stopRequested && client.answered < maxRounds) {
+          // No reconnection yet: a lost broker ends the client (exit 4) rather than leaving it waiting forever.
+          if (!mqtt.connected) throw new LinkError(`the broker at ${broker.url} closed the connection`);
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
       });
       await client.stop();
       process.stdout.write(`fleet ${fleet.fleet}: ${id} left after ${client.answered} round(s)\n`);
