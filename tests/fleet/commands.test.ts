@@ -4,6 +4,7 @@
 // And `fleet sim`'s bad flags: one line, exit 2, before any broker starts.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawn } from "node:child_process";
+import mqtt from "mqtt";
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { cliPath, rmDir, tmpDir } from "../helpers/paths";
@@ -55,6 +56,32 @@ describe.skipIf(mosquittoMissing)("fleet serve and fleet join as processes", () 
     const saved = JSON.parse(readFileSync(save, "utf8"));
     expect(saved.sizes ?? saved.layers).toBeDefined();
   }, 90_000);
+});
+
+describe.skipIf(mosquittoMissing)("fleet join and a lost broker", () => {
+  it("ends with exit 4 when the broker goes away", async () => {
+    const own = await startMosquitto();
+    const dir = tmpDir("edgeprop-fleet-lost-");
+    try {
+      const csv = datasetCsv(makeIris());
+      writeFileSync(path.join(dir, "rows.csv"), csv);
+      const join = run(["fleet", "join", "--broker", own.url, "--fleet", "lost", "--id", "c1", "--data", path.join(dir, "rows.csv"),
+        "--layers", "4,16,3", "--loss", "ce"]);
+      // Joined: its retained hello is on the broker.
+      const watcher = await mqtt.connectAsync(own.url);
+      const hello = new Promise<void>((resolve) => watcher.on("message", (_t, p) => { if (p.length > 0) resolve(); }));
+      await watcher.subscribeAsync("edgeprop/lost/hello/c1", { qos: 1 });
+      await hello;
+      await watcher.endAsync();
+      await own.stop();
+      const r = await join;
+      expect(r.stdout).toMatch(/c1 joined with 150 rows/);
+      expect(r.code).toBe(4);
+      expect(r.stderr).toMatch(/closed the connection/);
+    } finally {
+      rmDir(dir);
+    }
+  }, 60_000);
 });
 
 describe("fleet sim's flags", () => {
