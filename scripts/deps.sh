@@ -19,12 +19,15 @@
 #   strace                         shows that --save fsyncs before and after its rename
 #   util-linux                     setpriv: the read-only-folder test as nobody; a
 #                                  parent-death signal for qemu and socat children
+#   mosquitto                      the MQTT broker of the fleet tests (tests/fleet/): each test
+#                                  starts its own on a free loopback port with a config file it
+#                                  writes (never the system service), and kills it after
 set -euo pipefail
 
 packages=(
   socat wabt gcc g++ make python3-torch python3-sklearn
   gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf qemu-system-misc
-  clang libclang-rt-14-dev llvm strace util-linux
+  clang libclang-rt-14-dev llvm strace util-linux mosquitto
 )
 
 installed() {

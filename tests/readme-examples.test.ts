@@ -26,6 +26,10 @@ const EXCLUDED: Record<string, string> = {
   "edgeprop monitor --port PATH": "a pattern (PATH), and runs until Ctrl-C; tests/serial-commands.test.ts runs monitor on a pty",
   "edgeprop pull --port PATH --save model.json": "a pattern (PATH); tests/firmware/on-device-learning.test.ts runs pull over a pty against the OnDeviceLearning board",
   "edgeprop push model.json --port PATH --opt adam --lr 0.005": "a pattern (PATH); tests/firmware/push.test.ts pushes to a simulated board on a pty, tests/emulated/on-device-learning.test.ts to the OnDeviceLearning sketch, which fine-tunes it",
+  "npx edgeprop fleet serve --broker mqtt://localhost:1883 --fleet line1 --layers 4,16,3 --loss ce --opt adam --lr 0.01 --rounds 20 --min-clients 2 --save global.json":
+    "needs an MQTT broker on localhost:1883 and its clients; tests/fleet/commands.test.ts runs fleet serve and two fleet join as processes against a mosquitto it starts",
+  "npx edgeprop fleet join --broker mqtt://localhost:1883 --fleet line1 --id press-07 --data flowers.csv --layers 4,16,3 --loss ce --opt adam --lr 0.01 --resident":
+    "runs until Ctrl-C and needs a broker and a coordinator; tests/fleet/commands.test.ts runs it",
   "edgeprop board --pty": "runs until Ctrl-C; README.md's `board --pty --board esp32` example is run (and its train --port examples use it)",
 };
 

@@ -32,6 +32,7 @@ const COMMANDS: Record<string, [Command, string]> = {
   monitor: [monitorCommand, "show a board's text lines and frames live"],
   pull: [async (argv) => (await import("../commands/pull.js")).pullCommand(argv), "save the model a board holds (e.g. one it trained itself) as a model file"],
   push: [async (argv) => (await import("../commands/push.js")).pushCommand(argv), "put a model file's model on a board (e.g. to fine-tune it there on its own data)"],
+  fleet: [async (argv) => (await import("../commands/fleet.js")).fleetCommand(argv), "many boards train one model through an MQTT broker (federated averaging): fleet sim | serve | join"],
   ports: [portsCommand, "list serial ports"],
   build: [buildCommand, "build the module for a board profile into the ESP32 firmware's header"],
   flash: [flashCommand, "build the module and the firmware and upload it with PlatformIO"],

@@ -25,6 +25,8 @@ export interface SessionOptions {
   shuffle: boolean;
   /** The rows are uploaded once to the board's sample store (configured with storeRows = rows) and every epoch trains from it. */
   resident?: boolean;
+  /** With `resident`: the rows are in the store already (a fleet client uploads once, then trains every round from it). */
+  stored?: boolean;
   seed: number;
   lr: number;
   schedule: Schedule;
@@ -62,7 +64,7 @@ export async function runSession(board: Board, data: Dataset, o: SessionOptions)
   const permute = o.shuffle && !o.resident; // a resident epoch is shuffled on the board, in the same order
   const px = permute ? new Float32Array(data.x.length) : data.x;
   const pt = permute ? new Float32Array(data.t.length) : data.t;
-  if (o.resident) await withContext(uploadResident(board, data), lastGood, history);
+  if (o.resident && !o.stored) await withContext(uploadResident(board, data), lastGood, history);
   let currentLr = NaN;
   const setLr = async (lr: number) => { if (lr !== currentLr) { await board.setLr(lr); currentLr = lr; } };
   const batches = Math.ceil(data.rows / Math.max(1, Math.min(o.batch, data.rows)));

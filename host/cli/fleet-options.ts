@@ -1,0 +1,139 @@
+// The flags of `fleet sim`, `fleet serve` and `fleet join`, and how they
+// become typed values once (FleetSettings, BrokerOptions, the sim's spec).
+// The model, optimizer and batch flags are sim's own (run-options.ts); what
+// a fleet does not have (epochs: it has rounds and local epochs; early
+// stopping, checkpoints, reports) is left out of its tables.
+import { HELP_OPTION, type OptionSpec, type Parsed } from "./args.js";
+import { DATA_OPTIONS, MODEL_OPTIONS, OPTIMIZER_OPTIONS, TRAINING_OPTIONS, resolveRun, runSpecOf } from "./run-options.js";
+import { LINK_OPTIONS, linkOptionsOf } from "./link-flags.js";
+import { UsageError } from "../errors.js";
+import { parseSplit } from "../fleet/shards.js";
+import { checkTopicName } from "../fleet/topics.js";
+import type { BrokerOptions } from "../fleet/connection.js";
+import type { FleetSettings, FleetSimSpec } from "../fleet/simulation.js";
+import type { RunSettings } from "../run/run-spec.js";
+import { readModel } from "../model/model-file.js";
+import { checkAgainstModel, readDataFile, type Dataset } from "../data/dataset.js";
+import { checkOutputFile } from "../files/output-path.js";
+
+/** What a fleet trains with: sim's flags without those a fleet has no use for. */
+const NOT_IN_A_FLEET = new Set(["epochs", "early-stop", "min-delta", "normalize", "schedule"]);
+const RUN_OPTIONS: OptionSpec[] = [...DATA_OPTIONS, ...MODEL_OPTIONS, ...OPTIMIZER_OPTIONS, ...TRAINING_OPTIONS].filter((o) => !NOT_IN_A_FLEET.has(o.name));
+
+export const BROKER_OPTIONS: OptionSpec[] = [
+  { name: "broker", kind: "string", value: "URL", help: "the MQTT broker: mqtt://HOST:PORT, or mqtts:// for TLS (fleet sim: an embedded broker when absent)" },
+  { name: "fleet", kind: "string", value: "NAME", default: "default", help: "the fleet's name: its topics are edgeprop/NAME/... (docs/fleet.md)" },
+  { name: "username", kind: "string", value: "NAME", help: "MQTT username (under docs/fleet.md's ACL a client's is its --id; fleet sim: the coordinator's, each client logs in as its id with --password)" },
+  { name: "password", kind: "string", value: "TEXT", help: "MQTT password" },
+  { name: "ca", kind: "string", value: "FILE.pem", help: "mqtts://: the CA certificate to trust" },
+];
+
+export const ROUND_OPTIONS: OptionSpec[] = [
+  { name: "rounds", kind: "int", min: 1, default: 10, help: "federated rounds" },
+  { name: "local-epochs", kind: "int", min: 1, default: 1, help: "epochs each client trains on its rows per round" },
+  { name: "fraction", kind: "number", min: 0, max: 1, default: 1, help: "share of the clients present sampled each round (Flower's fraction_fit)" },
+  { name: "min-clients", kind: "int", min: 1, default: 1, help: "clients sampled at least, and needed before round 1 (min_fit_clients)" },
+  { name: "round-timeout", kind: "number", min: 0.01, default: 30, help: "seconds a round waits for the sampled clients' updates" },
+  { name: "join-timeout", kind: "number", min: 0.01, default: 60, help: "seconds to wait for --min-clients clients to join" },
+  { name: "compress", kind: "string", choices: ["f32", "f16"], default: "f32", help: "how weights travel: f32 (exact) or f16 (half the bytes, rounded to nearest even)" },
+  { name: "checkpoint", kind: "string", value: "FILE.json", help: "write the global model and its round here after every round (atomically)" },
+  { name: "resume", kind: "string", value: "FILE.json", help: "continue a fleet from the round its --checkpoint file closed (the same flags otherwise)" },
+  { name: "max-update-norm", kind: "number", min: 0, default: 1000, help: "drop an update whose L2 distance from the global model is larger (the norm bound)" },
+];
+
+export const FLEET_SIM_OPTIONS: OptionSpec[] = [
+  ...RUN_OPTIONS, ...ROUND_OPTIONS,
+  { name: "clients", kind: "int", min: 1, max: 1000, default: 4, help: "simulated clients, each with its shard of the rows" },
+  { name: "split", kind: "string", value: "iid|dirichlet:ALPHA", default: "iid", help: "how the rows are dealt out: iid, or label-skewed by Dirichlet(ALPHA) (needs ce or bce)" },
+  { name: "drop-rate", kind: "number", min: 0, max: 1, default: 0, help: "probability that a sampled client ignores a round (simulated dropout; the round waits --round-timeout)" },
+  { name: "no-centralized", kind: "flag", help: "skip the centralized run beside the fleet" },
+  ...BROKER_OPTIONS,
+  ...LINK_OPTIONS,
+  { name: "json", kind: "flag", help: "print one JSON event per line" },
+  HELP_OPTION,
+];
+
+export const FLEET_SERVE_OPTIONS: OptionSpec[] = [
+  ...MODEL_OPTIONS, ...OPTIMIZER_OPTIONS.filter((o) => o.name !== "schedule"),
+  ...TRAINING_OPTIONS.filter((o) => ["seed", "init"].includes(o.name)),
+  { name: "load", kind: "string", value: "MODEL.json", help: "start from these weights (gives layers and activations)" },
+  { name: "val", kind: "string", value: "FILE.csv", help: "held-out rows the global model is scored on after every round" },
+  { name: "target", kind: "string", value: "COLS", help: "--val: target column name(s) (default: the last column)" },
+  { name: "save", kind: "string", value: "MODEL.json", help: "write the final global model here (atomically)" },
+  ...ROUND_OPTIONS, ...BROKER_OPTIONS,
+  { name: "json", kind: "flag", help: "print one JSON event per line" },
+  HELP_OPTION,
+];
+
+export const FLEET_JOIN_OPTIONS: OptionSpec[] = [
+  ...RUN_OPTIONS,
+  { name: "id", kind: "string", value: "ID", help: "this client's id (its topics, and its MQTT username under docs/fleet.md's ACL)" },
+  { name: "local-epochs", kind: "int", min: 1, default: 1, help: "epochs trained on the rows per round" },
+  { name: "max-rounds", kind: "int", min: 1, help: "leave after this many rounds answered (default: until Ctrl-C)" },
+  ...BROKER_OPTIONS, ...LINK_OPTIONS,
+  HELP_OPTION,
+];
+
+export function brokerOptionsOf(a: Parsed): BrokerOptions | null {
+  if (a.broker === undefined) {
+    for (const f of ["username", "password", "ca"]) if (a[f] !== undefined) throw new UsageError(`--${f} applies to a --broker URL`);
+    return null;
+  }
+  const url = String(a.broker);
+  if (!/^mqtts?:\/\/[^\s/]+/.test(url)) throw new UsageError(`--broker ${url.slice(0, 80)}: expected mqtt://HOST:PORT or mqtts://HOST:PORT`);
+  return {
+    url,
+    ...(a.username !== undefined ? { username: String(a.username) } : {}),
+    ...(a.password !== undefined ? { password: String(a.password) } : {}),
+    ...(a.ca !== undefined ? { caFile: String(a.ca) } : {}),
+  };
+}
+
+export function fleetSettingsOf(a: Parsed): FleetSettings {
+  return {
+    fleet: checkTopicName("--fleet", String(a.fleet ?? "default")),
+    rounds: Number(a.rounds ?? 10), localEpochs: Number(a["local-epochs"] ?? 1), fraction: Number(a.fraction ?? 1),
+    minClients: Number(a["min-clients"] ?? 1), roundTimeoutMs: Number(a["round-timeout"] ?? 30) * 1000,
+    joinTimeoutMs: Number(a["join-timeout"] ?? 60) * 1000, maxUpdateNorm: Number(a["max-update-norm"] ?? 1000),
+    compress: a.compress === "f16" ? "f16" : "f32",
+    checkpoint: a.checkpoint !== undefined ? checkedOutput("--checkpoint", String(a.checkpoint)) : null,
+    resume: a.resume !== undefined ? String(a.resume) : null,
+  };
+}
+
+function checkedOutput(flag: string, file: string): string {
+  checkOutputFile(flag, file);
+  return file;
+}
+
+/** `fleet sim`'s whole spec from its flags, read and checked before a broker or board is started. */
+export function fleetSimSpecOf(a: Parsed, log: (line: string) => void): FleetSimSpec {
+  // A fleet's --checkpoint and --resume are the coordinator's file (fleetSettingsOf), not a training run's folder.
+  const prepared = runSpecOf(Object.assign({}, a, { checkpoint: undefined, resume: undefined }));
+  return {
+    prepared, evaluation: prepared.validation ?? prepared.data, fleet: fleetSettingsOf(a),
+    clients: Number(a.clients ?? 4), split: parseSplit(String(a.split ?? "iid")), dropRate: Number(a["drop-rate"] ?? 0),
+    broker: brokerOptionsOf(a), link: linkOptionsOf(a), centralized: !a["no-centralized"], log,
+  };
+}
+
+/** `fleet serve`'s model (no rows of its own: --layers and --loss, or --load), its starting weights and its --val rows. */
+export function fleetServeSpecOf(a: Parsed): { settings: RunSettings; loaded: Float32Array | null; val: Dataset | null; save: string | null } {
+  const loaded = a.load ? readModel(String(a.load)) : null;
+  const settings = resolveRun(a, null, loaded);
+  let val: Dataset | null = null;
+  if (a.val !== undefined) {
+    const read = readDataFile(String(a.val), { target: a.target as string | undefined, ...(loaded?.classes ? { knownClasses: loaded.classes } : {}) });
+    checkAgainstModel(read.data, read.table, settings.run.sizes, settings.run.loss);
+    val = read.data;
+  }
+  const save = a.save !== undefined ? String(a.save) : null;
+  if (save) checkOutputFile("--save", save);
+  return { settings, loaded: loaded?.weights ?? null, val, save };
+}
+
+/** `fleet join`'s id. */
+export function clientIdOf(a: Parsed): string {
+  if (a.id === undefined) throw new UsageError("--id ID is required (this client's name in the fleet)");
+  return checkTopicName("--id", String(a.id));
+}

@@ -1,0 +1,182 @@
+// The fleet's coordinator (Flower's server with FedAvg): it learns who is
+// there from the clients' retained HELLOs, and each round samples a
+// fraction of them (at least minClients; seeded, so a run repeats), sends
+// each the global weights and the round's lr, collects UPDATEs until every
+// sampled client answered or the round timed out, and averages what came
+// back (fedavg.ts: by examples, in client-id order, with the norm bound).
+// Every message is validated before use (messages.ts); what is refused, or
+// comes from a client not sampled, or for another round (a replay), is
+// dropped and logged and the round goes on.
+import type { MqttClient } from "mqtt";
+import { mulberry32 } from "../data/rng.js";
+import { LinkError } from "../errors.js";
+import { fedAvg } from "./fedavg.js";
+import { decodeMessage, encodeMessage, Kind, MessageRefused, type Expected, type WeightEncoding } from "./messages.js";
+import type { FleetTopics } from "./topics.js";
+
+export interface CoordinatorOptions {
+  topics: FleetTopics;
+  expected: Expected;
+  /** The global model before the first round run (round 1, or a resumed run's startRound + 1). */
+  initial: Float32Array;
+  /** Rounds already closed (a resumed coordinator's checkpoint round; default 0). */
+  startRound?: number;
+  rounds: number;
+  /** Of the clients present, the share sampled each round (Flower's fraction_fit). */
+  fraction: number;
+  /** At least this many sampled each round, and present before round 1 (min_fit_clients). */
+  minClients: number;
+  roundTimeoutMs: number;
+  /** How long to wait for the clients to say HELLO. */
+  joinTimeoutMs: number;
+  /** Clients to wait for before round 1 (default minClients; fleet sim: all of its clients, so round 1 samples from every one). */
+  waitForClients?: number;
+  /** fedavg.ts's bound on an update's L2 distance from the global model. */
+  maxUpdateNorm: number;
+  /** How the global weights travel (clients answer in kind). */
+  encoding?: WeightEncoding;
+  /** Seeds the sampling. */
+  seed: number;
+  /** The lr of round r (1-based). */
+  lrOf: (round: number) => number;
+  /** After each round: validation figures of the new global model. */
+  evaluate?: (weights: Float32Array) => Promise<RoundMetrics>;
+  /** After each round, with the new global model. */
+  onRound?: (r: RoundReport, weights: Float32Array) => void | Promise<void>;
+  log: (line: string) => void;
+}
+
+export interface RoundMetrics {
+  val_loss?: number;
+  val_accuracy?: number;
+}
+
+export interface RoundReport extends RoundMetrics {
+  event: "round";
+  round: number;
+  lr: number;
+  sampled: number;
+  answered: number;
+  /** Sampled clients whose update did not come, or was refused. */
+  dropped: number;
+  /** Messages refused this round (malformed, replayed, not sampled, over the norm bound). */
+  refused: number;
+  examples: number;
+  /** Payload bytes sent (ROUND messages) and received (accepted and refused updates). */
+  bytes_sent: number;
+  bytes_received: number;
+  seconds: number;
+}
+
+export interface CoordinatorResult {
+  weights: Float32Array;
+  history: RoundReport[];
+}
+
+/** The `k` of `ids` (sorted) that round `round` samples: a seeded Fisher-Yates shuffle's first k, sorted. */
+export function sampleClients(ids: readonly string[], k: number, seed: number, round: number): string[] {
+  const a = [...ids].sort();
+  const rand = mulberry32((seed * 0x9e3779b1 + round) >>> 0);
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    const t = a[i] as string; a[i] = a[j] as string; a[j] = t;
+  }
+  return a.slice(0, Math.min(k, a.length)).sort();
+}
+
+export async function runCoordinator(mqtt: MqttClient, o: CoordinatorOptions): Promise<CoordinatorResult> {
+  const present = new Map<string, number>(); // id -> examples, from the HELLOs
+  let round = 0;
+  let collecting: { sampled: Set<string>; got: Map<string, { examples: number; weights: Float32Array }>; refused: number; bytesIn: number; done: () => void } | null = null;
+  let wakeJoin: (() => void) | null = null;
+
+  const onMessage = (topic: string, payload: Buffer) => {
+    const bytes = new Uint8Array(payload.buffer, payload.byteOffset, payload.byteLength);
+    const helloId = o.topics.clientOf(topic, "hello");
+    if (helloId !== null) {
+      if (bytes.length === 0) { present.delete(helloId); return; }
+      try {
+        const m = decodeMessage(bytes, o.expected);
+        if (m.kind !== Kind.HELLO) throw new MessageRefused(`kind ${m.kind} on a hello topic`);
+        present.set(helloId, m.examples);
+        wakeJoin?.();
+      } catch (err) {
+        o.log(`dropped a hello of ${helloId}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      return;
+    }
+    const id = o.topics.clientOf(topic, "update");
+    if (id === null) return;
+    const c = collecting;
+    const refuse = (why: string) => { o.log(`round ${round}: dropped an update of ${id}: ${why}`); if (c) c.refused++; };
+    if (c) c.bytesIn += bytes.length;
+    try {
+      const m = decodeMessage(bytes, o.expected);
+      if (m.kind !== Kind.UPDATE) return refuse(`kind ${m.kind} on an update topic`);
+      if (!c || m.round !== round) return refuse(`an update for round ${m.round}, the round is ${round}${c ? "" : " (closed)"}`);
+      if (!c.sampled.has(id)) return refuse("not sampled this round");
+      if (c.got.has(id)) return refuse("a second update this round");
+      c.got.set(id, { examples: m.examples, weights: m.weights });
+      if (c.got.size === c.sampled.size) c.done();
+    } catch (err) {
+      if (err instanceof MessageRefused) return refuse(err.message);
+      throw err;
+    }
+  };
+  mqtt.on("message", onMessage);
+  try {
+    await mqtt.subscribeAsync([o.topics.allHellos, o.topics.allUpdates], { qos: 1 });
+    const needed = Math.max(o.minClients, o.waitForClients ?? 0);
+    await waitFor(() => present.size >= needed, o.joinTimeoutMs, (wake) => { wakeJoin = wake; });
+    wakeJoin = null;
+    if (present.size < needed) {
+      throw new LinkError(`${present.size} of the ${needed} clients needed said hello within ${o.joinTimeoutMs / 1000} s`);
+    }
+    let global: Float32Array = Float32Array.from(o.initial);
+    const history: RoundReport[] = [];
+    for (round = (o.startRound ?? 0) + 1; round <= o.rounds; round++) {
+      const t0 = performance.now();
+      const ids = [...present.keys()];
+      const k = Math.max(o.minClients, Math.ceil(o.fraction * ids.length));
+      const sampled = sampleClients(ids, k, o.seed, round);
+      const lr = o.lrOf(round);
+      const msg = Buffer.from(encodeMessage({
+        kind: Kind.ROUND, encoding: o.encoding ?? "f32", modelVersion: o.expected.modelVersion, round, lr, examples: 0, sizes: [...o.expected.sizes], weights: global,
+      }));
+      let finish = () => {};
+      const answered = new Promise<void>((resolve) => { finish = resolve; });
+      const c = { sampled: new Set(sampled), got: new Map<string, { examples: number; weights: Float32Array }>(), refused: 0, bytesIn: 0, done: finish };
+      collecting = c;
+      for (const id of sampled) await mqtt.publishAsync(o.topics.round(id), msg, { qos: 1 });
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([answered, new Promise<void>((resolve) => { timer = setTimeout(resolve, o.roundTimeoutMs); })]);
+      clearTimeout(timer);
+      collecting = null;
+      const updates = [...c.got].map(([id, u]) => ({ id, examples: u.examples, weights: u.weights }));
+      const avg = fedAvg(global, updates, o.maxUpdateNorm);
+      for (const r of avg.rejected) o.log(`round ${round}: dropped the update of ${r.id}: its distance from the global model ${r.norm.toPrecision(4)} is over the bound ${o.maxUpdateNorm}`);
+      global = avg.weights;
+      const metrics = o.evaluate ? await o.evaluate(global) : {};
+      const report: RoundReport = {
+        event: "round", round, lr, sampled: sampled.length, answered: avg.used.length, dropped: sampled.length - avg.used.length,
+        refused: c.refused + avg.rejected.length, examples: avg.used.reduce((s, id) => s + (c.got.get(id)?.examples ?? 0), 0),
+        bytes_sent: msg.length * sampled.length, bytes_received: c.bytesIn, ...metrics,
+        seconds: Number(((performance.now() - t0) / 1000).toFixed(3)),
+      };
+      history.push(report);
+      await o.onRound?.(report, global);
+    }
+    return { weights: global, history };
+  } finally {
+    mqtt.removeListener("message", onMessage);
+  }
+}
+
+/** Resolves when `ready()` holds (checked whenever `wake` is called) or after `ms`. */
+function waitFor(ready: () => boolean, ms: number, register: (wake: () => void) => void): Promise<void> {
+  return new Promise((resolve) => {
+    if (ready()) { resolve(); return; }
+    const timer = setTimeout(resolve, ms);
+    register(() => { if (ready()) { clearTimeout(timer); resolve(); } });
+  });
+}

@@ -1,0 +1,77 @@
+// A real Mosquitto for a test: started on a free loopback port with a config
+// file the test writes (never the system service), stopped by its pid after.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, writeFileSync } from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import { rmDir, tmpDir } from "../helpers/paths";
+
+export const MOSQUITTO = "/usr/sbin/mosquitto";
+export const mosquittoMissing = !existsSync(MOSQUITTO);
+
+export interface Mosquitto {
+  url: string;
+  dir: string;
+  stop(): Promise<void>;
+}
+
+export interface MosquittoAuth {
+  /** username -> password */
+  users: Record<string, string>;
+  /** The ACL file's text. */
+  acl: string;
+}
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : 0;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+async function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect(port, "127.0.0.1");
+    s.once("connect", () => { s.destroy(); resolve(true); });
+    s.once("error", () => resolve(false));
+  });
+}
+
+export async function startMosquitto(auth?: MosquittoAuth): Promise<Mosquitto> {
+  const dir = tmpDir("edgeprop-mosquitto-");
+  const port = await freePort();
+  const lines = [`listener ${port} 127.0.0.1`, "persistence false", "log_dest stderr", "log_type error", "log_type warning"];
+  if (process.getuid?.() === 0) lines.push("user root"); // run as root, mosquitto would switch to a user that cannot read the temp folder
+  if (auth) {
+    const passwd = path.join(dir, "passwd");
+    writeFileSync(passwd, "", { mode: 0o600 });
+    for (const [user, password] of Object.entries(auth.users)) {
+      const r = spawnSync("mosquitto_passwd", ["-b", passwd, user, password], { encoding: "utf8" });
+      if (r.status !== 0) throw new Error(`mosquitto_passwd: ${r.stderr}`);
+    }
+    writeFileSync(path.join(dir, "acl"), auth.acl, { mode: 0o600 });
+    lines.push("allow_anonymous false", `password_file ${passwd}`, `acl_file ${path.join(dir, "acl")}`);
+  } else {
+    lines.push("allow_anonymous true");
+  }
+  const conf = path.join(dir, "mosquitto.conf");
+  writeFileSync(conf, lines.join("\n") + "\n");
+  const child: ChildProcess = spawn(MOSQUITTO, ["-c", conf], { stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  child.stderr?.on("data", (d: Buffer) => { stderr += d.toString(); });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  for (let i = 0; i < 100 && !(await listening(port)); i++) {
+    if (child.exitCode !== null) throw new Error(`mosquitto exited: ${stderr}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    url: `mqtt://127.0.0.1:${port}`, dir,
+    stop: async () => {
+      if (child.exitCode === null && child.pid !== undefined) process.kill(child.pid, "SIGTERM");
+      await exited;
+      rmDir(dir);
+    },
+  };
+}
