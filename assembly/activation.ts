@@ -17,6 +17,11 @@ export function activate(act: u8, p: usize, n: i32): void {
   }
 }
 
+/** Whether derivativeAt is 1 everywhere (the identity output). */
+@inline export function derivativeIsOne(act: u8): bool {
+  return act != Act.RELU && act != Act.LEAKY_RELU && act != Act.SIGMOID && act != Act.TANH;
+}
+
 /** f'(z) written in terms of the output a = f(z). */
 @inline export function derivativeAt(act: u8, a: f32): f32 {
   if (act == Act.RELU) return a > 0 ? 1 : 0;
