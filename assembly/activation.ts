@@ -3,6 +3,7 @@
 // what lets backprop overwrite each level with its delta and keep no
 // pre-activations. leaky_relu's slope is 0.01 as in torch's default.
 import { Act } from "./config";
+import { expf32 } from "./mathf32";
 
 export function activate(act: u8, p: usize, n: i32): void {
   const end = p + (<usize>n << 2);
@@ -17,6 +18,11 @@ export function activate(act: u8, p: usize, n: i32): void {
   }
 }
 
+/** Whether derivativeAt is 1 everywhere (the identity output). */
+@inline export function derivativeIsOne(act: u8): bool {
+  return act != Act.RELU && act != Act.LEAKY_RELU && act != Act.SIGMOID && act != Act.TANH;
+}
+
 /** f'(z) written in terms of the output a = f(z). */
 @inline export function derivativeAt(act: u8, a: f32): f32 {
   if (act == Act.RELU) return a > 0 ? 1 : 0;
@@ -27,15 +33,16 @@ export function activate(act: u8, p: usize, n: i32): void {
 }
 
 @inline export function sigmoid(z: f32): f32 {
-  // Split by sign so exp never overflows.
-  if (z >= 0) return 1 / (1 + Mathf.exp(-z));
-  const e = Mathf.exp(z);
+  // Split by sign so exp never overflows; its argument is <= 0, where
+  // expf32 is within 1 ulp (f32 only: no soft-double on a single-precision FPU).
+  if (z >= 0) return 1 / (1 + expf32(-z));
+  const e = expf32(z);
   return e / (1 + e);
 }
 
 @inline function tanhf(z: f32): f32 {
   // tanh(z) = sign(z) (1 - e) / (1 + e), e = exp(-2|z|): one exp, no overflow.
-  const e = Mathf.exp(-2 * Mathf.abs(z));
+  const e = expf32(-2 * Mathf.abs(z));
   const t: f32 = (<f32>1 - e) / (<f32>1 + e);
   return z < 0 ? -t : t;
 }

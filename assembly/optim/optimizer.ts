@@ -28,23 +28,26 @@ export let totalGradNorm: f64 = 0;
 /** Per-layer L2 norm of the batch-mean gradient (weights and bias), before clipping. */
 export const layerGradNorms: usize = memory.data(4 * MAX_LAYERS, 8);
 
+// In f32, as torch's clip_grad_norm_ computes norms of f32 gradients: f64
+// here would be soft-double on a single-precision FPU (ESP32-C3/S3), about a
+// quarter of P2's instructions per sample on rv32imfc.
 function scaleAndMeasure(scale: f32): f64 {
-  let total: f64 = 0;
+  let total: f32 = 0;
   const K = frozenLayers();
   for (let l = 1; l <= K; l++) store<f32>(layerGradNorms + (<usize>(l - 1) << 2), 0);
   for (let l = K + 1; l <= layerCount(); l++) {
     let p = gradsOf(l);
     const end = p + (<usize>(width(l) * (width(l - 1) + 1)) << 2);
-    let sq: f64 = 0;
+    let sq: f32 = 0;
     for (; p < end; p += 4) {
       const g = load<f32>(p) * scale;
       store<f32>(p, g);
-      sq += <f64>g * <f64>g;
+      sq += g * g;
     }
-    store<f32>(layerGradNorms + (<usize>(l - 1) << 2), <f32>Math.sqrt(sq));
+    store<f32>(layerGradNorms + (<usize>(l - 1) << 2), Mathf.sqrt(sq));
     total += sq;
   }
-  return Math.sqrt(total);
+  return <f64>Mathf.sqrt(total);
 }
 
 function scaleAll(coef: f32): void {
