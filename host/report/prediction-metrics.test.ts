@@ -5,6 +5,7 @@
 // constant target).
 import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
+import { mulberry32 } from "../data/rng.js";
 import { classificationMetrics, predictionMetrics, probabilities, regressionMetrics } from "./prediction-metrics.js";
 
 const PYTHON = "/usr/bin/python3";
@@ -19,17 +20,8 @@ const missing = sklearnMissing();
 const skip = missing !== null && !inCi;
 if (skip) console.warn(`sklearn comparison skipped: ${missing}. Install Debian's python3-sklearn (scripts/deps.sh) to run it.`);
 
-/** A seeded generator (mulberry32): the cases are the same on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The project's seeded generator: the cases are the same on every run. */
+const rng = mulberry32;
 
 const SKLEARN = String.raw`
 import json, sys, warnings

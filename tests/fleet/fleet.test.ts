@@ -39,6 +39,14 @@ afterAll(async () => {
   await mosquitto?.stop();
 });
 
+/** Two honest clients, "a" and "b", each with half of the 150 iris rows. */
+function twoHalves(data: SimulatedClient["data"]): SimulatedClient[] {
+  const half = (from: number, to: number): SimulatedClient["data"] => ({
+    ...data, rows: to - from, x: data.x.slice(from * data.nIn, to * data.nIn), t: data.t.slice(from * data.nT, to * data.nT),
+  });
+  return [{ id: "a", data: half(0, 75) }, { id: "b", data: half(75, 150) }];
+}
+
 const IRIS = ["--dataset", "iris", "--opt", "adam", "--lr", "0.01", "--batch", "16"];
 
 for (const b of brokers) {
@@ -57,11 +65,7 @@ for (const b of brokers) {
     it("a client sending NaN weights, a wrong shape, a replayed old round: dropped and logged, the round completes, the model is the honest clients'", async () => {
       const log: string[] = [];
       const s = spec([...IRIS, "--clients", "2", "--rounds", "3", "--round-timeout", "1"], b.url(), log);
-      const data = s.prepared.data;
-      const half = (from: number, to: number): SimulatedClient["data"] => ({
-        ...data, rows: to - from, x: data.x.slice(from * data.nIn, to * data.nIn), t: data.t.slice(from * data.nT, to * data.nT),
-      });
-      const honest: SimulatedClient[] = [{ id: "a", data: half(0, 75) }, { id: "b", data: half(75, 150) }];
+      const honest = twoHalves(s.prepared.data);
       const clean = await runFleetOn({ ...s, fleet: { ...s.fleet, fleet: s.fleet.fleet + "-clean" } }, honest);
 
       // The hostile client: a raw MQTT connection that says hello and answers every round with something bad.
@@ -99,11 +103,7 @@ for (const b of brokers) {
     it("a client killed mid-round: the round completes without it, its will clears its hello, the next round does not sample it", async () => {
       const log: string[] = [];
       const s = spec([...IRIS, "--rounds", "2", "--round-timeout", "1"], b.url(), log);
-      const data = s.prepared.data;
-      const half = (from: number, to: number): SimulatedClient["data"] => ({
-        ...data, rows: to - from, x: data.x.slice(from * data.nIn, to * data.nIn), t: data.t.slice(from * data.nT, to * data.nT),
-      });
-      const honest: SimulatedClient[] = [{ id: "a", data: half(0, 75) }, { id: "b", data: half(75, 150) }];
+      const honest = twoHalves(s.prepared.data);
       const clean = await runFleetOn({ ...s, fleet: { ...s.fleet, fleet: s.fleet.fleet + "-clean" } }, honest);
       const topics = fleetTopics(s.fleet.fleet);
       const doomed = await mqtt.connectAsync(b.url(), {
