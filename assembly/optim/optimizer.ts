@@ -47,7 +47,28 @@ function scaleAndMeasure(scale: f32): f64 {
     store<f32>(layerGradNorms + (<usize>(l - 1) << 2), Mathf.sqrt(sq));
     total += sq;
   }
-  return <f64>Mathf.sqrt(total);
+  const norm = Mathf.sqrt(total);
+  // Finite gradients whose f32 sum of squares overflows (elements past about
+  // 1e19): measured again in f64, as torch's CPU norm accumulates, so a step
+  // torch would take is taken; only a NaN or infinite gradient stops it.
+  return isFinite(norm) ? <f64>norm : measureInF64();
+}
+
+/** The per-layer and total norms of the (already scaled) gradients, summed in f64: the rare overflow path. */
+function measureInF64(): f64 {
+  let total: f64 = 0;
+  for (let l = frozenLayers() + 1; l <= layerCount(); l++) {
+    let p = gradsOf(l);
+    const end = p + (<usize>(width(l) * (width(l - 1) + 1)) << 2);
+    let sq: f64 = 0;
+    for (; p < end; p += 4) {
+      const g = <f64>load<f32>(p);
+      sq += g * g;
+    }
+    store<f32>(layerGradNorms + (<usize>(l - 1) << 2), <f32>Math.sqrt(sq));
+    total += sq;
+  }
+  return Math.sqrt(total);
 }
 
 function scaleAll(coef: f32): void {
