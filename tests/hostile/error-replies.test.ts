@@ -4,12 +4,12 @@
 // request: before the fix the host resent it forever): for every kind the
 // host sends and every status code, the run ends quickly (short --timeout)
 // with exit 3 or 4, and a model file it leaves is a loadable one.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { goldenDir, rmDir, tmpDir } from "../helpers/paths";
+import { goldenDir } from "../helpers/paths";
 import { HostileBoard, refuseKind } from "./hostile-board";
-import { buildPump, simHostile, type Ending } from "./runs";
+import { pumpForThisFile, simHostile, type Ending } from "./runs";
 import { Status } from "../../host/protocol/status";
 import { Type } from "../../host/protocol/frame";
 import { readModel } from "../../host/model/model-file";
@@ -30,21 +30,15 @@ const KINDS: [string, number, string[]][] = [
   ["SET_LR", Type.SET_LR, STREAMED], ["STORE", Type.STORE, RESIDENT], ["TRAIN_STORE", Type.TRAIN_STORE, RESIDENT],
 ];
 
-let work = "";
-let pump = "";
-beforeAll(() => {
-  work = tmpDir("edgeprop-refusals-");
-  pump = buildPump(work);
-}, 300_000);
-afterAll(() => { if (work) rmDir(work); });
+const bench = pumpForThisFile("edgeprop-refusals-");
 
 describe("a board that answers every request of one kind with an ERROR of one code", () => {
   for (const [kind, type, argv] of KINDS) {
     it(`${kind}, every status code: exit 3 or 4 in bounded time, no unloadable model file`, async () => {
       const bad: string[] = [];
       for (const code of Object.values(Status)) {
-        const save = path.join(work, `${kind}-${code}.json`);
-        const link = new HostileBoard([pump], { rewrite: refuseKind(type, code) });
+        const save = path.join(bench.work, `${kind}-${code}.json`);
+        const link = new HostileBoard([bench.pump], { rewrite: refuseKind(type, code) });
         const hung = new Promise<"hung">((resolve) => setTimeout(() => resolve("hung"), HUNG_MS).unref());
         const e: Ending | "hung" = await Promise.race([simHostile(link, [...argv, "--save", save], LINK), hung]);
         if (e === "hung") { await link.close(); bad.push(`${code}: still running after ${HUNG_MS / 1000} s`); continue; }

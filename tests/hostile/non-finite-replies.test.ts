@@ -5,12 +5,12 @@
 // file. The real POSIX pump behind the hostile board; only the numbers of
 // one reply kind are rewritten (with a valid COBS and CRC), so the host's own
 // checks are all that stands between them and the model.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { goldenDir, rmDir, tmpDir } from "../helpers/paths";
+import { goldenDir } from "../helpers/paths";
 import { HostileBoard, type ReplyRewrite } from "./hostile-board";
-import { buildPump, simHostile, type Ending } from "./runs";
+import { pumpForThisFile, simHostile, type Ending } from "./runs";
 import { Type, type Frame } from "../../host/protocol/frame";
 import { readModel } from "../../host/model/model-file";
 
@@ -57,21 +57,15 @@ function poison(kind: number, at: Poison["at"], value: number): ReplyRewrite {
   };
 }
 
-let work = "";
-let pump = "";
-beforeAll(() => {
-  work = tmpDir("edgeprop-non-finite-replies-");
-  pump = buildPump(work);
-}, 300_000);
-afterAll(() => { if (work) rmDir(work); });
+const bench = pumpForThisFile("edgeprop-non-finite-replies-");
 
 describe("a board whose replies of one kind carry non-finite numbers", () => {
   for (const p of POISONS) {
     it(`${p.what}: exit 3 or 4 in bounded time, a saved model loadable and finite`, async () => {
       const bad: string[] = [];
       for (const [name, value] of [["NaN", NaN], ["Infinity", Infinity], ["-Infinity", -Infinity]] as const) {
-        const save = path.join(work, `${p.what.replace(/ /g, "-")}-${name}.json`);
-        const link = new HostileBoard([pump], { rewrite: poison(p.kind, p.at, value) });
+        const save = path.join(bench.work, `${p.what.replace(/ /g, "-")}-${name}.json`);
+        const link = new HostileBoard([bench.pump], { rewrite: poison(p.kind, p.at, value) });
         const hung = new Promise<"hung">((resolve) => setTimeout(() => resolve("hung"), HUNG_MS).unref());
         const e: Ending | "hung" = await Promise.race([simHostile(link, [...p.argv, "--save", save], LINK), hung]);
         await link.close();

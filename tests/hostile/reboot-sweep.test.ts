@@ -8,12 +8,12 @@
 // another model with exit 0. (Before the fix, a reboot while the host pulled
 // its snapshot after SET_WEIGHTS restored the previous snapshot: --load
 // trained from CONFIGURE's random weights, push left the initial weights.)
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { cpSync } from "node:fs";
 import path from "node:path";
-import { goldenDir, rmDir, tmpDir } from "../helpers/paths";
+import { goldenDir } from "../helpers/paths";
 import { HostileBoard } from "./hostile-board";
-import { buildPump, bytesOf, endingOf, simDirect, simHostile, type Ending } from "./runs";
+import { pumpForThisFile, bytesOf, endingOf, simDirect, simHostile, type Ending } from "./runs";
 import { readModel } from "../../host/model/model-file";
 import { pushModel } from "../../host/firmware/push";
 import { pullModel } from "../../host/firmware/pull";
@@ -25,13 +25,7 @@ const LOADED = ["--data", path.join(CASE, "data.csv"), "--load", path.join(CASE,
 // A reboot is seen by its banner at once; the generous retries keep a loaded machine from ending a run.
 const LINK = { timeoutMs: 100, retries: 8 };
 
-let work = "";
-let pump = "";
-beforeAll(() => {
-  work = tmpDir("edgeprop-sweep-");
-  pump = buildPump(work);
-}, 300_000);
-afterAll(() => { if (work) rmDir(work); });
+const bench = pumpForThisFile("edgeprop-sweep-");
 
 const hexOf = (w: Float32Array) => Buffer.from(w.buffer, w.byteOffset, w.byteLength).toString("hex");
 
@@ -48,13 +42,13 @@ type Scenario = (tag: string, k: number | null) => Promise<Outcome>;
 /** A sim run whose result is its --save file. */
 function simScenario(argv: string[], prepare?: (tag: string) => string[], bannerLost = false): { run: Scenario; reference: () => Promise<string> } {
   const run: Scenario = async (tag, k) => {
-    const save = path.join(work, `${tag}.json`);
-    const link = new HostileBoard([pump], { rebootAfter: k === null ? [] : [k], bannerLost });
+    const save = path.join(bench.work, `${tag}.json`);
+    const link = new HostileBoard([bench.pump], { rebootAfter: k === null ? [] : [k], bannerLost });
     const ending = await simHostile(link, [...argv, ...(prepare?.(tag) ?? []), "--save", save], LINK);
     return { ending, result: ending.code === 0 ? bytesOf(save).toString() : null, replies: link.replies };
   };
   const reference = async () => {
-    const save = path.join(work, `reference-${argv.length}-${Math.random().toString(36).slice(2)}.json`);
+    const save = path.join(bench.work, `reference-${argv.length}-${Math.random().toString(36).slice(2)}.json`);
     const ending = await simDirect([...argv, ...(prepare?.("reference") ?? []), "--save", save]);
     expect(ending.error).toBeNull();
     return bytesOf(save).toString();
@@ -113,11 +107,11 @@ describe("a reboot right after any reply (the real POSIX pump behind a hostile b
   }, 120_000);
 
   it("sim --resume of a checkpoint (weights, optimizer state, step): direct's model file for every reboot index", async () => {
-    const checkpoint = path.join(work, "checkpoint");
-    expect((await simDirect([...LOADED, "--epochs", "1", "--checkpoint", checkpoint, "--save", path.join(work, "ck-model.json")])).error).toBeNull();
+    const checkpoint = path.join(bench.work, "checkpoint");
+    expect((await simDirect([...LOADED, "--epochs", "1", "--checkpoint", checkpoint, "--save", path.join(bench.work, "ck-model.json")])).error).toBeNull();
     // Each run resumes (and moves on) its own copy of the checkpoint.
     const copy = (tag: string) => {
-      const dir = path.join(work, `ck-${tag}`);
+      const dir = path.join(bench.work, `ck-${tag}`);
       cpSync(checkpoint, dir, { recursive: true });
       return ["--resume", dir, "--epochs", "3"];
     };
@@ -127,12 +121,12 @@ describe("a reboot right after any reply (the real POSIX pump behind a hostile b
   }, 120_000);
 
   it("push of a normalising model, checked by a pull: the pushed bits for every reboot index", async () => {
-    const file = path.join(work, "to-push.json");
+    const file = path.join(bench.work, "to-push.json");
     expect((await simDirect([...LOADED, "--epochs", "1", "--normalize", "--save", file])).error).toBeNull();
     const model = readModel(file);
     const reference = JSON.stringify({ w: hexOf(model.weights), n: model.normalization });
     const run: Scenario = async (_tag, k) => {
-      const link = new HostileBoard([pump], { rebootAfter: k === null ? [] : [k] });
+      const link = new HostileBoard([bench.pump], { rebootAfter: k === null ? [] : [k] });
       let err: unknown = null;
       let result: string | null = null;
       try {

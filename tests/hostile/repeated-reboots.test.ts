@@ -5,11 +5,11 @@
 // counted by boot id now: 3 and 5 reboots in one run, streamed and resident,
 // with and without the banner reaching the host, end bit-identical to an
 // uninterrupted run; a 6th reboot ends the run with exit 4.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import path from "node:path";
-import { goldenDir, rmDir, tmpDir } from "../helpers/paths";
+import { goldenDir } from "../helpers/paths";
 import { HostileBoard } from "./hostile-board";
-import { buildPump, bytesOf, simDirect, simHostile } from "./runs";
+import { pumpForThisFile, bytesOf, simDirect, simHostile } from "./runs";
 
 const CASE = path.join(goldenDir, "adam-amsgrad"); // xor, 64 rows, 2-8-1 tanh, bce
 const RUN = ["--data", path.join(CASE, "data.csv"), "--load", path.join(CASE, "init.json"), "--loss", "bce",
@@ -20,13 +20,7 @@ const LINK = { timeoutMs: 100, retries: 8 };
 /** Replies between two reboots: more than a recovery takes, so each reboot meets a restored board. */
 const GAP = 12;
 
-let work = "";
-let pump = "";
-beforeAll(() => {
-  work = tmpDir("edgeprop-reboots-");
-  pump = buildPump(work);
-}, 300_000);
-afterAll(() => { if (work) rmDir(work); });
+const bench = pumpForThisFile("edgeprop-reboots-");
 
 /** Reboots after reply GAP, then GAP replies after each reboot, `count` times. */
 function everyGap(count: number): (n: number) => boolean {
@@ -44,7 +38,7 @@ function reference(mode: string[]): Promise<string> {
   const key = mode.join(" ");
   let r = references.get(key);
   if (!r) {
-    const save = path.join(work, `reference${references.size}.json`);
+    const save = path.join(bench.work, `reference${references.size}.json`);
     r = simDirect([...RUN, ...mode, "--save", save]).then((e) => { expect(e.error).toBeNull(); return bytesOf(save).toString(); });
     references.set(key, r);
   }
@@ -56,8 +50,8 @@ for (const mode of [[], ["--resident"]]) {
   describe(`repeated reboots, ${name}`, () => {
     for (const [count, bannerLost] of [[3, false], [5, false], [3, true], [5, true]] as const) {
       it(`${count} reboots${bannerLost ? " (banners lost: NO_SESSION only)" : ""}: the uninterrupted run's model file`, async () => {
-        const save = path.join(work, `${name}-${count}-${bannerLost}.json`);
-        const link = new HostileBoard([pump], { rebootAfter: everyGap(count), bannerLost });
+        const save = path.join(bench.work, `${name}-${count}-${bannerLost}.json`);
+        const link = new HostileBoard([bench.pump], { rebootAfter: everyGap(count), bannerLost });
         const e = await simHostile(link, [...RUN, ...mode, "--save", save], LINK);
         expect({ error: e.error?.message ?? null, boots: link.boots }).toEqual({ error: null, boots: count + 1 });
         expect(bytesOf(save).toString()).toBe(await reference(mode));
@@ -65,8 +59,8 @@ for (const mode of [[], ["--resident"]]) {
     }
 
     it("6 reboots: exit 4, giving up after 5 restarts", async () => {
-      const link = new HostileBoard([pump], { rebootAfter: everyGap(6), bannerLost: true });
-      const e = await simHostile(link, [...RUN, ...mode, "--save", path.join(work, `${name}-6.json`)], LINK);
+      const link = new HostileBoard([bench.pump], { rebootAfter: everyGap(6), bannerLost: true });
+      const e = await simHostile(link, [...RUN, ...mode, "--save", path.join(bench.work, `${name}-6.json`)], LINK);
       expect({ boots: link.boots, code: e.code, error: e.error?.message }).toEqual({ boots: 7, code: 4, error: expect.stringMatching(/giving up after 5 board restarts/) });
     }, 60_000);
   });

@@ -1,6 +1,7 @@
 // Runs for the hostile-board tests, through the library as `edgeprop sim`
 // and `push` run them (the same flags, trainOnBoard, pushModel), on the real
 // POSIX pump behind a HostileBoard, and the pump built once per test file.
+import { afterAll, beforeAll } from "vitest";
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -12,7 +13,7 @@ import { ProtocolBoard } from "../../host/protocol/protocol-board";
 import { DirectBoard } from "../../host/boards/in-process";
 import type { Board } from "../../host/boards/board";
 import type { PipelineOptions } from "../../host/protocol/pipeline";
-import { repoRoot, wasmPath } from "../helpers/paths";
+import { repoRoot, rmDir, tmpDir, wasmPath } from "../helpers/paths";
 import type { HostileBoard } from "./hostile-board";
 
 /** Builds the firmware's pump for this PC (wasm2c) into `dir`; its path. */
@@ -20,6 +21,20 @@ export function buildPump(dir: string): string {
   const bin = path.join(dir, "edgeprop-board");
   execFileSync("make", ["-s", "-C", path.join(repoRoot, "boards", "posix"), "ENGINE=wasm2c", `OBJ=${path.join(dir, "obj")}`, `BIN=${bin}`], { stdio: "pipe" });
   return bin;
+}
+
+/**
+ * A test file's work folder and the pump built into it (before its first
+ * test; the folder removed after its last): read `.work` and `.pump` inside tests.
+ */
+export function pumpForThisFile(prefix: string): { readonly work: string; readonly pump: string } {
+  const bench = { work: "", pump: "" };
+  beforeAll(() => {
+    bench.work = tmpDir(prefix);
+    bench.pump = buildPump(bench.work);
+  }, 300_000);
+  afterAll(() => { if (bench.work) rmDir(bench.work); });
+  return bench;
 }
 
 const silent: Output = { line: () => {}, json: () => {} };
