@@ -74,6 +74,13 @@ export const FLEET_JOIN_OPTIONS: OptionSpec[] = [
   HELP_OPTION,
 ];
 
+/** --broker and its credentials, for the commands that cannot start an embedded broker (serve, join). */
+export function requiredBrokerOptionsOf(a: Parsed): BrokerOptions {
+  const broker = brokerOptionsOf(a);
+  if (!broker) throw new UsageError("--broker URL is required (e.g. mqtt://localhost:1883)");
+  return broker;
+}
+
 export function brokerOptionsOf(a: Parsed): BrokerOptions | null {
   if (a.broker === undefined) {
     for (const f of ["username", "password", "ca"]) if (a[f] !== undefined) throw new UsageError(`--${f} applies to a --broker URL`);

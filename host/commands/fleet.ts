@@ -2,7 +2,7 @@
 // MQTT broker with federated averaging (docs/fleet.md).
 import { commandFlags } from "../cli/args.js";
 import {
-  FLEET_JOIN_OPTIONS, FLEET_SERVE_OPTIONS, FLEET_SIM_OPTIONS, brokerOptionsOf, clientIdOf, fleetServeSpecOf, fleetSettingsOf, fleetSimSpecOf,
+  FLEET_JOIN_OPTIONS, FLEET_SERVE_OPTIONS, FLEET_SIM_OPTIONS, requiredBrokerOptionsOf, clientIdOf, fleetServeSpecOf, fleetSettingsOf, fleetSimSpecOf,
 } from "../cli/fleet-options.js";
 import { runSpecOf } from "../cli/run-options.js";
 import { linkOptionsOf } from "../cli/link-flags.js";
@@ -80,8 +80,7 @@ async function fleetServe(argv: string[]): Promise<number> {
     command: "fleet serve", synopsis: "--broker URL --fleet NAME --layers N,N,... --loss mse|ce|bce [options]", options: FLEET_SERVE_OPTIONS,
   });
   if (!a) return 0;
-  const broker = brokerOptionsOf(a);
-  if (!broker) throw new UsageError("--broker URL is required (e.g. mqtt://localhost:1883)");
+  const broker = requiredBrokerOptionsOf(a);
   const fleet = fleetSettingsOf(a);
   const { settings, loaded, val, save } = fleetServeSpecOf(a);
   const json = Boolean(a.json);
@@ -111,8 +110,7 @@ async function fleetJoin(argv: string[]): Promise<number> {
     command: "fleet join", synopsis: "--broker URL --fleet NAME --id ID --data LOCAL.csv --layers N,N,... --loss mse|ce|bce [options]", options: FLEET_JOIN_OPTIONS,
   });
   if (!a) return 0;
-  const broker = brokerOptionsOf(a);
-  if (!broker) throw new UsageError("--broker URL is required (e.g. mqtt://localhost:1883)");
+  const broker = requiredBrokerOptionsOf(a);
   const id = clientIdOf(a);
   const fleet = fleetSettingsOf(a);
   const prepared = runSpecOf(a);
