@@ -21,6 +21,8 @@ import { LINK_OPTIONS } from "./link-flags.js";
 import { checkAgainstModel, type DataFileOptions, type Dataset } from "../data/dataset.js";
 import { readRunData, readValidationFile, type RunData } from "../data/run-data.js";
 import { splitValidation } from "../data/validation-split.js";
+import { MISSING_POLICIES, type MissingPolicy } from "../model/preprocessing.js";
+import { fillMissing, inputMeans } from "../data/missing.js";
 import { scaleWarning, zscoreStats } from "../data/normalization.js";
 import { optimizerStateFloats } from "../model/plan.js";
 import { checkOutputDirectory, checkOutputFile } from "../files/output-path.js";
@@ -39,6 +41,8 @@ export const DATA_OPTIONS: OptionSpec[] = [
   { name: "target", kind: "string", persist: true, onResume: "fixed", value: "COLS", help: "target column name(s), comma-separated (default: the last column)" },
   { name: "inputs", kind: "string", persist: true, onResume: "fixed", value: "COLS", help: "the input columns, comma-separated (default: every column but the targets and --drop)" },
   { name: "drop", kind: "string", persist: true, onResume: "fixed", value: "COLS", help: "columns that are not inputs (an id, a date, a note), comma-separated" },
+  { name: "categorical", kind: "string", persist: true, onResume: "fixed", value: "COLS", help: "input columns of categories (text or codes), one-hot encoded: one 0/1 input per category of the training file, sorted; stored in the model" },
+  { name: "missing", kind: "string", persist: true, onResume: "fixed", choices: [...MISSING_POLICIES], help: "a missing value (NA, NaN, null, None, an empty field, as pandas reads them): error (the default), drop the row, or mean: the training rows' mean of the input (stored in the model)" },
   { name: "delimiter", kind: "string", persist: true, onResume: "fixed", value: "C", help: "field separator of --data/--val: ',', ';' or tab (default: detected from the header)" },
   { name: "classes", kind: "string", persist: true, onResume: "fixed", value: "A,B,...", help: "ce: the class labels in index order (default: the labels found, sorted)" },
   { name: "val", kind: "string", persist: true, onResume: "fixed", value: "FILE.csv", help: "held-out data, evaluated after every epoch (same columns as --data)" },
@@ -299,7 +303,7 @@ function dataSourceOf(a: Parsed, loaded: ModelFile | null): { source: DataSource
   if (a.dataset) {
     const info = findDataset(String(a.dataset));
     if (a.target) throw new UsageError(`--target does not apply to --dataset ${info.name} (its target is fixed)`);
-    for (const f of ["classes", "delimiter", "inputs", "drop"]) {
+    for (const f of ["classes", "delimiter", "inputs", "drop", "categorical", "missing"]) {
       if (a[f] !== undefined) throw new UsageError(`--${f} does not apply to --dataset ${info.name} (its columns and labels are fixed)`);
     }
     // The data set's model is what the run (and its checkpoint) uses when the flags do not say.
@@ -314,10 +318,17 @@ function dataSourceOf(a: Parsed, loaded: ModelFile | null): { source: DataSource
     // A model that knows its columns reads them by name (and its targets without --target).
     ...(loaded?.inputs && loaded.targets ? { columns: { inputs: loaded.inputs, targets: loaded.targets } } : {}),
     ...(a.inputs !== undefined ? { inputs: String(a.inputs) } : {}), ...(a.drop !== undefined ? { drop: String(a.drop) } : {}),
+    ...(loaded?.categorical ? { oneHot: loaded.categorical } : {}),
+    ...(a.categorical !== undefined ? { categorical: String(a.categorical) } : {}),
+    // --missing, else the loaded model's rule, else error.
+    missing: (a.missing as MissingPolicy | undefined) ?? loaded?.missing?.policy ?? "error",
   };
+  if (a.missing === "mean" && loaded && loaded.missing?.policy !== "mean" && !a.resume) {
+    throw new UsageError(`--missing mean and --load: the model has no training means to fill in (its rule is --missing ${loaded.missing?.policy ?? "error"})`);
+  }
   // (A resumed run's checkpoint holds the flags it started with, and its model the columns they chose: nothing to refuse.)
-  if (options.columns && !a.resume && (a.inputs !== undefined || a.drop !== undefined)) {
-    throw new UsageError(`--${a.inputs !== undefined ? "inputs" : "drop"} chooses a new model's columns; the model of --load reads its own by name (${cutList(options.columns.inputs)})`);
+  if (options.columns && !a.resume && (a.inputs !== undefined || a.drop !== undefined || a.categorical !== undefined)) {
+    throw new UsageError(`--${a.inputs !== undefined ? "inputs" : a.drop !== undefined ? "drop" : "categorical"} chooses a new model's columns; the model of --load reads its own by name (${cutList(options.columns.inputs)})`);
   }
   return { source: { kind: "csv", file: String(a.data), options }, flags: a };
 }
@@ -407,6 +418,15 @@ export function runSpecOf(a: Parsed, variant: RunVariant = {}, given?: GivenRows
     checkAgainstModel(v.data, v.table, settings.run.sizes, settings.run.loss);
     validation = v.data;
   }
+  // --missing mean: the training rows' means (never the validation rows'), filled in both; a loaded model keeps its own.
+  if (source.kind === "csv" && source.options.missing === "mean") {
+    const mean = loaded?.missing?.policy === "mean" ? loaded.missing.mean : inputMeans(data.x, data.rows, data.nIn);
+    data = { ...data, x: fillMissing(data.x, data.nIn, mean), missing: { policy: "mean", mean } };
+    if (validation) validation = { ...validation, x: fillMissing(validation.x, validation.nIn, mean) };
+  } else if (source.kind === "csv" && source.options.missing === "drop") {
+    data = { ...data, missing: { policy: "drop" } };
+  }
+  if (data.dropped) dataWarnings.push(`${data.name}: ${data.dropped} of ${data.rows + data.dropped + (validation?.rows ?? 0)} rows left out for a missing value (--missing ${source.kind === "csv" ? source.options.missing : "drop"})`);
   checkStepCount(settings, data.rows, resume);
   if (resume) {
     const o = settings.run.optimizer;

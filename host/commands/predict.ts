@@ -4,7 +4,9 @@
 import { commandFlags, HELP_OPTION, type OptionSpec } from "../cli/args.js";
 import { forward } from "../model/forward.js";
 import { parseDelimiter, readCsv, type NumericTable } from "../data/csv.js";
-import { checkAgainstModel, inputsOnly, splitTable, type Dataset, type LabelOptions } from "../data/dataset.js";
+import { checkAgainstModel, inputsOnly, modelRows, splitTable, type Dataset, type LabelOptions } from "../data/dataset.js";
+import { MISSING_POLICIES, type MissingPolicy } from "../model/preprocessing.js";
+import { fillMissing } from "../data/missing.js";
 import { InputError, UsageError } from "../errors.js";
 import { schemaTable } from "../data/schema.js";
 import { cut, cutList } from "../text/quote.js";
@@ -29,6 +31,7 @@ export const PREDICT_OPTIONS: OptionSpec[] = [
   { name: "delimiter", kind: "string", value: "C", help: "field separator of --data: ',', ';' or tab (default: detected from the header)" },
   { name: "json", kind: "flag", help: "one JSON line per row ({\"output\": [...]}), then a summary line" },
   { name: "summary", kind: "flag", help: "print only the summary (accuracy/loss and the metrics), not every row" },
+  { name: "missing", kind: "string", choices: [...MISSING_POLICIES], help: "a missing value (NA, NaN, null, an empty field): error, drop the row, or mean (the model's training means) (default: the model's rule, else error)" },
   { name: "proba", kind: "flag", help: "probabilities per row too: softmax of the logits (ce), sigmoid of each (bce)" },
 ];
 
@@ -69,7 +72,15 @@ export function readPredictInput(a: Record<string, unknown>, command: string): P
       const byName = schemaTable(table, { inputs: model.inputs, targets });
       hasTargets = byName.hasTargets;
       if (a.target && !hasTargets) throw new InputError(table.file, 1, null, `no target column '${cut(targets[0] ?? "")}' (columns: ${cutList(table.columns)})`);
-      data = hasTargets ? splitTable(byName.table, targets.join(","), labels) : inputsOnly(byName.table, nT);
+      const policy = (a.missing as MissingPolicy | undefined) ?? model.missing?.policy ?? "error";
+      if (policy === "mean" && model.missing?.policy !== "mean") {
+        throw new UsageError(`--missing mean: the model has no training means to fill in (it was trained with --missing ${model.missing?.policy ?? "error"}); use --missing drop`);
+      }
+      const from = a.missing !== undefined ? "" : model.missing ? ` (the model's rule is --missing ${model.missing.policy})` : "";
+      const rows = modelRows(byName.table, hasTargets ? targets : [], labels, model.categorical ?? [], policy, from, nT);
+      table = rows.table;
+      data = rows.data;
+      if (policy === "mean" && model.missing?.policy === "mean") data = { ...data, x: fillMissing(data.x, data.nIn, model.missing.mean) };
     } else if (a.target) {
       data = splitTable(table, String(a.target), labels);
       hasTargets = true;
@@ -119,7 +130,7 @@ export function printPredictions(a: Record<string, unknown>, inp: PredictInput, 
       }
     }
   }
-  const summary: Record<string, unknown> = { event: "summary", rows: data.rows, ...extra };
+  const summary: Record<string, unknown> = { event: "summary", rows: data.rows, ...(data.dropped ? { rows_dropped: data.dropped } : {}), ...extra };
   if (hasTargets) {
     summary.loss = meanLoss(model.loss, outputs, data.t, data.rows, nOut);
     const acc = accuracy(model.loss, outputs, data.t, data.rows, nOut);
@@ -133,7 +144,7 @@ export function printPredictions(a: Record<string, unknown>, inp: PredictInput, 
   else if (metrics?.kind === "regression") summary.per_output = metrics.regression;
   if (a.json) w(JSON.stringify(summary));
   else {
-    const parts = [`${data.rows} rows`];
+    const parts = [`${data.rows} rows${data.dropped ? ` (${data.dropped} left out for a missing value)` : ""}`];
     if (summary.accuracy !== undefined) parts.push(`accuracy ${(100 * Number(summary.accuracy)).toFixed(2)}% (${model.loss === "ce" ? "argmax of the outputs" : "logit > 0"})`);
     if (summary.loss !== undefined) parts.push(`${model.loss} loss ${Number(summary.loss).toPrecision(7)}`);
     if (!hasTargets) parts.push("no target columns, so no accuracy or loss");

@@ -44,6 +44,8 @@ export interface NumericTable {
   fieldColumn(r: number, c: number): number;
   /** The 1-based [line, column] where field `c` of row `r` starts (a quoted field can span lines). */
   fieldPosition(r: number, c: number): [number, number];
+  /** The 1-based field number of column `c` in the file's rows, when the table is a selection of the file's columns (default c + 1). */
+  fieldNumber?(c: number): number;
   /** Things that parsed but deserve a word (a value that float32 turns into 0): at most one per kind. */
   warnings: string[];
 }
@@ -277,6 +279,11 @@ function firstRecordText(buf: Buffer): string {
  */
 export function columnLabel(columns: readonly string[], c: number): string {
   return `column '${cut(columns[c] ?? "")}' (field ${c + 1})`;
+}
+
+/** Column `c` of `table` as a message names it, with its field number in the file ("column 'b' (field 2)"). */
+export function fieldLabel(table: NumericTable, c: number): string {
+  return `column '${cut(table.columns[c] ?? "")}' (field ${table.fieldNumber ? table.fieldNumber(c) : c + 1})`;
 }
 
 /** A field as a message quotes it. */

@@ -2,12 +2,15 @@
 // that need the model: sizes, and class labels for cross-entropy. Class
 // labels may be text ("setosa", "class_1"): they become class indices, in
 // sorted order or the order --classes (or a loaded model) gives.
-import { DECIMAL_COMMA, NON_FINITE, columnLabel, describeField, parseDelimiter, readCsv, type NumericTable } from "./csv.js";
+import { DECIMAL_COMMA, NON_FINITE, describeField, fieldLabel, parseDelimiter, readCsv, type NumericTable } from "./csv.js";
 import { InputError, UsageError } from "../errors.js";
 import type { LossName } from "../model/config.js";
 import { cut, cutList } from "../text/quote.js";
 import { selectColumns, type ColumnSchema } from "./schema.js";
-import { chooseColumns } from "./column-choice.js";
+import { chooseColumns, columnList } from "./column-choice.js";
+import { dropMissingRows, firstMissing, missingAsNaN, missingValueError } from "./missing.js";
+import { categoriesOf, oneHotTable } from "./one-hot.js";
+import type { MissingPolicy, MissingRule, OneHotColumn } from "../model/preprocessing.js";
 
 export interface Dataset {
   name: string;
@@ -22,6 +25,12 @@ export interface Dataset {
   classes?: string[];
   /** The first row whose label was text (not a number): what a loss that takes numbers reports. */
   firstTextLabel?: number;
+  /** --categorical: the file's input columns (before one-hot; `inputNames` are then the one-hot inputs') and the categories of each categorical one. */
+  encoding?: { inputs: string[]; categorical: OneHotColumn[] };
+  /** The rule for missing values the model keeps (set once the training means are known). */
+  missing?: MissingRule;
+  /** --missing drop (or a missing target under mean): how many of the file's rows were left out. */
+  dropped?: number;
 }
 
 /** How class labels map to indices. */
@@ -61,7 +70,7 @@ function notANumber(table: NumericTable, r: number, c: number, hint = ""): Input
   const [line, col] = position(table, r, c);
   let why = hint;
   if (!why && DECIMAL_COMMA.test(s)) why = `: a decimal comma? write numbers with a point (${s.replace(",", ".")})`;
-  return new InputError(table.file, line, col, `${columnLabel(table.columns, c)}: expected a finite number, got ${describeField(s)}${why}`);
+  return new InputError(table.file, line, col, `${fieldLabel(table, c)}: expected a finite number, got ${describeField(s)}${why}`);
 }
 
 /** The first row of column `c` that holds text, or -1. */
@@ -87,7 +96,7 @@ function textCount(table: NumericTable, c: number): number {
  * number written another way (a decimal comma, NaN): the field's own message
  * says more there.
  */
-function nonNumericColumns(table: NumericTable, columns: number[]): InputError | null {
+export function nonNumericColumns(table: NumericTable, columns: number[]): InputError | null {
   const text = columns.filter((c) => firstText(table, c) >= 0);
   if (text.length === 0) return null;
   const first = (c: number) => (textAt(table, firstText(table, c), c) ?? "").trim();
@@ -97,7 +106,8 @@ function nonNumericColumns(table: NumericTable, columns: number[]): InputError |
   const each = text.map((c) => {
     const [line] = position(table, firstText(table, c), c);
     const name = table.columns[c] ?? "";
-    return `'${cut(name)}' (line ${line}: ${describeField(first(c))}): --drop ${/^[\w.-]+$/.test(name) ? name : JSON.stringify(name)}`;
+    const flagged = /^[\w.-]+$/.test(name) ? name : JSON.stringify(name);
+    return `'${cut(name)}' (line ${line}: ${describeField(first(c))}): --drop ${flagged} or --categorical ${flagged}`;
   });
   return new InputError(table.file, null, null, `${text.length === 1 ? "an input column holds" : `${text.length} input columns hold`} text, not numbers: ` +
     `${each.join("; ")} (or name the inputs with --inputs)`);
@@ -116,7 +126,7 @@ function labelIndices(table: NumericTable, c: number, labels: LabelOptions): { t
     const trimmed = s.trim();
     if (trimmed === "") {
       const [line, col] = position(table, r, c);
-      throw new InputError(table.file, line, col, `${columnLabel(table.columns, c)}: expected a class label, got an empty field`);
+      throw new InputError(table.file, line, col, `${fieldLabel(table, c)}: expected a class label, got an empty field`);
     }
     if (NON_FINITE.test(trimmed)) throw notANumber(table, r, c);
     return s;
@@ -139,7 +149,7 @@ function labelIndices(table: NumericTable, c: number, labels: LabelOptions): { t
     if (k === undefined) {
       const [line, col] = position(table, r, c);
       const from = labels.classesFrom && labels.classesFrom !== "--classes" ? `${labels.classesFrom}'s classes (${cutList(classes)})` : `--classes ${cutList(classes)}`;
-      throw new InputError(table.file, line, col, `${columnLabel(table.columns, c)}: label '${cut(s, 40)}' is not one of ${from}`);
+      throw new InputError(table.file, line, col, `${fieldLabel(table, c)}: label '${cut(s, 40)}' is not one of ${from}`);
     }
     t[r] = k;
   }
@@ -232,7 +242,7 @@ export function checkAgainstModel(d: Dataset, table: NumericTable | null, sizes:
     return table.fieldPosition(r, table.columns.indexOf(d.targetNames[k]));
   };
   /** Target k's column as a message names it (with its field number when the file is known). */
-  const named = (k: number): string => (table ? columnLabel(table.columns, table.columns.indexOf(d.targetNames[k] ?? "")) : `column '${cut(d.targetNames[k] ?? "")}'`);
+  const named = (k: number): string => (table ? fieldLabel(table, table.columns.indexOf(d.targetNames[k] ?? "")) : `column '${cut(d.targetNames[k] ?? "")}'`);
   if (loss === "ce") {
     for (let r = 0; r < d.rows; r++) {
       const v = d.t[r];
@@ -274,6 +284,16 @@ export interface DataFileOptions {
   drop?: string;
   /** Whose `columns` they are, for messages (default "the model"). */
   columnsFrom?: "the model" | "the training data";
+  /** --categorical as typed (a new model): the input columns to one-hot encode, comma-separated. */
+  categorical?: string;
+  /** With `columns`: the model's (or the training data's) one-hot columns and their categories. */
+  oneHot?: OneHotColumn[];
+  /** --missing (default "error"): what a missing field (NA, NaN, null, empty...) does. */
+  missing?: MissingPolicy;
+  /** Where the policy comes from, for the error's message (e.g. " (the model's --missing)"). */
+  missingFrom?: string;
+  /** Rows without targets (predict on inputs only): this many zero targets per row keep the shapes. */
+  nT?: number;
 }
 
 /**
@@ -286,14 +306,75 @@ export function readDataFile(file: string, o: DataFileOptions = {}): { table: Nu
   const table = readCsv(file, o.delimiter !== undefined ? { delimiter: parseDelimiter(o.delimiter) } : {});
   const labels: LabelOptions = o.classes !== undefined ? { classes: parseClassList(o.classes) }
     : o.knownClasses ? { classes: o.knownClasses, classesFrom: o.knownClassesFrom ?? "the model" } : {};
-  if (!o.columns) {
-    if (o.inputs === undefined && o.drop === undefined) return { table, data: splitTable(table, o.target, labels) };
-    const chosen = chooseColumns(table, { ...(o.inputs !== undefined ? { inputs: o.inputs } : {}), ...(o.drop !== undefined ? { drop: o.drop } : {}),
-      ...(o.target !== undefined ? { target: o.target } : {}) });
-    return { table, data: splitTable(chosen.table, chosen.target, labels) };
+  if (o.columns) {
+    const targets = o.target !== undefined ? o.target.split(",").map((s) => s.trim()).filter(Boolean) : o.columns.targets;
+    const byName = selectColumns(table, [...o.columns.inputs, ...targets], (name) => o.columns?.inputs.includes(name)
+      ? `an input of ${o.columnsFrom ?? "the model"}: ${cutList(o.columns.inputs)}` : `a target of ${o.columnsFrom ?? "the model"}`);
+    return preparedData(byName, targets, labels, o.oneHot ?? [], `${o.columnsFrom ?? "the model"}`, o);
   }
-  const targets = o.target !== undefined ? o.target.split(",").map((s) => s.trim()).filter(Boolean) : o.columns.targets;
-  const byName = selectColumns(table, [...o.columns.inputs, ...targets], (name) => o.columns?.inputs.includes(name)
-    ? `an input of ${o.columnsFrom ?? "the model"}: ${cutList(o.columns.inputs)}` : `a target of ${o.columnsFrom ?? "the model"}`);
-  return { table, data: splitTable(byName, targets.join(","), labels) };
+  if (o.inputs === undefined && o.drop === undefined && o.categorical === undefined) {
+    const targets = o.target ? o.target.split(",").map((s) => s.trim()).filter(Boolean) : [table.columns[table.columns.length - 1] ?? ""];
+    return preparedData(table, targets, labels, [], "", o, o.target);
+  }
+  const chosen = chooseColumns(table, { ...(o.inputs !== undefined ? { inputs: o.inputs } : {}), ...(o.drop !== undefined ? { drop: o.drop } : {}),
+    ...(o.target !== undefined ? { target: o.target } : {}) });
+  const targets = chosen.target.split(",");
+  const names = o.categorical !== undefined ? columnList("--categorical", o.categorical) : [];
+  for (const name of names) {
+    if (targets.includes(name)) throw new UsageError(`--categorical ${cut(name)}: '${cut(name)}' is the target (class labels of a ce target need no --categorical)`);
+    if (!chosen.table.columns.includes(name)) {
+      const why = table.columns.includes(name) ? "not an input (left out by --inputs or --drop)" : `no such column (columns: ${cutList(table.columns)})`;
+      throw new InputError(table.file, 1, null, `--categorical: '${cut(name)}' is ${why}`);
+    }
+  }
+  // The categories are those of the rows the model trains on (after --missing), so they are found once the rule is applied.
+  return preparedData(chosen.table, targets, labels, names, "the training data", o);
+}
+
+/**
+ * A model's rows from `table`, its columns already the model's inputs (by
+ * name, in its order) then `targets` (none: inputs only, `nT` zero targets
+ * per row): the model's missing-value rule and one-hot columns applied.
+ * Returns the table the rows are (missing rows left out) for messages.
+ */
+export function modelRows(table: NumericTable, targets: string[], labels: LabelOptions, oneHot: OneHotColumn[], missing: MissingPolicy,
+  missingFrom: string, nT: number): { table: NumericTable; data: Dataset } {
+  return preparedData(table, targets, labels, oneHot, "the model", { missing, missingFrom, nT });
+}
+
+/**
+ * The rows of `table` (its columns the inputs, then `targets`) as a Dataset:
+ * the missing-value rule applied, the categorical columns one-hot encoded
+ * (`oneHot`: the model's categories, or the names of a new model's
+ * categorical columns, whose categories are then this table's), then the
+ * inputs and targets split. `target` is what splitTable is given (undefined:
+ * its default, the last column).
+ */
+function preparedData(table: NumericTable, targets: string[], labels: LabelOptions, oneHot: OneHotColumn[] | string[], from: string,
+  o: DataFileOptions, target: string | undefined = targets.join(",")): { table: NumericTable; data: Dataset } {
+  const targetCols = targets.map((t) => table.columns.indexOf(t)).filter((c) => c >= 0);
+  const inputCols = table.columns.map((_, c) => c).filter((c) => !targetCols.includes(c));
+  const policy = o.missing ?? "error";
+  let rows = table;
+  let dropped = 0;
+  const first = firstMissing(table);
+  if (first && policy === "error") {
+    // Text columns first: their one message names every one (a missing value is the next thing to fix).
+    const categorical = oneHot.map((h) => (typeof h === "string" ? h : h.column));
+    const text = nonNumericColumns(missingAsNaN(table, inputCols), inputCols.filter((c) => !categorical.includes(table.columns[c] ?? "")));
+    if (text) throw text;
+    throw missingValueError(table, first[0], first[1], o.missingFrom ?? "");
+  }
+  if (first && policy === "drop") ({ table: rows, dropped } = dropMissingRows(table, table.columns.map((_, c) => c)));
+  if (first && policy === "mean") {
+    // A missing target cannot be filled in: its row is left out, as with drop; missing inputs become NaN, filled in after the split.
+    ({ table: rows, dropped } = dropMissingRows(table, targetCols));
+    rows = missingAsNaN(rows, inputCols);
+  }
+  const categorical: OneHotColumn[] = oneHot.map((h) => (typeof h === "string" ? { column: h, categories: categoriesOf(rows, rows.columns.indexOf(h)) } : h));
+  const encoded = oneHotTable(rows, categorical, from);
+  const data = targets.length === 0 ? inputsOnly(encoded, o.nT ?? 0) : splitTable(encoded, target, labels);
+  if (categorical.length > 0) data.encoding = { inputs: inputCols.map((c) => table.columns[c] ?? ""), categorical };
+  if (dropped > 0) data.dropped = dropped;
+  return { table: rows, data };
 }

@@ -43,7 +43,8 @@ export function readValidationFile(file: string, options: DataFileOptions, train
   const { table, data } = readDataFile(file, {
     ...options, target: options.target ?? train.targetNames.join(","),
     // By name, in any order: the file may have its columns elsewhere, or more of them.
-    columns: { inputs: train.inputNames, targets: train.targetNames }, columnsFrom: "the training data" as const,
+    columns: { inputs: train.encoding?.inputs ?? train.inputNames, targets: train.targetNames }, columnsFrom: "the training data" as const,
+    ...(train.encoding ? { oneHot: train.encoding.categorical } : {}),
     ...(train.classes ? { knownClasses: train.classes, knownClassesFrom: "the training data" as const } : {}),
   });
   for (const w of table.warnings) warn(w);

@@ -34,6 +34,7 @@ export function selectColumns(table: NumericTable, names: string[], role: (name:
     text: idx.map((i) => table.text[i] ?? null), lines: table.lines, delimiter: table.delimiter,
     fieldColumn: (r, c) => table.fieldColumn(r, col(c)),
     fieldPosition: (r, c) => table.fieldPosition(r, col(c)),
+    fieldNumber: (c) => (table.fieldNumber ? table.fieldNumber(col(c)) : col(c) + 1),
     warnings: table.warnings,
   };
 }

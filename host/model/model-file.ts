@@ -9,6 +9,7 @@ import { writeFileAtomic } from "../files/atomic-write.js";
 import { computePlan } from "./plan.js";
 import { moduleMemoryBytes, moduleStaticBytes } from "../boards/engine.js";
 import { cut } from "../text/quote.js";
+import { encodedWidth, MISSING_POLICIES, type MissingRule, type OneHotColumn } from "./preprocessing.js";
 
 /** Layer widths travel as u16 in the configuration block (docs/protocol.md). */
 export const MAX_WIDTH = 65535;
@@ -27,7 +28,8 @@ const isOneOf = <T extends string>(names: readonly T[], v: unknown): v is T => (
 /**
  * What a model file may carry beside its layers (docs/model-format.md), all
  * optional: a file without them is the plain v1 format and still loads.
- * JSON names: "inputs", "targets", "classes", "normalization" {"kind": "zscore", "mean", "std"}, "best_epoch".
+ * JSON names: "inputs", "targets", "classes", "normalization" {"kind": "zscore", "mean", "std"}, "best_epoch",
+ * "categorical" {column: [categories]}, "missing" {"policy", "mean"}.
  */
 export interface ModelExtras {
   /** The input column names, in the order of the first layer's inputs (a model trained on a CSV): files are read by these names. */
@@ -40,6 +42,10 @@ export interface ModelExtras {
   normalization?: { mean: number[]; std: number[] };
   /** --early-stop: the epoch whose weights these are. */
   bestEpoch?: number;
+  /** --categorical: the input columns one-hot encoded, in the order of `inputs`, each with its categories (the one-hot order). */
+  categorical?: OneHotColumn[];
+  /** --missing drop or mean: what the model does with a missing value (mean: one float32 per first-layer input). */
+  missing?: MissingRule;
 }
 
 export interface ModelFile extends ModelConfig, ModelExtras {
@@ -113,7 +119,52 @@ function extrasFromJson(json: JsonObject, sizes: number[], bad: (what: string) =
       return v;
     });
   };
-  if (json.inputs !== undefined) extras.inputs = names("inputs", nIn, "inputs");
+  if (json.categorical !== undefined) {
+    const c = json.categorical;
+    if (!isObject(c)) throw bad(`"categorical" must be an object {"column": ["category", ...], ...}, got ${shown(c)}`);
+    if (!isArray(json.inputs)) throw bad(`"categorical" needs "inputs" (the input column names)`);
+    const inputs = json.inputs;
+    const columns: OneHotColumn[] = [];
+    for (const column of Object.keys(c)) {
+      if (!inputs.includes(column)) throw bad(`categorical: '${cut(column)}' is not one of "inputs"`);
+      const cats = c[column];
+      if (!isArray(cats) || cats.length === 0) throw bad(`categorical.${cut(column)} must be a non-empty array of category names`);
+      const seen = new Set<string>();
+      const categories = cats.map((v: unknown, i: number) => {
+        if (typeof v !== "string") throw bad(`categorical.${cut(column)}[${i}] is ${shown(v)}: expected a string (a category's name)`);
+        if (seen.has(v)) throw bad(`categorical.${cut(column)}[${i}] is ${shown(v)}: each category once`);
+        seen.add(v);
+        return v;
+      });
+      columns.push({ column, categories });
+    }
+    // In the inputs' order: the one-hot inputs stand where their column stands.
+    columns.sort((a, b) => inputs.indexOf(a.column) - inputs.indexOf(b.column));
+    extras.categorical = columns;
+  }
+  if (json.inputs !== undefined) {
+    if (!isArray(json.inputs)) names("inputs", nIn, "inputs");
+    const raw = isArray(json.inputs) ? json.inputs.length : 0;
+    const width = extras.categorical ? encodedWidth(json.inputs as string[], extras.categorical) : raw;
+    if (width !== nIn) {
+      throw bad(`"inputs" has ${raw} column names${extras.categorical ? `, ${width} inputs with the one-hot ones of "categorical",` : ""} but the model has ${nIn} inputs`);
+    }
+    extras.inputs = names("inputs", raw, "input columns");
+  }
+  if (json.missing !== undefined) {
+    const m = json.missing;
+    if (!isObject(m) || !isOneOf(MISSING_POLICIES, m.policy)) throw bad(`"missing" must be {"policy": ${MISSING_POLICIES.map((p) => `"${p}"`).join(" | ")}, ...}`);
+    if (m.policy === "mean") {
+      const a = m.mean;
+      if (!isArray(a) || a.length !== nIn) throw bad(`missing.mean must have ${nIn} numbers (one per input)`);
+      extras.missing = { policy: "mean", mean: a.map((v: unknown, i: number) => {
+        if (!isFloat32(v)) throw bad(`missing.mean[${i}] is ${shown(v)}: expected a finite float32 number (|x| <= ${FLOAT32_MAX})`);
+        return Math.fround(v);
+      }) };
+    } else {
+      extras.missing = { policy: m.policy };
+    }
+  }
   if (json.targets !== undefined) {
     const targets = names("targets", json.loss === "ce" ? 1 : nOut, json.loss === "ce" ? "target columns (ce: one class-label column)" : "outputs");
     const both = targets.find((t) => extras.inputs?.includes(t));
@@ -168,6 +219,12 @@ function extrasToJson(extras: ModelExtras): Record<string, unknown> {
   if (extras.classes) j.classes = [...extras.classes];
   if (extras.normalization) {
     j.normalization = { kind: "zscore", mean: extras.normalization.mean.map(Math.fround), std: extras.normalization.std.map(Math.fround) };
+  }
+  if (extras.categorical && extras.categorical.length > 0) {
+    j.categorical = Object.fromEntries(extras.categorical.map((c) => [c.column, [...c.categories]]));
+  }
+  if (extras.missing && extras.missing.policy !== "error") {
+    j.missing = extras.missing.policy === "mean" ? { policy: "mean", mean: extras.missing.mean.map(Math.fround) } : { policy: extras.missing.policy };
   }
   if (extras.bestEpoch !== undefined) j.best_epoch = extras.bestEpoch;
   return j;

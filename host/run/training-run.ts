@@ -217,13 +217,17 @@ export async function trainOnBoard(board: Board, p: RunSpec, out: Output,
 /** What the model file records besides the weights: the class labels, the input statistics and, with --early-stop, the epoch. */
 function modelExtras(p: PreparedRun, bestEpoch?: number): ModelExtras {
   // The columns by name when the rows came from a file (a built-in data set's names are not a file's); a loaded model keeps its own.
-  const inputs = p.table ? p.data.inputNames : p.loaded?.inputs;
+  const inputs = p.table ? p.data.encoding?.inputs ?? p.data.inputNames : p.loaded?.inputs;
+  const categorical = p.table ? p.data.encoding?.categorical : p.loaded?.categorical;
+  const missing = p.table ? p.data.missing : p.loaded?.missing;
   const targets = p.table ? p.data.targetNames : p.loaded?.targets;
   return {
     ...(inputs ? { inputs } : {}),
     ...(targets ? { targets } : {}),
     ...(p.data.classes ? { classes: p.data.classes } : {}),
     ...(p.normalization ? { normalization: p.normalization } : {}),
+    ...(categorical && categorical.length > 0 ? { categorical } : {}),
+    ...(missing ? { missing } : {}),
     ...(bestEpoch !== undefined ? { bestEpoch } : {}),
   };
 }

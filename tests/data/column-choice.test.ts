@@ -17,8 +17,8 @@ describe("--inputs and --drop", () => {
     const r = run(["sim", "--data", file, "--loss", "ce", "--epochs", "1"]);
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
-    expect(r.stderr.trim()).toBe(`edgeprop sim: ${file}: 3 input columns hold text, not numbers: 'name' (line 2: 'bird0'): --drop name; ` +
-      `'island' (line 2: 'Biscoe'): --drop island; 'note' (line 2: 'n0'): --drop note (or name the inputs with --inputs)`);
+    expect(r.stderr.trim()).toBe(`edgeprop sim: ${file}: 3 input columns hold text, not numbers: 'name' (line 2: 'bird0'): --drop name or --categorical name; ` +
+      `'island' (line 2: 'Biscoe'): --drop island or --categorical island; 'note' (line 2: 'n0'): --drop note or --categorical note (or name the inputs with --inputs)`);
   });
 
   it("--drop leaves columns out; the model keeps the inputs left, in the file's order", () => {

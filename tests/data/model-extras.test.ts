@@ -50,6 +50,16 @@ describe("model file extras", () => {
     expect([m.inputs, m.targets]).toEqual([["petal width", "émeu"], ["species"]]);
   });
 
+  it("round trip: categorical columns (in the inputs' order) and the missing-value rule; the version stays 1", () => {
+    const file = join(dir, "onehot.json");
+    writeModel(file, CE, WEIGHTS, { inputs: ["island"], targets: ["species"], categorical: [{ column: "island", categories: ["Biscoe", "Dream"] }],
+      missing: { policy: "mean", mean: [0.25, 0.1] } });
+    const raw = JSON.parse(readFileSync(file, "utf8"));
+    expect([raw.version, raw.categorical, raw.missing]).toEqual([1, { island: ["Biscoe", "Dream"] }, { policy: "mean", mean: [0.25, Math.fround(0.1)] }]);
+    const m = readModel(file);
+    expect([m.inputs, m.categorical, m.missing]).toEqual([["island"], [{ column: "island", categories: ["Biscoe", "Dream"] }], { policy: "mean", mean: [0.25, Math.fround(0.1)] }]);
+  });
+
   it("a file without them (the format before issue 11) loads with none set, and is written without them", () => {
     const file = join(dir, "old.json");
     writeFileSync(file, JSON.stringify({ format: "edgeprop-model", version: 1, loss: "mse", layers: [{ type: "dense", in: 1, out: 1, activation: "identity", weight: [[0.5]], bias: [0]}] }));
@@ -82,6 +92,15 @@ describe("model file extras", () => {
     ["two targets for ce", { targets: ["y", "z"] }, `m.json: "targets" has 2 column names but the model has 1 target columns (ce: one class-label column)`],
     ["a target per input, not per output (mse)", { targets: ["y", "z"] }, `m.json: "targets" has 2 column names but the model has 3 outputs`, MSE],
     ["a target that is also an input", { inputs: ["a", "y"], targets: ["y"] }, `m.json: targets: 'y' is also one of "inputs"`],
+    ["categorical without inputs", { categorical: { a: ["x", "y"] } }, `m.json: "categorical" needs "inputs" (the input column names)`],
+    ["categorical for a column that is not an input", { inputs: ["a"], categorical: { b: ["x", "y"] } }, `m.json: categorical: 'b' is not one of "inputs"`],
+    ["one-hot inputs that do not make the first layer's width", { inputs: ["a", "b"], categorical: { a: ["x", "y", "z"] } },
+      `m.json: "inputs" has 2 column names, 4 inputs with the one-hot ones of "categorical", but the model has 2 inputs`],
+    ["a category twice", { inputs: ["a"], categorical: { a: ["x", "x"] } }, `m.json: categorical.a[1] is "x": each category once`],
+    ["no categories", { inputs: ["a"], categorical: { a: [] } }, `m.json: categorical.a must be a non-empty array of category names`],
+    ["another missing rule", { missing: { policy: "median" } }, `m.json: "missing" must be {"policy": "error" | "drop" | "mean", ...}`],
+    ["a mean per output, not per input (missing)", { missing: { policy: "mean", mean: [1, 2, 3] } }, `m.json: missing.mean must have 2 numbers (one per input)`],
+    ["a missing mean that is NaN", { missing: { policy: "mean", mean: [1, "NaN"] } }, `m.json: missing.mean[1] is "NaN": expected a finite float32 number (|x| <= 3.4028234663852886e+38)`],
     ["best_epoch 0", { best_epoch: 0 }, `m.json: "best_epoch" is 0: expected a positive integer (the epoch whose weights these are)`],
     ["best_epoch 2.5", { best_epoch: 2.5 }, `m.json: "best_epoch" is 2.5: expected a positive integer (the epoch whose weights these are)`],
   ];

@@ -1,0 +1,186 @@
+// --categorical and --missing (issue 23): a table as R and pandas write it
+// (label first, text features, NA in several spellings) trained in one
+// command; the model keeps its one-hot categories and its missing-value rule
+// and applies them wherever it goes: predict (columns by name, in any order),
+// eval on a board, and the exported C header (gcc).
+import { afterAll, describe, expect, it } from "vitest";
+import { execFileSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { jsonLines, runCli } from "../helpers/cli";
+import { repoRoot, rmDir, tmpDir } from "../helpers/paths";
+
+const dir = tmpDir("edgeprop-preprocessing-");
+afterAll(() => rmDir(dir));
+
+// data/penguins.csv (species first, island and sex text), with missing values spelled as pandas reads them.
+const source = readFileSync(join(repoRoot, "data", "penguins.csv"), "utf8").trim().split("\n").map((l) => l.split(","));
+const header = source[0]!;
+const col = (name: string) => header.indexOf(name);
+const body = source.slice(1).map((r, i) => {
+  const row = [...r];
+  if (i % 11 === 3) row[col("bill_length_mm")] = "NA";
+  if (i % 13 === 5) row[col("sex")] = "NA";
+  if (i % 17 === 7) row[col("flipper_length_mm")] = "";
+  if (i % 19 === 2) row[col("body_mass_g")] = "null";
+  if (i % 23 === 4) row[col("bill_depth_mm")] = "NaN";
+  return row;
+});
+const MISSING = new Set(["NA", "", "null", "NaN"]);
+const write = (name: string, rows: string[][]) => { const f = join(dir, name); writeFileSync(f, rows.map((r) => r.join(",")).join("\n") + "\n"); return f; };
+const table = write("penguins-na.csv", [header, ...body]);
+// The same rows, the columns in another order.
+const order = [7, 5, 3, 1, 0, 6, 2, 4];
+const reordered = write("reordered.csv", [header, ...body].map((r) => order.map((k) => r[k]!)));
+const withoutDepth = write("no-depth.csv", [header, ...body].map((r) => r.filter((_, k) => k !== col("bill_depth_mm"))));
+const INPUTS = ["island", "bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g", "sex"];
+const missingRows = body.filter((r) => INPUTS.some((n) => MISSING.has(r[col(n)]!))).length;
+
+const gcc = (...args: string[]) => execFileSync("gcc", ["-std=c99", "-Wall", "-Werror", "-Wextra", "-pedantic", "-O2", "-ffp-contract=off", ...args], { cwd: dir });
+const predictions = (stdout: string) => jsonLines(stdout).filter((e) => e.event === "prediction");
+const summary = (stdout: string) => jsonLines(stdout).find((e) => e.event === "summary");
+
+describe("a table with text features, NA and the label first", () => {
+  const model = join(dir, "drop.json");
+
+  it("trains in one command; predict on the columns reordered gives the same outputs bit for bit; a missing column is exit 2 naming it", () => {
+    const t = runCli(["sim", "--data", table, "--target", "species", "--drop", "year", "--categorical", "island,sex", "--missing", "drop",
+      "--loss", "ce", "--hidden", "8", "--opt", "adam", "--lr", "0.01", "--batch", "16", "--epochs", "60", "--val-split", "0.2", "--normalize",
+      "--early-stop", "10", "--save", model]);
+    expect(t.code, t.stderr).toBe(0);
+    expect(t.stderr).toContain(`${missingRows} of ${body.length} rows left out for a missing value (--missing drop)`);
+    const m = JSON.parse(readFileSync(model, "utf8"));
+    expect(m.inputs).toEqual(INPUTS);
+    expect(m.categorical).toEqual({ island: ["Biscoe", "Dream", "Torgersen"], sex: ["female", "male"] });
+    expect(m.missing).toEqual({ policy: "drop" });
+    // --hidden: the input width after one-hot (3 + 4 numbers + 2)
+    expect(m.layers[0].in).toBe(9);
+    expect(m.normalization.mean).toHaveLength(9);
+
+    const a = runCli(["predict", "--load", model, "--data", table, "--json"]);
+    const b = runCli(["predict", "--load", model, "--data", reordered, "--json"]);
+    expect([a.code, b.code], a.stderr + b.stderr).toEqual([0, 0]);
+    expect(b.stdout).toBe(a.stdout);
+    expect(predictions(a.stdout)).toHaveLength(body.length - missingRows);
+    expect(summary(a.stdout).rows_dropped).toBe(missingRows);
+    expect(summary(a.stdout).accuracy).toBeGreaterThan(0.9);
+
+    const c = runCli(["predict", "--load", model, "--data", withoutDepth]);
+    expect(c.code).toBe(2);
+    expect(c.stderr).toMatch(/no column 'bill_depth_mm' \(input 3 of 6 of the model/);
+  });
+
+  it("a category the model never saw is exit 2 at its field (as OneHotEncoder(handle_unknown='error')), never a row of zeros", () => {
+    const rows = [header, ...body.map((r, i) => (i === 6 ? r.map((v, k) => (k === col("island") ? "Atlantis" : v)) : r))];
+    const r = runCli(["predict", "--load", model, "--data", write("unseen.csv", rows)]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toMatch(/unseen\.csv:8:\d+: column 'island' \(field 2\): category 'Atlantis' is not one of the model's \(Biscoe,Dream,Torgersen\)/);
+  });
+
+  it("a missing value without --missing is exit 2 naming the flag; predict takes --missing to override the model's rule", () => {
+    const t = runCli(["sim", "--data", table, "--target", "species", "--drop", "year", "--categorical", "island,sex", "--loss", "ce", "--hidden", "4", "--epochs", "1"]);
+    expect(t.code).toBe(2);
+    expect(t.stderr.trim()).toMatch(/penguins-na\.csv:4:\d+: column 'body_mass_g' \(field 6\): a missing value \('null'\): --missing drop leaves such rows out, --missing mean fills in/);
+    const p = runCli(["predict", "--load", model, "--data", table, "--missing", "error"]);
+    expect(p.code).toBe(2);
+    expect(p.stderr).toMatch(/penguins-na\.csv:4:\d+: column 'body_mass_g' \(field 6\): a missing value \('null'\): --missing drop/);
+    const mean = runCli(["predict", "--load", model, "--data", table, "--missing", "mean"]);
+    expect(mean.code).toBe(2);
+    expect(mean.stderr).toMatch(/--missing mean: the model has no training means/);
+  });
+
+  it("text columns first: every one in one message with --drop or --categorical", () => {
+    const t = runCli(["sim", "--data", table, "--target", "species", "--drop", "year", "--loss", "ce", "--hidden", "4", "--epochs", "1"]);
+    expect(t.code).toBe(2);
+    expect(t.stderr).toContain("'island' (line 2: 'Dream'): --drop island or --categorical island; 'sex' (line 2: 'female'): --drop sex or --categorical sex");
+  });
+});
+
+describe("--missing mean with one-hot columns: predict, eval on a board and the C header agree", () => {
+  // Training rows and a validation file whose values are far off: the means must be the training rows' alone.
+  const train = write("train.csv", [header, ...body.slice(0, 70)]);
+  const val = write("val.csv", [header, ...body.slice(70).map((r) => r.map((v, k) => (["bill_length_mm", "body_mass_g"].includes(header[k]!) && !MISSING.has(v) ? String(Number(v) * 10) : v)))]);
+  const model = join(dir, "mean.json");
+
+  it("the means are the training rows' (one-hot: each category's share); every output within 1e-5", () => {
+    const t = runCli(["sim", "--data", train, "--val", val, "--target", "species", "--drop", "year", "--categorical", "island,sex", "--missing", "mean",
+      "--loss", "ce", "--hidden", "6", "--act", "tanh", "--opt", "adam", "--lr", "0.01", "--epochs", "20", "--normalize", "--save", model, "--quiet"]);
+    expect(t.code, t.stderr).toBe(0);
+    const m = JSON.parse(readFileSync(model, "utf8"));
+    expect(m.missing.policy).toBe("mean");
+    // The expected means, computed here from the training rows: one-hot shares, then the numbers, ignoring missing fields.
+    const rows = body.slice(0, 70);
+    const share = (name: string, cat: string) => {
+      const known = rows.filter((r) => !MISSING.has(r[col(name)]!));
+      return Math.fround(known.filter((r) => r[col(name)] === cat).length / known.length);
+    };
+    const avg = (name: string) => {
+      const v = rows.map((r) => r[col(name)]!).filter((s) => !MISSING.has(s)).map(Number);
+      return Math.fround(v.reduce((s, x) => s + x, 0) / v.length);
+    };
+    expect(m.missing.mean).toEqual([share("island", "Biscoe"), share("island", "Dream"), share("island", "Torgersen"),
+      avg("bill_length_mm"), avg("bill_depth_mm"), avg("flipper_length_mm"), avg("body_mass_g"), share("sex", "female"), share("sex", "male")]);
+
+    const p = runCli(["predict", "--load", model, "--data", table, "--json"]);
+    expect(p.code, p.stderr).toBe(0);
+    const host = predictions(p.stdout).map((e) => e.output as number[]);
+    expect(host).toHaveLength(body.length); // no row left out: every missing value filled in
+    const ev = runCli(["eval", "--load", model, "--data", reordered, "--json"]);
+    expect(ev.code, ev.stderr).toBe(0);
+    const board = predictions(ev.stdout).map((e) => e.output as number[]);
+    expect(board).toHaveLength(body.length);
+    const worst = (got: number[][]) => Math.max(...got.flatMap((o, i) => o.map((v, k) => Math.abs(v - host[i]![k]!) / Math.max(1, Math.abs(host[i]![k]!)))));
+    expect(worst(board)).toBeLessThan(1e-5);
+
+    // predict --missing drop overrides the model's rule: the rows with a missing value are left out and counted.
+    const dropped = runCli(["predict", "--load", model, "--data", table, "--missing", "drop", "--json"]);
+    expect(summary(dropped.stdout).rows_dropped).toBe(missingRows);
+
+    const h = join(dir, "penguins.h");
+    const ex = runCli(["export", model, "--format", "c", "--out", h]);
+    expect(ex.code, ex.stderr).toBe(0);
+    const text = readFileSync(h, "utf8");
+    expect(text).toContain("enum { EDGEPROP_ISLAND_BISCOE = 0, EDGEPROP_ISLAND_DREAM = 1, EDGEPROP_ISLAND_TORGERSEN = 2 };");
+    expect(text).toContain("enum { EDGEPROP_SEX_FEMALE = 0, EDGEPROP_SEX_MALE = 1 };");
+    expect(text).toContain("#define EDGEPROP_INPUTS 6");
+    expect(text).toContain("#define EDGEPROP_FEATURES 9");
+    writeFileSync(join(dir, "main.c"), MAIN);
+    gcc("-o", "predict", "main.c", "-lm");
+    // The raw columns in the model's order: a category as its enum's index, a missing value as nan.
+    const cats: Record<string, string[]> = m.categorical;
+    const lines = body.map((r) => INPUTS.map((name) => {
+      const s = r[col(name)]!;
+      if (MISSING.has(s)) return "nan";
+      return cats[name] ? String(cats[name]!.indexOf(s)) : s;
+    }).join(" "));
+    lines.push("7 40 18 200 4000 0", "nan nan nan nan nan nan");
+    const out = execFileSync(join(dir, "predict"), { input: lines.join("\n") + "\n", encoding: "utf8" }).trim().split("\n").map((l) => l.split(" ").map(Number));
+    expect(out).toHaveLength(body.length + 2);
+    expect(worst(out.slice(0, body.length).map((o) => o.slice(1)))).toBeLessThan(1e-5);
+    expect(out.slice(0, body.length).every((o) => o[0] === 0)).toBe(true);
+    // An index outside island's enum is refused (input 1), not read as a row of zeros; all missing is filled in.
+    expect(out[body.length]![0]).toBe(1);
+    expect(out[body.length + 1]![0]).toBe(0);
+  });
+});
+
+const MAIN = `#include <stdio.h>
+#include <stdlib.h>
+#include "penguins.h"
+int main(void)
+{
+  float in[EDGEPROP_INPUTS], out[EDGEPROP_OUTPUTS];
+  char word[64];
+  for (;;) {
+    int i, k, status;
+    for (i = 0; i < EDGEPROP_INPUTS; i++) {
+      if (scanf("%63s", word) != 1) return 0;
+      in[i] = strtof(word, 0);
+    }
+    status = edgeprop_predict(in, out);
+    printf("%d", status);
+    for (k = 0; k < EDGEPROP_OUTPUTS; k++) printf(" %.9g", status == 0 ? out[k] : 0.0f);
+    printf("\\n");
+  }
+}
+`;
