@@ -23,7 +23,7 @@ import { readRunData, readValidationFile, type RunData } from "../data/run-data.
 import { splitValidation } from "../data/validation-split.js";
 import { MISSING_POLICIES, type MissingPolicy } from "../model/preprocessing.js";
 import { fillMissing, inputMeans } from "../data/missing.js";
-import { scaleWarning, zscoreStats } from "../data/normalization.js";
+import { normalizeRows, scaleWarning, zscoreStats } from "../data/normalization.js";
 import { optimizerStateFloats } from "../model/plan.js";
 import { checkOutputDirectory, checkOutputFile } from "../files/output-path.js";
 import type { DataSource, ResumeOverride, RunOutputs, RunSettings, RunSpec, ValidationSource } from "../run/run-spec.js";
@@ -48,6 +48,7 @@ export const DATA_OPTIONS: OptionSpec[] = [
   { name: "val", kind: "string", persist: true, onResume: "fixed", value: "FILE.csv", help: "held-out data, evaluated after every epoch (same columns as --data)" },
   { name: "val-split", kind: "number", persist: true, onResume: "fixed", min: 0, max: 0.9, help: "hold out this fraction of the training rows (seeded by --seed; stratified for ce)" },
   { name: "normalize", kind: "flag", persist: true, onResume: "fixed", help: "z-score the inputs with the training rows' mean and std; stored in the model and applied on the board" },
+  { name: "normalize-target", kind: "flag", persist: true, onResume: "fixed", help: "mse: z-score the target with the training rows' mean and std (stored in the model); predict, eval and the C header scale outputs back, and losses are in the target's units" },
 ];
 
 export const MODEL_OPTIONS: OptionSpec[] = [
@@ -425,6 +426,15 @@ export function runSpecOf(a: Parsed, variant: RunVariant = {}, given?: GivenRows
     if (validation) validation = { ...validation, x: fillMissing(validation.x, validation.nIn, mean) };
   } else if (source.kind === "csv" && source.options.missing === "drop") {
     data = { ...data, missing: { policy: "drop" } };
+  }
+  // --normalize-target: the training rows' target statistics (a loaded model keeps its own); the validation targets stay in their units.
+  if (a["normalize-target"] || loaded?.targetScaling) {
+    if (settings.run.loss !== "mse") throw new UsageError(`--normalize-target applies to --loss mse (a regression), not ${settings.run.loss}`);
+    if (data.nT !== 1) {
+      throw new UsageError(`--normalize-target takes one target column (its loss is reported in its own units); this data has ${data.nT} (${cutList(data.targetNames)})`);
+    }
+    const scaling = loaded?.targetScaling ?? zscoreStats({ x: data.t, rows: data.rows, nIn: data.nT });
+    data = { ...data, t: normalizeRows(data.t, data.nT, scaling), targetScaling: scaling };
   }
   if (data.dropped) dataWarnings.push(`${data.name}: ${data.dropped} of ${data.rows + data.dropped + (validation?.rows ?? 0)} rows left out for a missing value (--missing ${source.kind === "csv" ? source.options.missing : "drop"})`);
   checkStepCount(settings, data.rows, resume);

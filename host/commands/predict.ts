@@ -5,7 +5,7 @@ import { commandFlags, HELP_OPTION, type OptionSpec } from "../cli/args.js";
 import { forward } from "../model/forward.js";
 import { parseDelimiter, readCsv, type NumericTable } from "../data/csv.js";
 import { checkAgainstModel, inputsOnly, modelRows, splitTable, type Dataset, type LabelOptions } from "../data/dataset.js";
-import { MISSING_POLICIES, type MissingPolicy } from "../model/preprocessing.js";
+import { MISSING_POLICIES, unscaleOutputs, type MissingPolicy } from "../model/preprocessing.js";
 import { fillMissing } from "../data/missing.js";
 import { InputError, UsageError } from "../errors.js";
 import { schemaTable } from "../data/schema.js";
@@ -165,7 +165,9 @@ export async function predictCommand(argv: string[]): Promise<number> {
   });
   if (!a) return 0;
   const inp = readPredictInput(a, "predict");
-  const outputs = forward(inp.model, inp.data.x, inp.data.rows);
+  const raw = forward(inp.model, inp.data.x, inp.data.rows);
+  // --normalize-target: the outputs in the target's own units.
+  const outputs = inp.model.targetScaling ? unscaleOutputs(raw, inp.model.targetScaling) : raw;
   printPredictions(a, inp, outputs);
   return 0;
 }
@@ -193,8 +195,10 @@ export async function evalCommand(argv: string[]): Promise<number> {
     // The model's z-scoring, applied here with the module's float32 definition (host/data/normalization.ts), so the
     // board sees what it would compute itself with INPUT_NORMALIZE: the same bits either way.
     const x = inp.model.normalization ? normalizeRows(d.x, d.nIn, inp.model.normalization) : d.x;
-    const r = await board.evaluate(x, inp.hasTargets ? d.t : null, d.rows, d.nIn, d.nT, Number(a.chunk));
-    printPredictions(a, inp, r.outputs, { board: board.description });
+    const scaling = inp.model.targetScaling;
+    const t = inp.hasTargets ? (scaling ? normalizeRows(d.t, d.nT, scaling) : d.t) : null;
+    const r = await board.evaluate(x, t, d.rows, d.nIn, d.nT, Number(a.chunk));
+    printPredictions(a, inp, scaling ? unscaleOutputs(r.outputs, scaling) : r.outputs, { board: board.description });
   });
   return 0;
 }

@@ -10,7 +10,7 @@ import { selectColumns, type ColumnSchema } from "./schema.js";
 import { chooseColumns, columnList } from "./column-choice.js";
 import { dropMissingRows, firstMissing, missingAsNaN, missingValueError } from "./missing.js";
 import { categoriesOf, oneHotTable } from "./one-hot.js";
-import type { MissingPolicy, MissingRule, OneHotColumn } from "../model/preprocessing.js";
+import type { MissingPolicy, MissingRule, OneHotColumn, TargetScaling } from "../model/preprocessing.js";
 
 export interface Dataset {
   name: string;
@@ -29,6 +29,8 @@ export interface Dataset {
   encoding?: { inputs: string[]; categorical: OneHotColumn[] };
   /** The rule for missing values the model keeps (set once the training means are known). */
   missing?: MissingRule;
+  /** --normalize-target: `t` holds the z-scored targets; these statistics scale outputs back to the target's units. */
+  targetScaling?: TargetScaling;
   /** --missing drop (or a missing target under mean): how many of the file's rows were left out. */
   dropped?: number;
 }

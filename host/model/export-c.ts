@@ -106,7 +106,7 @@ export function exportC(m: ModelFile, source: string, guard = "EDGEPROP_MODEL_H"
   if (m.normalization) lines.push(` * from RAW inputs: each is z-scored first, (x[i] - edgeprop_mean[i]) / edgeprop_std[i], as in training;`);
   lines.push(m.loss === "ce" ? ` * i.e. logits: the class is the index of the largest; softmax them for probabilities.`
     : m.loss === "bce" ? ` * i.e. logits: > 0 means class 1; sigmoid them for probabilities.`
-      : ` * i.e. the regression outputs.`);
+      : m.targetScaling ? ` * i.e. the regression outputs, in the target's own units (scaled back from the z-scored ones it was trained on).` : ` * i.e. the regression outputs.`);
   if (m.inputs) {
     lines.push(` * The inputs, in this order (in[i] is the column named edgeprop_input_names[i]):`);
     m.inputs.forEach((name, i) => lines.push(` *   in[${i}] ${name.replace(/\*\//g, "* /").replace(/[\r\n]/g, " ")}`));
@@ -146,6 +146,11 @@ export function exportC(m: ModelFile, source: string, guard = "EDGEPROP_MODEL_H"
     lines.push(`/* a missing input (NAN) becomes the training rows' mean of each of the model's inputs */`);
     lines.push(`static const float edgeprop_fill[${nX}] = {${m.missing.mean.map(cFloat).join(", ")}};`, ``);
   }
+  if (m.targetScaling) {
+    lines.push(`/* --normalize-target: trained on z-scored targets; each output is scaled back, out[k] * std[k] + mean[k] */`);
+    lines.push(`static const float edgeprop_target_mean[${nOut}] = {${m.targetScaling.mean.map(cFloat).join(", ")}};`);
+    lines.push(`static const float edgeprop_target_std[${nOut}] = {${m.targetScaling.std.map(cFloat).join(", ")}};`, ``);
+  }
   if (m.normalization) {
     lines.push(`/* input z-scoring (--normalize): mean and population std of the training inputs */`);
     lines.push(`static const float edgeprop_mean[${nX}] = {${m.normalization.mean.map(cFloat).join(", ")}};`);
@@ -183,6 +188,7 @@ export function exportC(m: ModelFile, source: string, guard = "EDGEPROP_MODEL_H"
     lines.push(`    ${dst}[j] = ${ACTIVATION_FORMS[m.activations[l]].c("s")};`);
     lines.push(`  }`);
   }
+  if (m.targetScaling) lines.push(`  for (j = 0; j < ${nOut}; j++) out[j] = out[j] * edgeprop_target_std[j] + edgeprop_target_mean[j];`);
   if (pre) lines.push(`  return 0;`);
   lines.push(`}`, ``, `#endif /* ${guard} */`, ``);
   return lines.join("\n");

@@ -9,7 +9,7 @@ import { writeFileAtomic } from "../files/atomic-write.js";
 import { computePlan } from "./plan.js";
 import { moduleMemoryBytes, moduleStaticBytes } from "../boards/engine.js";
 import { cut } from "../text/quote.js";
-import { encodedWidth, MISSING_POLICIES, type MissingRule, type OneHotColumn } from "./preprocessing.js";
+import { encodedWidth, MISSING_POLICIES, type MissingRule, type OneHotColumn, type TargetScaling } from "./preprocessing.js";
 
 /** Layer widths travel as u16 in the configuration block (docs/protocol.md). */
 export const MAX_WIDTH = 65535;
@@ -29,7 +29,7 @@ const isOneOf = <T extends string>(names: readonly T[], v: unknown): v is T => (
  * What a model file may carry beside its layers (docs/model-format.md), all
  * optional: a file without them is the plain v1 format and still loads.
  * JSON names: "inputs", "targets", "classes", "normalization" {"kind": "zscore", "mean", "std"}, "best_epoch",
- * "categorical" {column: [categories]}, "missing" {"policy", "mean"}.
+ * "categorical" {column: [categories]}, "missing" {"policy", "mean"}, "target_normalization" {"kind": "zscore", "mean", "std"}.
  */
 export interface ModelExtras {
   /** The input column names, in the order of the first layer's inputs (a model trained on a CSV): files are read by these names. */
@@ -46,6 +46,8 @@ export interface ModelExtras {
   categorical?: OneHotColumn[];
   /** --missing drop or mean: what the model does with a missing value (mean: one float32 per first-layer input). */
   missing?: MissingRule;
+  /** --normalize-target (mse): trained on z-scored targets; its outputs are scaled back, y * std + mean in float32. */
+  targetScaling?: TargetScaling;
 }
 
 export interface ModelFile extends ModelConfig, ModelExtras {
@@ -203,6 +205,22 @@ function extrasFromJson(json: JsonObject, sizes: number[], bad: (what: string) =
     };
     extras.normalization = { mean: floats("mean"), std: floats("std") };
   }
+  if (json.target_normalization !== undefined) {
+    const z = json.target_normalization;
+    if (!isObject(z) || z.kind !== "zscore") throw bad(`"target_normalization" must be {"kind": "zscore", "mean": [...], "std": [...]}`);
+    if (json.loss !== "mse") throw bad(`"target_normalization" applies to loss "mse" (this model's loss is "${json.loss}")`);
+    const floats = (key: "mean" | "std"): number[] => {
+      const a = z[key];
+      if (!isArray(a) || a.length !== nOut) throw bad(`target_normalization.${key} must have ${nOut} numbers (one per output)`);
+      return a.map((v: unknown, i: number) => {
+        if (!isFloat32(v)) throw bad(`target_normalization.${key}[${i}] is ${shown(v)}: expected a finite float32 number (|x| <= ${FLOAT32_MAX})`);
+        const f = Math.fround(v);
+        if (key === "std" && !(f > 0)) throw bad(`target_normalization.std[${i}] is ${shown(v)}: expected a float32 number > 0`);
+        return f;
+      });
+    };
+    extras.targetScaling = { mean: floats("mean"), std: floats("std") };
+  }
   if (json.best_epoch !== undefined) {
     const e = json.best_epoch;
     if (typeof e !== "number" || !Number.isInteger(e) || e < 1) throw bad(`"best_epoch" is ${shown(e)}: expected a positive integer (the epoch whose weights these are)`);
@@ -225,6 +243,9 @@ function extrasToJson(extras: ModelExtras): Record<string, unknown> {
   }
   if (extras.missing && extras.missing.policy !== "error") {
     j.missing = extras.missing.policy === "mean" ? { policy: "mean", mean: extras.missing.mean.map(Math.fround) } : { policy: extras.missing.policy };
+  }
+  if (extras.targetScaling) {
+    j.target_normalization = { kind: "zscore", mean: extras.targetScaling.mean.map(Math.fround), std: extras.targetScaling.std.map(Math.fround) };
   }
   if (extras.bestEpoch !== undefined) j.best_epoch = extras.bestEpoch;
   return j;

@@ -28,3 +28,24 @@ export function encodedWidth(inputs: readonly string[], categorical: readonly On
   for (const name of inputs) n += categorical.find((c) => c.column === name)?.categories.length ?? 1;
   return n;
 }
+
+/**
+ * --normalize-target (mse): the training targets z-scored, t' = (t - mean) / std
+ * in float32 as the inputs are; the model's outputs are then scaled back,
+ * y = fround(fround(y' * std) + mean), wherever it goes (predict, eval, the C header).
+ */
+export interface TargetScaling {
+  mean: number[];
+  std: number[];
+}
+
+/** Outputs in the target's own units: each output k of every row, y * std[k] + mean[k] in float32 (a new array). */
+export function unscaleOutputs(outputs: Float32Array, scaling: TargetScaling): Float32Array {
+  const n = scaling.mean.length;
+  const out = new Float32Array(outputs.length);
+  for (let i = 0; i < outputs.length; i++) {
+    const k = i % n;
+    out[i] = Math.fround(Math.fround((outputs[i] ?? 0) * (scaling.std[k] ?? 1)) + (scaling.mean[k] ?? 0));
+  }
+  return out;
+}

@@ -16,6 +16,7 @@ import type { Dataset } from "../data/dataset.js";
 import { forward } from "../model/forward.js";
 import { accuracy, meanLoss } from "../report/metrics.js";
 import type { InputNormalization } from "./run-spec.js";
+import { unscaleOutputs, type TargetScaling } from "../model/preprocessing.js";
 
 export interface EpochMetrics {
   accuracy?: number;
@@ -25,7 +26,7 @@ export interface EpochMetrics {
 
 /** The metrics of one epoch's model (`weights`, also on `board`), for a run of `run` on `train` with `validation`. */
 export async function epochMetrics(board: Board, weights: Float32Array, run: RunConfig, train: Dataset,
-  validation: Dataset | null, normalization: InputNormalization | null = null): Promise<EpochMetrics> {
+  validation: Dataset | null, normalization: InputNormalization | null = null, targetScaling: TargetScaling | null = null): Promise<EpochMetrics> {
   const nOut = run.sizes[run.sizes.length - 1];
   const m: EpochMetrics = {};
   if (run.loss !== "mse") {
@@ -36,7 +37,8 @@ export async function epochMetrics(board: Board, weights: Float32Array, run: Run
   if (validation) {
     const v = validation;
     const ev = await board.evaluate(v.x, v.t, v.rows, v.nIn, v.nT, run.chunk);
-    m.val_loss = meanLoss(run.loss, ev.outputs, v.t, v.rows, nOut);
+    // --normalize-target: the validation targets stay in their own units; the outputs are scaled back to them.
+    m.val_loss = meanLoss(run.loss, targetScaling ? unscaleOutputs(ev.outputs, targetScaling) : ev.outputs, v.t, v.rows, nOut);
     if (run.loss !== "mse") m.val_accuracy = accuracy(run.loss, ev.outputs, v.t, v.rows, nOut) ?? undefined;
   }
   return m;

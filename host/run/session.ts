@@ -34,6 +34,8 @@ export interface SessionOptions {
   startEpoch?: number;
   /** Those epochs' monitored losses (validation loss, else training loss), in order (ReduceLROnPlateau picks up where it was). */
   pastLosses?: number[];
+  /** --normalize-target: the factor (std^2) that turns the board's loss of z-scored targets into the target's own units. */
+  lossScale?: number;
   /** After each epoch, from the weights the board holds then: validation loss, accuracies. */
   epochMetrics?: (weights: Float32Array) => Promise<EpochMetrics>;
   /** --early-stop on the validation loss (epochMetrics gives it); a resumed run's carries the checkpoint's state. */
@@ -144,7 +146,7 @@ export async function runSession(board: Board, data: Dataset, o: SessionOptions)
         Status.NON_FINITE, { lastGood: previousGood, history });
     }
     const ev: EpochEvent = {
-      event: "epoch", epoch: epoch + 1, loss: lossSum / data.rows, ...metrics, lr, grad_norms: norms,
+      event: "epoch", epoch: epoch + 1, loss: o.lossScale !== undefined ? (lossSum / data.rows) * o.lossScale : lossSum / data.rows, ...metrics, lr, grad_norms: norms,
       steps: results.length, seconds: Number(seconds.toFixed(6)),
     };
     history.push(ev);

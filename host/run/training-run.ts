@@ -145,7 +145,9 @@ export async function trainOnBoard(board: Board, p: RunSpec, out: Output,
       shuffle: settings.shuffle, resident: (settings.run.storeRows ?? 0) > 0, seed: settings.run.seed, lr: settings.run.optimizer.lr,
       schedule: settings.schedule, startEpoch, pastLosses: history.map((h) => h.val_loss ?? h.loss), stopRequested: hooks.stopRequested,
       epochMetrics: settings.run.loss !== "mse" || p.validation
-        ? (weights) => epochMetrics(board, weights, settings.run, data, p.validation, p.normalization ?? null) : undefined,
+        ? (weights) => epochMetrics(board, weights, settings.run, data, p.validation, p.normalization ?? null, data.targetScaling ?? null) : undefined,
+      // --normalize-target: the board's loss is the z-scored target's; one output's in its own units is std^2 times it.
+      ...(data.targetScaling ? { lossScale: (data.targetScaling.std[0] ?? 1) ** 2 } : {}),
       earlyStop,
       onBatch: (epoch, r, rowsDone) => { for (const ob of observers) ob.batch?.(epoch, r, rowsDone); },
       onEpoch: async (e) => {
@@ -220,6 +222,7 @@ function modelExtras(p: PreparedRun, bestEpoch?: number): ModelExtras {
   const inputs = p.table ? p.data.encoding?.inputs ?? p.data.inputNames : p.loaded?.inputs;
   const categorical = p.table ? p.data.encoding?.categorical : p.loaded?.categorical;
   const missing = p.table ? p.data.missing : p.loaded?.missing;
+  const targetScaling = p.data.targetScaling ?? p.loaded?.targetScaling;
   const targets = p.table ? p.data.targetNames : p.loaded?.targets;
   return {
     ...(inputs ? { inputs } : {}),
@@ -228,6 +231,7 @@ function modelExtras(p: PreparedRun, bestEpoch?: number): ModelExtras {
     ...(p.normalization ? { normalization: p.normalization } : {}),
     ...(categorical && categorical.length > 0 ? { categorical } : {}),
     ...(missing ? { missing } : {}),
+    ...(targetScaling ? { targetScaling } : {}),
     ...(bestEpoch !== undefined ? { bestEpoch } : {}),
   };
 }

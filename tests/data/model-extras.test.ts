@@ -101,6 +101,9 @@ describe("model file extras", () => {
     ["another missing rule", { missing: { policy: "median" } }, `m.json: "missing" must be {"policy": "error" | "drop" | "mean", ...}`],
     ["a mean per output, not per input (missing)", { missing: { policy: "mean", mean: [1, 2, 3] } }, `m.json: missing.mean must have 2 numbers (one per input)`],
     ["a missing mean that is NaN", { missing: { policy: "mean", mean: [1, "NaN"] } }, `m.json: missing.mean[1] is "NaN": expected a finite float32 number (|x| <= 3.4028234663852886e+38)`],
+    ["target_normalization on a ce model", { target_normalization: { kind: "zscore", mean: [0, 0, 0], std: [1, 1, 1] } }, `m.json: "target_normalization" applies to loss "mse" (this model's loss is "ce")`],
+    ["a target mean per input, not per output", { target_normalization: { kind: "zscore", mean: [0, 0], std: [1, 1, 1] } }, `m.json: target_normalization.mean must have 3 numbers (one per output)`, MSE],
+    ["a target std of 0", { target_normalization: { kind: "zscore", mean: [0, 0, 0], std: [1, 0, 1] } }, `m.json: target_normalization.std[1] is 0: expected a float32 number > 0`, MSE],
     ["best_epoch 0", { best_epoch: 0 }, `m.json: "best_epoch" is 0: expected a positive integer (the epoch whose weights these are)`],
     ["best_epoch 2.5", { best_epoch: 2.5 }, `m.json: "best_epoch" is 2.5: expected a positive integer (the epoch whose weights these are)`],
   ];
