@@ -145,7 +145,70 @@ CASES = [
          {"name": "adam", "lr": 0.02}, 15, 10,
          "features of scale 100, 0.01 and 5 around 1000, -0.5 and 20, z-scored by the module (normalize); expected.json carries the statistics",
          normalize=True),
+    # A table as it comes (issue 23): a text column one-hot encoded (sorted categories), missing values
+    # (NA, empty, null) filled with the training rows' means, the inputs z-scored and an unscaled target
+    # z-scored for training; epoch losses in the target's units. The preprocessing is done here, in
+    # float64 rounded to float32 as edgeprop stores it (preprocess_table), then trained as any case.
+    case("table-onehot-mean-target", {"kind": "table", "n": 60, "seed": 45}, [5, 8, 1], "tanh", "mse",
+         {"name": "adam", "lr": 0.02}, 16, 12,
+         "a text column one-hot encoded, NA/empty/null filled with the training means, z-scored inputs, a target around 100 z-scored (--categorical color --missing mean --normalize --normalize-target)",
+         preprocess={"categorical": ["color"], "missing": "mean", "normalize": True, "normalize_target": True}),
 ]
+
+# pandas.read_csv's default missing-value spellings (the ones a table case writes are among them).
+MISSING = {"", "NA", "NaN", "null", "nan", "None", "N/A", "NULL", "n/a", "<NA>"}
+COLORS = ["red", "green", "blue"]
+
+
+def draw_table(d, seed):
+    """A raw table: color (text), x0 (around 10), x1, and y around 100; some fields missing."""
+    g = torch.Generator().manual_seed(seed)
+    n = d["n"]
+    color = torch.randint(0, len(COLORS), (n,), generator=g).tolist()
+    x0 = (torch.randn(n, generator=g) * 3 + 10).tolist()
+    x1 = torch.randn(n, generator=g).tolist()
+    noise = torch.randn(n, generator=g).tolist()
+    offset = {"red": 10.0, "green": -15.0, "blue": 0.0}
+    rows = []
+    for i in range(n):
+        c = COLORS[color[i]]
+        y = f32(100 + 10 * (x0[i] - 10) + 20 * x1[i] + offset[c] + 2 * noise[i])
+        rows.append({"color": "NA" if i % 11 == 5 else c, "x0": "" if i % 7 == 3 else num(f32(x0[i])),
+                     "x1": "null" if i % 13 == 8 else num(f32(x1[i])), "y": num(y)})
+    return rows
+
+
+def preprocess_table(spec, rows):
+    """The rows as edgeprop's --categorical/--missing mean/--normalize-target give them to the board:
+    per row [one-hot of color (sorted categories), x0, x1], a missing value the column's mean over the
+    non-missing rows (float64, rounded to float32; a one-hot column's mean is its category's share), and
+    y z-scored in float32 with torch_training.input_stats. Returns x, y (z-scored), the statistics."""
+    p = spec["preprocess"]
+    inputs = [k for k in rows[0] if k != "y"]
+    cats = {c: sorted({r[c] for r in rows if r[c] not in MISSING}) for c in p["categorical"]}
+    nan = float("nan")
+    x = []
+    for r in rows:
+        v = []
+        for k in inputs:
+            if k in cats:
+                v += [nan] * len(cats[k]) if r[k] in MISSING else [1.0 if r[k] == c else 0.0 for c in cats[k]]
+            else:
+                v.append(nan if r[k] in MISSING else float(r[k]))
+        x.append(v)
+    X = torch.tensor(x, dtype=torch.float64)
+    known = ~torch.isnan(X)
+    mean = torch.where(known, X, torch.zeros_like(X)).sum(dim=0) / known.sum(dim=0)
+    mean = mean.to(torch.float32).to(torch.float64)
+    X = torch.where(known, X, mean.expand_as(X))
+    y = [[float(r["y"])] for r in rows]
+    ym, ys = tt.input_stats(y)
+    Y = tt.normalize_rows(y, ym, ys)
+    extras = {
+        "inputs": inputs, "categorical": cats, "missing": {"policy": "mean", "mean": [float(v) for v in mean]},
+        "target_normalization": {"kind": "zscore", "mean": [float(v) for v in ym], "std": [float(v) for v in ys]},
+    }
+    return X.tolist(), Y.tolist(), extras
 
 
 # ---- inputs: data and initial weights, drawn from the case's seed ----------
@@ -255,6 +318,25 @@ def build(name, spec, fixed_inputs, out_dir):
         x, y = read_csv(spec, data_path)
         with open(init_path) as f:
             init = json.load(f)
+    elif spec["data"]["kind"] == "table":
+        seed = spec["data"]["seed"]
+        rows = draw_table(spec["data"], seed)
+        init = draw_init(spec, seed)
+        header = list(rows[0])
+        write_atomic(data_path, ",".join(header) + "\n" + "".join(",".join(r[k] for k in header) + "\n" for r in rows))
+        write_atomic(init_path, dumps(init))
+        x, y, extras = preprocess_table(spec, rows)
+        tt.check_spec(spec)
+        epoch_lr = []
+        final, epoch_loss = tt.train({**spec, "normalize": spec["preprocess"]["normalize"]}, x, y, init["layers"], torch.float64, epoch_lr)
+        # The loss of the z-scored target, in the target's units: std^2 times it (one output).
+        scale = extras["target_normalization"]["std"][0] ** 2
+        final.update(extras)
+        final["epoch_loss"] = [v * scale for v in epoch_loss]
+        final["epoch_lr"] = epoch_lr
+        write_atomic(os.path.join(folder, "case.json"), json.dumps(spec, indent=1) + "\n")
+        write_atomic(os.path.join(folder, "expected.json"), dumps(final))
+        return final
     else:
         seed = spec["data"]["seed"]
         x, y = draw_data(spec["data"], seed)

@@ -324,9 +324,6 @@ function dataSourceOf(a: Parsed, loaded: ModelFile | null): { source: DataSource
     // --missing, else the loaded model's rule, else error.
     missing: (a.missing as MissingPolicy | undefined) ?? loaded?.missing?.policy ?? "error",
   };
-  if (a.missing === "mean" && loaded && loaded.missing?.policy !== "mean" && !a.resume) {
-    throw new UsageError(`--missing mean and --load: the model has no training means to fill in (its rule is --missing ${loaded.missing?.policy ?? "error"})`);
-  }
   // (A resumed run's checkpoint holds the flags it started with, and its model the columns they chose: nothing to refuse.)
   if (options.columns && !a.resume && (a.inputs !== undefined || a.drop !== undefined || a.categorical !== undefined)) {
     throw new UsageError(`--${a.inputs !== undefined ? "inputs" : a.drop !== undefined ? "drop" : "categorical"} chooses a new model's columns; the model of --load reads its own by name (${cutList(options.columns.inputs)})`);

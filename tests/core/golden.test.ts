@@ -87,6 +87,10 @@ describe("golden cases", () => {
           expect(saved.layers.map((l: any) => l.activation)).toEqual(
             c.spec.layers.slice(1).map((_: number, l: number) => (l === c.spec.layers.length - 2 ? "identity" : c.spec.act)));
           expect(saved.loss).toBe(c.spec.loss);
+          // A table case: the preprocessing the model keeps is what PyTorch's reference computed (float32 values).
+          for (const key of ["inputs", "categorical", "missing", "normalization", "target_normalization"]) {
+            if (c.expected[key] !== undefined) expect(saved[key], key).toEqual(c.expected[key]);
+          }
         } finally {
           rmDir(dir);
         }

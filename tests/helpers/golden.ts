@@ -99,10 +99,20 @@ export function caseArgs(c: GoldenCase): string[] {
   if (s.clip_value !== undefined && s.clip_value !== null) a.push("--clip-value", String(s.clip_value));
   if (s.freeze !== undefined && s.freeze !== 0) a.push("--freeze", String(s.freeze));
   if (s.normalize === true) a.push("--normalize");
+  // A table case (issue 23): the preprocessing flags; scripts/golden.py did the same preprocessing in PyTorch.
+  if (s.preprocess !== undefined) {
+    const p = s.preprocess;
+    const extra = Object.keys(p).filter((k) => !["categorical", "missing", "normalize", "normalize_target"].includes(k));
+    if (extra.length) throw new Error(`${c.name}: unknown preprocess key(s) ${extra.join(", ")} in case.json`);
+    if (p.categorical) a.push("--categorical", p.categorical.join(","));
+    if (p.missing) a.push("--missing", p.missing);
+    if (p.normalize) a.push("--normalize");
+    if (p.normalize_target) a.push("--normalize-target");
+  }
   // Several outputs: the target columns y0..yk (the default target is the last column only).
   const targets = csvHeader(c.data).filter((h) => /^y\d+$/.test(h));
   if (targets.length > 0) a.push("--target", targets.join(","));
-  const known = new Set(["data", "layers", "act", "loss", "optimizer", "batch", "epochs", "clip_norm", "clip_value", "schedule", "shuffle", "seed", "description", "name", "freeze", "normalize"]);
+  const known = new Set(["data", "layers", "act", "loss", "optimizer", "batch", "epochs", "clip_norm", "clip_value", "schedule", "shuffle", "seed", "description", "name", "freeze", "normalize", "preprocess"]);
   for (const k of Object.keys(s)) if (!known.has(k)) throw new Error(`${c.name}: unknown key '${k}' in case.json`);
   return a;
 }
