@@ -164,6 +164,21 @@ describe("--missing mean with one-hot columns: predict, eval on a board and the 
   });
 });
 
+describe("the model-file rules: a checkpoint keeps the preprocessing", () => {
+  it("--resume with --categorical and --missing mean gives the uninterrupted run's model, bit for bit", () => {
+    const flags = ["--data", table, "--target", "species", "--drop", "year", "--categorical", "island,sex", "--missing", "mean", "--loss", "ce",
+      "--hidden", "6", "--opt", "adam", "--lr", "0.01", "--normalize", "--quiet"];
+    const ck = join(dir, "ck");
+    expect(runCli(["sim", ...flags, "--epochs", "3", "--checkpoint", ck]).code).toBe(0);
+    const resumed = runCli(["sim", "--resume", ck, "--epochs", "5", "--save", join(dir, "resumed.json")]);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(runCli(["sim", ...flags, "--epochs", "5", "--save", join(dir, "whole.json")]).code).toBe(0);
+    const [a, b] = ["resumed.json", "whole.json"].map((f) => JSON.parse(readFileSync(join(dir, f), "utf8")));
+    expect(a.missing.policy).toBe("mean");
+    expect(a).toEqual(b);
+  });
+});
+
 const MAIN = `#include <stdio.h>
 #include <stdlib.h>
 #include "penguins.h"
