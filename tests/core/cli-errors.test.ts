@@ -106,7 +106,6 @@ describe("data file errors (exit 2, file:line[:col])", () => {
 
   const nonNumbers: [string, string, string, string][] = [
     ["text", "text.csv", "oops", "b"],
-    ["NaN", "nan.csv", "NaN", "y"],
     ["Inf", "inf.csv", "Inf", "b"],
     ["-Infinity", "neginf.csv", "-Infinity", "a"],
     ["a number beyond float32", "huge.csv", "1e39", "b"],
@@ -120,6 +119,11 @@ describe("data file errors (exit 2, file:line[:col])", () => {
       expect(m).toContain(token);
     });
   }
+
+  it("NaN is a missing value, as pandas reads it (issue 23): its field, and the --missing flag that handles it", () => {
+    const m = simFails(["--data", "nan.csv", ...MSE]);
+    expect(m).toContain(`nan.csv:${at("nan.csv", "NaN")}: column 'y' (field 3): a missing value ('NaN'): --missing drop leaves such rows out`);
+  });
 
   it("an empty field", () => {
     const m = simFails(["--data", "empty-field.csv", ...MSE]);
