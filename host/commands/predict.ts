@@ -66,6 +66,9 @@ export function readPredictInput(a: Record<string, unknown>, command: string): P
     const cols = table.columns.length;
     // A model trained on text labels reads them back with its own classes.
     const labels: LabelOptions = model.classes ? { classes: model.classes, classesFrom: "the model" } : {};
+    if (a.missing !== undefined && !model.inputs) {
+      throw new UsageError(`--missing applies to a model that knows its columns (trained on a CSV file); this one reads columns by position`);
+    }
     if (model.inputs) {
       // The model knows its columns: read by name, in any order; --target names other target columns.
       const targets = a.target ? String(a.target).split(",").map((s) => s.trim()).filter(Boolean) : model.targets ?? [];

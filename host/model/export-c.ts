@@ -174,7 +174,9 @@ export function exportC(m: ModelFile, source: string, guard = "EDGEPROP_MODEL_H"
   if (L >= 3) lines.push(`  float h1[${widest}];`);
   if (m.normalization || pre) lines.push(`  float x[${nX}];`);
   if (pre) lines.push(`  float v;`);
-  lines.push(`  int i, j${pre ? ", k" : ""};`);
+  // k walks a column's one-hot inputs (or its means): declared only when used, so -Wall -Werror builds stay clean.
+  const usesK = pre !== null && ((m.categorical?.length ?? 0) > 0 || m.missing?.policy === "mean");
+  lines.push(`  int i, j${usesK ? ", k" : ""};`);
   if (pre) lines.push(...preprocessingC(m, pre));
   if (m.normalization) lines.push(`  for (i = 0; i < ${nX}; i++) x[i] = (${pre ? "x" : "in"}[i] - edgeprop_mean[i]) / edgeprop_std[i];`);
   const input = m.normalization || pre ? "x" : "in";

@@ -87,6 +87,12 @@ describe("a table with text features, NA and the label first", () => {
     const mean = runCli(["predict", "--load", model, "--data", table, "--missing", "mean"]);
     expect(mean.code).toBe(2);
     expect(mean.stderr).toMatch(/--missing mean: the model has no training means/);
+    // A model that reads columns by position (a built-in data set's) has no rule to override: --missing is refused, not ignored.
+    const positional = join(dir, "positional.json");
+    expect(runCli(["sim", "--dataset", "iris", "--epochs", "1", "--save", positional, "--quiet"]).code).toBe(0);
+    const q = runCli(["predict", "--load", positional, "--data", join(repoRoot, "data", "iris.csv"), "--missing", "drop"]);
+    expect(q.code).toBe(2);
+    expect(q.stderr).toMatch(/--missing applies to a model that knows its columns/);
   });
 
   it("text columns first: every one in one message with --drop or --categorical", () => {
@@ -161,6 +167,29 @@ describe("--missing mean with one-hot columns: predict, eval on a board and the 
     // An index outside island's enum is refused (input 1), not read as a row of zeros; all missing is filled in.
     expect(out[body.length]![0]).toBe(1);
     expect(out[body.length + 1]![0]).toBe(0);
+  });
+});
+
+describe("the C header of a --missing drop model without categorical columns", () => {
+  it("compiles with -Wall -Wextra -Werror; NAN in is refused (the input's number + 1), a full row predicted", () => {
+    const model = join(dir, "drop-only.json");
+    const t = runCli(["sim", "--data", table, "--target", "species", "--inputs", "bill_length_mm,bill_depth_mm", "--missing", "drop", "--loss", "ce",
+      "--hidden", "4", "--epochs", "2", "--save", model, "--quiet"]);
+    expect(t.code, t.stderr).toBe(0);
+    const h = join(dir, "drop-only.h");
+    expect(runCli(["export", model, "--format", "c", "--out", h]).code).toBe(0);
+    writeFileSync(join(dir, "drop-only.c"), `#include <math.h>
+#include <stdio.h>
+#include "drop-only.h"
+int main(void)
+{
+  float ok[EDGEPROP_INPUTS] = {40.0f, 18.0f}, missing[EDGEPROP_INPUTS] = {40.0f, NAN}, out[EDGEPROP_OUTPUTS];
+  printf("%d %d\\n", edgeprop_predict(ok, out), edgeprop_predict(missing, out));
+  return 0;
+}
+`);
+    gcc("-o", "drop-only", "drop-only.c", "-lm");
+    expect(execFileSync(join(dir, "drop-only"), { encoding: "utf8" })).toBe("0 2\n");
   });
 });
 
