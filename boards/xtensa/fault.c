@@ -1,7 +1,8 @@
 /* A CPU exception on the LX106 board (start.S's vectors land here): the
  * firmware says what happened and powers off, so the launcher sees qemu exit
- * instead of a board that hangs. exccause 9 is LoadStoreAlignment: an
- * unaligned l32i/s32i/l16ui, which QEMU's lx106 raises as the ESP8266 does.
+ * instead of a board that hangs. exccause 9 would be LoadStoreAlignment (an
+ * unaligned l32i/s32i/l16ui on a real ESP8266; QEMU 7.2's lx106 model does
+ * not raise it: docs/boards.md), 0 an illegal instruction.
  * A debug exception other than ICOUNT's wrap is 0x100 | DEBUGCAUSE, a double
  * exception 0x200 | EXCCAUSE, an NMI 0x300. */
 #include <stdint.h>

@@ -10,8 +10,8 @@
  *   0x10 debug:   ICOUNT wrapped: count the wrap (icount.h) and go on;
  *                 anything else is a fault
  *   0x30 kernel, 0x50 user: a level-1 interrupt ends a WAITI (clock.c):
- *                 masked again and returned from; any other cause (cause 9:
- *                 an unaligned load or store) is a fault: ep_fault()
+ *                 masked again and returned from; any other cause (an
+ *                 illegal instruction, a bad address) is a fault: ep_fault()
  *   0x70 double:  a fault
  * ep_fault (fault.c) reports on the UART and powers off. */
 #include "stack.h"
