@@ -13,6 +13,7 @@ import path from "node:path";
 import { goldenCases } from "../helpers/golden";
 import { repoRoot, rmDir, tmpDir } from "../helpers/paths";
 import { runCli } from "../helpers/cli";
+import { predictionBits, probePredictionBits } from "../helpers/on-device-learning-sketch";
 import { missingTools } from "../../boards/qemu/launch.mjs";
 import { buildFirmware, bytesSent, direct, smallCaseArgs, startEmulatedBoard, trainOverPort } from "./emulated-board";
 
@@ -165,4 +166,37 @@ describe.skipIf(!!skip)(`the emulated ${ISA} board's memory`, () => {
       await board.stop();
     }
   }, 180_000);
+});
+
+describe.skipIf(!!skip)(`OnDeviceLearning on the emulated ${ISA} board (wasm2c)`, () => {
+  it("trains with no host and saves; after a reset it restores the model; both predict the host's bits", async () => {
+    const sketch = path.join(repoRoot, "examples", "OnDeviceLearning", "OnDeviceLearning.ino");
+    const odl = buildFirmware({ isa: ISA, engine: "wasm2c", profile: PROFILE, obj: path.join(work, "obj"), sketch });
+    const want = await probePredictionBits();
+    const board = await startEmulatedBoard({ elf: odl });
+    const predictions = async (count: number): Promise<string[]> => {
+      const end = Date.now() + 120_000;
+      for (;;) {
+        const lines = board.lines();
+        if (lines.filter((l: string) => l.startsWith("odl: predict ")).length >= count) return lines;
+        if (Date.now() > end) throw new Error(`timed out waiting for ${count} predictions:\n${lines.slice(-8).join("\n")}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    try {
+      const first = await predictions(4);
+      expect(first).toContain("odl: saved");
+      expect(predictionBits(first)).toEqual(want);
+      await board.reset();
+      const all = await predictions(8);
+      const banner = board.banners().at(-1)!;
+      expect(banner).toMatch(/ re=odl$/);
+      const second = all.slice(all.lastIndexOf(banner));
+      expect(second).toContain("odl: restored");
+      expect(second).not.toContain("odl: collecting 160 samples");
+      expect(predictionBits(second)).toEqual(want);
+    } finally {
+      await board.stop();
+    }
+  }, 300_000);
 });
