@@ -13,6 +13,7 @@ import path from "node:path";
 import { goldenCases } from "../helpers/golden";
 import { repoRoot, rmDir, tmpDir } from "../helpers/paths";
 import { runCli } from "../helpers/cli";
+import { startCli } from "./processes";
 import { predictionBits, probePredictionBits } from "../helpers/on-device-learning-sketch";
 import { missingTools } from "../../boards/qemu/launch.mjs";
 import { buildFirmware, bytesSent, direct, smallCaseArgs, startEmulatedBoard, trainOverPort } from "./emulated-board";
@@ -96,6 +97,26 @@ describe.skipIf(!!skip)(`the emulated ${ISA} board (${PROFILE}, wasm2c) gives --
       }
     }, 180_000);
   }
+});
+
+describe.skipIf(!!skip)(`sim --emulate ${PROFILE}`, () => {
+  it("trains on the LX106 firmware to --link direct's bits and reports the board's figures within the ESP8266's RAM", async () => {
+    const c = goldenCases().find((g) => g.name === "adam-xor-bce")!;
+    const args = smallCaseArgs(c);
+    const want = direct(args, path.join(work, "sim-direct.json"));
+    const out = path.join(work, "sim-emulated.json");
+    // The CLI builds the firmware into boards/xtensa/obj (make: up to date after the first run).
+    const run = startCli(["sim", ...args, "--emulate", PROFILE, "--json", "--save", out]);
+    const { code } = await run.exited;
+    expect(run.stderr()).toBe("");
+    expect(code).toBe(0);
+    expect(readFileSync(out).equals(want)).toBe(true);
+    const done = run.stdout().split("\n").filter((l) => l.includes('"event":"done"')).map((l) => JSON.parse(l))[0];
+    expect(done.board_instructions).toBeGreaterThan(0);
+    expect(done.board_heap_peak_bytes).toBeGreaterThanOrEqual(65536);
+    expect(done.board_heap_peak_bytes + STACK_BYTES).toBeLessThanOrEqual(RAM_BYTES);
+    expect(done.board_stack_peak_bytes).toBeLessThan(STACK_BYTES);
+  }, 300_000);
 });
 
 describe.skipIf(!!skip)(`a reset of the emulated ${ISA} board mid-run`, () => {
