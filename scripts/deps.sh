@@ -13,7 +13,13 @@
 #                                  predict's metrics (host/report/prediction-metrics.test.ts)
 #   gcc-riscv64-unknown-elf,       the firmware cross-compiled for rv32 ...
 #   picolibc-riscv64-unknown-elf
-#   qemu-system-misc               ... and run as an emulated board
+#   qemu-system-misc               ... and run as an emulated board (qemu-system-riscv32, and
+#                                  qemu-system-xtensa for the LX106 board)
+#   gcc-xtensa-lx106,              the firmware cross-compiled for the ESP8266's core (Xtensa
+#   binutils-xtensa-lx106,         LX106, call0, soft-float: boards/xtensa) ...
+#   picolibc-xtensa-lx106-elf
+#   gcc-12-source                  ... whose libgcc lacks the soft-float and division routines:
+#                                  boards/xtensa/Makefile assembles them from GCC's own sources
 #   clang, libclang-rt-14-dev      the protocol fuzzer (libFuzzer)
 #   llvm                           its tools (llvm-symbolizer, llvm-profdata)
 #   strace                         shows that --save fsyncs before and after its rename
@@ -27,6 +33,7 @@ set -euo pipefail
 packages=(
   socat wabt gcc g++ make python3-torch python3-sklearn
   gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf qemu-system-misc
+  gcc-xtensa-lx106 binutils-xtensa-lx106 picolibc-xtensa-lx106-elf gcc-12-source
   clang libclang-rt-14-dev llvm strace util-linux mosquitto
 )
 

@@ -91,6 +91,8 @@ describe("board profiles", () => {
       expect(p.name).toBe(name);
       expect(p.memory_limit).toBeLessThanOrEqual(p.pages * 65536);
       expect(p.max_chunk).toBeGreaterThan(0);
+      // The esp8266 has no PlatformIO firmware yet: it runs on the emulated board only.
+      if (p.pio_env === "none") continue;
       expect(readFileSync(packagePath("boards", "esp32", "platformio.ini"), "utf8")).toContain(`[env:${p.pio_env}]`);
     }
     expect(loadProfile("esp32")).toMatchObject({ memory_limit: 49152, pages: 1, baud: 921600, psram: false, pio_env: "esp32dev" });
@@ -98,8 +100,17 @@ describe("board profiles", () => {
   });
 
   it("refuses an unknown board, naming the known ones", () => {
-    expect(() => loadProfile("esp8266")).toThrow(/unknown board 'esp8266'.*esp32, esp32-c3, esp32-s3/);
+    expect(() => loadProfile("esp8285")).toThrow(/unknown board 'esp8285'.*esp32, esp32-c3, esp32-s3, esp8266/);
     expect(() => loadProfile("../package")).toThrow(/unknown board/);
+  });
+});
+
+describe("a profile without a PlatformIO firmware", () => {
+  it("esp8266: flash refuses it before any work, pointing at the emulated board", async () => {
+    const lines: string[] = [];
+    await expect(flash(loadProfile("esp8266"), "/dev/ttyUSB7", { pio: null, log: (l) => lines.push(l) }))
+      .rejects.toThrow(/no firmware to flash for the esp8266 profile: boards\/esp32\/platformio.ini has no \[env:none-wasm2c\]; it runs on the emulated board only \(--emulate esp8266\)/);
+    expect(lines).toEqual([]);
   });
 });
 

@@ -28,6 +28,13 @@
  * access must stay below the memory limit the firmware gives boot(). */
 #include "ep-wasm-memory.h"
 #endif
+#ifdef EP_WASM_RT_H /* edgeprop's own wasm-rt (boards/common/wasm-rt), not WABT's */
+/* ep-wasm-memory.h: the bytes of the module's memory that could not be allocated. */
+extern uint32_t ep_wasm_memory_refused_bytes;
+#define EP_REFUSED_BYTES() ep_wasm_memory_refused_bytes
+#else
+#define EP_REFUSED_BYTES() 0u /* WABT's wasm-rt: it ends the process itself when its memory cannot be mapped */
+#endif
 
 #if EP_W2C_API == 2
 typedef w2c_edgeprop ep_instance;
@@ -55,9 +62,32 @@ static int trapped(wasm_rt_trap_t code) {
   return -1;
 }
 
+/* A board that can say how much heap is left (the emulated boards' heap.c);
+ * absent elsewhere. */
+uint32_t ep_board_heap_free_bytes(void) __attribute__((weak));
+
+/* Instantiation trapped: the module's memory did not fit (with the numbers),
+ * or another trap. Nothing is loaded. */
+static int load_failed(wasm_rt_trap_t code) {
+  uint32_t refused = EP_REFUSED_BYTES();
+  g_loaded = 0;
+  if (refused == 0) return trapped(code);
+  if (ep_board_heap_free_bytes) {
+    snprintf(g_error, sizeof g_error, "the module's memory (%lu bytes) does not fit: the heap has %lu bytes free",
+             (unsigned long)refused, (unsigned long)ep_board_heap_free_bytes());
+  } else {
+    snprintf(g_error, sizeof g_error, "the module's memory (%lu bytes) could not be allocated", (unsigned long)refused);
+  }
+  return -1;
+}
+
 int ep_engine_load(const ep_engine_config *cfg) {
+  wasm_rt_trap_t code;
   (void)cfg; /* module compiled in; memory as declared (see engine.h) */
   wasm_rt_init();
+  /* Allocation failures trap (wasm-rt-impl.c): caught here, not a fault. */
+  code = wasm_rt_impl_try();
+  if (code != WASM_RT_TRAP_NONE) return load_failed(code);
   EP_INIT_MODULE();
   EP_INSTANTIATE(&g_inst);
   g_loaded = 1;
@@ -74,6 +104,10 @@ int ep_engine_reload(void) {
    * a board reloading many times does not grow. */
   EP_FREE(&g_inst);
   memset(&g_inst, 0, sizeof g_inst);
+  {
+    wasm_rt_trap_t code = wasm_rt_impl_try();
+    if (code != WASM_RT_TRAP_NONE) return load_failed(code);
+  }
   EP_INSTANTIATE(&g_inst);
   g_error[0] = 0;
   return 0;

@@ -9,12 +9,19 @@
 #include "hal.h"
 
 #include "uart16550.h"
-#include "virt.h"
 #include "hal_counters.h"
+#ifndef EP_HAL_CLOCK_H
+#include "virt.h"
+#endif
 
 #define EP_PROTOCOL_DELIMITER 0x00u
 #define EP_QEMU_GAP_US 20000u
 
+#ifdef EP_HAL_CLOCK_H
+/* Another board's clock and sleep (boards/xtensa/hal_clock.h): micros64()
+ * and sleep_until(), which returns when a byte arrives or the time comes. */
+#include EP_HAL_CLOCK_H
+#else
 static uint64_t micros64(void) { return virt_mtime() / VIRT_MTIME_TICKS_PER_US; }
 
 /* Between polls of an empty UART the core sleeps this long (WFI until the
@@ -34,6 +41,7 @@ static void sleep_until(uint64_t until_us) {
   virt_set_mtimecmp(UINT64_MAX);
   uart_ack_wakeup();
 }
+#endif
 
 /* Waits until a byte is ready or `us` microseconds pass; 1 if one is ready. */
 static int wait_rx(uint64_t us) {

@@ -22,3 +22,4 @@ void *sbrk(ptrdiff_t incr) {
 
 uint32_t ep_heap_peak_bytes(void) { return (uint32_t)(g_break - __heap_start); }
 uint32_t ep_heap_capacity_bytes(void) { return (uint32_t)(__heap_end - __heap_start); }
+uint32_t ep_board_heap_free_bytes(void) { return (uint32_t)(__heap_end - g_break); }

@@ -11,5 +11,8 @@
 uint32_t ep_heap_peak_bytes(void);
 /* Bytes the heap may grow to. */
 uint32_t ep_heap_capacity_bytes(void);
+/* Bytes sbrk can still hand out (the engine's load quotes it when the
+ * module's memory does not fit: boards/posix/engine_wasm2c.c). */
+uint32_t ep_board_heap_free_bytes(void);
 
 #endif

@@ -1,6 +1,6 @@
 // Types of launch.mjs, for the TypeScript host and tests.
 import type { ChildProcess } from "node:child_process";
-export declare const ISAS: readonly ["rv32imc", "rv32imfc"];
+export declare const ISAS: readonly ["rv32imc", "rv32imfc", "lx106"];
 export declare const ENGINES: readonly ["wasm2c", "wasm3"];
 export type Isa = (typeof ISAS)[number];
 export type Engine = (typeof ENGINES)[number];
@@ -16,6 +16,8 @@ export interface BuildOptions {
   m3Flags?: string;
   /** An Arduino sketch (.ino) on the training API, built instead of the plain pump. */
   sketch?: string;
+  /** The firmware's RAM in bytes instead of the profile's. */
+  ramBytes?: number;
 }
 
 /** The firmware's idle line, parsed (boards/qemu/stats_line.h). */
@@ -51,7 +53,7 @@ export interface EmulatedBoard {
   stop(): Promise<void>;
 }
 
-export declare function missingTools(): string[];
+export declare function missingTools(isa?: Isa): string[];
 export declare function buildFirmware(o?: BuildOptions): string;
 export declare function parseStatsLine(line: string): BoardStats;
 export declare function startEmulatedBoard(o?: BuildOptions & { elf?: string; icount?: boolean; bootTimeoutMs?: number }): Promise<EmulatedBoard>;

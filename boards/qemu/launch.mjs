@@ -1,5 +1,7 @@
 // The emulated board: builds the QEMU firmware if it is missing or stale and
-// boots it on qemu-system-riscv32's `virt` machine with its UART behind a
+// boots it on qemu-system-riscv32's `virt` machine (rv32imc, rv32imfc:
+// boards/qemu) or on qemu-system-xtensa's XTFPGA board with the ESP8266's
+// LX106 core (lx106: boards/xtensa) with its UART behind a
 // pseudo-terminal, so a host talks to it with serialport exactly as to a
 // board on /dev/ttyUSB0. Plain JavaScript (Node built-ins and one host helper) so the host
 // CLI, the tests and the benchmarks can all import it. QEMU dies with the
@@ -14,7 +16,7 @@
 // Everything the firmware writes is also kept in a log file (QEMU's chardev
 // logfile), which is how the stats line is read while a host holds the pty.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, readdirSync, rmSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
@@ -38,20 +40,40 @@ let rootDir = null;
 const root = () => (rootDir ??= findRoot(dirname(fileURLToPath(import.meta.url))));
 const here = () => join(root(), "boards", "qemu");
 
-export const ISAS = ["rv32imc", "rv32imfc"];
+export const ISAS = ["rv32imc", "rv32imfc", "lx106"];
 export const ENGINES = ["wasm2c", "wasm3"];
 const QEMU = "qemu-system-riscv32";
 const CROSS_GCC = "riscv64-unknown-elf-gcc";
 const PICOLIBC_LIBC = "/usr/lib/picolibc/riscv64-unknown-elf/lib/rv32im/ilp32/libc.a";
+/** The LX106 board (boards/xtensa): its emulator, cross compiler, C library and GCC's sources (its libgcc routines). */
+const XTENSA = {
+  qemu: "qemu-system-xtensa",
+  gcc: "xtensa-lx106-elf-gcc",
+  libc: "/usr/lib/xtensa-lx106-elf/lib/libc.a",
+  gccSourceDir: "/usr/src/gcc-12",
+  engines: ["wasm2c"],
+};
+const isXtensa = (isa) => isa === "lx106";
+const boardDir = (isa) => (isXtensa(isa) ? join(root(), "boards", "xtensa") : here());
 /** The line the firmware prints when idle (boards/qemu/stats_line.h). */
 const STATS_PREFIX = "edgeprop: stats ";
 const BANNER = /^edgeprop \S+ pr=/;
 const FAULT_PREFIX = "edgeprop: fault ";
 
-/** What is missing to build and boot the emulated board, as one install hint per tool; [] when all is there. */
-export function missingTools() {
+/** What is missing to build and boot the emulated board for `isa` (RISC-V by default), as one install hint per tool; [] when all is there. */
+export function missingTools(isa = "rv32imc") {
   const missing = [];
   const runs = (cmd, args) => spawnSync(cmd, args, { stdio: "ignore" }).status === 0;
+  if (isXtensa(isa)) {
+    if (!runs(XTENSA.qemu, ["--version"])) missing.push(`${XTENSA.qemu} (apt-get install qemu-system-misc)`);
+    if (!runs(XTENSA.gcc, ["--version"])) missing.push(`${XTENSA.gcc} (apt-get install gcc-xtensa-lx106 binutils-xtensa-lx106)`);
+    if (!existsSync(XTENSA.libc)) missing.push("picolibc for the lx106 (apt-get install picolibc-xtensa-lx106-elf)");
+    const gccSource = existsSync(XTENSA.gccSourceDir) && readdirSync(XTENSA.gccSourceDir).some((f) => /^gcc-.*\.tar\./.test(f));
+    if (!gccSource) missing.push("GCC's sources for the lx106's libgcc routines (apt-get install gcc-12-source)");
+    if (!runs("wasm2c", ["--version"])) missing.push("wasm2c (apt-get install wabt)");
+    if (!runs("make", ["--version"])) missing.push("make (apt-get install make)");
+    return missing;
+  }
   if (!runs(QEMU, ["--version"])) missing.push(`${QEMU} (apt-get install qemu-system-misc)`);
   if (!runs(CROSS_GCC, ["--version"])) missing.push(`${CROSS_GCC} (apt-get install gcc-riscv64-unknown-elf)`);
   if (!existsSync(PICOLIBC_LIBC)) missing.push("picolibc for riscv (apt-get install picolibc-riscv64-unknown-elf)");
@@ -66,17 +88,20 @@ export function missingTools() {
  * source dir) and `m3Lib` (a libm3.a cross-built for that ISA). `sketch`:
  * an Arduino sketch (.ino, e.g. examples/OnDeviceLearning/OnDeviceLearning.ino)
  * built on the training API instead of the plain pump (the Makefile's
- * `example` target).
+ * `example` target). `ramBytes`: the firmware's RAM instead of the
+ * profile's (a board too small for the module).
  */
-export function buildFirmware({ isa = "rv32imc", engine = "wasm2c", profile = "esp32-c3", obj, wasm, m3Include, m3Lib, m3Flags, sketch } = {}) {
+export function buildFirmware({ isa = "rv32imc", engine = "wasm2c", profile = "esp32-c3", obj, wasm, m3Include, m3Lib, m3Flags, sketch, ramBytes } = {}) {
   if (!ISAS.includes(isa)) throw new Error(`ISA must be one of ${ISAS.join(", ")}, not '${isa}'`);
   if (!ENGINES.includes(engine)) throw new Error(`engine must be one of ${ENGINES.join(", ")}, not '${engine}'`);
-  const dir = obj ?? join(here(), "obj", `${profile}-${isa}-${engine}`);
+  if (isXtensa(isa) && !XTENSA.engines.includes(engine)) throw new Error(`the ${isa} board runs ${XTENSA.engines.join(", ")} only, not '${engine}' (wasm3's runtime needs more RAM than an ESP8266 has)`);
+  const dir = obj ?? join(boardDir(isa), "obj", `${profile}-${isa}-${engine}`);
   const name = sketch ? basename(sketch).replace(/\.ino$/, "") : "";
   const bin = join(dir, sketch ? `${name}.elf` : "firmware.elf");
-  const args = ["-s", "-C", here(), `ISA=${isa}`, `ENGINE=${engine}`, `PROFILE=${profile}`, `OBJ=${dir}`, `BIN=${join(dir, "firmware.elf")}`];
+  const args = ["-s", "-C", boardDir(isa), `ISA=${isa}`, `ENGINE=${engine}`, `PROFILE=${profile}`, `OBJ=${dir}`, `BIN=${join(dir, "firmware.elf")}`];
   if (sketch) args.push("example", `EXAMPLE=${name}`, `EXAMPLE_SKETCH=${sketch}`, `EXAMPLE_BIN=${bin}`);
   if (wasm) args.push(`WASM=${wasm}`);
+  if (ramBytes !== undefined) args.push(`RAM_BYTES=${Number(ramBytes)}`);
   if (engine === "wasm3") {
     if (!m3Include || !m3Lib) throw new Error("the wasm3 firmware needs m3Include (wasm3's source dir) and m3Lib (libm3.a built for the ISA)");
     args.push(`M3_INCLUDE=${m3Include}`, `M3_LIB=${m3Lib}`);
@@ -120,13 +145,19 @@ function textLines(bytes) {
  */
 export async function startEmulatedBoard({ elf, isa = "rv32imc", engine = "wasm2c", icount = false, bootTimeoutMs = 60_000, ...build } = {}) {
   const firmware = elf ?? buildFirmware({ isa, engine, ...build });
+  const xtensa = elfMachine(firmware) === EM_XTENSA;
   const dir = mkdtempSync(join(tmpdir(), "edgeprop-qemu-"));
   const log = join(dir, "uart.log"), monitor = join(dir, "monitor.sock");
-  const args = ["-machine", "virt", "-display", "none", "-bios", "none", "-m", "128M",
+  // The XTFPGA board with the LX106 core: -kernel puts a jump to the ELF's
+  // entry at the reset vector; -semihosting lets the firmware power off.
+  const machine = xtensa
+    ? ["-machine", "lx60-nommu", "-cpu", "lx106", "-semihosting"]
+    : ["-machine", "virt", "-bios", "none", "-m", "128M"];
+  const args = [...machine, "-display", "none",
     "-chardev", `pty,id=uart0,logfile=${log},logappend=off`, "-serial", "chardev:uart0",
     "-monitor", `unix:${monitor},server=on,wait=off`, "-kernel", firmware];
   if (icount) args.push("-icount", "shift=0");
-  const qemu = spawnOrphanProof(QEMU, args);
+  const qemu = spawnOrphanProof(xtensa ? XTENSA.qemu : QEMU, args);
   let qemuOutput = "";
   qemu.stdout.on("data", (b) => { qemuOutput += b.toString(); });
   qemu.stderr.on("data", (b) => { qemuOutput += b.toString(); });
@@ -187,6 +218,16 @@ export async function startEmulatedBoard({ elf, isa = "rv32imc", engine = "wasm2
     await stop();
     throw err;
   }
+}
+
+const EM_XTENSA = 94;
+/** An ELF file's e_machine (which QEMU runs it). */
+function elfMachine(path) {
+  const header = Buffer.alloc(20);
+  const fd = openSync(path, "r");
+  try { readSync(fd, header, 0, 20, 0); } finally { closeSync(fd); }
+  if (header.readUInt32BE(0) !== 0x7f454c46) throw new Error(`not an ELF file: ${path}`);
+  return header.readUInt16LE(18);
 }
 
 /** Sends one command to QEMU's human monitor on a unix socket. */

@@ -12,6 +12,7 @@ _start:
   la gp, __global_pointer$
   .option pop
   la sp, __stack_top
+  la tp, __tls_base           /* thread-local data (errno): link.ld */
   csrr t0, mhartid
 1:bnez t0, 1b                 /* only hart 0 runs (the machine has one) */
 

@@ -38,7 +38,7 @@ typedef struct slot {
 
 /* On the emulated board in .noinit (link.ld: not cleared at start-up); built
  * for a PC (the storage contract test) it is plain static memory. */
-#if defined(__riscv)
+#if defined(__riscv) || defined(__XTENSA__)
 #define EP_NOINIT __attribute__((section(".noinit"), aligned(8)))
 #else
 #define EP_NOINIT

@@ -14,6 +14,12 @@ describe("the emulated board's engine", () => {
     expect(parseEmulate("esp32-c3", "wasm2c").engine).toBe("wasm2c");
   });
 
+  it("runs the esp8266 on its own core (lx106), with wasm2c only (wasm3's runtime is over its RAM)", () => {
+    expect(parseEmulate("esp8266")).toMatchObject({ profile: "esp8266", isa: "lx106", engine: "wasm2c" });
+    expect(() => parseEmulate("esp8266:wasm3")).toThrow(/--emulate esp8266:wasm3: the emulated esp8266 runs wasm2c only, not wasm3/);
+    expect(() => parseEmulate("esp8266", "wasm3")).toThrow(UsageError);
+  });
+
   it("refuses engines that disagree or do not exist, naming what was given (exit 2)", () => {
     expect(() => parseEmulate("esp32-c3:wasm2c", "wasm3")).toThrow(UsageError);
     expect(() => parseEmulate("esp32-c3:wasm2c", "wasm3")).toThrow(/--emulate esp32-c3:wasm2c and --board-engine wasm3 name different engines/);

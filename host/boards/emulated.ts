@@ -1,5 +1,6 @@
-// The emulated board (boards/qemu): the real firmware, cross-compiled for a
-// board profile's ISA, booted under qemu-system-riscv32 with its UART behind
+// The emulated board (boards/qemu, boards/xtensa): the real firmware,
+// cross-compiled for a board profile's ISA, booted under qemu-system-riscv32
+// (or, for the esp8266, qemu-system-xtensa with its LX106 core) with its UART behind
 // a pty, and reached exactly as `train --port` reaches a real board (the
 // serialport package, the serial protocol). Used by `sim --emulate` and
 // `board --emulate`. QEMU dies with this process, even on kill -9. It runs
@@ -10,11 +11,13 @@ import { SerialLink } from "../transports/serial-link.js";
 import { UsageError } from "../errors.js";
 import { ReportingBoard } from "./reporting-board.js";
 
-/** The ISA each profile runs on the emulated CPU: the C3's own, or an FPU stand-in for the Xtensa boards. */
-const ISA_OF: Record<string, { isa: Isa; note: string }> = {
+/** The ISA each profile runs on the emulated CPU: the C3's and the ESP8266's own, or an FPU stand-in for the Xtensa boards with one. */
+const ISA_OF: Record<string, { isa: Isa; note: string; engines?: readonly Engine[] }> = {
   "esp32-c3": { isa: "rv32imc", note: "rv32imc, soft-float: the ESP32-C3's own ISA" },
   esp32: { isa: "rv32imfc", note: "rv32imfc with a single-precision FPU, standing in for the ESP32's Xtensa LX6 and its FPU" },
   "esp32-s3": { isa: "rv32imfc", note: "rv32imfc with a single-precision FPU, standing in for the ESP32-S3's Xtensa LX7 and its FPU" },
+  // wasm3's runtime alone needs more RAM than the ESP8266's 80 KiB.
+  esp8266: { isa: "lx106", note: "lx106, the ESP8266's own Xtensa core (call0, soft-float, alignment traps)", engines: ["wasm2c"] },
 };
 const ENGINES: readonly Engine[] = ["wasm2c", "wasm3"];
 /** How long the run waits, after its last reply, for the firmware's idle line (it goes idle after one empty 20 ms poll). */
@@ -46,6 +49,9 @@ export function parseEmulate(text: string, boardEngine?: string): EmulateSpec {
   const target = ISA_OF[profile];
   if (!target) throw new UsageError(`--emulate ${text}: no emulated board for profile '${profile}' (one of ${known.join(", ")})`);
   if (!ENGINES.includes(engine as Engine)) throw new UsageError(`--emulate ${text}: engine must be ${ENGINES.join(" or ")}, not '${engine}'`);
+  if (target.engines && !target.engines.includes(engine as Engine)) {
+    throw new UsageError(`--emulate ${text}: the emulated ${profile} runs ${target.engines.join(", ")} only, not ${engine} (its runtime does not fit the board's RAM)`);
+  }
   loadProfile(profile); // the profile file must exist and be valid
   return { profile, isa: target.isa, engine: engine as Engine, note: target.note };
 }
@@ -63,7 +69,7 @@ function wasm3Build(isa: Isa): { m3Include: string; m3Lib: string; m3Flags?: str
 
 /** Checks the tools, builds the firmware if missing or stale and boots it; exit 2 (before any work) when something is missing. */
 export async function bootEmulatedBoard(spec: EmulateSpec): Promise<Qemu> {
-  const missing = missingTools();
+  const missing = missingTools(spec.isa);
   if (missing.length > 0) {
     throw new UsageError(`the emulated board needs ${missing.join(", ")}; scripts/deps.sh installs them all`);
   }

@@ -10,7 +10,7 @@ export const LINK_OPTIONS: OptionSpec[] = [
   { name: "engine", kind: "string", value: "wasi:node|wasi:wasm3|wasi:wasmtime|wasi:PATH|exec:'CMD ARGS'", help: "run the board in another process: the WASI build under a runtime, or any command speaking the protocol on stdin/stdout" },
   { name: "board", kind: "string", value: "PROFILE", help: "simulate this board profile's memory limit and baud (boards/profiles: esp32, esp32-s3, esp32-c3)" },
   { name: "baud", kind: "int", min: 0, help: "throttle the simulated line to this rate, 10 bits a byte (default: the --board profile's, else unthrottled; 0 = unthrottled)" },
-  { name: "emulate", kind: "string", value: "PROFILE[:ENGINE]", help: "train on the emulated board: the real firmware for PROFILE (esp32-c3; esp32, esp32-s3 as an FPU stand-in) under qemu-system-riscv32, over its emulated UART; ENGINE wasm2c (default) or wasm3 (EDGEPROP_M3_INCLUDE and EDGEPROP_M3_RV32IMC_LIB / _RV32IMFC_LIB)" },
+  { name: "emulate", kind: "string", value: "PROFILE[:ENGINE]", help: "train on the emulated board: the real firmware for PROFILE (esp32-c3; esp32, esp32-s3 as an FPU stand-in) under qemu-system-riscv32, or esp8266 on its own LX106 core under qemu-system-xtensa, over its emulated UART; ENGINE wasm2c (default) or wasm3 (RISC-V only: EDGEPROP_M3_INCLUDE and EDGEPROP_M3_RV32IMC_LIB / _RV32IMFC_LIB)" },
   { name: "board-engine", kind: "string", choices: ["wasm2c", "wasm3"], help: "with --emulate: the firmware's engine, wasm2c (default: the module compiled into the firmware) or wasm3 (interpreted)" },
   { name: "fault-rate", kind: "number", min: 0, max: 1, help: "damage each frame on the simulated line with this probability (flip, drop or duplicate a byte)", default: 0 },
 ];

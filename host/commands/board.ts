@@ -19,7 +19,7 @@ export const BOARD_OPTIONS: OptionSpec[] = [
   { name: "board", kind: "string", value: "PROFILE", help: "the board profile whose memory limit to simulate (esp32, esp32-s3, esp32-c3)" },
   { name: "memory-limit", kind: "int", min: 0, help: "bytes of linear memory the module may use (default: the profile's, else all)" },
   { name: "engine", kind: "string", value: "wasi:RUNTIME|exec:'CMD ARGS'", help: "with --pty: run this board process behind the pty instead of the in-process module" },
-  { name: "emulate", kind: "string", value: "PROFILE[:ENGINE]", help: "boot the emulated board (the real firmware for PROFILE under qemu-system-riscv32; ENGINE wasm2c or wasm3) and print its serial port" },
+  { name: "emulate", kind: "string", value: "PROFILE[:ENGINE]", help: "boot the emulated board (the real firmware for PROFILE under qemu-system-riscv32, esp8266 under qemu-system-xtensa; ENGINE wasm2c or wasm3) and print its serial port" },
   { name: "board-engine", kind: "string", choices: ["wasm2c", "wasm3"], help: "with --emulate: the firmware's engine, wasm2c (default) or wasm3" },
   HELP_OPTION,
 ];

@@ -4,6 +4,8 @@
 // would have run, and returns 2.
 import { hexId } from "../text/number-format.js";
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { UsageError } from "../errors.js";
 import { join } from "node:path";
 import { writeFileAtomic } from "../files/atomic-write.js";
 import { buildModule } from "./build-module.js";
@@ -59,6 +61,14 @@ export function pioEnv(profile: BoardProfile, engine: BoardEngine = DEFAULT_BOAR
   return engine === "wasm2c" ? `${profile.pio_env}-wasm2c` : profile.pio_env;
 }
 
+/** A profile without a PlatformIO firmware ("pio_env": "none": the esp8266, emulated only) is refused before any work. */
+function assertFirmwareEnv(profile: BoardProfile, engine: BoardEngine): void {
+  const env = pioEnv(profile, engine);
+  if (profile.pio_env !== "none" && readFileSync(join(firmwareDir(), "platformio.ini"), "utf8").includes(`[env:${env}]`)) return;
+  throw new UsageError(`no firmware to flash for the ${profile.name} profile: boards/esp32/platformio.ini has no [env:${env}]` +
+    (profile.pio_env === "none" ? `; it runs on the emulated board only (--emulate ${profile.name})` : ""));
+}
+
 export function pioArgs(profile: BoardProfile, port?: string, engine: BoardEngine = DEFAULT_BOARD_ENGINE): string[] {
   const args = ["run", "-d", firmwareDir(), "-e", pioEnv(profile, engine), "-t", "upload"];
   if (port) args.push("--upload-port", port);
@@ -72,10 +82,11 @@ const quote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/
  * otherwise pio's own exit code. */
 export async function flash(profile: BoardProfile, port?: string, opts: FlashOptions = {}): Promise<number> {
   const log = opts.log ?? ((line: string) => process.stderr.write(line + "\n"));
+  const engine = opts.engine ?? DEFAULT_BOARD_ENGINE;
+  assertFirmwareEnv(profile, engine);
   const out = profileModulePath(profile);
   const { bytes, buildId } = buildModule({ pages: profile.pages, memoryLimit: profile.memory_limit, out });
   const header = firmwareHeaderPath();
-  const engine = opts.engine ?? DEFAULT_BOARD_ENGINE;
   writeFileAtomic(header, moduleHeader(bytes, buildId, profile, opts.rxBuffer));
   log(`edgeprop: module for ${profile.name}: ${bytes.length} bytes, ${profile.pages} page(s), ` +
     `memory limit ${profile.memory_limit}, build ${hexId(buildId)}` +

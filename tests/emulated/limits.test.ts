@@ -41,4 +41,18 @@ describe.skipIf(!!skip)(`the emulated ${PROFILE} board's memory limit (${profile
       await board.stop();
     }
   }, 180_000);
+
+  it("a firmware whose heap cannot hold the module's page refuses the load with both numbers (not a fault: picolibc's errno is thread-local)", async () => {
+    // 96 KiB of RAM: the 32 KiB stack and static data leave the heap under the 65536-byte page.
+    const elf = buildFirmware({ isa: "rv32imc", engine: "wasm2c", profile: PROFILE, obj: path.join(work, "obj-small"), ramBytes: 98304 });
+    const board = await startEmulatedBoard({ elf });
+    try {
+      const stats = await board.waitForStats({ after: 0 });
+      expect(stats.heap_limit).toBeLessThan(65536);
+      expect(board.lines()).toContain(`edgeprop: load failed: the module's memory (65536 bytes) does not fit: the heap has ${stats.heap_limit} bytes free`);
+      expect(board.lines().some((l: string) => l.startsWith("edgeprop: fault"))).toBe(false);
+    } finally {
+      await board.stop();
+    }
+  }, 180_000);
 });

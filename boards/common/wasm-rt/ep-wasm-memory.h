@@ -27,6 +27,9 @@
 #define EP_WASM_PAGE_BYTES 65536u
 
 void ep_wasm_memory_mismatch(uint32_t initial_pages, uint32_t max_pages);
+/* Bytes of the module's memory that could not be allocated at instantiation
+ * (0: none refused). The allocation then traps; the engine's load reports it. */
+extern uint32_t ep_wasm_memory_refused_bytes;
 
 #if defined(EP_WASM_CHECKED)
 extern uint32_t ep_wasm_checked_limit;

@@ -64,6 +64,8 @@ uint32_t wasm_rt_register_func_type(uint32_t params, uint32_t results, ...) {
   return g_type_count++;
 }
 
+uint32_t ep_wasm_memory_refused_bytes;
+
 void wasm_rt_allocate_memory(wasm_rt_memory_t *mem, uint32_t initial_pages, uint32_t max_pages) {
   uint32_t bytes = initial_pages * EP_WASM_PAGE_BYTES;
   mem->data = NULL;
@@ -75,8 +77,12 @@ void wasm_rt_allocate_memory(wasm_rt_memory_t *mem, uint32_t initial_pages, uint
   if (bytes != EP_WASM_MEMORY_BYTES) ep_wasm_memory_mismatch(initial_pages, max_pages);
 #endif
   mem->data = (uint8_t *)calloc(1, bytes);
+  /* Does not fit: a trap the engine's load catches and reports (with the
+   * bytes), never a write through NULL. */
+  ep_wasm_memory_refused_bytes = mem->data == NULL ? bytes : 0u;
+  if (mem->data == NULL) wasm_rt_trap(WASM_RT_TRAP_OOB);
   /* Naturally aligned accesses need a base aligned to the widest (8 bytes). */
-  if (mem->data == NULL || ((uintptr_t)mem->data & 7u) != 0) wasm_rt_trap(WASM_RT_TRAP_OOB);
+  if (((uintptr_t)mem->data & 7u) != 0) wasm_rt_trap(WASM_RT_TRAP_OOB);
   mem->pages = mem->max_pages = initial_pages;
   mem->size = bytes;
 #ifdef EP_WASM_CHECKED
