@@ -43,7 +43,7 @@ function parseArgs(argv) {
 }
 
 function train(port, csv, w, epochs, mode) {
-  const args = ['bin/edgeprop.js', 'train', '--port', port, '--data', csv, '--layers', w.layers.join(','), '--act', w.act,
+  const args = ['bin/edgeprop.js', 'train', '--port', port, '--board', PROFILE_FOR[mode], '--data', csv, '--layers', w.layers.join(','), '--act', w.act,
     '--loss', w.loss, '--opt', w.optimizer.name, '--lr', String(w.optimizer.lr), '--batch', String(w.batch),
     '--epochs', String(epochs), '--no-shuffle', '--json'];
   if (mode === 'resident') args.push('--resident');

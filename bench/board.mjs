@@ -94,8 +94,9 @@ function plainInstructions(isa, w, epochs, work) {
   return f;
 }
 
-function train(port, csv, w, epochs, mode) {
-  const args = ['bin/edgeprop.js', 'train', '--port', port, '--data', csv, '--layers', w.layers.join(','), '--act', w.act,
+function train(port, csv, w, epochs, mode, profile) {
+  // --board: the host sizes the chunk for the profile's memory as a user's `train --board` does.
+  const args = ['bin/edgeprop.js', 'train', '--port', port, '--board', profile, '--data', csv, '--layers', w.layers.join(','), '--act', w.act,
     '--loss', w.loss, '--opt', w.optimizer.name, '--lr', String(w.optimizer.lr), '--batch', String(w.batch),
     '--epochs', String(epochs), '--no-shuffle', '--json'];
   if (mode === 'resident') args.push('--resident');
@@ -126,12 +127,12 @@ function staticRam(elf) {
 }
 
 /** The module's instructions for `epochs` epochs on a freshly booted emulated board, and the RAM it reported. */
-async function engineRun(elf, csv, w, epochs, mode, icount = true) {
+async function engineRun(elf, csv, w, epochs, mode, profile, icount = true) {
   const board = await startEmulatedBoard({ elf, icount, bootTimeoutMs: 120_000 });
   try {
     const boot = await board.waitForStats({ after: 0 });
     const before = board.statsCount();
-    const done = await train(board.path, csv, w, epochs, mode);
+    const done = await train(board.path, csv, w, epochs, mode, profile);
     // The board may go idle during a run (the host pauses); the line that
     // counts follows the last frame the host sent (bytes_sent counts frames;
     // the link writes a few bytes more, so at least that many).
@@ -172,7 +173,7 @@ async function main() {
             if (!m3) { rows.push({ id, isa, mode, engine, profile: modeProfile, skipped: `set EDGEPROP_M3_INCLUDE and EDGEPROP_M3_${isa.toUpperCase()}_LIB` }); continue; }
             try {
               const elf = buildFirmware({ isa, engine, profile: modeProfile, obj: join(work, `${modeProfile}-${isa}-${engine}`), ...m3 });
-              const r1 = await engineRun(elf, csv, w, EPOCHS_SHORT, mode), r3 = await engineRun(elf, csv, w, EPOCHS_LONG, mode);
+              const r1 = await engineRun(elf, csv, w, EPOCHS_SHORT, mode, modeProfile), r3 = await engineRun(elf, csv, w, EPOCHS_LONG, mode, modeProfile);
               const per = (r3.instructions - r1.instructions) / samples;
               rows.push({ id, isa, mode, engine, profile: modeProfile, instructions_per_sample: per, ratio_to_plain: per / plain,
                 static_ram: staticRam(elf), heap_peak: r3.heap_peak, stack_peak: r3.stack_peak, ram: r3.ram, load_instructions: r3.load_instructions,
@@ -212,7 +213,7 @@ async function ramPerProfile(work) {
       if (!m3) { out.push({ profile, isa, engine, id: w.id, skipped: `set EDGEPROP_M3_INCLUDE and EDGEPROP_M3_${isa.toUpperCase()}_LIB` }); continue; }
       try {
         const elf = buildFirmware({ isa, engine, profile, obj: join(work, `${profile}-${isa}-${engine}`), ...m3 });
-        const r = await engineRun(elf, csv, w, 1, 'streamed', false);
+        const r = await engineRun(elf, csv, w, 1, 'streamed', profile, false);
         const staticBytes = staticRam(elf);
         const total = staticBytes + r.heap_peak + r.stack_peak;
         out.push({ profile, isa, engine, id: w.id, static_ram: staticBytes, heap_peak: r.heap_peak, stack_peak: r.stack_peak, total, ram: r.ram, fits: total <= r.ram });
