@@ -25,7 +25,7 @@ const EPOCHS_SHORT = 1, EPOCHS_LONG = 3;
 const PROFILE_FOR = { streamed: 'esp32-c3', resident: 'esp32-s3' };
 
 function parseArgs(argv) {
-  const o = { workload: 'P1', isa: 'rv32imfc', mode: 'streamed', rows: 200, top: 25 };
+  const o = { workload: 'P1', isa: 'rv32imfc', mode: 'streamed', rows: 200, top: 25, pcs: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i], v = argv[++i];
     if (v === undefined) throw new Error(`${a} needs a value`);
@@ -36,6 +36,7 @@ function parseArgs(argv) {
       o.mode = v;
     } else if (a === '--rows') o.rows = Number(v);
     else if (a === '--top') o.top = Number(v);
+    else if (a === '--pcs') o.pcs = v;
     else throw new Error(`unknown argument ${a}`);
   }
   if (!Number.isInteger(o.rows) || o.rows < 1) throw new Error('--rows must be a positive integer');
@@ -100,7 +101,16 @@ async function countRun(elf, csv, w, epochs, mode, work) {
     await exited;
     await drained;
   }
-  return bySymbol(counts, elf);
+  return { functions: bySymbol(counts, elf), pcs: counts };
+}
+
+/** [start, end) of a function symbol in the ELF. */
+function functionRange(elf, name) {
+  const nm = spawnSync('riscv64-unknown-elf-nm', ['-n', '-S', elf], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const line = nm.stdout.split('\n').map((l) => l.split(' ')).find((f) => f.length === 4 && f[3] === name);
+  if (!line) throw new Error(`no function ${name} in ${elf}`);
+  const start = parseInt(line[0], 16);
+  return [start, start + parseInt(line[1], 16)];
 }
 
 /** Instruction counts per pc summed per function (the nearest function symbol at or below the pc). */
@@ -132,8 +142,16 @@ async function main() {
     const short = await countRun(elf, csv, w, EPOCHS_SHORT, o.mode, work);
     const long = await countRun(elf, csv, w, EPOCHS_LONG, o.mode, work);
     const samples = (EPOCHS_LONG - EPOCHS_SHORT) * w.rows;
-    const per = [...new Set([...short.keys(), ...long.keys()])]
-      .map((name) => [name, ((long.get(name) ?? 0) - (short.get(name) ?? 0)) / samples])
+    if (o.pcs) {
+      // Per instruction of one function: where its cost sits (compare with objdump -d).
+      const [lo, hi] = functionRange(elf, o.pcs);
+      const rows = [...long.pcs.keys()].filter((pc) => { const a = parseInt(pc, 16); return a >= lo && a < hi; }).sort()
+        .map((pc) => [pc, ((long.pcs.get(pc) ?? 0) - (short.pcs.get(pc) ?? 0)) / samples]).filter(([, n]) => n >= 0.05);
+      for (const [pc, n] of rows) process.stdout.write(`${pc} ${n.toFixed(2)}\n`);
+      return;
+    }
+    const per = [...new Set([...short.functions.keys(), ...long.functions.keys()])]
+      .map((name) => [name, ((long.functions.get(name) ?? 0) - (short.functions.get(name) ?? 0)) / samples])
       .filter(([, n]) => Math.abs(n) >= 0.05)
       .sort((a, b) => b[1] - a[1]);
     const total = per.reduce((s, [, n]) => s + n, 0);
