@@ -11,7 +11,7 @@ import { planGrads, targetColumns } from "./plan";
 import * as network from "./network";
 import * as optimizer from "./optim/optimizer";
 import { Status } from "./status";
-import { capacity, held, orderRows, orderedRow, startEpoch } from "./store";
+import { capacity, held, orderRows, rowAtWith, startEpoch, storeOrder } from "./store";
 
 /** The most rows one step takes: BATCH_REPLY's row count is a u16. */
 export const MAX_STEP_ROWS: u32 = 0xffff;
@@ -67,15 +67,24 @@ export function trainStoredStep(first: u32, rows: u32, newEpoch: bool, epoch: u3
   return Status.OK;
 }
 
-/** Copies `n` rows from position `from` of the epoch's order to level 0 and the targets. */
+/**
+ * Copies `n` rows from position `from` of the epoch's order to level 0 and
+ * the targets. The widths and the row's size are read once per chunk, not
+ * per row (this is the per-row cost of training from the store).
+ */
 function stageRows(from: u32, n: u32): void {
   const nIn = width(0);
   const nT = targetColumns();
+  const rowBytes = <usize>(nIn + nT) << 2;
   let x = level(0);
   let t = targets;
-  for (let r: u32 = 0; r < n; r++) {
-    let src = orderedRow(from + r);
-    for (let i = 0; i < nIn; i++, src += 4, x += 4) store<u32>(x, load<u32>(src));
-    for (let i = 0; i < nT; i++, src += 4, t += 4) store<u32>(t, load<u32>(src));
+  let order = storeOrder + (<usize>from << 2);
+  const orderEnd = order + (<usize>n << 2);
+  for (; order < orderEnd; order += 4) {
+    let src = rowAtWith(load<u32>(order), rowBytes);
+    const inEnd = src + (<usize>nIn << 2);
+    for (; src < inEnd; src += 4, x += 4) store<u32>(x, load<u32>(src));
+    const tEnd = inEnd + (<usize>nT << 2);
+    for (; src < tEnd; src += 4, t += 4) store<u32>(t, load<u32>(src));
   }
 }

@@ -68,15 +68,23 @@ export function appendRow(src: usize): void {
 
 /** The address of the row of age `row` (0 = the oldest held; row < held). */
 export function rowAt(row: u32): usize {
-  // The oldest row sits at nextSlot once the ring is full, at slot 0 before.
-  const oldest: u64 = held < capacity ? 0 : <u64>nextSlot;
-  const slot = <usize>((oldest + <u64>row) % <u64>capacity);
-  return storeData + (slot * <usize>rowFloats() << 2);
+  return rowAtWith(row, <usize>rowFloats() << 2);
 }
 
-/** The row at position `position` of the epoch's order (position < orderRows). */
-export function orderedRow(position: u32): usize {
-  return rowAt(load<u32>(storeOrder + (<usize>position << 2)));
+/**
+ * rowAt for a caller that knows the row's size in bytes (rowFloats() x 4):
+ * no call per row. The slot is oldest + row wrapped once (both are below
+ * capacity, so one subtraction wraps it; in u64 so the sum cannot overflow),
+ * not a u64 remainder (a library call on a 32-bit CPU).
+ */
+// @ts-ignore: decorator
+@inline
+export function rowAtWith(row: u32, rowBytes: usize): usize {
+  // The oldest row sits at nextSlot once the ring is full, at slot 0 before.
+  const oldest: u64 = held < capacity ? 0 : <u64>nextSlot;
+  let slot = oldest + <u64>row;
+  if (slot >= <u64>capacity) slot -= <u64>capacity;
+  return storeData + <usize>slot * rowBytes;
 }
 
 /** Computes the epoch's order of the rows held: 0..held-1, or the host's seeded shuffle for `epoch`. */

@@ -6,8 +6,14 @@
 // reproducible: per sample = (3 epochs - 1 epoch) / (2 x rows), which cancels
 // boot, setup and data generation.
 //
-//   node bench/board.mjs [--workloads P1,P2] [--isas rv32imc,rv32imfc] [--json-line]
+//   node bench/board.mjs [--workloads P1,P2] [--isas rv32imc,rv32imfc] [--modes streamed,resident] [--ram] [--json-line]
 // (P3 does not fit the C3's 40 KiB; --workloads P3 runs it under the S3 profile: slow under -icount)
+// Modes: `streamed` sends every row over the line each epoch (BATCH frames);
+// `resident` uploads the rows once into the board's sample store (`train
+// --resident`) and trains every epoch from it (one TRAIN_STORE frame per
+// batch): the upload is in both runs, so the difference is training from the
+// store. By default P1 runs both, the others streamed only.
+// --ram: also the RAM table, one row per board profile (boards/profiles/*.json).
 //
 // wasm3 rows need a wasm3 cross-built per ISA (as tests/emulated/wasm3.test.ts):
 //   EDGEPROP_M3_INCLUDE, EDGEPROP_M3_RV32IMC_LIB, EDGEPROP_M3_RV32IMFC_LIB, EDGEPROP_M3_FLAGS
@@ -31,13 +37,27 @@ const ASSUMED_CPI = 1.5;
 const EPOCHS_SHORT = 1, EPOCHS_LONG = 3;
 /** The profile each workload runs under: the C3 where the model fits, the S3's bigger memory for P3. */
 const PROFILE_FOR = { P1: 'esp32-c3', P2: 'esp32-c3', P3: 'esp32-s3' };
+/** Where the resident rows fit: P1's 1,000 rows (44,000 B) and their order
+ * (4,000 B) do not fit the C3's 40 KiB or the ESP32's 48 KiB, so resident
+ * runs take the S3 profile's memory (the CPU is still the ISA's). */
+const RESIDENT_PROFILE_FOR = { P1: 'esp32-s3', P2: 'esp32-s3', P3: 'esp32-s3' };
+const MODES = ['streamed', 'resident'];
+/** --ram: every board profile, with the ISA that stands in for its CPU on QEMU (the ESP32 and S3 are Xtensa with a single-precision FPU). */
+const RAM_PROFILES = [['esp32-c3', 'rv32imc'], ['esp32', 'rv32imfc'], ['esp32-s3', 'rv32imfc']];
+/** The workload the RAM table trains (P2 with Adam: the plan held against AIfES), one epoch, streamed. */
+const RAM_WORKLOAD = 'P2';
+const DEFAULT_MODES = { P1: ['streamed', 'resident'], P2: ['streamed'], P3: ['streamed'] };
 
 function parseArgs(argv) {
-  const o = { workloads: ['P1', 'P2'], isas: ['rv32imc', 'rv32imfc'], jsonLine: false };
+  const o = { workloads: ['P1', 'P2'], isas: ['rv32imc', 'rv32imfc'], modes: null, ram: false, jsonLine: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--workloads') o.workloads = argv[++i].split(',').map((k) => getWorkload(k.trim()).id);
     else if (a === '--isas') o.isas = argv[++i].split(',');
+    else if (a === '--modes') {
+      o.modes = argv[++i].split(',').map((m) => m.trim());
+      for (const m of o.modes) if (!MODES.includes(m)) throw new Error(`--modes: '${m}' is not one of ${MODES.join(', ')}`);
+    } else if (a === '--ram') o.ram = true;
     else if (a === '--json-line') o.jsonLine = true;
     else throw new Error(`unknown argument ${a}`);
   }
@@ -74,10 +94,12 @@ function plainInstructions(isa, w, epochs, work) {
   return f;
 }
 
-function train(port, csv, w, epochs) {
-  const args = ['bin/edgeprop.js', 'train', '--port', port, '--data', csv, '--layers', w.layers.join(','), '--act', w.act,
+function train(port, csv, w, epochs, mode, profile) {
+  // --board: the host sizes the chunk for the profile's memory as a user's `train --board` does.
+  const args = ['bin/edgeprop.js', 'train', '--port', port, '--board', profile, '--data', csv, '--layers', w.layers.join(','), '--act', w.act,
     '--loss', w.loss, '--opt', w.optimizer.name, '--lr', String(w.optimizer.lr), '--batch', String(w.batch),
     '--epochs', String(epochs), '--no-shuffle', '--json'];
+  if (mode === 'resident') args.push('--resident');
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '', out = '';
@@ -92,13 +114,25 @@ function train(port, csv, w, epochs) {
   });
 }
 
+/** Static RAM of a firmware image: .data, .bss and .noinit, from the RAM's start to where the heap begins (link.ld). */
+function staticRam(elf) {
+  const nm = spawnSync('riscv64-unknown-elf-nm', [elf], { encoding: 'utf8' });
+  if (nm.status !== 0) throw new Error(`nm ${elf} failed: ${nm.stderr}`);
+  const sym = (name) => {
+    const line = nm.stdout.split('\n').find((l) => l.endsWith(` ${name}`));
+    if (!line) throw new Error(`${elf} has no symbol ${name}`);
+    return parseInt(line.split(' ')[0], 16);
+  };
+  return sym('__heap_start') - sym('__data_start');
+}
+
 /** The module's instructions for `epochs` epochs on a freshly booted emulated board, and the RAM it reported. */
-async function engineRun(elf, csv, w, epochs) {
-  const board = await startEmulatedBoard({ elf, icount: true, bootTimeoutMs: 120_000 });
+async function engineRun(elf, csv, w, epochs, mode, profile, icount = true) {
+  const board = await startEmulatedBoard({ elf, icount, bootTimeoutMs: 120_000 });
   try {
     const boot = await board.waitForStats({ after: 0 });
     const before = board.statsCount();
-    const done = await train(board.path, csv, w, epochs);
+    const done = await train(board.path, csv, w, epochs, mode, profile);
     // The board may go idle during a run (the host pauses); the line that
     // counts follows the last frame the host sent (bytes_sent counts frames;
     // the link writes a few bytes more, so at least that many).
@@ -119,7 +153,7 @@ async function main() {
     return;
   }
   const work = mkdtempSync(join(tmpdir(), 'edgeprop-bench-board-'));
-  const rows = [];
+  const rows = [], ramRows = [];
   try {
     for (const id of o.workloads) {
       const w = getWorkload(id);
@@ -130,32 +164,84 @@ async function main() {
       for (const isa of o.isas) {
         const p1 = plainInstructions(isa, w, EPOCHS_SHORT, work), p3 = plainInstructions(isa, w, EPOCHS_LONG, work);
         const plain = (p3.instructions - p1.instructions) / samples;
-        rows.push({ id, isa, engine: 'plain-c', profile, instructions_per_sample: plain, heap_peak: p3.heap_peak, stack_peak: p3.stack_peak });
+        rows.push({ id, isa, mode: '', engine: 'plain-c', profile, instructions_per_sample: plain, heap_peak: p3.heap_peak, stack_peak: p3.stack_peak });
         log(`${id} ${isa} plain-c ${plain.toFixed(1)} instructions/sample`);
-        for (const engine of ['wasm2c', 'wasm3']) {
-          const m3 = engine === 'wasm3' ? wasm3For(isa) : {};
-          if (!m3) { rows.push({ id, isa, engine, profile, skipped: `set EDGEPROP_M3_INCLUDE and EDGEPROP_M3_${isa.toUpperCase()}_LIB` }); continue; }
-          try {
-            const elf = buildFirmware({ isa, engine, profile, obj: join(work, `${profile}-${isa}-${engine}`), ...m3 });
-            const r1 = await engineRun(elf, csv, w, EPOCHS_SHORT), r3 = await engineRun(elf, csv, w, EPOCHS_LONG);
-            const per = (r3.instructions - r1.instructions) / samples;
-            rows.push({ id, isa, engine, profile, instructions_per_sample: per, ratio_to_plain: per / plain,
-              heap_peak: r3.heap_peak, stack_peak: r3.stack_peak, ram: r3.ram, load_instructions: r3.load_instructions,
-              run_instructions: { [EPOCHS_SHORT]: r1.instructions, [EPOCHS_LONG]: r3.instructions } });
-            log(`${id} ${isa} ${engine} ${per.toFixed(1)} instructions/sample (${(per / plain).toFixed(2)}x plain C)`);
-          } catch (err) {
-            rows.push({ id, isa, engine, profile, error: String(err.message ?? err).slice(0, 400) });
-            log(`${id} ${isa} ${engine} ERROR ${err.message}`);
+        for (const mode of o.modes ?? DEFAULT_MODES[id]) {
+          const modeProfile = mode === 'resident' ? RESIDENT_PROFILE_FOR[id] : profile;
+          for (const engine of ['wasm2c', 'wasm3']) {
+            const m3 = engine === 'wasm3' ? wasm3For(isa) : {};
+            if (!m3) { rows.push({ id, isa, mode, engine, profile: modeProfile, skipped: `set EDGEPROP_M3_INCLUDE and EDGEPROP_M3_${isa.toUpperCase()}_LIB` }); continue; }
+            try {
+              const elf = buildFirmware({ isa, engine, profile: modeProfile, obj: join(work, `${modeProfile}-${isa}-${engine}`), ...m3 });
+              const r1 = await engineRun(elf, csv, w, EPOCHS_SHORT, mode, modeProfile), r3 = await engineRun(elf, csv, w, EPOCHS_LONG, mode, modeProfile);
+              const per = (r3.instructions - r1.instructions) / samples;
+              rows.push({ id, isa, mode, engine, profile: modeProfile, instructions_per_sample: per, ratio_to_plain: per / plain,
+                static_ram: staticRam(elf), heap_peak: r3.heap_peak, stack_peak: r3.stack_peak, ram: r3.ram, load_instructions: r3.load_instructions,
+                run_instructions: { [EPOCHS_SHORT]: r1.instructions, [EPOCHS_LONG]: r3.instructions } });
+              log(`${id} ${isa} ${mode} ${engine} ${per.toFixed(1)} instructions/sample (${(per / plain).toFixed(2)}x plain C)`);
+            } catch (err) {
+              rows.push({ id, isa, mode, engine, profile: modeProfile, error: String(err.message ?? err).slice(0, 400) });
+              log(`${id} ${isa} ${mode} ${engine} ERROR ${err.message}`);
+            }
           }
         }
       }
     }
+    if (o.ram) ramRows.push(...await ramPerProfile(work));
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
-  const markdown = table(rows);
-  if (o.jsonLine) process.stdout.write(JSON.stringify({ clock_hz: CLOCK_HZ, assumed_cpi: ASSUMED_CPI, rows, markdown }) + '\n');
+  const markdown = table(rows) + (ramRows.length ? '\n\n' + ramTable(ramRows) : '');
+  if (o.jsonLine) process.stdout.write(JSON.stringify({ clock_hz: CLOCK_HZ, assumed_cpi: ASSUMED_CPI, rows, ram: ramRows, markdown }) + '\n');
   else process.stdout.write(markdown + '\n');
+}
+
+/**
+ * RAM high-water per board profile: the firmware built for the profile (its
+ * module memory, RAM size and stack), RAM_WORKLOAD trained one epoch (no
+ * -icount: only the peaks count here); static data + heap peak + stack peak
+ * against the RAM the profile's board gives the firmware.
+ */
+async function ramPerProfile(work) {
+  const w = getWorkload(RAM_WORKLOAD);
+  const csv = join(work, `ram-${w.id}.csv`);
+  writeCsv(w, csv);
+  const out = [];
+  for (const [profile, isa] of RAM_PROFILES) {
+    for (const engine of ['wasm2c', 'wasm3']) {
+      const m3 = engine === 'wasm3' ? wasm3For(isa) : {};
+      if (!m3) { out.push({ profile, isa, engine, id: w.id, skipped: `set EDGEPROP_M3_INCLUDE and EDGEPROP_M3_${isa.toUpperCase()}_LIB` }); continue; }
+      try {
+        const elf = buildFirmware({ isa, engine, profile, obj: join(work, `${profile}-${isa}-${engine}`), ...m3 });
+        const r = await engineRun(elf, csv, w, 1, 'streamed', profile, false);
+        const staticBytes = staticRam(elf);
+        const total = staticBytes + r.heap_peak + r.stack_peak;
+        out.push({ profile, isa, engine, id: w.id, static_ram: staticBytes, heap_peak: r.heap_peak, stack_peak: r.stack_peak, total, ram: r.ram, fits: total <= r.ram });
+        log(`RAM ${profile} ${isa} ${engine}: ${total} of ${r.ram} B`);
+      } catch (err) {
+        out.push({ profile, isa, engine, id: w.id, error: String(err.message ?? err).slice(0, 400) });
+        log(`RAM ${profile} ${isa} ${engine} ERROR ${err.message}`);
+      }
+    }
+  }
+  return out;
+}
+
+function ramTable(rows) {
+  const lines = [
+    `RAM high-water per board profile: the firmware built for the profile (its module memory and RAM; QEMU's ISA standing in for the CPU), ` +
+    `${RAM_WORKLOAD} streamed for one epoch. Static = .data + .bss + .noinit; heap = the sbrk break's high-water (wasm2c: the module's linear memory ` +
+    `and the runtime); stack = the painted stack's high-water. RAM = what the profile's board gives the firmware (the S3: its PSRAM, where the ` +
+    `module's memory lives, with the internal SRAM).`,
+    '',
+    '| profile | ISA (stand-in) | engine | workload | static B | heap peak B | stack peak B | total B | RAM B | fits |',
+    '| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | --- |',
+  ];
+  for (const r of rows) {
+    if (r.skipped || r.error) { lines.push(`| ${r.profile} | ${r.isa} | ${r.engine} | ${r.id} | ${r.skipped ? `skipped: ${r.skipped}` : `error: ${r.error.replace(/\|/g, '/').split('\n')[0]}`} | | | | | |`); continue; }
+    lines.push(`| ${r.profile} | ${r.isa} | ${r.engine} | ${r.id} | ${int(r.static_ram)} | ${int(r.heap_peak)} | ${int(r.stack_peak)} | ${int(r.total)} | ${int(r.ram)} | ${r.fits ? 'yes' : '**no**'} |`);
+  }
+  return lines.join('\n');
 }
 
 const int = (n) => Math.round(n).toLocaleString('en-US');
@@ -164,16 +250,18 @@ function table(rows) {
   const lines = [
     `Instructions retired inside the module per trained sample on QEMU's riscv32 \`virt\` (-icount shift=0), ` +
     `(${EPOCHS_LONG} epochs - ${EPOCHS_SHORT} epoch) / (${EPOCHS_LONG - EPOCHS_SHORT} x rows); plain-c is bench/peers/plain.c bare metal on the same CPU (whole program). ` +
-    `Samples/s at ${CLOCK_HZ / 1e6} MHz assume ${ASSUMED_CPI} cycles per instruction. RAM: heap high-water (sbrk) + stack high-water (painting) ` +
-    `beside the RAM the profile's board gives the firmware.`,
+    `Samples/s at ${CLOCK_HZ / 1e6} MHz assume ${ASSUMED_CPI} cycles per instruction. ` +
+    `Streamed: every row crosses the line each epoch; resident: the rows were uploaded once into the board's sample store (\`train --resident\`) ` +
+    `and each epoch trains from it (resident P1 needs the S3 profile's memory: 48,000 B of rows and order). ` +
+    `RAM: static data + heap high-water (sbrk) + stack high-water (painting) beside the RAM the profile's board gives the firmware.`,
     '',
-    '| workload | ISA | engine | profile | instructions/sample | x plain C | est. samples/s | heap peak B | stack peak B | RAM B |',
-    '| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| workload | ISA | mode | engine | profile | instructions/sample | x plain C | est. samples/s | static B | heap peak B | stack peak B | RAM B |',
+    '| --- | --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const r of rows) {
-    if (r.skipped || r.error) { lines.push(`| ${r.id} | ${r.isa} | ${r.engine} | ${r.profile} | ${r.skipped ? `skipped: ${r.skipped}` : `error: ${r.error.replace(/\|/g, '/').split('\n')[0]}`} | | | | | |`); continue; }
+    if (r.skipped || r.error) { lines.push(`| ${r.id} | ${r.isa} | ${r.mode} | ${r.engine} | ${r.profile} | ${r.skipped ? `skipped: ${r.skipped}` : `error: ${r.error.replace(/\|/g, '/').split('\n')[0]}`} | | | | | | |`); continue; }
     const sps = CLOCK_HZ / (ASSUMED_CPI * r.instructions_per_sample);
-    lines.push(`| ${r.id} | ${r.isa} | ${r.engine} | ${r.profile} | ${int(r.instructions_per_sample)} | ${r.ratio_to_plain ? r.ratio_to_plain.toFixed(2) : '1'} | ${int(sps)} | ${int(r.heap_peak)} | ${int(r.stack_peak)} | ${r.ram ? int(r.ram) : ''} |`);
+    lines.push(`| ${r.id} | ${r.isa} | ${r.mode} | ${r.engine} | ${r.profile} | ${int(r.instructions_per_sample)} | ${r.ratio_to_plain ? r.ratio_to_plain.toFixed(2) : '1'} | ${int(sps)} | ${r.static_ram ? int(r.static_ram) : ''} | ${int(r.heap_peak)} | ${int(r.stack_peak)} | ${r.ram ? int(r.ram) : ''} |`);
   }
   return lines.join('\n');
 }

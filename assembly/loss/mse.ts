@@ -1,4 +1,5 @@
 import { derivativeAt } from "../activation";
+import { squareToF64 } from "../exact-square";
 
 // Mean squared error, mean over outputs per sample (torch's MSELoss is the mean
 // over batch x outputs; the 1/batch is applied when the optimizer steps).
@@ -9,7 +10,7 @@ export function mse(act: u8, y: usize, t: usize, k: i32, rows: i32, keep: bool):
   let sum: f64 = 0;
   for (; y < end; y += 4, t += 4) {
     const e = load<f32>(y) - load<f32>(t);
-    sum += <f64>e * <f64>e;
+    sum += squareToF64(e); // = <f64>e * <f64>e, without soft-double on an f32-only FPU
     if (!keep) store<f32>(y, scale * e * derivativeAt(act, load<f32>(y)));
   }
   return sum / <f64>k;

@@ -19,8 +19,8 @@ import { initNetwork, configureNetwork, trainChunk, evalChunk, configured, confi
 import * as network from "../network";
 import * as optimizer from "../optim/optimizer";
 import { Status } from "../status";
-import { cobsDecode, cobsEncode } from "./cobs";
-import { crc32 } from "./crc32";
+import { cobsDecodeSkipping, cobsEncode, head } from "./cobs";
+import { crc32, crc32Bytes, crc32Update } from "./crc32";
 import { HEADER, H_LEN, H_SEQ, H_TYPE, TRAILER, Type, PROTOCOL_VERSION } from "./frame";
 import {
   BatchFlag, BatchReply, BatchRequest, ConfigureReply, ErrorPayload, EvalReply, HelloReply, Region,
@@ -36,9 +36,9 @@ import { clearReplies, copyReply, findReply, rememberReply, replyLength, replyTy
 // bytes, so one byte of lead is enough). At 3 the 5-byte header puts the
 // sequence and length (u16) and the payload on their natural alignment.
 const RAW_AT: usize = 3;
-// A request's payload is moved down from its wire offset (HEADER, 5) to the
-// start of rx, so that its fields sit on their natural alignment (f64s at
-// multiples of 8) as the replies' do.
+// A request's payload is decoded to the start of rx (cobsDecodeSkipping keeps
+// the 5-byte header aside), so that its fields sit on their natural
+// alignment (f64s at multiples of 8) as the replies' do.
 
 let started = false;
 let bootId: u32 = 0;
@@ -85,10 +85,16 @@ export function rx(n: i32): i32 {
     // Skip an aligned word at a time while it holds no 0x00 (the classic
     // (v - 0x01010101) & ~v & 0x80808080 test), then byte by byte: every
     // access naturally aligned (the board's loads assume it).
-    while ((scanFrom & 3) == 0 && scanFrom + 4 <= rxFill) {
-      const v = load<u32>(rxBuf + <usize>scanFrom);
-      if (((v - 0x01010101) & ~v & 0x80808080) != 0) break;
-      scanFrom += 4;
+    if ((scanFrom & 3) == 0) {
+      // Addresses in locals, the end of the whole words computed once: the
+      // loop is a load, the test and a step (the global is written after).
+      let at = rxBuf + <usize>scanFrom;
+      const words = rxBuf + <usize>(rxFill & ~3);
+      for (; at < words; at += 4) {
+        const v = load<u32>(at);
+        if (((v - 0x01010101) & ~v & 0x80808080) != 0) break;
+      }
+      scanFrom = <i32>(at - rxBuf);
     }
     if (scanFrom >= rxFill) break;
     const p = rxBuf + <usize>scanFrom;
@@ -150,15 +156,17 @@ let out: usize = 0; //  the reply's payload, in tx past its header
 let caching = false; // set while executing a new request: its reply is remembered
 
 function handleFrame(encodedLen: i32): i32 {
-  const n = cobsDecode(rxBuf, encodedLen);
+  // Decoded in place with the header kept aside: the payload lands at rxBuf
+  // itself, aligned, in the same pass (no second pass moves it there).
+  const n = cobsDecodeSkipping(rxBuf, encodedLen, HEADER);
   if (n < HEADER + TRAILER) return 0;
-  // The header's u16s and the trailer sit at odd offsets: read by bytes.
-  reqLen = <i32>loadU16Bytes(rxBuf + <usize>H_LEN);
+  reqLen = <i32>(<u32>(head >>> (<u64>H_LEN << 3)) & 0xffff);
   if (reqLen != n - HEADER - TRAILER) return 0;
-  if (crc32(rxBuf, n - TRAILER) != loadU32Bytes(rxBuf + <usize>(n - TRAILER))) return 0;
-  reqType = load<u8>(rxBuf, H_TYPE);
-  reqSeq = loadU16Bytes(rxBuf + <usize>H_SEQ);
-  movePayloadDown(rxBuf, reqLen);
+  // The CRC covers the header, then the payload; the trailer follows the payload at any offset: read by bytes.
+  const crc = crc32Update(crc32Bytes(0xffffffff, head, HEADER), rxBuf, reqLen) ^ 0xffffffff;
+  if (crc != loadU32Bytes(rxBuf + <usize>reqLen)) return 0;
+  reqType = <u8>(head >>> (<u64>H_TYPE << 3));
+  reqSeq = <u16>(head >>> (<u64>H_SEQ << 3));
   req = rxBuf;
   out = txBuf + RAW_AT + <usize>HEADER;
 
@@ -220,30 +228,8 @@ function execute(): i32 {
   return error(Status.BAD_FRAME, <i32>reqType);
 }
 
-function loadU16Bytes(p: usize): u16 {
-  return <u16>load<u8>(p) | (<u16>load<u8>(p, 1) << 8);
-}
-
 function loadU32Bytes(p: usize): u32 {
   return <u32>load<u8>(p) | (<u32>load<u8>(p, 1) << 8) | (<u32>load<u8>(p, 2) << 16) | (<u32>load<u8>(p, 3) << 24);
-}
-
-/**
- * Moves the `len` payload bytes at dst + HEADER (5) to dst (aligned), a word
- * at a time from aligned loads: the word at dst + i is the high three bytes
- * of the word at dst + i + 4 and the low byte of the next. The loads stay
- * inside the frame (its 4-byte trailer follows the payload); each word is
- * loaded before a store could reach it.
- */
-function movePayloadDown(dst: usize, len: i32): void {
-  let i = 0;
-  let cur = load<u32>(dst, 4);
-  for (; i + 4 <= len; i += 4) {
-    const next = load<u32>(dst + <usize>(i + 8));
-    store<u32>(dst + <usize>i, (cur >>> 8) | (next << 24));
-    cur = next;
-  }
-  for (; i < len; i++) store<u8>(dst + <usize>i, load<u8>(dst + <usize>(i + HEADER)));
 }
 
 /** Writes the reply header and CRC around `len` payload bytes at `out`; COBS; returns wire bytes. */

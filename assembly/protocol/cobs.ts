@@ -2,33 +2,73 @@
 // no 0x00, so a 0x00 on the wire always ends a frame and a receiver that
 // joins mid-stream resynchronises at the next one.
 
-/** Decodes [src, src+n) in place (decoded data is never longer); returns its length or -1. */
-export function cobsDecode(src: usize, n: i32): i32 {
+/**
+ * The first `skip` decoded bytes of the frame cobsDecodeSkipping last took
+ * (the frame header), little-endian: byte 0 in bits 0-7.
+ */
+export let head: u64 = 0;
+
+/**
+ * Decodes the COBS frame [buf, buf+n) in place, its first `skip` (at most 8)
+ * decoded bytes kept in `head` instead of the buffer: decoded byte j >= skip
+ * lands at buf + j - skip. With the 5-byte frame header skipped, the payload
+ * starts at buf itself (aligned) and no second pass moves it there. Returns
+ * the decoded length (the skipped bytes included) or -1 for a malformed frame.
+ *
+ * Every access naturally aligned: each run's bytes go one at a time until
+ * the destination is aligned, then a word at a time, each destination word
+ * built from the two aligned source words that hold its bytes (shifted
+ * together when the source is not aligned as the destination is). Those
+ * loads may read up to 3 bytes past the run, never past the aligned word
+ * holding its last byte (inside the memory). The destination trails the
+ * source by at least one code byte, so each word is loaded before any store
+ * reaches it (a source word is kept in a local once loaded).
+ */
+export function cobsDecodeSkipping(buf: usize, n: i32, skip: i32): i32 {
   let read: i32 = 0;
-  let write: i32 = 0;
+  let j: i32 = 0; // decoded bytes so far
+  head = 0;
   while (read < n) {
-    const code = <i32>load<u8>(src + <usize>read);
+    const code = <i32>load<u8>(buf + <usize>read);
     if (code == 0 || read + code > n) return -1;
     read++;
-    // The run of code-1 data bytes moves down in place (write < read), four at
-    // a time when both ends are aligned (every access naturally aligned):
-    // each word is loaded before the store that may overlap it, and later
-    // loads start beyond what was stored.
     let left = code - 1;
-    if ((((src + <usize>write) | (src + <usize>read)) & 3) == 0) {
-      for (; left >= 4; left -= 4, write += 4, read += 4) {
-        store<u32>(src + <usize>write, load<u32>(src + <usize>read));
-      }
+    // The header's bytes, then single bytes up to an aligned destination.
+    while (left > 0 && (j < skip || ((buf + <usize>(j - skip)) & 3) != 0)) {
+      const b = load<u8>(buf + <usize>read);
+      if (j < skip) head |= <u64>b << (<u64>j << 3);
+      else store<u8>(buf + <usize>(j - skip), b);
+      j++; read++; left--;
     }
-    for (; left > 0; left--, write++, read++) {
-      store<u8>(src + <usize>write, load<u8>(src + <usize>read));
+    if (left >= 4) {
+      let dst = buf + <usize>(j - skip);
+      const src = buf + <usize>read;
+      const bytes = left & ~3;
+      const end = dst + <usize>bytes;
+      const shift = <u32>(src & 3) << 3;
+      let at = src & ~(<usize>3);
+      if (shift == 0) {
+        for (; dst < end; dst += 4, at += 4) store<u32>(dst, load<u32>(at));
+      } else {
+        let low = load<u32>(at);
+        for (; dst < end; dst += 4) {
+          at += 4;
+          const high = load<u32>(at);
+          store<u32>(dst, (low >>> shift) | (high << (32 - shift)));
+          low = high;
+        }
+      }
+      j += bytes; read += bytes; left -= bytes;
+    }
+    for (; left > 0; left--, j++, read++) {
+      store<u8>(buf + <usize>(j - skip), load<u8>(buf + <usize>read));
     }
     if (code < 0xff && read < n) {
-      store<u8>(src + <usize>write, 0);
-      write++;
+      if (j >= skip) store<u8>(buf + <usize>(j - skip), 0);
+      j++;
     }
   }
-  return write;
+  return j;
 }
 
 /**

@@ -7,7 +7,21 @@ const TABLE: usize = memory.data<u32>([
 ]);
 
 export function crc32(p: usize, n: i32): u32 {
-  let c: u32 = 0xffffffff;
+  return crc32Update(0xffffffff, p, n) ^ 0xffffffff;
+}
+
+/** Feeds the low `bytes` bytes of `v` (lowest first) to a running CRC `c` (no final xor). */
+export function crc32Bytes(c: u32, v: u64, bytes: i32): u32 {
+  for (let i = 0; i < bytes; i++, v >>>= 8) {
+    c ^= <u32>v & 0xff;
+    c = (c >>> 4) ^ load<u32>(TABLE + ((<usize>c & 15) << 2));
+    c = (c >>> 4) ^ load<u32>(TABLE + ((<usize>c & 15) << 2));
+  }
+  return c;
+}
+
+/** Feeds [p, p+n) to a running CRC `c` (start from 0xffffffff; xor the result with it at the end). */
+export function crc32Update(c: u32, p: usize, n: i32): u32 {
   const end = p + <usize>n;
   // A word at a time: the CRC is reflected and the word little-endian, so its
   // 32 bits go in lowest first, eight nibbles per load (fewer instructions
@@ -35,5 +49,5 @@ export function crc32(p: usize, n: i32): u32 {
     c = (c >>> 4) ^ load<u32>(TABLE + ((<usize>c & 15) << 2));
     c = (c >>> 4) ^ load<u32>(TABLE + ((<usize>c & 15) << 2));
   }
-  return c ^ 0xffffffff;
+  return c;
 }
