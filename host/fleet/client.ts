@@ -4,9 +4,10 @@
 // weights and the round's lr on the board, trains E local epochs with the
 // session every command uses (run/session.ts: the rows streamed, or resident
 // in the board's store, uploaded once), pulls the weights and publishes them
-// with its example count. Rounds are handled one at a time, in arrival order.
+// with its example count. Every round starts from a fresh optimizer (the
+// configured state: Adam's moments zero, step 0). Rounds are handled one at a time, in arrival order.
 import type { MqttClient } from "mqtt";
-import type { Board } from "../boards/board.js";
+import type { Board, OptimizerState } from "../boards/board.js";
 import type { Dataset } from "../data/dataset.js";
 import type { RunSettings } from "../run/run-spec.js";
 import { runSession } from "../run/session.js";
@@ -30,10 +31,17 @@ export interface FleetClientOptions {
   log: (line: string) => void;
 }
 
+/** fleet sim --drop-rate: whether client `id` ignores round `round` (a draw from the id and round alone, so a run repeats). */
+export function dropsRound(id: string, round: number, dropRate: number): boolean {
+  return dropRate > 0 && mulberry32(crc32(new TextEncoder().encode(`${id}:${round}`)))() < dropRate;
+}
+
 export class FleetClient {
   private queue: Promise<void> = Promise.resolve();
   private uploaded = false;
   private lastRound = 0;
+  /** The optimizer's state as configured, before any step: every round starts from it. */
+  private freshOptimizer: OptimizerState | null = null;
   /** Rounds trained and answered. */
   answered = 0;
 
@@ -42,6 +50,7 @@ export class FleetClient {
   /** Subscribes to its round topic and announces itself. */
   async start(): Promise<void> {
     const { mqtt, o } = this;
+    this.freshOptimizer = await o.board.getOptimizerState();
     mqtt.on("message", (topic, payload) => {
       if (topic !== o.topics.round(o.id)) return;
       const bytes = new Uint8Array(payload.buffer, payload.byteOffset, payload.byteLength).slice();
@@ -72,11 +81,15 @@ export class FleetClient {
       throw err;
     }
     this.lastRound = m.round;
-    if (o.dropRate && mulberry32(crc32(new TextEncoder().encode(`${o.id}:${m.round}`)))() < o.dropRate) return;
+    if (o.dropRate && dropsRound(o.id, m.round, o.dropRate)) return;
     const { board, data, settings } = o;
     const resident = (settings.run.storeRows ?? 0) > 0;
     if (resident && !this.uploaded) { await uploadResident(board, data); this.uploaded = true; }
     await board.setWeights(m.weights);
+    // A fresh optimizer every round, as a Flower client builds its torch optimizer inside fit(): Adam's moments and step
+    // count, momentum buffers and Adagrad's sums start over from the configured state. What a round trains on then
+    // depends only on the round's weights, lr and number, so a resumed coordinator gives the uninterrupted run's model.
+    if (this.freshOptimizer) await board.setOptimizerState(this.freshOptimizer);
     // Round r trains the epochs (r-1)E .. rE-1: a shuffled epoch's order is new every round, and round 1's first is sim's first.
     const first = (m.round - 1) * o.localEpochs;
     await runSession(board, data, {
