@@ -45,7 +45,7 @@ export const FLEET_SIM_OPTIONS: OptionSpec[] = [
   ...RUN_OPTIONS, ...ROUND_OPTIONS,
   { name: "clients", kind: "int", min: 1, max: 1000, default: 4, help: "simulated clients, each with its shard of the rows" },
   { name: "split", kind: "string", value: "iid|dirichlet:ALPHA", default: "iid", help: "how the rows are dealt out: iid, or label-skewed by Dirichlet(ALPHA) (needs ce or bce)" },
-  { name: "drop-rate", kind: "number", min: 0, max: 1, default: 0, help: "probability that a sampled client ignores a round (simulated dropout; the round waits --round-timeout)" },
+  { name: "drop-rate", kind: "number", min: 0, max: 1, default: 0, help: "probability that a sampled client ignores a round (simulated dropout, drawn from its id and the round; the round does not wait for it)" },
   { name: "no-centralized", kind: "flag", help: "skip the centralized run beside the fleet" },
   ...BROKER_OPTIONS,
   ...LINK_OPTIONS,

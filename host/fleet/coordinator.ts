@@ -35,6 +35,14 @@ export interface CoordinatorOptions {
   maxUpdateNorm: number;
   /** How the global weights travel (clients answer in kind). */
   encoding?: WeightEncoding;
+  /**
+   * A simulation's knowledge of its own dropout (fleet sim --drop-rate): the
+   * sampled clients that will not answer round r. The round still sends them
+   * its ROUND and takes their update if one comes, but closes once every other
+   * sampled client answered instead of waiting out the timeout; a real
+   * coordinator cannot know and waits.
+   */
+  silentIn?: (id: string, round: number) => boolean;
   /** Seeds the sampling. */
   seed: number;
   /** The lr of round r (1-based). */
@@ -87,7 +95,7 @@ export function sampleClients(ids: readonly string[], k: number, seed: number, r
 export async function runCoordinator(mqtt: MqttClient, o: CoordinatorOptions): Promise<CoordinatorResult> {
   const present = new Map<string, number>(); // id -> examples, from the HELLOs
   let round = 0;
-  let collecting: { sampled: Set<string>; got: Map<string, { examples: number; weights: Float32Array }>; refused: number; bytesIn: number; done: () => void } | null = null;
+  let collecting: { sampled: Set<string>; awaited: number; got: Map<string, { examples: number; weights: Float32Array }>; refused: number; bytesIn: number; done: () => void } | null = null;
   let wakeJoin: (() => void) | null = null;
 
   const onMessage = (topic: string, payload: Buffer) => {
@@ -117,7 +125,7 @@ export async function runCoordinator(mqtt: MqttClient, o: CoordinatorOptions): P
       if (!c.sampled.has(id)) return refuse("not sampled this round");
       if (c.got.has(id)) return refuse("a second update this round");
       c.got.set(id, { examples: m.examples, weights: m.weights });
-      if (c.got.size === c.sampled.size) c.done();
+      if (c.got.size >= c.awaited) c.done();
     } catch (err) {
       if (err instanceof MessageRefused) return refuse(err.message);
       throw err;
@@ -145,9 +153,11 @@ export async function runCoordinator(mqtt: MqttClient, o: CoordinatorOptions): P
       }));
       let finish = () => {};
       const answered = new Promise<void>((resolve) => { finish = resolve; });
-      const c = { sampled: new Set(sampled), got: new Map<string, { examples: number; weights: Float32Array }>(), refused: 0, bytesIn: 0, done: finish };
+      const silent = o.silentIn ? sampled.filter((id) => o.silentIn?.(id, round)).length : 0;
+      const c = { sampled: new Set(sampled), awaited: sampled.length - silent, got: new Map<string, { examples: number; weights: Float32Array }>(), refused: 0, bytesIn: 0, done: finish };
       collecting = c;
       for (const id of sampled) await mqtt.publishAsync(o.topics.round(id), msg, { qos: 1 });
+      if (c.awaited === 0) finish();
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([answered, new Promise<void>((resolve) => { timer = setTimeout(resolve, o.roundTimeoutMs); })]);
       clearTimeout(timer);

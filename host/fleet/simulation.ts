@@ -11,7 +11,7 @@ import { configureBoard } from "../run/training-run.js";
 import type { RunSettings, RunSpec } from "../run/run-spec.js";
 import { runSession } from "../run/session.js";
 import { startEmbeddedBroker } from "./broker.js";
-import { FleetClient } from "./client.js";
+import { dropsRound, FleetClient } from "./client.js";
 import { connectBroker, endConnection, type BrokerOptions } from "./connection.js";
 import { runCoordinator, type CoordinatorResult, type RoundMetrics, type RoundReport } from "./coordinator.js";
 import { evaluatorOn } from "./evaluation.js";
@@ -142,7 +142,7 @@ export async function runFleetOn(s: Omit<FleetSimSpec, "onRound">, members: read
     const result = await runCoordinator(coordinator, {
       topics, expected, initial, rounds: fleet.rounds, fraction: fleet.fraction, minClients: Math.min(fleet.minClients, members.length), waitForClients: members.length,
       roundTimeoutMs: fleet.roundTimeoutMs, joinTimeoutMs: fleet.joinTimeoutMs, maxUpdateNorm: fleet.maxUpdateNorm, seed: settings.run.seed, encoding: fleet.compress,
-      startRound: resumed?.round ?? 0,
+      startRound: resumed?.round ?? 0, ...(s.dropRate > 0 ? { silentIn: (id: string, round: number) => dropsRound(id, round, s.dropRate) } : {}),
       lrOf: () => settings.run.optimizer.lr, evaluate: evaluatorOn(settings.run, s.evaluation), log: s.log,
       onRound: (r, weights) => {
         if (fleet.checkpoint) writeFleetCheckpoint(fleet.checkpoint, { modelVersion: expected.modelVersion, round: r.round, weights });
