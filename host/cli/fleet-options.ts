@@ -11,7 +11,9 @@ import { parseSplit } from "../fleet/shards.js";
 import { checkTopicName } from "../fleet/topics.js";
 import type { BrokerOptions } from "../fleet/connection.js";
 import type { FleetSettings, FleetSimSpec } from "../fleet/simulation.js";
-import type { RunSettings } from "../run/run-spec.js";
+import type { RunSettings, RunSpec } from "../run/run-spec.js";
+import { validationRows } from "../data/validation-split.js";
+import { cut, cutList } from "../text/quote.js";
 import { readModel } from "../model/model-file.js";
 import { checkAgainstModel, readDataFile, type Dataset } from "../data/dataset.js";
 import { checkOutputFile } from "../files/output-path.js";
@@ -44,7 +46,7 @@ export const ROUND_OPTIONS: OptionSpec[] = [
 export const FLEET_SIM_OPTIONS: OptionSpec[] = [
   ...RUN_OPTIONS, ...ROUND_OPTIONS,
   { name: "clients", kind: "int", min: 1, max: 1000, default: 4, help: "simulated clients, each with its shard of the rows" },
-  { name: "split", kind: "string", value: "iid|dirichlet:ALPHA", default: "iid", help: "how the rows are dealt out: iid, or label-skewed by Dirichlet(ALPHA) (needs ce or bce)" },
+  { name: "split", kind: "string", value: "iid|dirichlet:ALPHA|by:COLUMN", default: "iid", help: "how the rows are dealt out: iid, label-skewed by Dirichlet(ALPHA) (needs ce or bce), or one client per value of COLUMN (a natural partition; --clients is then the number of values)" },
   { name: "drop-rate", kind: "number", min: 0, max: 1, default: 0, help: "probability that a sampled client ignores a round (simulated dropout, drawn from its id and the round; the round does not wait for it)" },
   { name: "no-centralized", kind: "flag", help: "skip the centralized run beside the fleet" },
   ...BROKER_OPTIONS,
@@ -116,12 +118,40 @@ function checkedOutput(flag: string, file: string): string {
 /** `fleet sim`'s whole spec from its flags, read and checked before a broker or board is started. */
 export function fleetSimSpecOf(a: Parsed, log: (line: string) => void): FleetSimSpec {
   // A fleet's --checkpoint and --resume are the coordinator's file (fleetSettingsOf), not a training run's folder.
-  const prepared = runSpecOf(Object.assign({}, a, { checkpoint: undefined, resume: undefined }));
+  const split = parseSplit(String(a.split ?? "iid"));
+  const asRun = Object.assign({}, a, { checkpoint: undefined, resume: undefined });
+  const prepared = runSpecOf(asRun);
+  const rowValues = split.kind === "by" ? columnValuesOf(asRun, prepared, split.column) : null;
   return {
     prepared, evaluation: prepared.validation ?? prepared.data, fleet: fleetSettingsOf(a),
-    clients: Number(a.clients ?? 4), split: parseSplit(String(a.split ?? "iid")), dropRate: Number(a["drop-rate"] ?? 0),
+    clients: rowValues ? new Set(rowValues).size : Number(a.clients ?? 4), split, rowValues, dropRate: Number(a["drop-rate"] ?? 0),
     broker: brokerOptionsOf(a), link: linkOptionsOf(a), centralized: !a["no-centralized"], log,
   };
+}
+
+/**
+ * --split by:COLUMN: the column's value in each training row, as text (a text
+ * field as written, a number as JavaScript prints it). The column is read
+ * from the data file's table, so it may be one the model leaves out (--drop);
+ * with --val-split the held-out rows are taken out as runSpecOf took them.
+ */
+function columnValuesOf(a: Parsed, prepared: RunSpec, column: string): string[] {
+  const table = prepared.table;
+  if (!table) throw new UsageError(`--split by:${cut(column)} deals out rows by a column of a data file: give --data FILE.csv`);
+  const c = table.columns.indexOf(column);
+  if (c < 0) throw new UsageError(`--split by:${cut(column)}: ${table.file} has no column '${cut(column)}' (its columns: ${cutList(table.columns)})`);
+  const text = table.text[c] ?? null;
+  const all = Array.from({ length: table.rows }, (_, r) => {
+    const code = text?.codes[r] ?? -1;
+    return text && code >= 0 ? (text.names[code] ?? "") : String(table.values[r * table.columns.length + c]);
+  });
+  if (prepared.validationSource?.kind !== "split") return all;
+  // The rows before the split, to find which runSpecOf held out (validationRows is seeded and depends on the labels).
+  const whole = runSpecOf(Object.assign({}, a, { "val-split": undefined })).data;
+  const held = new Set(validationRows(whole, prepared.validationSource.fraction, prepared.settings.run.seed, prepared.settings.run.loss));
+  const kept = all.filter((_, r) => !held.has(r));
+  if (kept.length !== prepared.data.rows) throw new Error(`by:${column}: ${kept.length} values for ${prepared.data.rows} training rows`);
+  return kept;
 }
 
 /** `fleet serve`'s model (no rows of its own: --layers and --loss, or --load), its starting weights and its --val rows. */

@@ -49,7 +49,7 @@ function roundLine(r: RoundReport, rounds: number, c: RoundMetrics | null): stri
 
 async function fleetSim(argv: string[]): Promise<number> {
   const a = commandFlags(argv, {
-    command: "fleet sim", synopsis: "--data FILE.csv|--dataset NAME --clients N [--split iid|dirichlet:ALPHA] [options]", options: FLEET_SIM_OPTIONS,
+    command: "fleet sim", synopsis: "--data FILE.csv|--dataset NAME --clients N [--split iid|dirichlet:ALPHA|by:COLUMN] [options]", options: FLEET_SIM_OPTIONS,
     more: "\nexample:\n  edgeprop fleet sim --dataset iris --clients 4 --rounds 10 --opt adam --lr 0.01\n",
   });
   if (!a) return 0;

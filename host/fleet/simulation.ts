@@ -16,8 +16,8 @@ import { connectBroker, endConnection, type BrokerOptions } from "./connection.j
 import { runCoordinator, type CoordinatorResult, type RoundMetrics, type RoundReport } from "./coordinator.js";
 import { evaluatorOn } from "./evaluation.js";
 import { modelVersionOf, type Expected, type WeightEncoding } from "./messages.js";
-import { shardRows, subset, type Split } from "./shards.js";
-import { fleetTopics } from "./topics.js";
+import { shardRows, shardsByValue, subset, type Split } from "./shards.js";
+import { fleetTopics, isTopicName } from "./topics.js";
 import { readFleetCheckpoint, writeFleetCheckpoint } from "./checkpoint.js";
 import { paramCount } from "../model/config.js";
 import { encodeConfig } from "../protocol/config-block.js";
@@ -47,8 +47,11 @@ export interface FleetSimSpec {
   /** Rows the global model is scored on each round: the validation rows, else the training rows. */
   evaluation: Dataset;
   fleet: FleetSettings;
+  /** Clients to deal the rows to (by:COLUMN: the column's distinct values). */
   clients: number;
   split: Split;
+  /** by:COLUMN: the column's value in each training row (prepared.data's order); null for iid and dirichlet. */
+  rowValues: string[] | null;
   dropRate: number;
   /** A broker to use instead of the embedded one. */
   broker: BrokerOptions | null;
@@ -64,6 +67,8 @@ export interface FleetSimResult extends CoordinatorResult {
   centralized: RoundMetrics[] | null;
   /** Each client's rows (clients with none are left out). */
   shardSizes: number[];
+  /** Each client's id, in the order of shardSizes. */
+  clientIds: string[];
 }
 
 /** The weights a board configured for `run` starts from (the run's seed and init). */
@@ -93,13 +98,23 @@ export async function runFleetSim(s: FleetSimSpec): Promise<FleetSimResult> {
   const settings = prepared.settings;
   const evaluate = evaluatorOn(settings.run, s.evaluation);
   const centralized = s.centralized ? await centralizedRun(s, evaluate) : null;
-  const shards = shardRows(prepared.data, s.clients, s.split, settings.run.seed, settings.run.loss)
-    .map((rows, i) => ({ id: `client-${String(i).padStart(3, "0")}`, rows }))
-    .filter((c) => c.rows.length > 0);
+  const shards = shardsOf(s).filter((c) => c.rows.length > 0);
   if (shards.length < s.clients) s.log(`${s.clients - shards.length} of ${s.clients} clients got no rows from the split and are left out`);
   const clients = shards.map((c) => ({ id: c.id, data: subset(prepared.data, c.rows, `${prepared.data.name} (${c.id})`) }));
   const result = await runFleetOn(s, clients, (r) => s.onRound?.(r, centralized?.[r.round - 1] ?? null));
-  return { ...result, centralized, shardSizes: shards.map((c) => c.rows.length) };
+  return { ...result, centralized, shardSizes: shards.map((c) => c.rows.length), clientIds: shards.map((c) => c.id) };
+}
+
+/** Each client's id and rows: by:COLUMN one per value (named by it when it can be a client id), else client-000, client-001, ... */
+function shardsOf(s: FleetSimSpec): { id: string; rows: number[] }[] {
+  const indexed = (i: number) => `client-${String(i).padStart(3, "0")}`;
+  if (s.split.kind === "by") {
+    const groups = shardsByValue(s.rowValues ?? []);
+    const named = groups.every((g) => isTopicName(g.value));
+    return groups.map((g, i) => ({ id: named ? g.value : indexed(i), rows: g.rows }));
+  }
+  const { settings } = s.prepared;
+  return shardRows(s.prepared.data, s.clients, s.split, settings.run.seed, settings.run.loss).map((rows, i) => ({ id: indexed(i), rows }));
 }
 
 /** One client of a simulated fleet: its id and its rows. */
