@@ -72,6 +72,7 @@ export const FLEET_JOIN_OPTIONS: OptionSpec[] = [
   { name: "id", kind: "string", value: "ID", help: "this client's id (its topics, and its MQTT username under docs/fleet.md's ACL)" },
   { name: "local-epochs", kind: "int", min: 1, default: 1, help: "epochs trained on the rows per round" },
   { name: "max-rounds", kind: "int", min: 1, help: "leave after this many rounds answered (default: until Ctrl-C)" },
+  { name: "reconnect-timeout", kind: "number", min: 0.01, default: 60, help: "seconds to keep trying a lost broker again before giving up (exit 4)" },
   ...BROKER_OPTIONS, ...LINK_OPTIONS,
   HELP_OPTION,
 ];

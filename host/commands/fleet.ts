@@ -116,12 +116,13 @@ async function fleetJoin(argv: string[]): Promise<number> {
   const prepared = runSpecOf(a);
   const settings = clientSettings(prepared.settings, prepared.data.rows);
   const maxRounds = a["max-rounds"] !== undefined ? Number(a["max-rounds"]) : Infinity;
+  const reconnectTimeoutMs = Number(a["reconnect-timeout"] ?? 60) * 1000;
   const log = (line: string) => process.stderr.write(`${line}\n`);
   await withBoard(await openSimulatedBoard(linkOptionsOf(a)), async (board) => {
     await configureBoard(board, { ...prepared, settings });
     // With a password and no --username a board logs in as its id (docs/fleet.md's ACL).
     const login = broker.password !== undefined && broker.username === undefined ? { ...broker, username: id } : broker;
-    const mqtt = await connectBroker(login, id, fleetTopics(fleet.fleet).hello(id));
+    const mqtt = await connectBroker(login, id, fleetTopics(fleet.fleet).hello(id), true);
     try {
       const client = new FleetClient(mqtt, {
         id, topics: fleetTopics(fleet.fleet), board, data: prepared.data, settings, localEpochs: fleet.localEpochs, expected: expectedModel(settings), log,
@@ -129,9 +130,17 @@ async function fleetJoin(argv: string[]): Promise<number> {
       await client.start();
       process.stdout.write(`fleet ${fleet.fleet}: ${id} joined with ${prepared.data.rows} rows on ${board.description}\n`);
       await withInterrupt(async (ctrlC) => {
+        // A lost connection is tried again (the client joins the round in progress when it is back); a broker away
+        // longer than --reconnect-timeout ends the client (exit 4) rather than leaving it waiting forever.
+        let lostAt: number | null = null;
         while (!ctrlC.stopRequested && client.answered < maxRounds) {
-          // No reconnection yet: a lost broker ends the client (exit 4) rather than leaving it waiting forever.
-          if (!mqtt.connected) throw new LinkError(`the broker at ${broker.url} closed the connection`);
+          if (mqtt.connected) lostAt = null;
+          else {
+            if (lostAt === null) { lostAt = performance.now(); log(`fleet ${fleet.fleet}: ${id} lost the broker at ${broker.url}; trying again`); }
+            if (performance.now() - lostAt > reconnectTimeoutMs) {
+              throw new LinkError(`the broker at ${broker.url} closed the connection and was not back within ${reconnectTimeoutMs / 1000} s`);
+            }
+          }
           await new Promise((resolve) => setTimeout(resolve, 100));
         }
       });

@@ -59,7 +59,16 @@ export class FleetClient {
       });
     });
     await mqtt.subscribeAsync(o.topics.round(o.id), { qos: 1 });
-    await mqtt.publishAsync(o.topics.hello(o.id), Buffer.from(encodeMessage(helloMessage(o.data.rows))), { qos: 1, retain: true });
+    const hello = Buffer.from(encodeMessage(helloMessage(o.data.rows)));
+    await mqtt.publishAsync(o.topics.hello(o.id), hello, { qos: 1, retain: true });
+    // Back after a lost connection (MQTT.js reconnected and renewed the subscription): the will cleared the HELLO, so
+    // say it again; the coordinator sends the round in progress again to a sampled client that has not answered.
+    mqtt.on("connect", () => {
+      o.log(`client ${o.id}: reconnected to the broker`);
+      mqtt.publishAsync(o.topics.hello(o.id), hello, { qos: 1, retain: true }).catch((err: unknown) => {
+        o.log(`client ${o.id}: could not say hello again: ${err instanceof Error ? err.message : String(err)}`);
+      });
+    });
   }
 
   /** Withdraws its HELLO (an empty retained message) and waits for the round in hand. */

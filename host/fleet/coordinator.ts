@@ -6,7 +6,8 @@
 // back (fedavg.ts: by examples, in client-id order, with the norm bound).
 // Every message is validated before use (messages.ts); what is refused, or
 // comes from a client not sampled, or for another round (a replay), is
-// dropped and logged and the round goes on.
+// dropped and logged and the round goes on. A sampled client that says HELLO
+// again mid-round (it reconnected) is sent the round again.
 import type { MqttClient } from "mqtt";
 import { mulberry32 } from "../data/rng.js";
 import { LinkError } from "../errors.js";
@@ -95,7 +96,7 @@ export function sampleClients(ids: readonly string[], k: number, seed: number, r
 export async function runCoordinator(mqtt: MqttClient, o: CoordinatorOptions): Promise<CoordinatorResult> {
   const present = new Map<string, number>(); // id -> examples, from the HELLOs
   let round = 0;
-  let collecting: { sampled: Set<string>; awaited: number; got: Map<string, { examples: number; weights: Float32Array }>; refused: number; bytesIn: number; done: () => void } | null = null;
+  let collecting: { sampled: Set<string>; awaited: number; message: Buffer; got: Map<string, { examples: number; weights: Float32Array }>; refused: number; bytesIn: number; done: () => void } | null = null;
   let wakeJoin: (() => void) | null = null;
 
   const onMessage = (topic: string, payload: Buffer) => {
@@ -108,6 +109,14 @@ export async function runCoordinator(mqtt: MqttClient, o: CoordinatorOptions): P
         if (m.kind !== Kind.HELLO) throw new MessageRefused(`kind ${m.kind} on a hello topic`);
         present.set(helloId, m.examples);
         wakeJoin?.();
+        // A sampled client back mid-round (it reconnected: its ROUND may have been lost with its connection) is sent the round again.
+        const c = collecting;
+        if (c && c.sampled.has(helloId) && !c.got.has(helloId)) {
+          o.log(`round ${round}: ${helloId} is back; the round is sent to it again`);
+          mqtt.publishAsync(o.topics.round(helloId), c.message, { qos: 1 }).catch((err: unknown) => {
+            o.log(`round ${round}: could not send the round to ${helloId} again: ${err instanceof Error ? err.message : String(err)}`);
+          });
+        }
       } catch (err) {
         o.log(`dropped a hello of ${helloId}: ${err instanceof Error ? err.message : String(err)}`);
       }
@@ -154,7 +163,7 @@ export async function runCoordinator(mqtt: MqttClient, o: CoordinatorOptions): P
       let finish = () => {};
       const answered = new Promise<void>((resolve) => { finish = resolve; });
       const silent = o.silentIn ? sampled.filter((id) => o.silentIn?.(id, round)).length : 0;
-      const c = { sampled: new Set(sampled), awaited: sampled.length - silent, got: new Map<string, { examples: number; weights: Float32Array }>(), refused: 0, bytesIn: 0, done: finish };
+      const c = { sampled: new Set(sampled), awaited: sampled.length - silent, message: msg, got: new Map<string, { examples: number; weights: Float32Array }>(), refused: 0, bytesIn: 0, done: finish };
       collecting = c;
       for (const id of sampled) await mqtt.publishAsync(o.topics.round(id), msg, { qos: 1 });
       if (c.awaited === 0) finish();

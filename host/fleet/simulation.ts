@@ -144,7 +144,7 @@ export async function runFleetOn(s: Omit<FleetSimSpec, "onRound">, members: read
       boards.push(board);
       await configureBoard(board, { ...prepared, settings: own, data, loaded: null, resume: undefined });
       // With credentials each client logs in as its own id (docs/fleet.md's ACL: a board writes only its own topics).
-      const mqtt = await connectBroker(brokerOptions.password !== undefined ? { ...brokerOptions, username: id } : brokerOptions, id, topics.hello(id));
+      const mqtt = await connectBroker(brokerOptions.password !== undefined ? { ...brokerOptions, username: id } : brokerOptions, id, topics.hello(id), true);
       connections.push(mqtt);
       const client = new FleetClient(mqtt, {
         id, topics, board, data, settings: own, localEpochs: fleet.localEpochs, expected, dropRate: s.dropRate, log: s.log,

@@ -59,14 +59,14 @@ describe.skipIf(mosquittoMissing)("fleet serve and fleet join as processes", () 
 });
 
 describe.skipIf(mosquittoMissing)("fleet join and a lost broker", () => {
-  it("ends with exit 4 when the broker goes away", async () => {
+  it("ends with exit 4 when the broker goes away for longer than --reconnect-timeout", async () => {
     const own = await startMosquitto();
     const dir = tmpDir("edgeprop-fleet-lost-");
     try {
       const csv = datasetCsv(makeIris());
       writeFileSync(path.join(dir, "rows.csv"), csv);
       const join = run(["fleet", "join", "--broker", own.url, "--fleet", "lost", "--id", "c1", "--data", path.join(dir, "rows.csv"),
-        "--layers", "4,16,3", "--loss", "ce"]);
+        "--layers", "4,16,3", "--loss", "ce", "--reconnect-timeout", "2"]);
       // Joined: its retained hello is on the broker.
       const watcher = await mqtt.connectAsync(own.url);
       const hello = new Promise<void>((resolve) => watcher.on("message", (_t, p) => { if (p.length > 0) resolve(); }));
@@ -77,7 +77,8 @@ describe.skipIf(mosquittoMissing)("fleet join and a lost broker", () => {
       const r = await join;
       expect(r.stdout).toMatch(/c1 joined with 150 rows/);
       expect(r.code).toBe(4);
-      expect(r.stderr).toMatch(/closed the connection/);
+      expect(r.stderr).toMatch(/lost the broker at mqtt:\/\/127\.0\.0\.1:\d+; trying again/);
+      expect(r.stderr).toMatch(/closed the connection and was not back within 2 s/);
     } finally {
       rmDir(dir);
     }
@@ -88,7 +89,7 @@ describe("fleet sim's flags", () => {
   it("refuses a bad --split with one line and exit 2", () => {
     const r = runCli(["fleet", "sim", "--dataset", "iris", "--split", "dirichlet:-1"]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/--split dirichlet:-1: expected iid or dirichlet:ALPHA/);
+    expect(r.stderr).toMatch(/--split dirichlet:-1: expected iid, dirichlet:ALPHA \(ALPHA > 0, e.g. dirichlet:0.5\) or by:COLUMN/);
   });
   it("refuses a Dirichlet split of a regression", () => {
     const r = runCli(["fleet", "sim", "--dataset", "sine", "--split", "dirichlet:0.5"]);
