@@ -6,6 +6,7 @@
 import { HELP_OPTION, type OptionSpec, type Parsed } from "./args.js";
 import { DATA_OPTIONS, MODEL_OPTIONS, OPTIMIZER_OPTIONS, TRAINING_OPTIONS, resolveRun, runSpecOf } from "./run-options.js";
 import { LINK_OPTIONS, linkOptionsOf } from "./link-flags.js";
+import { REPLY_OPTIONS } from "./serial-flags.js";
 import { UsageError } from "../errors.js";
 import { parseSplit } from "../fleet/shards.js";
 import { checkTopicName } from "../fleet/topics.js";
@@ -73,7 +74,12 @@ export const FLEET_JOIN_OPTIONS: OptionSpec[] = [
   { name: "local-epochs", kind: "int", min: 1, default: 1, help: "epochs trained on the rows per round" },
   { name: "max-rounds", kind: "int", min: 1, help: "leave after this many rounds answered (default: until Ctrl-C)" },
   { name: "reconnect-timeout", kind: "number", min: 0.01, default: 60, help: "seconds to keep trying a lost broker again before giving up (exit 4)" },
-  ...BROKER_OPTIONS, ...LINK_OPTIONS,
+  ...BROKER_OPTIONS,
+  { name: "port", kind: "string", value: "PATH", help: "train a real board on this serial port (e.g. /dev/ttyUSB0); --board PROFILE then names its profile (the baud its firmware runs at, the chunk its memory fits), --baud overrides the rate" },
+  ...REPLY_OPTIONS,
+  ...LINK_OPTIONS.map((o) => o.name === "board"
+    ? { ...o, help: "the board's profile (boards/profiles: esp32, esp32-s3, esp32-c3): with --port the real board's (its firmware's baud, the chunk its memory fits), else the simulated board's memory limit and baud" }
+    : o.name === "baud" ? { ...o, help: "with --port: the serial line's rate (default: the --board profile's, else 115200); else the simulated line's throttle (0 = unthrottled)" } : o),
   HELP_OPTION,
 ];
 

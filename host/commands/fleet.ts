@@ -1,6 +1,9 @@
 // edgeprop fleet sim | serve | join: many boards train one model through an
 // MQTT broker with federated averaging (docs/fleet.md).
-import { commandFlags } from "../cli/args.js";
+import { commandFlags, type Parsed } from "../cli/args.js";
+import { explainNoAnswer, replyOptionsOf, serialLineOf } from "../cli/serial-flags.js";
+import { ProtocolBoard } from "../protocol/protocol-board.js";
+import { SerialLink } from "../transports/serial-link.js";
 import {
   FLEET_JOIN_OPTIONS, FLEET_SERVE_OPTIONS, FLEET_SIM_OPTIONS, requiredBrokerOptionsOf, clientIdOf, fleetServeSpecOf, fleetSettingsOf, fleetSimSpecOf,
 } from "../cli/fleet-options.js";
@@ -15,7 +18,7 @@ import { fleetTopics } from "../fleet/topics.js";
 import { readFleetCheckpoint, writeFleetCheckpoint } from "../fleet/checkpoint.js";
 import { evaluatorOn } from "../fleet/evaluation.js";
 import { openSimulatedBoard } from "../boards/open.js";
-import { withBoard } from "../boards/board.js";
+import { withBoard, type Board } from "../boards/board.js";
 import { configureBoard } from "../run/training-run.js";
 import { writeModel } from "../model/model-file.js";
 import { withInterrupt } from "../run/interrupt.js";
@@ -105,9 +108,25 @@ async function fleetServe(argv: string[]): Promise<number> {
   return 0;
 }
 
+/** `fleet join --port PATH`: a real board (or anything speaking the protocol) on a serial line, its baud from --baud or --board's profile. */
+async function openPortBoard(a: Parsed, port: string): Promise<Board> {
+  const simulatedOnly = [a.link !== undefined && a.link !== "memory" && "--link", a.engine !== undefined && "--engine", a.emulate !== undefined && "--emulate",
+    Number(a["fault-rate"] ?? 0) > 0 && "--fault-rate"].filter((f): f is string => typeof f === "string");
+  if (simulatedOnly.length > 0) throw new UsageError(`--port ${port.slice(0, 80)} is a real board's serial line: it takes no ${simulatedOnly.join(", ")}`);
+  const line = serialLineOf(a, port);
+  const board = new ProtocolBoard(await SerialLink.open(line.port, line.baud), replyOptionsOf(a));
+  try {
+    await board.hello().catch(explainNoAnswer(line));
+  } catch (err) {
+    await board.close();
+    throw err;
+  }
+  return board;
+}
+
 async function fleetJoin(argv: string[]): Promise<number> {
   const a = commandFlags(argv, {
-    command: "fleet join", synopsis: "--broker URL --fleet NAME --id ID --data LOCAL.csv --layers N,N,... --loss mse|ce|bce [options]", options: FLEET_JOIN_OPTIONS,
+    command: "fleet join", synopsis: "--broker URL --fleet NAME --id ID --data LOCAL.csv --layers N,N,... --loss mse|ce|bce [--port PATH --board PROFILE | --emulate PROFILE] [options]", options: FLEET_JOIN_OPTIONS,
   });
   if (!a) return 0;
   const broker = requiredBrokerOptionsOf(a);
@@ -118,7 +137,8 @@ async function fleetJoin(argv: string[]): Promise<number> {
   const maxRounds = a["max-rounds"] !== undefined ? Number(a["max-rounds"]) : Infinity;
   const reconnectTimeoutMs = Number(a["reconnect-timeout"] ?? 60) * 1000;
   const log = (line: string) => process.stderr.write(`${line}\n`);
-  await withBoard(await openSimulatedBoard(linkOptionsOf(a)), async (board) => {
+  const board = a.port !== undefined ? await openPortBoard(a, String(a.port)) : await openSimulatedBoard(linkOptionsOf(a));
+  await withBoard(board, async (board) => {
     await configureBoard(board, { ...prepared, settings });
     // With a password and no --username a board logs in as its id (docs/fleet.md's ACL).
     const login = broker.password !== undefined && broker.username === undefined ? { ...broker, username: id } : broker;
