@@ -50,6 +50,7 @@ export const FLEET_SIM_OPTIONS: OptionSpec[] = [
   { name: "split", kind: "string", value: "iid|dirichlet:ALPHA|by:COLUMN", default: "iid", help: "how the rows are dealt out: iid, label-skewed by Dirichlet(ALPHA) (needs ce or bce), or one client per value of COLUMN (a natural partition; --clients is then the number of values)" },
   { name: "drop-rate", kind: "number", min: 0, max: 1, default: 0, help: "probability that a sampled client ignores a round (simulated dropout, drawn from its id and the round; the round does not wait for it)" },
   { name: "no-centralized", kind: "flag", help: "skip the centralized run beside the fleet" },
+  { name: "emulated-clients", kind: "int", min: 0, help: "with --emulate: only the first N clients run on the emulated board, the others (and the centralized run) on the simulated one" },
   ...BROKER_OPTIONS,
   ...LINK_OPTIONS,
   { name: "json", kind: "flag", help: "print one JSON event per line" },
@@ -132,8 +133,15 @@ export function fleetSimSpecOf(a: Parsed, log: (line: string) => void): FleetSim
   return {
     prepared, evaluation: prepared.validation ?? prepared.data, fleet: fleetSettingsOf(a),
     clients: rowValues ? new Set(rowValues).size : Number(a.clients ?? 4), split, rowValues, dropRate: Number(a["drop-rate"] ?? 0),
-    broker: brokerOptionsOf(a), link: linkOptionsOf(a), centralized: !a["no-centralized"], log,
+    broker: brokerOptionsOf(a), link: linkOptionsOf(a), emulatedClients: emulatedClientsOf(a), centralized: !a["no-centralized"], log,
   };
+}
+
+/** --emulated-clients N: goes with --emulate. */
+function emulatedClientsOf(a: Parsed): number | null {
+  if (a["emulated-clients"] === undefined) return null;
+  if (a.emulate === undefined) throw new UsageError(`--emulated-clients ${a["emulated-clients"]} says how many clients run on the emulated board: it goes with --emulate PROFILE`);
+  return Number(a["emulated-clients"]);
 }
 
 /**

@@ -56,6 +56,12 @@ export interface FleetSimSpec {
   /** A broker to use instead of the embedded one. */
   broker: BrokerOptions | null;
   link: LinkOptions;
+  /**
+   * With link.emulate: how many clients (the first, in id order) run on the
+   * emulated board, the others on the simulated one, and the centralized run
+   * too (--emulated-clients N); null: every board is link's.
+   */
+  emulatedClients: number | null;
   /** Skip the centralized run (tests that compare with sim themselves). */
   centralized: boolean;
   onRound?: (r: RoundReport, centralized: RoundMetrics | null) => void;
@@ -137,10 +143,10 @@ export async function runFleetOn(s: Omit<FleetSimSpec, "onRound">, members: read
   const clients: FleetClient[] = [];
   try {
     const resumed = fleet.resume ? readFleetCheckpoint(fleet.resume, expected.modelVersion, expected.weightCount) : null;
-    const initial = resumed?.weights ?? await initialWeights(settings, s.link);
-    for (const { id, data } of members) {
+    const initial = resumed?.weights ?? await initialWeights(settings, linkOf(s, false));
+    for (const [i, { id, data }] of members.entries()) {
       const own = clientSettings(settings, data.rows);
-      const board = await openSimulatedBoard(s.link);
+      const board = await openSimulatedBoard(linkOf(s, s.emulatedClients === null || i < s.emulatedClients));
       boards.push(board);
       await configureBoard(board, { ...prepared, settings: own, data, loaded: null, resume: undefined });
       // With credentials each client logs in as its own id (docs/fleet.md's ACL: a board writes only its own topics).
@@ -173,11 +179,18 @@ export async function runFleetOn(s: Omit<FleetSimSpec, "onRound">, members: read
   }
 }
 
+/** The board of a client that is `emulated` or not, and of the centralized run and the initial weights (emulated = false). */
+function linkOf(s: Pick<FleetSimSpec, "link" | "emulatedClients">, emulated: boolean): LinkOptions {
+  if (s.emulatedClients === null || emulated) return s.link;
+  const { emulate: _emulated, ...simulated } = s.link;
+  return simulated;
+}
+
 /** Centralized training on all the rows, E epochs per round, scored after each round's worth. */
 async function centralizedRun(s: FleetSimSpec, evaluate: (w: Float32Array) => Promise<RoundMetrics>): Promise<RoundMetrics[]> {
   const { prepared, fleet } = s;
   const settings = prepared.settings;
-  const board = await openSimulatedBoard(s.link);
+  const board = await openSimulatedBoard(linkOf(s, false));
   try {
     await configureBoard(board, { ...prepared, loaded: null, resume: undefined });
     const out: RoundMetrics[] = [];
