@@ -41,6 +41,7 @@ export const ROUND_OPTIONS: OptionSpec[] = [
   { name: "compress", kind: "string", choices: ["f32", "f16"], default: "f32", help: "how weights travel: f32 (exact) or f16 (half the bytes, rounded to nearest even)" },
   { name: "checkpoint", kind: "string", value: "FILE.json", help: "write the global model and its round here after every round (atomically)" },
   { name: "resume", kind: "string", value: "FILE.json", help: "continue a fleet from the round its --checkpoint file closed (the same flags otherwise)" },
+  { name: "report", kind: "string", value: "FILE.html", help: "write a self-contained HTML report after every round: validation accuracy and loss per round, clients sampled, answered and dropped, bytes" },
   { name: "max-update-norm", kind: "number", min: 0, default: 1000, help: "drop an update whose L2 distance from the global model is larger (the norm bound)" },
 ];
 
@@ -115,6 +116,7 @@ export function fleetSettingsOf(a: Parsed): FleetSettings {
     compress: a.compress === "f16" ? "f16" : "f32",
     checkpoint: a.checkpoint !== undefined ? checkedOutput("--checkpoint", String(a.checkpoint)) : null,
     resume: a.resume !== undefined ? String(a.resume) : null,
+    report: a.report !== undefined ? checkedOutput("--report", String(a.report)) : null,
   };
 }
 

@@ -17,6 +17,8 @@ import { FleetClient } from "../fleet/client.js";
 import { fleetTopics } from "../fleet/topics.js";
 import { readFleetCheckpoint, writeFleetCheckpoint } from "../fleet/checkpoint.js";
 import { evaluatorOn } from "../fleet/evaluation.js";
+import { writeFleetReport } from "../fleet/report.js";
+import { describeRun } from "../run/describe.js";
 import { openSimulatedBoard } from "../boards/open.js";
 import { withBoard, type Board } from "../boards/board.js";
 import { configureBoard } from "../run/training-run.js";
@@ -60,9 +62,21 @@ async function fleetSim(argv: string[]): Promise<number> {
   const spec = fleetSimSpecOf(a, (line) => process.stderr.write(`${line}\n`));
   const evaluated = spec.prepared.validation ? "validation rows" : "training rows";
   if (!json) process.stdout.write(`fleet sim: ${spec.clients} clients (${a.split}), ${spec.fleet.rounds} rounds of ${spec.fleet.localEpochs} local epoch(s), scored on the ${evaluated}\n`);
+  const rounds: RoundReport[] = [];
+  const centralized: RoundMetrics[] = [];
+  const intro = `${spec.prepared.data.rows} rows of ${spec.prepared.data.name} dealt to ${spec.clients} clients (${a.split}), ` +
+    `${spec.fleet.rounds} rounds of ${spec.fleet.localEpochs} local epoch(s), scored on the ${evaluated}` +
+    (spec.dropRate > 0 ? `; each sampled client drops a round with probability ${spec.dropRate}` : "") + ".";
   const result = await runFleetSim({
     ...spec,
-    onRound: (r, c) => process.stdout.write(json ? JSON.stringify({ ...r, ...(c ? { centralized: c } : {}) }) + "\n" : roundLine(r, spec.fleet.rounds, c) + "\n"),
+    onRound: (r, c) => {
+      process.stdout.write(json ? JSON.stringify({ ...r, ...(c ? { centralized: c } : {}) }) + "\n" : roundLine(r, spec.fleet.rounds, c) + "\n");
+      rounds.push(r);
+      if (c) centralized.push(c);
+      if (spec.fleet.report) {
+        writeFleetReport(spec.fleet.report, { title: `edgeprop fleet sim: ${describeRun(spec.prepared.settings)}`, intro, rounds, centralized: spec.centralized ? centralized : null });
+      }
+    },
   });
   const last = result.history[result.history.length - 1];
   const cen = result.centralized?.[result.centralized.length - 1];
@@ -91,6 +105,7 @@ async function fleetServe(argv: string[]): Promise<number> {
   const resumed = fleet.resume ? readFleetCheckpoint(fleet.resume, expected.modelVersion, expected.weightCount) : null;
   const initial = resumed?.weights ?? loaded ?? await initialWeights(settings, {});
   const mqtt = await connectBroker(broker, `coordinator-${fleet.fleet}`);
+  const history: RoundReport[] = [];
   try {
     const result = await runCoordinator(mqtt, {
       topics: fleetTopics(fleet.fleet), expected, initial, startRound: resumed?.round ?? 0, rounds: fleet.rounds, fraction: fleet.fraction,
@@ -99,6 +114,11 @@ async function fleetServe(argv: string[]): Promise<number> {
       log: (line) => process.stderr.write(`${line}\n`),
       onRound: (r, weights) => {
         if (fleet.checkpoint) writeFleetCheckpoint(fleet.checkpoint, { modelVersion: expected.modelVersion, round: r.round, weights });
+        history.push(r);
+        if (fleet.report) {
+          writeFleetReport(fleet.report, { title: `edgeprop fleet serve: ${describeRun(settings)}`, centralized: null, rounds: history,
+            intro: `Fleet ${fleet.fleet}: ${fleet.rounds} rounds of ${fleet.localEpochs} local epoch(s)${val ? `, scored on ${val.rows} rows of ${val.name}` : ""}.` });
+        }
         process.stdout.write(json ? JSON.stringify(r) + "\n" : roundLine(r, fleet.rounds, null) + "\n"); },
     });
     if (save) writeModel(save, settings.run, result.weights, {});

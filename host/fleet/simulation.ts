@@ -39,6 +39,8 @@ export interface FleetSettings {
   checkpoint: string | null;
   /** --resume FILE: continue after the round this checkpoint closed. */
   resume: string | null;
+  /** --report FILE.html: the rounds so far, written after every round. */
+  report: string | null;
 }
 
 export interface FleetSimSpec {

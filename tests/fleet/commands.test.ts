@@ -42,7 +42,7 @@ describe.skipIf(mosquittoMissing)("fleet serve and fleet join as processes", () 
     const common = ["--broker", broker.url, "--fleet", "cmd"];
     const save = path.join(dir, "global.json");
     const serve = run(["fleet", "serve", ...common, ...model, "--rounds", "2", "--min-clients", "2", "--val", path.join(dir, "val.csv"),
-      "--save", save, "--json", "--round-timeout", "20", "--join-timeout", "30"]);
+      "--save", save, "--report", path.join(dir, "serve.html"), "--json", "--round-timeout", "20", "--join-timeout", "30"]);
     const joins = ["a", "b"].map((id) => run(["fleet", "join", ...common, "--id", `press-${id}`, "--data", path.join(dir, `${id}.csv`), ...model,
       "--resident", "--max-rounds", "2"]));
     const [s, a, b] = await Promise.all([serve, ...joins]);
@@ -53,6 +53,10 @@ describe.skipIf(mosquittoMissing)("fleet serve and fleet join as processes", () 
     expect(rounds[1].val_accuracy).toBeGreaterThan(0);
     expect(a?.code).toBe(0);
     expect(b?.stdout).toMatch(/press-b left after 2 round/);
+    const report = readFileSync(path.join(dir, "serve.html"), "utf8");
+    expect(report).toContain("<title>edgeprop fleet serve: ");
+    expect(report).toContain("<h2>Validation accuracy per round</h2>");
+    expect(report.slice(report.indexOf("<h2>Rounds</h2>")).match(/<tr><td>/g)).toHaveLength(2);
     const saved = JSON.parse(readFileSync(save, "utf8"));
     expect(saved.sizes ?? saved.layers).toBeDefined();
   }, 90_000);
