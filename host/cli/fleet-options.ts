@@ -18,6 +18,7 @@ import { cut, cutList } from "../text/quote.js";
 import { readModel } from "../model/model-file.js";
 import { checkAgainstModel, readDataFile, type Dataset } from "../data/dataset.js";
 import { checkOutputFile } from "../files/output-path.js";
+import { readInputText } from "../files/input-file.js";
 
 /** What a fleet trains with: sim's flags without those a fleet has no use for. */
 const NOT_IN_A_FLEET = new Set(["epochs", "early-stop", "min-delta", "normalize", "schedule"]);
@@ -99,12 +100,19 @@ export function brokerOptionsOf(a: Parsed): BrokerOptions | null {
   }
   const url = String(a.broker);
   if (!/^mqtts?:\/\/[^\s/]+/.test(url)) throw new UsageError(`--broker ${url.slice(0, 80)}: expected mqtt://HOST:PORT or mqtts://HOST:PORT`);
+  if (a.ca !== undefined) checkCaFile(String(a.ca), url);
   return {
     url,
     ...(a.username !== undefined ? { username: String(a.username) } : {}),
     ...(a.password !== undefined ? { password: String(a.password) } : {}),
     ...(a.ca !== undefined ? { caFile: String(a.ca) } : {}),
   };
+}
+
+/** --ca FILE.pem: goes with mqtts://, and is read now (a PEM certificate), not when the first connection fails. */
+function checkCaFile(file: string, url: string): void {
+  if (!url.startsWith("mqtts://")) throw new UsageError(`--ca ${cut(file)} is the CA a TLS broker is checked against: it goes with an mqtts:// --broker, not ${cut(url)}`);
+  if (!readInputText(file).includes("-----BEGIN CERTIFICATE-----")) throw new UsageError(`--ca ${cut(file)}: not a PEM certificate (no -----BEGIN CERTIFICATE----- line)`);
 }
 
 export function fleetSettingsOf(a: Parsed): FleetSettings {
