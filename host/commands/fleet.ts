@@ -104,12 +104,12 @@ async function fleetServe(argv: string[]): Promise<number> {
   const expected = expectedModel(settings);
   const resumed = fleet.resume ? readFleetCheckpoint(fleet.resume, expected.modelVersion, expected.weightCount) : null;
   const initial = resumed?.weights ?? loaded ?? await initialWeights(settings, {});
-  const mqtt = await connectBroker(broker, `coordinator-${fleet.fleet}`);
+  const mqtt = await connectBroker(broker, `coordinator-${fleet.fleet}`, undefined, true);
   const history: RoundReport[] = [];
   try {
     const result = await runCoordinator(mqtt, {
       topics: fleetTopics(fleet.fleet), expected, initial, startRound: resumed?.round ?? 0, rounds: fleet.rounds, fraction: fleet.fraction,
-      minClients: fleet.minClients, roundTimeoutMs: fleet.roundTimeoutMs, joinTimeoutMs: fleet.joinTimeoutMs, maxUpdateNorm: fleet.maxUpdateNorm, encoding: fleet.compress,
+      minClients: fleet.minClients, roundTimeoutMs: fleet.roundTimeoutMs, joinTimeoutMs: fleet.joinTimeoutMs, reconnectTimeoutMs: fleet.reconnectTimeoutMs, maxUpdateNorm: fleet.maxUpdateNorm, encoding: fleet.compress,
       seed: settings.run.seed, lrOf: () => settings.run.optimizer.lr, ...(val ? { evaluate: evaluatorOn(settings.run, val) } : {}),
       log: (line) => process.stderr.write(`${line}\n`),
       onRound: (r, weights) => {

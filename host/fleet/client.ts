@@ -40,6 +40,8 @@ export class FleetClient {
   private queue: Promise<void> = Promise.resolve();
   private uploaded = false;
   private lastRound = 0;
+  /** The last ROUND trained and the UPDATE it gave: the same ROUND again (a coordinator back from a lost broker) is answered with it. */
+  private lastAnswer: { round: Uint8Array; update: Buffer } | null = null;
   /** The optimizer's state as configured, before any step: every round starts from it. */
   private freshOptimizer: OptimizerState | null = null;
   /** Rounds trained and answered. */
@@ -91,6 +93,13 @@ export class FleetClient {
     }
     this.lastRound = m.round;
     if (o.dropRate && dropsRound(o.id, m.round, o.dropRate)) return;
+    // The same ROUND again (its answer may have been lost with a restarted broker): training is deterministic given the
+    // round's weights, lr and number, so the answer is the same update; it is sent again without training again.
+    const last = this.lastAnswer;
+    if (last && Buffer.from(last.round).equals(Buffer.from(bytes))) {
+      await this.mqtt.publishAsync(o.topics.update(o.id), last.update, { qos: 1 });
+      return;
+    }
     const { board, data, settings } = o;
     const resident = (settings.run.storeRows ?? 0) > 0;
     if (resident && !this.uploaded) { await uploadResident(board, data); this.uploaded = true; }
@@ -109,7 +118,8 @@ export class FleetClient {
     const update = encodeMessage({
       kind: Kind.UPDATE, encoding: m.encoding ?? "f32", modelVersion: o.expected.modelVersion, round: m.round, lr: 0, examples: data.rows, sizes: [...o.expected.sizes], weights,
     });
-    await this.mqtt.publishAsync(o.topics.update(o.id), Buffer.from(update), { qos: 1 });
+    this.lastAnswer = { round: bytes, update: Buffer.from(update) };
+    await this.mqtt.publishAsync(o.topics.update(o.id), this.lastAnswer.update, { qos: 1 });
     this.answered++;
   }
 }

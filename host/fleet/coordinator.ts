@@ -7,7 +7,13 @@
 // Every message is validated before use (messages.ts); what is refused, or
 // comes from a client not sampled, or for another round (a replay), is
 // dropped and logged and the round goes on. A sampled client that says HELLO
-// again mid-round (it reconnected) is sent the round again.
+// again mid-round (it reconnected) is sent the round again. A coordinator
+// that loses its broker (a broker restart) tries it again (the connection's
+// reconnect period), resubscribes and sends the round in progress again to
+// every sampled client that has not answered: a client answers the same
+// round with the same update, so the round's answers survive the broker's
+// restart (docs/fleet.md, "A lost connection"); away longer than
+// reconnectTimeoutMs, it gives up (LinkError, exit 4).
 import type { MqttClient } from "mqtt";
 import { mulberry32 } from "../data/rng.js";
 import { LinkError } from "../errors.js";
@@ -52,6 +58,8 @@ export interface CoordinatorOptions {
   evaluate?: (weights: Float32Array) => Promise<RoundMetrics>;
   /** After each round, with the new global model. */
   onRound?: (r: RoundReport, weights: Float32Array) => void | Promise<void>;
+  /** With a connection that reconnects: how long the broker may stay away before the coordinator gives up (LinkError). */
+  reconnectTimeoutMs?: number;
   log: (line: string) => void;
 }
 
@@ -132,7 +140,12 @@ export async function runCoordinator(mqtt: MqttClient, o: CoordinatorOptions): P
       if (m.kind !== Kind.UPDATE) return refuse(`kind ${m.kind} on an update topic`);
       if (!c || m.round !== round) return refuse(`an update for round ${m.round}, the round is ${round}${c ? "" : " (closed)"}`);
       if (!c.sampled.has(id)) return refuse("not sampled this round");
-      if (c.got.has(id)) return refuse("a second update this round");
+      const first = c.got.get(id);
+      if (first) {
+        // The round sent again (a reconnect) is answered again with the same update: not a hostile second answer.
+        if (first.examples === m.examples && sameBits(first.weights, m.weights)) return;
+        return refuse("a second update this round");
+      }
       c.got.set(id, { examples: m.examples, weights: m.weights });
       if (c.got.size >= c.awaited) c.done();
     } catch (err) {
@@ -140,9 +153,41 @@ export async function runCoordinator(mqtt: MqttClient, o: CoordinatorOptions): P
       throw err;
     }
   };
+  const subscribe = () => mqtt.subscribeAsync([o.topics.allHellos, o.topics.allUpdates], { qos: 1 });
+  // Back after a lost connection: subscribe again (a restarted broker knows nothing of this session), then send the
+  // round in progress again to the sampled clients without an answer (their updates may have been lost with the broker).
+  const onReconnect = () => {
+    o.log(`coordinator: reconnected to the broker${collecting ? `; round ${round} is sent again to the sampled clients that have not answered` : ""}`);
+    void subscribe().then(async () => {
+      const c = collecting;
+      if (!c) return;
+      for (const id of [...c.sampled].sort()) if (!c.got.has(id)) await mqtt.publishAsync(o.topics.round(id), c.message, { qos: 1 });
+    }).catch((err: unknown) => o.log(`coordinator: after reconnecting: ${err instanceof Error ? err.message : String(err)}`));
+  };
+  // The broker away longer than reconnectTimeoutMs ends the run (exit 4) rather than leaving it waiting forever.
+  let lostAt: number | null = null;
+  let giveUp: (err: Error) => void = () => {};
+  const gaveUp = new Promise<never>((_, reject) => { giveUp = reject; });
+  gaveUp.catch(() => {});
+  const watch = o.reconnectTimeoutMs === undefined ? undefined : setInterval(() => {
+    if (mqtt.connected) { lostAt = null; return; }
+    if (lostAt === null) { lostAt = performance.now(); o.log("coordinator: lost the broker; trying again"); }
+    else if (performance.now() - lostAt > (o.reconnectTimeoutMs ?? 0)) {
+      giveUp(new LinkError(`the broker closed the coordinator's connection and was not back within ${(o.reconnectTimeoutMs ?? 0) / 1000} s`));
+    }
+  }, 100);
   mqtt.on("message", onMessage);
+  mqtt.on("connect", onReconnect);
   try {
-    await mqtt.subscribeAsync([o.topics.allHellos, o.topics.allUpdates], { qos: 1 });
+    return await Promise.race([rounds(), gaveUp]);
+  } finally {
+    clearInterval(watch);
+    mqtt.removeListener("message", onMessage);
+    mqtt.removeListener("connect", onReconnect);
+  }
+
+  async function rounds(): Promise<CoordinatorResult> {
+    await subscribe();
     const needed = Math.max(o.minClients, o.waitForClients ?? 0);
     await waitFor(() => present.size >= needed, o.joinTimeoutMs, (wake) => { wakeJoin = wake; });
     wakeJoin = null;
@@ -186,9 +231,13 @@ export async function runCoordinator(mqtt: MqttClient, o: CoordinatorOptions): P
       await o.onRound?.(report, global);
     }
     return { weights: global, history };
-  } finally {
-    mqtt.removeListener("message", onMessage);
   }
+}
+
+function sameBits(a: Float32Array, b: Float32Array): boolean {
+  if (a.length !== b.length) return false;
+  const x = new Uint32Array(a.buffer, a.byteOffset, a.length), y = new Uint32Array(b.buffer, b.byteOffset, b.length);
+  return x.every((v, i) => v === y[i]);
 }
 
 /** Resolves when `ready()` holds (checked whenever `wake` is called) or after `ms`. */

@@ -32,6 +32,8 @@ export interface FleetSettings {
   minClients: number;
   roundTimeoutMs: number;
   joinTimeoutMs: number;
+  /** How long the coordinator keeps trying a lost broker again before giving up (--reconnect-timeout). */
+  reconnectTimeoutMs: number;
   maxUpdateNorm: number;
   /** How the weights travel: f32, or f16 (--compress f16). */
   compress: WeightEncoding;
@@ -160,11 +162,11 @@ export async function runFleetOn(s: Omit<FleetSimSpec, "onRound">, members: read
       await client.start();
       clients.push(client);
     }
-    const coordinator = await connectBroker(brokerOptions, `coordinator-${fleet.fleet}`);
+    const coordinator = await connectBroker(brokerOptions, `coordinator-${fleet.fleet}`, undefined, true);
     connections.push(coordinator);
     const result = await runCoordinator(coordinator, {
       topics, expected, initial, rounds: fleet.rounds, fraction: fleet.fraction, minClients: Math.min(fleet.minClients, members.length), waitForClients: members.length,
-      roundTimeoutMs: fleet.roundTimeoutMs, joinTimeoutMs: fleet.joinTimeoutMs, maxUpdateNorm: fleet.maxUpdateNorm, seed: settings.run.seed, encoding: fleet.compress,
+      roundTimeoutMs: fleet.roundTimeoutMs, joinTimeoutMs: fleet.joinTimeoutMs, reconnectTimeoutMs: fleet.reconnectTimeoutMs, maxUpdateNorm: fleet.maxUpdateNorm, seed: settings.run.seed, encoding: fleet.compress,
       startRound: resumed?.round ?? 0, ...(s.dropRate > 0 ? { silentIn: (id: string, round: number) => dropsRound(id, round, s.dropRate) } : {}),
       lrOf: () => settings.run.optimizer.lr, evaluate: evaluatorOn(settings.run, s.evaluation), log: s.log,
       onRound: (r, weights) => {

@@ -12,6 +12,8 @@ export const mosquittoMissing = !existsSync(MOSQUITTO);
 export interface Mosquitto {
   url: string;
   dir: string;
+  /** Stops the broker (SIGTERM: its clients lose their connections, and it forgets its sessions and retained messages), and after `downMs` starts it again on the same port. */
+  restart(downMs: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -80,6 +82,23 @@ export async function startMosquitto(auth?: MosquittoAuth, tls?: MosquittoTls): 
   }
   const conf = path.join(dir, "mosquitto.conf");
   writeFileSync(conf, lines.join("\n") + "\n");
+  let running = await spawnMosquitto(conf, port);
+  return {
+    url: `${tls ? "mqtts" : "mqtt"}://127.0.0.1:${port}`, dir,
+    restart: async (downMs) => {
+      await running.stop();
+      await new Promise((r) => setTimeout(r, downMs));
+      running = await spawnMosquitto(conf, port);
+    },
+    stop: async () => {
+      await running.stop();
+      rmDir(dir);
+    },
+  };
+}
+
+/** Mosquitto on `conf`, once it listens on `port`; stop() ends it by its pid. */
+async function spawnMosquitto(conf: string, port: number): Promise<{ stop(): Promise<void> }> {
   const child: ChildProcess = spawn(MOSQUITTO, ["-c", conf], { stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr?.on("data", (d: Buffer) => { stderr += d.toString(); });
@@ -89,11 +108,9 @@ export async function startMosquitto(auth?: MosquittoAuth, tls?: MosquittoTls): 
     await new Promise((r) => setTimeout(r, 50));
   }
   return {
-    url: `${tls ? "mqtts" : "mqtt"}://127.0.0.1:${port}`, dir,
     stop: async () => {
       if (child.exitCode === null && child.pid !== undefined) process.kill(child.pid, "SIGTERM");
       await exited;
-      rmDir(dir);
     },
   };
 }
