@@ -83,6 +83,13 @@ export interface RoundReport extends RoundMetrics {
   bytes_sent: number;
   bytes_received: number;
   seconds: number;
+  /** The coordinator's own work this round: decoding and checking the updates (messages.ts), FedAvg with the norm bound, scoring on --val. */
+  validate_seconds: number;
+  aggregate_seconds: number;
+  evaluate_seconds: number;
+  /** This process's memory after the round (fleet serve: the coordinator's alone; fleet sim: with its clients and broker). */
+  heap_mib: number;
+  rss_mib: number;
 }
 
 export interface CoordinatorResult {
@@ -104,7 +111,7 @@ export function sampleClients(ids: readonly string[], k: number, seed: number, r
 export async function runCoordinator(mqtt: MqttClient, o: CoordinatorOptions): Promise<CoordinatorResult> {
   const present = new Map<string, number>(); // id -> examples, from the HELLOs
   let round = 0;
-  let collecting: { sampled: Set<string>; awaited: number; message: Buffer; got: Map<string, { examples: number; weights: Float32Array }>; refused: number; bytesIn: number; done: () => void } | null = null;
+  let collecting: { sampled: Set<string>; awaited: number; message: Buffer; got: Map<string, { examples: number; weights: Float32Array }>; refused: number; bytesIn: number; validateMs: number; done: () => void } | null = null;
   let wakeJoin: (() => void) | null = null;
 
   const onMessage = (topic: string, payload: Buffer) => {
@@ -135,8 +142,10 @@ export async function runCoordinator(mqtt: MqttClient, o: CoordinatorOptions): P
     const c = collecting;
     const refuse = (why: string) => { o.log(`round ${round}: dropped an update of ${id}: ${why}`); if (c) c.refused++; };
     if (c) c.bytesIn += bytes.length;
+    const t0 = performance.now();
     try {
       const m = decodeMessage(bytes, o.expected);
+      if (c) c.validateMs += performance.now() - t0;
       if (m.kind !== Kind.UPDATE) return refuse(`kind ${m.kind} on an update topic`);
       if (!c || m.round !== round) return refuse(`an update for round ${m.round}, the round is ${round}${c ? "" : " (closed)"}`);
       if (!c.sampled.has(id)) return refuse("not sampled this round");
@@ -149,6 +158,7 @@ export async function runCoordinator(mqtt: MqttClient, o: CoordinatorOptions): P
       c.got.set(id, { examples: m.examples, weights: m.weights });
       if (c.got.size >= c.awaited) c.done();
     } catch (err) {
+      if (c) c.validateMs += performance.now() - t0;
       if (err instanceof MessageRefused) return refuse(err.message);
       throw err;
     }
@@ -208,7 +218,7 @@ export async function runCoordinator(mqtt: MqttClient, o: CoordinatorOptions): P
       let finish = () => {};
       const answered = new Promise<void>((resolve) => { finish = resolve; });
       const silent = o.silentIn ? sampled.filter((id) => o.silentIn?.(id, round)).length : 0;
-      const c = { sampled: new Set(sampled), awaited: sampled.length - silent, message: msg, got: new Map<string, { examples: number; weights: Float32Array }>(), refused: 0, bytesIn: 0, done: finish };
+      const c = { sampled: new Set(sampled), awaited: sampled.length - silent, message: msg, got: new Map<string, { examples: number; weights: Float32Array }>(), refused: 0, bytesIn: 0, validateMs: 0, done: finish };
       collecting = c;
       for (const id of sampled) await mqtt.publishAsync(o.topics.round(id), msg, { qos: 1 });
       if (c.awaited === 0) finish();
@@ -217,15 +227,23 @@ export async function runCoordinator(mqtt: MqttClient, o: CoordinatorOptions): P
       clearTimeout(timer);
       collecting = null;
       const updates = [...c.got].map(([id, u]) => ({ id, examples: u.examples, weights: u.weights }));
+      const tAggregate = performance.now();
       const avg = fedAvg(global, updates, o.maxUpdateNorm);
+      const aggregateMs = performance.now() - tAggregate;
       for (const r of avg.rejected) o.log(`round ${round}: dropped the update of ${r.id}: its distance from the global model ${r.norm.toPrecision(4)} is over the bound ${o.maxUpdateNorm}`);
       global = avg.weights;
+      const tEvaluate = performance.now();
       const metrics = o.evaluate ? await o.evaluate(global) : {};
+      const evaluateMs = performance.now() - tEvaluate;
+      const memory = process.memoryUsage();
+      const s3 = (ms: number) => Number((ms / 1000).toFixed(6));
+      const mib = (bytes: number) => Number((bytes / 2 ** 20).toFixed(1));
       const report: RoundReport = {
         event: "round", round, lr, sampled: sampled.length, answered: avg.used.length, dropped: sampled.length - avg.used.length,
         refused: c.refused + avg.rejected.length, examples: avg.used.reduce((s, id) => s + (c.got.get(id)?.examples ?? 0), 0),
         bytes_sent: msg.length * sampled.length, bytes_received: c.bytesIn, ...metrics,
         seconds: Number(((performance.now() - t0) / 1000).toFixed(3)),
+        validate_seconds: s3(c.validateMs), aggregate_seconds: s3(aggregateMs), evaluate_seconds: s3(evaluateMs), heap_mib: mib(memory.heapUsed), rss_mib: mib(memory.rss),
       };
       history.push(report);
       await o.onRound?.(report, global);

@@ -51,6 +51,14 @@ describe.skipIf(mosquittoMissing)("fleet serve and fleet join as processes", () 
     const rounds = (s?.stdout ?? "").trim().split("\n").map((l) => JSON.parse(l));
     expect(rounds.map((r) => [r.round, r.sampled, r.answered])).toEqual([[1, 2, 2], [2, 2, 2]]);
     expect(rounds[1].val_accuracy).toBeGreaterThan(0);
+    // The coordinator's own cost per round (bench/fleet.mjs reads it): two updates checked and averaged, --val scored.
+    for (const r of rounds) {
+      expect(r.validate_seconds).toBeGreaterThanOrEqual(0); // microseconds: may round to 0
+      expect(r.aggregate_seconds).toBeGreaterThanOrEqual(0);
+      expect(r.evaluate_seconds).toBeGreaterThan(0);
+      expect(r.heap_mib).toBeGreaterThan(1);
+      expect(r.rss_mib).toBeGreaterThan(r.heap_mib);
+    }
     expect(a?.code).toBe(0);
     expect(b?.stdout).toMatch(/press-b left after 2 round/);
     const report = readFileSync(path.join(dir, "serve.html"), "utf8");
