@@ -113,6 +113,8 @@ export async function runCoordinator(mqtt: MqttClient, o: CoordinatorOptions): P
   let round = 0;
   let collecting: { sampled: Set<string>; awaited: number; message: Buffer; got: Map<string, { examples: number; weights: Float32Array }>; refused: number; bytesIn: number; validateMs: number; done: () => void } | null = null;
   let wakeJoin: (() => void) | null = null;
+  /** The updates the last closed round took: a late repeat of one (the round was sent again after a reconnect) is no replay. */
+  let closed: { round: number; got: Map<string, { examples: number; weights: Float32Array }> } | null = null;
 
   const onMessage = (topic: string, payload: Buffer) => {
     const bytes = new Uint8Array(payload.buffer, payload.byteOffset, payload.byteLength);
@@ -147,6 +149,8 @@ export async function runCoordinator(mqtt: MqttClient, o: CoordinatorOptions): P
       const m = decodeMessage(bytes, o.expected);
       if (c) c.validateMs += performance.now() - t0;
       if (m.kind !== Kind.UPDATE) return refuse(`kind ${m.kind} on an update topic`);
+      const taken = closed?.round === m.round ? closed.got.get(id) : undefined;
+      if (taken && taken.examples === m.examples && sameBits(taken.weights, m.weights)) return;
       if (!c || m.round !== round) return refuse(`an update for round ${m.round}, the round is ${round}${c ? "" : " (closed)"}`);
       if (!c.sampled.has(id)) return refuse("not sampled this round");
       const first = c.got.get(id);
@@ -226,6 +230,7 @@ export async function runCoordinator(mqtt: MqttClient, o: CoordinatorOptions): P
       await Promise.race([answered, new Promise<void>((resolve) => { timer = setTimeout(resolve, o.roundTimeoutMs); })]);
       clearTimeout(timer);
       collecting = null;
+      closed = { round, got: c.got };
       const updates = [...c.got].map(([id, u]) => ({ id, examples: u.examples, weights: u.weights }));
       const tAggregate = performance.now();
       const avg = fedAvg(global, updates, o.maxUpdateNorm);
