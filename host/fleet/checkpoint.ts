@@ -2,8 +2,9 @@
 // global model and the round it closed, written atomically; --resume FILE
 // continues from the next round. The sampling is seeded by the round and the
 // clients' shuffles by the round too, so a coordinator killed between rounds
-// and resumed gives the uninterrupted run's model (with a stateless optimizer:
-// an optimizer's state lives on the boards, which carry it on regardless).
+// and resumed gives the uninterrupted run's model, whatever the optimizer: the
+// clients start every round from a fresh optimizer (client.ts), so the global
+// weights and the round number are all the state a fleet has.
 import { writeFileAtomic } from "../files/atomic-write.js";
 import { readInputText } from "../files/input-file.js";
 import { UsageError } from "../errors.js";

@@ -14,15 +14,21 @@ export interface BrokerOptions {
   connectTimeoutMs?: number;
 }
 
+/** How long a client waits between attempts to get its broker back (MQTT.js reconnects; the subscriptions are renewed). */
+export const RECONNECT_PERIOD_MS = 1000;
+
 /**
  * Connects as `clientId`; a client names its hello topic as `goneTopic`, so
  * the broker clears its retained HELLO (an empty retained will) if the
- * connection dies: the coordinator stops sampling it.
+ * connection dies: the coordinator stops sampling it. With `reconnect` a lost
+ * connection is tried again every RECONNECT_PERIOD_MS (the first connect is
+ * not: a wrong URL fails at once).
  */
-export async function connectBroker(o: BrokerOptions, clientId: string, goneTopic?: string): Promise<MqttClient> {
+export async function connectBroker(o: BrokerOptions, clientId: string, goneTopic?: string, reconnect = false): Promise<MqttClient> {
   try {
     return await mqtt.connectAsync(o.url, {
-      clientId, ...(goneTopic !== undefined ? { will: { topic: goneTopic, payload: Buffer.alloc(0), qos: 1, retain: true } } : {}), clean: true, reconnectPeriod: 0, connectTimeout: o.connectTimeoutMs ?? 10_000,
+      clientId, ...(goneTopic !== undefined ? { will: { topic: goneTopic, payload: Buffer.alloc(0), qos: 1, retain: true } } : {}), clean: true,
+      reconnectPeriod: reconnect ? RECONNECT_PERIOD_MS : 0, connectTimeout: o.connectTimeoutMs ?? 10_000,
       ...(o.username !== undefined ? { username: o.username } : {}),
       ...(o.password !== undefined ? { password: o.password } : {}),
       ...(o.caFile !== undefined ? { ca: readFileSync(o.caFile) } : {}),

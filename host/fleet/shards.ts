@@ -6,23 +6,45 @@
 //                clients drawn from Dirichlet(A, ..., A) and its rows cut
 //                accordingly; a small A gives each client few classes. Needs
 //                class labels (ce: the class index; bce: target >= 0.5).
+//   by:COLUMN    a natural partition (Flower's NaturalIdPartitioner): one
+//                client per value of the column (a machine, a person, a
+//                site), holding every row with that value. The column may be
+//                an input, the target, or a column left out (--drop).
 // A client may get no rows under a strong skew: it is left out (shardRows says so).
 import type { Dataset } from "../data/dataset.js";
 import { mulberry32 } from "../data/rng.js";
 import { UsageError } from "../errors.js";
 
-export type Split = { kind: "iid" } | { kind: "dirichlet"; alpha: number };
+export type Split = { kind: "iid" } | { kind: "dirichlet"; alpha: number } | { kind: "by"; column: string };
 
 export function parseSplit(text: string): Split {
   if (text === "iid") return { kind: "iid" };
+  if (text.startsWith("by:")) {
+    const column = text.slice(3);
+    if (column.trim() === "") throw new UsageError(`--split ${text.slice(0, 40)}: expected by:COLUMN, a column of the data file`);
+    return { kind: "by", column };
+  }
   const m = /^dirichlet:([0-9]*\.?[0-9]+(?:e[-+]?[0-9]+)?)$/i.exec(text);
   const alpha = m ? Number(m[1]) : NaN;
-  if (!m || !(alpha > 0) || !Number.isFinite(alpha)) throw new UsageError(`--split ${text.slice(0, 40)}: expected iid or dirichlet:ALPHA (ALPHA > 0, e.g. dirichlet:0.5)`);
+  if (!m || !(alpha > 0) || !Number.isFinite(alpha)) throw new UsageError(`--split ${text.slice(0, 40)}: expected iid, dirichlet:ALPHA (ALPHA > 0, e.g. dirichlet:0.5) or by:COLUMN`);
   return { kind: "dirichlet", alpha };
 }
 
-/** Row indices of each of `n` clients (each ascending). */
+/** by:COLUMN's shards: the value of each row -> the rows with it (ascending), the values in natural order ("2" before "10"). */
+export function shardsByValue(values: readonly string[]): { value: string; rows: number[] }[] {
+  const byValue = new Map<string, number[]>();
+  values.forEach((v, r) => {
+    const list = byValue.get(v) ?? [];
+    list.push(r);
+    byValue.set(v, list);
+  });
+  return [...byValue.keys()].sort((a, b) => a.localeCompare(b, "en", { numeric: true }))
+    .map((value) => ({ value, rows: byValue.get(value) ?? [] }));
+}
+
+/** Row indices of each of `n` clients (each ascending); iid and dirichlet (by:COLUMN is shardsByValue). */
 export function shardRows(data: Dataset, n: number, split: Split, seed: number, loss: string): number[][] {
+  if (split.kind === "by") throw new Error("shardRows: by:COLUMN shards by the column's values (shardsByValue)");
   const rand = mulberry32(seed ^ 0x5eed5eed);
   const shards: number[][] = Array.from({ length: n }, () => []);
   if (split.kind === "iid") {

@@ -11,13 +11,13 @@ import { configureBoard } from "../run/training-run.js";
 import type { RunSettings, RunSpec } from "../run/run-spec.js";
 import { runSession } from "../run/session.js";
 import { startEmbeddedBroker } from "./broker.js";
-import { FleetClient } from "./client.js";
+import { dropsRound, FleetClient } from "./client.js";
 import { connectBroker, endConnection, type BrokerOptions } from "./connection.js";
 import { runCoordinator, type CoordinatorResult, type RoundMetrics, type RoundReport } from "./coordinator.js";
 import { evaluatorOn } from "./evaluation.js";
 import { modelVersionOf, type Expected, type WeightEncoding } from "./messages.js";
-import { shardRows, subset, type Split } from "./shards.js";
-import { fleetTopics } from "./topics.js";
+import { shardRows, shardsByValue, subset, type Split } from "./shards.js";
+import { fleetTopics, isTopicName } from "./topics.js";
 import { readFleetCheckpoint, writeFleetCheckpoint } from "./checkpoint.js";
 import { paramCount } from "../model/config.js";
 import { encodeConfig } from "../protocol/config-block.js";
@@ -32,6 +32,8 @@ export interface FleetSettings {
   minClients: number;
   roundTimeoutMs: number;
   joinTimeoutMs: number;
+  /** How long the coordinator keeps trying a lost broker again before giving up (--reconnect-timeout). */
+  reconnectTimeoutMs: number;
   maxUpdateNorm: number;
   /** How the weights travel: f32, or f16 (--compress f16). */
   compress: WeightEncoding;
@@ -39,6 +41,8 @@ export interface FleetSettings {
   checkpoint: string | null;
   /** --resume FILE: continue after the round this checkpoint closed. */
   resume: string | null;
+  /** --report FILE.html: the rounds so far, written after every round. */
+  report: string | null;
 }
 
 export interface FleetSimSpec {
@@ -47,12 +51,21 @@ export interface FleetSimSpec {
   /** Rows the global model is scored on each round: the validation rows, else the training rows. */
   evaluation: Dataset;
   fleet: FleetSettings;
+  /** Clients to deal the rows to (by:COLUMN: the column's distinct values). */
   clients: number;
   split: Split;
+  /** by:COLUMN: the column's value in each training row (prepared.data's order); null for iid and dirichlet. */
+  rowValues: string[] | null;
   dropRate: number;
   /** A broker to use instead of the embedded one. */
   broker: BrokerOptions | null;
   link: LinkOptions;
+  /**
+   * With link.emulate: how many clients (the first, in id order) run on the
+   * emulated board, the others on the simulated one, and the centralized run
+   * too (--emulated-clients N); null: every board is link's.
+   */
+  emulatedClients: number | null;
   /** Skip the centralized run (tests that compare with sim themselves). */
   centralized: boolean;
   onRound?: (r: RoundReport, centralized: RoundMetrics | null) => void;
@@ -64,6 +77,8 @@ export interface FleetSimResult extends CoordinatorResult {
   centralized: RoundMetrics[] | null;
   /** Each client's rows (clients with none are left out). */
   shardSizes: number[];
+  /** Each client's id, in the order of shardSizes. */
+  clientIds: string[];
 }
 
 /** The weights a board configured for `run` starts from (the run's seed and init). */
@@ -93,13 +108,23 @@ export async function runFleetSim(s: FleetSimSpec): Promise<FleetSimResult> {
   const settings = prepared.settings;
   const evaluate = evaluatorOn(settings.run, s.evaluation);
   const centralized = s.centralized ? await centralizedRun(s, evaluate) : null;
-  const shards = shardRows(prepared.data, s.clients, s.split, settings.run.seed, settings.run.loss)
-    .map((rows, i) => ({ id: `client-${String(i).padStart(3, "0")}`, rows }))
-    .filter((c) => c.rows.length > 0);
+  const shards = shardsOf(s).filter((c) => c.rows.length > 0);
   if (shards.length < s.clients) s.log(`${s.clients - shards.length} of ${s.clients} clients got no rows from the split and are left out`);
   const clients = shards.map((c) => ({ id: c.id, data: subset(prepared.data, c.rows, `${prepared.data.name} (${c.id})`) }));
   const result = await runFleetOn(s, clients, (r) => s.onRound?.(r, centralized?.[r.round - 1] ?? null));
-  return { ...result, centralized, shardSizes: shards.map((c) => c.rows.length) };
+  return { ...result, centralized, shardSizes: shards.map((c) => c.rows.length), clientIds: shards.map((c) => c.id) };
+}
+
+/** Each client's id and rows: by:COLUMN one per value (named by it when it can be a client id), else client-000, client-001, ... */
+function shardsOf(s: FleetSimSpec): { id: string; rows: number[] }[] {
+  const indexed = (i: number) => `client-${String(i).padStart(3, "0")}`;
+  if (s.split.kind === "by") {
+    const groups = shardsByValue(s.rowValues ?? []);
+    const named = groups.every((g) => isTopicName(g.value));
+    return groups.map((g, i) => ({ id: named ? g.value : indexed(i), rows: g.rows }));
+  }
+  const { settings } = s.prepared;
+  return shardRows(s.prepared.data, s.clients, s.split, settings.run.seed, settings.run.loss).map((rows, i) => ({ id: indexed(i), rows }));
 }
 
 /** One client of a simulated fleet: its id and its rows. */
@@ -122,14 +147,14 @@ export async function runFleetOn(s: Omit<FleetSimSpec, "onRound">, members: read
   const clients: FleetClient[] = [];
   try {
     const resumed = fleet.resume ? readFleetCheckpoint(fleet.resume, expected.modelVersion, expected.weightCount) : null;
-    const initial = resumed?.weights ?? await initialWeights(settings, s.link);
-    for (const { id, data } of members) {
+    const initial = resumed?.weights ?? await initialWeights(settings, linkOf(s, false));
+    for (const [i, { id, data }] of members.entries()) {
       const own = clientSettings(settings, data.rows);
-      const board = await openSimulatedBoard(s.link);
+      const board = await openSimulatedBoard(linkOf(s, s.emulatedClients === null || i < s.emulatedClients));
       boards.push(board);
       await configureBoard(board, { ...prepared, settings: own, data, loaded: null, resume: undefined });
       // With credentials each client logs in as its own id (docs/fleet.md's ACL: a board writes only its own topics).
-      const mqtt = await connectBroker(brokerOptions.password !== undefined ? { ...brokerOptions, username: id } : brokerOptions, id, topics.hello(id));
+      const mqtt = await connectBroker(brokerOptions.password !== undefined ? { ...brokerOptions, username: id } : brokerOptions, id, topics.hello(id), true);
       connections.push(mqtt);
       const client = new FleetClient(mqtt, {
         id, topics, board, data, settings: own, localEpochs: fleet.localEpochs, expected, dropRate: s.dropRate, log: s.log,
@@ -137,12 +162,12 @@ export async function runFleetOn(s: Omit<FleetSimSpec, "onRound">, members: read
       await client.start();
       clients.push(client);
     }
-    const coordinator = await connectBroker(brokerOptions, `coordinator-${fleet.fleet}`);
+    const coordinator = await connectBroker(brokerOptions, `coordinator-${fleet.fleet}`, undefined, true);
     connections.push(coordinator);
     const result = await runCoordinator(coordinator, {
       topics, expected, initial, rounds: fleet.rounds, fraction: fleet.fraction, minClients: Math.min(fleet.minClients, members.length), waitForClients: members.length,
-      roundTimeoutMs: fleet.roundTimeoutMs, joinTimeoutMs: fleet.joinTimeoutMs, maxUpdateNorm: fleet.maxUpdateNorm, seed: settings.run.seed, encoding: fleet.compress,
-      startRound: resumed?.round ?? 0,
+      roundTimeoutMs: fleet.roundTimeoutMs, joinTimeoutMs: fleet.joinTimeoutMs, reconnectTimeoutMs: fleet.reconnectTimeoutMs, maxUpdateNorm: fleet.maxUpdateNorm, seed: settings.run.seed, encoding: fleet.compress,
+      startRound: resumed?.round ?? 0, ...(s.dropRate > 0 ? { silentIn: (id: string, round: number) => dropsRound(id, round, s.dropRate) } : {}),
       lrOf: () => settings.run.optimizer.lr, evaluate: evaluatorOn(settings.run, s.evaluation), log: s.log,
       onRound: (r, weights) => {
         if (fleet.checkpoint) writeFleetCheckpoint(fleet.checkpoint, { modelVersion: expected.modelVersion, round: r.round, weights });
@@ -158,11 +183,18 @@ export async function runFleetOn(s: Omit<FleetSimSpec, "onRound">, members: read
   }
 }
 
+/** The board of a client that is `emulated` or not, and of the centralized run and the initial weights (emulated = false). */
+function linkOf(s: Pick<FleetSimSpec, "link" | "emulatedClients">, emulated: boolean): LinkOptions {
+  if (s.emulatedClients === null || emulated) return s.link;
+  const { emulate: _emulated, ...simulated } = s.link;
+  return simulated;
+}
+
 /** Centralized training on all the rows, E epochs per round, scored after each round's worth. */
 async function centralizedRun(s: FleetSimSpec, evaluate: (w: Float32Array) => Promise<RoundMetrics>): Promise<RoundMetrics[]> {
   const { prepared, fleet } = s;
   const settings = prepared.settings;
-  const board = await openSimulatedBoard(s.link);
+  const board = await openSimulatedBoard(linkOf(s, false));
   try {
     await configureBoard(board, { ...prepared, loaded: null, resume: undefined });
     const out: RoundMetrics[] = [];

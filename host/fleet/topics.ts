@@ -13,6 +13,11 @@ export const TOPIC_ROOT = "edgeprop";
 /** A fleet name or client id: one topic level, no wildcards, nothing a broker or shell reads specially. */
 const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
+/** Whether `name` can be a fleet name or client id as it is. */
+export function isTopicName(name: string): boolean {
+  return NAME.test(name);
+}
+
 export function checkTopicName(what: string, name: string): string {
   if (!NAME.test(name)) throw new UsageError(`${what} '${name.slice(0, 64)}': 1 to 64 letters, digits, '_', '.' or '-'`);
   return name;

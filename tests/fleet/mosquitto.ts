@@ -12,6 +12,8 @@ export const mosquittoMissing = !existsSync(MOSQUITTO);
 export interface Mosquitto {
   url: string;
   dir: string;
+  /** Stops the broker (SIGTERM: its clients lose their connections, and it forgets its sessions and retained messages), and after `downMs` starts it again on the same port. */
+  restart(downMs: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -39,10 +41,32 @@ async function listening(port: number): Promise<boolean> {
   });
 }
 
-export async function startMosquitto(auth?: MosquittoAuth): Promise<Mosquitto> {
+/** A TLS listener's certificate and key files (mosquitto-tls(7)). */
+export interface MosquittoTls {
+  certfile: string;
+  keyfile: string;
+}
+
+/**
+ * A self-signed certificate for 127.0.0.1 and localhost made by openssl in
+ * `dir` (an EC key, valid one day): the broker's certificate, and the CA a
+ * client is given with --ca.
+ */
+export function selfSignedCertificate(dir: string): MosquittoTls {
+  const certfile = path.join(dir, "broker.crt"), keyfile = path.join(dir, "broker.key");
+  const r = spawnSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
+    "-keyout", keyfile, "-out", certfile, "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`openssl: ${r.stderr}`);
+  return { certfile, keyfile };
+}
+
+export const opensslMissing = spawnSync("sh", ["-c", "command -v openssl"]).status !== 0;
+
+export async function startMosquitto(auth?: MosquittoAuth, tls?: MosquittoTls): Promise<Mosquitto> {
   const dir = tmpDir("edgeprop-mosquitto-");
   const port = await freePort();
   const lines = [`listener ${port} 127.0.0.1`, "persistence false", "log_dest stderr", "log_type error", "log_type warning"];
+  if (tls) lines.push(`certfile ${tls.certfile}`, `keyfile ${tls.keyfile}`);
   if (process.getuid?.() === 0) lines.push("user root"); // run as root, mosquitto would switch to a user that cannot read the temp folder
   if (auth) {
     const passwd = path.join(dir, "passwd");
@@ -58,6 +82,23 @@ export async function startMosquitto(auth?: MosquittoAuth): Promise<Mosquitto> {
   }
   const conf = path.join(dir, "mosquitto.conf");
   writeFileSync(conf, lines.join("\n") + "\n");
+  let running = await spawnMosquitto(conf, port);
+  return {
+    url: `${tls ? "mqtts" : "mqtt"}://127.0.0.1:${port}`, dir,
+    restart: async (downMs) => {
+      await running.stop();
+      await new Promise((r) => setTimeout(r, downMs));
+      running = await spawnMosquitto(conf, port);
+    },
+    stop: async () => {
+      await running.stop();
+      rmDir(dir);
+    },
+  };
+}
+
+/** Mosquitto on `conf`, once it listens on `port`; stop() ends it by its pid. */
+async function spawnMosquitto(conf: string, port: number): Promise<{ stop(): Promise<void> }> {
   const child: ChildProcess = spawn(MOSQUITTO, ["-c", conf], { stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr?.on("data", (d: Buffer) => { stderr += d.toString(); });
@@ -67,11 +108,9 @@ export async function startMosquitto(auth?: MosquittoAuth): Promise<Mosquitto> {
     await new Promise((r) => setTimeout(r, 50));
   }
   return {
-    url: `mqtt://127.0.0.1:${port}`, dir,
     stop: async () => {
       if (child.exitCode === null && child.pid !== undefined) process.kill(child.pid, "SIGTERM");
       await exited;
-      rmDir(dir);
     },
   };
 }
