@@ -17,6 +17,7 @@ import { validationRows } from "../data/validation-split.js";
 import { cut, cutList } from "../text/quote.js";
 import { readModel } from "../model/model-file.js";
 import { checkAgainstModel, readDataFile, type Dataset } from "../data/dataset.js";
+import { readCsv } from "../data/csv.js";
 import { checkOutputFile } from "../files/output-path.js";
 import { readInputText } from "../files/input-file.js";
 
@@ -158,18 +159,25 @@ function emulatedClientsOf(a: Parsed): number | null {
 /**
  * --split by:COLUMN: the column's value in each training row, as text (a text
  * field as written, a number as JavaScript prints it). The column is read
- * from the data file's table, so it may be one the model leaves out (--drop);
- * with --val-split the held-out rows are taken out as runSpecOf took them.
+ * from the whole data file, so it may be one the model leaves out (--drop);
+ * the training table's rows are matched to the file's by line, since
+ * --missing drop may have left rows out; with --val-split the held-out rows
+ * are taken out as runSpecOf took them.
  */
 function columnValuesOf(a: Parsed, prepared: RunSpec, column: string): string[] {
   const table = prepared.table;
   if (!table) throw new UsageError(`--split by:${cut(column)} deals out rows by a column of a data file: give --data FILE.csv`);
-  const c = table.columns.indexOf(column);
-  if (c < 0) throw new UsageError(`--split by:${cut(column)}: ${table.file} has no column '${cut(column)}' (its columns: ${cutList(table.columns)})`);
-  const text = table.text[c] ?? null;
-  const all = Array.from({ length: table.rows }, (_, r) => {
+  const file = readCsv(table.file, { delimiter: table.delimiter });
+  const c = file.columns.indexOf(column);
+  if (c < 0) throw new UsageError(`--split by:${cut(column)}: ${table.file} has no column '${cut(column)}' (its columns: ${cutList(file.columns)})`);
+  const rowAtLine = new Map<number, number>();
+  for (let r = 0; r < file.rows; r++) rowAtLine.set(file.lines[r] ?? 0, r);
+  const text = file.text[c] ?? null;
+  const all = Array.from(table.lines, (line) => {
+    const r = rowAtLine.get(line);
+    if (r === undefined) throw new Error(`by:${column}: the training row at line ${line} is not a row of ${table.file}`);
     const code = text?.codes[r] ?? -1;
-    return text && code >= 0 ? (text.names[code] ?? "") : String(table.values[r * table.columns.length + c]);
+    return text && code >= 0 ? (text.names[code] ?? "") : String(file.values[r * file.columns.length + c]);
   });
   if (prepared.validationSource?.kind !== "split") return all;
   // The rows before the split, to find which runSpecOf held out (validationRows is seeded and depends on the labels).

@@ -1,8 +1,9 @@
 // fleet sim --split by:COLUMN: one client per value of a column (a natural
 // partition), here data/penguins.csv's island, a text column the model leaves
-// out (--drop). Each client's rows are checked against the CSV read
-// independently here: every row of client "Dream" is a Dream row of the file,
-// with the validation rows held out as sim holds them out.
+// out (--drop), with --missing drop leaving out the rows whose measurements
+// are NA. Each client's rows are checked against the CSV read independently
+// here: every row of client "Dream" is a Dream row of the file, with the
+// validation rows held out as sim holds them out.
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -13,17 +14,16 @@ import { repoRoot } from "../helpers/paths";
 import { runCli } from "../helpers/cli";
 
 const PENGUINS = path.join(repoRoot, "data", "penguins.csv");
-const RUN = ["--data", PENGUINS, "--target", "species", "--drop", "island,sex,year", "--loss", "ce", "--hidden", "8", "--opt", "adam", "--lr", "0.01", "--batch", "8"];
+const RUN = ["--data", PENGUINS, "--target", "species", "--drop", "island,sex,year", "--missing", "drop", "--loss", "ce", "--hidden", "8", "--opt", "adam", "--lr", "0.01", "--batch", "8"];
 
-/** The file's rows as [island, the four measurements]. */
+/** The file's rows with all four measurements, as [island, the four measurements]. */
 function penguinRows(): { island: string; inputs: number[] }[] {
   const [header, ...lines] = readFileSync(PENGUINS, "utf8").trim().split("\n");
   const cols = (header ?? "").split(",");
   const at = (name: string) => cols.indexOf(name);
-  return lines.map((l) => {
-    const f = l.split(",");
-    return { island: f[at("island")] ?? "", inputs: ["bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g"].map((c) => Number(f[at(c)])) };
-  });
+  const measured = ["bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g"];
+  return lines.map((l) => l.split(",")).filter((f) => measured.every((c) => f[at(c)] !== "NA"))
+    .map((f) => ({ island: f[at("island")] ?? "", inputs: measured.map((c) => Number(f[at(c)])) }));
 }
 
 describe("fleet sim --split by:COLUMN", () => {
