@@ -94,17 +94,28 @@ function accumulateGradients(G: usize, nIn: i32, nOut: i32, x: usize, d: usize, 
     const g1 = g0 + rowIn, g2 = g1 + rowIn, g3 = g2 + rowIn;
     let i = 0;
     for (; i < in4; i += 4) {
-      // A 4x4 block of dW accumulated over the chunk's rows in registers.
-      let a00: f32 = 0, a01: f32 = 0, a02: f32 = 0, a03: f32 = 0;
-      let a10: f32 = 0, a11: f32 = 0, a12: f32 = 0, a13: f32 = 0;
-      let a20: f32 = 0, a21: f32 = 0, a22: f32 = 0, a23: f32 = 0;
-      let a30: f32 = 0, a31: f32 = 0, a32: f32 = 0, a33: f32 = 0;
+      // A 4x4 block of dW accumulated over the chunk's rows in registers,
+      // started from the first row's products (not 0 + them: an add per
+      // weight per chunk fewer, a soft-float call each on rv32imc). The same
+      // bits: 0 + y differs from y only for y = -0, and the block's sum is
+      // added to a gradient that is never -0 (zeroed to +0 by the step).
       let pd = d + (<usize>j << 2);
       let px = x + (<usize>i << 2);
       const pdEnd = pd + <usize>rows * rowOut;
-      do {
-        const x0 = load<f32>(px), x1 = load<f32>(px, 4), x2 = load<f32>(px, 8), x3 = load<f32>(px, 12);
-        let e = load<f32>(pd);
+      let x0 = load<f32>(px), x1 = load<f32>(px, 4), x2 = load<f32>(px, 8), x3 = load<f32>(px, 12);
+      let e = load<f32>(pd);
+      let a00 = e * x0, a01 = e * x1, a02 = e * x2, a03 = e * x3;
+      e = load<f32>(pd, 4);
+      let a10 = e * x0, a11 = e * x1, a12 = e * x2, a13 = e * x3;
+      e = load<f32>(pd, 8);
+      let a20 = e * x0, a21 = e * x1, a22 = e * x2, a23 = e * x3;
+      e = load<f32>(pd, 12);
+      let a30 = e * x0, a31 = e * x1, a32 = e * x2, a33 = e * x3;
+      pd += rowOut;
+      px += rowIn;
+      while (pd < pdEnd) {
+        x0 = load<f32>(px); x1 = load<f32>(px, 4); x2 = load<f32>(px, 8); x3 = load<f32>(px, 12);
+        e = load<f32>(pd);
         a00 += e * x0; a01 += e * x1; a02 += e * x2; a03 += e * x3;
         e = load<f32>(pd, 4);
         a10 += e * x0; a11 += e * x1; a12 += e * x2; a13 += e * x3;
@@ -114,7 +125,7 @@ function accumulateGradients(G: usize, nIn: i32, nOut: i32, x: usize, d: usize, 
         a30 += e * x0; a31 += e * x1; a32 += e * x2; a33 += e * x3;
         pd += rowOut;
         px += rowIn;
-      } while (pd < pdEnd);
+      }
       const o = <usize>i << 2;
       let q = g0 + o;
       store<f32>(q, load<f32>(q) + a00); store<f32>(q, load<f32>(q, 4) + a01, 4);

@@ -12,6 +12,24 @@ export function adam(
   const stepSize = <f32>(lr / bc1);
   const invBc2Sqrt = <f32>(1 / Math.sqrt(bc2));
   const b1 = <f32>(1 - beta1), b2 = <f32>beta2, oneMinusB2 = <f32>(1 - beta2), epsF = <f32>eps;
+  // Without weight decay torch neither adds to the gradient nor shrinks the
+  // weight: the loop below without those two multiplies and an add per
+  // parameter (each a soft-float call on a board without an FPU). The same
+  // bits: the shrink is exactly 1, and 0 * w only could turn a -0 gradient
+  // into +0, which m (never -0 from a zero start) and v (d * d) do not see.
+  if (wd == 0) {
+    for (; p < end; p += 4, g += 4, m += 4, v += 4) {
+      const d = load<f32>(g);
+      const mo = load<f32>(m);
+      const mNew = mo + b1 * (d - mo);
+      const vNew = b2 * load<f32>(v) + oneMinusB2 * d * d;
+      store<f32>(m, mNew);
+      store<f32>(v, vNew);
+      store<f32>(p, load<f32>(p) - stepSize * mNew / (Mathf.sqrt(vNew) * invBc2Sqrt + epsF));
+      store<f32>(g, 0);
+    }
+    return;
+  }
   const l2 = decoupled ? <f32>0 : <f32>wd;
   const shrink = decoupled ? <f32>(1 - lr * wd) : <f32>1;
   for (; p < end; p += 4, g += 4, m += 4, v += 4) {

@@ -52,6 +52,9 @@ describe.skipIf(!CAN_BUILD)("the module on the checked wasm-rt: every access ali
       "  i32_store(&m, 4092, 1); f64_store(&m, 8, 2.0);",
       '  if (strcmp(argv[1], "misaligned") == 0) return (int)i32_load(&m, 2);',
       '  if (strcmp(argv[1], "past") == 0) return (int)i32_load(&m, 4096);',
+      // The form the adapted module uses: base and static offset apart (checked as their sum).
+      '  if (strcmp(argv[1], "offset-misaligned") == 0) return (int)f32_load_at(&m, m.data, 4081, 4);',
+      '  if (strcmp(argv[1], "offset-past") == 0) { i32_store_at(&m, m.data, 4088, 8, 1); return 0; }',
       "  return (int)i32_load(&m, 4092) - 1;",
       "}",
     ].join("\n"));
@@ -64,6 +67,12 @@ describe.skipIf(!CAN_BUILD)("the module on the checked wasm-rt: every access ali
     const past = spawnSync(bin, ["past"], { encoding: "utf8" });
     expect(past.status).not.toBe(0);
     expect(past.stderr).toMatch(/i32_load of 4 bytes at 4096 is outside the plan \(limit 4096\)/);
+    const offsetMisaligned = spawnSync(bin, ["offset-misaligned"], { encoding: "utf8" });
+    expect(offsetMisaligned.status).not.toBe(0);
+    expect(offsetMisaligned.stderr).toMatch(/f32_load of 4 bytes at 4085 is misaligned/);
+    const offsetPast = spawnSync(bin, ["offset-past"], { encoding: "utf8" });
+    expect(offsetPast.status).not.toBe(0);
+    expect(offsetPast.stderr).toMatch(/i32_store of 4 bytes at 4096 is outside the plan \(limit 4096\)/);
   }, 60_000);
 
   it(`a golden case (${CASE}) trains to --link direct's bits`, () => {

@@ -67,19 +67,26 @@ uint32_t wasm_rt_register_func_type(uint32_t params, uint32_t results, ...) {
 uint32_t ep_wasm_memory_refused_bytes;
 
 void wasm_rt_allocate_memory(wasm_rt_memory_t *mem, uint32_t initial_pages, uint32_t max_pages) {
+  ep_wasm_allocate_memory(mem, initial_pages, max_pages, 0);
+}
+
+/* The guard (adapt-wasm2c.mjs: the module's largest static offset + 8) is
+ * where a base masked into the memory plus that offset can reach; it is
+ * never part of mem->size (memory.size, the checked build's bound). */
+void ep_wasm_allocate_memory(wasm_rt_memory_t *mem, uint32_t initial_pages, uint32_t max_pages, uint32_t guard_bytes) {
   uint32_t bytes = initial_pages * EP_WASM_PAGE_BYTES;
   mem->data = NULL;
   mem->pages = mem->max_pages = mem->size = 0;
   /* The memory never grows, and (board builds) is the size the loads and
    * stores mask to: anything else is a module built for another profile. */
-  if (initial_pages != max_pages || initial_pages > 0x8000u) ep_wasm_memory_mismatch(initial_pages, max_pages);
+  if (initial_pages != max_pages || initial_pages > 0x8000u || guard_bytes > EP_WASM_PAGE_BYTES) ep_wasm_memory_mismatch(initial_pages, max_pages);
 #ifdef EP_WASM_MEMORY_BYTES
   if (bytes != EP_WASM_MEMORY_BYTES) ep_wasm_memory_mismatch(initial_pages, max_pages);
 #endif
-  mem->data = (uint8_t *)calloc(1, bytes);
+  mem->data = (uint8_t *)calloc(1, bytes + guard_bytes);
   /* Does not fit: a trap the engine's load catches and reports (with the
-   * bytes), never a write through NULL. */
-  ep_wasm_memory_refused_bytes = mem->data == NULL ? bytes : 0u;
+   * bytes asked for, the guard included), never a write through NULL. */
+  ep_wasm_memory_refused_bytes = mem->data == NULL ? bytes + guard_bytes : 0u;
   if (mem->data == NULL) wasm_rt_trap(WASM_RT_TRAP_OOB);
   /* Naturally aligned accesses need a base aligned to the widest (8 bytes). */
   if (((uintptr_t)mem->data & 7u) != 0) wasm_rt_trap(WASM_RT_TRAP_OOB);

@@ -31,7 +31,8 @@ extern "C" {
 #endif
 
 /* No guard pages, no signal handler: every access goes through
- * ep-wasm-memory.h, which keeps it inside the memory. */
+ * ep-wasm-memory.h, which keeps it inside the memory and the small guard
+ * allocated after it (ep_wasm_allocate_memory). */
 #define WASM_RT_MEMCHECK_SIGNAL_HANDLER 0
 /* Calls are counted (a trap instead of a blown C stack on runaway recursion). */
 #ifndef WASM_RT_USE_STACK_DEPTH_COUNT
@@ -91,7 +92,8 @@ WASM_RT_NO_RETURN void wasm_rt_trap(wasm_rt_trap_t trap);
 const char *wasm_rt_strerror(wasm_rt_trap_t trap);
 uint32_t wasm_rt_register_func_type(uint32_t params, uint32_t results, ...);
 /* The memory: allocated once, its size fixed (initial_pages must equal
- * max_pages) and, on the board, a power of two (ep-wasm-memory.h). */
+ * max_pages) and, on the board, a power of two (ep-wasm-memory.h). The
+ * adapted module calls ep_wasm_allocate_memory instead (with its guard). */
 void wasm_rt_allocate_memory(wasm_rt_memory_t *, uint32_t initial_pages, uint32_t max_pages);
 uint32_t wasm_rt_grow_memory(wasm_rt_memory_t *, uint32_t pages);
 void wasm_rt_free_memory(wasm_rt_memory_t *);
