@@ -64,3 +64,19 @@ export function trainOverPort(port: string, args: string[], out: string, onStdou
     child.on("exit", (code) => resolve({ code, stdout, stderr }));
   });
 }
+
+/**
+ * `trainOverPort` with the board reset once the run has reported
+ * `afterEpochs` epochs: the run is under way, with weights and optimizer
+ * state on the board that the reboot wipes. Throws if the run ended first.
+ */
+export async function trainWithResetAfter(board: Pick<Awaited<ReturnType<typeof startEmulatedBoard>>, "path" | "reset">,
+  args: string[], out: string, afterEpochs = 2): Promise<CliRun> {
+  let reset: Promise<void> | undefined;
+  const run = await trainOverPort(board.path, args, out, (stdout) => {
+    if (!reset && (stdout.match(/"event":"epoch"/g) ?? []).length >= afterEpochs) reset = board.reset();
+  });
+  if (!reset) throw new Error(`the run ended before the reset was sent: ${run.stdout.slice(-300)} ${run.stderr}`);
+  await reset;
+  return run;
+}

@@ -11,7 +11,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { goldenCases } from "../helpers/golden";
 import { rmDir, tmpDir } from "../helpers/paths";
-import { PROFILE, buildFirmware, direct, smallCaseArgs, startEmulatedBoard, trainOverPort, unavailable } from "./emulated-board";
+import { PROFILE, buildFirmware, direct, smallCaseArgs, startEmulatedBoard, trainOverPort, trainWithResetAfter, unavailable } from "./emulated-board";
 
 const skip = unavailable();
 const work = tmpDir("edgeprop-emulated-reset-");
@@ -27,14 +27,8 @@ describe.skipIf(!!skip)("a reset of the emulated board mid-run", () => {
     const board = await startEmulatedBoard({ elf });
     try {
       const out = path.join(work, "port.json");
-      let reset: Promise<void> | undefined;
-      // Reset once the second of 20 epochs has been reported: the run is under way,
-      // with weights and Adam state on the board that the reboot wipes.
-      const run = await trainOverPort(board.path, args, out, (stdout) => {
-        if (!reset && (stdout.match(/"event":"epoch"/g) ?? []).length >= 2) reset = board.reset();
-      });
-      expect(reset, "the run ended before the reset was sent").toBeDefined();
-      await reset;
+      // Reset once the second of 20 epochs has been reported.
+      const run = await trainWithResetAfter(board, args, out, 2);
       expect(run.stderr, run.stderr).toBe("");
       expect(run.code).toBe(0);
       expect(board.banners().length, "the board did not reboot").toBe(2);

@@ -16,7 +16,7 @@ import { runCli } from "../helpers/cli";
 import { startCli } from "./processes";
 import { predictionBits, probePredictionBits } from "../helpers/on-device-learning-sketch";
 import { missingTools } from "../../boards/qemu/launch.mjs";
-import { buildFirmware, bytesSent, direct, smallCaseArgs, startEmulatedBoard, trainOverPort } from "./emulated-board";
+import { buildFirmware, bytesSent, direct, smallCaseArgs, startEmulatedBoard, trainOverPort, trainWithResetAfter } from "./emulated-board";
 
 const ISA = "lx106", PROFILE = "esp8266";
 const profile = JSON.parse(readFileSync(path.join(repoRoot, "boards", "profiles", `${PROFILE}.json`), "utf8"));
@@ -127,12 +127,8 @@ describe.skipIf(!!skip)(`a reset of the emulated ${ISA} board mid-run`, () => {
     const board = await startEmulatedBoard({ elf });
     try {
       const out = path.join(work, "reset-port.json");
-      let reset: Promise<void> | undefined;
-      const run = await trainOverPort(board.path, args, out, (stdout) => {
-        if (!reset && (stdout.match(/"event":"epoch"/g) ?? []).length >= 2) reset = board.reset();
-      });
-      expect(reset, "the run ended before the reset was sent").toBeDefined();
-      await reset;
+      // Reset once the second of 20 epochs has been reported.
+      const run = await trainWithResetAfter(board, args, out, 2);
       expect(run.stderr, run.stderr).toBe("");
       expect(run.code).toBe(0);
       expect(new Set(board.banners()).size, "the board rebooted once, with a new boot id").toBe(2);
