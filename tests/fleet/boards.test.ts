@@ -4,10 +4,10 @@
 // the same fleet as a simulated client; the global model equals the fleet of
 // two simulated clients bit for bit (the firmware computes V8's bits).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { cliPath } from "../helpers/paths";
+import { runCliAsync } from "../helpers/cli";
 import { makeIris, datasetCsv } from "../../host/data/datasets";
 import { startEmbeddedBroker, type EmbeddedBroker } from "../../host/fleet/broker";
 import { haveSocat, startPtyBoard } from "../../host/transports/pty";
@@ -16,16 +16,7 @@ import { pumpForThisFile } from "../hostile/runs";
 const has = (tool: string) => spawnSync("sh", ["-c", `command -v ${tool}`]).status === 0;
 const CAN = has("wasm2c") && has("gcc") && has("make") && haveSocat();
 
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cliPath, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "", stderr = "";
-    child.stdout.on("data", (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on("data", (d: Buffer) => { stderr += d.toString(); });
-    const timer = setTimeout(() => child.kill("SIGKILL"), 90_000);
-    child.on("exit", (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }); });
-  });
-}
+const run = (args: string[]) => runCliAsync(args, 90_000);
 
 const MODEL = ["--layers", "4,16,3", "--loss", "ce", "--opt", "adam", "--lr", "0.01"];
 

@@ -3,25 +3,15 @@
 // runs its rounds, saves the global model; each client leaves after its rounds.
 // And `fleet sim`'s bad flags: one line, exit 2, before any broker starts.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { spawn } from "node:child_process";
 import mqtt from "mqtt";
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { cliPath, rmDir, tmpDir } from "../helpers/paths";
-import { runCli } from "../helpers/cli";
+import { rmDir, tmpDir } from "../helpers/paths";
+import { runCli, runCliAsync } from "../helpers/cli";
 import { makeIris, datasetCsv } from "../../host/data/datasets";
 import { mosquittoMissing, startMosquitto, type Mosquitto } from "./mosquitto";
 
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cliPath, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "", stderr = "";
-    child.stdout.on("data", (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on("data", (d: Buffer) => { stderr += d.toString(); });
-    const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
-    child.on("exit", (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }); });
-  });
-}
+const run = (args: string[]) => runCliAsync(args, 60_000);
 
 describe.skipIf(mosquittoMissing)("fleet serve and fleet join as processes", () => {
   let broker: Mosquitto;
