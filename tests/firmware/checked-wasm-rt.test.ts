@@ -14,6 +14,7 @@ import { caseArgs, goldenCases } from "../helpers/golden";
 import { runCli } from "../helpers/cli";
 import { repoRoot, rmDir, tmpDir, wasmPath } from "../helpers/paths";
 import { extremeSession } from "../hostile/extreme-session";
+import { WASM_RT_PROBE_PRELUDE } from "./wasm-rt-probe";
 
 const has = (tool: string) => spawnSync("sh", ["-c", `command -v ${tool}`]).status === 0;
 const CAN_BUILD = has("wasm2c") && has("make") && has("cc");
@@ -38,15 +39,7 @@ describe.skipIf(!CAN_BUILD)("the module on the checked wasm-rt: every access ali
   it("the check fires: a misaligned load and one past the limit abort with the address", () => {
     const probe = path.join(work, "probe.c");
     writeFileSync(probe, [
-      "#include <stdlib.h>",
-      "#include <string.h>",
-      "#define WASM_RT_CORE_TYPES_DEFINED",
-      "typedef unsigned char u8; typedef signed char s8; typedef unsigned short u16; typedef short s16;",
-      "typedef unsigned int u32; typedef int s32; typedef unsigned long long u64; typedef long long s64;",
-      "typedef float f32; typedef double f64;",
-      '#include "ep-wasm-memory.h"',
-      "int main(int argc, char **argv) {",
-      "  wasm_rt_memory_t m; (void)argc;",
+      ...WASM_RT_PROBE_PRELUDE,
       "  wasm_rt_allocate_memory(&m, 1, 1);",
       "  ep_wasm_set_checked_limit(4096);",
       "  i32_store(&m, 4092, 1); f64_store(&m, 8, 2.0);",

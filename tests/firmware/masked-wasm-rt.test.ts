@@ -12,6 +12,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { adaptWasm2c } from "../../boards/common/wasm-rt/adapt-wasm2c.mjs";
 import { repoRoot, rmDir, tmpDir, wasmPath } from "../helpers/paths";
+import { WASM_RT_PROBE_PRELUDE } from "./wasm-rt-probe";
 
 const has = (tool: string) => spawnSync("sh", ["-c", `command -v ${tool}`]).status === 0;
 const WASM_RT = path.join(repoRoot, "boards", "common", "wasm-rt");
@@ -50,15 +51,7 @@ describe.skipIf(!has("wasm2c"))("the module's accesses, masked by base on the bo
     const { maxOffset, guard } = adapted();
     const probe = path.join(work, "masked-probe.c");
     writeFileSync(probe, [
-      "#include <stdlib.h>",
-      "#include <string.h>",
-      "#define WASM_RT_CORE_TYPES_DEFINED",
-      "typedef unsigned char u8; typedef signed char s8; typedef unsigned short u16; typedef short s16;",
-      "typedef unsigned int u32; typedef int s32; typedef unsigned long long u64; typedef long long s64;",
-      "typedef float f32; typedef double f64;",
-      '#include "ep-wasm-memory.h"',
-      "int main(int argc, char **argv) {",
-      "  wasm_rt_memory_t m; (void)argc;",
+      ...WASM_RT_PROBE_PRELUDE,
       "  ep_wasm_allocate_memory(&m, 1, 1, (u32)atoi(argv[1]));",
       `  f64_store_at(&m, m.data, 0xffffffffu, ${maxOffset}u, 1.0);`,
       `  return (int)f64_load_at(&m, m.data, 0xffffffffu, ${maxOffset}u) - 1;`,
