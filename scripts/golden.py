@@ -312,19 +312,22 @@ def build(name, spec, fixed_inputs, out_dir):
     folder = os.path.join(out_dir, name)
     os.makedirs(folder, exist_ok=True)
     data_path, init_path = os.path.join(folder, "data.csv"), os.path.join(folder, "init.json")
-    if fixed_inputs:
-        if not (os.path.exists(data_path) and os.path.exists(init_path)):
-            raise SystemExit(f"{name}: fixed-input case without {data_path} and {init_path}")
-        x, y = read_csv(spec, data_path)
-        with open(init_path) as f:
-            init = json.load(f)
-    elif spec["data"]["kind"] == "table":
-        seed = spec["data"]["seed"]
-        rows = draw_table(spec["data"], seed)
-        init = draw_init(spec, seed)
-        header = list(rows[0])
-        write_atomic(data_path, ",".join(header) + "\n" + "".join(",".join(r[k] for k in header) + "\n" for r in rows))
-        write_atomic(init_path, dumps(init))
+    if spec.get("data", {}).get("kind") == "table":
+        # A raw table (text, missing fields): kept as it is, or drawn from the seed.
+        if fixed_inputs:
+            if not (os.path.exists(data_path) and os.path.exists(init_path)):
+                raise SystemExit(f"{name}: fixed-input case without {data_path} and {init_path}")
+            with open(data_path, newline="") as f:
+                rows = list(csv.DictReader(f))
+            with open(init_path) as f:
+                init = json.load(f)
+        else:
+            seed = spec["data"]["seed"]
+            rows = draw_table(spec["data"], seed)
+            init = draw_init(spec, seed)
+            header = list(rows[0])
+            write_atomic(data_path, ",".join(header) + "\n" + "".join(",".join(r[k] for k in header) + "\n" for r in rows))
+            write_atomic(init_path, dumps(init))
         x, y, extras = preprocess_table(spec, rows)
         tt.check_spec(spec)
         epoch_lr = []
@@ -337,6 +340,12 @@ def build(name, spec, fixed_inputs, out_dir):
         write_atomic(os.path.join(folder, "case.json"), json.dumps(spec, indent=1) + "\n")
         write_atomic(os.path.join(folder, "expected.json"), dumps(final))
         return final
+    if fixed_inputs:
+        if not (os.path.exists(data_path) and os.path.exists(init_path)):
+            raise SystemExit(f"{name}: fixed-input case without {data_path} and {init_path}")
+        x, y = read_csv(spec, data_path)
+        with open(init_path) as f:
+            init = json.load(f)
     else:
         seed = spec["data"]["seed"]
         x, y = draw_data(spec["data"], seed)

@@ -24,8 +24,11 @@ function golden(args: string[]): void {
   expect(r.status, `${SCRIPT} ${args.join(" ")}: ${r.stderr}`).toBe(0);
 }
 
-function csvNumbers(file: string): number[] {
-  return readFileSync(file, "utf8").trim().split("\n").slice(1).flatMap((l) => l.split(",").map(Number));
+/** A CSV's fields after the header: the numbers, and (in order) the fields that are not (text, NA, empty). */
+function csvFields(file: string): { numbers: number[]; texts: string[] } {
+  const fields = readFileSync(file, "utf8").trim().split("\n").slice(1).flatMap((l) => l.split(","));
+  const isNumber = (f: string) => f.trim() !== "" && Number.isFinite(Number(f));
+  return { numbers: fields.filter(isNumber).map(Number), texts: fields.filter((f) => !isNumber(f)) };
 }
 
 function compareExpected(dir: string, name: string, tol: number): void {
@@ -62,8 +65,9 @@ describe.skipIf(skipWithoutTorch("golden.py check", missing))("scripts/golden.py
     golden(["--out", dir]);
     expect(readdirSync(dir).sort()).toEqual(names);
     for (const name of names) {
-      const data = csvNumbers(path.join(dir, name, "data.csv"));
-      expect(maxRel(data, csvNumbers(path.join(goldenDir, name, "data.csv"))), `${name}: data.csv`).toBeLessThanOrEqual(REDRAW_TOL);
+      const data = csvFields(path.join(dir, name, "data.csv")), want = csvFields(path.join(goldenDir, name, "data.csv"));
+      expect(data.texts, `${name}: data.csv's text fields`).toEqual(want.texts);
+      expect(maxRel(data.numbers, want.numbers), `${name}: data.csv`).toBeLessThanOrEqual(REDRAW_TOL);
       const init = flatParams(readJson(path.join(dir, name, "init.json")));
       expect(maxRel(init, flatParams(readJson(path.join(goldenDir, name, "init.json")))), `${name}: init.json`).toBeLessThanOrEqual(REDRAW_TOL);
       compareExpected(dir, name, REDRAW_TOL);
