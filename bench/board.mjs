@@ -6,7 +6,7 @@
 // reproducible: per sample = (3 epochs - 1 epoch) / (2 x rows), which cancels
 // boot, setup and data generation.
 //
-//   node bench/board.mjs [--workloads P1,P2] [--isas rv32imc,rv32imfc] [--modes streamed,resident] [--ram] [--json-line]
+//   node bench/board.mjs [--workloads P1,P2] [--isas rv32imc,rv32imfc] [--modes streamed,resident] [--ram] [--hand-tuned] [--json-line]
 // (P3 does not fit the C3's 40 KiB; --workloads P3 runs it under the S3 profile: slow under -icount)
 // Modes: `streamed` sends every row over the line each epoch (BATCH frames);
 // `resident` uploads the rows once into the board's sample store (`train
@@ -14,6 +14,10 @@
 // batch): the upload is in both runs, so the difference is training from the
 // store. By default P1 runs both, the others streamed only.
 // --ram: also the RAM table, one row per board profile (boards/profiles/*.json).
+// --hand-tuned: for P2, also a "hand-tuned C" row: bench/peers/blocked.c (the
+// same math with the module's 4x4 register-blocked loops, hand-tuned C) bare
+// metal under plain.c's harness, the next limit below the module's build; its
+// final loss must agree with plain.c's (printed).
 //
 // wasm3 rows need a wasm3 cross-built per ISA (as tests/emulated/wasm3.test.ts):
 //   EDGEPROP_M3_INCLUDE, EDGEPROP_M3_RV32IMC_LIB, EDGEPROP_M3_RV32IMFC_LIB, EDGEPROP_M3_FLAGS
@@ -47,9 +51,13 @@ const RAM_PROFILES = [['esp32-c3', 'rv32imc'], ['esp32', 'rv32imfc'], ['esp32-s3
 /** The workload the RAM table trains (P2 with Adam: the plan held against AIfES), one epoch, streamed. */
 const RAM_WORKLOAD = 'P2';
 const DEFAULT_MODES = { P1: ['streamed', 'resident'], P2: ['streamed'], P3: ['streamed'] };
+/** --hand-tuned: the workloads blocked.c is measured for (its layer sizes must be multiples of 4). */
+const HAND_TUNED_WORKLOADS = ['P2'];
+/** How far blocked.c's final loss may be from plain.c's (the same math, summed in another order). */
+const HAND_TUNED_LOSS_TOLERANCE = 1e-4;
 
 function parseArgs(argv) {
-  const o = { workloads: ['P1', 'P2'], isas: ['rv32imc', 'rv32imfc'], modes: null, ram: false, jsonLine: false };
+  const o = { workloads: ['P1', 'P2'], isas: ['rv32imc', 'rv32imfc'], modes: null, ram: false, handTuned: false, jsonLine: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--workloads') o.workloads = argv[++i].split(',').map((k) => getWorkload(k.trim()).id);
@@ -58,6 +66,7 @@ function parseArgs(argv) {
       o.modes = argv[++i].split(',').map((m) => m.trim());
       for (const m of o.modes) if (!MODES.includes(m)) throw new Error(`--modes: '${m}' is not one of ${MODES.join(', ')}`);
     } else if (a === '--ram') o.ram = true;
+    else if (a === '--hand-tuned') o.handTuned = true;
     else if (a === '--json-line') o.jsonLine = true;
     else throw new Error(`unknown argument ${a}`);
   }
@@ -77,21 +86,45 @@ function plainArgs(w, epochs) {
     String(w.rows), String(epochs), '1', '0', '1'];
 }
 
-/** Instructions plain.c retires on the emulated CPU for `epochs` epochs. */
-function plainInstructions(isa, w, epochs, work) {
-  const obj = join(work, `plain-${isa}`);
+/**
+ * Instructions plain.c retires on the emulated CPU for `epochs` epochs, and
+ * the final loss it printed; target 'blocked' runs bench/peers/blocked.c
+ * under the same harness instead.
+ */
+function plainInstructions(isa, w, epochs, work, target = 'plain') {
+  const source = `${target}.c`;
+  const obj = join(work, `${target}-${isa}`);
   const literal = plainArgs(w, epochs).map((a) => JSON.stringify(a)).join(',');
-  const mk = spawnSync('make', ['-s', '-C', QEMU_DIR, 'plain', `ISA=${isa}`, `PROFILE=${PROFILE_FOR[w.id]}`, `OBJ=${obj}`, `PLAIN_ARGS=${literal}`],
+  const mk = spawnSync('make', ['-s', '-C', QEMU_DIR, target, `ISA=${isa}`, `PROFILE=${PROFILE_FOR[w.id]}`, `OBJ=${obj}`, `PLAIN_ARGS=${literal}`],
     { encoding: 'utf8' });
-  if (mk.status !== 0) throw new Error(`building plain.c for ${isa} failed: ${mk.stderr}`);
+  if (mk.status !== 0) throw new Error(`building ${source} for ${isa} failed: ${mk.stderr}`);
   const run = spawnSync('qemu-system-riscv32', ['-machine', 'virt', '-display', 'none', '-bios', 'none', '-m', '128M',
-    '-serial', 'stdio', '-monitor', 'none', '-icount', 'shift=0', '-kernel', join(obj, 'plain.elf')],
+    '-serial', 'stdio', '-monitor', 'none', '-icount', 'shift=0', '-kernel', join(obj, `${target}.elf`)],
   { encoding: 'latin1', timeout: 600_000, input: '' });
-  const line = run.stdout.split(/[\r\n\0]+/).find((l) => l.startsWith('edgeprop: plain '));
-  if (!line) throw new Error(`plain.c on ${isa} printed no count: ${run.stdout.slice(-300)} ${run.stderr}`);
+  const lines = run.stdout.split(/[\r\n\0]+/);
+  const line = lines.find((l) => l.startsWith('edgeprop: plain '));
+  if (!line) throw new Error(`${source} on ${isa} printed no count: ${run.stdout.slice(-300)} ${run.stderr}`);
   const f = Object.fromEntries(line.slice('edgeprop: plain '.length).split(' ').map((kv) => kv.split('=')).map(([k, v]) => [k, Number(v)]));
-  if (f.status !== 0) throw new Error(`plain.c on ${isa} exited ${f.status}`);
-  return f;
+  if (f.status !== 0) throw new Error(`${source} on ${isa} exited ${f.status}`);
+  const result = lines.find((l) => l.startsWith('{"tool":'));
+  return { ...f, final_loss: result ? JSON.parse(result).final_loss : undefined };
+}
+
+/** The "hand-tuned C" row: blocked.c per sample beside plain.c's (and the wasm2c row's, if measured), its loss checked against plain.c's. */
+function handTunedRow(isa, w, work, samples, plain, plainLong, wasm2c) {
+  const profile = PROFILE_FOR[w.id];
+  const b1 = plainInstructions(isa, w, EPOCHS_SHORT, work, 'blocked'), b3 = plainInstructions(isa, w, EPOCHS_LONG, work, 'blocked');
+  const per = (b3.instructions - b1.instructions) / samples;
+  if (typeof b3.final_loss !== 'number' || typeof plainLong.final_loss !== 'number') throw new Error(`blocked.c or plain.c on ${isa} printed no final loss`);
+  const lossDiff = Math.abs(b3.final_loss - plainLong.final_loss);
+  log(`${w.id} ${isa} hand-tuned C ${per.toFixed(1)} instructions/sample (${(per / plain).toFixed(2)}x plain C` +
+    `${wasm2c ? `, ${(per / wasm2c).toFixed(2)}x wasm2c` : ''}); final loss after ${EPOCHS_LONG} epochs ${b3.final_loss} (plain.c ${plainLong.final_loss})`);
+  if (!(lossDiff <= HAND_TUNED_LOSS_TOLERANCE)) {
+    throw new Error(`blocked.c's final loss ${b3.final_loss} is ${lossDiff} from plain.c's ${plainLong.final_loss} on ${isa}`);
+  }
+  return { id: w.id, isa, mode: '', engine: 'hand-tuned C', profile, instructions_per_sample: per, ratio_to_plain: per / plain,
+    ratio_to_wasm2c: wasm2c ? per / wasm2c : undefined, final_loss: b3.final_loss, plain_final_loss: plainLong.final_loss,
+    heap_peak: b3.heap_peak, stack_peak: b3.stack_peak };
 }
 
 function train(port, csv, w, epochs, mode, profile) {
@@ -166,6 +199,7 @@ async function main() {
         const plain = (p3.instructions - p1.instructions) / samples;
         rows.push({ id, isa, mode: '', engine: 'plain-c', profile, instructions_per_sample: plain, heap_peak: p3.heap_peak, stack_peak: p3.stack_peak });
         log(`${id} ${isa} plain-c ${plain.toFixed(1)} instructions/sample`);
+        const engineRowsFrom = rows.length;
         for (const mode of o.modes ?? DEFAULT_MODES[id]) {
           const modeProfile = mode === 'resident' ? RESIDENT_PROFILE_FOR[id] : profile;
           for (const engine of ['wasm2c', 'wasm3']) {
@@ -183,6 +217,15 @@ async function main() {
               rows.push({ id, isa, mode, engine, profile: modeProfile, error: String(err.message ?? err).slice(0, 400) });
               log(`${id} ${isa} ${mode} ${engine} ERROR ${err.message}`);
             }
+          }
+        }
+        if (o.handTuned && HAND_TUNED_WORKLOADS.includes(id)) {
+          const wasm2c = rows.slice(engineRowsFrom).find((r) => r.engine === 'wasm2c' && r.mode === 'streamed' && r.instructions_per_sample !== undefined);
+          try {
+            rows.push(handTunedRow(isa, w, work, samples, plain, p3, wasm2c?.instructions_per_sample));
+          } catch (err) {
+            rows.push({ id, isa, mode: '', engine: 'hand-tuned C', profile, error: String(err.message ?? err).slice(0, 400) });
+            log(`${id} ${isa} hand-tuned C ERROR ${err.message}`);
           }
         }
       }
@@ -250,6 +293,7 @@ function table(rows) {
   const lines = [
     `Instructions retired inside the module per trained sample on QEMU's riscv32 \`virt\` (-icount shift=0), ` +
     `(${EPOCHS_LONG} epochs - ${EPOCHS_SHORT} epoch) / (${EPOCHS_LONG - EPOCHS_SHORT} x rows); plain-c is bench/peers/plain.c bare metal on the same CPU (whole program). ` +
+    (rows.some((r) => r.engine === 'hand-tuned C') ? 'hand-tuned C is bench/peers/blocked.c (the same math with the module\'s 4x4 register-blocked loops) the same way. ' : '') +
     `Samples/s at ${CLOCK_HZ / 1e6} MHz assume ${ASSUMED_CPI} cycles per instruction. ` +
     `Streamed: every row crosses the line each epoch; resident: the rows were uploaded once into the board's sample store (\`train --resident\`) ` +
     `and each epoch trains from it (resident P1 needs the S3 profile's memory: 48,000 B of rows and order). ` +
