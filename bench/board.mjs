@@ -7,7 +7,7 @@
 // boot, setup and data generation.
 //
 //   node bench/board.mjs [--workloads P1,P2] [--isas rv32imc,rv32imfc] [--modes streamed,resident] [--ram] [--json-line]
-// --isas lx106 (not in the default list): the ESP8266's core on QEMU's XTFPGA
+// --isas lx106 (without --isas: P1 only, about 40 s): the ESP8266's core on QEMU's XTFPGA
 // board (boards/xtensa) under the esp8266 profile, plain C and wasm2c,
 // streamed only (resident P1's rows do not fit the ESP8266's memory).
 // (P3 does not fit the C3's 40 KiB; --workloads P3 runs it under the S3 profile: slow under -icount)
@@ -61,11 +61,14 @@ const RAM_PROFILES = [['esp32-c3', 'rv32imc'], ['esp32', 'rv32imfc'], ['esp32-s3
 /** The workload the RAM table trains (P2 with Adam: the plan held against AIfES), one epoch, streamed. */
 const RAM_WORKLOAD = 'P2';
 const DEFAULT_MODES = { P1: ['streamed', 'resident'], P2: ['streamed'], P3: ['streamed'] };
+/** Without --isas: both RISC-V ISAs, and the lx106 for P1 only (cheap; its P2 adds over a minute). */
+const DEFAULT_ISAS = ['rv32imc', 'rv32imfc'];
+const defaultIsasFor = (id) => (id === 'P1' ? [...DEFAULT_ISAS, 'lx106'] : DEFAULT_ISAS);
 const profileFor = (isa, id) => (isLx106(isa) ? LX106.profile : PROFILE_FOR[id]);
 const clockFor = (isa) => (isLx106(isa) ? LX106.clockHz : CLOCK_HZ);
 
 function parseArgs(argv) {
-  const o = { workloads: ['P1', 'P2'], isas: ['rv32imc', 'rv32imfc'], modes: null, ram: false, jsonLine: false };
+  const o = { workloads: ['P1', 'P2'], isas: null, modes: null, ram: false, jsonLine: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--workloads') o.workloads = argv[++i].split(',').map((k) => getWorkload(k.trim()).id);
@@ -163,13 +166,15 @@ async function engineRun(elf, csv, w, epochs, mode, profile, icount = true) {
 
 async function main() {
   const o = parseArgs(process.argv.slice(2));
-  const missing = [...new Set([...o.isas, ...(o.ram ? ['rv32imc'] : [])].flatMap((isa) => missingTools(isa)))];
+  const missing = [...new Set([...(o.isas ?? DEFAULT_ISAS), ...(o.ram ? ['rv32imc'] : [])].flatMap((isa) => missingTools(isa)))];
   if (missing.length) {
     const skipped = `needs ${missing.join(', ')}`;
     if (o.jsonLine) process.stdout.write(JSON.stringify({ skipped, rows: [], markdown: `Skipped: ${skipped}.` }) + '\n');
     else log(`skipped: ${skipped}`);
     return;
   }
+  // The default's lx106 rows are skipped, not the whole run, where its tools are missing.
+  const lx106Missing = o.isas ? [] : missingTools('lx106');
   const work = mkdtempSync(join(tmpdir(), 'edgeprop-bench-board-'));
   const rows = [], ramRows = [];
   try {
@@ -178,8 +183,9 @@ async function main() {
       const csv = join(work, `${id}.csv`);
       writeCsv(w, csv);
       const samples = (EPOCHS_LONG - EPOCHS_SHORT) * w.rows;
-      for (const isa of o.isas) {
+      for (const isa of o.isas ?? defaultIsasFor(id)) {
         const profile = profileFor(isa, id);
+        if (isLx106(isa) && lx106Missing.length) { rows.push({ id, isa, mode: '', engine: 'plain-c', profile, skipped: `needs ${lx106Missing.join(', ')}` }); continue; }
         const p1 = plainInstructions(isa, w, EPOCHS_SHORT, work), p3 = plainInstructions(isa, w, EPOCHS_LONG, work);
         const plain = (p3.instructions - p1.instructions) / samples;
         rows.push({ id, isa, mode: '', engine: 'plain-c', profile, instructions_per_sample: plain, heap_peak: p3.heap_peak, stack_peak: p3.stack_peak });
