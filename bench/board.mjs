@@ -7,6 +7,9 @@
 // boot, setup and data generation.
 //
 //   node bench/board.mjs [--workloads P1,P2] [--isas rv32imc,rv32imfc] [--modes streamed,resident] [--ram] [--hand-tuned] [--json-line]
+// --isas lx106 (without --isas: P1 only, about 40 s): the ESP8266's core on QEMU's XTFPGA
+// board (boards/xtensa) under the esp8266 profile, plain C and wasm2c,
+// streamed only (resident P1's rows do not fit the ESP8266's memory).
 // (P3 does not fit the C3's 40 KiB; --workloads P3 runs it under the S3 profile: slow under -icount)
 // Modes: `streamed` sends every row over the line each epoch (BATCH frames);
 // `resident` uploads the rows once into the board's sample store (`train
@@ -33,6 +36,17 @@ import { getWorkload, writeCsv } from './workloads.mjs';
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, '..');
 const QEMU_DIR = join(ROOT, 'boards', 'qemu');
+/** The LX106 board (`--isas lx106`): its folder, emulator, nm and profile (P1's and P2's plans fit the
+ * esp8266's 40 KiB; P3's do not), the ESP8266's 80 MHz default clock, wasm2c only (wasm3's runtime does
+ * not fit), streamed only (resident P1's 48,000 B of rows and order do not fit either). */
+const LX106 = {
+  dir: join(ROOT, 'boards', 'xtensa'), profile: 'esp8266', clockHz: 80e6, engines: ['wasm2c'], modes: ['streamed'],
+  qemu: ['qemu-system-xtensa', '-M', 'lx60-nommu', '-cpu', 'lx106', '-semihosting'], nm: 'xtensa-lx106-elf-nm',
+  // plain.c holds the whole data set in RAM (P2: 139 KB), more than an ESP8266's 80 KiB: it gets all of the
+  // LX106's data RAM up to the ESP8266's ROM area (0x3FFC0000..0x3FFFC000); its instructions do not depend on it.
+  plainRamBytes: 245760,
+};
+const isLx106 = (isa) => isa === 'lx106';
 /** The ESP32-C3's clock, and the cycles per instruction assumed for it (an
  * in-order 4-stage core running from flash cache: loads, taken branches and
  * cache misses make it worse than 1; 1.5 is an estimate, not a measurement). */
@@ -55,9 +69,14 @@ const DEFAULT_MODES = { P1: ['streamed', 'resident'], P2: ['streamed'], P3: ['st
 const HAND_TUNED_WORKLOADS = ['P2'];
 /** How far blocked.c's final loss may be from plain.c's (the same math, summed in another order). */
 const HAND_TUNED_LOSS_TOLERANCE = 1e-4;
+/** Without --isas: both RISC-V ISAs, and the lx106 for P1 only (cheap; its P2 adds over a minute). */
+const DEFAULT_ISAS = ['rv32imc', 'rv32imfc'];
+const defaultIsasFor = (id) => (id === 'P1' ? [...DEFAULT_ISAS, 'lx106'] : DEFAULT_ISAS);
+const profileFor = (isa, id) => (isLx106(isa) ? LX106.profile : PROFILE_FOR[id]);
+const clockFor = (isa) => (isLx106(isa) ? LX106.clockHz : CLOCK_HZ);
 
 function parseArgs(argv) {
-  const o = { workloads: ['P1', 'P2'], isas: ['rv32imc', 'rv32imfc'], modes: null, ram: false, handTuned: false, jsonLine: false };
+  const o = { workloads: ['P1', 'P2'], isas: null, modes: null, ram: false, handTuned: false, jsonLine: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--workloads') o.workloads = argv[++i].split(',').map((k) => getWorkload(k.trim()).id);
@@ -95,10 +114,12 @@ function plainInstructions(isa, w, epochs, work, target = 'plain') {
   const source = `${target}.c`;
   const obj = join(work, `${target}-${isa}`);
   const literal = plainArgs(w, epochs).map((a) => JSON.stringify(a)).join(',');
-  const mk = spawnSync('make', ['-s', '-C', QEMU_DIR, target, `ISA=${isa}`, `PROFILE=${PROFILE_FOR[w.id]}`, `OBJ=${obj}`, `PLAIN_ARGS=${literal}`],
+  const mk = spawnSync('make', ['-s', '-C', isLx106(isa) ? LX106.dir : QEMU_DIR, target, `ISA=${isa}`, `PROFILE=${profileFor(isa, w.id)}`, `OBJ=${obj}`, `PLAIN_ARGS=${literal}`,
+    ...(isLx106(isa) ? [`RAM_BYTES=${LX106.plainRamBytes}`] : [])],
     { encoding: 'utf8' });
   if (mk.status !== 0) throw new Error(`building ${source} for ${isa} failed: ${mk.stderr}`);
-  const run = spawnSync('qemu-system-riscv32', ['-machine', 'virt', '-display', 'none', '-bios', 'none', '-m', '128M',
+  const [qemu, ...machine] = isLx106(isa) ? LX106.qemu : ['qemu-system-riscv32', '-machine', 'virt', '-bios', 'none', '-m', '128M'];
+  const run = spawnSync(qemu, [...machine, '-display', 'none',
     '-serial', 'stdio', '-monitor', 'none', '-icount', 'shift=0', '-kernel', join(obj, `${target}.elf`)],
   { encoding: 'latin1', timeout: 600_000, input: '' });
   const lines = run.stdout.split(/[\r\n\0]+/);
@@ -148,8 +169,8 @@ function train(port, csv, w, epochs, mode, profile) {
 }
 
 /** Static RAM of a firmware image: .data, .bss and .noinit, from the RAM's start to where the heap begins (link.ld). */
-function staticRam(elf) {
-  const nm = spawnSync('riscv64-unknown-elf-nm', [elf], { encoding: 'utf8' });
+function staticRam(elf, isa) {
+  const nm = spawnSync(isLx106(isa) ? LX106.nm : 'riscv64-unknown-elf-nm', [elf], { encoding: 'utf8' });
   if (nm.status !== 0) throw new Error(`nm ${elf} failed: ${nm.stderr}`);
   const sym = (name) => {
     const line = nm.stdout.split('\n').find((l) => l.endsWith(` ${name}`));
@@ -178,31 +199,38 @@ async function engineRun(elf, csv, w, epochs, mode, profile, icount = true) {
 
 async function main() {
   const o = parseArgs(process.argv.slice(2));
-  const missing = missingTools();
+  const missing = [...new Set([...(o.isas ?? DEFAULT_ISAS), ...(o.ram ? ['rv32imc'] : [])].flatMap((isa) => missingTools(isa)))];
   if (missing.length) {
     const skipped = `needs ${missing.join(', ')}`;
     if (o.jsonLine) process.stdout.write(JSON.stringify({ skipped, rows: [], markdown: `Skipped: ${skipped}.` }) + '\n');
     else log(`skipped: ${skipped}`);
     return;
   }
+  // The default's lx106 rows are skipped, not the whole run, where its tools are missing.
+  const lx106Missing = o.isas ? [] : missingTools('lx106');
   const work = mkdtempSync(join(tmpdir(), 'edgeprop-bench-board-'));
   const rows = [], ramRows = [];
   try {
     for (const id of o.workloads) {
       const w = getWorkload(id);
-      const profile = PROFILE_FOR[id];
       const csv = join(work, `${id}.csv`);
       writeCsv(w, csv);
       const samples = (EPOCHS_LONG - EPOCHS_SHORT) * w.rows;
-      for (const isa of o.isas) {
+      for (const isa of o.isas ?? defaultIsasFor(id)) {
+        const profile = profileFor(isa, id);
+        if (isLx106(isa) && lx106Missing.length) { rows.push({ id, isa, mode: '', engine: 'plain-c', profile, skipped: `needs ${lx106Missing.join(', ')}` }); continue; }
         const p1 = plainInstructions(isa, w, EPOCHS_SHORT, work), p3 = plainInstructions(isa, w, EPOCHS_LONG, work);
         const plain = (p3.instructions - p1.instructions) / samples;
         rows.push({ id, isa, mode: '', engine: 'plain-c', profile, instructions_per_sample: plain, heap_peak: p3.heap_peak, stack_peak: p3.stack_peak });
         log(`${id} ${isa} plain-c ${plain.toFixed(1)} instructions/sample`);
         const engineRowsFrom = rows.length;
-        for (const mode of o.modes ?? DEFAULT_MODES[id]) {
-          const modeProfile = mode === 'resident' ? RESIDENT_PROFILE_FOR[id] : profile;
+        for (const mode of o.modes ?? (isLx106(isa) ? LX106.modes : DEFAULT_MODES[id])) {
+          const modeProfile = mode === 'resident' && !isLx106(isa) ? RESIDENT_PROFILE_FOR[id] : profile;
           for (const engine of ['wasm2c', 'wasm3']) {
+            if (isLx106(isa) && !(LX106.engines.includes(engine) && LX106.modes.includes(mode))) {
+              rows.push({ id, isa, mode, engine, profile: modeProfile, skipped: `the ${isa} board runs ${LX106.engines.join(', ')} ${LX106.modes.join(', ')} only (${LX106.profile}'s memory)` });
+              continue;
+            }
             const m3 = engine === 'wasm3' ? wasm3For(isa) : {};
             if (!m3) { rows.push({ id, isa, mode, engine, profile: modeProfile, skipped: `set EDGEPROP_M3_INCLUDE and EDGEPROP_M3_${isa.toUpperCase()}_LIB` }); continue; }
             try {
@@ -210,7 +238,7 @@ async function main() {
               const r1 = await engineRun(elf, csv, w, EPOCHS_SHORT, mode, modeProfile), r3 = await engineRun(elf, csv, w, EPOCHS_LONG, mode, modeProfile);
               const per = (r3.instructions - r1.instructions) / samples;
               rows.push({ id, isa, mode, engine, profile: modeProfile, instructions_per_sample: per, ratio_to_plain: per / plain,
-                static_ram: staticRam(elf), heap_peak: r3.heap_peak, stack_peak: r3.stack_peak, ram: r3.ram, load_instructions: r3.load_instructions,
+                static_ram: staticRam(elf, isa), heap_peak: r3.heap_peak, stack_peak: r3.stack_peak, ram: r3.ram, load_instructions: r3.load_instructions,
                 run_instructions: { [EPOCHS_SHORT]: r1.instructions, [EPOCHS_LONG]: r3.instructions } });
               log(`${id} ${isa} ${mode} ${engine} ${per.toFixed(1)} instructions/sample (${(per / plain).toFixed(2)}x plain C)`);
             } catch (err) {
@@ -219,7 +247,7 @@ async function main() {
             }
           }
         }
-        if (o.handTuned && HAND_TUNED_WORKLOADS.includes(id)) {
+        if (o.handTuned && HAND_TUNED_WORKLOADS.includes(id) && !isLx106(isa)) {
           const wasm2c = rows.slice(engineRowsFrom).find((r) => r.engine === 'wasm2c' && r.mode === 'streamed' && r.instructions_per_sample !== undefined);
           try {
             rows.push(handTunedRow(isa, w, work, samples, plain, p3, wasm2c?.instructions_per_sample));
@@ -257,7 +285,7 @@ async function ramPerProfile(work) {
       try {
         const elf = buildFirmware({ isa, engine, profile, obj: join(work, `${profile}-${isa}-${engine}`), ...m3 });
         const r = await engineRun(elf, csv, w, 1, 'streamed', profile, false);
-        const staticBytes = staticRam(elf);
+        const staticBytes = staticRam(elf, isa);
         const total = staticBytes + r.heap_peak + r.stack_peak;
         out.push({ profile, isa, engine, id: w.id, static_ram: staticBytes, heap_peak: r.heap_peak, stack_peak: r.stack_peak, total, ram: r.ram, fits: total <= r.ram });
         log(`RAM ${profile} ${isa} ${engine}: ${total} of ${r.ram} B`);
@@ -291,10 +319,10 @@ const int = (n) => Math.round(n).toLocaleString('en-US');
 
 function table(rows) {
   const lines = [
-    `Instructions retired inside the module per trained sample on QEMU's riscv32 \`virt\` (-icount shift=0), ` +
+    `Instructions retired inside the module per trained sample on QEMU's riscv32 \`virt\` (lx106: its XTFPGA board with the LX106 core) (-icount shift=0), ` +
     `(${EPOCHS_LONG} epochs - ${EPOCHS_SHORT} epoch) / (${EPOCHS_LONG - EPOCHS_SHORT} x rows); plain-c is bench/peers/plain.c bare metal on the same CPU (whole program). ` +
     (rows.some((r) => r.engine === 'hand-tuned C') ? 'hand-tuned C is bench/peers/blocked.c (the same math with the module\'s 4x4 register-blocked loops) the same way. ' : '') +
-    `Samples/s at ${CLOCK_HZ / 1e6} MHz assume ${ASSUMED_CPI} cycles per instruction. ` +
+    `Samples/s at ${CLOCK_HZ / 1e6} MHz (lx106: ${LX106.clockHz / 1e6} MHz) assume ${ASSUMED_CPI} cycles per instruction. ` +
     `Streamed: every row crosses the line each epoch; resident: the rows were uploaded once into the board's sample store (\`train --resident\`) ` +
     `and each epoch trains from it (resident P1 needs the S3 profile's memory: 48,000 B of rows and order). ` +
     `RAM: static data + heap high-water (sbrk) + stack high-water (painting) beside the RAM the profile's board gives the firmware.`,
@@ -304,7 +332,7 @@ function table(rows) {
   ];
   for (const r of rows) {
     if (r.skipped || r.error) { lines.push(`| ${r.id} | ${r.isa} | ${r.mode} | ${r.engine} | ${r.profile} | ${r.skipped ? `skipped: ${r.skipped}` : `error: ${r.error.replace(/\|/g, '/').split('\n')[0]}`} | | | | | | |`); continue; }
-    const sps = CLOCK_HZ / (ASSUMED_CPI * r.instructions_per_sample);
+    const sps = clockFor(r.isa) / (ASSUMED_CPI * r.instructions_per_sample);
     lines.push(`| ${r.id} | ${r.isa} | ${r.mode} | ${r.engine} | ${r.profile} | ${int(r.instructions_per_sample)} | ${r.ratio_to_plain ? r.ratio_to_plain.toFixed(2) : '1'} | ${int(sps)} | ${r.static_ram ? int(r.static_ram) : ''} | ${int(r.heap_peak)} | ${int(r.stack_peak)} | ${r.ram ? int(r.ram) : ''} |`);
   }
   return lines.join('\n');

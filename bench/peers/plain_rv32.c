@@ -10,6 +10,10 @@
  *   edgeprop: plain instructions=N heap_peak=N stack_peak=N
  * then powers the machine off. Under qemu -icount shift=0 the count is
  * exact; the difference between two epoch counts is the training cost.
+ *
+ * The LX106 board builds this file as it is (`make -C boards/xtensa plain`):
+ * there minstret64() reads the core's ICOUNT (boards/xtensa/icount.h) and
+ * the same startup, heap and UART code comes from boards/qemu by path.
  */
 #include <stdint.h>
 #include <stdio.h>
