@@ -187,13 +187,15 @@ describe.skipIf(!HAS_CC)(`ESP32 firmware against the Arduino-ESP32 2.0.17 / ESP-
     it("the library, main.cpp and edgeprop_engine_wasm2c.c compile; edgeprop's symbols link", () => {
       mkdirSync(dir(), { recursive: true });
       const flags = wasm2cFlags(w2cDir);
-      // build_src_filter = +<*> -<edgeprop_engine_wasm3.c>: main.cpp, the engine, and w2c/ (the generated module and edgeprop's wasm-rt, not compiled here).
+      // build_src_filter = +<*> -<edgeprop_engine_wasm3.c>: main.cpp, the engine, and w2c/ (the generated module, not
+      // compiled here, and edgeprop's wasm-rt, whose ep_wasm_* the engine uses).
       const project: Unit[] = [{ source: path.join(PROJECT, "src", "main.cpp"), lang: "c++" },
-        { source: path.join(PROJECT, "src", "edgeprop_engine_wasm2c.c"), lang: "c" }];
+        { source: path.join(PROJECT, "src", "edgeprop_engine_wasm2c.c"), lang: "c" },
+        { source: path.join(w2cDir, "wasm-rt-impl.c"), lang: "c" }];
       for (const unit of [...libraryUnits(), ...project]) {
         expectCompiles(unit, flags, path.join(dir(), path.basename(unit.source) + ".o"));
       }
-      // The translated module (w2c/edgeprop.c) and edgeprop's wasm-rt (w2c/wasm-rt-impl.c) define the rest.
+      // The translated module (w2c/edgeprop.c) defines the rest.
       const { missing, twice } = linkProblems(objs(dir()), null);
       expect(missing).toEqual([]);
       expect(twice).toEqual([]);
