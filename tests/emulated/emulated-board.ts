@@ -1,6 +1,7 @@
 // Shared by the emulated-board tests: whether they can run here, the module
 // and firmware builds (once per test file), and training a golden case
 // through the emulated board's pty with the real CLI (`train --port`).
+import { expect } from "vitest";
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -79,4 +80,29 @@ export async function trainWithResetAfter(board: Pick<Awaited<ReturnType<typeof 
   if (!reset) throw new Error(`the run ended before the reset was sent: ${run.stdout.slice(-300)} ${run.stderr}`);
   await reset;
   return run;
+}
+
+/** One epoch of an iris model with these layers (the memory-limit tests' runs). */
+export function irisModel(layers: string): string[] {
+  return ["--data", path.join(repoRoot, "data", "iris.csv"), "--layers", layers, "--loss", "ce", "--opt", "adam", "--batch", "32", "--epochs", "1"];
+}
+
+/**
+ * Over `port`: a model over `limit` bytes (its plan's bytes from `edgeprop
+ * plan`) is refused by the board with both numbers (exit 2), then one that
+ * fits trains (exit 0).
+ */
+export async function expectRefusedThenFits(port: string, work: string, limit: number): Promise<void> {
+  const tooBig = "4,128,128,3";
+  const plan = runCli(["plan", "--layers", tooBig, "--act", "relu", "--loss", "ce", "--opt", "adam", "--batch", "32", "--json"]);
+  expect(plan.code, plan.stderr).toBe(0);
+  const needed = JSON.parse(plan.stdout).total_bytes;
+  expect(needed).toBeGreaterThan(limit);
+  const refused = await trainOverPort(port, irisModel(tooBig), path.join(work, "big.json"));
+  expect(refused.code).toBe(2);
+  expect(refused.stderr).toContain("refused");
+  expect(refused.stderr).toContain(String(needed));
+  expect(refused.stderr).toContain(String(limit));
+  const fits = await trainOverPort(port, irisModel("4,8,3"), path.join(work, "small.json"));
+  expect(fits.code, fits.stderr).toBe(0);
 }

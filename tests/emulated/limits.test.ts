@@ -4,35 +4,19 @@
 // the next model trains).
 import { afterAll, describe, expect, it } from "vitest";
 import path from "node:path";
-import { repoRoot, rmDir, tmpDir } from "../helpers/paths";
-import { runCli } from "../helpers/cli";
-import { PROFILE, buildFirmware, profile, startEmulatedBoard, trainOverPort, unavailable } from "./emulated-board";
+import { rmDir, tmpDir } from "../helpers/paths";
+import { PROFILE, buildFirmware, expectRefusedThenFits, profile, startEmulatedBoard, unavailable } from "./emulated-board";
 
 const skip = unavailable();
 const work = tmpDir("edgeprop-emulated-limits-");
 afterAll(() => rmDir(work));
 
-const iris = path.join(repoRoot, "data", "iris.csv");
-const model = (layers: string) => ["--data", iris, "--layers", layers, "--loss", "ce", "--opt", "adam", "--batch", "32", "--epochs", "1"];
-
 describe.skipIf(!!skip)(`the emulated ${PROFILE} board's memory limit (${profile.memory_limit} B)`, () => {
   it("refuses a model over the limit with the numbers, then trains one that fits", async () => {
-    const tooBig = "4,128,128,3";
-    const plan = runCli(["plan", "--layers", tooBig, "--act", "relu", "--loss", "ce", "--opt", "adam", "--batch", "32", "--json"]);
-    expect(plan.code, plan.stderr).toBe(0);
-    const needed = JSON.parse(plan.stdout).total_bytes;
-    expect(needed).toBeGreaterThan(profile.memory_limit);
-
     const elf = buildFirmware({ isa: "rv32imc", engine: "wasm2c", profile: PROFILE, obj: path.join(work, "obj") });
     const board = await startEmulatedBoard({ elf });
     try {
-      const refused = await trainOverPort(board.path, model(tooBig), path.join(work, "big.json"));
-      expect(refused.code).toBe(2);
-      expect(refused.stderr).toContain("refused");
-      expect(refused.stderr).toContain(String(needed));
-      expect(refused.stderr).toContain(String(profile.memory_limit));
-      const fits = await trainOverPort(board.path, model("4,8,3"), path.join(work, "small.json"));
-      expect(fits.code, fits.stderr).toBe(0);
+      await expectRefusedThenFits(board.path, work, profile.memory_limit);
       const stats = await board.waitForStats({ after: board.statsCount() - 1 });
       expect(stats.traps).toBe(0);
       expect(board.banners()).toHaveLength(1);

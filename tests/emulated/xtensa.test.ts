@@ -12,11 +12,10 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { goldenCases } from "../helpers/golden";
 import { repoRoot, rmDir, tmpDir } from "../helpers/paths";
-import { runCli } from "../helpers/cli";
 import { startCli } from "./processes";
 import { predictionBits, probePredictionBits } from "../helpers/on-device-learning-sketch";
 import { missingTools } from "../../boards/qemu/launch.mjs";
-import { buildFirmware, bytesSent, direct, smallCaseArgs, startEmulatedBoard, trainOverPort, trainWithResetAfter } from "./emulated-board";
+import { buildFirmware, bytesSent, direct, smallCaseArgs, startEmulatedBoard, trainOverPort, trainWithResetAfter, irisModel, expectRefusedThenFits } from "./emulated-board";
 
 const ISA = "lx106", PROFILE = "esp8266";
 const profile = JSON.parse(readFileSync(path.join(repoRoot, "boards", "profiles", `${PROFILE}.json`), "utf8"));
@@ -140,24 +139,11 @@ describe.skipIf(!!skip)(`a reset of the emulated ${ISA} board mid-run`, () => {
 });
 
 describe.skipIf(!!skip)(`the emulated ${ISA} board's memory`, () => {
-  const iris = path.join(repoRoot, "data", "iris.csv");
-  const model = (layers: string) => ["--data", iris, "--layers", layers, "--loss", "ce", "--opt", "adam", "--batch", "32", "--epochs", "1"];
 
   it(`refuses a model over the ${PROFILE} profile's limit with both numbers, then trains one that fits`, async () => {
-    const tooBig = "4,128,128,3";
-    const plan = runCli(["plan", "--layers", tooBig, "--act", "relu", "--loss", "ce", "--opt", "adam", "--batch", "32", "--json"]);
-    expect(plan.code, plan.stderr).toBe(0);
-    const needed = JSON.parse(plan.stdout).total_bytes;
-    expect(needed).toBeGreaterThan(profile.memory_limit);
     const board = await startEmulatedBoard({ elf });
     try {
-      const refused = await trainOverPort(board.path, model(tooBig), path.join(work, "big.json"));
-      expect(refused.code).toBe(2);
-      expect(refused.stderr).toContain("refused");
-      expect(refused.stderr).toContain(String(needed));
-      expect(refused.stderr).toContain(String(profile.memory_limit));
-      const fits = await trainOverPort(board.path, model("4,8,3"), path.join(work, "small.json"));
-      expect(fits.code, fits.stderr).toBe(0);
+      await expectRefusedThenFits(board.path, work, profile.memory_limit);
       expect(board.banners()).toHaveLength(1);
       expect(board.lines().some((l: string) => l.startsWith("edgeprop: fault"))).toBe(false);
     } finally {
@@ -178,7 +164,7 @@ describe.skipIf(!!skip)(`the emulated ${ISA} board's memory`, () => {
       expect(asked).toBeLessThanOrEqual(65536 + 4096);
       expect(failed).toBe(`edgeprop: load failed: the module's memory (${asked} bytes) does not fit: the heap has ${stats.heap_limit} bytes free`);
       expect(stats.heap_limit).toBeLessThan(65536);
-      const run = await trainOverPort(board.path, model("4,8,3"), path.join(work, "none.json"));
+      const run = await trainOverPort(board.path, irisModel("4,8,3"), path.join(work, "none.json"));
       expect(run.code).not.toBe(0);
       expect(run.stderr).toContain(`the module's memory (${asked} bytes)`);
       expect(run.stderr).toContain(String(stats.heap_limit));
