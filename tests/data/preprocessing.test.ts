@@ -13,10 +13,20 @@ import { repoRoot, rmDir, tmpDir } from "../helpers/paths";
 const dir = tmpDir("edgeprop-preprocessing-");
 afterAll(() => rmDir(dir));
 
-// data/penguins.csv (species first, island and sex text), with missing values spelled as pandas reads them.
-const source = readFileSync(join(repoRoot, "data", "penguins.csv"), "utf8").trim().split("\n").map((l) => l.split(","));
+// data/penguins.csv, the real Palmer penguins table as R writes it (species first, island and sex text, `NA`).
+const PENGUINS = join(repoRoot, "data", "penguins.csv");
+const source = readFileSync(PENGUINS, "utf8").trim().split("\n").map((l) => l.split(","));
 const header = source[0]!;
 const col = (name: string) => header.indexOf(name);
+const INPUTS = ["island", "bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g", "sex"];
+const MISSING = new Set(["NA", "", "null", "NaN"]);
+const hasMissing = (r: string[]) => INPUTS.some((n) => MISSING.has(r[col(n)]!));
+const write = (name: string, rows: string[][]) => { const f = join(dir, name); writeFileSync(f, rows.map((r) => r.join(",")).join("\n") + "\n"); return f; };
+// The real file's columns in another order, and without bill_depth_mm.
+const order = [7, 5, 3, 1, 0, 6, 2, 4];
+const realReordered = write("real-reordered.csv", source.map((r) => order.map((k) => r[k]!)));
+const realWithoutDepth = write("real-no-depth.csv", source.map((r) => r.filter((_, k) => k !== col("bill_depth_mm"))));
+// The same rows with more missing values, spelled as pandas reads them (NA, empty, null, NaN).
 const body = source.slice(1).map((r, i) => {
   const row = [...r];
   if (i % 11 === 3) row[col("bill_length_mm")] = "NA";
@@ -26,15 +36,9 @@ const body = source.slice(1).map((r, i) => {
   if (i % 23 === 4) row[col("bill_depth_mm")] = "NaN";
   return row;
 });
-const MISSING = new Set(["NA", "", "null", "NaN"]);
-const write = (name: string, rows: string[][]) => { const f = join(dir, name); writeFileSync(f, rows.map((r) => r.join(",")).join("\n") + "\n"); return f; };
 const table = write("penguins-na.csv", [header, ...body]);
-// The same rows, the columns in another order.
-const order = [7, 5, 3, 1, 0, 6, 2, 4];
 const reordered = write("reordered.csv", [header, ...body].map((r) => order.map((k) => r[k]!)));
-const withoutDepth = write("no-depth.csv", [header, ...body].map((r) => r.filter((_, k) => k !== col("bill_depth_mm"))));
-const INPUTS = ["island", "bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g", "sex"];
-const missingRows = body.filter((r) => INPUTS.some((n) => MISSING.has(r[col(n)]!))).length;
+const missingRows = body.filter(hasMissing).length;
 
 const gcc = (...args: string[]) => execFileSync("gcc", ["-std=c99", "-Wall", "-Werror", "-Wextra", "-pedantic", "-O2", "-ffp-contract=off", ...args], { cwd: dir });
 const predictions = (stdout: string) => jsonLines(stdout).filter((e) => e.event === "prediction");
@@ -43,31 +47,46 @@ const summary = (stdout: string) => jsonLines(stdout).find((e) => e.event === "s
 describe("a table with text features, NA and the label first", () => {
   const model = join(dir, "drop.json");
 
-  it("trains in one command; predict on the columns reordered gives the same outputs bit for bit; a missing column is exit 2 naming it", () => {
-    const t = runCli(["sim", "--data", table, "--target", "species", "--drop", "year", "--categorical", "island,sex", "--missing", "drop",
+  it("the real table trains in one command; predict on its columns reordered gives the same outputs bit for bit; a missing column is exit 2 naming it", () => {
+    // Issue 23's command, on data/penguins.csv as it comes: 344 rows, 11 with an NA (2 without measurements, 9 more without sex).
+    const realMissing = source.slice(1).filter(hasMissing).length;
+    expect([source.length - 1, realMissing]).toEqual([344, 11]);
+    const perSpecies = ["Adelie", "Chinstrap", "Gentoo"].map((s) => source.filter((r) => r[0] === s).length);
+    expect(perSpecies).toEqual([152, 68, 124]);
+    const t = runCli(["sim", "--data", PENGUINS, "--target", "species", "--drop", "year", "--categorical", "island,sex", "--missing", "drop",
       "--loss", "ce", "--hidden", "8", "--opt", "adam", "--lr", "0.01", "--batch", "16", "--epochs", "60", "--val-split", "0.2", "--normalize",
       "--early-stop", "10", "--save", model]);
     expect(t.code, t.stderr).toBe(0);
-    expect(t.stderr).toContain(`${missingRows} of ${body.length} rows left out for a missing value (--missing drop)`);
+    expect(t.stderr).toContain("11 of 344 rows left out for a missing value (--missing drop)");
     const m = JSON.parse(readFileSync(model, "utf8"));
     expect(m.inputs).toEqual(INPUTS);
+    expect(m.targets).toEqual(["species"]);
     expect(m.categorical).toEqual({ island: ["Biscoe", "Dream", "Torgersen"], sex: ["female", "male"] });
     expect(m.missing).toEqual({ policy: "drop" });
     // --hidden: the input width after one-hot (3 + 4 numbers + 2)
     expect(m.layers[0].in).toBe(9);
     expect(m.normalization.mean).toHaveLength(9);
 
-    const a = runCli(["predict", "--load", model, "--data", table, "--json"]);
-    const b = runCli(["predict", "--load", model, "--data", reordered, "--json"]);
+    // No --target: the model remembers species (here the last column of the reordered file).
+    const a = runCli(["predict", "--load", model, "--data", PENGUINS, "--json"]);
+    const b = runCli(["predict", "--load", model, "--data", realReordered, "--json"]);
     expect([a.code, b.code], a.stderr + b.stderr).toEqual([0, 0]);
     expect(b.stdout).toBe(a.stdout);
-    expect(predictions(a.stdout)).toHaveLength(body.length - missingRows);
-    expect(summary(a.stdout).rows_dropped).toBe(missingRows);
-    expect(summary(a.stdout).accuracy).toBeGreaterThan(0.9);
+    expect(predictions(a.stdout)).toHaveLength(344 - 11);
+    expect(summary(a.stdout).rows_dropped).toBe(11);
+    expect(summary(a.stdout).accuracy).toBeGreaterThan(0.95);
 
-    const c = runCli(["predict", "--load", model, "--data", withoutDepth]);
+    const c = runCli(["predict", "--load", model, "--data", realWithoutDepth]);
     expect(c.code).toBe(2);
     expect(c.stderr).toMatch(/no column 'bill_depth_mm' \(input 3 of 6 of the model/);
+
+    // The missing values as pandas spells them (NA, empty, null, NaN): those rows left out and counted, in any column order.
+    const d = runCli(["predict", "--load", model, "--data", table, "--json"]);
+    const e = runCli(["predict", "--load", model, "--data", reordered, "--json"]);
+    expect([d.code, e.code], d.stderr + e.stderr).toEqual([0, 0]);
+    expect(e.stdout).toBe(d.stdout);
+    expect(summary(d.stdout).rows_dropped).toBe(missingRows);
+    expect(predictions(d.stdout)).toHaveLength(body.length - missingRows);
   });
 
   it("a category the model never saw is exit 2 at its field (as OneHotEncoder(handle_unknown='error')), never a row of zeros", () => {
@@ -98,14 +117,15 @@ describe("a table with text features, NA and the label first", () => {
   it("text columns first: every one in one message with --drop or --categorical", () => {
     const t = runCli(["sim", "--data", table, "--target", "species", "--drop", "year", "--loss", "ce", "--hidden", "4", "--epochs", "1"]);
     expect(t.code).toBe(2);
-    expect(t.stderr).toContain("'island' (line 2: 'Dream'): --drop island or --categorical island; 'sex' (line 2: 'female'): --drop sex or --categorical sex");
+    expect(t.stderr).toContain("'island' (line 2: 'Torgersen'): --drop island or --categorical island; 'sex' (line 2: 'male'): --drop sex or --categorical sex");
   });
 });
 
 describe("--missing mean with one-hot columns: predict, eval on a board and the C header agree", () => {
   // Training rows and a validation file whose values are far off: the means must be the training rows' alone.
-  const train = write("train.csv", [header, ...body.slice(0, 70)]);
-  const val = write("val.csv", [header, ...body.slice(70).map((r) => r.map((v, k) => (["bill_length_mm", "body_mass_g"].includes(header[k]!) && !MISSING.has(v) ? String(Number(v) * 10) : v)))]);
+  // Every fourth row for training (the file is sorted by species), the rest for validation.
+  const train = write("train.csv", [header, ...body.filter((_, i) => i % 4 === 0)]);
+  const val = write("val.csv", [header, ...body.filter((_, i) => i % 4 !== 0).map((r) => r.map((v, k) => (["bill_length_mm", "body_mass_g"].includes(header[k]!) && !MISSING.has(v) ? String(Number(v) * 10) : v)))]);
   const model = join(dir, "mean.json");
 
   it("the means are the training rows' (one-hot: each category's share); every output within 1e-5", () => {
@@ -115,7 +135,7 @@ describe("--missing mean with one-hot columns: predict, eval on a board and the 
     const m = JSON.parse(readFileSync(model, "utf8"));
     expect(m.missing.policy).toBe("mean");
     // The expected means, computed here from the training rows: one-hot shares, then the numbers, ignoring missing fields.
-    const rows = body.slice(0, 70);
+    const rows = body.filter((_, i) => i % 4 === 0);
     const share = (name: string, cat: string) => {
       const known = rows.filter((r) => !MISSING.has(r[col(name)]!));
       return Math.fround(known.filter((r) => r[col(name)] === cat).length / known.length);

@@ -37,14 +37,23 @@ describe("README: one command per kind of table, and what predict reports", () =
 
   it("categorical features with missing values, the label first (penguins)", () => {
     const train = readmeCommand("npx edgeprop sim --data data/penguins.csv --target species --drop year --categorical island,sex --missing drop --loss ce --hidden 16 --opt adam --lr 0.01 --batch 16 --epochs 200 --val-split 0.2 --normalize --early-stop 10 --save penguins.json");
-    says("7 of 90 rows left out");
-    expect(train).toContain("7 of 90 rows left out for a missing value (--missing drop)");
+    says("11 of 344 rows left out");
+    expect(train).toContain("11 of 344 rows left out for a missing value (--missing drop)");
+    expect(train).toContain("best epoch 22 (stopped early): val_loss 0.0003208252");
+    says("The run keeps epoch 22 (`val_loss 0.0003208252`)");
     const m = JSON.parse(readFileSync(join(dir, "penguins.json"), "utf8"));
     expect(m.layers[0].in).toBe(9);
     says("9 inputs here");
     const out = readmeCommand("npx edgeprop predict --load penguins.json --data data/penguins.csv --summary");
-    says("83 rows (7 left out for a missing value), accuracy 100.00%");
-    expect(out).toContain("83 rows (7 left out for a missing value), accuracy 100.00%");
+    says("333 rows (11 left out for a missing value), accuracy 99.70%");
+    expect(out).toContain("333 rows (11 left out for a missing value), accuracy 99.70%");
+    says("(`Adelie` row: `145 1 0`, one Adelie taken for a Chinstrap)");
+    expect(out).toMatch(/\n *Adelie +145 +1 +0\n/);
+    // Without --categorical: the one message the README quotes.
+    const text = runCli(["sim", "--data", "data/penguins.csv", "--target", "species", "--drop", "year", "--loss", "ce", "--hidden", "4", "--epochs", "1"], dir);
+    expect(text.code).toBe(2);
+    says("'island' (line 2: 'Torgersen'): --drop island or --categorical island;");
+    expect(text.stderr).toContain("'island' (line 2: 'Torgersen'): --drop island or --categorical island;");
   });
 
   it("a regression with an unscaled target (diabetes)", () => {
