@@ -48,7 +48,7 @@ export const DATA_OPTIONS: OptionSpec[] = [
   { name: "val", kind: "string", persist: true, onResume: "fixed", value: "FILE.csv", help: "held-out data, evaluated after every epoch (same columns as --data)" },
   { name: "val-split", kind: "number", persist: true, onResume: "fixed", min: 0, max: 0.9, help: "hold out this fraction of the training rows (seeded by --seed; stratified for ce)" },
   { name: "normalize", kind: "flag", persist: true, onResume: "fixed", help: "z-score the inputs with the training rows' mean and std; stored in the model and applied on the board" },
-  { name: "normalize-target", kind: "flag", persist: true, onResume: "fixed", help: "mse: z-score the target with the training rows' mean and std (stored in the model); predict, eval and the C header scale outputs back, and losses are in the target's units" },
+  { name: "normalize-target", kind: "flag", persist: true, onResume: "fixed", help: "mse: z-score each target column with the training rows' mean and std (stored in the model); predict, eval and the C header scale outputs back, and losses are in the targets' units" },
 ];
 
 export const MODEL_OPTIONS: OptionSpec[] = [
@@ -424,12 +424,9 @@ export function runSpecOf(a: Parsed, variant: RunVariant = {}, given?: GivenRows
   } else if (source.kind === "csv" && source.options.missing === "drop") {
     data = { ...data, missing: { policy: "drop" } };
   }
-  // --normalize-target: the training rows' target statistics (a loaded model keeps its own); the validation targets stay in their units.
+  // --normalize-target: each target column's training-row statistics (a loaded model keeps its own); the validation targets stay in their units.
   if (a["normalize-target"] || loaded?.targetScaling) {
     if (settings.run.loss !== "mse") throw new UsageError(`--normalize-target applies to --loss mse (a regression), not ${settings.run.loss}`);
-    if (data.nT !== 1) {
-      throw new UsageError(`--normalize-target takes one target column (its loss is reported in its own units); this data has ${data.nT} (${cutList(data.targetNames)})`);
-    }
     const scaling = loaded?.targetScaling ?? zscoreStats({ x: data.t, rows: data.rows, nIn: data.nT });
     data = { ...data, t: normalizeRows(data.t, data.nT, scaling), targetScaling: scaling };
   }

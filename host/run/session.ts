@@ -34,7 +34,7 @@ export interface SessionOptions {
   startEpoch?: number;
   /** Those epochs' monitored losses (validation loss, else training loss), in order (ReduceLROnPlateau picks up where it was). */
   pastLosses?: number[];
-  /** --normalize-target: the factor (std^2) that turns the board's loss of z-scored targets into the target's own units. */
+  /** --normalize-target on one target: the factor (std^2) that turns the board's loss of the z-scored target into its own units (several: epochMetrics gives the loss). */
   lossScale?: number;
   /** After each epoch, from the weights the board holds then: validation loss, accuracies. */
   epochMetrics?: (weights: Float32Array) => Promise<EpochMetrics>;
@@ -145,8 +145,9 @@ export async function runSession(board: Board, data: Dataset, o: SessionOptions)
       throw new DivergedError(epoch + 1, results.length, `${nonFinite[0]} ${nonFinite[1]} (the model's outputs are not finite)`,
         Status.NON_FINITE, { lastGood: previousGood, history });
     }
+    const { loss: hostLoss, ...others } = metrics; // several z-scored targets: the loss in their units (epoch-metrics.ts)
     const ev: EpochEvent = {
-      event: "epoch", epoch: epoch + 1, loss: o.lossScale !== undefined ? (lossSum / data.rows) * o.lossScale : lossSum / data.rows, ...metrics, lr, grad_norms: norms,
+      event: "epoch", epoch: epoch + 1, loss: hostLoss ?? (o.lossScale !== undefined ? (lossSum / data.rows) * o.lossScale : lossSum / data.rows), ...others, lr, grad_norms: norms,
       steps: results.length, seconds: Number(seconds.toFixed(6)),
     };
     history.push(ev);

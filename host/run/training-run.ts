@@ -144,10 +144,11 @@ export async function trainOnBoard(board: Board, p: RunSpec, out: Output,
       epochs: settings.epochs, batch: settings.batch, chunk: settings.run.chunk,
       shuffle: settings.shuffle, resident: (settings.run.storeRows ?? 0) > 0, seed: settings.run.seed, lr: settings.run.optimizer.lr,
       schedule: settings.schedule, startEpoch, pastLosses: history.map((h) => h.val_loss ?? h.loss), stopRequested: hooks.stopRequested,
-      epochMetrics: settings.run.loss !== "mse" || p.validation
+      epochMetrics: settings.run.loss !== "mse" || p.validation || (data.targetScaling?.std.length ?? 0) > 1
         ? (weights) => epochMetrics(board, weights, settings.run, data, p.validation, p.normalization ?? null, data.targetScaling ?? null) : undefined,
-      // --normalize-target: the board's loss is the z-scored target's; one output's in its own units is std^2 times it.
-      ...(data.targetScaling ? { lossScale: (data.targetScaling.std[0] ?? 1) ** 2 } : {}),
+      // --normalize-target: the board's loss is the z-scored targets'; one output's in its own units is std^2 times it
+      // (several outputs: epochMetrics computes the loss in their units).
+      ...(data.targetScaling?.std.length === 1 ? { lossScale: (data.targetScaling.std[0] ?? 1) ** 2 } : {}),
       earlyStop,
       onBatch: (epoch, r, rowsDone) => { for (const ob of observers) ob.batch?.(epoch, r, rowsDone); },
       onEpoch: async (e) => {
