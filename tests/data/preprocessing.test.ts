@@ -76,6 +76,16 @@ describe("a table with text features, NA and the label first", () => {
     expect(summary(a.stdout).rows_dropped).toBe(11);
     expect(summary(a.stdout).accuracy).toBeGreaterThan(0.95);
 
+    // eval (the board's forward pass) applies the same rule: the same rows left out and counted, the same outputs (1e-5).
+    const ev = runCli(["eval", "--load", model, "--data", realReordered, "--json"]);
+    expect(ev.code, ev.stderr).toBe(0);
+    expect(summary(ev.stdout).rows_dropped).toBe(11);
+    const host = predictions(a.stdout).map((p) => p.output as number[]);
+    const board = predictions(ev.stdout).map((p) => p.output as number[]);
+    expect(board).toHaveLength(host.length);
+    board.forEach((o, i) => o.forEach((v, k) => expect(Math.abs(v - host[i]![k]!)).toBeLessThan(1e-5 * Math.max(1, Math.abs(v)))));
+    expect(predictions(ev.stdout).map((p) => p.line)).toEqual(predictions(a.stdout).map((p) => p.line));
+
     const c = runCli(["predict", "--load", model, "--data", realWithoutDepth]);
     expect(c.code).toBe(2);
     expect(c.stderr).toMatch(/no column 'bill_depth_mm' \(input 3 of 6 of the model/);

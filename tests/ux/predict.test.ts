@@ -44,6 +44,13 @@ describe("edgeprop predict / eval", () => {
     const s = jsonLines(ok(["predict", "--load", xor, "--dataset", "xor", "--json", "--summary"]).stdout);
     expect(s).toHaveLength(1);
     expect(s[0].accuracy).toBeGreaterThan(0.85);
+    // --proba with a bce model: each output's sigmoid.
+    const q = jsonLines(ok(["predict", "--load", xor, "--dataset", "xor", "--json", "--proba"]).stdout).filter((e) => e.event === "prediction");
+    expect(q.length).toBeGreaterThan(0);
+    for (const r of q) {
+      expect(r.proba).toHaveLength(1);
+      expect(r.proba[0]).toBeCloseTo(1 / (1 + Math.exp(-r.output[0])), 6);
+    }
   });
 
   it("the summary: confusion matrix and per-class precision/recall/F1 named by class; --proba gives softmax rows", () => {
