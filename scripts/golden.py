@@ -153,6 +153,13 @@ CASES = [
          {"name": "adam", "lr": 0.02}, 16, 12,
          "a text column one-hot encoded, NA/empty/null filled with the training means, z-scored inputs, a target around 100 z-scored (--categorical color --missing mean --normalize --normalize-target)",
          preprocess={"categorical": ["color"], "missing": "mean", "normalize": True, "normalize_target": True}),
+    # The same with two targets of scales 30 and 0.05 (y0 around 100, y1 around 0.5), each z-scored with
+    # its own statistics (StandardScaler per column). edgeprop's epoch loss is then the epoch's model's
+    # mse on the training rows in the targets' units (host/run/epoch-metrics.ts), so expected.json's is too.
+    case("table-two-targets", {"kind": "table", "n": 60, "seed": 46, "outputs": 2}, [5, 8, 2], "tanh", "mse",
+         {"name": "adam", "lr": 0.02}, 16, 12,
+         "the table case with two targets of scales 30 and 0.05, each z-scored with its own training statistics; epoch losses: the epoch's model's mse in the targets' units",
+         preprocess={"categorical": ["color"], "missing": "mean", "normalize": True, "normalize_target": True}),
 ]
 
 # pandas.read_csv's default missing-value spellings (the ones a table case writes are among them).
@@ -161,7 +168,8 @@ COLORS = ["red", "green", "blue"]
 
 
 def draw_table(d, seed):
-    """A raw table: color (text), x0 (around 10), x1, and y around 100; some fields missing."""
+    """A raw table: color (text), x0 (around 10), x1, and y around 100; some fields missing.
+    With "outputs": 2, targets y0 (that y) and y1 (around 0.5, spread 0.05) instead of y."""
     g = torch.Generator().manual_seed(seed)
     n = d["n"]
     color = torch.randint(0, len(COLORS), (n,), generator=g).tolist()
@@ -169,12 +177,20 @@ def draw_table(d, seed):
     x1 = torch.randn(n, generator=g).tolist()
     noise = torch.randn(n, generator=g).tolist()
     offset = {"red": 10.0, "green": -15.0, "blue": 0.0}
+    two = d.get("outputs", 1) == 2
+    noise1 = torch.randn(n, generator=g).tolist() if two else []
     rows = []
     for i in range(n):
         c = COLORS[color[i]]
         y = f32(100 + 10 * (x0[i] - 10) + 20 * x1[i] + offset[c] + 2 * noise[i])
-        rows.append({"color": "NA" if i % 11 == 5 else c, "x0": "" if i % 7 == 3 else num(f32(x0[i])),
-                     "x1": "null" if i % 13 == 8 else num(f32(x1[i])), "y": num(y)})
+        row = {"color": "NA" if i % 11 == 5 else c, "x0": "" if i % 7 == 3 else num(f32(x0[i])),
+               "x1": "null" if i % 13 == 8 else num(f32(x1[i]))}
+        if two:
+            row["y0"] = num(y)
+            row["y1"] = num(f32(0.5 + 0.03 * x1[i] - 0.01 * (x0[i] - 10) + 0.005 * noise1[i]))
+        else:
+            row["y"] = num(y)
+        rows.append(row)
     return rows
 
 
@@ -184,7 +200,8 @@ def preprocess_table(spec, rows):
     non-missing rows (float64, rounded to float32; a one-hot column's mean is its category's share), and
     y z-scored in float32 with torch_training.input_stats. Returns x, y (z-scored), the statistics."""
     p = spec["preprocess"]
-    inputs = [k for k in rows[0] if k != "y"]
+    targets = [k for k in rows[0] if k == "y" or (k[0] == "y" and k[1:].isdigit())]
+    inputs = [k for k in rows[0] if k not in targets]
     cats = {c: sorted({r[c] for r in rows if r[c] not in MISSING}) for c in p["categorical"]}
     nan = float("nan")
     x = []
@@ -201,7 +218,7 @@ def preprocess_table(spec, rows):
     mean = torch.where(known, X, torch.zeros_like(X)).sum(dim=0) / known.sum(dim=0)
     mean = mean.to(torch.float32).to(torch.float64)
     X = torch.where(known, X, mean.expand_as(X))
-    y = [[float(r["y"])] for r in rows]
+    y = [[float(r[k]) for k in targets] for r in rows]
     ym, ys = tt.input_stats(y)
     Y = tt.normalize_rows(y, ym, ys)
     extras = {
@@ -331,11 +348,18 @@ def build(name, spec, fixed_inputs, out_dir):
         x, y, extras = preprocess_table(spec, rows)
         tt.check_spec(spec)
         epoch_lr = []
-        final, epoch_loss = tt.train({**spec, "normalize": spec["preprocess"]["normalize"]}, x, y, init["layers"], torch.float64, epoch_lr)
-        # The loss of the z-scored target, in the target's units: std^2 times it (one output).
-        scale = extras["target_normalization"]["std"][0] ** 2
+        std = extras["target_normalization"]["std"]
+        end_loss = []  # several targets: each epoch's model's mse on the training rows, in the targets' units
+
+        def on_epoch(net, X, Y):
+            with torch.no_grad():
+                d = (net(X) - Y) * torch.tensor(std, dtype=X.dtype)
+                end_loss.append(float((d * d).mean()))
+        final, epoch_loss = tt.train({**spec, "normalize": spec["preprocess"]["normalize"]}, x, y, init["layers"], torch.float64, epoch_lr,
+                                     on_epoch if len(std) > 1 else None)
         final.update(extras)
-        final["epoch_loss"] = [v * scale for v in epoch_loss]
+        # One target: the running loss of the z-scored target, in its units (std^2 times it).
+        final["epoch_loss"] = end_loss if len(std) > 1 else [v * std[0] ** 2 for v in epoch_loss]
         final["epoch_lr"] = epoch_lr
         write_atomic(os.path.join(folder, "case.json"), json.dumps(spec, indent=1) + "\n")
         write_atomic(os.path.join(folder, "expected.json"), dumps(final))

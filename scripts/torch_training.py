@@ -180,14 +180,16 @@ def model_json(spec, linears):
     return {"format": "edgeprop-model", "version": 1, "loss": spec["loss"], "layers": layers}
 
 
-def train(spec, x, y, init_layers, dtype=torch.float64, epoch_lr=None):
+def train(spec, x, y, init_layers, dtype=torch.float64, epoch_lr=None, on_epoch=None):
     """Trains the run from init_layers on rows x (list of lists) and targets y
     (per row: a list of floats for mse/bce, an int class for ce).
 
     Returns (final edgeprop-model dict, epoch_loss list): epoch_loss[k] is the
     mean per-sample loss of epoch k+1, each batch's loss taken before its own
     update (sum of batch-mean loss x batch rows, over the rows). `epoch_lr`, a
-    list, gets the lr each epoch starts with (its first batch's lr)."""
+    list, gets the lr each epoch starts with (its first batch's lr). `on_epoch`,
+    if given, is called after each epoch with (net, X, Y): the network and the
+    (normalised) rows and targets it trains on."""
     check_spec(spec)
     torch.manual_seed(0)  # nothing below draws; set anyway so a run is reproducible
     linears = build_model(spec["layers"], dtype)
@@ -240,6 +242,8 @@ def train(spec, x, y, init_layers, dtype=torch.float64, epoch_lr=None):
                 batch_sched.step()
             total += float(loss) * xb.shape[0]
         epoch_loss.append(total / n)
+        if on_epoch is not None:
+            on_epoch(net, X, Y)
         if isinstance(sched, torch.optim.lr_scheduler.ReduceLROnPlateau):
             sched.step(epoch_loss[-1])  # no validation split here: the training loss
         elif sched is not None:
