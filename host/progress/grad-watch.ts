@@ -34,6 +34,9 @@ export class GradWatch {
   private firstLoss = NaN;
   private lastLoss = NaN;
   private epochLosses: number[] = [];
+  /** The current epoch's batches: their summed loss and rows (the board's loss, the first batch's scale). */
+  private epochSum = 0;
+  private epochRows = 0;
 
   /** `frozenLayers`: the first K layers are fixed (--freeze); their norms are 0 by design, not vanishing. */
   constructor(private sizes: number[], private emit: (w: GradWarning) => void,
@@ -43,6 +46,8 @@ export class GradWatch {
     const perRow = r.rows > 0 ? r.lossSum / r.rows : NaN;
     if (Number.isNaN(this.firstLoss)) this.firstLoss = perRow;
     this.lastLoss = perRow;
+    this.epochSum += r.lossSum;
+    this.epochRows += r.rows;
     const n = r.gradNorms.length;
     for (let l = this.frozenLayers; l < n; l++) {
       const g = r.gradNorms[l];
@@ -53,9 +58,16 @@ export class GradWatch {
     }
   }
 
-  /** An epoch's mean loss per row. */
+  /**
+   * An epoch's mean loss per row: its batches' as the board computed it, when
+   * they were seen (`loss`, the reported one, may be in other units: with
+   * --normalize-target it is the targets' own, the board's is the z-scored
+   * targets', the first batch's scale), so the start and the end compare like with like.
+   */
   epoch(loss: number): void {
-    this.epochLosses.push(loss);
+    this.epochLosses.push(this.epochRows > 0 ? this.epochSum / this.epochRows : loss);
+    this.epochSum = 0;
+    this.epochRows = 0;
   }
 
   /**

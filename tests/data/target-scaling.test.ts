@@ -87,6 +87,16 @@ int main(void)
     expect(worst(c)).toBeLessThan(1e-5);
   });
 
+  it("no false 'loss ended well above where it started' warning: the epoch losses (target's units) are not compared with the first batch's (z-scores)", () => {
+    const r = runCli(["sim", "--data", train, ...FLAGS, "--normalize-target"]);
+    expect(r.code, r.stderr).toBe(0);
+    const events = jsonLines(r.stdout);
+    const e = epochs(r.stdout);
+    expect(e[3].loss).toBeLessThan(e[0].loss); // the loss fell
+    expect(events.filter((x) => x.event === "warning").map((x) => x.message)).toEqual([]);
+    expect(events.find((x) => x.event === "done").warnings).toBe(0);
+  });
+
   it("refused for a classification loss", () => {
     const ce = runCli(["sim", "--data", join(repoRoot, "data", "iris.csv"), "--loss", "ce", "--hidden", "4", "--epochs", "1", "--normalize-target"]);
     expect(ce.code).toBe(2);
