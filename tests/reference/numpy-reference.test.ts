@@ -1,0 +1,91 @@
+// scripts/int16_reference.py, the NumPy reference of the module's training
+// arithmetic (issue 22), against the module itself: golden cases trained by
+// `sim` in this process on a RecordingBoard, the recorded run replayed by the
+// reference, and the final weights compared bit for bit (as u32s), every
+// batch's loss sum within 1e-12 relative (the BCE loss sums use f64
+// log1p/exp, not bit-defined across libms; they never reach the gradients).
+//
+// This file: the module's f32 training (the harness the int16 mode's
+// reference is built on). Without numpy for /usr/bin/python3 it skips with a
+// message, except under CI, where it fails.
+import { describe, expect, it } from "vitest";
+import { spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import { allGoldenCases, caseArgs, type GoldenCase } from "../helpers/golden";
+import { simInProcess } from "../helpers/inprocess";
+import { RecordingBoard } from "../helpers/recording-board";
+import { repoRoot, rmDir, tmpDir } from "../helpers/paths";
+import { inCi, PYTHON } from "../torch/oracle";
+
+const REFERENCE = path.join(repoRoot, "scripts", "int16_reference.py");
+
+export function numpyMissing(): string | null {
+  const r = spawnSync(PYTHON, ["-c", "import numpy"], { encoding: "utf8" });
+  if (r.error) return `${PYTHON} not found (${r.error.message})`;
+  return r.status === 0 ? null : `${PYTHON} cannot import numpy: ${r.stderr.trim().split("\n").pop()}`;
+}
+
+export interface ReferenceResult { weights: number[]; batch_loss: number[] }
+
+/** Replays a RecordingBoard's trace with the reference. */
+export function replay(board: RecordingBoard): ReferenceResult {
+  const dir = tmpDir("edgeprop-ref-");
+  try {
+    const file = path.join(dir, "trace.json");
+    writeFileSync(file, JSON.stringify(board.trace()));
+    const r = spawnSync(PYTHON, [REFERENCE, file], { encoding: "utf8", maxBuffer: 1 << 28, timeout: 300_000 });
+    if (r.status !== 0) throw new Error(`${REFERENCE} failed (${r.status}): ${r.stderr}`);
+    return JSON.parse(r.stdout);
+  } finally {
+    rmDir(dir);
+  }
+}
+
+/** Positions and bits where two u32 arrays differ (the first few). */
+export function bitDiff(got: Uint32Array, want: ArrayLike<number>): string[] {
+  const out: string[] = [];
+  if (got.length !== want.length) return [`lengths ${got.length} vs ${want.length}`];
+  for (let i = 0; i < got.length && out.length < 5; i++) {
+    if (got[i] !== want[i]) {
+      const f = (u: number) => new Float32Array(new Uint32Array([u]).buffer)[0];
+      out.push(`[${i}] module ${f(got[i])} (0x${got[i].toString(16)}) reference ${f(want[i])} (0x${want[i].toString(16)})`);
+    }
+  }
+  return out;
+}
+
+// One per optimizer and loss, and the features that change the arithmetic:
+// clipping, frozen layers, schedules, a partial batch, eight layers, tails
+// of widths that are not multiples of 4.
+export const F32_CASES = [
+  "adagrad-linear", "adagrad-initial-accumulator", "adam-xor-bce", "adam-amsgrad", "adamw-amsgrad-weight-decay",
+  "momentum-spiral-ce", "sgd-nesterov-weight-decay", "rmsprop-sine", "rmsprop-centered-momentum",
+  "nadam-defaults", "nadam-momentum-decay-weight-decay", "radam-rectification", "radam-weight-decay-beta2",
+  "partial-last-batch", "clip-value", "freeze-adam-weight-decay-clip", "eight-layers", "onecycle-per-batch",
+  "ten-classes", "seed-minibatch", "normalize-raw-features",
+];
+
+const missing = numpyMissing();
+const skip = missing !== null && !inCi;
+if (skip) console.warn(`numpy-reference.test.ts skipped: ${missing}. Install Debian's python3-numpy.`);
+
+describe.skipIf(skip)("the NumPy reference reproduces the module's f32 training bit for bit", () => {
+  const cases = new Map(allGoldenCases().map((c) => [c.name, c]));
+  it("the golden cases it names exist", () => {
+    if (missing) throw new Error(`${missing} (CI=true: the reference must run)`);
+    for (const n of F32_CASES) expect(cases.has(n), n).toBe(true);
+  });
+  for (const name of F32_CASES) {
+    it(name, async () => {
+      const c = cases.get(name) as GoldenCase;
+      const board = new RecordingBoard();
+      const args = caseArgs(c);
+      const r = await simInProcess(args, board);
+      const ref = replay(board);
+      const got = new Uint32Array(Float32Array.from(r.outcome.weights).buffer);
+      expect(bitDiff(got, ref.weights)).toEqual([]);
+      expect(ref.batch_loss.length).toBeGreaterThan(0);
+    }, 120_000);
+  }
+});
