@@ -13,8 +13,14 @@ f64 (Python floats: the optimizers' bias corrections, the lr, the loss sums).
     /usr/bin/python3 scripts/int16_reference.py TRACE.json > RESULT.json
 
 RESULT.json: {"weights": [u32 bits of each f32 parameter, in the module's
-order], "batch_loss": [summed loss of each batch]}. Only Debian's
-python3-numpy is needed.
+order], "batch_loss": [summed loss of each batch], "status": [each batch's
+status, 0 OK]}. Only Debian's python3-numpy is needed.
+
+    /usr/bin/python3 scripts/int16_reference.py --bench LAYERS ACT LOSS OPT LR BATCH ROWS EPOCHS SEED
+
+runs bench/peers/int16.c's training (its data and initial weights drawn as it
+draws them, int16, one chunk per batch) and prints {"weights", "epoch_loss",
+"status"}: int16.c must print the same bits (tests/bench/int16-c.test.ts).
 
 Exactness notes:
   - f64 Math.pow (Adam's and RAdam's bias corrections, NAdam's momentum
@@ -42,6 +48,8 @@ F64_FIELDS = {"lr": 40, "momentum": 48, "dampening": 56, "weight_decay": 64, "al
               "beta1": 88, "beta2": 96, "lr_decay": 104, "initial_acc": 112, "clip_norm": 120,
               "momentum_decay": 128, "clip_value": 136}
 C_FROZEN, C_INPUT_FLAGS = 144, 145
+C_PRECISION = 152  # docs/int16.md §1: 0 f32, 1 int16
+PRECISION_F32, PRECISION_INT16 = 0, 1
 
 LOSS_MSE, LOSS_CE, LOSS_BCE = 0, 1, 2
 OPT_SGD, OPT_ADAGRAD, OPT_RMSPROP, OPT_ADAM, OPT_ADAMW, OPT_NADAM, OPT_RADAM = range(7)
@@ -67,6 +75,7 @@ class Config:
         self.f = {k: struct.unpack_from("<d", b, off)[0] for k, off in F64_FIELDS.items()}
         self.frozen = b[C_FROZEN]
         self.input_flags = b[C_INPUT_FLAGS]
+        self.precision = b[C_PRECISION]
 
     def act(self, l):
         return self.acts[l - 1]
@@ -249,32 +258,32 @@ def loss_and_grad(kind, act, y, t, keep=False):
     rows, k = y.shape
     if kind == LOSS_CE:
         labels_f = t[:, 0]
+        labels = np.where(np.isfinite(labels_f), labels_f, -1).astype(np.int64)
+        if not np.all((labels_f >= 0) & (labels.astype(np.float32) == labels_f) & (labels < k)):
+            return -1.0, None
+        # per row, vectorized over the rows: max, then exp and their sum in column order
+        m = y[:, 0].copy()
+        for q in range(1, k):
+            m = np.maximum(m, y[:, q])
+        e = expf32(y - m[:, None])
+        z = np.zeros(rows, dtype=np.float32)
+        for q in range(k):
+            z = z + e[:, q]
+        y_label = y[np.arange(rows), labels]
+        per_row = (logf32(z) + m) - y_label
         total = 0.0
-        g = np.empty_like(y)
-        for r in range(rows):
-            lf = labels_f[r]
-            label = int(lf) if np.isfinite(lf) else -1
-            if not (lf >= 0) or F32(label) != lf or label >= k:
-                return -1.0, None
-            row = y[r]
-            m = row[0]
-            for q in range(1, k):
-                m = np.maximum(m, row[q])
-            e = expf32(row - m)
-            z = F32(0)
-            for q in range(k):
-                z = F32(z + e[q])
-            total += float(logf32(z)[()] + m - row[label])
-            if keep:
-                continue
-            inv = ONE / z
-            onehot = np.zeros(k, dtype=np.float32)
-            onehot[label] = 1
-            if derivative_is_one(act):
-                g[r] = e * inv - onehot
-            else:
-                p = expf32(row - m) * inv - onehot
-                g[r] = p * derivative_at(act, row)
+        for v in per_row:
+            total += float(v)
+        if keep:
+            return total, None
+        inv = ONE / z
+        onehot = np.zeros((rows, k), dtype=np.float32)
+        onehot[np.arange(rows), labels] = 1
+        if derivative_is_one(act):
+            g = e * inv[:, None] - onehot
+        else:
+            p = expf32(y - m[:, None]) * inv[:, None] - onehot
+            g = p * derivative_at(act, y)
         return total, g
     if kind == LOSS_BCE:
         scale = ONE / F32(k)
@@ -294,6 +303,205 @@ def loss_and_grad(kind, act, y, t, keep=False):
     g = (scale * e) * derivative_at(act, y)
     return total / k, g
 
+
+
+# ---- int16 mode (docs/int16.md) ----------------------------------------------------------
+# Integers are numpy int64 arrays throughout (every i32 sum of the module is
+# exact in them; the reference asserts it stays in i32's range, which the
+# doc's bits per layer guarantee); f32 tensors are np.float32 as above.
+STATUS_OK, STATUS_BAD_LABEL, STATUS_NON_FINITE, STATUS_RANGE_COLLAPSED = 0, 6, 9, 13
+ROW_GROUP = 32  # §2, §6
+BIAS_LIMIT = (1 << 62) - 1
+
+
+class ChunkFailed(Exception):
+    def __init__(self, status, layer=0):
+        super().__init__(f"status {status} (layer {layer})")
+        self.status, self.layer = status, layer
+
+
+def bits_of(sizes, l):
+    """§2: b_l = min(15, floor((31 - ceil(log2(max(nIn, nOut, G)))) / 2))."""
+    k = max(sizes[l - 1], sizes[l], ROW_GROUP)
+    c = (k - 1).bit_length()  # ceil(log2 k) for k >= 2
+    return min(15, (31 - c) // 2)
+
+
+def round_half_even(v, t):
+    """v / 2^t rounded to nearest, ties to even, for v >= 0 (int64) and t >= 1 (int64 array or int)."""
+    v = np.asarray(v, dtype=np.int64)
+    t = np.asarray(t, dtype=np.int64)
+    q = v >> t
+    rem = v & ((np.int64(1) << t) - 1)
+    half = np.int64(1) << (t - 1)
+    return q + ((rem > half) | ((rem == half) & ((q & 1) == 1)))
+
+
+def f32_fields(x):
+    """|x|'s bits a, its 24-bit significand m and biased exponent e (1 for subnormals): |x| = m 2^(e - 150)."""
+    a = x.view(np.uint32).astype(np.int64) & 0x7FFFFFFF
+    e = a >> 23
+    m = np.where(e > 0, (a & 0x7FFFFF) | 0x800000, a & 0x7FFFFF)
+    return a, m, np.where(e > 0, e, 1)
+
+
+def magnitude_at(m, e, s, limit):
+    """§3 step 4: |q| = m 2^(e - 150 + s) rounded half to even, saturated to limit."""
+    t = 150 - e - s
+    left = np.minimum(np.maximum(-t, 0), 40)
+    mag = np.where(t <= 0, m << left, 0)
+    mid = (t > 0) & (t < 32)
+    mag = np.where(mid, round_half_even(m, np.where(mid, t, 1)), mag)
+    return np.minimum(mag, limit)
+
+
+def quantize_f32(x, b):
+    """§3: (q as int64, the scale s); ChunkFailed(NON_FINITE) on an infinity or NaN."""
+    x = np.ascontiguousarray(x, dtype=np.float32)
+    a, m, e = f32_fields(x)
+    M = int(a.max()) if a.size else 0
+    if M >= 0x7F800000:
+        raise ChunkFailed(STATUS_NON_FINITE)
+    if M == 0:
+        return np.zeros(x.shape, dtype=np.int64), 0
+    E = (M >> 23) - 127 if M >= 0x00800000 else (M.bit_length() - 1) - 149
+    s = (b - 1) - E
+    mag = magnitude_at(m, e, s, (1 << b) - 1)
+    sign = (x.view(np.uint32) >> 31) != 0
+    return np.where(sign, -mag, mag), s
+
+
+def quantize_bias(bias, S):
+    """§5 step 2: B = b 2^S rounded half to even, |B| saturated to 2^62 - 1 (i64)."""
+    bias = np.ascontiguousarray(bias, dtype=np.float32)
+    a, m, e = f32_fields(bias)
+    if np.any(a >= 0x7F800000):
+        raise ChunkFailed(STATUS_NON_FINITE)
+    mag = magnitude_at(m, e, S, BIAS_LIMIT)
+    sign = (bias.view(np.uint32) >> 31) != 0
+    return np.where(sign, -mag, mag)
+
+
+def int_to_f32(v):
+    """IEEE conversion of integers (|v| < 2^63) to f32, round to nearest even: one rounding.
+    Below 2^53 through f64, where the integer is exact (so one rounding, to f32);
+    above, by an explicit rounded shift."""
+    v = np.asarray(v, dtype=np.int64)
+    out = v.astype(np.float64).astype(np.float32)
+    big = np.abs(v) > (1 << 53)
+    if np.any(big):
+        a = np.abs(v[big])
+        n = np.zeros(a.shape, dtype=np.int64)  # bit length
+        for k in range(63):
+            n += (a >> k) != 0
+        shift = n - 24
+        q = round_half_even(a, shift)
+        f = np.ldexp(q.astype(np.float32), shift.astype(np.int32)).astype(np.float32)  # exact: q <= 2^24
+        out[big] = np.where(v[big] < 0, -f, f)
+    return out
+
+
+def to_f32(v, S):
+    """§4: the f32 nearest v 2^-S; past FLT_MAX saturated, below the normal range flushed to +-0.
+    Returns (values, flushed: a non-zero v that came out 0)."""
+    f = int_to_f32(v)
+    bits = f.view(np.uint32).astype(np.int64)
+    sign = bits & 0x80000000
+    e = ((bits >> 23) & 0xFF) - S
+    out = np.where(e >= 255, sign | 0x7F7FFFFF, (bits & 0x807FFFFF) | (np.clip(e, 0, 255) << 23))
+    out = np.where(e <= 0, sign, out)
+    out = np.where((bits & 0x7FFFFFFF) == 0, 0, out)
+    y = out.astype(np.uint32).view(np.float32)
+    return y, (np.asarray(v) != 0) & (y == 0)
+
+
+def requantize(z, b, S):
+    """§5 step 4 / §6 step 2: integers to b-bit ones by a rounded shift; returns (q, scale)."""
+    mag = np.abs(z)
+    M = int(mag.max()) if mag.size else 0
+    if M == 0:
+        return np.zeros(z.shape, dtype=np.int64), S
+    t = (M.bit_length() - 1) - (b - 1)
+    if t > 0:
+        q = round_half_even(mag, t)
+    else:
+        q = mag << (-t)
+    q = np.minimum(q, (1 << b) - 1)
+    return np.where(z < 0, -q, q), S - t
+
+
+def check_i32(a, what):
+    if a.size and (int(a.max()) >= 2 ** 31 or int(a.min()) < -2 ** 31):
+        raise AssertionError(f"{what}: an i32 sum overflowed; docs/int16.md §2 says it cannot")
+
+
+class Int16Pass:
+    """One chunk's integer forward (§5) and backward (§6) for a Module."""
+
+    def __init__(self, mod):
+        self.mod = mod
+        c = mod.cfg
+        self.bits = [0] + [bits_of(c.sizes, l) for l in range(1, c.L + 1)]
+
+    def forward(self, x):
+        mod, c = self.mod, self.mod.cfg
+        self.Wq, self.w = [None], [0]
+        for l in range(1, c.L + 1):
+            W, _ = mod.layer(mod.params, l)
+            q, s = quantize_f32(W, self.bits[l])
+            self.Wq.append(q)
+            self.w.append(s)
+        X, s0 = quantize_f32(x, self.bits[1])
+        self.X, self.s = [X], [s0]
+        for l in range(1, c.L + 1):
+            _, bias = mod.layer(mod.params, l)
+            S = self.w[l] + self.s[l - 1]
+            B = quantize_bias(bias, S)
+            acc = self.X[l - 1] @ self.Wq[l].T
+            check_i32(acc, f"layer {l} forward")
+            z = acc + B[None, :]
+            if l < c.L:
+                if c.act(l) == ACT_RELU:
+                    z = np.maximum(z, 0)
+                q, s = requantize(z, self.bits[l + 1], S)
+                self.X.append(q)
+                self.s.append(s)
+            else:
+                y, flushed = to_f32(z, S)
+                nonzero = int(np.count_nonzero(z))
+                if nonzero > 0 and int(np.count_nonzero(flushed)) == nonzero:
+                    raise ChunkFailed(STATUS_RANGE_COLLAPSED, c.L)
+                return activate(c.act(c.L), y)
+
+    def backward(self, dz_f32):
+        mod, c = self.mod, self.mod.cfg
+        L, K = c.L, c.frozen
+        dZ, d = quantize_f32(dz_f32, self.bits[L])
+        for l in range(L, K, -1):
+            X = self.X[l - 1]
+            G, Gb = mod.layer(mod.grads, l, mod.trained_offset)
+            S = d + self.s[l - 1]
+            rows = dZ.shape[0]
+            nonzero = flushed = 0
+            for first in range(0, rows, ROW_GROUP):
+                dg, xg = dZ[first:first + ROW_GROUP], X[first:first + ROW_GROUP]
+                ab = dg.sum(axis=0)
+                Gb[:] = Gb + to_f32(ab, d)[0]
+                a = dg.T @ xg
+                check_i32(a, f"layer {l} dW")
+                v, fl = to_f32(a, S)
+                nonzero += int(np.count_nonzero(a))
+                flushed += int(np.count_nonzero(fl))
+                G[:] = G + v
+            if nonzero > 0 and flushed == nonzero:
+                raise ChunkFailed(STATUS_RANGE_COLLAPSED, l)
+            if l - 1 <= K:
+                break
+            a = dZ @ self.Wq[l]
+            check_i32(a, f"layer {l} dX")
+            if c.act(l - 1) == ACT_RELU:
+                a = np.where(X <= 0, 0, a)
+            dZ, d = requantize(a, self.bits[l - 1], d + self.w[l])
 
 # ---- optim/ ----------------------------------------------------------------------------
 class Module:
@@ -340,7 +548,43 @@ class Module:
             return ((x - self.mean[None, :]) / self.std[None, :]).astype(np.float32)
         return x
 
+    def fail_batch(self, status):
+        """network.ts failBatch: the batch this chunk belonged to is dropped."""
+        self.batch_rows = 0
+        self.grads[:] = 0
+        return status, 0.0
+
     def train_chunk(self, x, t, ends_batch):
+        """One chunk as network.ts trainChunk: returns (status, the chunk's loss sum)."""
+        if self.cfg.precision == PRECISION_INT16:
+            return self.train_chunk16(x, t, ends_batch)
+        return STATUS_OK, self.train_chunk32(x, t, ends_batch)
+
+    def train_chunk16(self, x, t, ends_batch):
+        c = self.cfg
+        x = self.normalize(x)
+        p = Int16Pass(self)
+        try:
+            y = p.forward(x)
+        except ChunkFailed as f:
+            return self.fail_batch(f.status)
+        loss, d = loss_and_grad(c.loss, c.act(c.L), y, t)
+        if d is None:
+            return STATUS_BAD_LABEL, 0.0
+        if not math.isfinite(loss):
+            return self.fail_batch(STATUS_NON_FINITE)
+        try:
+            p.backward(d)
+        except ChunkFailed as f:
+            return self.fail_batch(f.status)
+        self.batch_rows += x.shape[0]
+        if ends_batch:
+            total = self.batch_rows
+            self.batch_rows = 0
+            self.optimizer_step(total)
+        return STATUS_OK, loss
+
+    def train_chunk32(self, x, t, ends_batch):
         c = self.cfg
         x = self.normalize(x)
         levels = self.forward(x)
@@ -566,9 +810,9 @@ def f32_array(values):
 
 
 def replay(trace):
-    """Replays a recorded trace; returns (module, per-batch loss sums)."""
+    """Replays a recorded trace; returns (module, per-batch loss sums, per-batch status)."""
     mod = None
-    batch_loss = []
+    batch_loss, statuses = [], []
     for ev in trace["events"]:
         op = ev["op"]
         if op == "configure":
@@ -591,23 +835,100 @@ def replay(trace):
                 if lrs is not None:
                     mod.lr = float(lrs[index])
                 loss = 0.0
+                status = STATUS_OK
                 for r in range(start, end, chunk):
                     n = min(chunk, end - r)
-                    loss += mod.train_chunk(x[r:r + n], t[r:r + n], r + n == end)
+                    status, chunk_loss = mod.train_chunk(x[r:r + n], t[r:r + n], r + n == end)
+                    loss += chunk_loss
+                    if status != STATUS_OK:
+                        break
                 batch_loss.append(loss)
+                statuses.append(status)
         else:
             raise ValueError(f"unknown trace event {op!r}")
-    return mod, batch_loss
+    return mod, batch_loss, statuses
+
+
+# ---- bench/peers/int16.c's runs ------------------------------------------------------------
+class Mulberry32:
+    """bench/workloads.mjs's generator (as plain.c and int16.c draw)."""
+
+    def __init__(self, seed):
+        self.state = seed & 0xFFFFFFFF
+
+    def u01(self):
+        self.state = (self.state + 0x6D2B79F5) & 0xFFFFFFFF
+        t = self.state
+        t = ((t ^ (t >> 15)) * (t | 1)) & 0xFFFFFFFF
+        t ^= (t + (((t ^ (t >> 7)) * (t | 61)) & 0xFFFFFFFF)) & 0xFFFFFFFF
+        return (t ^ (t >> 14)) / 4294967296.0
+
+
+def config_block(sizes, hidden_act, loss, opt, lr, chunk, precision):
+    """A version-2 CONFIGURE block (assembly/config.ts) with torch's defaults for Adam."""
+    b = bytearray(160)
+    L = len(sizes) - 1
+    b[C_VERSION], b[C_LAYERS] = 2, L
+    b[C_LOSS] = {"mse": LOSS_MSE, "ce": LOSS_CE, "bce": LOSS_BCE}[loss]
+    b[C_OPT] = {"sgd": OPT_SGD, "adam": OPT_ADAM}[opt]
+    struct.pack_into("<H", b, C_CHUNK, chunk)
+    for k, n in enumerate(sizes):
+        struct.pack_into("<H", b, C_SIZES + 2 * k, n)
+    act = {"relu": ACT_RELU, "identity": ACT_IDENTITY}[hidden_act]
+    for l in range(L):
+        b[C_ACTS + l] = act if l < L - 1 else ACT_IDENTITY
+    for name, v in (("lr", lr), ("eps", 1e-8), ("beta1", 0.9), ("beta2", 0.999), ("alpha", 0.99)):
+        struct.pack_into("<d", b, F64_FIELDS[name], v)
+    b[C_PRECISION] = precision
+    return bytes(b)
+
+
+def bench_trace(layers, act, loss, opt, lr, batch, rows, epochs, seed, precision=PRECISION_INT16):
+    """The trace of int16.c's (and plain.c's) run: its data and initial weights drawn as they draw them."""
+    sizes = [int(v) for v in layers.split(",")]
+    r = Mulberry32(seed)
+    x = [F32(2.0 * r.u01() - 1.0) for _ in range(rows * sizes[0])]
+    if loss == "ce":
+        t = [F32(math.floor(r.u01() * sizes[-1])) for _ in range(rows)]
+    else:
+        t = [F32(2.0 * r.u01() - 1.0) for _ in range(rows * sizes[-1])]
+    r = Mulberry32(12345)  # init_params(12345u + run 0)
+    w = []
+    for l in range(1, len(sizes)):
+        n_in, n_out = sizes[l - 1], sizes[l]
+        k = 1.0 / math.sqrt(n_in)
+        w += [float(F32((2.0 * r.u01() - 1.0) * k)) for _ in range(n_in * n_out + n_out)]
+    events = [{"op": "configure", "block": config_block(sizes, act, loss, opt, lr, batch, precision).hex()},
+              {"op": "weights", "w": w}]
+    job = {"op": "train", "x": [float(v) for v in x], "t": [float(v) for v in t], "rows": rows, "nIn": sizes[0],
+           "nT": 1 if loss == "ce" else sizes[-1], "batch": batch, "chunk": batch, "batches": -(-rows // batch)}
+    events += [job] * epochs
+    return {"events": events}
 
 
 def main(argv):
+    if len(argv) >= 2 and argv[1] == "--bench":
+        # --bench LAYERS ACT LOSS OPT LR BATCH ROWS EPOCHS SEED: int16.c's run (its arguments, less
+        # NAME RUNS WARMUP); prints its final weights' bits and its first and final epoch losses.
+        if len(argv) != 11:
+            print(__doc__, file=sys.stderr)
+            return 2
+        layers, act, loss, opt, lr, batch, rows, epochs, seed = argv[2:]
+        rows, batch, epochs = int(rows), int(batch), int(epochs)
+        trace = bench_trace(layers, act, loss, opt, float(lr), batch, rows, epochs, int(seed))
+        mod, batch_loss, statuses = replay(trace)
+        per_epoch = len(batch_loss) // epochs
+        epoch_loss = [sum(batch_loss[e * per_epoch:(e + 1) * per_epoch]) / rows for e in range(epochs)]
+        json.dump({"weights": [int(v) for v in mod.params.view(np.uint32)], "epoch_loss": epoch_loss,
+                   "status": statuses}, sys.stdout)
+        return 0
     if len(argv) != 2:
         print(__doc__, file=sys.stderr)
         return 2
     with open(argv[1]) as fh:
         trace = json.load(fh)
-    mod, batch_loss = replay(trace)
-    out = {"weights": [int(v) for v in mod.params.view(np.uint32)], "batch_loss": batch_loss}
+    mod, batch_loss, statuses = replay(trace)
+    out = {"weights": [int(v) for v in mod.params.view(np.uint32)], "batch_loss": batch_loss, "status": statuses}
     json.dump(out, sys.stdout)
     return 0
 

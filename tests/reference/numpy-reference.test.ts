@@ -9,56 +9,16 @@
 // reference is built on). Without numpy for /usr/bin/python3 it skips with a
 // message, except under CI, where it fails.
 import { describe, expect, it } from "vitest";
-import { spawnSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
-import path from "node:path";
 import { allGoldenCases, caseArgs, type GoldenCase } from "../helpers/golden";
 import { simInProcess } from "../helpers/inprocess";
 import { RecordingBoard } from "../helpers/recording-board";
-import { repoRoot, rmDir, tmpDir } from "../helpers/paths";
-import { inCi, PYTHON } from "../torch/oracle";
-
-const REFERENCE = path.join(repoRoot, "scripts", "int16_reference.py");
-
-export function numpyMissing(): string | null {
-  const r = spawnSync(PYTHON, ["-c", "import numpy"], { encoding: "utf8" });
-  if (r.error) return `${PYTHON} not found (${r.error.message})`;
-  return r.status === 0 ? null : `${PYTHON} cannot import numpy: ${r.stderr.trim().split("\n").pop()}`;
-}
-
-export interface ReferenceResult { weights: number[]; batch_loss: number[] }
-
-/** Replays a RecordingBoard's trace with the reference. */
-export function replay(board: RecordingBoard): ReferenceResult {
-  const dir = tmpDir("edgeprop-ref-");
-  try {
-    const file = path.join(dir, "trace.json");
-    writeFileSync(file, JSON.stringify(board.trace()));
-    const r = spawnSync(PYTHON, [REFERENCE, file], { encoding: "utf8", maxBuffer: 1 << 28, timeout: 300_000 });
-    if (r.status !== 0) throw new Error(`${REFERENCE} failed (${r.status}): ${r.stderr}`);
-    return JSON.parse(r.stdout);
-  } finally {
-    rmDir(dir);
-  }
-}
-
-/** Positions and bits where two u32 arrays differ (the first few). */
-export function bitDiff(got: Uint32Array, want: ArrayLike<number>): string[] {
-  const out: string[] = [];
-  if (got.length !== want.length) return [`lengths ${got.length} vs ${want.length}`];
-  for (let i = 0; i < got.length && out.length < 5; i++) {
-    if (got[i] !== want[i]) {
-      const f = (u: number) => new Float32Array(new Uint32Array([u]).buffer)[0];
-      out.push(`[${i}] module ${f(got[i])} (0x${got[i].toString(16)}) reference ${f(want[i])} (0x${want[i].toString(16)})`);
-    }
-  }
-  return out;
-}
+import { inCi } from "../torch/oracle";
+import { bitDiff, numpyMissing, replay } from "./reference-run";
 
 // One per optimizer and loss, and the features that change the arithmetic:
 // clipping, frozen layers, schedules, a partial batch, eight layers, tails
 // of widths that are not multiples of 4.
-export const F32_CASES = [
+const F32_CASES = [
   "adagrad-linear", "adagrad-initial-accumulator", "adam-xor-bce", "adam-amsgrad", "adamw-amsgrad-weight-decay",
   "momentum-spiral-ce", "sgd-nesterov-weight-decay", "rmsprop-sine", "rmsprop-centered-momentum",
   "nadam-defaults", "nadam-momentum-decay-weight-decay", "radam-rectification", "radam-weight-decay-beta2",
@@ -83,8 +43,7 @@ describe.skipIf(skip)("the NumPy reference reproduces the module's f32 training 
       const args = caseArgs(c);
       const r = await simInProcess(args, board);
       const ref = replay(board);
-      const got = new Uint32Array(Float32Array.from(r.outcome.weights).buffer);
-      expect(bitDiff(got, ref.weights)).toEqual([]);
+      expect(bitDiff(r.outcome.weights, ref.weights)).toEqual([]);
       expect(ref.batch_loss.length).toBeGreaterThan(0);
     }, 120_000);
   }
