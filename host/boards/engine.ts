@@ -24,6 +24,7 @@ export interface EngineExports {
   plan_static(): number;
   plan_input_stats(): number;
   plan_store(): number;
+  plan_int16(): number;
   plan_total(): number;
   static_bytes(): number;
   memory_limit(): number;
