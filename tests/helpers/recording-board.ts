@@ -18,18 +18,12 @@ export type TraceEvent =
     batch: number; chunk: number; lrs?: number[]; batches: number;
   };
 
-/** The configuration block's precision byte (docs/int16.md §1): 0 f32, 1 int16. */
-export const PRECISION_OFFSET = 152;
-
 export class RecordingBoard extends DirectBoard {
   readonly events: TraceEvent[] = [];
 
-  /** `precision`: written into every CONFIGURE block (1: int16), whatever the host asked. */
-  constructor(modulePath = wasmPath, private readonly precision?: number) { super(modulePath); }
+  constructor(modulePath = wasmPath) { super(modulePath); }
 
-  override async configure(given: Uint8Array): Promise<Plan> {
-    const block = given.slice();
-    if (this.precision !== undefined) block[PRECISION_OFFSET] = this.precision;
+  override async configure(block: Uint8Array): Promise<Plan> {
     const plan = await super.configure(block);
     this.events.push({ op: "configure", block: Buffer.from(block).toString("hex") });
     // The weights configure drew: recorded so the reference starts from them.
