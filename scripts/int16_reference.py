@@ -14,7 +14,9 @@ f64 (Python floats: the optimizers' bias corrections, the lr, the loss sums).
 
 RESULT.json: {"weights": [u32 bits of each f32 parameter, in the module's
 order], "batch_loss": [summed loss of each batch], "status": [each batch's
-status, 0 OK]}. Only Debian's python3-numpy is needed.
+status, 0 OK], "job_loss": [the loss summed over each training job: an
+epoch of sim's, whose loss is this over the rows]}. Only Debian's
+python3-numpy is needed.
 
     /usr/bin/python3 scripts/int16_reference.py --bench LAYERS ACT LOSS OPT LR BATCH ROWS EPOCHS SEED
 
@@ -810,9 +812,9 @@ def f32_array(values):
 
 
 def replay(trace):
-    """Replays a recorded trace; returns (module, per-batch loss sums, per-batch status)."""
+    """Replays a recorded trace; returns (module, per-batch loss sums, per-batch status, per-job loss sums)."""
     mod = None
-    batch_loss, statuses = [], []
+    batch_loss, statuses, job_loss = [], [], []
     for ev in trace["events"]:
         op = ev["op"]
         if op == "configure":
@@ -828,6 +830,7 @@ def replay(trace):
             x = f32_array(ev["x"]).reshape(ev["rows"], ev["nIn"])
             t = f32_array(ev["t"]).reshape(ev["rows"], ev["nT"])
             batch, chunk, lrs = ev["batch"], ev["chunk"], ev.get("lrs")
+            job_sum = 0.0
             for index, start in enumerate(range(0, ev["rows"], batch)):
                 if index >= ev["batches"]:
                     break
@@ -844,9 +847,11 @@ def replay(trace):
                         break
                 batch_loss.append(loss)
                 statuses.append(status)
+                job_sum += loss
+            job_loss.append(job_sum)
         else:
             raise ValueError(f"unknown trace event {op!r}")
-    return mod, batch_loss, statuses
+    return mod, batch_loss, statuses, job_loss
 
 
 # ---- bench/peers/int16.c's runs ------------------------------------------------------------
@@ -916,7 +921,7 @@ def main(argv):
         layers, act, loss, opt, lr, batch, rows, epochs, seed = argv[2:]
         rows, batch, epochs = int(rows), int(batch), int(epochs)
         trace = bench_trace(layers, act, loss, opt, float(lr), batch, rows, epochs, int(seed))
-        mod, batch_loss, statuses = replay(trace)
+        mod, batch_loss, statuses, _ = replay(trace)
         per_epoch = len(batch_loss) // epochs
         epoch_loss = [sum(batch_loss[e * per_epoch:(e + 1) * per_epoch]) / rows for e in range(epochs)]
         json.dump({"weights": [int(v) for v in mod.params.view(np.uint32)], "epoch_loss": epoch_loss,
@@ -927,8 +932,9 @@ def main(argv):
         return 2
     with open(argv[1]) as fh:
         trace = json.load(fh)
-    mod, batch_loss, statuses = replay(trace)
-    out = {"weights": [int(v) for v in mod.params.view(np.uint32)], "batch_loss": batch_loss, "status": statuses}
+    mod, batch_loss, statuses, job_loss = replay(trace)
+    out = {"weights": [int(v) for v in mod.params.view(np.uint32)], "batch_loss": batch_loss, "status": statuses,
+           "job_loss": job_loss}
     json.dump(out, sys.stdout)
     return 0
 

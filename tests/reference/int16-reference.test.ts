@@ -27,7 +27,7 @@ import { forward } from "../../host/model/forward";
 import type { Activation } from "../../host/model/config";
 import { ConfigOffset } from "../../host/protocol/config-block";
 import { inCi, PYTHON, torchMissing } from "../torch/oracle";
-import { bitDiff, numpyMissing, replay } from "./reference-run";
+import { bitDiff, epochLossProblems, numpyMissing, replay } from "./reference-run";
 
 const INT16 = 1;
 /** Epochs at most (the longest golden cases run 100): enough to compare, and the file stays quick. */
@@ -147,6 +147,8 @@ describe.skipIf(skip)("int16 training: the module and the NumPy reference agree 
         const ref = replay(board);
         expect(ref.status.every((s) => s === 0), `statuses ${ref.status}`).toBe(true);
         expect(bitDiff(r16.outcome.weights, ref.weights)).toEqual([]);
+        const trained = board.events.find((e) => e.op === "train") as Extract<TraceEvent, { op: "train" }>;
+        expect(epochLossProblems(c.spec.loss, r16.epochs, ref, trained.rows)).toEqual([]);
 
         // What the precision costs (reported, not asserted).
         const r32 = await simInProcess(args);

@@ -11,9 +11,9 @@
 import { describe, expect, it } from "vitest";
 import { allGoldenCases, caseArgs, type GoldenCase } from "../helpers/golden";
 import { simInProcess } from "../helpers/inprocess";
-import { RecordingBoard } from "../helpers/recording-board";
+import { RecordingBoard, type TraceEvent } from "../helpers/recording-board";
 import { inCi } from "../torch/oracle";
-import { bitDiff, numpyMissing, replay } from "./reference-run";
+import { bitDiff, epochLossProblems, numpyMissing, replay } from "./reference-run";
 
 // One per optimizer and loss, and the features that change the arithmetic:
 // clipping, frozen layers, schedules, a partial batch, eight layers, tails
@@ -44,6 +44,8 @@ describe.skipIf(skip)("the NumPy reference reproduces the module's f32 training 
       const r = await simInProcess(args, board);
       const ref = replay(board);
       expect(bitDiff(r.outcome.weights, ref.weights)).toEqual([]);
+      const trained = board.events.find((e) => e.op === "train") as Extract<TraceEvent, { op: "train" }>;
+      expect(epochLossProblems(c.spec.loss, r.epochs, ref, trained.rows)).toEqual([]);
       expect(ref.batch_loss.length).toBeGreaterThan(0);
     }, 120_000);
   }

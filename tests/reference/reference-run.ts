@@ -16,7 +16,23 @@ export function numpyMissing(): string | null {
   return r.status === 0 ? null : `${PYTHON} cannot import numpy: ${r.stderr.trim().split("\n").pop()}`;
 }
 
-export interface ReferenceResult { weights: number[]; batch_loss: number[]; status: number[] }
+export interface ReferenceResult { weights: number[]; batch_loss: number[]; status: number[]; job_loss: number[] }
+
+/**
+ * The reference's epoch losses (each job's loss sum over its rows) against
+ * sim's: the same f64 operations, so equal, except BCE's, whose per-element
+ * log1p(exp(-|z|)) is f64 libm (AssemblyScript's against glibc's): 1e-12 relative.
+ */
+export function epochLossProblems(loss: string, epochs: { loss: number }[], ref: ReferenceResult, rows: number): string[] {
+  const out: string[] = [];
+  if (ref.job_loss.length !== epochs.length) return [`${ref.job_loss.length} jobs vs ${epochs.length} epochs`];
+  epochs.forEach((e, k) => {
+    const want = ref.job_loss[k] / rows;
+    const ok = loss === "bce" ? Math.abs(e.loss - want) <= 1e-12 * Math.abs(want) : e.loss === want;
+    if (!ok) out.push(`epoch ${k + 1}: sim ${e.loss} reference ${want}`);
+  });
+  return out;
+}
 
 /** Replays a RecordingBoard's trace with the reference. */
 export function replay(board: RecordingBoard): ReferenceResult {
