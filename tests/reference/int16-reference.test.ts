@@ -36,11 +36,11 @@ const MAX_EPOCHS = 20;
 /** case name -> what it covers. */
 const INT16_CASES: Record<string, string> = {
   "momentum-spiral-ce": "sgd momentum, ce",
-  "seed-batch-gd": "plain sgd, mse, chunks of several 32-row groups",
+  "seed-batch-gd": "plain sgd, mse, --chunk 72: dW in 32-row groups, 32 + 32 + 8",
   "sgd-nesterov-weight-decay": "nesterov, weight decay, ce",
   "adagrad-linear": "adagrad, mse",
   "rmsprop-centered-momentum": "rmsprop centered with momentum, two hidden layers",
-  "adam-xor-bce": "adam, bce",
+  "adam-xor-bce": "adam, bce, --chunk 32: one full dW group",
   "adamw-amsgrad-weight-decay": "adamw amsgrad, mse, two outputs",
   "nadam-defaults": "nadam, ce",
   "radam-weight-decay-beta2": "radam, ce",
@@ -51,6 +51,8 @@ const INT16_CASES: Record<string, string> = {
 };
 
 const INT16_HIDDEN = new Set(["identity", "relu"]);
+/** Flags added to a case: sim's chunk is min(batch, 8) by default, a part of one 32-row dW group (docs/int16.md §6). */
+const EXTRA_FLAGS: Record<string, string[]> = { "seed-batch-gd": ["--chunk", "72"], "adam-xor-bce": ["--chunk", "32"] };
 
 interface Row {
   name: string; covers: string; hidden: string; case: GoldenCase; model: any; x: Float32Array; t: Float32Array;
@@ -139,11 +141,13 @@ describe.skipIf(skip)("int16 training: the module and the NumPy reference agree 
       const dir = tmpDir("edgeprop-int16-");
       try {
         const { file, model, hidden } = int16Init(c, dir);
-        const args = int16Args(caseArgs(c), file);
+        const args = [...int16Args(caseArgs(c), file), ...(EXTRA_FLAGS[name] ?? [])];
         const board = new RecordingBoard();
         const r16 = await simInProcess([...args, "--precision", "int16"], board);
         const block = board.events.find((e) => e.op === "configure") as Extract<TraceEvent, { op: "configure" }>;
-        expect(Buffer.from(block.block, "hex")[ConfigOffset.PRECISION], "the block says int16").toBe(INT16);
+        const configured = Buffer.from(block.block, "hex");
+        expect(configured[ConfigOffset.PRECISION], "the block says int16").toBe(INT16);
+        if (EXTRA_FLAGS[name]) expect(configured.readUInt16LE(ConfigOffset.CHUNK)).toBe(Number(EXTRA_FLAGS[name][1]));
         const ref = replay(board);
         expect(ref.status.every((s) => s === 0), `statuses ${ref.status}`).toBe(true);
         expect(bitDiff(r16.outcome.weights, ref.weights)).toEqual([]);
