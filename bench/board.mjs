@@ -261,7 +261,8 @@ async function main() {
           try {
             const q1 = plainInstructions(isa, w, EPOCHS_SHORT, work, 'int16'), q3 = plainInstructions(isa, w, EPOCHS_LONG, work, 'int16');
             const per = (q3.instructions - q1.instructions) / samples;
-            rows.push({ id, isa, mode: '', engine: 'plain-c int16', precision: 'int16', profile, instructions_per_sample: per, ratio_to_plain: per / plain, final_loss: q3.final_loss });
+            rows.push({ id, isa, mode: '', engine: 'plain-c int16', precision: 'int16', profile, instructions_per_sample: per, ratio_to_plain: per / plain, final_loss: q3.final_loss,
+              heap_peak: q3.heap_peak, stack_peak: q3.stack_peak });
             log(`${id} ${isa} plain-c int16 ${per.toFixed(1)} instructions/sample`);
           } catch (err) {
             rows.push({ id, isa, mode: '', engine: 'plain-c int16', precision: 'int16', profile, error: String(err.message ?? err).slice(0, 400) });
