@@ -173,7 +173,7 @@ describe("edgeprop plan --precision int16 (docs/int16.md §7)", () => {
     expect(text.stdout).toMatch(new RegExp(`total\\s+${f32.total_bytes.toLocaleString("en-US")}\\s+${int16.total_bytes.toLocaleString("en-US")}`));
     const net = new Net();
     net.e.set_memory_limit(plan.total_bytes);
-    expect(net.configure({ ...runConfig({ sizes: [16, 32, 32, 4], act: "relu", loss: "ce", opt: "adam", chunk: plan.chunk }), precision: "int16" })).toBe(Status.OK);
+    expect(net.configure({ ...runConfig({ sizes: [16, 32, 32, 4], act: "relu", loss: "ce", opt: "adam", chunk: plan.chunk }), precision: "int16" as const })).toBe(Status.OK);
     expect(net.e.plan_total()).toBe(plan.total_bytes);
     fillCanary(net.e.memory, plan.total_bytes);
     const { x, t } = randomData(rng(1), 64, 16, 4, "ce");
@@ -183,7 +183,7 @@ describe("edgeprop plan --precision int16 (docs/int16.md §7)", () => {
     // One byte less: refused.
     const small = new Net();
     small.e.set_memory_limit(plan.total_bytes - 8);
-    expect(small.configure({ ...runConfig({ sizes: [16, 32, 32, 4], act: "relu", loss: "ce", opt: "adam", chunk: plan.chunk }), precision: "int16" })).toBe(Status.TOO_BIG);
+    expect(small.configure({ ...runConfig({ sizes: [16, 32, 32, 4], act: "relu", loss: "ce", opt: "adam", chunk: plan.chunk }), precision: "int16" as const })).toBe(Status.TOO_BIG);
   });
 });
 
