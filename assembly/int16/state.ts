@@ -6,19 +6,22 @@
 import { MAX_LAYERS, layerCount, width } from "../config";
 import { int16BiasBytesWide, int16DeltasBytesWide, int16WeightsBytesWide } from "./plan16";
 
-/** Layer l's int16 weights [out][in] at weights16 + offset16[l]. */
+/** Layer l's int16 weights [out][in] at w16Of(l). */
 export let weights16: usize = 0;
 export let deltas16: usize = 0; // dZ of the layer being walked back, [rows][out]
 export let bias64: usize = 0; //   B[j] of the layer being computed forward, i64
+// The scales live in the arena (plan16.ts counts them), not in static data:
+// an f32 model's plan does not grow by a byte.
+/** s_k: level k's int16 values are q 2^-s_k (docs/int16.md §5), then w_l: layer l's weights are q 2^-w_l. */
+export let levelScale: usize = 0;
+export let weightScale: usize = 0;
 export let int16End: usize = 0;
 
-const offset16: usize = memory.data(4 * (MAX_LAYERS + 1), 8);
-/** s_k: level k's int16 values are q 2^-s_k (docs/int16.md §5). */
-export const levelScale: usize = memory.data(4 * (MAX_LAYERS + 1), 8);
-/** w_l: layer l's int16 weights are q 2^-w_l. */
-export const weightScale: usize = memory.data(4 * (MAX_LAYERS + 1), 8);
-
-@inline export function w16Of(l: i32): usize { return weights16 + <usize>load<u32>(offset16 + (<usize>l << 2)); }
+export function w16Of(l: i32): usize {
+  let off: usize = 0;
+  for (let k = 1; k < l; k++) off += <usize>(2 * width(k) * width(k - 1));
+  return weights16 + off;
+}
 @inline export function scaleOfLevel(k: i32): i32 { return load<i32>(levelScale + (<usize>k << 2)); }
 @inline export function setScaleOfLevel(k: i32, s: i32): void { store<i32>(levelScale + (<usize>k << 2), s); }
 @inline export function scaleOfWeights(l: i32): i32 { return load<i32>(weightScale + (<usize>l << 2)); }
@@ -27,12 +30,9 @@ export const weightScale: usize = memory.data(4 * (MAX_LAYERS + 1), 8);
 /** Lays the int16 buffers out from `start` (the plan has counted them). */
 export function layoutInt16(start: usize): void {
   weights16 = start;
-  let off: u32 = 0;
-  for (let l = 1; l <= layerCount(); l++) {
-    store<u32>(offset16 + (<usize>l << 2), off);
-    off += <u32>(2 * width(l) * width(l - 1));
-  }
   deltas16 = weights16 + <usize>int16WeightsBytesWide();
   bias64 = deltas16 + <usize>int16DeltasBytesWide();
-  int16End = bias64 + <usize>int16BiasBytesWide();
+  levelScale = bias64 + <usize>int16BiasBytesWide();
+  weightScale = levelScale + <usize>(4 * (MAX_LAYERS + 1));
+  int16End = weightScale + <usize>(4 * (MAX_LAYERS + 1));
 }

@@ -1,7 +1,7 @@
 // The memory plan, computed on the host exactly as the module computes it
 // (assembly/plan.ts), so a model can be checked against a board before any
 // byte is sent. Tests hold the two implementations together.
-import { type RunConfig, optimizerSlots, paramCount, targetColumns } from "./config.js";
+import { MAX_LAYERS, type RunConfig, optimizerSlots, paramCount, targetColumns } from "./config.js";
 
 export const FRAME_OVERHEAD = 9;
 export const MIN_RX_PAYLOAD = 160;
@@ -83,7 +83,8 @@ export function int16Bytes(c: Pick<RunConfig, "sizes" | "chunk" | "precision">):
     weights += c.sizes[l] * c.sizes[l - 1];
     widest = Math.max(widest, c.sizes[l]);
   }
-  return align8Big(2 * weights) + align8Big(2 * c.chunk * widest) + align8Big(8 * widest);
+  // + the scales: an i32 per level and per layer, MAX_LAYERS + 1 of each
+  return align8Big(2 * weights) + align8Big(2 * c.chunk * widest) + align8Big(8 * widest) + 8 * (MAX_LAYERS + 1);
 }
 
 /** `staticBytes`: the module's static data (its export static_bytes()). */
