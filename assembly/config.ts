@@ -47,7 +47,8 @@ export const C_FROZEN = 144; //         u8  fine-tuning: dense layers 1..K fixed
 export const C_INPUT_FLAGS = 145; //    u8  InputFlag.*
 export const C_PAD_146 = 146; //        u16 zero
 export const C_STORE_ROWS = 148; //     u32 sample-store capacity in rows, 0 = none
-export const C_RESERVED = 152; //       8 bytes, zero: room for fields to come
+export const C_PRECISION = 152; //      u8  Precision.* (docs/int16.md)
+export const C_RESERVED = 153; //       7 bytes, zero: room for fields to come
 export const C_RESERVED_END = 160;
 
 export namespace Loss {
@@ -75,6 +76,11 @@ export namespace Flag {
 export namespace InputFlag {
   export const NORMALIZE: u8 = 1; // level 0 takes (x - mean) / std (input-stats.ts)
   export const ALL: u8 = NORMALIZE;
+}
+export namespace Precision {
+  export const F32: u8 = 0;
+  export const INT16: u8 = 1; // docs/int16.md: integer forward and backward, f32 optimizer
+  export const LAST: u8 = INT16;
 }
 export namespace Init {
   export const PYTORCH: u8 = 0;
@@ -119,6 +125,7 @@ export function clearFieldsPastVersion(): void {
 @inline export function activationOf(layer: i32): u8 { return cfgU8(C_ACTS + layer - 1); }
 /** Dense layers 1..frozenLayers() take no gradient and no optimizer step. */
 @inline export function frozenLayers(): i32 { return <i32>cfgU8(C_FROZEN); }
+@inline export function isInt16(): bool { return cfgU8(C_PRECISION) == Precision.INT16; }
 @inline export function normalizesInputs(): bool { return (cfgU8(C_INPUT_FLAGS) & InputFlag.NORMALIZE) != 0; }
 
 /** Optimizer state tensors per parameter (each the size of the parameters). */

@@ -8,8 +8,9 @@
 import { CONFIG_BYTES, configBlock, layerCount } from "./config";
 import { inputStats, level, params, optState, staticEnd, targets } from "./arena";
 import {
-  planActivations, planBuffers, planGrads, planInputStats, planOptimizer, planParams, planStatic, planStore, planTotal,
+  planActivations, planBuffers, planGrads, planInputStats, planInt16, planOptimizer, planParams, planStatic, planStore, planTotal,
 } from "./plan";
+import { collapsedLayer } from "./int16/collapse";
 import { inputStatsCount } from "./input-stats";
 import {
   configDetail, configureNetwork, evalChunk, lastLossSum, memoryLimit, paramsCount,
@@ -37,7 +38,10 @@ export function plan_buffers(): i32 { return planBuffers; }
 export function plan_static(): i32 { return planStatic; }
 export function plan_input_stats(): i32 { return planInputStats; }
 export function plan_store(): i32 { return planStore; }
+export function plan_int16(): i32 { return planInt16; }
 export function plan_total(): i32 { return planTotal; }
+/** int16 (docs/int16.md): the layer whose range collapsed in the last RANGE_COLLAPSED chunk, else 0. */
+export function range_collapsed_layer(): i32 { return collapsedLayer; }
 export function static_bytes(): i32 { return <i32>staticEnd(); }
 export function memory_limit(): i32 { ensureStarted(); return memoryLimit; }
 export function set_memory_limit(bytes: i32): void { ensureStarted(); setMemoryLimit(bytes); }

@@ -5,10 +5,13 @@
 import {
   C_ACTS, C_ALPHA, C_BETA1, C_BETA2, C_CHUNK, C_F64_LAST, C_DAMPENING, C_EPS, C_FLAGS, C_FROZEN,
   C_INIT, C_INITIAL_ACC, C_INPUT_FLAGS, C_LAYERS, C_LOSS, C_LR, C_LR_DECAY, C_MOMENTUM, C_OPT, C_PAD_146,
-  C_RESERVED, C_RESERVED_END, C_SEED, C_SIZES, C_STORE_ROWS, C_VERSION, C_WEIGHT_DECAY,
-  Act, Flag, Init, InputFlag, Loss, Opt, MAX_LAYERS,
-  activationOf, cfgF64, cfgU16, cfgU32, cfgU8, clearFieldsPastVersion, configBytesOf, frozenLayers, layerCount, width,
+  C_PRECISION, C_RESERVED, C_RESERVED_END, C_SEED, C_SIZES, C_STORE_ROWS, C_VERSION, C_WEIGHT_DECAY,
+  Act, Flag, Init, InputFlag, Loss, Opt, MAX_LAYERS, Precision,
+  activationOf, cfgF64, cfgU16, cfgU32, cfgU8, clearFieldsPastVersion, configBytesOf, frozenLayers, isInt16, layerCount, width,
 } from "./config";
+import { layoutInt16 } from "./int16/state";
+import { forward16 } from "./int16/forward";
+import { backward16 } from "./int16/backward";
 import {
   arenaEnd, grads, gradsOf, layoutModel, layoutUnconfigured, level, optState, params,
   staticEnd, targets, weightsOf, zero,
@@ -83,6 +86,14 @@ function validate(blockBytes: i32): i32 {
   if ((cfgU8(C_INPUT_FLAGS) & ~InputFlag.ALL) != 0) return refuse(C_INPUT_FLAGS);
   if (cfgU8(C_PAD_146) != 0) return refuse(C_PAD_146);
   if (cfgU8(C_PAD_146 + 1) != 0) return refuse(C_PAD_146 + 1);
+  if (cfgU8(C_PRECISION) > Precision.LAST) return refuse(C_PRECISION);
+  // int16 (docs/int16.md §1): hidden layers take identity or ReLU, exact on integers.
+  if (isInt16()) {
+    for (let l = 1; l < L; l++) {
+      const a = activationOf(l);
+      if (a != Act.IDENTITY && a != Act.RELU) return refuse(C_ACTS + l - 1);
+    }
+  }
   for (let off = C_RESERVED; off < C_RESERVED_END; off++) if (cfgU8(off) != 0) return refuse(off);
   return Status.OK;
 }
@@ -102,6 +113,7 @@ export function configureNetwork(blockBytes: i32 = 0): i32 {
   // Compared exactly (u64): a plan that wrapped in 32 bits must not "fit".
   if (computePlan(<i32>staticEnd()) > <u64>memoryLimit) { layoutUnconfigured(); return Status.TOO_BIG; }
   layoutModel();
+  layoutInt16(arenaEnd); // the int16 buffers, counted by the plan (0 bytes in f32)
   zero(params, arenaEnd);
   initWeights(cfgU8(C_INIT), cfgU32(C_SEED));
   resetInputStats();
@@ -114,6 +126,14 @@ export function configureNetwork(blockBytes: i32 = 0): i32 {
   optimizer.learningRate = cfgF64(C_LR);
   configured = true;
   return Status.OK;
+}
+
+/** Discards the batch a failed int16 chunk belonged to: nothing is trained on it. */
+function failBatch(status: i32): i32 {
+  lastLossSum = 0;
+  batchRows = 0;
+  zero(grads, grads + <usize>planGrads);
+  return status;
 }
 
 function forward(rows: i32): void {
@@ -133,11 +153,23 @@ export function trainChunk(rows: i32, endsBatch: bool): i32 {
   if (rows <= 0 || rows > <i32>cfgU16(C_CHUNK)) return Status.BAD_ROWS;
   const L = layerCount();
   normalizeStagedRows(rows);
-  forward(rows);
+  const int16 = isInt16();
+  if (int16) {
+    const status = forward16(rows);
+    if (status != Status.OK) return failBatch(status);
+  } else {
+    forward(rows);
+  }
   const out = level(L);
   const loss = lossOf(cfgU8(C_LOSS), activationOf(L), out, targets, width(L), rows, false);
   if (loss < 0) { lastLossSum = 0; return Status.BAD_LABEL; }
   lastLossSum = loss;
+  if (int16) {
+    if (!isFinite(loss)) return failBatch(Status.NON_FINITE);
+    const status = backward16(rows);
+    if (status != Status.OK) return failBatch(status);
+    return endChunk(rows, endsBatch, loss);
+  }
   // The output level now holds dL/dz; walk back to the lowest trained layer
   // K+1, each level's activations overwritten by its delta once the layer
   // above has used them. Below K+1 nothing trains: no delta is computed.
@@ -148,6 +180,10 @@ export function trainChunk(rows: i32, endsBatch: bool): i32 {
     denseBackward(weightsOf(l), gradsOf(l), width(l - 1), width(l),
       below, level(l), deltasBelow, deltasBelow ? activationOf(l - 1) : 0, rows);
   }
+  return endChunk(rows, endsBatch, loss);
+}
+
+function endChunk(rows: i32, endsBatch: bool, loss: f64): i32 {
   batchRows += rows;
   if (!isFinite(loss)) return Status.NON_FINITE;
   if (endsBatch) {
@@ -164,8 +200,13 @@ export function evalChunk(rows: i32, withTargets: bool): i32 {
   if (rows <= 0 || rows > <i32>cfgU16(C_CHUNK)) return Status.BAD_ROWS;
   const L = layerCount();
   normalizeStagedRows(rows);
-  forward(rows);
   lastLossSum = 0;
+  if (isInt16()) {
+    const status = forward16(rows);
+    if (status != Status.OK) return status;
+  } else {
+    forward(rows);
+  }
   if (withTargets) {
     const loss = lossOf(cfgU8(C_LOSS), activationOf(L), level(L), targets, width(L), rows, true);
     if (loss < 0) return Status.BAD_LABEL;

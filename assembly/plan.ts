@@ -4,7 +4,7 @@
 //
 // Arena layout, in this order, each part 8-byte aligned:
 //   rx buffer | tx buffer | parameters | gradients | optimizer state | activations
-//   | input statistics | sample store
+//   | input statistics | sample store | int16 weights, deltas, bias scratch
 // where activations = every level's outputs for one chunk of rows (input
 // included) and the chunk's targets. Backprop overwrites each level with its
 // delta, so there are no delta buffers. Gradients and optimizer state cover
@@ -15,6 +15,7 @@ import {
   C_CHUNK, C_FLAGS, C_LOSS, C_MOMENTUM, C_OPT, C_STORE_ROWS, Loss,
   cfgF64, cfgU16, cfgU32, cfgU8, frozenLayers, layerCount, normalizesInputs, optimizerSlots, width,
 } from "./config";
+import { int16BytesWide } from "./int16/plan16";
 
 // Frame sizes (see protocol/frame.ts): type u8, seq u16, len u16, payload, crc32,
 // COBS-encoded (one extra byte per 254) and a 0x00 delimiter.
@@ -103,6 +104,8 @@ export let planOptimizer: i32 = 0;
 export let planActivations: i32 = 0;
 export let planInputStats: i32 = 0;
 export let planStore: i32 = 0;
+/** The int16 mode's extra bytes (int16/plan16.ts), 0 in f32. */
+export let planInt16: i32 = 0;
 export let planBuffers: i32 = 0;
 export let planStatic: i32 = 0;
 export let planTotal: i32 = 0;
@@ -127,7 +130,9 @@ export function computePlan(staticBytes: i32): u64 {
   const sampleStore = storeRowsBytes(cfgU32(C_STORE_ROWS)) + storeOrderBytes(cfgU32(C_STORE_ROWS));
   const buffers = encodedFrameBytesWide(rxPayloadBytesWide()) + encodedFrameBytesWide(<u64>TX_PAYLOAD);
   const statics = align8Wide(<u64>staticBytes);
-  planTotalWide = statics + buffers + params + grads + optimizer + activations + inputStats + sampleStore;
+  const int16 = int16BytesWide();
+  planTotalWide = statics + buffers + params + grads + optimizer + activations + inputStats + sampleStore + int16;
+  planInt16 = saturated(int16);
   planParams = saturated(params);
   planGrads = saturated(grads);
   planOptimizer = saturated(optimizer);

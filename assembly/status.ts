@@ -14,4 +14,5 @@ export namespace Status {
   export const TRAP: i32 = 10; //           reported by the firmware: the module trapped
   export const LOAD_FAILED: i32 = 11; //    reported by the firmware: the module did not load
   export const NO_SESSION: i32 = 12; //     a request before HELLO (e.g. the board rebooted)
+  export const RANGE_COLLAPSED: i32 = 13; // int16: a tensor's range left f32's (docs/int16.md; detail: the layer)
 }

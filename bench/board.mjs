@@ -6,7 +6,10 @@
 // reproducible: per sample = (3 epochs - 1 epoch) / (2 x rows), which cancels
 // boot, setup and data generation.
 //
-//   node bench/board.mjs [--workloads P1,P2] [--isas rv32imc,rv32imfc] [--modes streamed,resident] [--ram] [--hand-tuned] [--json-line]
+//   node bench/board.mjs [--workloads P1,P2] [--isas rv32imc,rv32imfc] [--modes streamed,resident] [--precision f32,int16] [--ram] [--hand-tuned] [--int16-peer] [--json-line]
+// --precision: the module's rows for each precision (default f32; docs/int16.md); each row names its precision.
+// --int16-peer: for int16, also a "plain C int16" row: bench/peers/int16.c (the same integer arithmetic,
+// written from docs/int16.md) under plain.c's harness, built by boards/qemu's Makefile target `int16`.
 // --isas lx106 (without --isas: P1 only, about 40 s): the ESP8266's core on QEMU's XTFPGA
 // board (boards/xtensa) under the esp8266 profile, plain C and wasm2c,
 // streamed only (resident P1's rows do not fit the ESP8266's memory).
@@ -60,6 +63,7 @@ const PROFILE_FOR = { P1: 'esp32-c3', P2: 'esp32-c3', P3: 'esp32-s3' };
  * runs take the S3 profile's memory (the CPU is still the ISA's). */
 const RESIDENT_PROFILE_FOR = { P1: 'esp32-s3', P2: 'esp32-s3', P3: 'esp32-s3' };
 const MODES = ['streamed', 'resident'];
+const PRECISIONS = ['f32', 'int16'];
 /** --ram: every board profile, with the ISA that stands in for its CPU on QEMU (the ESP32 and S3 are Xtensa with a single-precision FPU). */
 const RAM_PROFILES = [['esp32-c3', 'rv32imc'], ['esp32', 'rv32imfc'], ['esp32-s3', 'rv32imfc']];
 /** The workload the RAM table trains (P2 with Adam: the plan held against AIfES), one epoch, streamed. */
@@ -76,7 +80,7 @@ const profileFor = (isa, id) => (isLx106(isa) ? LX106.profile : PROFILE_FOR[id])
 const clockFor = (isa) => (isLx106(isa) ? LX106.clockHz : CLOCK_HZ);
 
 function parseArgs(argv) {
-  const o = { workloads: ['P1', 'P2'], isas: null, modes: null, ram: false, handTuned: false, jsonLine: false };
+  const o = { workloads: ['P1', 'P2'], isas: null, modes: null, precisions: ['f32'], ram: false, handTuned: false, int16Peer: false, jsonLine: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--workloads') o.workloads = argv[++i].split(',').map((k) => getWorkload(k.trim()).id);
@@ -84,7 +88,11 @@ function parseArgs(argv) {
     else if (a === '--modes') {
       o.modes = argv[++i].split(',').map((m) => m.trim());
       for (const m of o.modes) if (!MODES.includes(m)) throw new Error(`--modes: '${m}' is not one of ${MODES.join(', ')}`);
-    } else if (a === '--ram') o.ram = true;
+    } else if (a === '--precision') {
+      o.precisions = argv[++i].split(',').map((m) => m.trim());
+      for (const m of o.precisions) if (!PRECISIONS.includes(m)) throw new Error(`--precision: '${m}' is not one of ${PRECISIONS.join(', ')}`);
+    } else if (a === '--int16-peer') o.int16Peer = true;
+    else if (a === '--ram') o.ram = true;
     else if (a === '--hand-tuned') o.handTuned = true;
     else if (a === '--json-line') o.jsonLine = true;
     else throw new Error(`unknown argument ${a}`);
@@ -148,11 +156,11 @@ function handTunedRow(isa, w, work, samples, plain, plainLong, wasm2c) {
     heap_peak: b3.heap_peak, stack_peak: b3.stack_peak };
 }
 
-function train(port, csv, w, epochs, mode, profile) {
+function train(port, csv, w, epochs, mode, profile, precision = 'f32') {
   // --board: the host sizes the chunk for the profile's memory as a user's `train --board` does.
   const args = ['bin/edgeprop.js', 'train', '--port', port, '--board', profile, '--data', csv, '--layers', w.layers.join(','), '--act', w.act,
     '--loss', w.loss, '--opt', w.optimizer.name, '--lr', String(w.optimizer.lr), '--batch', String(w.batch),
-    '--epochs', String(epochs), '--no-shuffle', '--json'];
+    '--epochs', String(epochs), '--no-shuffle', '--json', '--precision', precision];
   if (mode === 'resident') args.push('--resident');
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -181,12 +189,12 @@ function staticRam(elf, isa) {
 }
 
 /** The module's instructions for `epochs` epochs on a freshly booted emulated board, and the RAM it reported. */
-async function engineRun(elf, csv, w, epochs, mode, profile, icount = true) {
+async function engineRun(elf, csv, w, epochs, mode, profile, icount = true, precision = 'f32') {
   const board = await startEmulatedBoard({ elf, icount, bootTimeoutMs: 120_000 });
   try {
     const boot = await board.waitForStats({ after: 0 });
     const before = board.statsCount();
-    const done = await train(board.path, csv, w, epochs, mode, profile);
+    const done = await train(board.path, csv, w, epochs, mode, profile, precision);
     // The board may go idle during a run (the host pauses); the line that
     // counts follows the last frame the host sent (bytes_sent counts frames;
     // the link writes a few bytes more, so at least that many).
@@ -226,25 +234,39 @@ async function main() {
         const engineRowsFrom = rows.length;
         for (const mode of o.modes ?? (isLx106(isa) ? LX106.modes : DEFAULT_MODES[id])) {
           const modeProfile = mode === 'resident' && !isLx106(isa) ? RESIDENT_PROFILE_FOR[id] : profile;
-          for (const engine of ['wasm2c', 'wasm3']) {
+          for (const precision of o.precisions) for (const engine of ['wasm2c', 'wasm3']) {
             if (isLx106(isa) && !(LX106.engines.includes(engine) && LX106.modes.includes(mode))) {
               rows.push({ id, isa, mode, engine, profile: modeProfile, skipped: `the ${isa} board runs ${LX106.engines.join(', ')} ${LX106.modes.join(', ')} only (${LX106.profile}'s memory)` });
               continue;
             }
             const m3 = engine === 'wasm3' ? wasm3For(isa) : {};
-            if (!m3) { rows.push({ id, isa, mode, engine, profile: modeProfile, skipped: `set EDGEPROP_M3_INCLUDE and EDGEPROP_M3_${isa.toUpperCase()}_LIB` }); continue; }
+            if (!m3) { rows.push({ id, isa, mode, engine, precision, profile: modeProfile, skipped: `set EDGEPROP_M3_INCLUDE and EDGEPROP_M3_${isa.toUpperCase()}_LIB` }); continue; }
             try {
               const elf = buildFirmware({ isa, engine, profile: modeProfile, obj: join(work, `${modeProfile}-${isa}-${engine}`), ...m3 });
-              const r1 = await engineRun(elf, csv, w, EPOCHS_SHORT, mode, modeProfile), r3 = await engineRun(elf, csv, w, EPOCHS_LONG, mode, modeProfile);
+              const r1 = await engineRun(elf, csv, w, EPOCHS_SHORT, mode, modeProfile, true, precision);
+              const r3 = await engineRun(elf, csv, w, EPOCHS_LONG, mode, modeProfile, true, precision);
               const per = (r3.instructions - r1.instructions) / samples;
-              rows.push({ id, isa, mode, engine, profile: modeProfile, instructions_per_sample: per, ratio_to_plain: per / plain,
+              rows.push({ id, isa, mode, engine, precision, profile: modeProfile, instructions_per_sample: per, ratio_to_plain: per / plain,
                 static_ram: staticRam(elf, isa), heap_peak: r3.heap_peak, stack_peak: r3.stack_peak, ram: r3.ram, load_instructions: r3.load_instructions,
                 run_instructions: { [EPOCHS_SHORT]: r1.instructions, [EPOCHS_LONG]: r3.instructions } });
-              log(`${id} ${isa} ${mode} ${engine} ${per.toFixed(1)} instructions/sample (${(per / plain).toFixed(2)}x plain C)`);
+              log(`${id} ${isa} ${mode} ${engine} ${precision} ${per.toFixed(1)} instructions/sample (${(per / plain).toFixed(2)}x plain C)`);
             } catch (err) {
-              rows.push({ id, isa, mode, engine, profile: modeProfile, error: String(err.message ?? err).slice(0, 400) });
+              rows.push({ id, isa, mode, engine, precision, profile: modeProfile, error: String(err.message ?? err).slice(0, 400) });
               log(`${id} ${isa} ${mode} ${engine} ERROR ${err.message}`);
             }
+          }
+        }
+        if (o.int16Peer && o.precisions.includes('int16') && !isLx106(isa)) {
+          // The plain C int16 trainer of docs/int16.md (bench/peers/int16.c), beside the module's int16 rows.
+          try {
+            const q1 = plainInstructions(isa, w, EPOCHS_SHORT, work, 'int16'), q3 = plainInstructions(isa, w, EPOCHS_LONG, work, 'int16');
+            const per = (q3.instructions - q1.instructions) / samples;
+            rows.push({ id, isa, mode: '', engine: 'plain-c int16', precision: 'int16', profile, instructions_per_sample: per, ratio_to_plain: per / plain, final_loss: q3.final_loss,
+              heap_peak: q3.heap_peak, stack_peak: q3.stack_peak });
+            log(`${id} ${isa} plain-c int16 ${per.toFixed(1)} instructions/sample`);
+          } catch (err) {
+            rows.push({ id, isa, mode: '', engine: 'plain-c int16', precision: 'int16', profile, error: String(err.message ?? err).slice(0, 400) });
+            log(`${id} ${isa} plain-c int16 ERROR ${err.message}`);
           }
         }
         if (o.handTuned && HAND_TUNED_WORKLOADS.includes(id) && !isLx106(isa)) {
@@ -317,6 +339,9 @@ function ramTable(rows) {
 
 const int = (n) => Math.round(n).toLocaleString('en-US');
 
+/** The engine column: int16 rows say so (docs/int16.md). */
+const engineLabel = (r) => (r.precision === 'int16' && !r.engine.includes('int16') ? `${r.engine} int16` : r.engine);
+
 function table(rows) {
   const lines = [
     `Instructions retired inside the module per trained sample on QEMU's riscv32 \`virt\` (lx106: its XTFPGA board with the LX106 core) (-icount shift=0), ` +
@@ -331,9 +356,9 @@ function table(rows) {
     '| --- | --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const r of rows) {
-    if (r.skipped || r.error) { lines.push(`| ${r.id} | ${r.isa} | ${r.mode} | ${r.engine} | ${r.profile} | ${r.skipped ? `skipped: ${r.skipped}` : `error: ${r.error.replace(/\|/g, '/').split('\n')[0]}`} | | | | | | |`); continue; }
+    if (r.skipped || r.error) { lines.push(`| ${r.id} | ${r.isa} | ${r.mode} | ${engineLabel(r)} | ${r.profile} | ${r.skipped ? `skipped: ${r.skipped}` : `error: ${r.error.replace(/\|/g, '/').split('\n')[0]}`} | | | | | | |`); continue; }
     const sps = clockFor(r.isa) / (ASSUMED_CPI * r.instructions_per_sample);
-    lines.push(`| ${r.id} | ${r.isa} | ${r.mode} | ${r.engine} | ${r.profile} | ${int(r.instructions_per_sample)} | ${r.ratio_to_plain ? r.ratio_to_plain.toFixed(2) : '1'} | ${int(sps)} | ${r.static_ram ? int(r.static_ram) : ''} | ${int(r.heap_peak)} | ${int(r.stack_peak)} | ${r.ram ? int(r.ram) : ''} |`);
+    lines.push(`| ${r.id} | ${r.isa} | ${r.mode} | ${engineLabel(r)} | ${r.profile} | ${int(r.instructions_per_sample)} | ${r.ratio_to_plain ? r.ratio_to_plain.toFixed(2) : '1'} | ${int(sps)} | ${r.static_ram ? int(r.static_ram) : ''} | ${int(r.heap_peak)} | ${int(r.stack_peak)} | ${r.ram ? int(r.ram) : ''} |`);
   }
   return lines.join('\n');
 }

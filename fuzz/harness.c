@@ -37,7 +37,7 @@ enum { CONFIGURE_REPLY_TOTAL = 28, CONFIGURE_REPLY_BYTES = 44 };
 /* Config block fields (assembly/config.ts): version 1 is 128 bytes, version 2
  * (the default here) 160, with the frozen-layer count, the input flags and the
  * store rows at 144..151. */
-enum { CONFIG_V1_BYTES = 128, CONFIG_BYTES = 160, C_FROZEN = 144, C_INPUT_FLAGS = 145, C_STORE_ROWS = 148,
+enum { CONFIG_V1_BYTES = 128, CONFIG_BYTES = 160, C_FROZEN = 144, C_INPUT_FLAGS = 145, C_STORE_ROWS = 148, C_PRECISION = 152,
        C_VERSION = 0, C_LAYERS = 1, C_LOSS = 2, C_OPT = 3, C_FLAGS = 4, C_INIT = 5,
        C_CHUNK = 6, C_SEED = 8, C_SIZES = 12, C_ACTS = 30, C_LR = 40, C_MOMENTUM = 48, C_ALPHA = 72,
        C_EPS = 80, C_BETA1 = 88, C_BETA2 = 96 };
@@ -156,11 +156,12 @@ static void op_configure(uint8_t op, reader *r) {
       int off = field == 0 ? C_CHUNK : C_SIZES + 2 * (field - 1);
       b[off] = (uint8_t)x;
       b[off + 1] = (uint8_t)(x >> 8);
-    } else if (kind & 2) { /* version 2's fields: frozen layers (legal or not), input flags, store rows */
+    } else if (kind & 2) { /* version 2's fields: frozen layers (legal or not), input flags, store rows, precision */
       uint8_t v = byte(r);
-      switch ((kind >> 2) % 3) {
+      switch ((kind >> 2) % 4) {
         case 0: b[C_FROZEN] = (v & 0x80) ? v : (uint8_t)(v % 9); break;
         case 1: b[C_INPUT_FLAGS] = (v & 0x80) ? v : (uint8_t)(v & 1); break;
+        case 3: b[C_PRECISION] = (v & 0x80) ? v : (uint8_t)(v & 1); break; /* docs/int16.md */
         default: { uint32_t rows = (v & 0x80) ? u32(r) : (uint32_t)(v % 4); memcpy(b + C_STORE_ROWS, &rows, 4); break; }
       }
     } else {

@@ -63,6 +63,19 @@ const sessions = {
     OP.CONFIGURE, 0x80, 0, // a version-1 block: 128 bytes, its appended fields absent
     OP.BATCH, 1, 8, 0, ...floats(8 * 4),
   ],
+  // int16 (docs/int16.md, byte 152): 3-4-2 relu trained and evaluated in integers, its weights
+  // read and set; then 4-8-8-3 tanh asks for int16 (refused at its activation byte) and f32 again
+  "session-int16": [
+    OP.HELLO, OP.CONFIGURE, 0, 1, 2 | (3 << 2), 1,
+    OP.BATCH, 0, 8, 0, ...floats(8 * 4),
+    OP.BATCH, 1, 8, 0, ...floats(8 * 4),
+    OP.EVAL, 2, 4, 0, ...floats(4 * 4),
+    OP.GET, 0, 0, 10, OP.SET, 0, 0, 4, ...Array(16).fill(0x7f),
+    OP.BATCH, 1, 8, 0, ...floats(8 * 4),
+    OP.CONFIGURE, 2, 1, 2 | (3 << 2), 1,
+    OP.CONFIGURE, 2, 0,
+    OP.BATCH, 1, 16, 0, ...floats(16 * 7),
+  ],
 };
 for (const [name, ops] of Object.entries(sessions)) writeFileSync(join(out, name), Buffer.from(ops));
 console.log(`wrote ${2 + Object.keys(sessions).length} seeds to ${out}`);

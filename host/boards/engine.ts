@@ -24,6 +24,9 @@ export interface EngineExports {
   plan_static(): number;
   plan_input_stats(): number;
   plan_store(): number;
+  plan_int16(): number;
+  /** int16 (docs/int16.md): the layer of the last RANGE_COLLAPSED chunk, else 0. */
+  range_collapsed_layer(): number;
   plan_total(): number;
   static_bytes(): number;
   memory_limit(): number;

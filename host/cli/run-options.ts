@@ -4,7 +4,7 @@
 import { HELP_OPTION, wasGiven, type OptionSpec, type Parsed } from "./args.js";
 import { UsageError } from "../errors.js";
 import {
-  ACTIVATIONS, INITS, LOSSES, MAX_LAYERS, OPTIMIZER_CHOICES, optimizerDefaults,
+  ACTIVATIONS, INITS, INT16_HIDDEN_ACTIVATIONS, LOSSES, MAX_LAYERS, PRECISIONS, OPTIMIZER_CHOICES, optimizerDefaults,
   type Activation, type InitName, type LossName, type OptimizerConfig, type RunConfig,
 } from "../model/config.js";
 import { OPTIMIZER_FIELDS, type OptimizerField } from "../model/optimizer-fields.js";
@@ -57,6 +57,7 @@ export const MODEL_OPTIONS: OptionSpec[] = [
   { name: "act", kind: "string", persist: true, onResume: "fixed", choices: [...ACTIVATIONS], default: "relu", help: "hidden activation (the last layer is identity)" },
   { name: "loss", kind: "string", persist: true, onResume: "fixed", choices: [...LOSSES], help: "mse, ce (softmax cross-entropy, class labels) or bce (sigmoid, 0/1 targets); from --load if given" },
   { name: "freeze", kind: "int", persist: true, onResume: "fixed", min: 0, default: 0, help: "fine-tuning: keep the first K dense layers fixed (no gradients or optimizer memory for them)" },
+  { name: "precision", kind: "string", persist: true, onResume: "fixed", choices: [...PRECISIONS], default: "f32", help: "f32, or int16: integer forward and backward passes with a float32 optimizer, for boards without an FPU (docs/int16.md)" },
 ];
 
 /** An optimizer flag: `sets` names the OptimizerConfig field its value goes to (resolveRun reads this table, nothing else). */
@@ -260,7 +261,12 @@ export function resolveRun(a: Parsed, rows: number | null, loaded: ModelFile | n
     init: (a.init ?? "pytorch") as InitName, seed: Number(a.seed ?? 1), chunk, frozenLayers,
     // --resident: a sample store of exactly the training rows (a set that does not fit is refused at configure, with the numbers).
     storeRows: a.resident && rows !== null ? rows : 0,
+    ...(a.precision === "int16" ? { precision: "int16" as const } : {}),
   };
+  if (run.precision === "int16") {
+    const bad = run.activations.slice(0, -1).find((x) => !INT16_HIDDEN_ACTIVATIONS.includes(x));
+    if (bad !== undefined) throw new UsageError(`--precision int16: hidden activation ${bad} is not exact on integers (identity or relu; docs/int16.md)`);
+  }
   if (a.board && a.chunk === undefined) {
     // On a board profile the chunk is the most rows its memory holds (up to
     // the profile's and the batch's size): fewer, larger frames.

@@ -3,7 +3,7 @@ import { commandFlags, HELP_OPTION, type OptionSpec } from "../cli/args.js";
 import { MODEL_OPTIONS, OPTIMIZER_OPTIONS, resolveRun } from "../cli/run-options.js";
 import { computePlan } from "../model/plan.js";
 import { moduleStaticBytes } from "../boards/engine.js";
-import { paramCount } from "../model/config.js";
+import { INT16_HIDDEN_ACTIVATIONS, paramCount, type RunConfig } from "../model/config.js";
 import { UsageError } from "../errors.js";
 import { loadProfile } from "../firmware/profiles.js";
 
@@ -29,23 +29,33 @@ export async function planCommand(argv: string[]): Promise<number> {
   const s = resolveRun(a, rows, null);
   if (a.normalize) s.run.normalizeInputs = true;
   const plan = computePlan(s.run, moduleStaticBytes());
+  // Both precisions side by side (docs/int16.md): int16 only where its hidden activations allow it.
+  const f32Run: RunConfig = { ...s.run, precision: "f32" }, int16Run: RunConfig = { ...s.run, precision: "int16" };
+  const int16Allowed = s.run.activations.slice(0, -1).every((x) => INT16_HIDDEN_ACTIVATIONS.includes(x));
+  const side = { f32: computePlan(f32Run, moduleStaticBytes()), int16: int16Allowed ? computePlan(int16Run, moduleStaticBytes()) : null };
   const profile = a.board ? loadProfile(String(a.board)) : null;
   const fits = !profile || plan.total_bytes <= profile.memory_limit;
   if (a.json) {
-    process.stdout.write(JSON.stringify(profile ? { ...plan, board: profile.name, memory_limit: profile.memory_limit, fits } : plan) + "\n");
+    const json = { ...plan, precision: s.run.precision ?? "f32", by_precision: side };
+    process.stdout.write(JSON.stringify(profile ? { ...json, board: profile.name, memory_limit: profile.memory_limit, fits } : json) + "\n");
   } else {
     const r = s.run;
-    const rows: [string, number][] = [
-      ["parameters", plan.params_bytes], ["gradients", plan.grads_bytes], [`optimizer state (${r.optimizer.name})`, plan.optimizer_bytes],
-      [`activations (chunk of ${plan.chunk} rows)`, plan.activations_bytes],
-      ...(plan.input_stats_bytes > 0 ? [["input statistics (--normalize)", plan.input_stats_bytes] as [string, number]] : []),
-      ...(plan.store_bytes > 0 ? [[`sample store (${r.storeRows} rows)`, plan.store_bytes] as [string, number]] : []),
-      ["serial buffers (rx + tx)", plan.buffers_bytes],
-      ["module static data", plan.static_bytes], ["total", plan.total_bytes],
+    type Row = [string, (p: typeof plan) => number];
+    const rows: Row[] = [
+      ["parameters", (p) => p.params_bytes], ["gradients", (p) => p.grads_bytes], [`optimizer state (${r.optimizer.name})`, (p) => p.optimizer_bytes],
+      [`activations (chunk of ${plan.chunk} rows)`, (p) => p.activations_bytes],
+      ...(plan.input_stats_bytes > 0 ? [["input statistics (--normalize)", (p) => p.input_stats_bytes] as Row] : []),
+      ...(plan.store_bytes > 0 ? [[`sample store (${r.storeRows} rows)`, (p) => p.store_bytes] as Row] : []),
+      ["int16 weights, deltas, scratch", (p) => p.int16_bytes ?? 0],
+      ["serial buffers (rx + tx)", (p) => p.buffers_bytes],
+      ["module static data", (p) => p.static_bytes], ["total", (p) => p.total_bytes],
     ];
-    process.stdout.write(`${r.sizes.join("-")} ${r.loss}, ${paramCount(r.sizes)} parameters, ${r.optimizer.name}, batch ${s.batch}\n`);
-    for (const [k, v] of rows) process.stdout.write(`  ${k.padEnd(34)}${v.toLocaleString("en-US").padStart(10)} bytes\n`);
-    process.stdout.write(`  ${"wasm pages (64 KiB)".padEnd(34)}${String(plan.pages).padStart(10)}\n`);
+    const cell = (v: number | null) => (v === null ? "-" : v.toLocaleString("en-US")).padStart(10);
+    process.stdout.write(`${r.sizes.join("-")} ${r.loss}, ${paramCount(r.sizes)} parameters, ${r.optimizer.name}, batch ${s.batch}, --precision ${r.precision ?? "f32"}\n`);
+    process.stdout.write(`  ${"bytes".padEnd(34)}${"f32".padStart(10)}${"int16".padStart(10)}\n`);
+    for (const [k, f] of rows) process.stdout.write(`  ${k.padEnd(34)}${cell(f(side.f32))}${cell(side.int16 ? f(side.int16) : null)}\n`);
+    process.stdout.write(`  ${"wasm pages (64 KiB)".padEnd(34)}${cell(side.f32.pages)}${cell(side.int16 ? side.int16.pages : null)}\n`);
+    if (!side.int16) process.stdout.write(`  int16: hidden activation ${r.activations.slice(0, -1).find((x) => !INT16_HIDDEN_ACTIVATIONS.includes(x))} is not exact on integers (identity or relu)\n`);
     if (profile && fits) process.stdout.write(`  fits ${profile.name}: ${plan.total_bytes.toLocaleString("en-US")} of ${profile.memory_limit.toLocaleString("en-US")} bytes\n`);
   }
   if (!fits) {

@@ -8,10 +8,15 @@ export const LOSSES = ["mse", "ce", "bce"] as const;
 /** In the module's Opt.* order (the block's optimizer byte is the index). */
 export const OPTIMIZERS = ["sgd", "adagrad", "rmsprop", "adam", "adamw", "nadam", "radam"] as const;
 export const INITS = ["pytorch", "xavier", "he"] as const;
+/** The arithmetic of the forward and backward passes (docs/int16.md); the block's precision byte is the index. */
+export const PRECISIONS = ["f32", "int16"] as const;
+/** int16: the hidden activations exact on integers (the last layer's runs in f32, any is allowed). */
+export const INT16_HIDDEN_ACTIVATIONS: readonly string[] = ["identity", "relu"];
 export type Activation = (typeof ACTIVATIONS)[number];
 export type LossName = (typeof LOSSES)[number];
 export type OptimizerName = (typeof OPTIMIZERS)[number];
 export type InitName = (typeof INITS)[number];
+export type Precision = (typeof PRECISIONS)[number];
 
 export const MAX_LAYERS = 8;
 
@@ -45,6 +50,8 @@ export interface RunConfig extends ModelConfig {
   normalizeInputs?: boolean;
   /** Rows the module's sample store holds (data resident on the board); 0 or absent: no store. */
   storeRows?: number;
+  /** int16: integer forward and backward passes, f32 optimizer (docs/int16.md); absent: f32. */
+  precision?: Precision;
 }
 
 export { OPTIMIZER_CHOICES, isOptimizerChoice, type OptimizerChoice } from "./optimizer-choices.js";

@@ -1,7 +1,7 @@
 // The memory plan, computed on the host exactly as the module computes it
 // (assembly/plan.ts), so a model can be checked against a board before any
 // byte is sent. Tests hold the two implementations together.
-import { type RunConfig, optimizerSlots, paramCount, targetColumns } from "./config.js";
+import { MAX_LAYERS, type RunConfig, optimizerSlots, paramCount, targetColumns } from "./config.js";
 
 export const FRAME_OVERHEAD = 9;
 export const MIN_RX_PAYLOAD = 160;
@@ -19,6 +19,8 @@ export interface Plan {
   input_stats_bytes: number;
   /** The sample store (storeRows), else 0. */
   store_bytes: number;
+  /** int16 precision's int16 weights, deltas and bias scratch (docs/int16.md §7); absent in f32. */
+  int16_bytes?: number;
   buffers_bytes: number;
   static_bytes: number;
   total_bytes: number;
@@ -70,6 +72,21 @@ export function rxPayloadBytes(c: Pick<RunConfig, "sizes" | "loss" | "chunk">): 
   return Math.max(MIN_RX_PAYLOAD, BATCH_HEADER + c.chunk * rowBytes);
 }
 
+/** Rows per group of the int16 weight-gradient sums (assembly/int16/plan16.ts ROW_GROUP). */
+export const INT16_ROW_GROUP = 32;
+
+/** The int16 mode's extra bytes, as assembly/int16/plan16.ts counts them: 0 in f32. */
+export function int16Bytes(c: Pick<RunConfig, "sizes" | "chunk" | "precision">): number {
+  if (c.precision !== "int16") return 0;
+  let weights = 0, widest = 0;
+  for (let l = 1; l < c.sizes.length; l++) {
+    weights += c.sizes[l] * c.sizes[l - 1];
+    widest = Math.max(widest, c.sizes[l]);
+  }
+  // + the scales: an i32 per level and per layer, MAX_LAYERS + 1 of each
+  return align8Big(2 * weights) + align8Big(2 * c.chunk * widest) + align8Big(8 * widest) + 8 * (MAX_LAYERS + 1);
+}
+
 /** `staticBytes`: the module's static data (its export static_bytes()). */
 export function computePlan(c: RunConfig, staticBytes: number): Plan {
   const params = align8(4 * paramCount(c.sizes));
@@ -84,12 +101,13 @@ export function computePlan(c: RunConfig, staticBytes: number): Plan {
     store_bytes: storeBytes(c),
     buffers_bytes: encodedFrameBytes(rxPayloadBytes(c)) + encodedFrameBytes(TX_PAYLOAD),
     static_bytes: align8(staticBytes),
+    ...(c.precision === "int16" ? { int16_bytes: int16Bytes(c) } : {}),
     total_bytes: 0,
     pages: 0,
     chunk: c.chunk,
   };
   plan.total_bytes = plan.static_bytes + plan.buffers_bytes + plan.params_bytes +
-    plan.grads_bytes + plan.optimizer_bytes + plan.activations_bytes + plan.input_stats_bytes + plan.store_bytes;
+    plan.grads_bytes + plan.optimizer_bytes + plan.activations_bytes + plan.input_stats_bytes + plan.store_bytes + (plan.int16_bytes ?? 0);
   plan.pages = Math.ceil(plan.total_bytes / 65536);
   return plan;
 }

@@ -81,7 +81,11 @@ describe("configuration block", () => {
     expect(refusal((b) => { b[ConfigOffset.INPUT_FLAGS] = 2; })).toBe(`${Status.BAD_CONFIG}@145`);
     expect(refusal((b) => { b[ConfigOffset.PAD_146] = 1; })).toBe(`${Status.BAD_CONFIG}@146`);
     expect(refusal((b) => { b[ConfigOffset.PAD_146 + 1] = 1; })).toBe(`${Status.BAD_CONFIG}@147`);
-    expect(refusal((b) => { b[ConfigOffset.RESERVED + 7] = 1; })).toBe(`${Status.BAD_CONFIG}@159`);
+    expect(refusal((b) => { b[ConfigOffset.RESERVED_END - 1] = 1; })).toBe(`${Status.BAD_CONFIG}@159`);
+    // int16 (docs/int16.md): RUN's tanh hidden layer is not exact on integers, refused at its activation byte.
+    expect(refusal((b) => { b[ConfigOffset.PRECISION] = 1; })).toBe(`${Status.BAD_CONFIG}@30`);
+    expect(refusal((b) => { b[ConfigOffset.PRECISION] = 1; b[ConfigOffset.ACTIVATIONS] = 1; })).toBe("ok");
+    expect(refusal((b) => { b[ConfigOffset.PRECISION] = 2; })).toBe(`${Status.BAD_CONFIG}@152`);
   });
 
   it("writes amsgrad, momentum_decay and clip_value where the module reads them", () => {
@@ -93,7 +97,8 @@ describe("configuration block", () => {
     expect([...block.subarray(ConfigOffset.FROZEN)]).toEqual(new Array(16).fill(0));
     expect(configFieldName(ConfigOffset.MOMENTUM_DECAY)).toBe("momentum_decay");
     expect(configFieldName(ConfigOffset.CLIP_VALUE)).toBe("clip_value");
-    expect(configFieldName(ConfigOffset.RESERVED + 3)).toBe("reserved byte 155 (must be 0)");
+    expect(configFieldName(ConfigOffset.RESERVED + 3)).toBe("reserved byte 156 (must be 0)");
+    expect(configFieldName(ConfigOffset.PRECISION)).toMatch(/^precision \(0 f32, 1 int16/);
   });
 
   it("names every refusable field by its offset", () => {

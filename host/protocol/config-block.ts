@@ -6,7 +6,7 @@
 // flags, the sample store's rows and 8 reserved (zero) bytes. The host writes
 // version 2; the module still takes version 1.
 import {
-  ACTIVATIONS, INITS, LOSSES, MAX_LAYERS, OPTIMIZERS,
+  ACTIVATIONS, INITS, LOSSES, MAX_LAYERS, OPTIMIZERS, PRECISIONS,
   type LossName, type OptimizerConfig, type RunConfig,
 } from "../model/config.js";
 import { OPTIMIZER_FIELDS, offsetName, type OptimizerOffsetName } from "../model/optimizer-fields.js";
@@ -42,7 +42,7 @@ export const ConfigOffset = {
   CLIP_NORM: 120,
   // version 2
   CLIP_VALUE: 136, FROZEN: 144, INPUT_FLAGS: 145, PAD_146: 146, STORE_ROWS: 148,
-  RESERVED: 152, RESERVED_END: 160,
+  PRECISION: 152, RESERVED: 153, RESERVED_END: 160,
 } as const;
 
 /** Bits of the flags byte (the optimizer's boolean fields). */
@@ -69,6 +69,7 @@ const SCALAR_NAMES: Record<number, string> = {
   [ConfigOffset.FROZEN]: "frozen layers (0 up to one less than the layer count)",
   [ConfigOffset.INPUT_FLAGS]: "input flags (bit 0 normalize; the others must be 0)",
   [ConfigOffset.STORE_ROWS]: "sample-store rows",
+  [ConfigOffset.PRECISION]: "precision (0 f32, 1 int16; a module older than docs/int16.md refuses 1)",
 };
 
 function flagsOf(o: OptimizerConfig): number {
@@ -94,6 +95,7 @@ export function encodeConfig(c: RunConfig): Uint8Array {
   v.setUint8(ConfigOffset.FROZEN, c.frozenLayers ?? 0);
   v.setUint8(ConfigOffset.INPUT_FLAGS, c.normalizeInputs ? InputFlag.NORMALIZE : 0);
   v.setUint32(ConfigOffset.STORE_ROWS, c.storeRows ?? 0, true);
+  v.setUint8(ConfigOffset.PRECISION, PRECISIONS.indexOf(c.precision ?? "f32"));
   return buf;
 }
 

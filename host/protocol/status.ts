@@ -5,7 +5,7 @@ import { LinkError } from "../errors.js";
 export const Status = {
   OK: 0, BAD_CONFIG: 1, TOO_BIG: 2, NOT_CONFIGURED: 3, BAD_ROWS: 4, BAD_RANGE: 5,
   BAD_LABEL: 6, BAD_FRAME: 7, OUT_OF_ORDER: 8, NON_FINITE: 9, TRAP: 10, LOAD_FAILED: 11,
-  NO_SESSION: 12,
+  NO_SESSION: 12, RANGE_COLLAPSED: 13,
 } as const;
 
 export type StatusName = keyof typeof Status;
@@ -16,6 +16,7 @@ const MEANINGS: Record<StatusName, string> = {
   BAD_LABEL: "class label out of range", BAD_FRAME: "malformed frame", OUT_OF_ORDER: "frame out of order",
   NON_FINITE: "the loss, a gradient or an updated weight is not finite", TRAP: "the module trapped", LOAD_FAILED: "the module failed to load",
   NO_SESSION: "no session (the board restarted)",
+  RANGE_COLLAPSED: "int16: a layer's integer range left float32's (every value flushed to 0; docs/int16.md): nothing trained on the chunk",
 };
 
 const BY_CODE = new Map<number, string>(

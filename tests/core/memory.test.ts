@@ -98,11 +98,13 @@ describe("host plan equals the module's plan", () => {
       const chunk = 1 + Math.floor(r() < 0.2 ? r() * 1000 : r() * 64);
       const frozenLayers = r() < 0.5 ? Math.floor(r() * L) : 0;
       const normalizeInputs = r() < 0.5;
+      // int16 (docs/int16.md): its extra bytes, with a hidden activation it takes.
+      const int16 = r() < 0.3;
       const spec: NetSpec = {
-        sizes, act: pick(ACTIVATIONS), loss, opt: name, chunk, optimizer: { momentum, centered, nesterov },
+        sizes, act: int16 ? pick(["identity", "relu"] as const) : pick(ACTIVATIONS), loss, opt: name, chunk, optimizer: { momentum, centered, nesterov },
         frozenLayers, normalizeInputs,
       };
-      const run = runConfig(spec);
+      const run = { ...runConfig(spec), ...(int16 ? { precision: "int16" as const } : {}) };
       const status = net.configure(run);
       const host = computePlan(run, staticBytes);
       const mod = net.plan();
@@ -112,8 +114,10 @@ describe("host plan equals the module's plan", () => {
       seen.add(`${name}/${momentum}/${centered}/${loss}/${status}`);
       if (frozenLayers > 0 && status === Status.OK) seen.add("frozen");
       if (normalizeInputs && status === Status.OK) seen.add("normalizing");
+      if (int16) seen.add(`int16/${status}`);
     }
     expect(seen.has("frozen") && seen.has("normalizing")).toBe(true);
+    expect(seen.has(`int16/${Status.OK}`)).toBe(true);
     // every optimizer-state shape and both outcomes were exercised
     expect([...seen].some((s) => s.startsWith("rmsprop/0.9/true"))).toBe(true);
     expect([...seen].some((s) => s.startsWith("sgd/0/"))).toBe(true);
@@ -149,6 +153,38 @@ describe("edgeprop plan", () => {
     for (let s = 0; s < 64; s += 32) net.trainBatch(x, t, 32, plan.chunk, s);
     net.evalLoss(x, t, 64, plan.chunk);
     expect(firstCanaryDamage(net.e.memory, plan.total_bytes)).toBe(-1);
+  });
+});
+
+describe("edgeprop plan --precision int16 (docs/int16.md §7)", () => {
+  it("P2 shows both precisions; its int16 plan is at most 1.25x the f32 plan, and the module trains int16 in exactly that", () => {
+    const res = runCli(["plan", "--layers", "16,32,32,4", "--act", "relu", "--loss", "ce", "--opt", "adam", "--batch", "32", "--precision", "int16", "--json"]);
+    expect(res.stderr).toBe("");
+    expect(res.code).toBe(0);
+    const [plan] = jsonLines(res.stdout);
+    expect(plan.precision).toBe("int16");
+    const { f32, int16 } = plan.by_precision;
+    expect(int16.total_bytes).toBe(plan.total_bytes);
+    expect(int16.total_bytes - f32.total_bytes).toBe(int16.int16_bytes);
+    // int16 weights (16*32 + 32*32 + 32*4) x 2, a chunk of deltas (8 rows x 32) x 2, the bias scratch 32 x 8, 2 x 9 scales
+    expect(int16.int16_bytes).toBe(2 * (16 * 32 + 32 * 32 + 32 * 4) + 2 * 8 * 32 + 8 * 32 + 72);
+    expect(f32.total_bytes).toBe(31832); // the f32 plan did not grow
+    expect(int16.total_bytes).toBeLessThanOrEqual(1.25 * f32.total_bytes);
+    const text = runCli(["plan", "--layers", "16,32,32,4", "--act", "relu", "--loss", "ce", "--opt", "adam", "--batch", "32"]);
+    expect(text.stdout).toMatch(new RegExp(`total\\s+${f32.total_bytes.toLocaleString("en-US")}\\s+${int16.total_bytes.toLocaleString("en-US")}`));
+    const net = new Net();
+    net.e.set_memory_limit(plan.total_bytes);
+    expect(net.configure({ ...runConfig({ sizes: [16, 32, 32, 4], act: "relu", loss: "ce", opt: "adam", chunk: plan.chunk }), precision: "int16" as const })).toBe(Status.OK);
+    expect(net.e.plan_total()).toBe(plan.total_bytes);
+    fillCanary(net.e.memory, plan.total_bytes);
+    const { x, t } = randomData(rng(1), 64, 16, 4, "ce");
+    for (let s = 0; s < 64; s += 32) net.trainBatch(x, t, 32, plan.chunk, s);
+    net.evalLoss(x, t, 64, plan.chunk);
+    expect(firstCanaryDamage(net.e.memory, plan.total_bytes)).toBe(-1);
+    // One byte less: refused.
+    const small = new Net();
+    small.e.set_memory_limit(plan.total_bytes - 8);
+    expect(small.configure({ ...runConfig({ sizes: [16, 32, 32, 4], act: "relu", loss: "ce", opt: "adam", chunk: plan.chunk }), precision: "int16" as const })).toBe(Status.TOO_BIG);
   });
 });
 

@@ -126,7 +126,9 @@ export class Net {
     return {
       params_bytes: e.plan_params(), grads_bytes: e.plan_grads(), optimizer_bytes: e.plan_optimizer(),
       activations_bytes: e.plan_activations(), input_stats_bytes: e.plan_input_stats(), store_bytes: e.plan_store(),
-      buffers_bytes: e.plan_buffers(), static_bytes: e.plan_static(), total_bytes: e.plan_total(),
+      buffers_bytes: e.plan_buffers(), static_bytes: e.plan_static(),
+      ...(e.plan_int16() > 0 ? { int16_bytes: e.plan_int16() } : {}),
+      total_bytes: e.plan_total(),
     };
   }
 }

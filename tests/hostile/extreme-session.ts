@@ -73,6 +73,12 @@ export function extremeConfigs(seed: number, random: number): RunConfig[] {
     const storeRows = r() < 0.5 ? 0 : r() < 0.6 ? pick(EXTREME_STORE_ROWS) : 1 + randInt(r, 64);
     fixed.push(run(sizes, chunk, loss, pick(OPTS), { momentum: r() < 0.5 ? 0 : 0.9, centered: r() < 0.3 }, storeRows));
   }
+  // int16 (docs/int16.md): its extra plan bytes at the extremes too. Drawn from a generator of
+  // its own, so the configurations above are the ones they always were.
+  const q = prng(seed ^ 0x1616);
+  fixed.push({ ...run([65535, 65535], 65535, "mse", "sgd"), precision: "int16" }); // int16 weights 2 x 65535^2: past 2^33
+  fixed.push({ ...run([3, 4, 2], 8, "ce", "adam"), precision: "int16" });
+  for (const c of fixed.slice(0, fixed.length - 2)) if (q() < 0.3) fixed.push({ ...c, precision: "int16" });
   return fixed;
 }
 
@@ -234,5 +240,9 @@ export function exactPlanTotal(c: RunConfig, staticBytes: number, txPayload: num
   const levels = c.sizes.reduce((a, b) => a + b, 0);
   const rx = Math.max(minRxPayload, 8 + c.chunk * 4 * (c.sizes[0] + targets));
   const store = align8(4 * (c.storeRows ?? 0) * (c.sizes[0] + targets)) + align8(4 * (c.storeRows ?? 0));
-  return align8(staticBytes) + frame(rx) + frame(txPayload) + 2 * p + slots * p + align8(4 * c.chunk * (levels + targets)) + store;
+  // int16 (docs/int16.md §7): int16 weights, a chunk of int16 deltas, the i64 bias scratch, 2 x 9 i32 scales.
+  let weights = 0, widest = 0;
+  for (let l = 1; l <= L; l++) { weights += c.sizes[l] * c.sizes[l - 1]; widest = Math.max(widest, c.sizes[l]); }
+  const int16 = c.precision === "int16" ? align8(2 * weights) + align8(2 * c.chunk * widest) + align8(8 * widest) + 72 : 0;
+  return align8(staticBytes) + frame(rx) + frame(txPayload) + 2 * p + slots * p + align8(4 * c.chunk * (levels + targets)) + store + int16;
 }

@@ -1,0 +1,164 @@
+// The int16 backward pass over a chunk (docs/int16.md §6): the last layer's
+// f32 dL/dz quantized to int16, then per trained layer the weight gradients
+// as i32 sums over groups of ROW_GROUP rows (converted to f32 and added into
+// the f32 gradient buffers the optimizer reads) and the input deltas as i32
+// sums, masked by ReLU below and requantized to int16 for the layer below.
+import { Act, activationOf, frozenLayers, layerCount, width } from "../config";
+import { gradsOf, level } from "../arena";
+import { Status } from "../status";
+import { ROW_GROUP, bitsOf } from "./plan16";
+import { quantScale, quantizeF32, requant32, requantShift32 } from "./quantize";
+import { deltas16, scaleOfLevel, scaleOfWeights, w16Of } from "./state";
+import { toF32From32 } from "./to-f32";
+import { setCollapsedLayer } from "./collapse";
+
+let nonZeroSums: u32 = 0;
+let flushedSums: u32 = 0;
+
+@inline function addInto(g: usize, a: i32, S: i32): void {
+  const v = toF32From32(a, S);
+  if (a != 0) { nonZeroSums++; if (v == 0) flushedSums++; }
+  store<f32>(g, load<f32>(g) + v);
+}
+
+/** G[j][i] += toF32(sum_r dz[r][j] x[r][i], S), gb[j] += toF32(sum_r dz[r][j], d), per group of rows. */
+function weightGradients(G: usize, dz: usize, x: usize, nIn: i32, nOut: i32, rows: i32, S: i32, d: i32): void {
+  const rowIn = <usize>nIn << 1, rowOut = <usize>nOut << 1;
+  const gRow = <usize>nIn << 2;
+  const gb = G + (<usize>(nIn * nOut) << 2);
+  const out4 = nOut & ~3, in4 = nIn & ~3;
+  for (let first = 0; first < rows; first += ROW_GROUP) {
+    const n = rows - first < ROW_GROUP ? rows - first : ROW_GROUP;
+    const d0 = dz + <usize>first * rowOut, x0 = x + <usize>first * rowIn;
+    const dEnd = d0 + <usize>n * rowOut;
+    for (let j = 0; j < nOut; j++) {
+      let a: i32 = 0;
+      for (let p = d0 + (<usize>j << 1); p < dEnd; p += rowOut) a += <i32>load<i16>(p);
+      const q = gb + (<usize>j << 2);
+      store<f32>(q, load<f32>(q) + toF32From32(a, d));
+    }
+    let j = 0;
+    for (; j < out4; j += 4) {
+      let i = 0;
+      for (; i < in4; i += 4) {
+        let a00: i32 = 0, a01: i32 = 0, a02: i32 = 0, a03: i32 = 0;
+        let a10: i32 = 0, a11: i32 = 0, a12: i32 = 0, a13: i32 = 0;
+        let a20: i32 = 0, a21: i32 = 0, a22: i32 = 0, a23: i32 = 0;
+        let a30: i32 = 0, a31: i32 = 0, a32: i32 = 0, a33: i32 = 0;
+        let pd = d0 + (<usize>j << 1), px = x0 + (<usize>i << 1);
+        for (; pd < dEnd; pd += rowOut, px += rowIn) {
+          const x0v = <i32>load<i16>(px), x1v = <i32>load<i16>(px, 2), x2v = <i32>load<i16>(px, 4), x3v = <i32>load<i16>(px, 6);
+          let e = <i32>load<i16>(pd);
+          a00 += e * x0v; a01 += e * x1v; a02 += e * x2v; a03 += e * x3v;
+          e = <i32>load<i16>(pd, 2);
+          a10 += e * x0v; a11 += e * x1v; a12 += e * x2v; a13 += e * x3v;
+          e = <i32>load<i16>(pd, 4);
+          a20 += e * x0v; a21 += e * x1v; a22 += e * x2v; a23 += e * x3v;
+          e = <i32>load<i16>(pd, 6);
+          a30 += e * x0v; a31 += e * x1v; a32 += e * x2v; a33 += e * x3v;
+        }
+        let q = G + <usize>j * gRow + (<usize>i << 2);
+        addInto(q, a00, S); addInto(q + 4, a01, S); addInto(q + 8, a02, S); addInto(q + 12, a03, S);
+        q += gRow;
+        addInto(q, a10, S); addInto(q + 4, a11, S); addInto(q + 8, a12, S); addInto(q + 12, a13, S);
+        q += gRow;
+        addInto(q, a20, S); addInto(q + 4, a21, S); addInto(q + 8, a22, S); addInto(q + 12, a23, S);
+        q += gRow;
+        addInto(q, a30, S); addInto(q + 4, a31, S); addInto(q + 8, a32, S); addInto(q + 12, a33, S);
+      }
+      for (; i < nIn; i++) for (let k = 0; k < 4; k++) gradientCell(G, gRow, d0, dEnd, rowOut, x0, rowIn, j + k, i, S);
+    }
+    for (; j < nOut; j++) for (let i = 0; i < nIn; i++) gradientCell(G, gRow, d0, dEnd, rowOut, x0, rowIn, j, i, S);
+  }
+}
+
+function gradientCell(G: usize, gRow: usize, d0: usize, dEnd: usize, rowOut: usize, x0: usize, rowIn: usize, j: i32, i: i32, S: i32): void {
+  let a: i32 = 0;
+  let px = x0 + (<usize>i << 1);
+  for (let pd = d0 + (<usize>j << 1); pd < dEnd; pd += rowOut, px += rowIn) a += <i32>load<i16>(pd) * <i32>load<i16>(px);
+  addInto(G + <usize>j * gRow + (<usize>i << 2), a, S);
+}
+
+/**
+ * a[r][i] = sum_j dz[r][j] W[j][i] (i32) into the level's 4-byte slots, written
+ * in descending order (the level's int16 activations, in its first half, are
+ * read for the ReLU mask before their bytes are overwritten); returns max |a|.
+ */
+function inputDeltaSums(W: usize, dz: usize, lv: usize, nIn: i32, nOut: i32, rows: i32, relu: bool): u32 {
+  const rowOut = <usize>nOut << 1, wRow = <usize>nIn << 1;
+  const wEnd = W + <usize>nOut * wRow;
+  let M: u32 = 0;
+  for (let r = rows - 1; r >= 0; r--) {
+    const dr = dz + <usize>r * rowOut;
+    const base = r * nIn;
+    let i = nIn - 1;
+    for (; i >= 0 && ((i + 1) & 3) != 0; i--) {
+      let a: i32 = 0;
+      for (let pw = W + (<usize>i << 1), pd = dr; pw < wEnd; pw += wRow, pd += 2) a += <i32>load<i16>(pd) * <i32>load<i16>(pw);
+      const m = <usize>(base + i);
+      if (relu && load<i16>(lv + (m << 1)) <= 0) a = 0;
+      store<i32>(lv + (m << 2), a);
+      const u = <u32>(a < 0 ? -a : a);
+      if (u > M) M = u;
+    }
+    for (; i >= 3; i -= 4) {
+      const c = i - 3;
+      let a0: i32 = 0, a1: i32 = 0, a2: i32 = 0, a3: i32 = 0;
+      for (let pw = W + (<usize>c << 1), pd = dr; pw < wEnd; pw += wRow, pd += 2) {
+        const e = <i32>load<i16>(pd);
+        a0 += e * <i32>load<i16>(pw); a1 += e * <i32>load<i16>(pw, 2);
+        a2 += e * <i32>load<i16>(pw, 4); a3 += e * <i32>load<i16>(pw, 6);
+      }
+      const m = <usize>(base + c);
+      if (relu) {
+        const h = lv + (m << 1);
+        if (load<i16>(h) <= 0) a0 = 0;
+        if (load<i16>(h, 2) <= 0) a1 = 0;
+        if (load<i16>(h, 4) <= 0) a2 = 0;
+        if (load<i16>(h, 6) <= 0) a3 = 0;
+      }
+      const q = lv + (m << 2);
+      store<i32>(q, a3, 12); store<i32>(q, a2, 8); store<i32>(q, a1, 4); store<i32>(q, a0);
+      let u = <u32>(a0 < 0 ? -a0 : a0); if (u > M) M = u;
+      u = <u32>(a1 < 0 ? -a1 : a1); if (u > M) M = u;
+      u = <u32>(a2 < 0 ? -a2 : a2); if (u > M) M = u;
+      u = <u32>(a3 < 0 ? -a3 : a3); if (u > M) M = u;
+    }
+  }
+  return M;
+}
+
+/** Walks back from the last layer; the loss has left dL/dz (f32) at level(L). */
+export function backward16(rows: i32): i32 {
+  const L = layerCount();
+  const K = frozenLayers();
+  let n = rows * width(L);
+  if (!quantizeF32(level(L), deltas16, n, bitsOf(L))) return Status.NON_FINITE;
+  let d = quantScale;
+  for (let l = L; l > K; l--) {
+    const nIn = width(l - 1), nOut = width(l);
+    nonZeroSums = 0;
+    flushedSums = 0;
+    weightGradients(gradsOf(l), deltas16, level(l - 1), nIn, nOut, rows, d + scaleOfLevel(l - 1), d);
+    if (nonZeroSums > 0 && flushedSums == nonZeroSums) {
+      setCollapsedLayer(l);
+      return Status.RANGE_COLLAPSED;
+    }
+    if (l - 1 <= K) break;
+    const S = d + scaleOfWeights(l);
+    const lv = level(l - 1);
+    const M = inputDeltaSums(w16Of(l), deltas16, lv, nIn, nOut, rows, activationOf(l - 1) == Act.RELU);
+    n = rows * nIn;
+    const b = bitsOf(l - 1);
+    if (M == 0) {
+      for (let k = 0; k < n; k++) store<i16>(deltas16 + (<usize>k << 1), 0);
+      d = S;
+      continue;
+    }
+    const t = requantShift32(M, b);
+    const limit = (<u32>1 << <u32>b) - 1;
+    for (let k = 0; k < n; k++) store<i16>(deltas16 + (<usize>k << 1), requant32(load<i32>(lv + (<usize>k << 2)), t, limit));
+    d = S - t;
+  }
+  return Status.OK;
+}
