@@ -18,6 +18,15 @@ export interface CsvOptions {
   delimiter?: Delimiter;
   /** Bytes read from a file at a time (default READ_CHUNK_BYTES; small values test the chunk boundaries). */
   chunkBytes?: number;
+  /** Called after each chunk: the bytes and rows read so far, and the file's size (a progress line). */
+  onProgress?: (p: ReadProgress) => void;
+}
+
+/** How far a read has come. */
+export interface ReadProgress {
+  bytes: number;
+  rows: number;
+  size: number;
 }
 
 /** The fields of one column that are not numbers, e.g. class labels. */
@@ -32,8 +41,13 @@ export interface NumericTable {
   file: string;
   columns: string[];
   rows: number;
-  /** rows x columns, row-major, as float64 (converted to f32 when staged); NaN where the field is text. */
-  values: Float64Array;
+  /**
+   * rows x columns, row-major, as float32 (what the board trains on; one
+   * contiguous buffer, never an array of numbers per row); NaN where the
+   * field is text. A data set made from the table may take this buffer over
+   * (dataset.ts): the table's `values` are then no longer read.
+   */
+  values: Float32Array;
   /** Per column: null when every field is a number, else its text fields. */
   text: (TextColumn | null)[];
   /** The 1-based file line where each row starts, for messages about a row. */
@@ -61,7 +75,7 @@ export const NON_FINITE = /^[+-]?(nan|inf|infinity)$/i;
 export const DECIMAL_COMMA = /^[+-]?\d+,\d+$/;
 
 /** Bytes read at a time from a file; a record longer than this makes the chunk grow. */
-export const READ_CHUNK_BYTES = 1 << 20;
+export const READ_CHUNK_BYTES = 1 << 18;
 
 const QUOTE = 0x22, NEWLINE = 0x0a;
 const NAMES: Record<Delimiter, string> = { ",": "','", ";": "';'", "\t": "tab" };
@@ -141,8 +155,12 @@ function lineColumnAt(text: string, pos: number): [number, number] {
 
 /** Where the bytes come from: the whole text in memory, or an open file read in chunks. */
 interface Source {
-  /** The next bytes, or null at the end. */
-  next(): Buffer | null;
+  /**
+   * `carry` (the unfinished end of the last chunk) then the next bytes, or
+   * null at the end of the input. Valid until the next call: a file's chunks
+   * share one buffer, so a large file leaves no garbage of its size behind.
+   */
+  next(carry: Buffer | null): Buffer | null;
   /** `length` bytes from file offset `at` (for placing a message after the parse). */
   slice(at: number, length: number): Buffer;
   size: number;
@@ -152,7 +170,7 @@ interface Source {
 function bufferSource(buf: Buffer): Source {
   let done = false;
   return {
-    next: () => { if (done) return null; done = true; return buf; },
+    next: (carry) => { if (done) return null; done = true; return carry ? Buffer.concat([carry, buf]) : buf; },
     slice: (at, length) => buf.subarray(at, at + length),
     size: buf.length,
     close: () => {},
@@ -179,8 +197,8 @@ function fileSource(file: string, chunkBytes = READ_CHUNK_BYTES): Source {
     closeSync(fd);
     throw err instanceof InputError ? err : cannot(err);
   }
-  const readAt = (handle: number, at: number, length: number): Buffer => {
-    const buf = Buffer.alloc(length);
+  const readAt = (handle: number, at: number, length: number): Buffer => readInto(handle, Buffer.alloc(length), at, length);
+  const readInto = (handle: number, buf: Buffer, at: number, length: number): Buffer => {
     let got = 0;
     try {
       while (got < length) {
@@ -194,13 +212,25 @@ function fileSource(file: string, chunkBytes = READ_CHUNK_BYTES): Source {
     return buf.subarray(0, got);
   };
   let pos = 0;
+  // One buffer for every chunk: a large file read as fresh buffers leaves the garbage collector tens of MB to find.
+  let reused: Buffer | null = null;
   return {
-    next: () => {
+    next: (carry) => {
       if (pos >= size) return null;
-      const buf = readAt(fd, pos, Math.min(chunkBytes, size - pos));
-      if (buf.length === 0) return null;
-      pos += buf.length;
-      return buf;
+      const kept = carry?.length ?? 0;
+      const length = Math.min(chunkBytes, size - pos);
+      if (!reused || reused.length < kept + length) {
+        // A record longer than a chunk: the buffer grows to hold it.
+        const grown = Buffer.alloc(Math.max(kept + length, Math.min(chunkBytes, size)));
+        carry?.copy(grown, 0);
+        reused = grown;
+      } else if (carry) {
+        carry.copy(reused, 0); // (memmove: the carry is the end of this same buffer)
+      }
+      const got = readInto(fd, reused.subarray(kept), pos, length);
+      if (got.length === 0) return null;
+      pos += got.length;
+      return reused.subarray(0, kept + got.length);
     },
     // Messages are placed after the table is read and the file closed: open it again for them.
     slice: (at, length) => {
@@ -295,6 +325,20 @@ export function readCsv(file: string, options: CsvOptions = {}): NumericTable {
   return readTable(fileSource(file, options.chunkBytes), file, options);
 }
 
+/**
+ * A field as a category or class label names it when it was read as a number:
+ * the shortest decimal that gives back its float32 (the table keeps float32),
+ * written as JavaScript writes numbers ("1", "0.1", "2.5e-7").
+ */
+export function numberName(v: number): string {
+  if (!Number.isFinite(v) || Number.isInteger(v)) return String(v);
+  for (let p = 1; p < 9; p++) {
+    const s = Number(v.toPrecision(p));
+    if (Math.fround(s) === v) return String(s);
+  }
+  return String(Number(v.toPrecision(9)));
+}
+
 export function parseCsv(text: string, file = "<data>", options: CsvOptions = {}): NumericTable {
   return readTable(bufferSource(Buffer.from(text, "utf8")), file, options);
 }
@@ -312,8 +356,8 @@ function readRecords(source: Source, file: string, options: CsvOptions): Numeric
   let columns: string[] | null = null;
   let n = 0;
   let headerLine = 1;
-  const values = new GrowableFloat64();
-  const rowLines = new GrowableInt32();
+  const values = new GrowableFloat32();
+  const rowLines = new GrowableUint32();
   const rowStarts = new GrowableFloat64();
   const text: ({ codes: GrowableInt32; names: string[]; index: Map<string, number> } | null)[] = [];
   let rows = 0;
@@ -419,11 +463,11 @@ function readRecords(source: Source, file: string, options: CsvOptions): Numeric
   };
 
   let pending: Buffer | null = null;
-  let first = true;
+  let first = true, sized = false;
   for (;;) {
-    const next = source.next();
+    const next = source.next(pending);
     if (next === null && pending === null) break;
-    let buf: Buffer = pending && next ? Buffer.concat([pending, next]) : (next ?? pending)!;
+    let buf: Buffer = next ?? pending!;
     const end = next === null;
     if (!delimiter) {
       // The header decides; wait for its end (or the file's) before choosing.
@@ -436,10 +480,10 @@ function readRecords(source: Source, file: string, options: CsvOptions): Numeric
     buf = buf.subarray(0, cutAt);
     chunk = buf;
     const bounds = recordBounds(buf);
-    const options = { delimiter, bom: first, trim: true, relax_column_count: true, skip_empty_lines: false, record_delimiter: RECORD_DELIMITERS };
+    const parseOptions = { delimiter, bom: first, trim: true, relax_column_count: true, skip_empty_lines: false, record_delimiter: RECORD_DELIMITERS };
     let records: string[][];
     try {
-      records = parse(buf, options) as string[][];
+      records = parse(buf, parseOptions) as string[][];
     } catch (err) {
       if (!(err instanceof CsvError)) throw err;
       // The failing record is the one after those csv-parse completed.
@@ -454,7 +498,7 @@ function readRecords(source: Source, file: string, options: CsvOptions): Numeric
       // Only lone CR line ends (classic Mac) make the counts differ: ask csv-parse where each record is (slower).
       const placed: [string[], number, number][] = [];
       let start = 0, line = 0;
-      parse(buf, { ...options, on_record: ((fields: string[], info: { bytes: number; lines: number }) => {
+      parse(buf, { ...parseOptions, on_record: ((fields: string[], info: { bytes: number; lines: number }) => {
         placed.push([fields, start, line]);
         start = info.bytes;
         line = info.lines;
@@ -465,6 +509,15 @@ function readRecords(source: Source, file: string, options: CsvOptions): Numeric
     first = false;
     chunkByte += buf.length;
     chunkLine += bounds.breaks;
+    if (!sized && rows > 0 && source.size > chunkByte) {
+      sized = true;
+      // Size the table once from the rows of the first chunk (a little over, so it rarely grows): no doubling copies of a large file.
+      const expected = Math.ceil((source.size / chunkByte) * rows * 1.04) + 64;
+      values.reserve(expected * n);
+      rowLines.reserve(expected);
+      rowStarts.reserve(expected);
+    }
+    options.onProgress?.({ bytes: chunkByte, rows, size: source.size });
     if (end) break;
   }
 
@@ -475,8 +528,8 @@ function readRecords(source: Source, file: string, options: CsvOptions): Numeric
     warnings.push(`${firstUnderflow} is too small for float32 (below ${FLOAT32_MIN_SUBNORMAL / 2}) and becomes 0` +
       (underflows > 1 ? ` (${underflows} values in all)` : ""));
   }
-  const lines = Uint32Array.from(rowLines.view());
-  const starts = rowStarts.view().slice();
+  const lines = rowLines.take();
+  const starts = rowStarts.take();
   const sep = delimiter!;
   const size = source.size;
   const fieldPosition = (r: number, c: number): [number, number] => {
@@ -487,8 +540,8 @@ function readRecords(source: Source, file: string, options: CsvOptions): Numeric
     return [lines[r] + dl, col];
   };
   return {
-    file, columns, rows, values: values.view().slice(), lines, delimiter: sep, warnings,
-    text: text.map((t) => (t ? { codes: t.codes.view().slice(), names: t.names } : null)),
+    file, columns, rows, values: values.take(), lines, delimiter: sep, warnings,
+    text: text.map((t) => (t ? { codes: t.codes.take(), names: t.names } : null)),
     fieldPosition,
     fieldColumn: (r, c) => fieldPosition(r, c)[1],
   };
@@ -524,23 +577,37 @@ function csvProblem(err: CsvError, file: string, record: string, line: number, d
   }
 }
 
-/** Typed arrays that grow by doubling: a table's columns without a JS array of boxed numbers per field. */
-class GrowableFloat64 {
-  private buf = new Float64Array(1024);
+type TypedArray = Float32Array | Float64Array | Int32Array | Uint32Array;
+
+/**
+ * A typed array that grows (by half, or to what `reserve` asks), so a table's
+ * columns never become a JS array of boxed numbers. `take` hands over the
+ * filled part without a copy when little of the buffer is unused (untouched
+ * pages of a large buffer cost no memory), else an exact copy.
+ */
+class Growable<A extends TypedArray> {
+  private buf: A;
   length = 0;
+  constructor(private readonly make: (n: number) => A) { this.buf = make(1024); }
+  capacity(): number { return this.buf.length; }
+  reserve(n: number): void {
+    if (n <= this.buf.length) return;
+    const b = this.make(n);
+    b.set(this.buf.subarray(0, this.length) as never);
+    this.buf = b;
+  }
   push(v: number): void {
-    if (this.length === this.buf.length) { const b = new Float64Array(this.buf.length * 2); b.set(this.buf); this.buf = b; }
+    if (this.length === this.buf.length) this.reserve(Math.ceil(this.buf.length * 1.5));
     this.buf[this.length++] = v;
   }
-  view(): Float64Array { return this.buf.subarray(0, this.length); }
+  view(): A { return this.buf.subarray(0, this.length) as A; }
+  take(): A {
+    const filled = this.view();
+    return this.buf.length - this.length <= this.length / 8 ? filled : filled.slice() as A;
+  }
 }
 
-class GrowableInt32 {
-  private buf = new Int32Array(1024);
-  length = 0;
-  push(v: number): void {
-    if (this.length === this.buf.length) { const b = new Int32Array(this.buf.length * 2); b.set(this.buf); this.buf = b; }
-    this.buf[this.length++] = v;
-  }
-  view(): Int32Array { return this.buf.subarray(0, this.length); }
-}
+class GrowableFloat32 extends Growable<Float32Array> { constructor() { super((n) => new Float32Array(n)); } }
+class GrowableFloat64 extends Growable<Float64Array> { constructor() { super((n) => new Float64Array(n)); } }
+class GrowableInt32 extends Growable<Int32Array> { constructor() { super((n) => new Int32Array(n)); } }
+class GrowableUint32 extends Growable<Uint32Array> { constructor() { super((n) => new Uint32Array(n)); } }
