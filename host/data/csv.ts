@@ -77,7 +77,46 @@ export const DECIMAL_COMMA = /^[+-]?\d+,\d+$/;
 /** Bytes read at a time from a file; a record longer than this makes the chunk grow. */
 export const READ_CHUNK_BYTES = 1 << 18;
 
-const QUOTE = 0x22, NEWLINE = 0x0a;
+const QUOTE = 0x22, NEWLINE = 0x0a, CR = 0x0d;
+
+/** The bytes a field may hold for the reader to take it as it is, without csv-parse: printable ASCII but '"' and ' '. */
+const PLAIN = (() => {
+  const t = new Uint8Array(256);
+  for (let b = 0x21; b <= 0x7e; b++) if (b !== QUOTE) t[b] = 1;
+  return t;
+})();
+
+/** 10^k for k = 0..22: every one exact in float64. */
+const EXACT_POWERS = Array.from({ length: 23 }, (_, k) => 10 ** k);
+
+/**
+ * The number written in bytes [a, b) when it is a plain decimal
+ * ([+-]digits[.digits], at most 15 digits, no exponent) whose value
+ * Number() would give by one exact division (an integer below 2^53 over an
+ * exact power of ten: one correctly rounded operation); undefined otherwise
+ * (the caller asks Number()).
+ */
+function plainNumber(buf: Buffer, a: number, b: number): number | undefined {
+  let i = a, negative = false;
+  if (buf[i] === 0x2d) { negative = true; i++; } else if (buf[i] === 0x2b) i++;
+  let m = 0, digits = 0, fraction = -1;
+  for (; i < b; i++) {
+    const c = buf[i];
+    if (c >= 0x30 && c <= 0x39) { m = m * 10 + (c - 0x30); digits++; if (fraction >= 0) fraction++; continue; }
+    if (c === 0x2e && fraction < 0) { fraction = 0; continue; }
+    return undefined;
+  }
+  if (digits === 0 || digits > 15) return undefined;
+  const v = fraction > 0 ? m / EXACT_POWERS[fraction] : m;
+  return negative ? -v : v;
+}
+
+/** How many LF bytes `buf` holds. */
+function countNewlines(buf: Buffer): number {
+  let k = 0;
+  for (let i = buf.indexOf(NEWLINE); i >= 0; i = buf.indexOf(NEWLINE, i + 1)) k++;
+  return k;
+}
 const NAMES: Record<Delimiter, string> = { ",": "','", ";": "';'", "\t": "tab" };
 const FLAG_SPELLING: Record<Delimiter, string> = { ",": "','", ";": "';'", "\t": "'\\t'" };
 
@@ -407,6 +446,92 @@ function readRecords(source: Source, file: string, options: CsvOptions): Numeric
     for (let i = 0; i < n; i++) text.push(null);
   };
 
+  /** Field `k` of the row being read is the number `v` (`written`: its text, for a message). */
+  const numberField = (k: number, v: number, written: () => string): void => {
+    if (!Number.isFinite(v) || Math.abs(v) > FLOAT32_MAX) {
+      const [l, c] = here(k);
+      throw new InputError(file, l, c, `${columnLabel(columns!, k)}: expected a finite float32 number, got '${cut(written(), 20)}'`);
+    }
+    if (v !== 0 && Math.fround(v) === 0) {
+      underflows++;
+      if (!firstUnderflow) {
+        const [l, c] = here(k);
+        firstUnderflow = `${file}:${l}:${c}: ${columnLabel(columns!, k)}: ${cut(written(), 20)}`;
+      }
+    }
+    values.push(v);
+  };
+
+  /** Field `k` of the row being read is text: a class label, or a mistake the reader of this column reports (it knows which). */
+  const textField = (k: number, raw: string): void => {
+    let col = text[k];
+    if (!col) {
+      col = { codes: new GrowableInt32(), names: [], index: new Map() };
+      for (let r = 0; r < rows; r++) col.codes.push(-1);
+      text[k] = col;
+    }
+    let code = col.index.get(raw);
+    if (code === undefined) { code = col.names.length; col.names.push(raw); col.index.set(raw, code); }
+    col.codes.push(code);
+    values.push(NaN);
+  };
+
+  /** The row is complete: its place in the file, for messages. */
+  const endRow = (line: number, byte: number): void => {
+    for (const col of text) if (col && col.codes.length === rows) col.codes.push(-1);
+    rowLines.push(line);
+    rowStarts.push(byte);
+    rows++;
+  };
+
+  /**
+   * The rows of a chunk that needs no CSV parser (every byte printable ASCII
+   * but a quote or a space, the separator, or a line end: what csv-parse
+   * would read as the bytes between separators), read straight into the
+   * table: no strings for numbers, no array per row. False (nothing read)
+   * when the chunk needs the parser.
+   */
+  const plainChunk = (buf: Buffer): boolean => {
+    const sep = delimiter!.charCodeAt(0);
+    for (let i = 0; i < buf.length; i++) {
+      const b = buf[i];
+      if (PLAIN[b] === 1 || b === sep || b === NEWLINE) continue;
+      if (b === CR && buf[i + 1] === NEWLINE) continue;
+      return false;
+    }
+    let line = 0;
+    for (let start = 0; start < buf.length; line++) {
+      let end = buf.indexOf(NEWLINE, start);
+      const next = end < 0 ? buf.length : end + 1;
+      if (end < 0) end = buf.length;
+      if (end > start && buf[end - 1] === CR) end--;
+      recordByte = start;
+      recordLine = line + 1;
+      plainRecord(buf, start, end, sep, chunkLine + line, chunkByte + start);
+      start = next;
+    }
+    return true;
+  };
+
+  const plainRecord = (buf: Buffer, start: number, end: number, sep: number, line: number, byte: number): void => {
+    let count = 1, blank = true;
+    for (let i = start; i < end; i++) { if (buf[i] === sep) count++; else blank = false; }
+    if (blank) return; // a line of nothing but separators: no record (as onRecord)
+    if (count !== n) { onRow(buf.toString("latin1", start, end).split(delimiter!), line, byte); return; }
+    for (let k = 0, a = start; k < n; k++) {
+      let b = buf.indexOf(sep, a);
+      if (b < 0 || b > end) b = end;
+      const v = plainNumber(buf, a, b);
+      if (v !== undefined) numberField(k, v, () => buf.toString("latin1", a, b));
+      else {
+        const raw = buf.toString("latin1", a, b);
+        if (NUMBER.test(raw)) numberField(k, Number(raw), () => raw); else textField(k, raw);
+      }
+      a = b + 1;
+    }
+    endRow(line, byte);
+  };
+
   const onRow = (fields: string[], line: number, byte: number): void => {
     if (fields.length !== n) {
       const what = fields.length < n ? "too few" : "too many";
@@ -419,38 +544,10 @@ function readRecords(source: Source, file: string, options: CsvOptions): Numeric
     for (let k = 0; k < n; k++) {
       const raw = fields[k];
       const s = raw.trim();
-      if (NUMBER.test(s)) {
-        const v = Number(s);
-        if (!Number.isFinite(v) || Math.abs(v) > FLOAT32_MAX) {
-          const [l, c] = here(k);
-          throw new InputError(file, l, c, `${columnLabel(columns!, k)}: expected a finite float32 number, got '${cut(s, 20)}'`);
-        }
-        if (v !== 0 && Math.fround(v) === 0) {
-          underflows++;
-          if (!firstUnderflow) {
-            const [l, c] = here(k);
-            firstUnderflow = `${file}:${l}:${c}: ${columnLabel(columns!, k)}: ${cut(s, 20)}`;
-          }
-        }
-        values.push(v);
-        continue;
-      }
-      // Text: a class label, or a mistake the reader of this column reports (it knows which).
-      let col = text[k];
-      if (!col) {
-        col = { codes: new GrowableInt32(), names: [], index: new Map() };
-        for (let r = 0; r < rows; r++) col.codes.push(-1);
-        text[k] = col;
-      }
-      let code = col.index.get(raw);
-      if (code === undefined) { code = col.names.length; col.names.push(raw); col.index.set(raw, code); }
-      col.codes.push(code);
-      values.push(NaN);
+      if (NUMBER.test(s)) numberField(k, Number(s), () => s);
+      else textField(k, raw);
     }
-    for (const col of text) if (col && col.codes.length === rows) col.codes.push(-1);
-    rowLines.push(line);
-    rowStarts.push(byte);
-    rows++;
+    endRow(line, byte);
   };
 
   /** One record of the current chunk: `start` its first byte, `lineOffset` its first line, both relative to the chunk. */
@@ -464,6 +561,17 @@ function readRecords(source: Source, file: string, options: CsvOptions): Numeric
 
   let pending: Buffer | null = null;
   let first = true, sized = false;
+  const afterChunk = (): void => {
+    if (!sized && rows > 0 && source.size > chunkByte) {
+      sized = true;
+      // Size the table once from the first rows (a little over, so it rarely grows): no doubling copies of a large file.
+      const expected = Math.ceil((source.size / chunkByte) * rows * 1.04) + 64;
+      values.reserve(expected * n);
+      rowLines.reserve(expected);
+      rowStarts.reserve(expected);
+    }
+    options.onProgress?.({ bytes: chunkByte, rows, size: source.size });
+  };
   for (;;) {
     const next = source.next(pending);
     if (next === null && pending === null) break;
@@ -479,6 +587,13 @@ function readRecords(source: Source, file: string, options: CsvOptions): Numeric
     pending = cutAt < buf.length ? buf.subarray(cutAt) : null;
     buf = buf.subarray(0, cutAt);
     chunk = buf;
+    if (columns !== null && plainChunk(buf)) {
+      chunkByte += buf.length;
+      chunkLine += countNewlines(buf);
+      afterChunk();
+      if (end) break;
+      continue;
+    }
     const bounds = recordBounds(buf);
     const parseOptions = { delimiter, bom: first, trim: true, relax_column_count: true, skip_empty_lines: false, record_delimiter: RECORD_DELIMITERS };
     let records: string[][];
@@ -509,15 +624,7 @@ function readRecords(source: Source, file: string, options: CsvOptions): Numeric
     first = false;
     chunkByte += buf.length;
     chunkLine += bounds.breaks;
-    if (!sized && rows > 0 && source.size > chunkByte) {
-      sized = true;
-      // Size the table once from the rows of the first chunk (a little over, so it rarely grows): no doubling copies of a large file.
-      const expected = Math.ceil((source.size / chunkByte) * rows * 1.04) + 64;
-      values.reserve(expected * n);
-      rowLines.reserve(expected);
-      rowStarts.reserve(expected);
-    }
-    options.onProgress?.({ bytes: chunkByte, rows, size: source.size });
+    afterChunk();
     if (end) break;
   }
 
