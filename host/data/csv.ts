@@ -74,6 +74,11 @@ export const NON_FINITE = /^[+-]?(nan|inf|infinity)$/i;
 /** `1,5`: a number written with a decimal comma (only possible when the separator is not ','). */
 export const DECIMAL_COMMA = /^[+-]?\d+,\d+$/;
 
+/** Every STRIDE-th row's start is kept (8 bytes), not every row's: a message finds the rows between from there. */
+const STRIDE = 16;
+/** How much of the file a message about a row of a lone-CR file reads at most past the row's start. */
+const MAX_RECORD_SPAN = 1 << 20;
+
 /** Bytes read at a time from a file; a record longer than this makes the chunk grow. */
 export const READ_CHUNK_BYTES = 1 << 18;
 
@@ -397,7 +402,10 @@ function readRecords(source: Source, file: string, options: CsvOptions): Numeric
   let headerLine = 1;
   const values = new GrowableFloat32();
   const rowLines = new GrowableUint32();
+  // Where rows start in the file, for messages: every STRIDE-th row's byte (a row between is found from there), and each row of a chunk with lone CR line ends.
   const rowStarts = new GrowableFloat64();
+  const exactStarts = new Map<number, number>();
+  let exactPlacement = false;
   const text: ({ codes: GrowableInt32; names: string[]; index: Map<string, number> } | null)[] = [];
   let rows = 0;
   let underflows = 0;
@@ -446,8 +454,9 @@ function readRecords(source: Source, file: string, options: CsvOptions): Numeric
     for (let i = 0; i < n; i++) text.push(null);
   };
 
-  /** Field `k` of the row being read is the number `v` (`written`: its text, for a message). */
-  const numberField = (k: number, v: number, written: () => string): void => {
+  /** Field `k` of the row being read is the number `v`, written as `text` (or as bytes [a, b) of it: no string made unless a message needs one). */
+  const numberField = (k: number, v: number, text: string | Buffer, a = 0, b = 0): void => {
+    const written = () => (typeof text === "string" ? text : text.toString("latin1", a, b));
     if (!Number.isFinite(v) || Math.abs(v) > FLOAT32_MAX) {
       const [l, c] = here(k);
       throw new InputError(file, l, c, `${columnLabel(columns!, k)}: expected a finite float32 number, got '${cut(written(), 20)}'`);
@@ -480,7 +489,8 @@ function readRecords(source: Source, file: string, options: CsvOptions): Numeric
   const endRow = (line: number, byte: number): void => {
     for (const col of text) if (col && col.codes.length === rows) col.codes.push(-1);
     rowLines.push(line);
-    rowStarts.push(byte);
+    if (rows % STRIDE === 0) rowStarts.push(byte);
+    if (exactPlacement) exactStarts.set(rows, byte);
     rows++;
   };
 
@@ -522,10 +532,10 @@ function readRecords(source: Source, file: string, options: CsvOptions): Numeric
       let b = buf.indexOf(sep, a);
       if (b < 0 || b > end) b = end;
       const v = plainNumber(buf, a, b);
-      if (v !== undefined) numberField(k, v, () => buf.toString("latin1", a, b));
+      if (v !== undefined) numberField(k, v, buf, a, b);
       else {
         const raw = buf.toString("latin1", a, b);
-        if (NUMBER.test(raw)) numberField(k, Number(raw), () => raw); else textField(k, raw);
+        if (NUMBER.test(raw)) numberField(k, Number(raw), raw); else textField(k, raw);
       }
       a = b + 1;
     }
@@ -544,7 +554,7 @@ function readRecords(source: Source, file: string, options: CsvOptions): Numeric
     for (let k = 0; k < n; k++) {
       const raw = fields[k];
       const s = raw.trim();
-      if (NUMBER.test(s)) numberField(k, Number(s), () => s);
+      if (NUMBER.test(s)) numberField(k, Number(s), s);
       else textField(k, raw);
     }
     endRow(line, byte);
@@ -568,7 +578,7 @@ function readRecords(source: Source, file: string, options: CsvOptions): Numeric
       const expected = Math.ceil((source.size / chunkByte) * rows * 1.04) + 64;
       values.reserve(expected * n);
       rowLines.reserve(expected);
-      rowStarts.reserve(expected);
+      rowStarts.reserve(Math.ceil(expected / STRIDE));
     }
     options.onProgress?.({ bytes: chunkByte, rows, size: source.size });
   };
@@ -619,7 +629,9 @@ function readRecords(source: Source, file: string, options: CsvOptions): Numeric
         line = info.lines;
         return null;
       }) as never });
+      exactPlacement = true;
       for (const [fields, at, lineOffset] of placed) onRecord(fields, at, lineOffset);
+      exactPlacement = false;
     }
     first = false;
     chunkByte += buf.length;
@@ -639,10 +651,25 @@ function readRecords(source: Source, file: string, options: CsvOptions): Numeric
   const starts = rowStarts.take();
   const sep = delimiter!;
   const size = source.size;
+  /** The text of row r's record (and what follows it up to the next row). */
+  const recordText = (r: number): string => {
+    const exact = exactStarts.get(r);
+    if (exact !== undefined) {
+      const to = exactStarts.get(r + 1) ?? Math.min(size, exact + MAX_RECORD_SPAN);
+      return source.slice(exact, to - exact).toString("utf8");
+    }
+    // From the stride's first row: the rows up to r, found as the reader found them (line ends outside quotes).
+    const k = Math.floor(r / STRIDE);
+    const from = starts[k] ?? 0;
+    const to = k + 1 < starts.length ? starts[k + 1] : size;
+    const buf = source.slice(from, to - from);
+    const bounds = recordBounds(buf);
+    const want = (lines[r] ?? 0) - (lines[k * STRIDE] ?? 0);
+    const i = bounds.lines.indexOf(want);
+    return buf.subarray(bounds.starts[i] ?? 0, bounds.starts[i + 1] ?? buf.length).toString("utf8");
+  };
   const fieldPosition = (r: number, c: number): [number, number] => {
-    const from = starts[r];
-    const to = r + 1 < rows ? starts[r + 1] : size;
-    const record = source.slice(from, to - from).toString("utf8");
+    const record = recordText(r);
     const [dl, col] = lineColumnAt(record, locateField(record, c, sep).start);
     return [lines[r] + dl, col];
   };

@@ -2,7 +2,7 @@
 // that need the model: sizes, and class labels for cross-entropy. Class
 // labels may be text ("setosa", "class_1"): they become class indices, in
 // sorted order or the order --classes (or a loaded model) gives.
-import { DECIMAL_COMMA, NON_FINITE, describeField, fieldLabel, numberName, parseDelimiter, readCsv, type NumericTable } from "./csv.js";
+import { DECIMAL_COMMA, NON_FINITE, describeField, fieldLabel, numberName, parseDelimiter, readCsv, type CsvOptions, type NumericTable } from "./csv.js";
 import { InputError, UsageError } from "../errors.js";
 import type { LossName } from "../model/config.js";
 import { cut, cutList } from "../text/quote.js";
@@ -323,6 +323,8 @@ export interface DataFileOptions {
   missingFrom?: string;
   /** Rows without targets (predict on inputs only): this many zero targets per row keep the shapes. */
   nT?: number;
+  /** Called as the file is read (a progress line: csv.ts CsvOptions.onProgress). */
+  onProgress?: CsvOptions["onProgress"];
 }
 
 /**
@@ -332,7 +334,7 @@ export interface DataFileOptions {
  * too, for messages about a row and for its warnings.
  */
 export function readDataFile(file: string, o: DataFileOptions = {}): { table: NumericTable; data: Dataset } {
-  const table = readCsv(file, o.delimiter !== undefined ? { delimiter: parseDelimiter(o.delimiter) } : {});
+  const table = readCsv(file, { ...(o.delimiter !== undefined ? { delimiter: parseDelimiter(o.delimiter) } : {}), ...(o.onProgress ? { onProgress: o.onProgress } : {}) });
   const labels: LabelOptions = o.classes !== undefined ? { classes: parseClassList(o.classes) }
     : o.knownClasses ? { classes: o.knownClasses, classesFrom: o.knownClassesFrom ?? "the model" } : {};
   if (o.columns) {
