@@ -34,7 +34,7 @@ export function loadLine(file: string, show: boolean, stream: NodeJS.WriteStream
       const now = performance.now();
       if (now - last < REDRAW_MS) return;
       last = now;
-      const width = Math.max(20, (stream.columns ?? 80) - 1);
+      const width = Math.max(20, (stream.columns || 80) - 1); // a pty of no size says 0
       stream.write(`\r\x1b[2K${loadLineText(file, p, (now - t0) / 1000).slice(0, width)}`);
       drawn = true;
     },
