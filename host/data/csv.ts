@@ -487,7 +487,10 @@ function readRecords(source: Source, file: string, options: CsvOptions): Numeric
 
   /** The row is complete: its place in the file, for messages. */
   const endRow = (line: number, byte: number): void => {
-    for (const col of text) if (col && col.codes.length === rows) col.codes.push(-1);
+    for (let k = 0; k < text.length; k++) {
+      const col = text[k];
+      if (col && col.codes.length === rows) col.codes.push(-1);
+    }
     rowLines.push(line);
     if (rows % STRIDE === 0) rowStarts.push(byte);
     if (exactPlacement) exactStarts.set(rows, byte);

