@@ -1,10 +1,21 @@
 #!/usr/bin/env node
 // Issue 23's large-file figure: the peak memory (max RSS, from GNU time's -v)
 // of `edgeprop sim` on a generated CSV of ROWS rows (default 500,000) of 10
-// inputs and 1 target, next to the file's size and its numeric data as float32.
-// A measurement, not a test: run it by hand (needs /usr/bin/time).
+// inputs and 1 target, next to its numeric data as float32. The peak is given
+// over node alone and over the same run on 1,000 rows (what the data costs,
+// without the CLI's own code and the engine), for the in-process board
+// (--link direct) and the default protocol link (--link memory).
+// A measurement, not a test (tests/data/large-file.test.ts holds the bound):
+// run it by hand (needs /usr/bin/time and a built dist/: npm run build).
 //
 //   node bench/csv-load-memory.mjs [ROWS]
+//
+// Measured (2 cores, node 20, 500,000 rows: file 52 MB, float32 data 22 MB):
+//   before issue 23's loader (float64 table, csv-parse for every row, a
+//   shuffled copy per epoch): 383 MB peak, 15.5x the data over node alone.
+//   now: --link direct 114-119 MB, 1.7-1.9x the data over the 1,000-row run
+//   (3.4x over node alone); --link memory about 247 MB: the protocol link's
+//   frames, not the data (see the note printed).
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -14,9 +25,9 @@ import { fileURLToPath } from "node:url";
 const rows = Number(process.argv[2] ?? 500_000);
 const cols = 11;
 const dir = mkdtempSync(join(tmpdir(), "edgeprop-bench-csv-"));
-const file = join(dir, "big.csv");
-try {
-  // A seeded generator (mulberry32): the same file on every run.
+
+/** A seeded CSV (mulberry32) of `n` rows: the same file on every run. */
+function writeTable(file, n) {
   let a = 23;
   const next = () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -25,25 +36,37 @@ try {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
   const lines = [[...Array.from({ length: cols - 1 }, (_, i) => `x${i}`), "y"].join(",")];
-  for (let r = 0; r < rows; r++) {
+  for (let r = 0; r < n; r++) {
     const x = Array.from({ length: cols - 1 }, () => next() * 2 - 1);
     lines.push([...x, x.reduce((s, v) => s + v, 0) * 0.3].map((v) => v.toFixed(6)).join(","));
   }
   writeFileSync(file, lines.join("\n") + "\n");
+}
+
+try {
+  const big = join(dir, "big.csv"), small = join(dir, "small.csv");
+  writeTable(big, rows);
+  writeTable(small, 1000);
   const cli = fileURLToPath(new URL("../bin/edgeprop.js", import.meta.url));
   const peak = (args) => {
     const r = spawnSync("/usr/bin/time", ["-v", process.execPath, ...args], { encoding: "utf8" });
     if (r.error) throw r.error;
+    if (r.status !== 0) throw new Error(`${args.join(" ")}: exit ${r.status}\n${r.stderr}`);
     const m = r.stderr.match(/Maximum resident set size \(kbytes\): (\d+)/);
     if (!m) throw new Error(`no peak in /usr/bin/time's output:\n${r.stderr}`);
     return Number(m[1]) * 1024;
   };
-  const base = peak(["-e", "0"]);
-  const run = peak([cli, "sim", "--data", file, "--layers", `${cols - 1},1`, "--loss", "mse", "--epochs", "1", "--batch", "1000", "--quiet"]);
+  const sim = (file, link) => [cli, "sim", "--data", file, "--layers", `${cols - 1},1`, "--loss", "mse", "--epochs", "1", "--batch", "1000", "--quiet", "--link", link];
   const mb = (b) => `${(b / 1e6).toFixed(0)} MB`;
   const numeric = rows * cols * 4;
-  console.log(`${rows} rows x ${cols} columns: file ${mb(statSync(file).size)}, numeric data (float32) ${mb(numeric)}`);
-  console.log(`edgeprop sim peak RSS ${mb(run)} (node alone ${mb(base)}): ${((run - base) / numeric).toFixed(1)}x the numeric data above node's own`);
+  const base = peak(["-e", "0"]);
+  console.log(`${rows} rows x ${cols} columns: file ${mb(statSync(big).size)}, numeric data (float32) ${mb(numeric)}; node alone ${mb(base)}`);
+  for (const link of ["direct", "memory"]) {
+    const run = peak(sim(big, link)), own = peak(sim(small, link));
+    console.log(`--link ${link}: peak RSS ${mb(run)}; over the 1,000-row run (${mb(own)}) ${((run - own) / numeric).toFixed(1)}x the numeric data, ` +
+      `over node alone ${((run - base) / numeric).toFixed(1)}x`);
+  }
+  console.log("(--link memory: the protocol's frames add garbage of their own, beside the data)");
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

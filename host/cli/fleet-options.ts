@@ -17,7 +17,7 @@ import { validationRows } from "../data/validation-split.js";
 import { cut, cutList } from "../text/quote.js";
 import { readModel } from "../model/model-file.js";
 import { checkAgainstModel, readDataFile, type Dataset } from "../data/dataset.js";
-import { readCsv } from "../data/csv.js";
+import { numberName, readCsv } from "../data/csv.js";
 import { checkOutputFile } from "../files/output-path.js";
 import { readInputText } from "../files/input-file.js";
 
@@ -177,7 +177,7 @@ function columnValuesOf(a: Parsed, prepared: RunSpec, column: string): string[] 
     const r = rowAtLine.get(line);
     if (r === undefined) throw new Error(`by:${column}: the training row at line ${line} is not a row of ${table.file}`);
     const code = text?.codes[r] ?? -1;
-    return text && code >= 0 ? (text.names[code] ?? "") : String(file.values[r * file.columns.length + c]);
+    return text && code >= 0 ? (text.names[code] ?? "") : numberName(file.values[r * file.columns.length + c] ?? NaN);
   });
   if (prepared.validationSource?.kind !== "split") return all;
   // The rows before the split, to find which runSpecOf held out (validationRows is seeded and depends on the labels).

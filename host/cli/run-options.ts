@@ -19,6 +19,8 @@ import { CHECKPOINT_OPTIONS, mergeResumeArgs, runSettingsOf } from "./resume-opt
 import { CHECKPOINT_FILES, MAX_STEP, checkOptimizerState, readCheckpoint, type Checkpoint } from "../run/checkpoint.js";
 import { LINK_OPTIONS } from "./link-flags.js";
 import { checkAgainstModel, type DataFileOptions, type Dataset } from "../data/dataset.js";
+import { loadLine } from "../progress/load-line.js";
+import { refuseResidentEarly } from "./resident-check.js";
 import { readRunData, readValidationFile, type RunData } from "../data/run-data.js";
 import { splitValidation } from "../data/validation-split.js";
 import { MISSING_POLICIES, type MissingPolicy } from "../model/preprocessing.js";
@@ -405,7 +407,14 @@ export function runSpecOf(a: Parsed, variant: RunVariant = {}, given?: GivenRows
     read = { data: given.data, table: null };
   } else {
     ({ source, flags: a } = dataSourceOf(a, loaded));
-    read = readRunData(source, (t) => dataWarnings.push(t));
+    if (source.kind === "csv" && source.options.missing === "error") refuseResidentEarly(a, source.file, (rows) => resolveRun(a, rows, loaded, variant));
+    // A large file's load shows a line on a terminal (stderr), cleared before anything else is said.
+    const line = source.kind === "csv" ? loadLine(source.file, !a.quiet && !a.json) : null;
+    try {
+      read = readRunData(source, (t) => dataWarnings.push(t), line?.update);
+    } finally {
+      line?.end();
+    }
   }
   const { table } = read;
   let data = read.data;

@@ -18,6 +18,15 @@ export interface CsvOptions {
   delimiter?: Delimiter;
   /** Bytes read from a file at a time (default READ_CHUNK_BYTES; small values test the chunk boundaries). */
   chunkBytes?: number;
+  /** Called after each chunk: the bytes and rows read so far, and the file's size (a progress line). */
+  onProgress?: (p: ReadProgress) => void;
+}
+
+/** How far a read has come. */
+export interface ReadProgress {
+  bytes: number;
+  rows: number;
+  size: number;
 }
 
 /** The fields of one column that are not numbers, e.g. class labels. */
@@ -32,8 +41,13 @@ export interface NumericTable {
   file: string;
   columns: string[];
   rows: number;
-  /** rows x columns, row-major, as float64 (converted to f32 when staged); NaN where the field is text. */
-  values: Float64Array;
+  /**
+   * rows x columns, row-major, as float32 (what the board trains on; one
+   * contiguous buffer, never an array of numbers per row); NaN where the
+   * field is text. A data set made from the table may take this buffer over
+   * (dataset.ts): the table's `values` are then no longer read.
+   */
+  values: Float32Array;
   /** Per column: null when every field is a number, else its text fields. */
   text: (TextColumn | null)[];
   /** The 1-based file line where each row starts, for messages about a row. */
@@ -60,10 +74,54 @@ export const NON_FINITE = /^[+-]?(nan|inf|infinity)$/i;
 /** `1,5`: a number written with a decimal comma (only possible when the separator is not ','). */
 export const DECIMAL_COMMA = /^[+-]?\d+,\d+$/;
 
-/** Bytes read at a time from a file; a record longer than this makes the chunk grow. */
-export const READ_CHUNK_BYTES = 1 << 20;
+/** Every STRIDE-th row's start is kept (8 bytes), not every row's: a message finds the rows between from there. */
+const STRIDE = 16;
+/** How much of the file a message about a row of a lone-CR file reads at most past the row's start. */
+const MAX_RECORD_SPAN = 1 << 20;
 
-const QUOTE = 0x22, NEWLINE = 0x0a;
+/** Bytes read at a time from a file; a record longer than this makes the chunk grow. */
+export const READ_CHUNK_BYTES = 1 << 18;
+
+const QUOTE = 0x22, NEWLINE = 0x0a, CR = 0x0d;
+
+/** The bytes a field may hold for the reader to take it as it is, without csv-parse: printable ASCII but '"' and ' '. */
+const PLAIN = (() => {
+  const t = new Uint8Array(256);
+  for (let b = 0x21; b <= 0x7e; b++) if (b !== QUOTE) t[b] = 1;
+  return t;
+})();
+
+/** 10^k for k = 0..22: every one exact in float64. */
+const EXACT_POWERS = Array.from({ length: 23 }, (_, k) => 10 ** k);
+
+/**
+ * The number written in bytes [a, b) when it is a plain decimal
+ * ([+-]digits[.digits], at most 15 digits, no exponent) whose value
+ * Number() would give by one exact division (an integer below 2^53 over an
+ * exact power of ten: one correctly rounded operation); undefined otherwise
+ * (the caller asks Number()).
+ */
+function plainNumber(buf: Buffer, a: number, b: number): number | undefined {
+  let i = a, negative = false;
+  if (buf[i] === 0x2d) { negative = true; i++; } else if (buf[i] === 0x2b) i++;
+  let m = 0, digits = 0, fraction = -1;
+  for (; i < b; i++) {
+    const c = buf[i];
+    if (c >= 0x30 && c <= 0x39) { m = m * 10 + (c - 0x30); digits++; if (fraction >= 0) fraction++; continue; }
+    if (c === 0x2e && fraction < 0) { fraction = 0; continue; }
+    return undefined;
+  }
+  if (digits === 0 || digits > 15) return undefined;
+  const v = fraction > 0 ? m / EXACT_POWERS[fraction] : m;
+  return negative ? -v : v;
+}
+
+/** How many LF bytes `buf` holds. */
+function countNewlines(buf: Buffer): number {
+  let k = 0;
+  for (let i = buf.indexOf(NEWLINE); i >= 0; i = buf.indexOf(NEWLINE, i + 1)) k++;
+  return k;
+}
 const NAMES: Record<Delimiter, string> = { ",": "','", ";": "';'", "\t": "tab" };
 const FLAG_SPELLING: Record<Delimiter, string> = { ",": "','", ";": "';'", "\t": "'\\t'" };
 
@@ -141,8 +199,12 @@ function lineColumnAt(text: string, pos: number): [number, number] {
 
 /** Where the bytes come from: the whole text in memory, or an open file read in chunks. */
 interface Source {
-  /** The next bytes, or null at the end. */
-  next(): Buffer | null;
+  /**
+   * `carry` (the unfinished end of the last chunk) then the next bytes, or
+   * null at the end of the input. Valid until the next call: a file's chunks
+   * share one buffer, so a large file leaves no garbage of its size behind.
+   */
+  next(carry: Buffer | null): Buffer | null;
   /** `length` bytes from file offset `at` (for placing a message after the parse). */
   slice(at: number, length: number): Buffer;
   size: number;
@@ -152,7 +214,7 @@ interface Source {
 function bufferSource(buf: Buffer): Source {
   let done = false;
   return {
-    next: () => { if (done) return null; done = true; return buf; },
+    next: (carry) => { if (done) return null; done = true; return carry ? Buffer.concat([carry, buf]) : buf; },
     slice: (at, length) => buf.subarray(at, at + length),
     size: buf.length,
     close: () => {},
@@ -179,8 +241,8 @@ function fileSource(file: string, chunkBytes = READ_CHUNK_BYTES): Source {
     closeSync(fd);
     throw err instanceof InputError ? err : cannot(err);
   }
-  const readAt = (handle: number, at: number, length: number): Buffer => {
-    const buf = Buffer.alloc(length);
+  const readAt = (handle: number, at: number, length: number): Buffer => readInto(handle, Buffer.alloc(length), at, length);
+  const readInto = (handle: number, buf: Buffer, at: number, length: number): Buffer => {
     let got = 0;
     try {
       while (got < length) {
@@ -194,13 +256,25 @@ function fileSource(file: string, chunkBytes = READ_CHUNK_BYTES): Source {
     return buf.subarray(0, got);
   };
   let pos = 0;
+  // One buffer for every chunk: a large file read as fresh buffers leaves the garbage collector tens of MB to find.
+  let reused: Buffer | null = null;
   return {
-    next: () => {
+    next: (carry) => {
       if (pos >= size) return null;
-      const buf = readAt(fd, pos, Math.min(chunkBytes, size - pos));
-      if (buf.length === 0) return null;
-      pos += buf.length;
-      return buf;
+      const kept = carry?.length ?? 0;
+      const length = Math.min(chunkBytes, size - pos);
+      if (!reused || reused.length < kept + length) {
+        // A record longer than a chunk: the buffer grows to hold it.
+        const grown = Buffer.alloc(Math.max(kept + length, Math.min(chunkBytes, size)));
+        carry?.copy(grown, 0);
+        reused = grown;
+      } else if (carry) {
+        carry.copy(reused, 0); // (memmove: the carry is the end of this same buffer)
+      }
+      const got = readInto(fd, reused.subarray(kept), pos, length);
+      if (got.length === 0) return null;
+      pos += got.length;
+      return reused.subarray(0, kept + got.length);
     },
     // Messages are placed after the table is read and the file closed: open it again for them.
     slice: (at, length) => {
@@ -295,6 +369,20 @@ export function readCsv(file: string, options: CsvOptions = {}): NumericTable {
   return readTable(fileSource(file, options.chunkBytes), file, options);
 }
 
+/**
+ * A field as a category or class label names it when it was read as a number:
+ * the shortest decimal that gives back its float32 (the table keeps float32),
+ * written as JavaScript writes numbers ("1", "0.1", "2.5e-7").
+ */
+export function numberName(v: number): string {
+  if (!Number.isFinite(v) || Number.isInteger(v)) return String(v);
+  for (let p = 1; p < 9; p++) {
+    const s = Number(v.toPrecision(p));
+    if (Math.fround(s) === v) return String(s);
+  }
+  return String(Number(v.toPrecision(9)));
+}
+
 export function parseCsv(text: string, file = "<data>", options: CsvOptions = {}): NumericTable {
   return readTable(bufferSource(Buffer.from(text, "utf8")), file, options);
 }
@@ -312,9 +400,12 @@ function readRecords(source: Source, file: string, options: CsvOptions): Numeric
   let columns: string[] | null = null;
   let n = 0;
   let headerLine = 1;
-  const values = new GrowableFloat64();
-  const rowLines = new GrowableInt32();
+  const values = new GrowableFloat32();
+  const rowLines = new GrowableUint32();
+  // Where rows start in the file, for messages: every STRIDE-th row's byte (a row between is found from there), and each row of a chunk with lone CR line ends.
   const rowStarts = new GrowableFloat64();
+  const exactStarts = new Map<number, number>();
+  let exactPlacement = false;
   const text: ({ codes: GrowableInt32; names: string[]; index: Map<string, number> } | null)[] = [];
   let rows = 0;
   let underflows = 0;
@@ -363,6 +454,97 @@ function readRecords(source: Source, file: string, options: CsvOptions): Numeric
     for (let i = 0; i < n; i++) text.push(null);
   };
 
+  /** Field `k` of the row being read is the number `v`, written as `text` (or as bytes [a, b) of it: no string made unless a message needs one). */
+  const numberField = (k: number, v: number, text: string | Buffer, a = 0, b = 0): void => {
+    const written = () => (typeof text === "string" ? text : text.toString("latin1", a, b));
+    if (!Number.isFinite(v) || Math.abs(v) > FLOAT32_MAX) {
+      const [l, c] = here(k);
+      throw new InputError(file, l, c, `${columnLabel(columns!, k)}: expected a finite float32 number, got '${cut(written(), 20)}'`);
+    }
+    if (v !== 0 && Math.fround(v) === 0) {
+      underflows++;
+      if (!firstUnderflow) {
+        const [l, c] = here(k);
+        firstUnderflow = `${file}:${l}:${c}: ${columnLabel(columns!, k)}: ${cut(written(), 20)}`;
+      }
+    }
+    values.push(v);
+  };
+
+  /** Field `k` of the row being read is text: a class label, or a mistake the reader of this column reports (it knows which). */
+  const textField = (k: number, raw: string): void => {
+    let col = text[k];
+    if (!col) {
+      col = { codes: new GrowableInt32(), names: [], index: new Map() };
+      for (let r = 0; r < rows; r++) col.codes.push(-1);
+      text[k] = col;
+    }
+    let code = col.index.get(raw);
+    if (code === undefined) { code = col.names.length; col.names.push(raw); col.index.set(raw, code); }
+    col.codes.push(code);
+    values.push(NaN);
+  };
+
+  /** The row is complete: its place in the file, for messages. */
+  const endRow = (line: number, byte: number): void => {
+    for (let k = 0; k < text.length; k++) {
+      const col = text[k];
+      if (col && col.codes.length === rows) col.codes.push(-1);
+    }
+    rowLines.push(line);
+    if (rows % STRIDE === 0) rowStarts.push(byte);
+    if (exactPlacement) exactStarts.set(rows, byte);
+    rows++;
+  };
+
+  /**
+   * The rows of a chunk that needs no CSV parser (every byte printable ASCII
+   * but a quote or a space, the separator, or a line end: what csv-parse
+   * would read as the bytes between separators), read straight into the
+   * table: no strings for numbers, no array per row. False (nothing read)
+   * when the chunk needs the parser.
+   */
+  const plainChunk = (buf: Buffer): boolean => {
+    const sep = delimiter!.charCodeAt(0);
+    for (let i = 0; i < buf.length; i++) {
+      const b = buf[i];
+      if (PLAIN[b] === 1 || b === sep || b === NEWLINE) continue;
+      if (b === CR && buf[i + 1] === NEWLINE) continue;
+      return false;
+    }
+    let line = 0;
+    for (let start = 0; start < buf.length; line++) {
+      let end = buf.indexOf(NEWLINE, start);
+      const next = end < 0 ? buf.length : end + 1;
+      if (end < 0) end = buf.length;
+      if (end > start && buf[end - 1] === CR) end--;
+      recordByte = start;
+      recordLine = line + 1;
+      plainRecord(buf, start, end, sep, chunkLine + line, chunkByte + start);
+      start = next;
+    }
+    return true;
+  };
+
+  const plainRecord = (buf: Buffer, start: number, end: number, sep: number, line: number, byte: number): void => {
+    let count = 1, blank = true;
+    for (let i = start; i < end; i++) { if (buf[i] === sep) count++; else blank = false; }
+    if (blank) return; // a line of nothing but separators: no record (as onRecord)
+    if (count !== n) { onRow(buf.toString("latin1", start, end).split(delimiter!), line, byte); return; }
+    for (let k = 0, a = start; k < n; k++) {
+      let b = buf.indexOf(sep, a);
+      if (b < 0 || b > end) b = end;
+      const v = plainNumber(buf, a, b);
+      if (v !== undefined) numberField(k, v, buf, a, b);
+      else {
+        const raw = buf.toString("latin1", a, b);
+        if (NUMBER.test(raw)) numberField(k, Number(raw), raw); else textField(k, raw);
+      }
+      a = b + 1;
+    }
+    endRow(line, byte);
+  };
+
   const onRow = (fields: string[], line: number, byte: number): void => {
     if (fields.length !== n) {
       const what = fields.length < n ? "too few" : "too many";
@@ -375,38 +557,10 @@ function readRecords(source: Source, file: string, options: CsvOptions): Numeric
     for (let k = 0; k < n; k++) {
       const raw = fields[k];
       const s = raw.trim();
-      if (NUMBER.test(s)) {
-        const v = Number(s);
-        if (!Number.isFinite(v) || Math.abs(v) > FLOAT32_MAX) {
-          const [l, c] = here(k);
-          throw new InputError(file, l, c, `${columnLabel(columns!, k)}: expected a finite float32 number, got '${cut(s, 20)}'`);
-        }
-        if (v !== 0 && Math.fround(v) === 0) {
-          underflows++;
-          if (!firstUnderflow) {
-            const [l, c] = here(k);
-            firstUnderflow = `${file}:${l}:${c}: ${columnLabel(columns!, k)}: ${cut(s, 20)}`;
-          }
-        }
-        values.push(v);
-        continue;
-      }
-      // Text: a class label, or a mistake the reader of this column reports (it knows which).
-      let col = text[k];
-      if (!col) {
-        col = { codes: new GrowableInt32(), names: [], index: new Map() };
-        for (let r = 0; r < rows; r++) col.codes.push(-1);
-        text[k] = col;
-      }
-      let code = col.index.get(raw);
-      if (code === undefined) { code = col.names.length; col.names.push(raw); col.index.set(raw, code); }
-      col.codes.push(code);
-      values.push(NaN);
+      if (NUMBER.test(s)) numberField(k, Number(s), s);
+      else textField(k, raw);
     }
-    for (const col of text) if (col && col.codes.length === rows) col.codes.push(-1);
-    rowLines.push(line);
-    rowStarts.push(byte);
-    rows++;
+    endRow(line, byte);
   };
 
   /** One record of the current chunk: `start` its first byte, `lineOffset` its first line, both relative to the chunk. */
@@ -419,11 +573,22 @@ function readRecords(source: Source, file: string, options: CsvOptions): Numeric
   };
 
   let pending: Buffer | null = null;
-  let first = true;
+  let first = true, sized = false;
+  const afterChunk = (): void => {
+    if (!sized && rows > 0 && source.size > chunkByte) {
+      sized = true;
+      // Size the table once from the first rows (a little over, so it rarely grows): no doubling copies of a large file.
+      const expected = Math.ceil((source.size / chunkByte) * rows * 1.04) + 64;
+      values.reserve(expected * n);
+      rowLines.reserve(expected);
+      rowStarts.reserve(Math.ceil(expected / STRIDE));
+    }
+    options.onProgress?.({ bytes: chunkByte, rows, size: source.size });
+  };
   for (;;) {
-    const next = source.next();
+    const next = source.next(pending);
     if (next === null && pending === null) break;
-    let buf: Buffer = pending && next ? Buffer.concat([pending, next]) : (next ?? pending)!;
+    let buf: Buffer = next ?? pending!;
     const end = next === null;
     if (!delimiter) {
       // The header decides; wait for its end (or the file's) before choosing.
@@ -435,11 +600,18 @@ function readRecords(source: Source, file: string, options: CsvOptions): Numeric
     pending = cutAt < buf.length ? buf.subarray(cutAt) : null;
     buf = buf.subarray(0, cutAt);
     chunk = buf;
+    if (columns !== null && plainChunk(buf)) {
+      chunkByte += buf.length;
+      chunkLine += countNewlines(buf);
+      afterChunk();
+      if (end) break;
+      continue;
+    }
     const bounds = recordBounds(buf);
-    const options = { delimiter, bom: first, trim: true, relax_column_count: true, skip_empty_lines: false, record_delimiter: RECORD_DELIMITERS };
+    const parseOptions = { delimiter, bom: first, trim: true, relax_column_count: true, skip_empty_lines: false, record_delimiter: RECORD_DELIMITERS };
     let records: string[][];
     try {
-      records = parse(buf, options) as string[][];
+      records = parse(buf, parseOptions) as string[][];
     } catch (err) {
       if (!(err instanceof CsvError)) throw err;
       // The failing record is the one after those csv-parse completed.
@@ -454,17 +626,20 @@ function readRecords(source: Source, file: string, options: CsvOptions): Numeric
       // Only lone CR line ends (classic Mac) make the counts differ: ask csv-parse where each record is (slower).
       const placed: [string[], number, number][] = [];
       let start = 0, line = 0;
-      parse(buf, { ...options, on_record: ((fields: string[], info: { bytes: number; lines: number }) => {
+      parse(buf, { ...parseOptions, on_record: ((fields: string[], info: { bytes: number; lines: number }) => {
         placed.push([fields, start, line]);
         start = info.bytes;
         line = info.lines;
         return null;
       }) as never });
+      exactPlacement = true;
       for (const [fields, at, lineOffset] of placed) onRecord(fields, at, lineOffset);
+      exactPlacement = false;
     }
     first = false;
     chunkByte += buf.length;
     chunkLine += bounds.breaks;
+    afterChunk();
     if (end) break;
   }
 
@@ -475,20 +650,35 @@ function readRecords(source: Source, file: string, options: CsvOptions): Numeric
     warnings.push(`${firstUnderflow} is too small for float32 (below ${FLOAT32_MIN_SUBNORMAL / 2}) and becomes 0` +
       (underflows > 1 ? ` (${underflows} values in all)` : ""));
   }
-  const lines = Uint32Array.from(rowLines.view());
-  const starts = rowStarts.view().slice();
+  const lines = rowLines.take();
+  const starts = rowStarts.take();
   const sep = delimiter!;
   const size = source.size;
+  /** The text of row r's record (and what follows it up to the next row). */
+  const recordText = (r: number): string => {
+    const exact = exactStarts.get(r);
+    if (exact !== undefined) {
+      const to = exactStarts.get(r + 1) ?? Math.min(size, exact + MAX_RECORD_SPAN);
+      return source.slice(exact, to - exact).toString("utf8");
+    }
+    // From the stride's first row: the rows up to r, found as the reader found them (line ends outside quotes).
+    const k = Math.floor(r / STRIDE);
+    const from = starts[k] ?? 0;
+    const to = k + 1 < starts.length ? starts[k + 1] : size;
+    const buf = source.slice(from, to - from);
+    const bounds = recordBounds(buf);
+    const want = (lines[r] ?? 0) - (lines[k * STRIDE] ?? 0);
+    const i = bounds.lines.indexOf(want);
+    return buf.subarray(bounds.starts[i] ?? 0, bounds.starts[i + 1] ?? buf.length).toString("utf8");
+  };
   const fieldPosition = (r: number, c: number): [number, number] => {
-    const from = starts[r];
-    const to = r + 1 < rows ? starts[r + 1] : size;
-    const record = source.slice(from, to - from).toString("utf8");
+    const record = recordText(r);
     const [dl, col] = lineColumnAt(record, locateField(record, c, sep).start);
     return [lines[r] + dl, col];
   };
   return {
-    file, columns, rows, values: values.view().slice(), lines, delimiter: sep, warnings,
-    text: text.map((t) => (t ? { codes: t.codes.view().slice(), names: t.names } : null)),
+    file, columns, rows, values: values.take(), lines, delimiter: sep, warnings,
+    text: text.map((t) => (t ? { codes: t.codes.take(), names: t.names } : null)),
     fieldPosition,
     fieldColumn: (r, c) => fieldPosition(r, c)[1],
   };
@@ -524,23 +714,37 @@ function csvProblem(err: CsvError, file: string, record: string, line: number, d
   }
 }
 
-/** Typed arrays that grow by doubling: a table's columns without a JS array of boxed numbers per field. */
-class GrowableFloat64 {
-  private buf = new Float64Array(1024);
+type TypedArray = Float32Array | Float64Array | Int32Array | Uint32Array;
+
+/**
+ * A typed array that grows (by half, or to what `reserve` asks), so a table's
+ * columns never become a JS array of boxed numbers. `take` hands over the
+ * filled part without a copy when little of the buffer is unused (untouched
+ * pages of a large buffer cost no memory), else an exact copy.
+ */
+class Growable<A extends TypedArray> {
+  private buf: A;
   length = 0;
+  constructor(private readonly make: (n: number) => A) { this.buf = make(1024); }
+  capacity(): number { return this.buf.length; }
+  reserve(n: number): void {
+    if (n <= this.buf.length) return;
+    const b = this.make(n);
+    b.set(this.buf.subarray(0, this.length) as never);
+    this.buf = b;
+  }
   push(v: number): void {
-    if (this.length === this.buf.length) { const b = new Float64Array(this.buf.length * 2); b.set(this.buf); this.buf = b; }
+    if (this.length === this.buf.length) this.reserve(Math.ceil(this.buf.length * 1.5));
     this.buf[this.length++] = v;
   }
-  view(): Float64Array { return this.buf.subarray(0, this.length); }
+  view(): A { return this.buf.subarray(0, this.length) as A; }
+  take(): A {
+    const filled = this.view();
+    return this.buf.length - this.length <= this.length / 8 ? filled : filled.slice() as A;
+  }
 }
 
-class GrowableInt32 {
-  private buf = new Int32Array(1024);
-  length = 0;
-  push(v: number): void {
-    if (this.length === this.buf.length) { const b = new Int32Array(this.buf.length * 2); b.set(this.buf); this.buf = b; }
-    this.buf[this.length++] = v;
-  }
-  view(): Int32Array { return this.buf.subarray(0, this.length); }
-}
+class GrowableFloat32 extends Growable<Float32Array> { constructor() { super((n) => new Float32Array(n)); } }
+class GrowableFloat64 extends Growable<Float64Array> { constructor() { super((n) => new Float64Array(n)); } }
+class GrowableInt32 extends Growable<Int32Array> { constructor() { super((n) => new Int32Array(n)); } }
+class GrowableUint32 extends Growable<Uint32Array> { constructor() { super((n) => new Uint32Array(n)); } }

@@ -2,7 +2,7 @@
 // that need the model: sizes, and class labels for cross-entropy. Class
 // labels may be text ("setosa", "class_1"): they become class indices, in
 // sorted order or the order --classes (or a loaded model) gives.
-import { DECIMAL_COMMA, NON_FINITE, describeField, fieldLabel, parseDelimiter, readCsv, type NumericTable } from "./csv.js";
+import { DECIMAL_COMMA, NON_FINITE, describeField, fieldLabel, numberName, parseDelimiter, readCsv, type CsvOptions, type NumericTable } from "./csv.js";
 import { InputError, UsageError } from "../errors.js";
 import type { LossName } from "../model/config.js";
 import { cut, cutList } from "../text/quote.js";
@@ -124,7 +124,7 @@ function labelIndices(table: NumericTable, c: number, labels: LabelOptions): { t
   const rows = table.rows, n = table.columns.length;
   const labelOf = (r: number): string => {
     const s = textAt(table, r, c);
-    if (s === null) return String(table.values[r * n + c]);
+    if (s === null) return numberName(table.values[r * n + c] ?? NaN);
     const trimmed = s.trim();
     if (trimmed === "") {
       const [line, col] = position(table, r, c);
@@ -142,7 +142,8 @@ function labelIndices(table: NumericTable, c: number, labels: LabelOptions): { t
   }
   const byName = new Map(classes.map((k, i) => [k, i]));
   const byNumber = new Map<number, number>();
-  classes.forEach((k, i) => { if (k.trim() !== "" && Number.isFinite(Number(k)) && !byNumber.has(Number(k))) byNumber.set(Number(k), i); });
+  // The table holds float32: a class named by a number matches the float32 of that number.
+  classes.forEach((k, i) => { const v = Math.fround(Number(k)); if (k.trim() !== "" && Number.isFinite(v) && !byNumber.has(v)) byNumber.set(v, i); });
   const t = new Float32Array(rows);
   for (let r = 0; r < rows; r++) {
     const s = labelOf(r);
@@ -159,11 +160,45 @@ function labelIndices(table: NumericTable, c: number, labels: LabelOptions): { t
 }
 
 /**
+ * The inputs (columns `xIdx`) and targets (`tIdx`) of every row, row-major.
+ * `owned`: the table's buffer is rearranged in place into [x | t] (x and t
+ * are views of it, the table's `values` are given up), so a large file is
+ * never held twice; else both are copies. In place: row r's inputs go to
+ * r*nIn, never past where row r starts (r*n), so no row is overwritten
+ * before it is read; the targets are set aside first (they are the smaller).
+ * `given`: the targets already made (class indices), one per row per target.
+ */
+function takeColumns(table: NumericTable, xIdx: number[], tIdx: number[], owned: boolean, given?: Float32Array): { x: Float32Array; t: Float32Array } {
+  const rows = table.rows, n = table.columns.length, nIn = xIdx.length, nT = tIdx.length;
+  const v = table.values;
+  let t = given;
+  if (!t) {
+    t = new Float32Array(rows * nT);
+    for (let r = 0; r < rows; r++) for (let k = 0; k < nT; k++) t[r * nT + k] = v[r * n + (tIdx[k] ?? 0)] ?? NaN;
+  }
+  if (!owned) {
+    const x = new Float32Array(rows * nIn);
+    for (let r = 0; r < rows; r++) for (let k = 0; k < nIn; k++) x[r * nIn + k] = v[r * n + (xIdx[k] ?? 0)] ?? NaN;
+    return { x, t };
+  }
+  const row = new Float32Array(n);
+  for (let r = 0; r < rows; r++) {
+    row.set(v.subarray(r * n, (r + 1) * n));
+    for (let k = 0; k < nIn; k++) v[r * nIn + k] = row[xIdx[k] ?? 0] ?? NaN;
+  }
+  if (nIn + nT > n) throw new Error("takeColumns: more columns taken than the table has");
+  const x = v.subarray(0, rows * nIn), inPlaceT = v.subarray(rows * nIn, rows * (nIn + nT));
+  inPlaceT.set(t);
+  return { x, t: inPlaceT };
+}
+
+/**
  * `target`: comma-separated column names; default the last column. Every
  * input must be a number; a single target column holding text (or any target
- * when `labels.classes` is given) is read as class labels.
+ * when `labels.classes` is given) is read as class labels. `owned`: the
+ * table's values are the caller's to give away (see takeColumns).
  */
-export function splitTable(table: NumericTable, target?: string, labels: LabelOptions = {}): Dataset {
+export function splitTable(table: NumericTable, target?: string, labels: LabelOptions = {}, owned = false): Dataset {
   const names = target ? target.split(",").map((s) => s.trim()).filter(Boolean) : [table.columns[table.columns.length - 1]];
   if (names.length === 0) throw new UsageError(`--target '${cut(target ?? "")}': expected column names`);
   const twice = names.find((name, i) => names.indexOf(name) !== i);
@@ -185,31 +220,23 @@ export function splitTable(table: NumericTable, target?: string, labels: LabelOp
   if (textColumns) throw textColumns;
   const bad = numeric.map((c) => [firstText(table, c), c]).filter(([r]) => r >= 0).sort((a, b) => a[0] - b[0] || a[1] - b[1])[0];
   if (bad) throw notANumber(table, bad[0], bad[1]);
-  const n = table.columns.length;
-  const x = new Float32Array(table.rows * xIdx.length);
-  let t: Float32Array = new Float32Array(table.rows * tIdx.length);
-  for (let r = 0; r < table.rows; r++) {
-    xIdx.forEach((c, k) => { x[r * xIdx.length + k] = table.values[r * n + c]; });
-    if (!asLabels) tIdx.forEach((c, k) => { t[r * tIdx.length + k] = table.values[r * n + c]; });
-  }
+  // Labels before the columns are taken: they read the table's values, which an owned table gives up.
+  const mapped = asLabels ? labelIndices(table, tIdx[0], labels) : null;
+  const { x, t } = takeColumns(table, xIdx, tIdx, owned, mapped?.t);
   const d: Dataset = {
     name: table.file, rows: table.rows, nIn: xIdx.length, nT: tIdx.length, x, t,
     inputNames: xIdx.map((i) => table.columns[i]), targetNames: names,
   };
-  if (asLabels) {
-    const mapped = labelIndices(table, tIdx[0], labels);
-    t = mapped.t;
-    Object.assign(d, { t, classes: mapped.classes }, mapped.firstText !== undefined ? { firstTextLabel: mapped.firstText } : {});
-  }
+  if (mapped) Object.assign(d, { classes: mapped.classes }, mapped.firstText !== undefined ? { firstTextLabel: mapped.firstText } : {});
   return d;
 }
 
 /** The table as inputs only (predict without targets): every column must be a number; `nT` zero targets per row keep the shapes. */
-export function inputsOnly(table: NumericTable, nT: number): Dataset {
+export function inputsOnly(table: NumericTable, nT: number, owned = false): Dataset {
   const bad = table.columns.map((_, c) => [firstText(table, c), c]).filter(([r]) => r >= 0).sort((a, b) => a[0] - b[0] || a[1] - b[1])[0];
   if (bad) throw notANumber(table, bad[0], bad[1]);
   return {
-    name: table.file, rows: table.rows, nIn: table.columns.length, nT, x: Float32Array.from(table.values), t: new Float32Array(table.rows * nT),
+    name: table.file, rows: table.rows, nIn: table.columns.length, nT, x: owned ? table.values : Float32Array.from(table.values), t: new Float32Array(table.rows * nT),
     inputNames: table.columns, targetNames: [],
   };
 }
@@ -296,6 +323,8 @@ export interface DataFileOptions {
   missingFrom?: string;
   /** Rows without targets (predict on inputs only): this many zero targets per row keep the shapes. */
   nT?: number;
+  /** Called as the file is read (a progress line: csv.ts CsvOptions.onProgress). */
+  onProgress?: CsvOptions["onProgress"];
 }
 
 /**
@@ -305,7 +334,7 @@ export interface DataFileOptions {
  * too, for messages about a row and for its warnings.
  */
 export function readDataFile(file: string, o: DataFileOptions = {}): { table: NumericTable; data: Dataset } {
-  const table = readCsv(file, o.delimiter !== undefined ? { delimiter: parseDelimiter(o.delimiter) } : {});
+  const table = readCsv(file, { ...(o.delimiter !== undefined ? { delimiter: parseDelimiter(o.delimiter) } : {}), ...(o.onProgress ? { onProgress: o.onProgress } : {}) });
   const labels: LabelOptions = o.classes !== undefined ? { classes: parseClassList(o.classes) }
     : o.knownClasses ? { classes: o.knownClasses, classesFrom: o.knownClassesFrom ?? "the model" } : {};
   if (o.columns) {
@@ -337,6 +366,7 @@ export function readDataFile(file: string, o: DataFileOptions = {}): { table: Nu
  * A model's rows from `table`, its columns already the model's inputs (by
  * name, in its order) then `targets` (none: inputs only, `nT` zero targets
  * per row): the model's missing-value rule and one-hot columns applied.
+ * The table's values are handed over (the rows may be made in its buffer).
  * Returns the table the rows are (missing rows left out) for messages.
  */
 export function modelRows(table: NumericTable, targets: string[], labels: LabelOptions, oneHot: OneHotColumn[], missing: MissingPolicy,
@@ -375,7 +405,8 @@ function preparedData(table: NumericTable, targets: string[], labels: LabelOptio
   }
   const categorical: OneHotColumn[] = oneHot.map((h) => (typeof h === "string" ? { column: h, categories: categoriesOf(rows, rows.columns.indexOf(h)) } : h));
   const encoded = oneHotTable(rows, categorical, from);
-  const data = targets.length === 0 ? inputsOnly(encoded, o.nT ?? 0) : splitTable(encoded, target, labels);
+  // The rows are this function's to give away: `table` is read here or handed over (modelRows), and the table returned is for messages only.
+  const data = targets.length === 0 ? inputsOnly(encoded, o.nT ?? 0, true) : splitTable(encoded, target, labels, true);
   if (categorical.length > 0) data.encoding = { inputs: inputCols.map((c) => table.columns[c] ?? ""), categorical };
   if (dropped > 0) data.dropped = dropped;
   return { table: rows, data };

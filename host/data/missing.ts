@@ -46,7 +46,7 @@ export function missingValueError(table: NumericTable, r: number, c: number, fro
 /** `table` with only the rows `keep` (ascending): every field's position, for messages, still the file's own. */
 export function keepRows(table: NumericTable, keep: readonly number[]): NumericTable {
   const n = table.columns.length;
-  const values = new Float64Array(keep.length * n);
+  const values = new Float32Array(keep.length * n);
   const lines = new Uint32Array(keep.length);
   keep.forEach((r, i) => {
     values.set(table.values.subarray(r * n, (r + 1) * n), i * n);
@@ -77,7 +77,7 @@ export function dropMissingRows(table: NumericTable, columns: readonly number[])
 /** `table` with the missing fields of `columns` read as numbers that are NaN (for the mean to fill in). */
 export function missingAsNaN(table: NumericTable, columns: readonly number[]): NumericTable {
   const n = table.columns.length;
-  const values = Float64Array.from(table.values);
+  const values = Float32Array.from(table.values);
   const text = table.text.map((col, c) => {
     if (!col || !columns.includes(c)) return col;
     const codes = Int32Array.from(col.codes);

@@ -6,18 +6,18 @@
 // silent row of zeros. A missing field (missing.ts, read as NaN) makes its
 // column's inputs NaN, for --missing mean to fill in.
 import type { NumericTable } from "./csv.js";
-import { fieldLabel } from "./csv.js";
+import { fieldLabel, numberName } from "./csv.js";
 import { InputError } from "../errors.js";
 import { oneHotName, type OneHotColumn } from "../model/preprocessing.js";
 import { cut, cutList } from "../text/quote.js";
 
-/** Field `c` of row `r` as a category's name: its text, or the number as JavaScript writes it; null when it is NaN (missing). */
+/** Field `c` of row `r` as a category's name: its text, or the number (its float32, csv.ts numberName); null when it is NaN (missing). */
 function categoryAt(table: NumericTable, r: number, c: number): string | null {
   const col = table.text[c];
   const code = col ? col.codes[r] ?? -1 : -1;
   if (col && code >= 0) return col.names[code] ?? "";
   const v = table.values[r * table.columns.length + c] ?? NaN;
-  return Number.isNaN(v) ? null : String(v);
+  return Number.isNaN(v) ? null : numberName(v);
 }
 
 /** The categories of column `c`: sorted, numerically when every one is a number. */
@@ -56,7 +56,7 @@ export function oneHotTable(table: NumericTable, categorical: readonly OneHotCol
     });
   });
   const m = columns.length;
-  const values = new Float64Array(table.rows * m);
+  const values = new Float32Array(table.rows * m);
   const index = categorical.map((o) => new Map(o.categories.map((cat, k) => [cat, k])));
   for (let r = 0; r < table.rows; r++) {
     // Each categorical field's category index once per row: -1 missing.

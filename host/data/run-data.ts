@@ -20,12 +20,13 @@ export interface RunData {
   table: NumericTable | null;
 }
 
-/** Reads the rows of `source`; a CSV's warnings go to `warn`. */
-export function readRunData(source: DataSource, warn: (text: string) => void = (t) => process.stderr.write(`warning: ${t}\n`)): RunData {
+/** Reads the rows of `source`; a CSV's warnings go to `warn`, and how far its read has come to `onProgress` (a progress line). */
+export function readRunData(source: DataSource, warn: (text: string) => void = (t) => process.stderr.write(`warning: ${t}\n`),
+  onProgress?: DataFileOptions["onProgress"]): RunData {
   switch (source.kind) {
     case "dataset": return { data: findDataset(source.name).make(source.seed), table: null };
     case "csv": {
-      const { table, data } = readDataFile(source.file, source.options);
+      const { table, data } = readDataFile(source.file, onProgress ? { ...source.options, onProgress } : source.options);
       for (const w of table.warnings) warn(w);
       return { data, table };
     }

@@ -24,7 +24,7 @@ export function selectColumns(table: NumericTable, names: string[], role: (name:
     return i;
   });
   const n = table.columns.length, m = idx.length;
-  const values = new Float64Array(table.rows * m);
+  const values = new Float32Array(table.rows * m);
   for (let r = 0; r < table.rows; r++) {
     for (let k = 0; k < m; k++) values[r * m + k] = table.values[r * n + (idx[k] ?? 0)] ?? NaN;
   }

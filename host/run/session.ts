@@ -10,7 +10,7 @@ import type { Dataset } from "../data/dataset.js";
 import { DivergedError, InterruptedError, LinkError } from "../errors.js";
 import { Status, statusName } from "../protocol/status.js";
 import { LrSchedule, type Schedule } from "./schedule.js";
-import { epochOrder, permuteRows } from "../data/shuffle.js";
+import { epochOrder, permuteInPlace } from "../data/shuffle.js";
 import { residentEpoch, uploadResident } from "./resident-epoch.js";
 import type { EarlyStopping } from "./early-stopping.js";
 import type { EpochMetrics } from "./epoch-metrics.js";
@@ -64,8 +64,6 @@ export async function runSession(board: Board, data: Dataset, o: SessionOptions)
   let seconds = 0, samples = 0, steps = 0;
   let lastGood: Float32Array | null = null;
   const permute = o.shuffle && !o.resident; // a resident epoch is shuffled on the board, in the same order
-  const px = permute ? new Float32Array(data.x.length) : data.x;
-  const pt = permute ? new Float32Array(data.t.length) : data.t;
   if (o.resident && !o.stored) await withContext(uploadResident(board, data), lastGood, history);
   let currentLr = NaN;
   const setLr = async (lr: number) => { if (lr !== currentLr) { await board.setLr(lr); currentLr = lr; } };
@@ -81,11 +79,8 @@ export async function runSession(board: Board, data: Dataset, o: SessionOptions)
     if (stop()) throw new InterruptedError(epoch + 1, 0, { lastGood, history });
     const lr = schedule.lrFor(epoch, 0);
     await setLr(lr);
-    if (permute) {
-      const order = epochOrder(data.rows, o.seed, epoch);
-      permuteRows(data.x, data.nIn, order, px);
-      permuteRows(data.t, data.nT, order, pt);
-    }
+    // Shuffled in place (a large data set is never held twice), and put back in file order as soon as the board has the epoch.
+    const restore = permute ? permuteInPlace([{ data: data.x, width: data.nIn }, { data: data.t, width: data.nT }], epochOrder(data.rows, o.seed, epoch)) : null;
     let rowsDone = 0;
     let failed: BatchResult | null = null;
     let batchesDone = 0, interrupted = false;
@@ -98,10 +93,15 @@ export async function runSession(board: Board, data: Dataset, o: SessionOptions)
       if (stop()) { interrupted = true; return false; }
     };
     const lrs = schedule.perBatch ? Array.from({ length: batches }, (_, b) => schedule.lrFor(epoch, b)) : undefined;
-    const results = await withContext(o.resident
-      ? residentEpoch(board, { rows: data.rows, batch: o.batch, epoch, shuffle: o.shuffle, lrs, onBatch })
-      : board.train({ x: px, t: pt, rows: data.rows, nIn: data.nIn, nT: data.nT, batch: o.batch, chunk: o.chunk, onBatch, lrs }),
-    lastGood, history);
+    let results: BatchResult[];
+    try {
+      results = await withContext(o.resident
+        ? residentEpoch(board, { rows: data.rows, batch: o.batch, epoch, shuffle: o.shuffle, lrs, onBatch })
+        : board.train({ x: data.x, t: data.t, rows: data.rows, nIn: data.nIn, nT: data.nT, batch: o.batch, chunk: o.chunk, onBatch, lrs }),
+      lastGood, history);
+    } finally {
+      restore?.();
+    }
     if (lrs) currentLr = lrs[results.length - 1] ?? currentLr; // the lr the board was left with
     seconds += (performance.now() - t0) / 1000;
     // A board may end the epoch at a failed batch without reporting it through onBatch.

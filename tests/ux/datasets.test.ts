@@ -51,7 +51,8 @@ describe("data sets", () => {
       return [0, 1, 2, 3].map((c) => rows.reduce((s, r) => s + t.values[r * 5 + c], 0) / 50);
     });
     const want = [[5.006, 3.428, 1.462, 0.246], [5.936, 2.770, 4.260, 1.326], [6.588, 2.974, 5.552, 2.026]];
-    means.forEach((m, k) => m.forEach((v, c) => expect(v).toBeCloseTo(want[k][c], 9)));
+    // The table holds float32 (csv.ts): the means of the file's values to float32's precision.
+    means.forEach((m, k) => m.forEach((v, c) => expect(v).toBeCloseTo(want[k][c], 6)));
     expect(readFileSync(join(root, "data", "README.md"), "utf8")).toMatch(/CC BY 4\.0/);
   });
 

@@ -1,0 +1,95 @@
+// Issue 23's large files: a numeric CSV trains within twice its float32 data
+// in memory (the peak RSS over a run of the same command on a small file, so
+// node's own and the CLI's fixed cost are not counted; 1.3-1.4x measured), and a terminal shows
+// a progress line while it loads, cleared before the run's output (nothing on
+// a pipe or with --quiet). Memory, never time, is what is asserted.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import { cliPath, repoRoot, rmDir, tmpDir } from "../helpers/paths";
+import { runCli } from "../helpers/cli";
+
+const COLS = 11; // 10 inputs, 1 target
+const ROWS = 400_000;
+
+/** A seeded CSV of `rows` rows of COLS numbers written with 6 decimals (as bench/csv-load-memory.mjs writes). */
+function writeTable(file: string, rows: number): void {
+  let a = 23;
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const lines = [[...Array.from({ length: COLS - 1 }, (_, i) => `x${i}`), "y"].join(",")];
+  for (let r = 0; r < rows; r++) {
+    const x = Array.from({ length: COLS - 1 }, () => next() * 2 - 1);
+    lines.push([...x, x.reduce((s, v) => s + v, 0) * 0.3].map((v) => v.toFixed(6)).join(","));
+  }
+  writeFileSync(file, lines.join("\n") + "\n");
+}
+
+const SIM = ["sim", "--layers", `${COLS - 1},1`, "--loss", "mse", "--epochs", "1", "--batch", "4000", "--link", "direct", "--quiet"];
+
+/** The peak RSS (bytes) of `edgeprop sim` on `file`. */
+function peakRss(file: string): number {
+  // A 1 MB young generation: how large V8 lets its nursery grow depends on the machine's load, the data's memory does not.
+  const r = spawnSync(process.execPath, ["--max-semi-space-size=1", "-r", path.join(repoRoot, "tests", "helpers", "max-rss.cjs"), cliPath, ...SIM, "--data", file],
+    { encoding: "utf8", timeout: 120_000 });
+  expect(r.status, r.stderr).toBe(0);
+  const m = r.stderr.match(/max-rss-kb=(\d+)/);
+  expect(m, r.stderr).not.toBeNull();
+  return Number(m![1]) * 1024;
+}
+
+/** `args` run under a real pseudo-terminal (script(1)): what the terminal shows, stdout and stderr together. */
+function onTerminal(args: string[]): { code: number | null; screen: string } {
+  const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  const command = [process.execPath, cliPath, ...args].map(quote).join(" ");
+  const r = spawnSync("script", ["-q", "-e", "-c", command, "/dev/null"], {
+    encoding: "utf8", timeout: 120_000, env: { ...process.env, CI: "", NO_COLOR: "1" },
+  });
+  if (r.error) throw r.error;
+  return { code: r.status, screen: r.stdout };
+}
+
+describe("a large CSV", () => {
+  let dir = "", big = "", medium = "", small = "";
+  beforeAll(() => {
+    dir = tmpDir();
+    big = path.join(dir, "big.csv");
+    medium = path.join(dir, "medium.csv"); // 5 MB: a few chunks to show
+    small = path.join(dir, "small.csv");
+    writeTable(big, ROWS);
+    writeTable(medium, 50_000);
+    writeTable(small, 1000);
+  });
+  afterAll(() => rmDir(dir));
+
+  it(`trains on ${ROWS} rows within twice its float32 data in memory (peak RSS over the same run on 1,000 rows)`, () => {
+    const numeric = ROWS * COLS * 4;
+    const over = peakRss(big) - peakRss(small);
+    expect(over / numeric, `${(over / 1e6).toFixed(1)} MB over the small run for ${(numeric / 1e6).toFixed(1)} MB of data`).toBeLessThanOrEqual(2);
+  });
+
+  it("shows rows read and how much of the file on a terminal, rewritten in place and cleared before the result", () => {
+    const r = onTerminal([...SIM.filter((f) => f !== "--quiet"), "--data", medium]);
+    expect(r.code).toBe(0);
+    expect(r.screen).toMatch(/\r\x1b\[2Kreading medium\.csv: [\d,]+ rows, [\d.]+ of [\d.]+ MB \(\d+%\)/);
+    // The last thing drawn on the line is its clearing: the run's output starts on a clean line.
+    const cleared = r.screen.lastIndexOf("\r\x1b[2K");
+    expect(r.screen.lastIndexOf("reading medium.csv")).toBeLessThan(cleared);
+    expect(r.screen.slice(cleared)).toMatch(/^\r\x1b\[2Kedgeprop: 10-1 mse/);
+  });
+
+  it("shows nothing with --quiet or --json on a terminal, nor on a pipe", () => {
+    const quiet = onTerminal([...SIM, "--data", medium]);
+    expect(quiet.code).toBe(0);
+    expect(quiet.screen).not.toContain("reading");
+    expect(onTerminal([...SIM.filter((f) => f !== "--quiet"), "--json", "--data", medium]).screen).not.toContain("reading");
+    const piped = runCli([...SIM.filter((f) => f !== "--quiet"), "--data", medium]);
+    expect(piped.code).toBe(0);
+    expect(piped.stderr + piped.stdout).not.toContain("reading");
+  });
+});
