@@ -79,6 +79,26 @@ describe("int16 backward: gradients by docs/int16.md §6, through the f32 SGD st
   }
 });
 
+describe("int16 with frozen layers (fine-tuning)", () => {
+  it("4-5-7-3, layer 1 frozen: it stays as it was, layers 2 and 3 take docs/int16.md's gradients bit for bit", () => {
+    const rows = 7;
+    const net = new Net();
+    expect(net.configure(int16({ sizes: [4, 5, 7, 3], act: "relu", loss: "mse", chunk: rows, seed: 9, opt: "sgd", optimizer: { lr: 1 }, frozenLayers: 1 }))).toBe(OK);
+    const r = rng(77);
+    const x = randomRows(r, rows * 4, 2), t = randomRows(r, rows * 3);
+    const layers = layersOf(net, true);
+    const before = net.getWeights();
+    stage(net, x, t);
+    const fw = forward(layers, x, rows);
+    expect(net.e.train_chunk(rows, 1)).toBe(OK);
+    const g = gradients(layers, fw, Array.from(net.f32(net.e.output_ptr(), rows * 3)), rows);
+    const frozen = 5 * (4 + 1);
+    const scale = Math.fround(1 / rows);
+    const want = Array.from(before, (w, k) => (k < frozen ? w : Math.fround(w - Math.fround([...g[1], ...g[2]][k - frozen] * scale))));
+    expect(Array.from(net.getWeights())).toEqual(want);
+  });
+});
+
 describe("int16 at the extremes", () => {
   it("weights near FLT_MAX: the output saturates to FLT_MAX (f32 mode makes Infinity), no trap", () => {
     for (const precision of ["f32", "int16"] as const) {
