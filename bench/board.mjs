@@ -8,6 +8,8 @@
 //
 //   node bench/board.mjs [--workloads P1,P2] [--isas rv32imc,rv32imfc] [--modes streamed,resident] [--precision f32,int16] [--ram] [--hand-tuned] [--int16-peer] [--json-line]
 // --precision: the module's rows for each precision (default f32; docs/int16.md); each row names its precision.
+// --batch N: the module's runs step every N rows instead of the workload's batch (the optimizer's share:
+// docs/int16.md §9 compares batch 32 with 512); plain C keeps the workload's.
 // --int16-peer: for int16, also a "plain C int16" row: bench/peers/int16.c (the same integer arithmetic,
 // written from docs/int16.md) under plain.c's harness, built by boards/qemu's Makefile target `int16`.
 // --isas lx106 (without --isas: P1 only, about 40 s): the ESP8266's core on QEMU's XTFPGA
@@ -80,7 +82,7 @@ const profileFor = (isa, id) => (isLx106(isa) ? LX106.profile : PROFILE_FOR[id])
 const clockFor = (isa) => (isLx106(isa) ? LX106.clockHz : CLOCK_HZ);
 
 function parseArgs(argv) {
-  const o = { workloads: ['P1', 'P2'], isas: null, modes: null, precisions: ['f32'], ram: false, handTuned: false, int16Peer: false, jsonLine: false };
+  const o = { workloads: ['P1', 'P2'], isas: null, modes: null, precisions: ['f32'], batch: null, ram: false, handTuned: false, int16Peer: false, jsonLine: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--workloads') o.workloads = argv[++i].split(',').map((k) => getWorkload(k.trim()).id);
@@ -92,6 +94,7 @@ function parseArgs(argv) {
       o.precisions = argv[++i].split(',').map((m) => m.trim());
       for (const m of o.precisions) if (!PRECISIONS.includes(m)) throw new Error(`--precision: '${m}' is not one of ${PRECISIONS.join(', ')}`);
     } else if (a === '--int16-peer') o.int16Peer = true;
+    else if (a === '--batch') o.batch = Number(argv[++i]);
     else if (a === '--ram') o.ram = true;
     else if (a === '--hand-tuned') o.handTuned = true;
     else if (a === '--json-line') o.jsonLine = true;
@@ -156,10 +159,12 @@ function handTunedRow(isa, w, work, samples, plain, plainLong, wasm2c) {
     heap_peak: b3.heap_peak, stack_peak: b3.stack_peak };
 }
 
+let batchOverride = null;
+
 function train(port, csv, w, epochs, mode, profile, precision = 'f32') {
   // --board: the host sizes the chunk for the profile's memory as a user's `train --board` does.
   const args = ['bin/edgeprop.js', 'train', '--port', port, '--board', profile, '--data', csv, '--layers', w.layers.join(','), '--act', w.act,
-    '--loss', w.loss, '--opt', w.optimizer.name, '--lr', String(w.optimizer.lr), '--batch', String(w.batch),
+    '--loss', w.loss, '--opt', w.optimizer.name, '--lr', String(w.optimizer.lr), '--batch', String(batchOverride ?? w.batch),
     '--epochs', String(epochs), '--no-shuffle', '--json', '--precision', precision];
   if (mode === 'resident') args.push('--resident');
   return new Promise((resolve, reject) => {
@@ -207,6 +212,7 @@ async function engineRun(elf, csv, w, epochs, mode, profile, icount = true, prec
 
 async function main() {
   const o = parseArgs(process.argv.slice(2));
+  batchOverride = o.batch;
   const missing = [...new Set([...(o.isas ?? DEFAULT_ISAS), ...(o.ram ? ['rv32imc'] : [])].flatMap((isa) => missingTools(isa)))];
   if (missing.length) {
     const skipped = `needs ${missing.join(', ')}`;

@@ -17,23 +17,31 @@ import { setCollapsedLayer } from "./collapse";
 
 const BIAS_LIMIT: u64 = 0x3fffffffffffffff; // 2^62 - 1
 
-/** B = b 2^S rounded half to even, |B| saturated to 2^62 - 1 (§5 step 2); false if b is not finite. */
-function quantizeBias(b: usize, n: i32, S: i32): bool {
+/**
+ * B = b 2^S rounded half to even (§5 step 2). Returns NON_FINITE for a bias
+ * that is not finite, RANGE_COLLAPSED if one saturated at 2^62 (its value
+ * would be lost: the products' scale is far finer than the bias), else OK.
+ */
+function quantizeBias(b: usize, n: i32, S: i32): i32 {
+  let saturated = false;
   for (let j = 0; j < n; j++) {
     const bits = load<u32>(b + (<usize>j << 2));
     const a = bits & 0x7fffffff;
-    if (a >= 0x7f800000) return false;
+    if (a >= 0x7f800000) return Status.NON_FINITE;
     let m: u64;
     const t = shiftFor(a, S);
-    if (t <= 0) {
+    if (a == 0) {
+      m = 0;
+    } else if (t <= 0) {
       m = -t > 38 ? BIAS_LIMIT : <u64>significand(a) << <u64>(-t);
       if (m > BIAS_LIMIT) m = BIAS_LIMIT;
+      if (m == BIAS_LIMIT) saturated = true;
     } else {
       m = <u64>magnitudeAt(a, S);
     }
     store<i64>(bias64 + (<usize>j << 3), (bits >>> 31) != 0 ? -<i64>m : <i64>m);
   }
-  return true;
+  return saturated ? Status.RANGE_COLLAPSED : Status.OK;
 }
 
 /** acc[r][j] = sum_i W[j][i] x[r][i] in i32, four outputs at a time. */
@@ -79,7 +87,11 @@ export function forward16(rows: i32): i32 {
   for (let l = 1; l <= L; l++) {
     const nIn = width(l - 1), nOut = width(l);
     const S = scaleOfWeights(l) + scaleOfLevel(l - 1);
-    if (!quantizeBias(weightsOf(l) + (<usize>(nIn * nOut) << 2), nOut, S)) return Status.NON_FINITE;
+    const biasStatus = quantizeBias(weightsOf(l) + (<usize>(nIn * nOut) << 2), nOut, S);
+    if (biasStatus != Status.OK) {
+      if (biasStatus == Status.RANGE_COLLAPSED) setCollapsedLayer(l);
+      return biasStatus;
+    }
     const out = level(l);
     products(w16Of(l), level(l - 1), out, nIn, nOut, rows);
     const n = rows * nOut;

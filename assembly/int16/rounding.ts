@@ -37,6 +37,7 @@
 /** |x| 2^s rounded half to even (a: |x|'s bits), before saturation; may exceed 2^15 only for the largest elements. */
 @inline export function magnitudeAt(a: u32, s: i32): u32 {
   const m = significand(a);
+  if (m == 0) return 0; // zero at any scale (a large scale must not shift it into saturation)
   const t = shiftFor(a, s);
   if (t <= 0) return t < -8 ? 0xffffffff : m << <u32>(-t); // past 2^32: saturated by the caller
   if (t >= 32) return 0;

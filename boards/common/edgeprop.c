@@ -38,6 +38,7 @@
 #define CFG_INPUT_FLAGS 145 /* u8: bit0 the module z-scores inputs with statistics it holds */
 #define CFG_INPUT_NORMALIZE 1
 #define CFG_STORE_ROWS 148 /* u32: the sample store's capacity in rows */
+#define CFG_PRECISION 152 /* u8: 0 f32, 1 int16 (docs/int16.md) */
 #define CFG_BLOCK_VERSION 2
 #define CFG_FLAG_NESTEROV 1
 #define CFG_FLAG_CENTERED 2
@@ -105,7 +106,7 @@ static int fail(edgeprop *ep, int code, const char *text) {
 static const char *status_name(int s) {
   static const char *const names[] = {"OK", "BAD_CONFIG", "TOO_BIG", "NOT_CONFIGURED", "BAD_ROWS", "BAD_RANGE",
                                       "BAD_LABEL", "BAD_FRAME", "OUT_OF_ORDER", "NON_FINITE", "TRAP",
-                                      "LOAD_FAILED", "NO_SESSION"};
+                                      "LOAD_FAILED", "NO_SESSION", "RANGE_COLLAPSED"};
   return s >= 0 && s < (int)(sizeof names / sizeof names[0]) ? names[s] : "unknown status";
 }
 
@@ -215,6 +216,7 @@ static void encode_block(const edgeprop_model *m, uint8_t *b) {
   b[CFG_FROZEN] = m->frozen_layers;
   b[CFG_INPUT_FLAGS] = m->normalize ? CFG_INPUT_NORMALIZE : 0;
   put32(b + CFG_STORE_ROWS, m->store_rows);
+  b[CFG_PRECISION] = m->precision;
 }
 
 /* Learns the shape of the block the module now holds (it accepted it). */
@@ -727,6 +729,10 @@ static const char *shape_differs(const uint8_t *saved, const uint8_t *want, char
   if ((saved[CFG_INPUT_FLAGS] & CFG_INPUT_NORMALIZE) != (want[CFG_INPUT_FLAGS] & CFG_INPUT_NORMALIZE)) {
     snprintf(detail, n, "%d, the sketch's %d", saved[CFG_INPUT_FLAGS] & CFG_INPUT_NORMALIZE, want[CFG_INPUT_FLAGS] & CFG_INPUT_NORMALIZE);
     return "normalize";
+  }
+  if (saved[CFG_PRECISION] != want[CFG_PRECISION]) {
+    snprintf(detail, n, "%d, the sketch's %d", saved[CFG_PRECISION], want[CFG_PRECISION]);
+    return "precision";
   }
   if (get32(saved + CFG_STORE_ROWS) != get32(want + CFG_STORE_ROWS)) {
     snprintf(detail, n, "%lu, the sketch's %lu", (unsigned long)get32(saved + CFG_STORE_ROWS), (unsigned long)get32(want + CFG_STORE_ROWS));

@@ -99,6 +99,8 @@ enum {
   EDGEPROP_OPT_ADAMW = 4, EDGEPROP_OPT_NADAM = 5, EDGEPROP_OPT_RADAM = 6
 };
 enum { EDGEPROP_INIT_PYTORCH = 0, EDGEPROP_INIT_XAVIER = 1, EDGEPROP_INIT_HE = 2 };
+/* int16: integer forward and backward passes, f32 optimizer; hidden activations identity or relu (docs/int16.md). */
+enum { EDGEPROP_PRECISION_F32 = 0, EDGEPROP_PRECISION_INT16 = 1 };
 enum {
   EDGEPROP_ACT_IDENTITY = 0, EDGEPROP_ACT_RELU = 1, EDGEPROP_ACT_LEAKY_RELU = 2,
   EDGEPROP_ACT_SIGMOID = 3, EDGEPROP_ACT_TANH = 4
@@ -120,6 +122,7 @@ typedef struct edgeprop_model {
   uint8_t nesterov, centered, amsgrad;             /* 0 / 1 */
   uint8_t frozen_layers;                           /* fine-tuning: the first K layers stay fixed */
   uint8_t normalize;                               /* 1: the module z-scores inputs (edgeprop_set_input_stats) */
+  uint8_t precision;                               /* EDGEPROP_PRECISION_*: int16 for a core without an FPU (docs/int16.md) */
   uint32_t store_rows;                             /* the sample store's capacity in rows; 0 = no store */
   double lr, momentum, dampening, weight_decay, alpha, eps, beta1, beta2, lr_decay,
       initial_accumulator, clip_norm, momentum_decay, clip_value;

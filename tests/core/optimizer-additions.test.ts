@@ -110,11 +110,15 @@ describe("configuration block version 2", () => {
       expect(configure(net, SPEC, b)).toBe(Status.BAD_CONFIG);
       return net.e.config_detail();
     };
-    for (const off of [C_RESERVED, C_RESERVED + 7, V2_BYTES - 1]) {
+    // The reserved bytes are 153..159 since byte 152 became the precision (docs/int16.md).
+    for (const off of [C_RESERVED, ConfigOffset.RESERVED_END - 1, V2_BYTES - 1]) {
       const b = blockV2(SPEC, { opt: "adam" });
       b[off] = 1;
       expect(refusedAt(b)).toBe(off);
     }
+    const unknownPrecision = blockV2(SPEC, { opt: "adam" });
+    unknownPrecision[ConfigOffset.PRECISION] = 2;
+    expect(refusedAt(unknownPrecision)).toBe(ConfigOffset.PRECISION);
     for (const opt of ["sgd", "nadam", "radam"] as const) expect(refusedAt(blockV2(SPEC, { opt, amsgrad: true }))).toBe(C_FLAGS);
     expect(refusedAt(blockV2(SPEC, { opt: "nadam", momentumDecay: -1e-3 }))).toBe(C_MOMENTUM_DECAY);
     expect(refusedAt(blockV2(SPEC, { opt: "nadam", momentumDecay: NaN }))).toBe(C_MOMENTUM_DECAY);

@@ -8,6 +8,10 @@ import { rng } from "../helpers/rng";
 import { ConfigOffset } from "../../host/protocol/config-block";
 import type { RunConfig } from "../../host/model/config";
 import { forward, gradients, type Layer } from "./reference";
+import { runCli } from "../helpers/cli";
+import { rmDir, tmpDir } from "../helpers/paths";
+import { writeFileSync } from "node:fs";
+import path from "node:path";
 
 const RANGE_COLLAPSED = 13, NON_FINITE = 9, BAD_CONFIG = 1, OK = 0;
 
@@ -75,6 +79,26 @@ describe("int16 backward: gradients by docs/int16.md §6, through the f32 SGD st
   }
 });
 
+describe("int16 with frozen layers (fine-tuning)", () => {
+  it("4-5-7-3, layer 1 frozen: it stays as it was, layers 2 and 3 take docs/int16.md's gradients bit for bit", () => {
+    const rows = 7;
+    const net = new Net();
+    expect(net.configure(int16({ sizes: [4, 5, 7, 3], act: "relu", loss: "mse", chunk: rows, seed: 9, opt: "sgd", optimizer: { lr: 1 }, frozenLayers: 1 }))).toBe(OK);
+    const r = rng(77);
+    const x = randomRows(r, rows * 4, 2), t = randomRows(r, rows * 3);
+    const layers = layersOf(net, true);
+    const before = net.getWeights();
+    stage(net, x, t);
+    const fw = forward(layers, x, rows);
+    expect(net.e.train_chunk(rows, 1)).toBe(OK);
+    const g = gradients(layers, fw, Array.from(net.f32(net.e.output_ptr(), rows * 3)), rows);
+    const frozen = 5 * (4 + 1);
+    const scale = Math.fround(1 / rows);
+    const want = Array.from(before, (w, k) => (k < frozen ? w : Math.fround(w - Math.fround([...g[1], ...g[2]][k - frozen] * scale))));
+    expect(Array.from(net.getWeights())).toEqual(want);
+  });
+});
+
 describe("int16 at the extremes", () => {
   it("weights near FLT_MAX: the output saturates to FLT_MAX (f32 mode makes Infinity), no trap", () => {
     for (const precision of ["f32", "int16"] as const) {
@@ -96,7 +120,14 @@ describe("int16 at the extremes", () => {
     net.setWeights(w);
     stage(net, new Array(12).fill(1e-30), new Array(8).fill(1));
     expect(net.e.train_chunk(4, 1)).toBe(RANGE_COLLAPSED);
+    // Layer 1's bias (1e-30) at the products' scale (about 2^224) passes 2^62: saturated, reported.
+    expect(net.e.range_collapsed_layer()).toBe(1);
+    // No bias: layer 2's outputs (about 1e-60) all flush to 0.
+    net.setWeights(w.map((v, k) => (k >= 12 && k < 16) || k >= 24 ? 0 : v));
+    stage(net, new Array(12).fill(1e-30), new Array(8).fill(1));
+    expect(net.e.train_chunk(4, 1)).toBe(RANGE_COLLAPSED);
     expect(net.e.range_collapsed_layer()).toBe(2);
+    net.setWeights(w);
     expect(Array.from(net.getWeights())).toEqual(Array.from(w));
     // Weights and inputs back in range: the same model trains.
     net.setWeights(initial);
@@ -127,6 +158,23 @@ describe("int16 at the extremes", () => {
     stage(net, [1, NaN, 0, 1], [0, 0, 0, 0]);
     expect(net.e.train_chunk(2, 1)).toBe(NON_FINITE);
     expect(Array.from(net.getWeights())).toEqual(Array.from(w));
+  });
+});
+
+describe("a collapsed range, through the host", () => {
+  it("sim --precision int16 on inputs near 1e-30 stops with exit 3 and says why; f32 trains them", () => {
+    const dir = tmpDir("edgeprop-int16-collapse-");
+    try {
+      const data = path.join(dir, "tiny.csv");
+      writeFileSync(data, ["a,b,label", ...Array.from({ length: 16 }, (_, i) => `${(i + 1) * 1e-30},${-(i + 2) * 1e-30},${i % 2}`)].join("\n") + "\n");
+      const args = ["sim", "--data", data, "--layers", "2,4,2", "--loss", "ce", "--opt", "sgd", "--epochs", "2", "--batch", "8"];
+      const r = runCli([...args, "--precision", "int16"]);
+      expect(r.code).toBe(3);
+      expect(r.stderr).toMatch(/int16: a layer's integer range left float32's/);
+      expect(runCli(args).code).toBe(0);
+    } finally {
+      rmDir(dir);
+    }
   });
 });
 
