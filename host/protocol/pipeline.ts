@@ -17,6 +17,24 @@ export interface Request {
   payload: Uint8Array;
 }
 
+/**
+ * A run's requests, each payload made when its frame is first sent: an
+ * epoch's rows are encoded as the window reaches them, and the pipeline holds
+ * only the frames in flight, never a whole epoch of them (issue 23: that was
+ * most of --link memory's peak on a large file).
+ */
+export interface Requests {
+  readonly length: number;
+  type(i: number): number;
+  /** Request i's payload; asked for once, in order, when its frame is first sent. */
+  payload(i: number): Uint8Array;
+}
+
+/** Requests already made. */
+export function requestList(reqs: readonly Request[]): Requests {
+  return { length: reqs.length, type: (i) => reqs[i].type, payload: (i) => reqs[i].payload };
+}
+
 const isRead = (type: number) => type === Type.GET_WEIGHTS || type === Type.EVAL;
 
 /**
@@ -73,9 +91,11 @@ export interface PipelineOptions {
 
 interface Run {
   base: number;
-  reqs: Request[];
-  encoded: (Uint8Array | null)[];
-  replies: (Frame | null)[];
+  reqs: Requests;
+  /** The frames of the requests in flight, [head, sent): dropped once answered. */
+  encoded: Map<number, Uint8Array>;
+  /** Replies that arrived before the head's, [head, sent). */
+  replies: Map<number, Frame>;
   head: number;
   sent: number;
   window: number;
@@ -150,8 +170,9 @@ export class Pipeline {
   }
 
   /** Sends `reqs` in order; calls onReply in order; resolves with how many were answered. */
-  send(reqs: Request[], onReply: Run["onReply"], window = this.o.window): Promise<number> {
+  send(requests: readonly Request[] | Requests, onReply: Run["onReply"], window = this.o.window): Promise<number> {
     if (this.run) throw new Error("pipeline busy");
+    const reqs = Array.isArray(requests) ? requestList(requests) : requests as Requests;
     if (this.loadFailure) return Promise.reject(this.loadFailure);
     // A restart seen while idle: nothing sent to a board that lost the session.
     if (this.rebootSeen && this.sessionActive) return Promise.reject(new RebootError(`the board restarted: ${this.rebootSeen}`));
@@ -159,8 +180,7 @@ export class Pipeline {
     if (reqs.length === 0) return Promise.resolve(0);
     return new Promise((resolve, reject) => {
       const run: Run = {
-        base: this.seq, reqs, encoded: new Array(reqs.length).fill(null),
-        replies: new Array(reqs.length).fill(null), head: 0, sent: 0, window: Math.max(1, window),
+        base: this.seq, reqs, encoded: new Map(), replies: new Map(), head: 0, sent: 0, window: Math.max(1, window),
         onReply, resolve, reject, attempts: 0, timer: null, deadline: 0, progressAt: 0, progressBy: 0, headResentAt: -1,
         outOfOrderResentAt: -1, headRefusal: null,
       };
@@ -187,10 +207,10 @@ export class Pipeline {
   }
 
   private frameOf(run: Run, i: number): Uint8Array {
-    let e = run.encoded[i];
+    let e = run.encoded.get(i);
     if (!e) {
-      e = encodeFrame({ type: run.reqs[i].type, seq: (run.base + i) & 0xffff, payload: run.reqs[i].payload });
-      run.encoded[i] = e;
+      e = encodeFrame({ type: run.reqs.type(i), seq: (run.base + i) & 0xffff, payload: run.reqs.payload(i) });
+      run.encoded.set(i, e);
     }
     return e;
   }
@@ -208,14 +228,14 @@ export class Pipeline {
    */
   private fill(run: Run): void {
     while (run.sent < run.reqs.length && run.sent - run.head < run.window) {
-      if (run.sent > run.head && isRead(run.reqs[run.sent].type) !== isRead(run.reqs[run.head].type)) break;
+      if (run.sent > run.head && isRead(run.reqs.type(run.sent)) !== isRead(run.reqs.type(run.head))) break;
       this.transmit(run, run.sent++);
     }
   }
 
   private resendFrom(run: Run, from: number): void {
     for (let i = Math.max(from, run.head); i < run.sent; i++) {
-      if (!run.replies[i]) { this.retransmits++; this.transmit(run, i); }
+      if (!run.replies.has(i)) { this.retransmits++; this.transmit(run, i); }
     }
   }
 
@@ -266,7 +286,7 @@ export class Pipeline {
 
   /** "request N (type 0x..)": the head, as the messages that end a run name it. */
   private headName(run: Run): string {
-    return `request ${(run.base + run.head) & 0xffff}, type 0x${run.reqs[run.head].type.toString(16)}`;
+    return `request ${(run.base + run.head) & 0xffff}, type 0x${run.reqs.type(run.head).toString(16)}`;
   }
 
   private failNoProgress(run: Run): void {
@@ -300,7 +320,7 @@ export class Pipeline {
    * onReply decodes before it changes anything, so a refused reply left no trace.
    */
   private rejectReply(run: Run, i: number, err: MalformedMessageError): void {
-    run.replies[i] = null;
+    run.replies.delete(i);
     if (i === run.head) run.headRefusal = err.message;
     if (++run.attempts >= this.o.retries) {
       this.fail(new MalformedMessageError(`${err.message} (request ${(run.base + i) & 0xffff}, after ${this.o.retries} attempts)`));
@@ -380,7 +400,7 @@ export class Pipeline {
       const { code, detail, bootId } = decodeError(f.payload);
       // Only an error naming a request in flight counts: the others answered requests of an earlier run
       // (after one restart every request in flight is refused: that is one restart, not one per refusal).
-      if (index === null || run.replies[index]) return;
+      if (index === null || run.replies.has(index)) return;
       if (code === Status.NO_SESSION && this.sessionActive) {
         this.fail(new RebootError(`the board has no session (it restarted: boot id ${bootId.toString(16).padStart(8, "0")})`));
         return;
@@ -399,23 +419,26 @@ export class Pipeline {
       }
       if (code === Status.OK) {
         // An ERROR that says OK is no answer: damage, asked for again.
-        this.rejectReply(run, index, new MalformedMessageError(`an ERROR frame with status 0 (OK) for a request of type 0x${run.reqs[index].type.toString(16)}`));
+        this.rejectReply(run, index, new MalformedMessageError(`an ERROR frame with status 0 (OK) for a request of type 0x${run.reqs.type(index).toString(16)}`));
         return;
       }
     }
-    if (index === null || run.replies[index]) return;
-    run.replies[index] = f;
-    while (run.head < run.sent && run.replies[run.head]) {
+    if (index === null || run.replies.has(index)) return;
+    run.replies.set(index, f);
+    while (run.head < run.sent && run.replies.has(run.head)) {
       const i = run.head;
       let goOn: boolean | void;
       try {
-        goOn = run.onReply(i, run.replies[i]!);
+        goOn = run.onReply(i, run.replies.get(i)!);
       } catch (err) {
         if (err instanceof MalformedMessageError) { this.rejectReply(run, i, err); return; }
         // A refusal found in a reply ends the run: reject, never throw into the link.
         this.fail(err as Error);
         return;
       }
+      // Answered: its frame will not be sent again, nor its reply read.
+      run.encoded.delete(i);
+      run.replies.delete(i);
       run.head++;
       run.attempts = 0;
       run.headRefusal = null;
@@ -425,7 +448,7 @@ export class Pipeline {
     if (run.head === run.reqs.length) { this.finish(run, run.head); return; }
     // A later reply arrived before the head's: the head's reply was lost.
     // The board has executed it; ask again, and its cache answers.
-    if (run.head < run.sent && !run.replies[run.head] && index > run.head && run.headResentAt !== run.head) {
+    if (run.head < run.sent && !run.replies.has(run.head) && index > run.head && run.headResentAt !== run.head) {
       run.headResentAt = run.head;
       this.retransmits++;
       this.transmit(run, run.head);

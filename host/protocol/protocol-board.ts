@@ -10,7 +10,7 @@ import type {
   StoredTrainJob, TrainJob,
 } from "../boards/board.js";
 import type { ByteLink } from "../transports/byte-link.js";
-import { Pipeline, RebootError, type PipelineOptions, type Request } from "./pipeline.js";
+import { Pipeline, RebootError, type PipelineOptions, type Request, type Requests } from "./pipeline.js";
 import { freshState, type HeldState, type StoredPiece } from "./held-state.js";
 import { Type, type Frame } from "./frame.js";
 import { EpochStream } from "./epoch-stream.js";
@@ -342,25 +342,23 @@ export class ProtocolBoard implements Board {
     // Frames: one per chunk; the chunk that ends a batch makes the board step.
     // A schedule stepped per batch puts a SET_LR before a batch whose lr
     // changes, in the same pipelined stream (a restart replays it as it was).
-    const stream = new EpochStream(this.lr, job.lrs);
-    const { reqs, batchOf, rowsOf } = stream;
-    let firstBatch = true;
+    // Each chunk's rows are encoded when the pipeline sends it (the window's few frames are held, not the epoch's).
+    const setStep = this.pendingStep;
+    const stream: EpochStream = new EpochStream(this.lr, job.lrs, (i) => encodeBatch(
+      { endsBatch: stream.endsBatch(i), setStep: i === firstChunk ? setStep : null },
+      { x: job.x, t: job.t, first: stream.firstOf[i], count: stream.rowsOf[i], nIn: job.nIn, nT: job.nT }));
+    const { batchOf, rowsOf } = stream;
     for (let start = 0, b = 0; start < job.rows; start += job.batch, b++) {
       const end = Math.min(start + job.batch, job.rows);
       stream.startBatch(b);
-      for (let r = start; r < end; r += job.chunk) {
-        const count = Math.min(job.chunk, end - r);
-        const setStep = firstBatch ? this.pendingStep : null;
-        firstBatch = false;
-        const payload = encodeBatch({ endsBatch: r + count === end, setStep },
-          { x: job.x, t: job.t, first: r, count, nIn: job.nIn, nT: job.nT });
-        stream.push({ type: Type.BATCH, payload }, b, count);
-      }
+      for (let r = start; r < end; r += job.chunk) stream.push(Type.BATCH, b, r, Math.min(job.chunk, end - r));
     }
+    // The first chunk of the epoch (after a SET_LR, if any) carries a pending step count.
+    const firstChunk = stream.length > 0 && stream.isSetLr(0) ? 1 : 0;
     const results: BatchResult[] = [];
     let lossSum = 0, rows = 0, status: number = Status.OK, busyAtBatchStart = this.lastBusyMicros;
     let sawBatch = false;
-    await this.pipe.send(reqs, (i, f) => {
+    await this.pipe.send(stream, (i, f) => {
       if (stream.isSetLr(i)) return this.acceptSetLr(f, stream.lrOf[i]);
       // Decode (and so validate) first: a reply refused here leaves no trace, and is asked for again.
       const error = f.type === Type.ERROR ? decodeError(f.payload) : null;
@@ -375,7 +373,7 @@ export class ProtocolBoard implements Board {
         this.noteBusy(reply.busyMicros);
         norms = reply.gradNorms;
       }
-      const ends = i === reqs.length - 1 || batchOf[i + 1] !== batchOf[i] || status !== Status.OK;
+      const ends = stream.endsBatch(i) || status !== Status.OK;
       if (!ends) return true;
       const r: BatchResult = {
         index: batchOf[i], rows, lossSum, status, gradNorms: norms,
@@ -447,20 +445,20 @@ export class ProtocolBoard implements Board {
 
   /** One TRAIN_STORE per batch (a SET_LR before a batch whose lr changes), pipelined like an epoch of BATCH frames. */
   private async stepStoredEpoch(job: StoredTrainJob): Promise<BatchResult[]> {
-    const stream = new EpochStream(this.lr, job.lrs);
+    const setStep = this.pendingStep;
+    const stream: EpochStream = new EpochStream(this.lr, job.lrs, (i) => encodeTrainStore({
+      first: stream.firstOf[i], rows: stream.rowsOf[i], epoch: job.epoch, startEpoch: stream.batchOf[i] === 0, shuffle: job.shuffle,
+      setStep: stream.batchOf[i] === 0 ? setStep : null,
+    }));
     const { batchOf, rowsOf } = stream;
     for (let first = 0, b = 0; first < job.rows; first += job.batch, b++) {
-      const rows = Math.min(job.batch, job.rows - first);
       stream.startBatch(b);
-      stream.push({
-        type: Type.TRAIN_STORE,
-        payload: encodeTrainStore({ first, rows, epoch: job.epoch, startEpoch: b === 0, shuffle: job.shuffle, setStep: b === 0 ? this.pendingStep : null }),
-      }, b, rows);
+      stream.push(Type.TRAIN_STORE, b, first, Math.min(job.batch, job.rows - first));
     }
     const results: BatchResult[] = [];
     let busyAtBatchStart = this.lastBusyMicros;
     let sawStep = false;
-    await this.pipe.send(stream.reqs, (i, f) => {
+    await this.pipe.send(stream, (i, f) => {
       if (stream.isSetLr(i)) return this.acceptSetLr(f, stream.lrOf[i]);
       // An ERROR here is a refusal (the rows are not in the store): a BoardError ends the epoch.
       const reply = decodeTrainStoreReply(replyPayload(f, Type.TRAIN_STORE), this.widths.layers, rowsOf[i]);
@@ -482,17 +480,18 @@ export class ProtocolBoard implements Board {
     const per = Math.max(1, Math.min(chunk, Math.floor((TX_PAYLOAD - EVAL_REPLY_BYTES) / (4 * this.widths.outputs))));
     const outputs = new Float32Array(rows * this.widths.outputs);
     let lossSum = 0;
-    const reqs: Request[] = [];
-    const spans: { first: number; count: number }[] = [];
-    for (let first = 0; first < rows; first += per) {
-      const count = Math.min(per, rows - first);
-      reqs.push({ type: Type.EVAL, payload: encodeEval(t !== null, { x, t, first, count, nIn, nT }) });
-      spans.push({ first, count });
-    }
+    // Each EVAL frame's rows are encoded when the pipeline sends it, not all of them ahead.
+    const span = (i: number) => ({ first: i * per, count: Math.min(per, rows - i * per) });
+    const reqs: Requests = {
+      length: Math.ceil(rows / per),
+      type: () => Type.EVAL,
+      payload: (i) => encodeEval(t !== null, { x, t, ...span(i), nIn, nT }),
+    };
     await this.guarded(() => this.pipe.send(reqs, (i, f) => {
-      const reply = decodeEvalReply(replyPayload(f, Type.EVAL), spans[i].count, this.widths.outputs);
+      const { first, count } = span(i);
+      const reply = decodeEvalReply(replyPayload(f, Type.EVAL), count, this.widths.outputs);
       lossSum += reply.lossSum;
-      outputs.set(reply.outputs, spans[i].first * this.widths.outputs);
+      outputs.set(reply.outputs, first * this.widths.outputs);
     }));
     return { lossSum, outputs };
   }
