@@ -26,6 +26,17 @@ export function denseForward(W: usize, nIn: i32, nOut: i32, x: usize, y: usize, 
       let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
       let p = x;
       if (p < x4) {
+        // The sums start from the first block's products, not 0 + them (an add
+        // per output fewer: a soft-float call on rv32imc). 0 + y differs from y
+        // only for y = -0, a zero whose sign no result depends on.
+        const a = load<f32>(p), c = load<f32>(p, 4), e = load<f32>(p, 8), g = load<f32>(p, 12);
+        s0 = load<f32>(w0) * a + load<f32>(w0, 4) * c + load<f32>(w0, 8) * e + load<f32>(w0, 12) * g;
+        s1 = load<f32>(w1) * a + load<f32>(w1, 4) * c + load<f32>(w1, 8) * e + load<f32>(w1, 12) * g;
+        s2 = load<f32>(w2) * a + load<f32>(w2, 4) * c + load<f32>(w2, 8) * e + load<f32>(w2, 12) * g;
+        s3 = load<f32>(w3) * a + load<f32>(w3, 4) * c + load<f32>(w3, 8) * e + load<f32>(w3, 12) * g;
+        p += 16; w0 += 16; w1 += 16; w2 += 16; w3 += 16;
+      }
+      if (p < x4) {
         do {
           const a = load<f32>(p), c = load<f32>(p, 4), e = load<f32>(p, 8), g = load<f32>(p, 12);
           s0 += load<f32>(w0) * a + load<f32>(w0, 4) * c + load<f32>(w0, 8) * e + load<f32>(w0, 12) * g;
