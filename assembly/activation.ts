@@ -8,7 +8,9 @@ import { expf32 } from "./mathf32";
 export function activate(act: u8, p: usize, n: i32): void {
   const end = p + (<usize>n << 2);
   if (act == Act.RELU) {
-    for (; p < end; p += 4) { const z = load<f32>(p); if (z < 0) store<f32>(p, 0); }
+    // z < 0 tested on the bits (0x80000001..0xFF800000: -denormal to -Inf; not -0 or NaN),
+    // not by a f32 compare (a soft-float call per unit on a board without an FPU).
+    for (; p < end; p += 4) if (load<u32>(p) - 0x80000001 < 0x7F800000) store<f32>(p, 0);
   } else if (act == Act.LEAKY_RELU) {
     for (; p < end; p += 4) { const z = load<f32>(p); if (z < 0) store<f32>(p, z * 0.01); }
   } else if (act == Act.SIGMOID) {
@@ -16,6 +18,15 @@ export function activate(act: u8, p: usize, n: i32): void {
   } else if (act == Act.TANH) {
     for (; p < end; p += 4) store<f32>(p, tanhf(load<f32>(p)));
   }
+}
+
+/**
+ * Whether a ReLU output a passes gradient (a > 0; false for NaN), tested on
+ * its bits: a f32 compare is a soft-float call on a board without an FPU.
+ * a > 0 exactly when the bits are 0x00000001..0x7F800000 (+denormal to +Inf).
+ */
+@inline export function reluPasses(bits: u32): bool {
+  return bits - 1 < 0x7F800000;
 }
 
 /** Whether derivativeAt is 1 everywhere (the identity output). */

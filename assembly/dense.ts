@@ -7,7 +7,8 @@
 // every load and store addresses a base pointer plus a constant folded into
 // the instruction's offset immediate, and loops test at the bottom (one
 // br_if per iteration). Sizes that are not multiples of 4 take a plain tail.
-import { derivativeAt } from "./activation";
+import { Act } from "./config";
+import { derivativeAt, reluPasses } from "./activation";
 
 /** y[r][j] = b[j] + sum_i W[j][i] x[r][i] for rows r < rows. */
 export function denseForward(W: usize, nIn: i32, nOut: i32, x: usize, y: usize, rows: i32): void {
@@ -24,6 +25,17 @@ export function denseForward(W: usize, nIn: i32, nOut: i32, x: usize, y: usize, 
       let w1 = w0 + rowIn, w2 = w1 + rowIn, w3 = w2 + rowIn;
       let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
       let p = x;
+      if (p < x4) {
+        // The sums start from the first block's products, not 0 + them (an add
+        // per output fewer: a soft-float call on rv32imc). 0 + y differs from y
+        // only for y = -0, a zero whose sign no result depends on.
+        const a = load<f32>(p), c = load<f32>(p, 4), e = load<f32>(p, 8), g = load<f32>(p, 12);
+        s0 = load<f32>(w0) * a + load<f32>(w0, 4) * c + load<f32>(w0, 8) * e + load<f32>(w0, 12) * g;
+        s1 = load<f32>(w1) * a + load<f32>(w1, 4) * c + load<f32>(w1, 8) * e + load<f32>(w1, 12) * g;
+        s2 = load<f32>(w2) * a + load<f32>(w2, 4) * c + load<f32>(w2, 8) * e + load<f32>(w2, 12) * g;
+        s3 = load<f32>(w3) * a + load<f32>(w3, 4) * c + load<f32>(w3, 8) * e + load<f32>(w3, 12) * g;
+        p += 16; w0 += 16; w1 += 16; w2 += 16; w3 += 16;
+      }
       if (p < x4) {
         do {
           const a = load<f32>(p), c = load<f32>(p, 4), e = load<f32>(p, 8), g = load<f32>(p, 12);
@@ -71,7 +83,9 @@ export function denseBackward(
   x: usize, d: usize, withInputDeltas: bool, actBelow: u8, rows: i32,
 ): void {
   accumulateGradients(G, nIn, nOut, x, d, rows);
-  if (withInputDeltas) inputDeltas(W, nIn, nOut, x, d, actBelow, rows);
+  if (!withInputDeltas) return;
+  if (actBelow == Act.RELU) reluInputDeltas(W, nIn, nOut, x, d, rows);
+  else inputDeltas(W, nIn, nOut, x, d, actBelow, rows);
 }
 
 function accumulateGradients(G: usize, nIn: i32, nOut: i32, x: usize, d: usize, rows: i32): void {
@@ -113,16 +127,35 @@ function accumulateGradients(G: usize, nIn: i32, nOut: i32, x: usize, d: usize, 
       let a30 = e * x0, a31 = e * x1, a32 = e * x2, a33 = e * x3;
       pd += rowOut;
       px += rowIn;
+      // The later rows' products with a zero delta left out (below a ReLU,
+      // about half of a level's deltas are 0: four soft-float calls saved per
+      // zero on rv32imc, and fewer instructions with an FPU too). Adding a
+      // zero product changes a sum only in the sign of a zero, which the
+      // gradient (+0 or nonzero) absorbs: the same bits. (Testing the
+      // activations too would save as much again on rv32imc, but costs more
+      // than it saves with an FPU: a branch per product.)
       while (pd < pdEnd) {
         x0 = load<f32>(px); x1 = load<f32>(px, 4); x2 = load<f32>(px, 8); x3 = load<f32>(px, 12);
-        e = load<f32>(pd);
-        a00 += e * x0; a01 += e * x1; a02 += e * x2; a03 += e * x3;
-        e = load<f32>(pd, 4);
-        a10 += e * x0; a11 += e * x1; a12 += e * x2; a13 += e * x3;
-        e = load<f32>(pd, 8);
-        a20 += e * x0; a21 += e * x1; a22 += e * x2; a23 += e * x3;
-        e = load<f32>(pd, 12);
-        a30 += e * x0; a31 += e * x1; a32 += e * x2; a33 += e * x3;
+        let eb = load<u32>(pd);
+        if (!isZero(eb)) {
+          e = reinterpret<f32>(eb);
+          a00 += e * x0; a01 += e * x1; a02 += e * x2; a03 += e * x3;
+        }
+        eb = load<u32>(pd, 4);
+        if (!isZero(eb)) {
+          e = reinterpret<f32>(eb);
+          a10 += e * x0; a11 += e * x1; a12 += e * x2; a13 += e * x3;
+        }
+        eb = load<u32>(pd, 8);
+        if (!isZero(eb)) {
+          e = reinterpret<f32>(eb);
+          a20 += e * x0; a21 += e * x1; a22 += e * x2; a23 += e * x3;
+        }
+        eb = load<u32>(pd, 12);
+        if (!isZero(eb)) {
+          e = reinterpret<f32>(eb);
+          a30 += e * x0; a31 += e * x1; a32 += e * x2; a33 += e * x3;
+        }
         pd += rowOut;
         px += rowIn;
       }
@@ -143,6 +176,11 @@ function accumulateGradients(G: usize, nIn: i32, nOut: i32, x: usize, d: usize, 
     for (; i < nIn; i++) gradientCell(G, rowIn, rowOut, x, d, rows, j, i, 4);
   }
   for (; j < nOut; j++) for (let i = 0; i < nIn; i++) gradientCell(G, rowIn, rowOut, x, d, rows, j, i, 1);
+}
+
+/** Whether the f32 with these bits is +0 or -0 (an integer test: no soft-float compare). */
+@inline function isZero(bits: u32): bool {
+  return (bits << 1) == 0;
 }
 
 /** dW[j..j+n][i] += sum_r d[r][j..] x[r][i]: the edges the 4x4 blocks leave. */
@@ -193,6 +231,71 @@ function inputDeltas(W: usize, nIn: i32, nOut: i32, x: usize, d: usize, act: u8,
   for (; r < rows; r++, x += rowIn, d += rowOut) {
     for (let i = 0; i < nIn; i++) chain1(act, x, i, columnDot(W, rowIn, wEnd, d, i));
   }
+}
+
+/**
+ * inputDeltas below a ReLU: dx[r][i] = sum_j d[r][j] W[j][i] where x[r][i] > 0,
+ * else 0 (torch's threshold_backward), and the sum is only computed where it
+ * is kept. On a soft-float board (rv32imc) each multiply-add is two library
+ * calls, and about half of a ReLU level's units are off in any row, so this
+ * halves the input deltas' cost; with an FPU the gathered columns cost about
+ * what the 2x4 blocks of inputDeltas do for the work they skip.
+ * The same gradients: the old s * f'(x) is s * 1 (exactly s) where the unit
+ * passes and s * 0 (a zero of either sign) where not; a delta's zero sign
+ * never reaches a gradient (every gradient sum starts from +0 or adds to the
+ * +0 the optimizer leaves, and +0 + -0 = +0), nor do the dropped leading
+ * "0 +" of each sum. (s * 0 was NaN for an infinite s: torch gives 0, as here.)
+ */
+function reluInputDeltas(W: usize, nIn: i32, nOut: i32, x: usize, d: usize, rows: i32): void {
+  const rowIn = <usize>nIn << 2;
+  const rowOut = <usize>nOut << 2;
+  for (let r = 0; r < rows; r++, x += rowIn, d += rowOut) {
+    const xe = x + rowIn;
+    const dEnd = d + rowOut;
+    let p0 = nextPassing(x, xe);
+    // Four passing units at a time (gathered columns of W: each delta loaded feeds four multiply-adds).
+    while (p0 < xe) {
+      const p1 = nextPassing(p0 + 4, xe);
+      if (p1 >= xe) { store<f32>(p0, reluColumnDot(W + (p0 - x), rowIn, d, dEnd)); break; }
+      const p2 = nextPassing(p1 + 4, xe);
+      if (p2 >= xe) {
+        store<f32>(p0, reluColumnDot(W + (p0 - x), rowIn, d, dEnd));
+        store<f32>(p1, reluColumnDot(W + (p1 - x), rowIn, d, dEnd));
+        break;
+      }
+      const p3 = nextPassing(p2 + 4, xe);
+      if (p3 >= xe) {
+        store<f32>(p0, reluColumnDot(W + (p0 - x), rowIn, d, dEnd));
+        store<f32>(p1, reluColumnDot(W + (p1 - x), rowIn, d, dEnd));
+        store<f32>(p2, reluColumnDot(W + (p2 - x), rowIn, d, dEnd));
+        break;
+      }
+      let w0 = W + (p0 - x), w1 = W + (p1 - x), w2 = W + (p2 - x), w3 = W + (p3 - x);
+      let pd = d;
+      let e = load<f32>(pd);
+      let a0 = e * load<f32>(w0), a1 = e * load<f32>(w1), a2 = e * load<f32>(w2), a3 = e * load<f32>(w3);
+      for (pd += 4; pd < dEnd; pd += 4) {
+        w0 += rowIn; w1 += rowIn; w2 += rowIn; w3 += rowIn;
+        e = load<f32>(pd);
+        a0 += e * load<f32>(w0); a1 += e * load<f32>(w1); a2 += e * load<f32>(w2); a3 += e * load<f32>(w3);
+      }
+      store<f32>(p0, a0); store<f32>(p1, a1); store<f32>(p2, a2); store<f32>(p3, a3);
+      p0 = nextPassing(p3 + 4, xe);
+    }
+  }
+}
+
+/** The first unit at or after p whose ReLU passes gradient (or xe); the units passed over get delta +0. */
+@inline function nextPassing(p: usize, xe: usize): usize {
+  while (p < xe && !reluPasses(load<u32>(p))) { store<u32>(p, 0); p += 4; }
+  return p;
+}
+
+/** sum_j d[j] W[j][i] for the column starting at w, without a leading 0 + (nOut >= 1). */
+function reluColumnDot(w: usize, rowIn: usize, d: usize, dEnd: usize): f32 {
+  let acc = load<f32>(d) * load<f32>(w);
+  for (let pd = d + 4; pd < dEnd; pd += 4) { w += rowIn; acc += load<f32>(pd) * load<f32>(w); }
+  return acc;
 }
 
 /** sum_j d[j] W[j][i]: one column of W against one row of deltas. */

@@ -7,7 +7,11 @@
 // the result is instructions per trained sample, per function. Functions
 // GCC inlined count in the function they were inlined into.
 //
-//   node bench/board-profile.mjs [--workload P1] [--isa rv32imfc] [--mode streamed|resident] [--rows 200] [--top 25]
+//   node bench/board-profile.mjs [--workload P1] [--isa rv32imfc] [--mode streamed|resident] [--rows 200] [--top 25] [--calls]
+//
+// --calls: also each function's calls per sample (executions of its first
+// instruction): on rv32imc, how many f32 operations the soft-float helpers
+// (__mulsf3, __addsf3, ...) perform per sample, to compare with the plain C's.
 //
 // Slow (QEMU logs every instruction): keep --rows small; per-sample figures
 // do not depend on the row count beyond the batch boundaries.
@@ -25,8 +29,9 @@ const EPOCHS_SHORT = 1, EPOCHS_LONG = 3;
 const PROFILE_FOR = { streamed: 'esp32-c3', resident: 'esp32-s3' };
 
 function parseArgs(argv) {
-  const o = { workload: 'P1', isa: 'rv32imfc', mode: 'streamed', rows: 200, top: 25, pcs: null };
+  const o = { workload: 'P1', isa: 'rv32imfc', mode: 'streamed', rows: 200, top: 25, pcs: null, calls: false };
   for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--calls') { o.calls = true; continue; }
     const a = argv[i], v = argv[++i];
     if (v === undefined) throw new Error(`${a} needs a value`);
     if (a === '--workload') o.workload = getWorkload(v).id;
@@ -46,7 +51,9 @@ function parseArgs(argv) {
 function train(port, csv, w, epochs, mode) {
   const args = ['bin/edgeprop.js', 'train', '--port', port, '--board', PROFILE_FOR[mode], '--data', csv, '--layers', w.layers.join(','), '--act', w.act,
     '--loss', w.loss, '--opt', w.optimizer.name, '--lr', String(w.optimizer.lr), '--batch', String(w.batch),
-    '--epochs', String(epochs), '--no-shuffle', '--json'];
+    '--epochs', String(epochs), '--no-shuffle', '--json',
+    // Logging every instruction slows the board a hundredfold: a soft-float batch takes seconds to answer.
+    '--timeout', '60000'];
   if (mode === 'resident') args.push('--resident');
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -101,7 +108,7 @@ async function countRun(elf, csv, w, epochs, mode, work) {
     await exited;
     await drained;
   }
-  return { functions: bySymbol(counts, elf), pcs: counts };
+  return { functions: bySymbol(counts, elf), calls: entries(counts, elf), pcs: counts };
 }
 
 /** [start, end) of a function symbol in the ELF. */
@@ -113,11 +120,25 @@ function functionRange(elf, name) {
   return [start, start + parseInt(line[1], 16)];
 }
 
+/** Executions of each function's first instruction: its calls (a loop back to the entry would count too). */
+function entries(counts, elf) {
+  const out = new Map();
+  for (const [addr, name] of functionSymbols(elf)) {
+    const n = counts.get(addr.toString(16).padStart(8, '0'));
+    if (n) out.set(name, (out.get(name) ?? 0) + n);
+  }
+  return out;
+}
+
+function functionSymbols(elf) {
+  const nm = spawnSync('riscv64-unknown-elf-nm', ['-n', elf], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  return nm.stdout.split('\n').map((l) => l.split(' ')).filter((f) => f.length === 3 && /[tT]/.test(f[1]))
+    .map(([a, , name]) => [parseInt(a, 16), name]);
+}
+
 /** Instruction counts per pc summed per function (the nearest function symbol at or below the pc). */
 function bySymbol(counts, elf) {
-  const nm = spawnSync('riscv64-unknown-elf-nm', ['-n', elf], { encoding: 'utf8', maxBuffer: 1 << 26 });
-  const syms = nm.stdout.split('\n').map((l) => l.split(' ')).filter((f) => f.length === 3 && /[tT]/.test(f[1]))
-    .map(([a, , name]) => [parseInt(a, 16), name]);
+  const syms = functionSymbols(elf);
   const out = new Map();
   for (const [pcHex, n] of counts) {
     const pc = parseInt(pcHex, 16);
@@ -156,7 +177,10 @@ async function main() {
       .sort((a, b) => b[1] - a[1]);
     const total = per.reduce((s, [, n]) => s + n, 0);
     process.stdout.write(`${o.workload} ${o.isa} ${o.mode}, ${w.rows} rows: ${total.toFixed(1)} instructions per sample (whole firmware, idle loop included)\n`);
-    for (const [name, n] of per.slice(0, o.top)) process.stdout.write(`${n.toFixed(1).padStart(10)}  ${name}\n`);
+    const callsOf = (name) => ((long.calls.get(name) ?? 0) - (short.calls.get(name) ?? 0)) / samples;
+    for (const [name, n] of per.slice(0, o.top)) {
+      process.stdout.write(`${n.toFixed(1).padStart(10)}  ${o.calls ? `${callsOf(name).toFixed(1).padStart(9)} calls  ` : ''}${name}\n`);
+    }
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
