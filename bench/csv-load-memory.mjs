@@ -21,36 +21,21 @@
 //   The test's setting (--max-semi-space-size=1, a bounded nursery) gives
 //   1.4x direct and 1.75x memory on these 500,000 rows.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { LARGE_TABLE_COLUMNS, writeLargeTable } from "./large-table.mjs";
 
 const rows = Number(process.argv[2] ?? 500_000);
-const cols = 11;
+const cols = LARGE_TABLE_COLUMNS;
 const dir = mkdtempSync(join(tmpdir(), "edgeprop-bench-csv-"));
 
-/** A seeded CSV (mulberry32) of `n` rows: the same file on every run. */
-function writeTable(file, n) {
-  let a = 23;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const lines = [[...Array.from({ length: cols - 1 }, (_, i) => `x${i}`), "y"].join(",")];
-  for (let r = 0; r < n; r++) {
-    const x = Array.from({ length: cols - 1 }, () => next() * 2 - 1);
-    lines.push([...x, x.reduce((s, v) => s + v, 0) * 0.3].map((v) => v.toFixed(6)).join(","));
-  }
-  writeFileSync(file, lines.join("\n") + "\n");
-}
 
 try {
   const big = join(dir, "big.csv"), small = join(dir, "small.csv");
-  writeTable(big, rows);
-  writeTable(small, 1000);
+  writeLargeTable(big, rows);
+  writeLargeTable(small, 1000);
   const cli = fileURLToPath(new URL("../bin/edgeprop.js", import.meta.url));
   const peak = (args) => {
     const r = spawnSync("/usr/bin/time", ["-v", process.execPath, ...args], { encoding: "utf8" });

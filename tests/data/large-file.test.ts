@@ -8,30 +8,14 @@
 // a pipe or with --quiet). Memory, never time, is what is asserted.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { cliPath, repoRoot, rmDir, tmpDir } from "../helpers/paths";
 import { runCli } from "../helpers/cli";
+import { LARGE_TABLE_COLUMNS, writeLargeTable } from "../../bench/large-table.mjs";
 
-const COLS = 11; // 10 inputs, 1 target
+const COLS = LARGE_TABLE_COLUMNS; // 10 inputs, 1 target (bench/large-table.mjs)
 const ROWS = 400_000;
 
-/** A seeded CSV of `rows` rows of COLS numbers written with 6 decimals (as bench/csv-load-memory.mjs writes). */
-function writeTable(file: string, rows: number): void {
-  let a = 23;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const lines = [[...Array.from({ length: COLS - 1 }, (_, i) => `x${i}`), "y"].join(",")];
-  for (let r = 0; r < rows; r++) {
-    const x = Array.from({ length: COLS - 1 }, () => next() * 2 - 1);
-    lines.push([...x, x.reduce((s, v) => s + v, 0) * 0.3].map((v) => v.toFixed(6)).join(","));
-  }
-  writeFileSync(file, lines.join("\n") + "\n");
-}
 
 const SIM = ["sim", "--layers", `${COLS - 1},1`, "--loss", "mse", "--epochs", "1", "--batch", "4000", "--link", "direct", "--quiet"];
 /** The same run on the default link (no --link): the real protocol. */
@@ -66,9 +50,9 @@ describe("a large CSV", () => {
     big = path.join(dir, "big.csv");
     medium = path.join(dir, "medium.csv"); // 5 MB: a few chunks to show
     small = path.join(dir, "small.csv");
-    writeTable(big, ROWS);
-    writeTable(medium, 50_000);
-    writeTable(small, 1000);
+    writeLargeTable(big, ROWS);
+    writeLargeTable(medium, 50_000);
+    writeLargeTable(small, 1000);
   });
   afterAll(() => rmDir(dir));
 

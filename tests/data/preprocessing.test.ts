@@ -9,6 +9,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { jsonLines, runCli } from "../helpers/cli";
 import { repoRoot, rmDir, tmpDir } from "../helpers/paths";
+import { predictMainC } from "../helpers/predict-main";
 
 const dir = tmpDir("edgeprop-preprocessing-");
 afterAll(() => rmDir(dir));
@@ -180,7 +181,7 @@ describe("--missing mean with one-hot columns: predict, eval on a board and the 
     expect(text).toContain("enum { EDGEPROP_SEX_FEMALE = 0, EDGEPROP_SEX_MALE = 1 };");
     expect(text).toContain("#define EDGEPROP_INPUTS 6");
     expect(text).toContain("#define EDGEPROP_FEATURES 9");
-    writeFileSync(join(dir, "main.c"), MAIN);
+    writeFileSync(join(dir, "main.c"), predictMainC("penguins.h"));
     gcc("-o", "predict", "main.c", "-lm");
     // The raw columns in the model's order: a category as its enum's index, a missing value as nan.
     const cats: Record<string, string[]> = m.categorical;
@@ -238,23 +239,3 @@ describe("the model-file rules: a checkpoint keeps the preprocessing", () => {
   });
 });
 
-const MAIN = `#include <stdio.h>
-#include <stdlib.h>
-#include "penguins.h"
-int main(void)
-{
-  float in[EDGEPROP_INPUTS], out[EDGEPROP_OUTPUTS];
-  char word[64];
-  for (;;) {
-    int i, k, status;
-    for (i = 0; i < EDGEPROP_INPUTS; i++) {
-      if (scanf("%63s", word) != 1) return 0;
-      in[i] = strtof(word, 0);
-    }
-    status = edgeprop_predict(in, out);
-    printf("%d", status);
-    for (k = 0; k < EDGEPROP_OUTPUTS; k++) printf(" %.9g", status == 0 ? out[k] : 0.0f);
-    printf("\\n");
-  }
-}
-`;

@@ -13,6 +13,7 @@ import { jsonLines, runCli } from "../helpers/cli";
 import { allGoldenCases, caseArgs } from "../helpers/golden";
 import { flatParams, maxRel } from "../helpers/model";
 import { rmDir, tmpDir } from "../helpers/paths";
+import { predictMainC } from "../helpers/predict-main";
 
 const dir = tmpDir("edgeprop-table-golden-");
 afterAll(() => rmDir(dir));
@@ -54,26 +55,7 @@ describe("the golden table cases through predict, eval and the C header", () => 
       const h = join(dir, `${name}.h`);
       const ex = runCli(["export", model, "--format", "c", "--out", h]);
       expect(ex.code, ex.stderr).toBe(0);
-      writeFileSync(join(dir, `${name}.c`), `#include <stdio.h>
-#include <stdlib.h>
-#include "${name}.h"
-int main(void)
-{
-  float in[EDGEPROP_INPUTS], out[EDGEPROP_OUTPUTS];
-  char word[64];
-  for (;;) {
-    int i, k, status;
-    for (i = 0; i < EDGEPROP_INPUTS; i++) {
-      if (scanf("%63s", word) != 1) return 0;
-      in[i] = strtof(word, 0);
-    }
-    status = edgeprop_predict(in, out);
-    printf("%d", status);
-    for (k = 0; k < EDGEPROP_OUTPUTS; k++) printf(" %.9g", status == 0 ? out[k] : 0.0f);
-    printf("\\n");
-  }
-}
-`);
+      writeFileSync(join(dir, `${name}.c`), predictMainC(`${name}.h`));
       execFileSync("gcc", ["-std=c99", "-Wall", "-Werror", "-Wextra", "-pedantic", "-O2", "-ffp-contract=off", "-o", name, `${name}.c`, "-lm"], { cwd: dir });
       // The raw columns in the model's order: the category as its enum's index, a missing value as nan.
       const cats: Record<string, string[]> = m.categorical;
