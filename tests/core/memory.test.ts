@@ -26,6 +26,15 @@ const CANARY_SPECS: [string, Omit<NetSpec, "chunk">][] = [
   ["adamw, mse, one layer", { sizes: [10, 1], act: "identity", loss: "mse", opt: "adamw", optimizer: { lr: 0.01 } }],
 ];
 
+/** Trains and evaluates 64 random P2 rows (2 batches of 32) on `net` and checks nothing was written past its first `total` bytes. */
+function expectTrainsWithin(net: Net, total: number, chunk: number): void {
+  fillCanary(net.e.memory, total);
+  const { x, t } = randomData(rng(1), 64, 16, 4, "ce");
+  for (let s = 0; s < 64; s += 32) net.trainBatch(x, t, 32, chunk, s);
+  net.evalLoss(x, t, 64, chunk);
+  expect(firstCanaryDamage(net.e.memory, total)).toBe(-1);
+}
+
 describe("canary: nothing written past static data + plan", () => {
   for (const [name, spec] of CANARY_SPECS) {
     for (const chunk of [1, 5, 16]) {
@@ -148,11 +157,7 @@ describe("edgeprop plan", () => {
     const spec: NetSpec = { sizes: [16, 32, 32, 4], act: "relu", loss: "ce", opt: "adam", chunk: plan.chunk };
     expect(net.configure(spec)).toBe(Status.OK);
     expect(net.e.plan_total()).toBe(plan.total_bytes);
-    fillCanary(net.e.memory, plan.total_bytes);
-    const { x, t } = randomData(rng(1), 64, 16, 4, "ce");
-    for (let s = 0; s < 64; s += 32) net.trainBatch(x, t, 32, plan.chunk, s);
-    net.evalLoss(x, t, 64, plan.chunk);
-    expect(firstCanaryDamage(net.e.memory, plan.total_bytes)).toBe(-1);
+    expectTrainsWithin(net, plan.total_bytes, plan.chunk);
   });
 });
 
@@ -176,11 +181,7 @@ describe("edgeprop plan --precision int16 (docs/int16.md §7)", () => {
     net.e.set_memory_limit(plan.total_bytes);
     expect(net.configure({ ...runConfig({ sizes: [16, 32, 32, 4], act: "relu", loss: "ce", opt: "adam", chunk: plan.chunk }), precision: "int16" as const })).toBe(Status.OK);
     expect(net.e.plan_total()).toBe(plan.total_bytes);
-    fillCanary(net.e.memory, plan.total_bytes);
-    const { x, t } = randomData(rng(1), 64, 16, 4, "ce");
-    for (let s = 0; s < 64; s += 32) net.trainBatch(x, t, 32, plan.chunk, s);
-    net.evalLoss(x, t, 64, plan.chunk);
-    expect(firstCanaryDamage(net.e.memory, plan.total_bytes)).toBe(-1);
+    expectTrainsWithin(net, plan.total_bytes, plan.chunk);
     // One byte less: refused.
     const small = new Net();
     small.e.set_memory_limit(plan.total_bytes - 8);
