@@ -11,7 +11,7 @@
 import {
   C_ALPHA, C_BETA1, C_BETA2, C_CLIP_NORM, C_CLIP_VALUE, C_DAMPENING, C_EPS, C_FLAGS, C_LR_DECAY,
   C_MOMENTUM, C_MOMENTUM_DECAY, C_OPT, C_WEIGHT_DECAY, Flag, MAX_LAYERS, Opt, cfgF64, cfgU8,
-  frozenLayers, layerCount, width,
+  frozenLayers, isInt16, layerCount, width,
 } from "../config";
 import { grads, gradsOf, optState, trainedParams } from "../arena";
 import { planGrads, trainedParamCount } from "../plan";
@@ -19,6 +19,7 @@ import { sgd } from "./sgd";
 import { adagrad } from "./adagrad";
 import { rmsprop } from "./rmsprop";
 import { adam, adamAmsgrad } from "./adam";
+import { adamSoft } from "../int16/adam-soft";
 import { nadam, resetNadam } from "./nadam";
 import { radam } from "./radam";
 
@@ -136,6 +137,10 @@ export function optimizerStep(batchRows: i32): bool {
   } else if ((flags & Flag.AMSGRAD) != 0) {
     adamAmsgrad(params, grads, optState, optState + slot, optState + 2 * slot, n, stepCount,
       learningRate, cfgF64(C_BETA1), cfgF64(C_BETA2), eps, wd, opt == Opt.ADAMW);
+  } else if (isInt16()) {
+    // The same bits as adam() below, without f32 instructions (docs/int16.md §9).
+    adamSoft(params, grads, optState, optState + slot, n, stepCount, learningRate,
+      cfgF64(C_BETA1), cfgF64(C_BETA2), eps, wd, opt == Opt.ADAMW);
   } else {
     adam(params, grads, optState, optState + slot, n, stepCount, learningRate,
       cfgF64(C_BETA1), cfgF64(C_BETA2), eps, wd, opt == Opt.ADAMW);
