@@ -2,13 +2,8 @@
 // operation for operation in the same order, with each f32 +, -, *, / done by
 // assembly/int16/soft-f32.ts on the bit patterns: the same bits as the f32
 // step on every engine, several times fewer instructions where f32 is a
-// libgcc call (rv32imc). The square root stays f32.sqrt.
-import { addF32, divF32, mulF32, subF32 } from "./soft-f32";
-
-// @ts-ignore: decorator
-@inline function sqrtBits(x: u32): u32 {
-  return reinterpret<u32>(Mathf.sqrt(reinterpret<f32>(x)));
-}
+// libgcc call (rv32imc), sqrt included (picolibc's is a 25-step loop).
+import { addF32, divF32, mulF32, sqrtF32, subF32 } from "./soft-f32";
 
 export function adamSoft(
   p: usize, g: usize, m: usize, v: usize, n: i32, step: i32,
@@ -29,7 +24,7 @@ export function adamSoft(
       const vNew = addF32(mulF32(b2, load<u32>(v)), mulF32(mulF32(oneMinusB2, d), d));
       store<u32>(m, mNew);
       store<u32>(v, vNew);
-      const denom = addF32(mulF32(sqrtBits(vNew), invBc2Sqrt), epsF);
+      const denom = addF32(mulF32(sqrtF32(vNew), invBc2Sqrt), epsF);
       store<u32>(p, subF32(load<u32>(p), divF32(mulF32(stepSize, mNew), denom)));
       store<u32>(g, 0);
     }
@@ -45,7 +40,7 @@ export function adamSoft(
     const vNew = addF32(mulF32(b2, load<u32>(v)), mulF32(mulF32(oneMinusB2, d), d));
     store<u32>(m, mNew);
     store<u32>(v, vNew);
-    const denom = addF32(mulF32(sqrtBits(vNew), invBc2Sqrt), epsF);
+    const denom = addF32(mulF32(sqrtF32(vNew), invBc2Sqrt), epsF);
     store<u32>(p, subF32(w, divF32(mulF32(stepSize, mNew), denom)));
     store<u32>(g, 0);
   }

@@ -188,3 +188,50 @@ function divSlow(a: u32, b: u32): u32 {
   if (<u32>(ea - 1) >= 0xfe || <u32>(eb - 1) >= 0xfe) return divSlow(a, b);
   return divCore((a ^ b) & SIGN, ea, (a & FRAC) | HIDDEN, eb, (b & FRAC) | HIDDEN);
 }
+
+// ---- square root ----
+
+/**
+ * The square root of sa * 2^(ea - 150) (sa normalized: its leading 1 at bit
+ * 23; ea may be below 1 for a subnormal). R = floor(sqrt(N)) with
+ * N = m << 27 (26 bits: 24, the round bit, one more) from a 16-bit integer
+ * square root of N's top 32 bits and one Newton step, then the remainder
+ * N - R^2 gives the sticky bit. Exact for any estimate: every correction is a
+ * comparison with the true square.
+ */
+// @ts-ignore: decorator
+@inline function sqrtCore(ea: i32, m: u32): u32 {
+  // value = m / 2^23 * 2^k, k = ea - 127; k odd: m doubles, k becomes even.
+  let k = ea - 127;
+  if ((k & 1) != 0) { m <<= 1; k--; }
+  const x = m << 7; // [2^30, 2^32): N's top 32 bits (N = x << 20)
+  // sqrt(x) from a line through [1, 4) (4% high at most), two Newton steps
+  // from above: r >= floor(sqrt(x)), within 1 of it.
+  let r: u32 = 23199 + (((x >> 16) * 21845) >> 15);
+  r = (r + x / r) >> 1;
+  r = (r + x / r) >> 1;
+  if (r > 0xffff) r = 0xffff;
+  while (r * r > x) r--;
+  let rem = x - r * r;
+  while (rem > (r << 1)) { rem -= (r << 1) + 1; r++; }
+  // sqrt(N) = 2^10 sqrt(r^2 + rem) <= 2^10 (r + rem / 2r): R is floor(sqrt(N)) or one more.
+  let R = (r << 10) + (rem << 9) / r;
+  const n = <u64>m << 27;
+  let sq = <u64>R * <u64>R;
+  while (sq > n) { R--; sq = <u64>R * <u64>R; }
+  return roundPack(0, (k >> 1) + 126, (R << 5) | <u32>(sq != n));
+}
+
+function sqrtSlow(a: u32): u32 {
+  if (a == 0 || a == SIGN || a == INF) return a; // sqrt(+-0) = +-0, sqrt(+inf) = +inf
+  if (a > INF) return QNAN; // a NaN or a negative number
+  const s = subnormalShift(a);
+  return sqrtCore(1 - s, a << <u32>s);
+}
+
+/** sqrt(a) on a binary32 bit pattern, as f32.sqrt. */
+// @ts-ignore: decorator
+@inline export function sqrtF32(a: u32): u32 {
+  if (a - HIDDEN >= INF - HIDDEN) return sqrtSlow(a); // not a positive normal
+  return sqrtCore(<i32>(a >> 23), (a & FRAC) | HIDDEN);
+}

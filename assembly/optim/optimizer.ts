@@ -20,6 +20,7 @@ import { adagrad } from "./adagrad";
 import { rmsprop } from "./rmsprop";
 import { adam, adamAmsgrad } from "./adam";
 import { adamSoft } from "../int16/adam-soft";
+import { scaleAndSumSquaresSoft } from "../int16/scale-soft";
 import { nadam, resetNadam } from "./nadam";
 import { radam } from "./radam";
 
@@ -40,10 +41,15 @@ function scaleAndMeasure(scale: f32): f64 {
     let p = gradsOf(l);
     const end = p + (<usize>(width(l) * (width(l - 1) + 1)) << 2);
     let sq: f32 = 0;
-    for (; p < end; p += 4) {
-      const g = load<f32>(p) * scale;
-      store<f32>(p, g);
-      sq += g * g;
+    if (isInt16()) {
+      // The same bits without f32 instructions (docs/int16.md §9).
+      sq = reinterpret<f32>(scaleAndSumSquaresSoft(p, end, reinterpret<u32>(scale)));
+    } else {
+      for (; p < end; p += 4) {
+        const g = load<f32>(p) * scale;
+        store<f32>(p, g);
+        sq += g * g;
+      }
     }
     store<f32>(layerGradNorms + (<usize>(l - 1) << 2), Mathf.sqrt(sq));
     total += sq;

@@ -1,13 +1,16 @@
 // assembly/int16/soft-f32.ts, compiled on its own: its add, subtract,
-// multiply and divide on binary32 bit patterns give, bit for bit, what V8
+// multiply, divide and square root on binary32 bit patterns give, bit for bit, what V8
 // gives for the same f32 operands: Math.fround of the double result, which is
 // the correctly rounded f32 (a double holds the exact product of two f32s,
-// and for +, -, / the double rounding is innocuous: 53 >= 2 * 24 + 2). NaN
+// and for +, -, /, sqrt the double rounding is innocuous: 53 >= 2 * 24 + 2). NaN
 // results are checked to be NaN (the payload is not specified). Operands:
 // random bit patterns (every exponent), random pairs with nearby exponents
 // (cancellation, carries, ties), subnormal pairs, exact ties built on purpose,
 // and every pair of a table of edges (zeros, subnormals, the normal limits,
-// FLT_MAX, infinities, NaN, one-ulp neighbours).
+// FLT_MAX, infinities, NaN, one-ulp neighbours). The square root: every
+// mantissa at an odd and an even exponent (its whole normal path: the
+// exponent only picks the parity and is packed), every subnormal, random
+// bit patterns of either sign, and the edges.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
 import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
@@ -15,14 +18,15 @@ import path from "node:path";
 import { repoRoot, rmDir, tmpDir } from "../helpers/paths";
 
 type Op = "add" | "sub" | "mul" | "div";
-type Exports = Record<Op, (a: number, b: number) => number>;
+type Exports = Record<Op, (a: number, b: number) => number> & { sqrt: (a: number) => number };
 
 const work = tmpDir("edgeprop-soft-f32-");
 let soft: Exports;
 beforeAll(async () => {
   copyFileSync(path.join(repoRoot, "assembly", "int16", "soft-f32.ts"), path.join(work, "soft-f32.ts"));
   writeFileSync(path.join(work, "entry.ts"), [
-    'import { addF32, subF32, mulF32, divF32 } from "./soft-f32";',
+    'import { addF32, subF32, mulF32, divF32, sqrtF32 } from "./soft-f32";',
+    "export function sqrt(a: u32): u32 { return sqrtF32(a); }",
     "export function add(a: u32, b: u32): u32 { return addF32(a, b); }",
     "export function sub(a: u32, b: u32): u32 { return subF32(a, b); }",
     "export function mul(a: u32, b: u32): u32 { return mulF32(a, b); }",
@@ -120,5 +124,19 @@ describe("soft-float binary32, bit for bit against V8", () => {
     const a = new Uint32Array(edges.length ** 2), b = new Uint32Array(edges.length ** 2);
     edges.forEach((x, i) => edges.forEach((y, j) => { a[i * edges.length + j] = x; b[i * edges.length + j] = y; }));
     for (const op of OPS) expect(mismatches(op, a, b)).toBe(0);
+  });
+
+  it("sqrt: every mantissa at an even and an odd exponent, every subnormal, random patterns, the edges", () => {
+    const check = (a: number): boolean => {
+      u[0] = a; f[2] = Math.sqrt(f[0] ?? 0);
+      const got = soft.sqrt(a) >>> 0;
+      return Number.isNaN(f[2]) ? (got & 0x7fffffff) > 0x7f800000 : got === u[2];
+    };
+    let wrong = 0;
+    for (const e of [0x3f000000, 0x3f800000, 0]) for (let m = 0; m < 0x800000; m++) if (!check((e | m) >>> 0) && wrong++ < 5) console.error(`sqrt(0x${((e | m) >>> 0).toString(16)})`);
+    for (let i = 0; i < 1_000_000; i++) { const a = next(); if (!check(a) && wrong++ < 5) console.error(`sqrt(0x${a.toString(16)})`); }
+    const edges = [0, 0x80000000, 1, 0x7fffff, 0x800000, 0x7f7fffff, 0x7f800000, 0xff800000, 0x7fc00000, 0xffc00000, 0x7f800001, 0x80000001, 0xbf800000, 0x3f800000, 0x40800000, 0x3f7fffff, 0x407fffff];
+    for (const a of edges) if (!check(a) && wrong++ < 5) console.error(`sqrt(0x${a.toString(16)})`);
+    expect(wrong).toBe(0);
   });
 });

@@ -1,6 +1,7 @@
 // assembly/int16/adam-soft.ts (int16 precision's Adam/AdamW step on the
 // soft-float bit operations) against assembly/optim/adam.ts (the f32 step),
-// both compiled on their own into one module: the same parameters, moments
+// and assembly/int16/scale-soft.ts against the f32 loop it replaces in
+// assembly/optim/optimizer.ts (copied below), compiled on their own into one module: the same parameters, moments
 // and gradients in, the same bits out, over many steps of Adam (no weight
 // decay), Adam with L2 weight decay and AdamW, with gradients from 1e-30 to
 // 1e3 (and exact zeros), hyper-parameters from the defaults to the extremes.
@@ -14,6 +15,8 @@ const N = 4096;
 const work = tmpDir("edgeprop-adam-soft-");
 interface Exports {
   memory: WebAssembly.Memory;
+  scaleSoft: (p: number, n: number, scale: number) => number;
+  scaleF32: (p: number, n: number, scale: number) => number;
   step: (soft: number, base: number, n: number, step: number, lr: number, b1: number, b2: number, eps: number, wd: number, decoupled: number) => void;
 }
 let mod: Exports;
@@ -23,9 +26,23 @@ beforeAll(async () => {
   copyFileSync(path.join(repoRoot, "assembly", "optim", "adam.ts"), path.join(work, "optim", "adam.ts"));
   copyFileSync(path.join(repoRoot, "assembly", "int16", "adam-soft.ts"), path.join(work, "int16", "adam-soft.ts"));
   copyFileSync(path.join(repoRoot, "assembly", "int16", "soft-f32.ts"), path.join(work, "int16", "soft-f32.ts"));
+  copyFileSync(path.join(repoRoot, "assembly", "int16", "scale-soft.ts"), path.join(work, "int16", "scale-soft.ts"));
   writeFileSync(path.join(work, "entry.ts"), [
     'import { adam } from "./optim/adam";',
     'import { adamSoft } from "./int16/adam-soft";',
+    'import { scaleAndSumSquaresSoft } from "./int16/scale-soft";',
+    "export function scaleSoft(p: usize, n: i32, scale: f32): f32 { return reinterpret<f32>(scaleAndSumSquaresSoft(p, p + (<usize>n << 2), reinterpret<u32>(scale))); }",
+    "// optimizer.ts's scaleAndMeasure inner loop.",
+    "export function scaleF32(p: usize, n: i32, scale: f32): f32 {",
+    "  const end = p + (<usize>n << 2);",
+    "  let sq: f32 = 0;",
+    "  for (; p < end; p += 4) {",
+    "    const g = load<f32>(p) * scale;",
+    "    store<f32>(p, g);",
+    "    sq += g * g;",
+    "  }",
+    "  return sq;",
+    "}",
     "// p, g, m, v: n f32 each from base.",
     "export function step(soft: bool, base: usize, n: i32, step: i32, lr: f64, b1: f64, b2: f64, eps: f64, wd: f64, decoupled: bool): void {",
     "  const s = <usize>n << 2;",
@@ -83,4 +100,24 @@ describe("int16's soft-float Adam step, bit for bit against the f32 step", () =>
       expect(p.filter((x) => Number.isFinite(x)).length).toBe(N);
     });
   }
+});
+
+describe("int16's soft-float batch-mean scaling and squared norm, bit for bit against the f32 loop", () => {
+  it("gradients of every magnitude (to overflow), scales 1/rows and clip coefficients", () => {
+    const base = 65536;
+    const f32 = new Float32Array(1);
+    for (const [lo, hi] of [[-45, -30], [-12, 2], [-3, 3], [10, 25], [-45, 38]] as const) {
+      for (const scale of [1 / 32, 1 / 24, 1, 0.7, 1 / 3, 1e-20, 3e10]) {
+        const a = new Float32Array(mod.memory.buffer, base, N), b = new Float32Array(mod.memory.buffer, base + 4 * N, N);
+        for (let i = 0; i < N; i++) { const x = logUniform(lo, hi); a[i] = x; b[i] = x; }
+        f32[0] = scale;
+        const want = mod.scaleF32(base, N, f32[0] ?? 0), got = mod.scaleSoft(base + 4 * N, N, f32[0] ?? 0);
+        expect(Object.is(got, want) || (Number.isNaN(got) && Number.isNaN(want)), `10^[${lo}, ${hi}) x ${scale}: ${got} vs ${want}`).toBe(true);
+        const ua = new Uint32Array(mod.memory.buffer, base, N), ub = new Uint32Array(mod.memory.buffer, base + 4 * N, N);
+        let wrong = 0;
+        for (let i = 0; i < N; i++) if (ua[i] !== ub[i]) wrong++;
+        expect(wrong).toBe(0);
+      }
+    }
+  });
 });
