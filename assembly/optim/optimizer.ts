@@ -11,7 +11,7 @@
 import {
   C_ALPHA, C_BETA1, C_BETA2, C_CLIP_NORM, C_CLIP_VALUE, C_DAMPENING, C_EPS, C_FLAGS, C_LR_DECAY,
   C_MOMENTUM, C_MOMENTUM_DECAY, C_OPT, C_WEIGHT_DECAY, Flag, MAX_LAYERS, Opt, cfgF64, cfgU8,
-  frozenLayers, layerCount, width,
+  frozenLayers, isInt16, layerCount, width,
 } from "../config";
 import { grads, gradsOf, optState, trainedParams } from "../arena";
 import { planGrads, trainedParamCount } from "../plan";
@@ -19,6 +19,8 @@ import { sgd } from "./sgd";
 import { adagrad } from "./adagrad";
 import { rmsprop } from "./rmsprop";
 import { adam, adamAmsgrad } from "./adam";
+import { adamSoft } from "../int16/adam-soft";
+import { scaleAndSumSquaresSoft } from "../int16/scale-soft";
 import { nadam, resetNadam } from "./nadam";
 import { radam } from "./radam";
 
@@ -51,6 +53,26 @@ function scaleAndMeasure(scale: f32): f64 {
   // Finite gradients whose f32 sum of squares overflows (elements past about
   // 1e19): measured again in f64, as torch's CPU norm accumulates, so a step
   // torch would take is taken; only a NaN or infinite gradient stops it.
+  return isFinite(norm) ? <f64>norm : measureInF64();
+}
+
+/**
+ * int16's scaleAndMeasure: the same bits, the per-parameter scaling and sum
+ * of squares on soft-float operations (docs/int16.md §9). A function of its
+ * own, so f32 mode's loop above stays as it is.
+ */
+function scaleAndMeasureInt16(scale: f32): f64 {
+  let total: f32 = 0;
+  const K = frozenLayers();
+  for (let l = 1; l <= K; l++) store<f32>(layerGradNorms + (<usize>(l - 1) << 2), 0);
+  for (let l = K + 1; l <= layerCount(); l++) {
+    const p = gradsOf(l);
+    const end = p + (<usize>(width(l) * (width(l - 1) + 1)) << 2);
+    const sq = reinterpret<f32>(scaleAndSumSquaresSoft(p, end, reinterpret<u32>(scale)));
+    store<f32>(layerGradNorms + (<usize>(l - 1) << 2), Mathf.sqrt(sq));
+    total += sq;
+  }
+  const norm = Mathf.sqrt(total);
   return isFinite(norm) ? <f64>norm : measureInF64();
 }
 
@@ -102,7 +124,8 @@ function weightsFinite(params: usize, n: i32): bool {
  * optimizer state): the engine reports NON_FINITE, never status OK with NaN weights.
  */
 export function optimizerStep(batchRows: i32): bool {
-  totalGradNorm = scaleAndMeasure(<f32>(1.0 / <f64>batchRows));
+  const scale = <f32>(1.0 / <f64>batchRows);
+  totalGradNorm = isInt16() ? scaleAndMeasureInt16(scale) : scaleAndMeasure(scale);
   if (!isFinite(totalGradNorm)) return false;
   const maxNorm = cfgF64(C_CLIP_NORM);
   if (maxNorm > 0) {
@@ -136,6 +159,10 @@ export function optimizerStep(batchRows: i32): bool {
   } else if ((flags & Flag.AMSGRAD) != 0) {
     adamAmsgrad(params, grads, optState, optState + slot, optState + 2 * slot, n, stepCount,
       learningRate, cfgF64(C_BETA1), cfgF64(C_BETA2), eps, wd, opt == Opt.ADAMW);
+  } else if (isInt16()) {
+    // The same bits as adam() below, without f32 instructions (docs/int16.md §9).
+    adamSoft(params, grads, optState, optState + slot, n, stepCount, learningRate,
+      cfgF64(C_BETA1), cfgF64(C_BETA2), eps, wd, opt == Opt.ADAMW);
   } else {
     adam(params, grads, optState, optState + slot, n, stepCount, learningRate,
       cfgF64(C_BETA1), cfgF64(C_BETA2), eps, wd, opt == Opt.ADAMW);

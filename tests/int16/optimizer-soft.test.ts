@@ -1,0 +1,123 @@
+// assembly/int16/adam-soft.ts (int16 precision's Adam/AdamW step on the
+// soft-float bit operations) against assembly/optim/adam.ts (the f32 step),
+// and assembly/int16/scale-soft.ts against the f32 loop it replaces in
+// assembly/optim/optimizer.ts (copied below), compiled on their own into one module: the same parameters, moments
+// and gradients in, the same bits out, over many steps of Adam (no weight
+// decay), Adam with L2 weight decay and AdamW, with gradients from 1e-30 to
+// 1e3 (and exact zeros), hyper-parameters from the defaults to the extremes.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { execFileSync } from "node:child_process";
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { repoRoot, rmDir, tmpDir } from "../helpers/paths";
+
+const N = 4096;
+const work = tmpDir("edgeprop-adam-soft-");
+interface Exports {
+  memory: WebAssembly.Memory;
+  scaleSoft: (p: number, n: number, scale: number) => number;
+  scaleF32: (p: number, n: number, scale: number) => number;
+  step: (soft: number, base: number, n: number, step: number, lr: number, b1: number, b2: number, eps: number, wd: number, decoupled: number) => void;
+}
+let mod: Exports;
+beforeAll(async () => {
+  mkdirSync(path.join(work, "optim"));
+  mkdirSync(path.join(work, "int16"));
+  copyFileSync(path.join(repoRoot, "assembly", "optim", "adam.ts"), path.join(work, "optim", "adam.ts"));
+  copyFileSync(path.join(repoRoot, "assembly", "int16", "adam-soft.ts"), path.join(work, "int16", "adam-soft.ts"));
+  copyFileSync(path.join(repoRoot, "assembly", "int16", "soft-f32.ts"), path.join(work, "int16", "soft-f32.ts"));
+  copyFileSync(path.join(repoRoot, "assembly", "int16", "scale-soft.ts"), path.join(work, "int16", "scale-soft.ts"));
+  writeFileSync(path.join(work, "entry.ts"), [
+    'import { adam } from "./optim/adam";',
+    'import { adamSoft } from "./int16/adam-soft";',
+    'import { scaleAndSumSquaresSoft } from "./int16/scale-soft";',
+    "export function scaleSoft(p: usize, n: i32, scale: f32): f32 { return reinterpret<f32>(scaleAndSumSquaresSoft(p, p + (<usize>n << 2), reinterpret<u32>(scale))); }",
+    "// optimizer.ts's scaleAndMeasure inner loop.",
+    "export function scaleF32(p: usize, n: i32, scale: f32): f32 {",
+    "  const end = p + (<usize>n << 2);",
+    "  let sq: f32 = 0;",
+    "  for (; p < end; p += 4) {",
+    "    const g = load<f32>(p) * scale;",
+    "    store<f32>(p, g);",
+    "    sq += g * g;",
+    "  }",
+    "  return sq;",
+    "}",
+    "// p, g, m, v: n f32 each from base.",
+    "export function step(soft: bool, base: usize, n: i32, step: i32, lr: f64, b1: f64, b2: f64, eps: f64, wd: f64, decoupled: bool): void {",
+    "  const s = <usize>n << 2;",
+    "  if (soft) adamSoft(base, base + s, base + 2 * s, base + 3 * s, n, step, lr, b1, b2, eps, wd, decoupled);",
+    "  else adam(base, base + s, base + 2 * s, base + 3 * s, n, step, lr, b1, b2, eps, wd, decoupled);",
+    "}",
+    "",
+  ].join("\n"));
+  execFileSync(path.join(repoRoot, "node_modules", ".bin", "asc"),
+    ["entry.ts", "-O3", "--runtime", "stub", "--initialMemory", "4", "-o", "m.wasm"], { cwd: work, stdio: "pipe" });
+  const { instance } = await WebAssembly.instantiate(readFileSync(path.join(work, "m.wasm")));
+  mod = instance.exports as unknown as Exports;
+}, 60_000);
+afterAll(() => rmDir(work));
+
+let seed = 0x9e3779b9;
+const next = (): number => { seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0; return seed; };
+/** A value of magnitude 10^[lo, hi), either sign, or an exact zero one time in 16. */
+const logUniform = (lo: number, hi: number): number => (next() % 16 === 0 ? 0 : (next() & 1 ? -1 : 1) * 10 ** (lo + (hi - lo) * (next() / 2 ** 32)));
+
+describe("int16's soft-float Adam step, bit for bit against the f32 step", () => {
+  const cases = [
+    { name: "adam, torch's defaults", lr: 1e-3, b1: 0.9, b2: 0.999, eps: 1e-8, wd: 0, decoupled: 0 },
+    { name: "adam, L2 weight decay", lr: 0.01, b1: 0.9, b2: 0.999, eps: 1e-8, wd: 0.01, decoupled: 0 },
+    { name: "adamw", lr: 0.02, b1: 0.8, b2: 0.99, eps: 1e-6, wd: 0.05, decoupled: 1 },
+    { name: "adamw, extreme hyper-parameters", lr: 3, b1: 0.5, b2: 0.9, eps: 1e-30, wd: 0.3, decoupled: 1 },
+    { name: "adam, tiny eps and lr", lr: 1e-7, b1: 0.99, b2: 0.99999, eps: 1e-38, wd: 0, decoupled: 0 },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const base = 65536, bytes = 4 * N * 4; // above the static data (Math.pow's tables)
+      const mem = new Float32Array(mod.memory.buffer, base, 4 * N);
+      // p, m, v start as a weight, a moment and a second moment might after some steps (v >= 0).
+      for (let i = 0; i < N; i++) {
+        mem[i] = logUniform(-6, 1);
+        mem[2 * N + i] = logUniform(-20, 1);
+        mem[3 * N + i] = Math.abs(logUniform(-38, 2));
+      }
+      const soft = new Uint8Array(mod.memory.buffer, base + bytes, bytes);
+      const copy = (): void => soft.set(new Uint8Array(mod.memory.buffer, base, bytes));
+      copy();
+      for (let t = 1; t <= 30; t++) {
+        const g = new Float32Array(mod.memory.buffer, base + 4 * N, N);
+        const gSoft = new Float32Array(mod.memory.buffer, base + bytes + 4 * N, N);
+        for (let i = 0; i < N; i++) { const x = logUniform(-30, 3); g[i] = x; gSoft[i] = x; }
+        mod.step(0, base, N, t, c.lr, c.b1, c.b2, c.eps, c.wd, c.decoupled);
+        mod.step(1, base + bytes, N, t, c.lr, c.b1, c.b2, c.eps, c.wd, c.decoupled);
+        const a = new Uint32Array(mod.memory.buffer, base, 4 * N), b = new Uint32Array(mod.memory.buffer, base + bytes, 4 * N);
+        let wrong = 0;
+        for (let i = 0; i < 4 * N; i++) if (a[i] !== b[i] && wrong++ < 3) console.error(`step ${t}, word ${i}: f32 0x${(a[i] ?? 0).toString(16)}, soft 0x${(b[i] ?? 0).toString(16)}`);
+        expect(wrong, `step ${t}`).toBe(0);
+      }
+      // The comparison means something: the weights are still finite numbers.
+      const p = new Float32Array(mod.memory.buffer, base, N);
+      expect(p.filter((x) => Number.isFinite(x)).length).toBe(N);
+    });
+  }
+});
+
+describe("int16's soft-float batch-mean scaling and squared norm, bit for bit against the f32 loop", () => {
+  it("gradients of every magnitude (to overflow), scales 1/rows and clip coefficients", () => {
+    const base = 65536;
+    const f32 = new Float32Array(1);
+    for (const [lo, hi] of [[-45, -30], [-12, 2], [-3, 3], [10, 25], [-45, 38]] as const) {
+      for (const scale of [1 / 32, 1 / 24, 1, 0.7, 1 / 3, 1e-20, 3e10]) {
+        const a = new Float32Array(mod.memory.buffer, base, N), b = new Float32Array(mod.memory.buffer, base + 4 * N, N);
+        for (let i = 0; i < N; i++) { const x = logUniform(lo, hi); a[i] = x; b[i] = x; }
+        f32[0] = scale;
+        const want = mod.scaleF32(base, N, f32[0] ?? 0), got = mod.scaleSoft(base + 4 * N, N, f32[0] ?? 0);
+        expect(Object.is(got, want) || (Number.isNaN(got) && Number.isNaN(want)), `10^[${lo}, ${hi}) x ${scale}: ${got} vs ${want}`).toBe(true);
+        const ua = new Uint32Array(mod.memory.buffer, base, N), ub = new Uint32Array(mod.memory.buffer, base + 4 * N, N);
+        let wrong = 0;
+        for (let i = 0; i < N; i++) if (ua[i] !== ub[i]) wrong++;
+        expect(wrong).toBe(0);
+      }
+    }
+  });
+});
