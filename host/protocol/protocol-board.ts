@@ -344,15 +344,11 @@ export class ProtocolBoard implements Board {
     // changes, in the same pipelined stream (a restart replays it as it was).
     // Each chunk's rows are encoded when the pipeline sends it (the window's few frames are held, not the epoch's).
     const setStep = this.pendingStep;
-    const stream: EpochStream = new EpochStream(this.lr, job.lrs, (i) => encodeBatch(
+    const layout = { type: Type.BATCH, rows: job.rows, batch: job.batch, chunk: job.chunk };
+    const stream: EpochStream = new EpochStream(this.lr, job.lrs, layout, (i) => encodeBatch(
       { endsBatch: stream.endsBatch(i), setStep: i === firstChunk ? setStep : null },
       { x: job.x, t: job.t, first: stream.firstOf[i], count: stream.rowsOf[i], nIn: job.nIn, nT: job.nT }));
     const { batchOf, rowsOf } = stream;
-    for (let start = 0, b = 0; start < job.rows; start += job.batch, b++) {
-      const end = Math.min(start + job.batch, job.rows);
-      stream.startBatch(b);
-      for (let r = start; r < end; r += job.chunk) stream.push(Type.BATCH, b, r, Math.min(job.chunk, end - r));
-    }
     // The first chunk of the epoch (after a SET_LR, if any) carries a pending step count.
     const firstChunk = stream.length > 0 && stream.isSetLr(0) ? 1 : 0;
     const results: BatchResult[] = [];
@@ -446,15 +442,13 @@ export class ProtocolBoard implements Board {
   /** One TRAIN_STORE per batch (a SET_LR before a batch whose lr changes), pipelined like an epoch of BATCH frames. */
   private async stepStoredEpoch(job: StoredTrainJob): Promise<BatchResult[]> {
     const setStep = this.pendingStep;
-    const stream: EpochStream = new EpochStream(this.lr, job.lrs, (i) => encodeTrainStore({
+    // One TRAIN_STORE per batch: a chunk of a whole batch.
+    const layout = { type: Type.TRAIN_STORE, rows: job.rows, batch: job.batch, chunk: job.batch };
+    const stream: EpochStream = new EpochStream(this.lr, job.lrs, layout, (i) => encodeTrainStore({
       first: stream.firstOf[i], rows: stream.rowsOf[i], epoch: job.epoch, startEpoch: stream.batchOf[i] === 0, shuffle: job.shuffle,
       setStep: stream.batchOf[i] === 0 ? setStep : null,
     }));
     const { batchOf, rowsOf } = stream;
-    for (let first = 0, b = 0; first < job.rows; first += job.batch, b++) {
-      stream.startBatch(b);
-      stream.push(Type.TRAIN_STORE, b, first, Math.min(job.batch, job.rows - first));
-    }
     const results: BatchResult[] = [];
     let busyAtBatchStart = this.lastBusyMicros;
     let sawStep = false;
