@@ -5,10 +5,11 @@
 // Only what each request is (its type, batch, lr, rows) is listed ahead; its
 // payload is encoded when the pipeline first sends it (`encode`), so an
 // epoch of a large file is never held encoded a second time (issue 23).
-// The lists are typed arrays sized once for the epoch: growing JS arrays of
-// 62,500 requests (500,000 rows in chunks of 8) survived the nursery while
-// they were built, which made V8 grow it for the whole run (measured: about
-// 9 MB of --link memory's peak over --link direct).
+// Nothing is listed per request: a request's batch, rows and lr follow from
+// the layout and a few numbers per batch. Five JS lists of 62,500 requests
+// (500,000 rows in chunks of 8) survived the nursery while they were built
+// (measured: about 5 MB live and a larger nursery, most of --link memory's
+// peak over --link direct); typed arrays of them still held 1.5 MB.
 import type { Requests } from "./pipeline.js";
 import { Type } from "./frame.js";
 import { encodeSetLr } from "./codec.js";
@@ -21,67 +22,87 @@ export interface EpochLayout {
   chunk: number;
 }
 
-/** The training requests of `rows` rows in batches of `batch` rows, chunks of `chunk`. */
-function trainingRequests({ rows, batch, chunk }: EpochLayout): number {
-  const full = Math.floor(rows / batch), rest = rows - full * batch;
-  return full * Math.ceil(batch / chunk) + Math.ceil(rest / chunk);
-}
-
 export class EpochStream implements Requests {
   readonly length: number;
-  private readonly types: Int32Array;
-  /** The batch of each request, -1 for a SET_LR. */
-  readonly batchOf: Int32Array;
-  /** The lr the board holds once each request is answered. */
-  readonly lrOf: Float64Array;
-  /** The first row each training request carries (0 for a SET_LR). */
-  readonly firstOf: Int32Array;
-  /** The rows each training request carries (its reply must say the same). */
-  readonly rowsOf: Int32Array;
+  /** Batch b's first request (its SET_LR, if it has one); one more entry: the length. */
+  private readonly batchStart: Int32Array;
+  /** 1 when batch b starts with a SET_LR. */
+  private readonly setsLr: Uint8Array;
+  /** The lr the board holds during batch b (its SET_LR answered). */
+  private readonly lrAt: Float64Array;
 
   /**
    * `lr`: what the board holds before the epoch; `lrs[b]`: batch b's (absent:
-   * no change); `encode(i)`: training request i's payload, from the lists above.
+   * no change); `encode(i)`: training request i's payload, from firstOf(i) and rowsOf(i).
    */
-  constructor(lr: number, lrs: ArrayLike<number> | undefined, layout: EpochLayout,
+  constructor(lr: number, lrs: ArrayLike<number> | undefined, private readonly layout: EpochLayout,
     private readonly encode: (i: number) => Uint8Array) {
-    const { type, rows, batch, chunk } = layout;
+    const { rows, batch, chunk } = layout;
     const batches = Math.ceil(rows / batch);
-    // At most one SET_LR per batch, and only with a schedule.
-    const capacity = trainingRequests(layout) + (lrs ? batches : 0);
-    this.types = new Int32Array(capacity);
-    this.batchOf = new Int32Array(capacity);
-    this.lrOf = new Float64Array(capacity);
-    this.firstOf = new Int32Array(capacity);
-    this.rowsOf = new Int32Array(capacity);
+    this.batchStart = new Int32Array(batches + 1);
+    this.setsLr = new Uint8Array(batches);
+    this.lrAt = new Float64Array(batches);
     let n = 0;
-    const add = (t: number, b: number, first: number, count: number): void => {
-      this.types[n] = t; this.batchOf[n] = b; this.lrOf[n] = lr; this.firstOf[n] = first; this.rowsOf[n] = count;
-      n++;
-    };
-    for (let start = 0, b = 0; start < rows; start += batch, b++) {
+    for (let b = 0; b < batches; b++) {
+      this.batchStart[b] = n;
       // Before batch b's frames: a SET_LR when its lr differs from the board's.
-      if (lrs && lrs[b] !== lr) { lr = lrs[b]; add(Type.SET_LR, -1, 0, 0); }
-      const end = Math.min(start + batch, rows);
-      for (let r = start; r < end; r += chunk) add(type, b, r, Math.min(chunk, end - r));
+      if (lrs && lrs[b] !== lr) { lr = lrs[b]; this.setsLr[b] = 1; n++; }
+      this.lrAt[b] = lr;
+      n += Math.ceil(Math.min(batch, rows - b * batch) / chunk);
     }
+    this.batchStart[batches] = n;
     this.length = n;
   }
 
   type(i: number): number {
-    return this.types[i];
+    return this.isSetLr(i) ? Type.SET_LR : this.layout.type;
   }
 
   payload(i: number): Uint8Array {
-    return this.isSetLr(i) ? encodeSetLr(this.lrOf[i]) : this.encode(i);
+    return this.isSetLr(i) ? encodeSetLr(this.lrOf(i)) : this.encode(i);
+  }
+
+  /** The batch of request i, -1 for a SET_LR. */
+  batchOf(i: number): number {
+    const b = this.batchAt(i);
+    return this.setsLr[b] === 1 && i === this.batchStart[b] ? -1 : b;
+  }
+
+  /** The lr the board holds once request i is answered. */
+  lrOf(i: number): number {
+    return this.lrAt[this.batchAt(i)];
+  }
+
+  /** The first row training request i carries (0 for a SET_LR). */
+  firstOf(i: number): number {
+    const b = this.batchAt(i), k = i - this.batchStart[b] - this.setsLr[b];
+    return k < 0 ? 0 : b * this.layout.batch + k * this.layout.chunk;
+  }
+
+  /** The rows training request i carries (its reply must say the same; 0 for a SET_LR). */
+  rowsOf(i: number): number {
+    if (this.isSetLr(i)) return 0;
+    const { rows, batch, chunk } = this.layout;
+    const first = this.firstOf(i), end = Math.min(rows, (this.batchAt(i) + 1) * batch);
+    return Math.min(chunk, end - first);
   }
 
   /** Whether training request i is its batch's last (the one that makes the board step). */
   endsBatch(i: number): boolean {
-    return i === this.length - 1 || this.batchOf[i + 1] !== this.batchOf[i];
+    return i === this.batchStart[this.batchAt(i) + 1] - 1;
   }
 
   isSetLr(i: number): boolean {
-    return this.batchOf[i] < 0;
+    return this.batchOf(i) < 0;
+  }
+
+  /** The batch request i belongs to (a SET_LR: the batch it comes before). */
+  private batchAt(i: number): number {
+    let lo = 0, hi = this.batchStart.length - 2;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.batchStart[mid] <= i) lo = mid; else hi = mid - 1;
+    }
+    return lo;
   }
 }

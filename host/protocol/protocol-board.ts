@@ -347,18 +347,17 @@ export class ProtocolBoard implements Board {
     const layout = { type: Type.BATCH, rows: job.rows, batch: job.batch, chunk: job.chunk };
     const stream: EpochStream = new EpochStream(this.lr, job.lrs, layout, (i) => encodeBatch(
       { endsBatch: stream.endsBatch(i), setStep: i === firstChunk ? setStep : null },
-      { x: job.x, t: job.t, first: stream.firstOf[i], count: stream.rowsOf[i], nIn: job.nIn, nT: job.nT }));
-    const { batchOf, rowsOf } = stream;
+      { x: job.x, t: job.t, first: stream.firstOf(i), count: stream.rowsOf(i), nIn: job.nIn, nT: job.nT }));
     // The first chunk of the epoch (after a SET_LR, if any) carries a pending step count.
     const firstChunk = stream.length > 0 && stream.isSetLr(0) ? 1 : 0;
     const results: BatchResult[] = [];
     let lossSum = 0, rows = 0, status: number = Status.OK, busyAtBatchStart = this.lastBusyMicros;
     let sawBatch = false;
     await this.pipe.send(stream, (i, f) => {
-      if (stream.isSetLr(i)) return this.acceptSetLr(f, stream.lrOf[i]);
+      if (stream.isSetLr(i)) return this.acceptSetLr(f, stream.lrOf(i));
       // Decode (and so validate) first: a reply refused here leaves no trace, and is asked for again.
       const error = f.type === Type.ERROR ? decodeError(f.payload) : null;
-      const reply = error ? null : decodeBatchReply(replyPayload(f, Type.BATCH), this.widths.layers, rowsOf[i]);
+      const reply = error ? null : decodeBatchReply(replyPayload(f, Type.BATCH), this.widths.layers, stream.rowsOf(i));
       if (!sawBatch) { this.pendingStep = null; sawBatch = true; }
       let norms: Float32Array = new Float32Array(this.widths.layers);
       if (error) { status = error.code; }
@@ -372,7 +371,7 @@ export class ProtocolBoard implements Board {
       const ends = stream.endsBatch(i) || status !== Status.OK;
       if (!ends) return true;
       const r: BatchResult = {
-        index: batchOf[i], rows, lossSum, status, gradNorms: norms,
+        index: stream.batchOf(i), rows, lossSum, status, gradNorms: norms,
         micros: Math.max(0, this.lastBusyMicros - busyAtBatchStart),
       };
       results.push(r);
@@ -445,21 +444,20 @@ export class ProtocolBoard implements Board {
     // One TRAIN_STORE per batch: a chunk of a whole batch.
     const layout = { type: Type.TRAIN_STORE, rows: job.rows, batch: job.batch, chunk: job.batch };
     const stream: EpochStream = new EpochStream(this.lr, job.lrs, layout, (i) => encodeTrainStore({
-      first: stream.firstOf[i], rows: stream.rowsOf[i], epoch: job.epoch, startEpoch: stream.batchOf[i] === 0, shuffle: job.shuffle,
-      setStep: stream.batchOf[i] === 0 ? setStep : null,
+      first: stream.firstOf(i), rows: stream.rowsOf(i), epoch: job.epoch, startEpoch: stream.batchOf(i) === 0, shuffle: job.shuffle,
+      setStep: stream.batchOf(i) === 0 ? setStep : null,
     }));
-    const { batchOf, rowsOf } = stream;
     const results: BatchResult[] = [];
     let busyAtBatchStart = this.lastBusyMicros;
     let sawStep = false;
     await this.pipe.send(stream, (i, f) => {
-      if (stream.isSetLr(i)) return this.acceptSetLr(f, stream.lrOf[i]);
+      if (stream.isSetLr(i)) return this.acceptSetLr(f, stream.lrOf(i));
       // An ERROR here is a refusal (the rows are not in the store): a BoardError ends the epoch.
-      const reply = decodeTrainStoreReply(replyPayload(f, Type.TRAIN_STORE), this.widths.layers, rowsOf[i]);
+      const reply = decodeTrainStoreReply(replyPayload(f, Type.TRAIN_STORE), this.widths.layers, stream.rowsOf(i));
       if (!sawStep) { this.pendingStep = null; sawStep = true; }
       this.noteBusy(reply.busyMicros);
       const r: BatchResult = {
-        index: batchOf[i], rows: reply.rows, lossSum: reply.lossSum, status: reply.status, gradNorms: reply.gradNorms,
+        index: stream.batchOf(i), rows: reply.rows, lossSum: reply.lossSum, status: reply.status, gradNorms: reply.gradNorms,
         micros: Math.max(0, this.lastBusyMicros - busyAtBatchStart),
       };
       busyAtBatchStart = this.lastBusyMicros;
