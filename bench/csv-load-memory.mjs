@@ -13,13 +13,17 @@
 // Measured (2 cores, node 20, 500,000 rows: file 52 MB, float32 data 22 MB):
 //   before issue 23's loader (float64 table, csv-parse for every row, a
 //   shuffled copy per epoch): 383 MB peak, 15.5x the data over node alone.
-//   now: --link direct 119-122 MB, 1.8-1.9x the data over the 1,000-row run
-//   (3.5-3.7x over node alone); --link memory 129 MB, 2.1-2.2x (4.0x over
-//   node alone). Before the protocol's frames were made as the window reaches
-//   them (an epoch's every chunk encoded ahead, its frames and replies kept to
-//   the epoch's end), --link memory peaked at about 247 MB, 8.5x.
+//   now (3 runs): --link direct 119-120 MB, 1.7-1.8x the data over the
+//   1,000-row run (3.5-3.6x over node alone); --link memory 123-126 MB,
+//   1.8-2.0x (3.7-3.8x over node alone). Before the protocol's frames were made
+//   as the window reaches them (an epoch's every chunk encoded ahead, its
+//   frames and replies kept to the epoch's end), --link memory peaked at about
+//   247 MB, 8.5x; before the epoch's requests were described per batch instead
+//   of listed per request (five JS arrays of 62,500: about 5 MB live, and V8
+//   grew its nursery to 31.7 MB against direct's 26.7, per --trace-gc), at
+//   125-129 MB, 2.1-2.2x.
 //   The test's setting (--max-semi-space-size=1, a bounded nursery) gives
-//   1.4x direct and 1.75x memory on these 500,000 rows.
+//   1.4x direct and 1.6x memory on these 500,000 rows.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -344,25 +344,20 @@ export class ProtocolBoard implements Board {
     // changes, in the same pipelined stream (a restart replays it as it was).
     // Each chunk's rows are encoded when the pipeline sends it (the window's few frames are held, not the epoch's).
     const setStep = this.pendingStep;
-    const stream: EpochStream = new EpochStream(this.lr, job.lrs, (i) => encodeBatch(
+    const layout = { type: Type.BATCH, rows: job.rows, batch: job.batch, chunk: job.chunk };
+    const stream: EpochStream = new EpochStream(this.lr, job.lrs, layout, (i) => encodeBatch(
       { endsBatch: stream.endsBatch(i), setStep: i === firstChunk ? setStep : null },
-      { x: job.x, t: job.t, first: stream.firstOf[i], count: stream.rowsOf[i], nIn: job.nIn, nT: job.nT }));
-    const { batchOf, rowsOf } = stream;
-    for (let start = 0, b = 0; start < job.rows; start += job.batch, b++) {
-      const end = Math.min(start + job.batch, job.rows);
-      stream.startBatch(b);
-      for (let r = start; r < end; r += job.chunk) stream.push(Type.BATCH, b, r, Math.min(job.chunk, end - r));
-    }
+      { x: job.x, t: job.t, first: stream.firstOf(i), count: stream.rowsOf(i), nIn: job.nIn, nT: job.nT }));
     // The first chunk of the epoch (after a SET_LR, if any) carries a pending step count.
     const firstChunk = stream.length > 0 && stream.isSetLr(0) ? 1 : 0;
     const results: BatchResult[] = [];
     let lossSum = 0, rows = 0, status: number = Status.OK, busyAtBatchStart = this.lastBusyMicros;
     let sawBatch = false;
     await this.pipe.send(stream, (i, f) => {
-      if (stream.isSetLr(i)) return this.acceptSetLr(f, stream.lrOf[i]);
+      if (stream.isSetLr(i)) return this.acceptSetLr(f, stream.lrOf(i));
       // Decode (and so validate) first: a reply refused here leaves no trace, and is asked for again.
       const error = f.type === Type.ERROR ? decodeError(f.payload) : null;
-      const reply = error ? null : decodeBatchReply(replyPayload(f, Type.BATCH), this.widths.layers, rowsOf[i]);
+      const reply = error ? null : decodeBatchReply(replyPayload(f, Type.BATCH), this.widths.layers, stream.rowsOf(i));
       if (!sawBatch) { this.pendingStep = null; sawBatch = true; }
       let norms: Float32Array = new Float32Array(this.widths.layers);
       if (error) { status = error.code; }
@@ -376,7 +371,7 @@ export class ProtocolBoard implements Board {
       const ends = stream.endsBatch(i) || status !== Status.OK;
       if (!ends) return true;
       const r: BatchResult = {
-        index: batchOf[i], rows, lossSum, status, gradNorms: norms,
+        index: stream.batchOf(i), rows, lossSum, status, gradNorms: norms,
         micros: Math.max(0, this.lastBusyMicros - busyAtBatchStart),
       };
       results.push(r);
@@ -446,26 +441,23 @@ export class ProtocolBoard implements Board {
   /** One TRAIN_STORE per batch (a SET_LR before a batch whose lr changes), pipelined like an epoch of BATCH frames. */
   private async stepStoredEpoch(job: StoredTrainJob): Promise<BatchResult[]> {
     const setStep = this.pendingStep;
-    const stream: EpochStream = new EpochStream(this.lr, job.lrs, (i) => encodeTrainStore({
-      first: stream.firstOf[i], rows: stream.rowsOf[i], epoch: job.epoch, startEpoch: stream.batchOf[i] === 0, shuffle: job.shuffle,
-      setStep: stream.batchOf[i] === 0 ? setStep : null,
+    // One TRAIN_STORE per batch: a chunk of a whole batch.
+    const layout = { type: Type.TRAIN_STORE, rows: job.rows, batch: job.batch, chunk: job.batch };
+    const stream: EpochStream = new EpochStream(this.lr, job.lrs, layout, (i) => encodeTrainStore({
+      first: stream.firstOf(i), rows: stream.rowsOf(i), epoch: job.epoch, startEpoch: stream.batchOf(i) === 0, shuffle: job.shuffle,
+      setStep: stream.batchOf(i) === 0 ? setStep : null,
     }));
-    const { batchOf, rowsOf } = stream;
-    for (let first = 0, b = 0; first < job.rows; first += job.batch, b++) {
-      stream.startBatch(b);
-      stream.push(Type.TRAIN_STORE, b, first, Math.min(job.batch, job.rows - first));
-    }
     const results: BatchResult[] = [];
     let busyAtBatchStart = this.lastBusyMicros;
     let sawStep = false;
     await this.pipe.send(stream, (i, f) => {
-      if (stream.isSetLr(i)) return this.acceptSetLr(f, stream.lrOf[i]);
+      if (stream.isSetLr(i)) return this.acceptSetLr(f, stream.lrOf(i));
       // An ERROR here is a refusal (the rows are not in the store): a BoardError ends the epoch.
-      const reply = decodeTrainStoreReply(replyPayload(f, Type.TRAIN_STORE), this.widths.layers, rowsOf[i]);
+      const reply = decodeTrainStoreReply(replyPayload(f, Type.TRAIN_STORE), this.widths.layers, stream.rowsOf(i));
       if (!sawStep) { this.pendingStep = null; sawStep = true; }
       this.noteBusy(reply.busyMicros);
       const r: BatchResult = {
-        index: batchOf[i], rows: reply.rows, lossSum: reply.lossSum, status: reply.status, gradNorms: reply.gradNorms,
+        index: stream.batchOf(i), rows: reply.rows, lossSum: reply.lossSum, status: reply.status, gradNorms: reply.gradNorms,
         micros: Math.max(0, this.lastBusyMicros - busyAtBatchStart),
       };
       busyAtBatchStart = this.lastBusyMicros;
