@@ -82,6 +82,21 @@ export async function trainWithResetAfter(board: Pick<Awaited<ReturnType<typeof 
   return run;
 }
 
+/**
+ * The first line the board has written that starts with `prefix`, waited for
+ * (up to `timeoutMs`): QEMU writes the UART log as bytes arrive, so a line
+ * printed around the stats line may land in the log after it on a busy machine.
+ */
+export async function waitForLine(board: { lines: () => string[] }, prefix: string, timeoutMs = 30_000): Promise<string> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const hit = board.lines().find((l) => l.startsWith(prefix));
+    if (hit !== undefined) return hit;
+    if (Date.now() > end) throw new Error(`no line starting "${prefix}" after ${timeoutMs} ms; last lines:\n${board.lines().slice(-5).join("\n")}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 /** One epoch of an iris model with these layers (the memory-limit tests' runs). */
 export function irisModel(layers: string): string[] {
   return ["--data", path.join(repoRoot, "data", "iris.csv"), "--layers", layers, "--loss", "ce", "--opt", "adam", "--batch", "32", "--epochs", "1"];

@@ -5,7 +5,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import path from "node:path";
 import { rmDir, tmpDir } from "../helpers/paths";
-import { PROFILE, buildFirmware, expectRefusedThenFits, profile, startEmulatedBoard, unavailable } from "./emulated-board";
+import { PROFILE, buildFirmware, expectRefusedThenFits, profile, startEmulatedBoard, unavailable, waitForLine } from "./emulated-board";
 
 const skip = unavailable();
 const work = tmpDir("edgeprop-emulated-limits-");
@@ -34,7 +34,7 @@ describe.skipIf(!!skip)(`the emulated ${PROFILE} board's memory limit (${profile
       const stats = await board.waitForStats({ after: 0 });
       expect(stats.heap_limit).toBeLessThan(65536);
       // The page and its guard (wasm-rt: the largest static offset + 8 bytes, at most 4 KiB), against the heap's free bytes.
-      const failed = board.lines().find((l: string) => l.startsWith("edgeprop: load failed: ")) ?? "";
+      const failed = await waitForLine(board, "edgeprop: load failed: ");
       const asked = Number(/the module's memory \((\d+) bytes\)/.exec(failed)?.[1]);
       expect(asked).toBeGreaterThan(65536);
       expect(asked).toBeLessThanOrEqual(65536 + 4096);

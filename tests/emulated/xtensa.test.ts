@@ -15,7 +15,7 @@ import { repoRoot, rmDir, tmpDir } from "../helpers/paths";
 import { startCli } from "./processes";
 import { predictionBits, probePredictionBits } from "../helpers/on-device-learning-sketch";
 import { missingTools } from "../../boards/qemu/launch.mjs";
-import { buildFirmware, bytesSent, direct, smallCaseArgs, startEmulatedBoard, trainOverPort, trainWithResetAfter, irisModel, expectRefusedThenFits } from "./emulated-board";
+import { buildFirmware, bytesSent, direct, smallCaseArgs, startEmulatedBoard, trainOverPort, trainWithResetAfter, irisModel, expectRefusedThenFits, waitForLine } from "./emulated-board";
 
 const ISA = "lx106", PROFILE = "esp8266";
 const profile = JSON.parse(readFileSync(path.join(repoRoot, "boards", "profiles", `${PROFILE}.json`), "utf8"));
@@ -157,7 +157,7 @@ describe.skipIf(!!skip)(`the emulated ${ISA} board's memory`, () => {
     const board = await startEmulatedBoard({ elf: small });
     try {
       const stats = await board.waitForStats({ after: 0 });
-      const failed = board.lines().find((l: string) => l.startsWith("edgeprop: load failed: "));
+      const failed = await waitForLine(board, "edgeprop: load failed: ");
       // The page and its guard (wasm-rt: the largest static offset + 8 bytes, at most 4 KiB), against the heap's free bytes.
       const asked = Number(/the module's memory \((\d+) bytes\)/.exec(failed ?? "")?.[1]);
       expect(asked).toBeGreaterThan(65536);
