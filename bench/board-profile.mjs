@@ -7,7 +7,7 @@
 // the result is instructions per trained sample, per function. Functions
 // GCC inlined count in the function they were inlined into.
 //
-//   node bench/board-profile.mjs [--workload P1] [--isa rv32imfc] [--mode streamed|resident] [--rows 200] [--top 25] [--calls]
+//   node bench/board-profile.mjs [--workload P1] [--isa rv32imfc] [--mode streamed|resident] [--precision f32|int16] [--rows 200] [--top 25] [--calls]
 //
 // --calls: also each function's calls per sample (executions of its first
 // instruction): on rv32imc, how many f32 operations the soft-float helpers
@@ -29,7 +29,7 @@ const EPOCHS_SHORT = 1, EPOCHS_LONG = 3;
 const PROFILE_FOR = { streamed: 'esp32-c3', resident: 'esp32-s3' };
 
 function parseArgs(argv) {
-  const o = { workload: 'P1', isa: 'rv32imfc', mode: 'streamed', rows: 200, top: 25, pcs: null, calls: false };
+  const o = { workload: 'P1', isa: 'rv32imfc', mode: 'streamed', precision: 'f32', rows: 200, top: 25, pcs: null, calls: false };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--calls') { o.calls = true; continue; }
     const a = argv[i], v = argv[++i];
@@ -39,6 +39,9 @@ function parseArgs(argv) {
     else if (a === '--mode') {
       if (!(v in PROFILE_FOR)) throw new Error(`--mode must be streamed or resident, not '${v}'`);
       o.mode = v;
+    } else if (a === '--precision') {
+      if (v !== 'f32' && v !== 'int16') throw new Error(`--precision must be f32 or int16, not '${v}'`);
+      o.precision = v;
     } else if (a === '--rows') o.rows = Number(v);
     else if (a === '--top') o.top = Number(v);
     else if (a === '--pcs') o.pcs = v;
@@ -48,10 +51,10 @@ function parseArgs(argv) {
   return o;
 }
 
-function train(port, csv, w, epochs, mode) {
+function train(port, csv, w, epochs, mode, precision) {
   const args = ['bin/edgeprop.js', 'train', '--port', port, '--board', PROFILE_FOR[mode], '--data', csv, '--layers', w.layers.join(','), '--act', w.act,
     '--loss', w.loss, '--opt', w.optimizer.name, '--lr', String(w.optimizer.lr), '--batch', String(w.batch),
-    '--epochs', String(epochs), '--no-shuffle', '--json',
+    '--epochs', String(epochs), '--no-shuffle', '--json', '--precision', precision,
     // Logging every instruction slows the board a hundredfold: a soft-float batch takes seconds to answer.
     '--timeout', '60000'];
   if (mode === 'resident') args.push('--resident');
@@ -65,7 +68,7 @@ function train(port, csv, w, epochs, mode) {
 }
 
 /** Instructions per function for one run of `epochs` epochs on a fresh board. */
-async function countRun(elf, csv, w, epochs, mode, work) {
+async function countRun(elf, csv, w, epochs, mode, precision, work) {
   const fifo = join(work, `exec-${epochs}.log`), uart = join(work, `uart-${epochs}.log`);
   if (spawnSync('mkfifo', [fifo]).status !== 0) throw new Error(`mkfifo ${fifo} failed`);
   const qemu = spawn('qemu-system-riscv32', ['-machine', 'virt', '-display', 'none', '-bios', 'none', '-m', '128M',
@@ -100,7 +103,7 @@ async function countRun(elf, csv, w, epochs, mode, work) {
       if (Date.now() > end) throw new Error('the board did not boot');
       await new Promise((r) => setTimeout(r, 100));
     }
-    await train(port, csv, w, epochs, mode);
+    await train(port, csv, w, epochs, mode, precision);
     // Let the board finish its last reply and go idle before counting stops.
     await new Promise((r) => setTimeout(r, 1500));
   } finally {
@@ -160,8 +163,8 @@ async function main() {
     const csv = join(work, 'data.csv');
     writeCsv(w, csv);
     const elf = buildFirmware({ isa: o.isa, engine: 'wasm2c', profile: PROFILE_FOR[o.mode], obj: join(work, 'fw') });
-    const short = await countRun(elf, csv, w, EPOCHS_SHORT, o.mode, work);
-    const long = await countRun(elf, csv, w, EPOCHS_LONG, o.mode, work);
+    const short = await countRun(elf, csv, w, EPOCHS_SHORT, o.mode, o.precision, work);
+    const long = await countRun(elf, csv, w, EPOCHS_LONG, o.mode, o.precision, work);
     const samples = (EPOCHS_LONG - EPOCHS_SHORT) * w.rows;
     if (o.pcs) {
       // Per instruction of one function: where its cost sits (compare with objdump -d).
@@ -176,7 +179,7 @@ async function main() {
       .filter(([, n]) => Math.abs(n) >= 0.05)
       .sort((a, b) => b[1] - a[1]);
     const total = per.reduce((s, [, n]) => s + n, 0);
-    process.stdout.write(`${o.workload} ${o.isa} ${o.mode}, ${w.rows} rows: ${total.toFixed(1)} instructions per sample (whole firmware, idle loop included)\n`);
+    process.stdout.write(`${o.workload} ${o.isa} ${o.mode} ${o.precision}, ${w.rows} rows: ${total.toFixed(1)} instructions per sample (whole firmware, idle loop included)\n`);
     const callsOf = (name) => ((long.calls.get(name) ?? 0) - (short.calls.get(name) ?? 0)) / samples;
     for (const [name, n] of per.slice(0, o.top)) {
       process.stdout.write(`${n.toFixed(1).padStart(10)}  ${o.calls ? `${callsOf(name).toFixed(1).padStart(9)} calls  ` : ''}${name}\n`);
