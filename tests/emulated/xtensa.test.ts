@@ -1,10 +1,11 @@
 // The firmware cross-compiled for the ESP8266's core (Xtensa LX106: call0
 // ABI, no FPU; boards/xtensa) on QEMU's XTFPGA board: every golden case
 // trains over the emulated UART to --link direct's bits; a reset mid-run is
-// survived bit for bit; the RAM it reports stays inside the esp8266
-// profile's 80 KiB; a model over the profile's memory limit is refused by the
-// board with both numbers, and a firmware whose heap cannot hold the module's
-// page refuses to load with both numbers instead of faulting. QEMU's lx106
+// survived bit for bit; an int16 model trains to the same bits; the RAM it
+// reports stays inside the esp8266 profile's 80 KiB; a model over the
+// profile's memory limit is refused by the board with both numbers, and a
+// firmware whose heap cannot hold the module's page refuses to load with both
+// numbers instead of faulting. QEMU's lx106
 // does not trap unaligned accesses (the real core does): pinned below.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
@@ -96,6 +97,30 @@ describe.skipIf(!!skip)(`the emulated ${ISA} board (${PROFILE}, wasm2c) gives --
       }
     }, 180_000);
   }
+});
+
+describe.skipIf(!!skip)(`int16 on the emulated ${ISA} board (wasm2c)`, () => {
+  // The ESP8266 is one of the boards int16 is for (no FPU): the same small case as
+  // tests/int16/emulated.test.ts on the C3, to --link direct's bits on the LX106.
+  it("spiral 2-8-8-3 relu/ce/adam --precision int16, one epoch: --link direct's model file", async () => {
+    const args = ["--dataset", "spiral", "--layers", "2,8,8,3", "--loss", "ce", "--opt", "adam", "--lr", "0.02", "--batch", "16",
+      "--chunk", "8", "--epochs", "1", "--seed", "3", "--precision", "int16", "--no-shuffle"];
+    const want = direct(args, path.join(work, "int16-direct.json"));
+    const board = await startEmulatedBoard({ elf });
+    try {
+      const before = board.statsCount();
+      const out = path.join(work, `int16-${ISA}.json`);
+      const run = await trainOverPort(board.path, args, out);
+      expect(run.stderr, run.stderr).toBe("");
+      expect(run.code).toBe(0);
+      expect(readFileSync(out).equals(want)).toBe(true);
+      const stats = await board.waitForStats({ after: before, rxBytes: bytesSent(run.stdout) });
+      expect(stats.isa).toBe(ISA);
+      expect(stats.traps).toBe(0);
+    } finally {
+      await board.stop();
+    }
+  }, 180_000);
 });
 
 describe.skipIf(!!skip)(`sim --emulate ${PROFILE}`, () => {
