@@ -11,9 +11,9 @@
 // --batch N: the module's runs step every N rows instead of the workload's batch (the optimizer's share:
 // docs/int16.md §9 compares batch 32 with 512); plain C keeps the workload's.
 // --int16-peer: for int16, also a "plain C int16" row: bench/peers/int16.c (the same integer arithmetic,
-// written from docs/int16.md) under plain.c's harness, built by boards/qemu's Makefile target `int16`.
+// written from docs/int16.md) under plain.c's harness, built by boards/qemu's (lx106: boards/xtensa's) Makefile target `int16`.
 // --isas lx106 (without --isas: P1 only, about 40 s): the ESP8266's core on QEMU's XTFPGA
-// board (boards/xtensa) under the esp8266 profile, plain C and wasm2c,
+// board (boards/xtensa) under the esp8266 profile, plain C and wasm2c (f32 and int16, and the int16 peer),
 // streamed only (resident P1's rows do not fit the ESP8266's memory).
 // (P3 does not fit the C3's 40 KiB; --workloads P3 runs it under the S3 profile: slow under -icount)
 // Modes: `streamed` sends every row over the line each epoch (BATCH frames);
@@ -262,8 +262,9 @@ async function main() {
             }
           }
         }
-        if (o.int16Peer && o.precisions.includes('int16') && !isLx106(isa)) {
-          // The plain C int16 trainer of docs/int16.md (bench/peers/int16.c), beside the module's int16 rows.
+        if (o.int16Peer && o.precisions.includes('int16')) {
+          // The plain C int16 trainer of docs/int16.md (bench/peers/int16.c), beside the module's int16 rows
+          // (lx106: built by boards/xtensa's `int16` target, with plain.c's RAM).
           try {
             const q1 = plainInstructions(isa, w, EPOCHS_SHORT, work, 'int16'), q3 = plainInstructions(isa, w, EPOCHS_LONG, work, 'int16');
             const per = (q3.instructions - q1.instructions) / samples;
