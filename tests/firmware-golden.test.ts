@@ -58,6 +58,8 @@ describe("the wasm2c board (the firmware pump, compiled C) gives --link direct's
 //   EDGEPROP_WASM3=<build>/wasm3                                               (the WASI CLI)
 const m3Include = process.env.EDGEPROP_M3_INCLUDE, m3Lib = process.env.EDGEPROP_M3_LIB;
 const wasm3Cli = process.env.EDGEPROP_WASM3;
+/** Every golden case through an interpreter in one test: 244 s for the pump on 2 busy cores (the default 120 s timed out). */
+const WASM3_ALL_CASES_MS = 900_000;
 describe("under a real wasm3 (when one is given)", () => {
   it.skipIf(!m3Include || !m3Lib)("the pump built with ENGINE=wasm3 gives --link direct's bits for every golden case", () => {
     const bin = path.join(work, "edgeprop-board-wasm3");
@@ -69,14 +71,14 @@ describe("under a real wasm3 (when one is given)", () => {
       const got = train(["sim", ...caseArgs(c), "--engine", `exec:${bin} ${wasm}`], path.join(work, `${c.name}-m3.json`));
       expect(got.equals(direct), c.name).toBe(true);
     }
-  });
+  }, WASM3_ALL_CASES_MS);
   it.skipIf(!wasm3Cli)("the WASI build under the wasm3 CLI gives --link direct's bits for every golden case", () => {
     for (const c of cases) {
       const direct = directFor(c);
       const got = train(["sim", ...caseArgs(c), "--engine", `wasi:${wasm3Cli}`], path.join(work, `${c.name}-w3.json`));
       expect(got.equals(direct), c.name).toBe(true);
     }
-  });
+  }, WASM3_ALL_CASES_MS);
 });
 
 describe("docs/boards.md: the largest model per optimizer is what plan --board accepts", () => {

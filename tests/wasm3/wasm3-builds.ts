@@ -8,6 +8,10 @@
 //   EDGEPROP_M3_LOW_HEIGHT_LIB       a libm3.a from the same sources built with a
 //                                    stack-height limit the module's functions overrun
 //   EDGEPROP_M3_LOW_HEIGHT_CFLAGS    its flags, e.g. -Dd_m3MaxFunctionStackHeight=24
+//   EDGEPROP_WASM3                   the wasm3 command line (built with WASI), for `--engine wasi:<it>`
+//   EDGEPROP_M3_RV32IMC_LIB, EDGEPROP_M3_RV32IMFC_LIB, EDGEPROP_M3_FLAGS
+//                                    libm3.a cross-built per ISA and its d_m3 flags, for the
+//                                    emulated boards (tests/emulated/wasm3.test.ts, bench/board.mjs)
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -52,4 +56,19 @@ export function buildBoard(build: Wasm3Build, lib: string, engineCflags: string,
     `M3_INCLUDE=${build.include}`, `M3_LIB=${lib}`, `M3_CFLAGS=${engineCflags}`, `CFLAGS=${extraCflags}`,
     `OBJ=${path.join(dir, "obj")}`, `BIN=${bin}`], { stdio: "pipe" });
   return bin;
+}
+
+/** The wasm3 command line (EDGEPROP_WASM3), which runs build/edgeprop-wasi.wasm for `--engine wasi:<path>`. */
+export const wasm3Cli: string | null = env("EDGEPROP_WASM3") || null;
+export const SKIP_CLI = wasm3Cli ? "" : "needs EDGEPROP_WASM3 pointing at a wasm3 command line built with WASI (cmake -DBUILD_WASI=simple)";
+
+/** wasm3 cross-built for an emulated board's ISA, as boards/qemu's Makefile takes it (m3Include, m3Lib, m3Flags). */
+export interface Wasm3CrossBuild { m3Include: string; m3Lib: string; m3Flags: string | undefined }
+
+export function crossBuild(isa: string): { build: Wasm3CrossBuild | null; skip: string } {
+  const libVar = `EDGEPROP_M3_${isa.toUpperCase()}_LIB`;
+  const m3Include = env("EDGEPROP_M3_INCLUDE"), m3Lib = env(libVar);
+  return m3Include && m3Lib
+    ? { build: { m3Include, m3Lib, m3Flags: process.env.EDGEPROP_M3_FLAGS }, skip: "" }
+    : { build: null, skip: `needs EDGEPROP_M3_INCLUDE and ${libVar} (+ EDGEPROP_M3_FLAGS) pointing at a wasm3 cross-built for ${isa}` };
 }
