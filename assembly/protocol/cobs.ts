@@ -75,28 +75,72 @@ export function cobsDecodeSkipping(buf: usize, n: i32, skip: i32): i32 {
  * Encodes n bytes at src into dst and appends the 0x00 delimiter; returns the
  * bytes written. dst may precede src by at least 1 + n/254 bytes (in-place
  * encoding in the transmit buffer): writes never overtake reads.
+ *
+ * The output is the input with a code byte in front and each 0x00 replaced
+ * by the distance from its slot to the next code slot (the next 0x00's slot,
+ * a code inserted after 254 non-zero bytes, or the end). So bytes are copied
+ * a whole aligned destination word at a time, zeros included, and each code
+ * is written into its slot once the next slot is known: the code of the slot
+ * `codeAt` is always `w - codeAt` when the next slot comes at `w`. A word
+ * goes whole while its last byte stays under 254 bytes from the current
+ * slot (no 254-byte block can end inside it); the rest - single bytes up to
+ * an aligned destination, the tail, a block's end - goes byte by byte.
+ * Every access naturally aligned: each destination word is built from the
+ * two aligned source words holding its bytes (shifted together when the
+ * source is not aligned as the destination is), the higher one kept in a
+ * local for the next word. Those loads never reach past the aligned word
+ * holding the last byte, and each source word is loaded before a store can
+ * reach it (the destination trails the source by at least one byte).
  */
 export function cobsEncode(src: usize, n: i32, dst: usize): i32 {
   let codeAt: usize = dst;
   let w: usize = dst + 1;
-  let code: u32 = 1;
-  for (let i = 0; i < n; i++) {
-    const b = load<u8>(src + <usize>i);
+  let s: usize = src;
+  const end: usize = src + <usize>n;
+  while (s < end) {
+    if ((w & 3) == 0 && s + 4 <= end && w + 3 - codeAt < 254) {
+      // Whole words while they fit before the end and the block's limit.
+      const shift = <u32>(s & 3) << 3;
+      let at = s & ~(<usize>3);
+      let low = shift != 0 ? load<u32>(at) : 0;
+      while (s + 4 <= end && w + 3 - codeAt < 254) {
+        let v: u32;
+        if (shift != 0) {
+          at += 4;
+          const high = load<u32>(at);
+          v = (low >>> shift) | (high << (32 - shift));
+          low = high;
+        } else {
+          v = load<u32>(s);
+        }
+        store<u32>(w, v);
+        if (((v - 0x01010101) & ~v & 0x80808080) != 0) {
+          // A 0x00 in the word (the test can also flag a 0x01 above one): each zero's slot closes the code before it.
+          for (let k: usize = 0; k < 4; k++) {
+            if (((v >>> (<u32>k << 3)) & 0xff) == 0) {
+              store<u8>(codeAt, <u8>(w + k - codeAt));
+              codeAt = w + k;
+            }
+          }
+        }
+        w += 4;
+        s += 4;
+      }
+      continue;
+    }
+    const b = load<u8>(s++);
     if (b == 0) {
-      store<u8>(codeAt, <u8>code);
+      store<u8>(codeAt, <u8>(w - codeAt));
       codeAt = w++;
-      code = 1;
     } else {
       store<u8>(w++, b);
-      code++;
-      if (code == 0xff) {
-        store<u8>(codeAt, <u8>code);
+      if (w - codeAt == 0xff) {
+        store<u8>(codeAt, 0xff);
         codeAt = w++;
-        code = 1;
       }
     }
   }
-  store<u8>(codeAt, <u8>code);
+  store<u8>(codeAt, <u8>(w - codeAt));
   store<u8>(w++, 0);
   return <i32>(w - dst);
 }

@@ -26,7 +26,7 @@ export function rememberReply(seq: u16, requestType: u8, replyType: u8, payload:
   store<u8>(e, replyType, E_REPLY_TYPE);
   store<u8>(e, requestType, E_REQUEST_TYPE);
   store<u16>(e, <u16>len, E_LEN);
-  for (let i = 0; i < len; i++) store<u8>(e + E_PAYLOAD + <usize>i, load<u8>(payload + <usize>i));
+  copyBytes(e + E_PAYLOAD, payload, len);
   next = (next + 1) % REPLAY_DEPTH;
 }
 
@@ -43,6 +43,16 @@ export function findReply(seq: u16, requestType: u8): usize {
 @inline export function replyLength(e: usize): i32 { return <i32>load<u16>(e, E_LEN); }
 
 export function copyReply(e: usize, dst: usize): void {
-  const len = replyLength(e);
-  for (let i = 0; i < len; i++) store<u8>(dst + <usize>i, load<u8>(e + E_PAYLOAD + <usize>i));
+  copyBytes(dst, e + E_PAYLOAD, replyLength(e));
+}
+
+/**
+ * Copies len bytes; both ends are word-aligned (an entry's payload, and a
+ * reply's payload in the transmit buffer, sit at multiples of 8), so whole
+ * words, then the last bytes.
+ */
+function copyBytes(dst: usize, src: usize, len: i32): void {
+  let i = 0;
+  for (; i + 4 <= len; i += 4) store<u32>(dst + <usize>i, load<u32>(src + <usize>i));
+  for (; i < len; i++) store<u8>(dst + <usize>i, load<u8>(src + <usize>i));
 }
