@@ -26,6 +26,7 @@ beforeAll(async () => {
   copyFileSync(path.join(repoRoot, "assembly", "optim", "adam.ts"), path.join(work, "optim", "adam.ts"));
   copyFileSync(path.join(repoRoot, "assembly", "int16", "adam-soft.ts"), path.join(work, "int16", "adam-soft.ts"));
   copyFileSync(path.join(repoRoot, "assembly", "int16", "soft-f32.ts"), path.join(work, "int16", "soft-f32.ts"));
+  copyFileSync(path.join(repoRoot, "assembly", "int16", "soft-f32-normal.ts"), path.join(work, "int16", "soft-f32-normal.ts"));
   copyFileSync(path.join(repoRoot, "assembly", "int16", "scale-soft.ts"), path.join(work, "int16", "scale-soft.ts"));
   writeFileSync(path.join(work, "entry.ts"), [
     'import { adam } from "./optim/adam";',
@@ -70,6 +71,8 @@ describe("int16's soft-float Adam step, bit for bit against the f32 step", () =>
     { name: "adamw", lr: 0.02, b1: 0.8, b2: 0.99, eps: 1e-6, wd: 0.05, decoupled: 1 },
     { name: "adamw, extreme hyper-parameters", lr: 3, b1: 0.5, b2: 0.9, eps: 1e-30, wd: 0.3, decoupled: 1 },
     { name: "adam, tiny eps and lr", lr: 1e-7, b1: 0.99, b2: 0.99999, eps: 1e-38, wd: 0, decoupled: 0 },
+    { name: "adam from zero moments (the first steps), gradients of a training run", lr: 1e-3, b1: 0.9, b2: 0.999, eps: 1e-8, wd: 0, decoupled: 0, fresh: true },
+    { name: "adamw from zero moments", lr: 1e-3, b1: 0.9, b2: 0.999, eps: 1e-8, wd: 0.01, decoupled: 1, fresh: true },
   ];
   for (const c of cases) {
     it(c.name, () => {
@@ -78,8 +81,8 @@ describe("int16's soft-float Adam step, bit for bit against the f32 step", () =>
       // p, m, v start as a weight, a moment and a second moment might after some steps (v >= 0).
       for (let i = 0; i < N; i++) {
         mem[i] = logUniform(-6, 1);
-        mem[2 * N + i] = logUniform(-20, 1);
-        mem[3 * N + i] = Math.abs(logUniform(-38, 2));
+        mem[2 * N + i] = "fresh" in c ? 0 : logUniform(-20, 1);
+        mem[3 * N + i] = "fresh" in c ? 0 : Math.abs(logUniform(-38, 2));
       }
       const soft = new Uint8Array(mod.memory.buffer, base + bytes, bytes);
       const copy = (): void => soft.set(new Uint8Array(mod.memory.buffer, base, bytes));
@@ -87,7 +90,7 @@ describe("int16's soft-float Adam step, bit for bit against the f32 step", () =>
       for (let t = 1; t <= 30; t++) {
         const g = new Float32Array(mod.memory.buffer, base + 4 * N, N);
         const gSoft = new Float32Array(mod.memory.buffer, base + bytes + 4 * N, N);
-        for (let i = 0; i < N; i++) { const x = logUniform(-30, 3); g[i] = x; gSoft[i] = x; }
+        for (let i = 0; i < N; i++) { const x = "fresh" in c ? logUniform(-8, 0) : logUniform(-30, 3); g[i] = x; gSoft[i] = x; }
         mod.step(0, base, N, t, c.lr, c.b1, c.b2, c.eps, c.wd, c.decoupled);
         mod.step(1, base + bytes, N, t, c.lr, c.b1, c.b2, c.eps, c.wd, c.decoupled);
         const a = new Uint32Array(mod.memory.buffer, base, 4 * N), b = new Uint32Array(mod.memory.buffer, base + bytes, 4 * N);
