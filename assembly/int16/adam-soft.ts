@@ -3,7 +3,106 @@
 // assembly/int16/soft-f32.ts on the bit patterns: the same bits as the f32
 // step on every engine, several times fewer instructions where f32 is a
 // libgcc call (rv32imc), sqrt included (picolibc's is a 25-step loop).
+// Per parameter the step first tries soft-f32-normal.ts's short routines
+// (operands and every result normal: nearly always), and redoes the
+// parameter with the general routines when any of them declines.
 import { addF32, divF32, mulF32, sqrtF32, subF32 } from "./soft-f32";
+import { addNormal, addPositiveNormal, divNormal, mulNormal, sqrtPositiveNormal } from "./soft-f32-normal";
+
+const SIGN: u32 = 0x80000000;
+
+/** Whether bits are a normal number (not zero, subnormal, infinite or NaN). */
+// @ts-ignore: decorator
+@inline function isNormal(x: u32): bool {
+  return ((x >> 23) & 0xff) - 1 < 0xfe;
+}
+
+/** Whether bits are +0 or -0. */
+// @ts-ignore: decorator
+@inline function isZero(x: u32): bool {
+  return (x << 1) == 0;
+}
+
+/**
+ * One parameter's step (d: its gradient, weight decay already in; w: its
+ * weight, shrunk for AdamW) on the short routines; false, nothing stored,
+ * when one of them declines or an operand is not normal (zero gradients and
+ * the zero moments of the first step are taken here too).
+ */
+// @ts-ignore: decorator
+@inline function stepNormal(
+  p: usize, m: usize, v: usize, d: u32, w: u32,
+  b1: u32, b2: u32, oneMinusB2: u32, invBc2Sqrt: u32, epsF: u32, stepSize: u32,
+): bool {
+  const mo = load<u32>(m), vo = load<u32>(v);
+  if (!isNormal(w)) return false;
+  // m + b1 (d - m), d - 0 = d, 0 - m = -m, 0 + x = x exactly.
+  let mNew: u32;
+  if (isZero(mo)) {
+    if (!isNormal(d)) return false;
+    mNew = mulNormal(b1, d);
+  } else {
+    if (!isNormal(mo)) return false;
+    let diff: u32;
+    if (isZero(d)) diff = mo ^ SIGN;
+    else {
+      if (!isNormal(d)) return false;
+      diff = addNormal(d, mo ^ SIGN);
+      if (diff == 0) return false;
+    }
+    const t = mulNormal(b1, diff);
+    if (t == 0) return false;
+    mNew = addNormal(mo, t);
+  }
+  if (mNew == 0) return false;
+  // b2 v + (1 - b2) d d: both terms >= +0.
+  let vNew: u32;
+  if (isZero(d)) {
+    if (!isNormal(vo)) return false;
+    vNew = mulNormal(b2, vo);
+  } else {
+    const g2 = mulNormal(oneMinusB2, d);
+    if (g2 == 0) return false;
+    const sq = mulNormal(g2, d);
+    if (sq == 0) return false;
+    if (isZero(vo)) vNew = sq;
+    else {
+      if (!isNormal(vo)) return false;
+      const decayed = mulNormal(b2, vo);
+      if (decayed == 0) return false;
+      vNew = addPositiveNormal(decayed, sq);
+    }
+  }
+  if (vNew == 0) return false;
+  const scaled = mulNormal(sqrtPositiveNormal(vNew), invBc2Sqrt);
+  if (scaled == 0) return false;
+  const denom = addPositiveNormal(scaled, epsF);
+  if (denom == 0) return false;
+  const num = mulNormal(stepSize, mNew);
+  if (num == 0) return false;
+  const q = divNormal(num, denom);
+  if (q == 0) return false;
+  const pNew = addNormal(w, q ^ SIGN);
+  if (pNew == 0) return false;
+  store<u32>(m, mNew);
+  store<u32>(v, vNew);
+  store<u32>(p, pNew);
+  return true;
+}
+
+/** One parameter's step on the general routines (any operands). */
+function stepGeneral(
+  p: usize, m: usize, v: usize, d: u32, w: u32,
+  b1: u32, b2: u32, oneMinusB2: u32, invBc2Sqrt: u32, epsF: u32, stepSize: u32,
+): void {
+  const mo = load<u32>(m);
+  const mNew = addF32(mo, mulF32(b1, subF32(d, mo)));
+  const vNew = addF32(mulF32(b2, load<u32>(v)), mulF32(mulF32(oneMinusB2, d), d));
+  store<u32>(m, mNew);
+  store<u32>(v, vNew);
+  const denom = addF32(mulF32(sqrtF32(vNew), invBc2Sqrt), epsF);
+  store<u32>(p, subF32(w, divF32(mulF32(stepSize, mNew), denom)));
+}
 
 export function adamSoft(
   p: usize, g: usize, m: usize, v: usize, n: i32, step: i32,
@@ -16,16 +115,16 @@ export function adamSoft(
   const invBc2Sqrt = reinterpret<u32>(<f32>(1 / Math.sqrt(bc2)));
   const b1 = reinterpret<u32>(<f32>(1 - beta1)), b2 = reinterpret<u32>(<f32>beta2);
   const oneMinusB2 = reinterpret<u32>(<f32>(1 - beta2)), epsF = reinterpret<u32>(<f32>eps);
+  // The short routines take normal constants only.
+  const constantsNormal = isNormal(stepSize) && isNormal(invBc2Sqrt) && isNormal(b1) && isNormal(b2) &&
+    isNormal(oneMinusB2) && isNormal(epsF) && (stepSize & SIGN) == 0 && (epsF & SIGN) == 0 &&
+    (invBc2Sqrt & SIGN) == 0 && (b2 & SIGN) == 0 && (oneMinusB2 & SIGN) == 0;
   if (wd == 0) {
     for (; p < end; p += 4, g += 4, m += 4, v += 4) {
-      const d = load<u32>(g);
-      const mo = load<u32>(m);
-      const mNew = addF32(mo, mulF32(b1, subF32(d, mo)));
-      const vNew = addF32(mulF32(b2, load<u32>(v)), mulF32(mulF32(oneMinusB2, d), d));
-      store<u32>(m, mNew);
-      store<u32>(v, vNew);
-      const denom = addF32(mulF32(sqrtF32(vNew), invBc2Sqrt), epsF);
-      store<u32>(p, subF32(load<u32>(p), divF32(mulF32(stepSize, mNew), denom)));
+      const d = load<u32>(g), w = load<u32>(p);
+      if (!constantsNormal || !stepNormal(p, m, v, d, w, b1, b2, oneMinusB2, invBc2Sqrt, epsF, stepSize)) {
+        stepGeneral(p, m, v, d, w, b1, b2, oneMinusB2, invBc2Sqrt, epsF, stepSize);
+      }
       store<u32>(g, 0);
     }
     return;
@@ -35,13 +134,9 @@ export function adamSoft(
   for (; p < end; p += 4, g += 4, m += 4, v += 4) {
     const w = mulF32(load<u32>(p), shrink);
     const d = addF32(load<u32>(g), mulF32(l2, w));
-    const mo = load<u32>(m);
-    const mNew = addF32(mo, mulF32(b1, subF32(d, mo)));
-    const vNew = addF32(mulF32(b2, load<u32>(v)), mulF32(mulF32(oneMinusB2, d), d));
-    store<u32>(m, mNew);
-    store<u32>(v, vNew);
-    const denom = addF32(mulF32(sqrtF32(vNew), invBc2Sqrt), epsF);
-    store<u32>(p, subF32(w, divF32(mulF32(stepSize, mNew), denom)));
+    if (!constantsNormal || !stepNormal(p, m, v, d, w, b1, b2, oneMinusB2, invBc2Sqrt, epsF, stepSize)) {
+      stepGeneral(p, m, v, d, w, b1, b2, oneMinusB2, invBc2Sqrt, epsF, stepSize);
+    }
     store<u32>(g, 0);
   }
 }

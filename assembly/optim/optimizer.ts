@@ -20,6 +20,7 @@ import { adagrad } from "./adagrad";
 import { rmsprop } from "./rmsprop";
 import { adam, adamAmsgrad } from "./adam";
 import { adamSoft } from "../int16/adam-soft";
+import { sgdSoft } from "../int16/sgd-soft";
 import { scaleAndSumSquaresSoft } from "../int16/scale-soft";
 import { nadam, resetNadam } from "./nadam";
 import { radam } from "./radam";
@@ -142,7 +143,11 @@ export function optimizerStep(batchRows: i32): bool {
   const wd = cfgF64(C_WEIGHT_DECAY);
   const eps = cfgF64(C_EPS);
   const slot = <usize>planGrads;
-  if (opt == Opt.SGD) {
+  if (opt == Opt.SGD && isInt16()) {
+    // The same bits as sgd() below, without f32 instructions (docs/int16.md §9).
+    sgdSoft(params, grads, optState, n, stepCount, learningRate, cfgF64(C_MOMENTUM),
+      cfgF64(C_DAMPENING), wd, (flags & Flag.NESTEROV) != 0);
+  } else if (opt == Opt.SGD) {
     sgd(params, grads, optState, n, stepCount, learningRate, cfgF64(C_MOMENTUM),
       cfgF64(C_DAMPENING), wd, (flags & Flag.NESTEROV) != 0);
   } else if (opt == Opt.ADAGRAD) {

@@ -18,18 +18,30 @@ interface Exports {
   scaleSoft: (p: number, n: number, scale: number) => number;
   scaleF32: (p: number, n: number, scale: number) => number;
   step: (soft: number, base: number, n: number, step: number, lr: number, b1: number, b2: number, eps: number, wd: number, decoupled: number) => void;
+  sgdStep: (soft: number, base: number, n: number, step: number, lr: number, momentum: number, dampening: number, wd: number, nesterov: number) => void;
 }
 let mod: Exports;
 beforeAll(async () => {
   mkdirSync(path.join(work, "optim"));
   mkdirSync(path.join(work, "int16"));
   copyFileSync(path.join(repoRoot, "assembly", "optim", "adam.ts"), path.join(work, "optim", "adam.ts"));
+  copyFileSync(path.join(repoRoot, "assembly", "optim", "sgd.ts"), path.join(work, "optim", "sgd.ts"));
+  copyFileSync(path.join(repoRoot, "assembly", "int16", "sgd-soft.ts"), path.join(work, "int16", "sgd-soft.ts"));
   copyFileSync(path.join(repoRoot, "assembly", "int16", "adam-soft.ts"), path.join(work, "int16", "adam-soft.ts"));
   copyFileSync(path.join(repoRoot, "assembly", "int16", "soft-f32.ts"), path.join(work, "int16", "soft-f32.ts"));
+  copyFileSync(path.join(repoRoot, "assembly", "int16", "soft-f32-normal.ts"), path.join(work, "int16", "soft-f32-normal.ts"));
   copyFileSync(path.join(repoRoot, "assembly", "int16", "scale-soft.ts"), path.join(work, "int16", "scale-soft.ts"));
   writeFileSync(path.join(work, "entry.ts"), [
     'import { adam } from "./optim/adam";',
     'import { adamSoft } from "./int16/adam-soft";',
+    'import { sgd } from "./optim/sgd";',
+    'import { sgdSoft } from "./int16/sgd-soft";',
+    "// p, g, buf: n f32 each from base.",
+    "export function sgdStep(soft: bool, base: usize, n: i32, step: i32, lr: f64, momentum: f64, dampening: f64, wd: f64, nesterov: bool): void {",
+    "  const s = <usize>n << 2;",
+    "  if (soft) sgdSoft(base, base + s, base + 2 * s, n, step, lr, momentum, dampening, wd, nesterov);",
+    "  else sgd(base, base + s, base + 2 * s, n, step, lr, momentum, dampening, wd, nesterov);",
+    "}",
     'import { scaleAndSumSquaresSoft } from "./int16/scale-soft";',
     "export function scaleSoft(p: usize, n: i32, scale: f32): f32 { return reinterpret<f32>(scaleAndSumSquaresSoft(p, p + (<usize>n << 2), reinterpret<u32>(scale))); }",
     "// optimizer.ts's scaleAndMeasure inner loop.",
@@ -70,6 +82,8 @@ describe("int16's soft-float Adam step, bit for bit against the f32 step", () =>
     { name: "adamw", lr: 0.02, b1: 0.8, b2: 0.99, eps: 1e-6, wd: 0.05, decoupled: 1 },
     { name: "adamw, extreme hyper-parameters", lr: 3, b1: 0.5, b2: 0.9, eps: 1e-30, wd: 0.3, decoupled: 1 },
     { name: "adam, tiny eps and lr", lr: 1e-7, b1: 0.99, b2: 0.99999, eps: 1e-38, wd: 0, decoupled: 0 },
+    { name: "adam from zero moments (the first steps), gradients of a training run", lr: 1e-3, b1: 0.9, b2: 0.999, eps: 1e-8, wd: 0, decoupled: 0, fresh: true },
+    { name: "adamw from zero moments", lr: 1e-3, b1: 0.9, b2: 0.999, eps: 1e-8, wd: 0.01, decoupled: 1, fresh: true },
   ];
   for (const c of cases) {
     it(c.name, () => {
@@ -78,8 +92,8 @@ describe("int16's soft-float Adam step, bit for bit against the f32 step", () =>
       // p, m, v start as a weight, a moment and a second moment might after some steps (v >= 0).
       for (let i = 0; i < N; i++) {
         mem[i] = logUniform(-6, 1);
-        mem[2 * N + i] = logUniform(-20, 1);
-        mem[3 * N + i] = Math.abs(logUniform(-38, 2));
+        mem[2 * N + i] = "fresh" in c ? 0 : logUniform(-20, 1);
+        mem[3 * N + i] = "fresh" in c ? 0 : Math.abs(logUniform(-38, 2));
       }
       const soft = new Uint8Array(mod.memory.buffer, base + bytes, bytes);
       const copy = (): void => soft.set(new Uint8Array(mod.memory.buffer, base, bytes));
@@ -87,7 +101,7 @@ describe("int16's soft-float Adam step, bit for bit against the f32 step", () =>
       for (let t = 1; t <= 30; t++) {
         const g = new Float32Array(mod.memory.buffer, base + 4 * N, N);
         const gSoft = new Float32Array(mod.memory.buffer, base + bytes + 4 * N, N);
-        for (let i = 0; i < N; i++) { const x = logUniform(-30, 3); g[i] = x; gSoft[i] = x; }
+        for (let i = 0; i < N; i++) { const x = "fresh" in c ? logUniform(-8, 0) : logUniform(-30, 3); g[i] = x; gSoft[i] = x; }
         mod.step(0, base, N, t, c.lr, c.b1, c.b2, c.eps, c.wd, c.decoupled);
         mod.step(1, base + bytes, N, t, c.lr, c.b1, c.b2, c.eps, c.wd, c.decoupled);
         const a = new Uint32Array(mod.memory.buffer, base, 4 * N), b = new Uint32Array(mod.memory.buffer, base + bytes, 4 * N);
@@ -120,4 +134,37 @@ describe("int16's soft-float batch-mean scaling and squared norm, bit for bit ag
       }
     }
   });
+});
+
+describe("int16's soft-float SGD step, bit for bit against the f32 step", () => {
+  const cases = [
+    { name: "plain SGD", lr: 0.01, momentum: 0, dampening: 0, wd: 0, nesterov: 0 },
+    { name: "plain SGD, L2 weight decay", lr: 0.1, momentum: 0, dampening: 0, wd: 0.01, nesterov: 0 },
+    { name: "momentum", lr: 0.01, momentum: 0.9, dampening: 0, wd: 0, nesterov: 0 },
+    { name: "momentum, dampening, weight decay", lr: 0.05, momentum: 0.8, dampening: 0.3, wd: 0.001, nesterov: 0 },
+    { name: "nesterov, weight decay", lr: 0.01, momentum: 0.9, dampening: 0, wd: 0.0005, nesterov: 1 },
+    { name: "extreme hyper-parameters", lr: 3, momentum: 0.999, dampening: 0.999, wd: 0.5, nesterov: 1 },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const base = 65536, bytes = 3 * N * 4;
+      const mem = new Float32Array(mod.memory.buffer, base, 3 * N);
+      for (let i = 0; i < N; i++) { mem[i] = logUniform(-6, 1); mem[2 * N + i] = 0; }
+      new Uint8Array(mod.memory.buffer, base + bytes, bytes).set(new Uint8Array(mod.memory.buffer, base, bytes));
+      for (let t = 1; t <= 20; t++) {
+        const g = new Float32Array(mod.memory.buffer, base + 4 * N, N);
+        const gSoft = new Float32Array(mod.memory.buffer, base + bytes + 4 * N, N);
+        // Every magnitude, exact zeros and -0 (0 * w and -0 + 0 decide a sign).
+        for (let i = 0; i < N; i++) { const x = next() % 32 === 0 ? -0 : logUniform(-40, 4); g[i] = x; gSoft[i] = x; }
+        mod.sgdStep(0, base, N, t, c.lr, c.momentum, c.dampening, c.wd, c.nesterov);
+        mod.sgdStep(1, base + bytes, N, t, c.lr, c.momentum, c.dampening, c.wd, c.nesterov);
+        const a = new Uint32Array(mod.memory.buffer, base, 3 * N), b = new Uint32Array(mod.memory.buffer, base + bytes, 3 * N);
+        let wrong = 0;
+        for (let i = 0; i < 3 * N; i++) if (a[i] !== b[i] && wrong++ < 3) console.error(`step ${t}, word ${i}: f32 0x${(a[i] ?? 0).toString(16)}, soft 0x${(b[i] ?? 0).toString(16)}`);
+        expect(wrong, `step ${t}`).toBe(0);
+      }
+      const p = new Float32Array(mod.memory.buffer, base, N);
+      expect(p.filter((x) => Number.isFinite(x)).length).toBeGreaterThan(N / 2);
+    });
+  }
 });

@@ -18,14 +18,22 @@ import path from "node:path";
 import { repoRoot, rmDir, tmpDir } from "../helpers/paths";
 
 type Op = "add" | "sub" | "mul" | "div";
-type Exports = Record<Op, (a: number, b: number) => number> & { sqrt: (a: number) => number };
+type NormalOp = "addNormal" | "addPositiveNormal" | "mulNormal" | "divNormal";
+type Exports = Record<Op | NormalOp, (a: number, b: number) => number> & { sqrt: (a: number) => number; sqrtPositiveNormal: (a: number) => number };
 
 const work = tmpDir("edgeprop-soft-f32-");
 let soft: Exports;
 beforeAll(async () => {
   copyFileSync(path.join(repoRoot, "assembly", "int16", "soft-f32.ts"), path.join(work, "soft-f32.ts"));
+  copyFileSync(path.join(repoRoot, "assembly", "int16", "soft-f32-normal.ts"), path.join(work, "soft-f32-normal.ts"));
   writeFileSync(path.join(work, "entry.ts"), [
     'import { addF32, subF32, mulF32, divF32, sqrtF32 } from "./soft-f32";',
+    'import { addNormal, addPositiveNormal, mulNormal, divNormal, sqrtPositiveNormal } from "./soft-f32-normal";',
+    "export function addNormal_(a: u32, b: u32): u32 { return addNormal(a, b); }",
+    "export function addPositiveNormal_(a: u32, b: u32): u32 { return addPositiveNormal(a, b); }",
+    "export function mulNormal_(a: u32, b: u32): u32 { return mulNormal(a, b); }",
+    "export function divNormal_(a: u32, b: u32): u32 { return divNormal(a, b); }",
+    "export function sqrtPositiveNormal_(a: u32): u32 { return sqrtPositiveNormal(a); }",
     "export function sqrt(a: u32): u32 { return sqrtF32(a); }",
     "export function add(a: u32, b: u32): u32 { return addF32(a, b); }",
     "export function sub(a: u32, b: u32): u32 { return subF32(a, b); }",
@@ -35,7 +43,8 @@ beforeAll(async () => {
   ].join("\n"));
   execFileSync(path.join(repoRoot, "node_modules", ".bin", "asc"), ["entry.ts", "-O3", "--runtime", "stub", "-o", "m.wasm"], { cwd: work, stdio: "pipe" });
   const { instance } = await WebAssembly.instantiate(readFileSync(path.join(work, "m.wasm")));
-  soft = instance.exports as unknown as Exports;
+  const e = instance.exports as Record<string, unknown>;
+  soft = Object.fromEntries(Object.entries(e).map(([k, v]) => [k.replace(/_$/, ""), v])) as unknown as Exports;
 }, 60_000);
 afterAll(() => rmDir(work));
 
@@ -137,6 +146,93 @@ describe("soft-float binary32, bit for bit against V8", () => {
     for (let i = 0; i < 1_000_000; i++) { const a = next(); if (!check(a) && wrong++ < 5) console.error(`sqrt(0x${a.toString(16)})`); }
     const edges = [0, 0x80000000, 1, 0x7fffff, 0x800000, 0x7f7fffff, 0x7f800000, 0xff800000, 0x7fc00000, 0xffc00000, 0x7f800001, 0x80000001, 0xbf800000, 0x3f800000, 0x40800000, 0x3f7fffff, 0x407fffff];
     for (const a of edges) if (!check(a) && wrong++ < 5) console.error(`sqrt(0x${a.toString(16)})`);
+    expect(wrong).toBe(0);
+  });
+});
+
+// assembly/int16/soft-f32-normal.ts: the short routines for normal operands
+// (int16's Adam step) on the same operand draws, kept to normal operands
+// (and positive ones for addPositiveNormal). Each result is V8's bits or 0
+// (declined), and a routine declines only what it must: a result that is
+// zero, subnormal, infinite, or in the top or the bottom binade (exponent
+// field 0xfe, where a carry could reach infinity; 1, where it may be a
+// subnormal rounded up).
+const NORMAL_OPS: [NormalOp, Op][] = [["addNormal", "add"], ["addPositiveNormal", "add"], ["mulNormal", "mul"], ["divNormal", "div"]];
+const isNormalBits = (x: number): boolean => { const e = (x >>> 23) & 0xff; return e >= 1 && e <= 0xfe; };
+
+/** For normal-operand pairs: how many results differ from V8 (a decline where the result is a normal below the top binade counts); how many were computed. */
+function normalMismatches(op: NormalOp, ref: Op, a: Uint32Array, b: Uint32Array): { wrong: number; computed: number } {
+  const fn = soft[op], refFn = reference[ref];
+  let wrong = 0, computed = 0;
+  for (let i = 0; i < a.length; i++) {
+    let x = a[i] ?? 0, y = b[i] ?? 0;
+    if (op === "addPositiveNormal") { x &= 0x7fffffff; y &= 0x7fffffff; }
+    if (!isNormalBits(x) || !isNormalBits(y)) continue;
+    u[0] = x; u[1] = y;
+    f[2] = refFn(f[0] ?? 0, f[1] ?? 0);
+    const want = u[2] ?? 0;
+    const got = fn(x, y) >>> 0;
+    const mayDecline = !isNormalBits(want) || ((want >>> 23) & 0xff) === 0xfe || ((want >>> 23) & 0xff) === 1;
+    const ok = got === want || (got === 0 && mayDecline);
+    if (got !== 0) computed++;
+    if (!ok && wrong++ < 5) console.error(`${op}(0x${x.toString(16)}, 0x${y.toString(16)}): 0x${got.toString(16)}, V8 0x${want.toString(16)}`);
+  }
+  return { wrong, computed };
+}
+
+describe("soft-float binary32 for normal operands (soft-f32-normal.ts), bit for bit against V8", () => {
+  const draws: [string, number, () => [number, number]][] = [
+    ["random bit patterns", 600_000, () => [next(), next()]],
+    ["nearby exponents", 600_000, () => { const x = next(); return [x, withExponent(next(), ((x >>> 23) & 0xff) + (next() % 61) - 30)]; }],
+    ["equal exponents (cancellation)", 300_000, () => { const x = next(); return [x, withExponent(next(), (x >>> 23) & 0xff)]; }],
+    ["exponents one apart", 300_000, () => { const x = next(); return [x, withExponent(next(), ((x >>> 23) & 0xff) + (next() & 1 ? 1 : -1))]; }],
+    ["sparse mantissas (exact results, ties)", 300_000, () => { const x = sparse(next()); return [x, withExponent(sparse(next()), ((x >>> 23) & 0xff) + (next() % 51) - 25)]; }],
+    ["near the ends of the normal range", 300_000, () => {
+      const ea = 1 + (next() % 254), target = next() & 1 ? 0 : 254;
+      return [withExponent(next(), ea), withExponent(next(), next() & 1 ? target + 127 - ea + (next() % 50) - 25 : ea - target + 127 + (next() % 50) - 25)];
+    }],
+  ];
+  for (const [name, n, draw] of draws) {
+    it(name, () => {
+      for (const [op, ref] of NORMAL_OPS) {
+        const [a, b] = pairs(n, draw);
+        const { wrong, computed } = normalMismatches(op, ref, a, b);
+        expect(wrong, op).toBe(0);
+        expect(computed, `${op} computed something`).toBeGreaterThan(n / 20);
+      }
+    });
+  }
+
+  it("every pair of normal edges, and exact ties made on purpose", () => {
+    const base = [0x800000, 0x800001, 0xffffff, 0x1000000, 0x3f800000, 0x3f800001, 0x3f7fffff, 0x3fc00000, 0x40000000,
+      0x3effffff, 0x33800000, 0x34000000, 0x4b800000, 0x4b7fffff, 0x7f7fffff, 0x7f7ffffe, 0x7f000000, 0x7effffff, 0x00ffffff, 0x0c000000];
+    const edges = [...base, ...base.map((x) => (x | 0x80000000) >>> 0)];
+    const a = new Uint32Array(edges.length ** 2), b = new Uint32Array(edges.length ** 2);
+    edges.forEach((x, i) => edges.forEach((y, j) => { a[i * edges.length + j] = x; b[i * edges.length + j] = y; }));
+    for (const [op, ref] of NORMAL_OPS) expect(normalMismatches(op, ref, a, b).wrong, op).toBe(0);
+    // x + y where y is exactly half of x's last place (and a quarter, three quarters): ties both ways.
+    const [ta, tb] = pairs(200_000, () => {
+      const x = (next() & 0x807fffff) | ((30 + next() % 190) << 23);
+      const shift = 24 + (next() % 3); // y = x's last place / 2, / 4, or / 2 with more bits
+      const y = ((next() & 1 ? x & 0x80000000 : ~x & 0x80000000) | ((((x >>> 23) & 0xff) - shift) << 23) | (shift === 26 ? next() & 0x7fffff : 0)) >>> 0;
+      return [x >>> 0, y];
+    });
+    for (const op of ["addNormal", "addPositiveNormal"] as const) {
+      const { wrong, computed } = normalMismatches(op, "add", ta, tb);
+      expect(wrong, op).toBe(0);
+      expect(computed).toBeGreaterThan(50_000);
+    }
+  });
+
+  it("sqrtPositiveNormal: every mantissa at an even and an odd exponent, random positive normals, the edges", () => {
+    const check = (a: number): boolean => {
+      u[0] = a; f[2] = Math.sqrt(f[0] ?? 0);
+      return (soft.sqrtPositiveNormal(a) >>> 0) === u[2];
+    };
+    let wrong = 0;
+    for (const e of [0x3f000000, 0x3f800000]) for (let m = 0; m < 0x800000; m++) if (!check((e | m) >>> 0) && wrong++ < 5) console.error(`sqrtPositiveNormal(0x${((e | m) >>> 0).toString(16)})`);
+    for (let i = 0; i < 1_000_000; i++) { const a = next() & 0x7fffffff; if (isNormalBits(a) && !check(a) && wrong++ < 5) console.error(`sqrtPositiveNormal(0x${a.toString(16)})`); }
+    for (const a of [0x800000, 0xffffff, 0x7f7fffff, 0x7f000000, 0x3f800000, 0x40800000, 0x3f7fffff, 0x407fffff]) if (!check(a) && wrong++ < 5) console.error(`sqrtPositiveNormal(0x${a.toString(16)})`);
     expect(wrong).toBe(0);
   });
 });
