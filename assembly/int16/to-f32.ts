@@ -32,9 +32,8 @@ import { leadingZeros } from "./leading-zeros";
   const n = leadingZeros(m);
   m <<= n;
   // The 24 bits above bit 8; the round bit is bit 7, the sticky bits 6..0.
-  let sig = m >> 8;
-  const rest = m & 0xff;
-  if (rest > 0x80 || (rest == 0x80 && (sig & 1) != 0)) sig++;
+  // Up if the round bit is set and a sticky bit or the last kept bit (to even) is.
+  const sig = (m >> 8) + ((m >> 7) & <u32>((m & 0x17f) != 0));
   // The exponent field of 2^(31 - n) is 158 - n; a carry to 2^24 adds one.
   const e = 158 - <i32>n - S + <i32>(sig >> 24);
   if (e >= 255) return sign | 0x7f7fffff;
