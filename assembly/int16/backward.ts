@@ -9,16 +9,33 @@ import { Status } from "../status";
 import { ROW_GROUP, bitsOf } from "./plan16";
 import { quantScale, quantizeF32, requant32, requantShift32 } from "./quantize";
 import { deltas16, scaleOfLevel, scaleOfWeights, w16Of } from "./state";
-import { toF32From32 } from "./to-f32";
+import { toF32Bits32 } from "./to-f32";
+import { addNormalF32 } from "./add-normal";
 import { setCollapsedLayer } from "./collapse";
 
-let nonZeroSums: u32 = 0;
+// Counted only where toF32 gave 0 (off the common path): the layer
+// collapsed if every non-zero weight sum flushed, i.e. flushed > 0 and
+// flushed + zero == every sum of the layer.
+let zeroSums: u32 = 0;
 let flushedSums: u32 = 0;
 
+/**
+ * The f32 at g += the f32 with bits v, on integers (no FPU on rv32imc):
+ * the same bits as the f32 add. v = +-0 leaves g (+0 turns a -0 into +0).
+ */
+@inline function addBits(g: usize, v: u32): void {
+  const G = load<u32>(g);
+  if ((v << 1) == 0) {
+    if (v == 0 && G == 0x80000000) store<u32>(g, 0);
+    return;
+  }
+  store<u32>(g, addNormalF32(G, v));
+}
+
 @inline function addInto(g: usize, a: i32, S: i32): void {
-  const v = toF32From32(a, S);
-  if (a != 0) { nonZeroSums++; if (v == 0) flushedSums++; }
-  store<f32>(g, load<f32>(g) + v);
+  const v = toF32Bits32(a, S);
+  if ((v << 1) == 0) { if (a == 0) zeroSums++; else flushedSums++; }
+  addBits(g, v);
 }
 
 /** G[j][i] += toF32(sum_r dz[r][j] x[r][i], S), gb[j] += toF32(sum_r dz[r][j], d), per group of rows. */
@@ -34,8 +51,7 @@ function weightGradients(G: usize, dz: usize, x: usize, nIn: i32, nOut: i32, row
     for (let j = 0; j < nOut; j++) {
       let a: i32 = 0;
       for (let p = d0 + (<usize>j << 1); p < dEnd; p += rowOut) a += <i32>load<i16>(p);
-      const q = gb + (<usize>j << 2);
-      store<f32>(q, load<f32>(q) + toF32From32(a, d));
+      addBits(gb + (<usize>j << 2), toF32Bits32(a, d));
     }
     let j = 0;
     for (; j < out4; j += 4) {
@@ -137,10 +153,11 @@ export function backward16(rows: i32): i32 {
   let d = quantScale;
   for (let l = L; l > K; l--) {
     const nIn = width(l - 1), nOut = width(l);
-    nonZeroSums = 0;
+    zeroSums = 0;
     flushedSums = 0;
     weightGradients(gradsOf(l), deltas16, level(l - 1), nIn, nOut, rows, d + scaleOfLevel(l - 1), d);
-    if (nonZeroSums > 0 && flushedSums == nonZeroSums) {
+    const sums = <u32>((rows + ROW_GROUP - 1) / ROW_GROUP) * <u32>(nIn * nOut);
+    if (flushedSums > 0 && flushedSums + zeroSums == sums) {
       setCollapsedLayer(l);
       return Status.RANGE_COLLAPSED;
     }
