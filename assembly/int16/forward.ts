@@ -10,7 +10,9 @@ import { activate } from "../activation";
 import { bitsOf } from "./plan16";
 import { magnitudeAt, shiftFor, significand } from "./rounding";
 import { quantScale, quantizeF32, requant64, requantShift64 } from "./quantize";
-import { bias64, scaleOfLevel, scaleOfWeights, setScaleOfLevel, setScaleOfWeights, w16Of } from "./state";
+import {
+  bias64, scaleOfLevel, scaleOfWeights, setScaleOfLevel, setScaleOfWeights, setWeights16Current, w16Of, weights16AreCurrent,
+} from "./state";
 import { toF32From64 } from "./to-f32";
 import { setCollapsedLayer } from "./collapse";
 
@@ -74,13 +76,16 @@ function products(W: usize, x: usize, acc: usize, nIn: i32, nOut: i32, rows: i32
   }
 }
 
-/** Quantizes the weights (every chunk: whatever set them), the input, and runs the layers. */
+/** Quantizes the weights (if they changed since: state.ts), the input, and runs the layers. */
 export function forward16(rows: i32): i32 {
   setCollapsedLayer(0);
   const L = layerCount();
-  for (let l = 1; l <= L; l++) {
-    if (!quantizeF32(weightsOf(l), w16Of(l), width(l) * width(l - 1), bitsOf(l))) return Status.NON_FINITE;
-    setScaleOfWeights(l, quantScale);
+  if (!weights16AreCurrent()) {
+    for (let l = 1; l <= L; l++) {
+      if (!quantizeF32(weightsOf(l), w16Of(l), width(l) * width(l - 1), bitsOf(l))) return Status.NON_FINITE;
+      setScaleOfWeights(l, quantScale);
+    }
+    setWeights16Current();
   }
   if (!quantizeF32(level(0), level(0), rows * width(0), bitsOf(1))) return Status.NON_FINITE;
   setScaleOfLevel(0, quantScale);
