@@ -11,6 +11,7 @@ import {
   planActivations, planBuffers, planGrads, planInputStats, planInt16, planOptimizer, planParams, planStatic, planStore, planTotal,
 } from "./plan";
 import { collapsedLayer } from "./int16/collapse";
+import { weightsChanged } from "./int16/state";
 import { inputStatsCount } from "./input-stats";
 import {
   configDetail, configureNetwork, evalChunk, lastLossSum, memoryLimit, paramsCount,
@@ -46,7 +47,8 @@ export function static_bytes(): i32 { return <i32>staticEnd(); }
 export function memory_limit(): i32 { ensureStarted(); return memoryLimit; }
 export function set_memory_limit(bytes: i32): void { ensureStarted(); setMemoryLimit(bytes); }
 
-export function params_ptr(): usize { return params; }
+/** Where the parameters are; whoever asks may write them: the int16 copy of the weights is made again (int16/state.ts). */
+export function params_ptr(): usize { weightsChanged(); return params; }
 export function param_count(): i32 { return paramsCount(); }
 export function optimizer_state_ptr(): usize { return optState; }
 export function optimizer_state_bytes(): i32 { return configured ? planOptimizer : 0; }

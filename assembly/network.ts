@@ -9,7 +9,7 @@ import {
   Act, Flag, Init, InputFlag, Loss, Opt, MAX_LAYERS, Precision,
   activationOf, cfgF64, cfgU16, cfgU32, cfgU8, clearFieldsPastVersion, configBytesOf, frozenLayers, isInt16, layerCount, width,
 } from "./config";
-import { layoutInt16 } from "./int16/state";
+import { layoutInt16, weightsChanged } from "./int16/state";
 import { forward16 } from "./int16/forward";
 import { backward16 } from "./int16/backward";
 import {
@@ -189,6 +189,7 @@ function endChunk(rows: i32, endsBatch: bool, loss: f64): i32 {
   if (endsBatch) {
     const total = batchRows;
     batchRows = 0;
+    weightsChanged();
     if (!optimizerStep(total)) { zero(grads, grads + <usize>planGrads); return Status.NON_FINITE; }
   }
   return Status.OK;
@@ -215,4 +216,12 @@ export function evalChunk(rows: i32, withTargets: bool): i32 {
   return Status.OK;
 }
 
-export function paramsCount(): i32 { return configured ? paramCount() : 0; }
+/**
+ * The parameters' count, for whoever reads or writes them (the protocol's
+ * SET_WEIGHTS and GET_WEIGHTS, the direct link's param_count): the int16
+ * copy of the weights is made again before its next use (int16/state.ts).
+ */
+export function paramsCount(): i32 {
+  weightsChanged();
+  return configured ? paramCount() : 0;
+}

@@ -2,7 +2,7 @@
 // (docs/int16.md §3), and requantizing an integer tensor to int16 by a
 // rounded shift (§5 step 4): the largest magnitude decides the scale, so the
 // largest element maps to at least 2^(b-1) and nothing collapses to zeros.
-import { exponentOf, magnitudeAt, roundShift32, roundShift64 } from "./rounding";
+import { exponentOf, magnitudeAt, roundHalfEvenPositive, roundShift64 } from "./rounding";
 
 /** The scale of the last quantization: the int16 values are q 2^-scale. */
 export let quantScale: i32 = 0;
@@ -13,13 +13,9 @@ export let quantScale: i32 = 0;
  * Returns false, writing nothing, if a value is infinite or NaN.
  */
 export function quantizeF32(src: usize, dst: usize, n: i32, b: i32): bool {
-  const end = src + (<usize>n << 2);
-  let M: u32 = 0;
-  for (let p = src; p < end; p += 4) {
-    const a = load<u32>(p) & 0x7fffffff;
-    if (a > M) M = a;
-  }
+  const M = largestMagnitude(src, n);
   if (M >= 0x7f800000) return false;
+  const end = src + (<usize>n << 2);
   if (M == 0) {
     quantScale = 0;
     for (let p = src, q = dst; p < end; p += 4, q += 2) store<i16>(q, 0);
@@ -27,14 +23,49 @@ export function quantizeF32(src: usize, dst: usize, n: i32, b: i32): bool {
   }
   const s = (b - 1) - exponentOf(M);
   const limit = (<u32>1 << <u32>b) - 1;
+  // A normal element's right shift is t = K - e (its biased exponent e), and
+  // t >= 24 - b >= 9 because e <= the largest's (magnitudeAt's t <= 0 branch is
+  // for subnormals only): its rounding is roundHalfEvenPositive below. Zeros
+  // and subnormals (e = 0) take magnitudeAt; both give magnitudeAt's bits.
+  const K = 150 - s;
   for (let p = src, q = dst; p < end; p += 4, q += 2) {
     const bits = load<u32>(p);
-    let m = magnitudeAt(bits & 0x7fffffff, s);
+    const a = bits & 0x7fffffff;
+    const e = a >>> 23;
+    let m: u32 = 0;
+    if (e != 0) {
+      const t = K - <i32>e;
+      if (<u32>t < 32) m = roundHalfEvenPositive((a & 0x7fffff) | 0x800000, t);
+    } else {
+      m = magnitudeAt(a, s);
+    }
     if (m > limit) m = limit;
-    store<i16>(q, <i16>((bits >>> 31) != 0 ? -<i32>m : <i32>m));
+    const sign = <u32>(<i32>bits >> 31); // 0 or all ones: m, or -m
+    store<i16>(q, <i16>((m ^ sign) - sign));
   }
   quantScale = s;
   return true;
+}
+
+/** The largest of n f32 magnitudes' bits (the sign cleared), compared as u32: >= 0x7f800000 if any is not finite. */
+function largestMagnitude(src: usize, n: i32): u32 {
+  let M: u32 = 0;
+  let p = src;
+  const end4 = src + (<usize>(n & ~3) << 2);
+  for (; p < end4; p += 16) {
+    const a0 = load<u32>(p) & 0x7fffffff, a1 = load<u32>(p, 4) & 0x7fffffff;
+    const a2 = load<u32>(p, 8) & 0x7fffffff, a3 = load<u32>(p, 12) & 0x7fffffff;
+    if (a0 > M) M = a0;
+    if (a1 > M) M = a1;
+    if (a2 > M) M = a2;
+    if (a3 > M) M = a3;
+  }
+  const end = src + (<usize>n << 2);
+  for (; p < end; p += 4) {
+    const a = load<u32>(p) & 0x7fffffff;
+    if (a > M) M = a;
+  }
+  return M;
 }
 
 /** The right shift that brings magnitudes up to M (> 0) into b bits: E - (b - 1). */
@@ -44,7 +75,8 @@ export function quantizeF32(src: usize, dst: usize, n: i32, b: i32): bool {
 /** round(v 2^-t) saturated to 2^b - 1 in magnitude (t may be <= 0: an exact left shift). */
 @inline export function requant32(v: i32, t: i32, limit: u32): i16 {
   const a = <u32>(v < 0 ? -v : v);
-  let m: u32 = t > 0 ? roundShift32(a, t) : a << <u32>(-t);
+  // a <= 2^31 and t <= 31 - (b - 1): a + 2^(t-1) < 2^32, roundHalfEvenPositive's condition
+  let m: u32 = t > 0 ? roundHalfEvenPositive(a, t) : a << <u32>(-t);
   if (m > limit) m = limit;
   return <i16>(v < 0 ? -<i32>m : <i32>m);
 }

@@ -10,6 +10,15 @@
   return rem > half || (rem == half && (q & 1) != 0) ? q + 1 : q;
 }
 
+/**
+ * roundShift32 without its branches, for v + 2^(t-1) < 2^32: v + 2^(t-1) - 1
+ * carries into bit t exactly when the remainder passes half, and the quotient's
+ * low bit added makes a tie carry exactly when the quotient is odd.
+ */
+@inline export function roundHalfEvenPositive(v: u32, t: i32): u32 {
+  return (v + ((<u32>1 << <u32>(t - 1)) - 1) + ((v >>> <u32>t) & 1)) >>> <u32>t;
+}
+
 /** v / 2^t rounded to nearest, ties to even; t in 1..63. */
 @inline export function roundShift64(v: u64, t: i32): u64 {
   const q = v >>> <u64>t;

@@ -17,6 +17,21 @@ export let levelScale: usize = 0;
 export let weightScale: usize = 0;
 export let int16End: usize = 0;
 
+// The int16 weights and their scales depend on the f32 master weights alone
+// (docs/int16.md §3), so they are quantized again only after the weights
+// changed, not every chunk: the same bits as quantizing every chunk, as long
+// as every write of the weights calls weightsChanged(). The writers:
+// configure (network.ts), the optimizer step (network.ts endChunk), and the
+// host's writes, which all pass through paramsCount() (network.ts: the
+// protocol's SET_WEIGHTS sizes its region with it) or params_ptr() (index.ts:
+// the direct link, the firmware's edgeprop_load). tests/int16/weights-cache.test.ts
+// holds every path to it.
+let weights16Current = false;
+/** The f32 weights may have changed: quantize them again before they are next used. */
+export function weightsChanged(): void { weights16Current = false; }
+@inline export function weights16AreCurrent(): bool { return weights16Current; }
+export function setWeights16Current(): void { weights16Current = true; }
+
 export function w16Of(l: i32): usize {
   let off: usize = 0;
   for (let k = 1; k < l; k++) off += <usize>(2 * width(k) * width(k - 1));
@@ -29,6 +44,7 @@ export function w16Of(l: i32): usize {
 
 /** Lays the int16 buffers out from `start` (the plan has counted them). */
 export function layoutInt16(start: usize): void {
+  weightsChanged();
   weights16 = start;
   deltas16 = weights16 + <usize>int16WeightsBytesWide();
   bias64 = deltas16 + <usize>int16DeltasBytesWide();
