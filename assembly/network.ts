@@ -216,12 +216,7 @@ export function evalChunk(rows: i32, withTargets: bool): i32 {
   return Status.OK;
 }
 
-/**
- * The parameters' count, for whoever reads or writes them (the protocol's
- * SET_WEIGHTS and GET_WEIGHTS, the direct link's param_count): the int16
- * copy of the weights is made again before its next use (int16/state.ts).
- */
+/** The parameters' count, for the protocol's SET_WEIGHTS and GET_WEIGHTS and the direct link's param_count. */
 export function paramsCount(): i32 {
-  weightsChanged();
   return configured ? paramCount() : 0;
 }

@@ -21,11 +21,11 @@ export let int16End: usize = 0;
 // (docs/int16.md §3), so they are quantized again only after the weights
 // changed, not every chunk: the same bits as quantizing every chunk, as long
 // as every write of the weights calls weightsChanged(). The writers:
-// configure (network.ts), the optimizer step (network.ts endChunk), and the
-// host's writes, which all pass through paramsCount() (network.ts: the
-// protocol's SET_WEIGHTS sizes its region with it) or params_ptr() (index.ts:
-// the direct link, the firmware's edgeprop_load). tests/int16/weights-cache.test.ts
-// holds every path to it.
+// configure (network.ts), the optimizer step (network.ts endChunk), the
+// protocol's SET_WEIGHTS (protocol/board.ts region) and params_ptr()
+// (index.ts: the direct link, the firmware's edgeprop_load), which a writer
+// must call again after the last train_chunk/eval_chunk before writing.
+// tests/int16/weights-cache.test.ts holds every path to it.
 let weights16Current = false;
 /** The f32 weights may have changed: quantize them again before they are next used. */
 export function weightsChanged(): void { weights16Current = false; }

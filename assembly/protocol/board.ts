@@ -19,6 +19,7 @@ import { initNetwork, configureNetwork, trainChunk, evalChunk, configured, confi
 import * as network from "../network";
 import * as optimizer from "../optim/optimizer";
 import { Status } from "../status";
+import { weightsChanged } from "../int16/state";
 import { cobsDecodeSkipping, cobsEncode, head } from "./cobs";
 import { crc32, crc32Bytes, crc32Update } from "./crc32";
 import { HEADER, H_LEN, H_SEQ, H_TYPE, TRAILER, Type, PROTOCOL_VERSION } from "./frame";
@@ -337,6 +338,8 @@ function region(set: bool): i32 {
   if (set) {
     const src = req + <usize>Region.DATA;
     for (let i: u32 = 0; i < count; i++) store<u32>(at + (<usize>i << 2), load<u32>(src + (<usize>i << 2)));
+    // int16 keeps a quantized copy of the weights between optimizer steps: new weights make it stale.
+    if (which == Region.PARAMS) weightsChanged();
     return seal(reqType | Type.REPLY, Region.HEADER);
   }
   const dst = out + <usize>Region.DATA;
