@@ -6,41 +6,12 @@
 // normal or subnormal) with the leading-zero counts done by compares
 // (rv32imc has no clz instruction either). Any other g (zero, subnormal,
 // infinite, NaN) takes soft-f32.ts's general add: the same bits.
-import { addF32 } from "./soft-f32";
+import { addF32, roundPack, shiftRightJam } from "./soft-f32";
 import { leadingZeros } from "./leading-zeros";
 
 const SIGN: u32 = 0x80000000;
-const INF: u32 = 0x7f800000;
 const HIDDEN: u32 = 0x00800000;
 const FRAC: u32 = 0x007fffff;
-
-/** sig >> dist with every bit shifted out OR-ed into bit 0 (the sticky bit). */
-// @ts-ignore: decorator
-@inline function shiftRightJam(sig: u32, dist: u32): u32 {
-  return dist < 31 ? (sig >> dist) | <u32>((sig & ((<u32>1 << dist) - 1)) != 0) : <u32>(sig != 0);
-}
-
-/**
- * Rounds and packs: `sig` has its leading 1 at bit 30 (the round bit is bit
- * 6, bits 5..0 are sticky), `exp` is the biased exponent minus one (the
- * leading 1 adds the last one as it lands on the exponent field). exp < 0:
- * a subnormal result; past the range: infinity.
- */
-// @ts-ignore: decorator
-@inline function roundPack(sign: u32, exp: i32, sig: u32): u32 {
-  if (<u32>exp >= 0xfd) {
-    if (exp < 0) {
-      sig = shiftRightJam(sig, <u32>-exp);
-      exp = 0;
-    } else if (exp > 0xfd || sig + 0x40 >= SIGN) {
-      return sign | INF;
-    }
-  }
-  const roundBits = sig & 0x7f;
-  sig = (sig + 0x40) >> 7;
-  if (roundBits == 0x40) sig &= ~<u32>1; // a tie: to even
-  return sign | ((<u32>exp << 23) + sig);
-}
 
 /** g + v for a non-zero normal v (any g). */
 // @ts-ignore: decorator

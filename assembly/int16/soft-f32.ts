@@ -19,7 +19,7 @@ const FRAC: u32 = 0x007fffff;
 
 /** sig >> dist with every bit shifted out OR-ed into bit 0 (the sticky bit). */
 // @ts-ignore: decorator
-@inline function shiftRightJam(sig: u32, dist: u32): u32 {
+@inline export function shiftRightJam(sig: u32, dist: u32): u32 {
   return dist < 31 ? (sig >> dist) | <u32>((sig & ((<u32>1 << dist) - 1)) != 0) : <u32>(sig != 0);
 }
 
@@ -31,7 +31,7 @@ const FRAC: u32 = 0x007fffff;
  * is subnormal (or zero), shifted right first; past the range: infinity.
  */
 // @ts-ignore: decorator
-@inline function roundPack(sign: u32, exp: i32, sig: u32): u32 {
+@inline export function roundPack(sign: u32, exp: i32, sig: u32): u32 {
   if (<u32>exp >= 0xfd) {
     if (exp < 0) {
       sig = shiftRightJam(sig, <u32>-exp);
