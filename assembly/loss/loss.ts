@@ -2,13 +2,20 @@
 // per-sample loss, or -1 for a bad label. Unless `keep`, the outputs are
 // replaced by dL/dz per sample (dL/dy times the output activation's
 // derivative, which is 1 for the usual identity output): where backprop starts.
-import { Loss } from "../config";
+// int16 precision (docs/int16.md §9) computes the softmax cross-entropy on
+// soft-float with the same bits: no f32 instructions for a core without an FPU.
+import { Loss, isInt16 } from "../config";
+import { derivativeIsOne } from "../activation";
 import { mse } from "./mse";
 import { crossEntropy } from "./cross_entropy";
 import { binaryCrossEntropy } from "./binary_cross_entropy";
+import { crossEntropySoft } from "../int16/cross-entropy-soft";
 
 export function lossOf(kind: u8, act: u8, y: usize, t: usize, k: i32, rows: i32, keep: bool): f64 {
-  if (kind == Loss.CE) return crossEntropy(act, y, t, k, rows, keep);
+  if (kind == Loss.CE) {
+    if (isInt16() && (keep || derivativeIsOne(act))) return crossEntropySoft(y, t, k, rows, keep);
+    return crossEntropy(act, y, t, k, rows, keep);
+  }
   if (kind == Loss.BCE) return binaryCrossEntropy(act, y, t, k, rows, keep);
   return mse(act, y, t, k, rows, keep);
 }
