@@ -6,7 +6,7 @@
 // cross-entropy-soft.test.ts), without libgcc's soft-float calls on a core
 // without an FPU (rv32imc). For int16's softmax cross-entropy
 // (assembly/int16/cross-entropy-soft.ts); f32 mode keeps mathf32.ts.
-import { leadingZeros } from "./leading-zeros";
+import { smallIntBits } from "./small-int-f32";
 import { addBits, mulBits, mulPow2Bits, subBits, divBits } from "./soft-f32-ops";
 
 const SIGN: u32 = 0x80000000;
@@ -47,17 +47,6 @@ const NEG_INF: u32 = 0xff800000;
   }
   if (u < SIGN) return <i32>i;
   return -<i32>i - <i32>fraction;
-}
-
-/** <f32>k's bits for |k| < 2^24 (exact). */
-// @ts-ignore: decorator
-@inline function smallIntBits(k: i32): u32 {
-  if (k == 0) return 0;
-  const sign = <u32>k & SIGN;
-  const n = <u32>(k < 0 ? -k : k);
-  const lz = leadingZeros(n);
-  // The leading 1 at bit 31, dropped; 23 fraction bits below it.
-  return sign | ((158 - lz) << 23) | (((n << lz) << 1) >> 9);
 }
 
 /** expf32(x) on bits. */
