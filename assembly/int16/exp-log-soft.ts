@@ -80,6 +80,7 @@ export function logBits(x: u32): u32 {
   if ((x & ~SIGN) > INF || x == INF) return x; // NaN, +inf: x
   if (x > SIGN) return QNAN; // x < 0
   if (x == 0 || x == SIGN) return NEG_INF;
+  if (x == ONE) return 0; // s = 0, e = 0: every term +0 (the softmax's sum when the other exps are negligible)
   let e: i32 = 0;
   let bits = x;
   if (bits < HIDDEN) { // subnormal: scale by 2^25 first
@@ -97,6 +98,8 @@ export function logBits(x: u32): u32 {
   q = addBits(INV3, mulBits(s2, q));
   const twoS = mulPow2Bits(s, 1); // TWO * s
   const lnm = addBits(twoS, mulBits(mulBits(twoS, s2), q));
+  // e = 0: ef = +0, both products +0, and +0 + (+0 + lnm) is lnm (+0 for lnm = -0).
+  if (e == 0) return lnm == SIGN ? 0 : lnm;
   const ef = smallIntBits(e);
   return addBits(mulBits(ef, LN2_HI), addBits(mulBits(ef, LN2_LO), lnm));
 }
