@@ -30,6 +30,7 @@ beforeAll(async () => {
   copyFileSync(path.join(repoRoot, "assembly", "int16", "adam-soft.ts"), path.join(work, "int16", "adam-soft.ts"));
   copyFileSync(path.join(repoRoot, "assembly", "int16", "soft-f32.ts"), path.join(work, "int16", "soft-f32.ts"));
   copyFileSync(path.join(repoRoot, "assembly", "int16", "soft-f32-normal.ts"), path.join(work, "int16", "soft-f32-normal.ts"));
+  copyFileSync(path.join(repoRoot, "assembly", "int16", "mul-prepared.ts"), path.join(work, "int16", "mul-prepared.ts"));
   copyFileSync(path.join(repoRoot, "assembly", "int16", "scale-soft.ts"), path.join(work, "int16", "scale-soft.ts"));
   writeFileSync(path.join(work, "entry.ts"), [
     'import { adam } from "./optim/adam";',
