@@ -9,7 +9,7 @@
 // constants it multiplies by are taken apart once per step (mul-prepared.ts).
 import { addF32, divF32, mulF32, sqrtF32, subF32 } from "./soft-f32";
 import { addNormal, addPositiveNormal, divNormal, mulNormal, sqrtPositiveNormal } from "./soft-f32-normal";
-import { mulPrepared, preparedExp, preparedSig } from "./mul-prepared";
+import { mulPrepared, mulPreparedPositive, preparedExp, preparedSig } from "./mul-prepared";
 
 const SIGN: u32 = 0x80000000;
 
@@ -69,7 +69,7 @@ const SIGN: u32 = 0x80000000;
   let vNew: u32;
   if (isZero(d)) {
     if (!isPositiveNormal(vo)) return false;
-    vNew = mulPrepared(vo, b2S, b2E);
+    vNew = mulPreparedPositive(vo, b2S, b2E);
   } else {
     const g2 = mulPrepared(d, omb2S, omb2E);
     if (g2 == 0) return false;
@@ -78,13 +78,13 @@ const SIGN: u32 = 0x80000000;
     if (isZero(vo)) vNew = sq;
     else {
       if (!isPositiveNormal(vo)) return false;
-      const decayed = mulPrepared(vo, b2S, b2E);
+      const decayed = mulPreparedPositive(vo, b2S, b2E);
       if (decayed == 0) return false;
       vNew = addPositiveNormal(decayed, sq);
     }
   }
   if (vNew == 0) return false;
-  const scaled = mulPrepared(sqrtPositiveNormal(vNew), invS, invE);
+  const scaled = mulPreparedPositive(sqrtPositiveNormal(vNew), invS, invE);
   if (scaled == 0) return false;
   const denom = addPositiveNormal(scaled, epsF);
   if (denom == 0) return false;

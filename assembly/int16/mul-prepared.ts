@@ -31,3 +31,13 @@ const HIDDEN: u32 = 0x00800000;
   if (sig < 0x40000000) { e -= HIDDEN; sig <<= 1; }
   return roundNormalAt(a & SIGN, e, sig);
 }
+
+/** mulPrepared for a positive normal a (a second moment, a square root): no sign to carry. */
+// @ts-ignore: decorator
+@inline export function mulPreparedPositive(a: u32, cSig: u32, cExp: u32): u32 {
+  const p = <u64>((a << 8) | SIGN) * <u64>cSig;
+  let sig = <u32>(p >> 32) | <u32>(<u32>p != 0);
+  let e = (a & EXP) + cExp;
+  if (sig < 0x40000000) { e -= HIDDEN; sig <<= 1; }
+  return roundNormalAt(0, e, sig);
+}

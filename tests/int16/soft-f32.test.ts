@@ -18,7 +18,7 @@ import path from "node:path";
 import { repoRoot, rmDir, tmpDir } from "../helpers/paths";
 
 type Op = "add" | "sub" | "mul" | "div";
-type NormalOp = "addNormal" | "addPositiveNormal" | "mulNormal" | "divNormal" | "mulPrepared";
+type NormalOp = "addNormal" | "addPositiveNormal" | "mulNormal" | "divNormal" | "mulPrepared" | "mulPreparedPositive";
 type Exports = Record<Op | NormalOp, (a: number, b: number) => number> & { sqrt: (a: number) => number; sqrtPositiveNormal: (a: number) => number };
 
 const work = tmpDir("edgeprop-soft-f32-");
@@ -30,8 +30,9 @@ beforeAll(async () => {
   writeFileSync(path.join(work, "entry.ts"), [
     'import { addF32, subF32, mulF32, divF32, sqrtF32 } from "./soft-f32";',
     'import { addNormal, addPositiveNormal, mulNormal, divNormal, sqrtPositiveNormal } from "./soft-f32-normal";',
-    'import { mulPrepared, preparedExp, preparedSig } from "./mul-prepared";',
+    'import { mulPrepared, mulPreparedPositive, preparedExp, preparedSig } from "./mul-prepared";',
     "export function mulPrepared_(a: u32, c: u32): u32 { return mulPrepared(a, preparedSig(c), preparedExp(c)); }",
+    "export function mulPreparedPositive_(a: u32, c: u32): u32 { return mulPreparedPositive(a, preparedSig(c), preparedExp(c)); }",
     "export function addNormal_(a: u32, b: u32): u32 { return addNormal(a, b); }",
     "export function addPositiveNormal_(a: u32, b: u32): u32 { return addPositiveNormal(a, b); }",
     "export function mulNormal_(a: u32, b: u32): u32 { return mulNormal(a, b); }",
@@ -155,13 +156,14 @@ describe("soft-float binary32, bit for bit against V8", () => {
 
 // assembly/int16/soft-f32-normal.ts: the short routines for normal operands
 // (int16's Adam step) on the same operand draws, kept to normal operands
-// (and positive ones for addPositiveNormal; a positive second operand for
-// assembly/int16/mul-prepared.ts's mulPrepared, the constant). Each result is V8's bits or 0
+// (and positive ones for addPositiveNormal and assembly/int16/mul-prepared.ts's
+// mulPreparedPositive; a positive second operand, the constant, for its
+// mulPrepared). Each result is V8's bits or 0
 // (declined), and a routine declines only what it must: a result that is
 // zero, subnormal, infinite, or in the top or the bottom binade (exponent
 // field 0xfe, where a carry could reach infinity; 1, where it may be a
 // subnormal rounded up).
-const NORMAL_OPS: [NormalOp, Op][] = [["addNormal", "add"], ["addPositiveNormal", "add"], ["mulNormal", "mul"], ["divNormal", "div"], ["mulPrepared", "mul"]];
+const NORMAL_OPS: [NormalOp, Op][] = [["addNormal", "add"], ["addPositiveNormal", "add"], ["mulNormal", "mul"], ["divNormal", "div"], ["mulPrepared", "mul"], ["mulPreparedPositive", "mul"]];
 const isNormalBits = (x: number): boolean => { const e = (x >>> 23) & 0xff; return e >= 1 && e <= 0xfe; };
 
 /** For normal-operand pairs: how many results differ from V8 (a decline where the result is a normal below the top binade counts); how many were computed. */
@@ -170,7 +172,7 @@ function normalMismatches(op: NormalOp, ref: Op, a: Uint32Array, b: Uint32Array)
   let wrong = 0, computed = 0;
   for (let i = 0; i < a.length; i++) {
     let x = a[i] ?? 0, y = b[i] ?? 0;
-    if (op === "addPositiveNormal") { x &= 0x7fffffff; y &= 0x7fffffff; }
+    if (op === "addPositiveNormal" || op === "mulPreparedPositive") { x &= 0x7fffffff; y &= 0x7fffffff; }
     if (op === "mulPrepared") y &= 0x7fffffff; // mul-prepared.ts: a positive constant
     if (!isNormalBits(x) || !isNormalBits(y)) continue;
     u[0] = x; u[1] = y;
