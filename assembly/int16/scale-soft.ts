@@ -8,7 +8,7 @@
 // that is a power of two it is one too, and a normal g times it, the product
 // normal, is g with its exponent moved (exact, no rounding).
 import { addF32, mulF32 } from "./soft-f32";
-import { addPositiveNormal, mulNormal } from "./soft-f32-normal";
+import { addPositiveNormal, mulNormal, squareNormal } from "./soft-f32-normal";
 
 const SIGN: u32 = 0x80000000;
 const EXP: u32 = 0x7f800000;
@@ -22,24 +22,28 @@ const HIDDEN: u32 = 0x00800000;
 }
 
 /**
- * sq + g * g for the scaled gradient g, sq from the sum so far (+0 first, then
- * what this gives: never -0, and a NaN only as soft-f32.ts's quiet NaN). A
- * zero g adds +0: sq itself. Otherwise the short routines, the general ones
- * for what they decline.
+ * sq + g * g for a normal g, sq the sum so far (+0 first, then what these
+ * give: never -0, and a NaN only as soft-f32.ts's quiet NaN): the short
+ * routines, the general ones for what they decline.
  */
+// @ts-ignore: decorator
+@inline function addSquareNormal(sq: u32, g: u32): u32 {
+  const g2 = squareNormal(g);
+  if (g2 != 0) {
+    if (sq == 0) return g2;
+    if (sq - HIDDEN < EXP - HIDDEN) { // sq positive normal
+      const s = addPositiveNormal(sq, g2);
+      if (s != 0) return s;
+    }
+  }
+  return addF32(sq, mulF32(g, g));
+}
+
+/** sq + g * g for any g: a zero adds +0 (sq itself), a normal takes addSquareNormal. */
 // @ts-ignore: decorator
 @inline function addSquare(sq: u32, g: u32): u32 {
   if ((g << 1) == 0) return sq;
-  if (isNormal(g)) {
-    const g2 = mulNormal(g, g);
-    if (g2 != 0) {
-      if (sq == 0) return g2;
-      if (sq - HIDDEN < EXP - HIDDEN) { // sq positive normal
-        const s = addPositiveNormal(sq, g2);
-        if (s != 0) return s;
-      }
-    }
-  }
+  if (isNormal(g)) return addSquareNormal(sq, g);
   return addF32(sq, mulF32(g, g));
 }
 
@@ -65,12 +69,15 @@ export function scaleAndSumSquaresSoft(p: usize, end: usize, scale: u32): u32 {
     const move = <u32>d << 23;
     for (; p < end; p += 4) {
       const x = load<u32>(p);
-      let g: u32;
-      if ((x & EXP) - loBits < span) g = (x + move) ^ sign;
-      else if ((x << 1) == 0) g = x ^ sign;
-      else g = mulF32(x, scale);
-      store<u32>(p, g);
-      sq = addSquare(sq, g);
+      if ((x & EXP) - loBits < span) {
+        const g = (x + move) ^ sign; // normal
+        store<u32>(p, g);
+        sq = addSquareNormal(sq, g);
+      } else {
+        const g = (x << 1) == 0 ? x ^ sign : mulF32(x, scale);
+        store<u32>(p, g);
+        sq = addSquare(sq, g);
+      }
     }
     return sq;
   }

@@ -143,3 +143,14 @@ const EXP: u32 = 0x7f800000;
   const sig = (R << 5) | <u32>(rem != 0);
   return ((ea + 125 - odd) >> 1 << 23) + ((sig + 0x3f + ((sig >> 7) & 1)) >> 7);
 }
+
+/** a * a for a normal a; 0 unless the square is normal. One significand read for both factors, no sign. */
+// @ts-ignore: decorator
+@inline export function squareNormal(a: u32): u32 {
+  const s = (a << 8) | SIGN; // bits 31..8; s >> 1 at bits 30..7, as mulNormal's second factor
+  const p = <u64>s * <u64>(s >> 1);
+  let sig = <u32>(p >> 32) | <u32>(<u32>p != 0);
+  let e = ((a & EXP) << 1) - (<u32>0x7f << 23); // 2 ea - 0x7f at bit 23 (2 ea <= 508 fits)
+  if (sig < 0x40000000) { e -= HIDDEN; sig <<= 1; }
+  return roundNormalAt(0, e, sig);
+}

@@ -19,7 +19,7 @@ import { repoRoot, rmDir, tmpDir } from "../helpers/paths";
 
 type Op = "add" | "sub" | "mul" | "div";
 type NormalOp = "addNormal" | "addPositiveNormal" | "mulNormal" | "divNormal" | "mulPrepared" | "mulPreparedPositive";
-type Exports = Record<Op | NormalOp, (a: number, b: number) => number> & { sqrt: (a: number) => number; sqrtPositiveNormal: (a: number) => number };
+type Exports = Record<Op | NormalOp, (a: number, b: number) => number> & { sqrt: (a: number) => number; sqrtPositiveNormal: (a: number) => number; squareNormal: (a: number) => number };
 
 const work = tmpDir("edgeprop-soft-f32-");
 let soft: Exports;
@@ -29,7 +29,8 @@ beforeAll(async () => {
   copyFileSync(path.join(repoRoot, "assembly", "int16", "mul-prepared.ts"), path.join(work, "mul-prepared.ts"));
   writeFileSync(path.join(work, "entry.ts"), [
     'import { addF32, subF32, mulF32, divF32, sqrtF32 } from "./soft-f32";',
-    'import { addNormal, addPositiveNormal, mulNormal, divNormal, sqrtPositiveNormal } from "./soft-f32-normal";',
+    'import { addNormal, addPositiveNormal, mulNormal, divNormal, sqrtPositiveNormal, squareNormal } from "./soft-f32-normal";',
+    "export function squareNormal_(a: u32): u32 { return squareNormal(a); }",
     'import { mulPrepared, mulPreparedPositive, preparedExp, preparedSig } from "./mul-prepared";',
     "export function mulPrepared_(a: u32, c: u32): u32 { return mulPrepared(a, preparedSig(c), preparedExp(c)); }",
     "export function mulPreparedPositive_(a: u32, c: u32): u32 { return mulPreparedPositive(a, preparedSig(c), preparedExp(c)); }",
@@ -229,6 +230,24 @@ describe("soft-float binary32 for normal operands (soft-f32-normal.ts), bit for 
       expect(wrong, op).toBe(0);
       expect(computed).toBeGreaterThan(50_000);
     }
+  });
+
+  it("squareNormal: every mantissa at exponents near the middle and the ends, random normals", () => {
+    // x * x from mulNormal's path with one significand read: V8's bits, or 0 where the square is not normal or lands in the top or bottom binade.
+    let wrong = 0, computed = 0;
+    const check = (a: number): void => {
+      u[0] = a; f[2] = (f[0] ?? 0) * (f[0] ?? 0);
+      const want = u[2] ?? 0, got = soft.squareNormal(a) >>> 0;
+      const e = (want >>> 23) & 0xff;
+      const ok = got === want || (got === 0 && (!isNormalBits(want) || e === 0xfe || e === 1));
+      if (got !== 0) computed++;
+      if (!ok && wrong++ < 5) console.error(`squareNormal(0x${a.toString(16)}): 0x${got.toString(16)}, V8 0x${want.toString(16)}`);
+    };
+    for (const e of [0x3f800000, 0x3f000000, 0x5f000000, 0x5f800000, 0x1f800000, 0x20000000, 0xbf800000]) for (let m = 0; m < 0x800000; m += 3) check((e | m) >>> 0);
+    for (let i = 0; i < 1_000_000; i++) { const a = next(); if (isNormalBits(a)) check(a); }
+    for (let e = 1; e < 255; e++) for (const m of [0, 1, 0x7fffff, 0x3504f3, 0x3504f4]) { check(((e << 23) | m) >>> 0); check(((1 << 31) | (e << 23) | m) >>> 0); }
+    expect(wrong).toBe(0);
+    expect(computed).toBeGreaterThan(1_000_000);
   });
 
   it("sqrtPositiveNormal: every mantissa at an even and an odd exponent, random positive normals, the edges", () => {
