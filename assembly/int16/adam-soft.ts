@@ -5,9 +5,11 @@
 // libgcc call (rv32imc), sqrt included (picolibc's is a 25-step loop).
 // Per parameter the step first tries soft-f32-normal.ts's short routines
 // (operands and every result normal: nearly always), and redoes the
-// parameter with the general routines when any of them declines.
+// parameter with the general routines when any of them declines. The five
+// constants it multiplies by are taken apart once per step (mul-prepared.ts).
 import { addF32, divF32, mulF32, sqrtF32, subF32 } from "./soft-f32";
 import { addNormal, addPositiveNormal, divNormal, mulNormal, sqrtPositiveNormal } from "./soft-f32-normal";
+import { mulPrepared, mulPreparedPositive, preparedExp, preparedSig } from "./mul-prepared";
 
 const SIGN: u32 = 0x80000000;
 
@@ -15,6 +17,12 @@ const SIGN: u32 = 0x80000000;
 // @ts-ignore: decorator
 @inline function isNormal(x: u32): bool {
   return ((x >> 23) & 0xff) - 1 < 0xfe;
+}
+
+/** Whether bits are a positive normal number. */
+// @ts-ignore: decorator
+@inline function isPositiveNormal(x: u32): bool {
+  return x - 0x00800000 < 0x7f000000;
 }
 
 /** Whether bits are +0 or -0. */
@@ -27,12 +35,14 @@ const SIGN: u32 = 0x80000000;
  * One parameter's step (d: its gradient, weight decay already in; w: its
  * weight, shrunk for AdamW) on the short routines; false, nothing stored,
  * when one of them declines or an operand is not normal (zero gradients and
- * the zero moments of the first step are taken here too).
+ * the zero moments of the first step are taken here too). The constants'
+ * significands and exponents come in as separate values (mul-prepared.ts).
  */
 // @ts-ignore: decorator
 @inline function stepNormal(
   p: usize, m: usize, v: usize, d: u32, w: u32,
-  b1: u32, b2: u32, oneMinusB2: u32, invBc2Sqrt: u32, epsF: u32, stepSize: u32,
+  b1S: u32, b1E: u32, b2S: u32, b2E: u32, omb2S: u32, omb2E: u32,
+  invS: u32, invE: u32, epsF: u32, ssS: u32, ssE: u32,
 ): bool {
   const mo = load<u32>(m), vo = load<u32>(v);
   if (!isNormal(w)) return false;
@@ -40,7 +50,7 @@ const SIGN: u32 = 0x80000000;
   let mNew: u32;
   if (isZero(mo)) {
     if (!isNormal(d)) return false;
-    mNew = mulNormal(b1, d);
+    mNew = mulPrepared(d, b1S, b1E);
   } else {
     if (!isNormal(mo)) return false;
     let diff: u32;
@@ -50,7 +60,7 @@ const SIGN: u32 = 0x80000000;
       diff = addNormal(d, mo ^ SIGN);
       if (diff == 0) return false;
     }
-    const t = mulNormal(b1, diff);
+    const t = mulPrepared(diff, b1S, b1E);
     if (t == 0) return false;
     mNew = addNormal(mo, t);
   }
@@ -58,27 +68,27 @@ const SIGN: u32 = 0x80000000;
   // b2 v + (1 - b2) d d: both terms >= +0.
   let vNew: u32;
   if (isZero(d)) {
-    if (!isNormal(vo)) return false;
-    vNew = mulNormal(b2, vo);
+    if (!isPositiveNormal(vo)) return false;
+    vNew = mulPreparedPositive(vo, b2S, b2E);
   } else {
-    const g2 = mulNormal(oneMinusB2, d);
+    const g2 = mulPrepared(d, omb2S, omb2E);
     if (g2 == 0) return false;
     const sq = mulNormal(g2, d);
     if (sq == 0) return false;
     if (isZero(vo)) vNew = sq;
     else {
-      if (!isNormal(vo)) return false;
-      const decayed = mulNormal(b2, vo);
+      if (!isPositiveNormal(vo)) return false;
+      const decayed = mulPreparedPositive(vo, b2S, b2E);
       if (decayed == 0) return false;
       vNew = addPositiveNormal(decayed, sq);
     }
   }
   if (vNew == 0) return false;
-  const scaled = mulNormal(sqrtPositiveNormal(vNew), invBc2Sqrt);
+  const scaled = mulPreparedPositive(sqrtPositiveNormal(vNew), invS, invE);
   if (scaled == 0) return false;
   const denom = addPositiveNormal(scaled, epsF);
   if (denom == 0) return false;
-  const num = mulNormal(stepSize, mNew);
+  const num = mulPrepared(mNew, ssS, ssE);
   if (num == 0) return false;
   const q = divNormal(num, denom);
   if (q == 0) return false;
@@ -118,11 +128,15 @@ export function adamSoft(
   // The short routines take normal constants only.
   const constantsNormal = isNormal(stepSize) && isNormal(invBc2Sqrt) && isNormal(b1) && isNormal(b2) &&
     isNormal(oneMinusB2) && isNormal(epsF) && (stepSize & SIGN) == 0 && (epsF & SIGN) == 0 &&
-    (invBc2Sqrt & SIGN) == 0 && (b2 & SIGN) == 0 && (oneMinusB2 & SIGN) == 0;
+    (invBc2Sqrt & SIGN) == 0 && (b2 & SIGN) == 0 && (oneMinusB2 & SIGN) == 0 && (b1 & SIGN) == 0;
+  const b1S = preparedSig(b1), b1E = preparedExp(b1), b2S = preparedSig(b2), b2E = preparedExp(b2);
+  const omb2S = preparedSig(oneMinusB2), omb2E = preparedExp(oneMinusB2);
+  const invS = preparedSig(invBc2Sqrt), invE = preparedExp(invBc2Sqrt);
+  const ssS = preparedSig(stepSize), ssE = preparedExp(stepSize);
   if (wd == 0) {
     for (; p < end; p += 4, g += 4, m += 4, v += 4) {
       const d = load<u32>(g), w = load<u32>(p);
-      if (!constantsNormal || !stepNormal(p, m, v, d, w, b1, b2, oneMinusB2, invBc2Sqrt, epsF, stepSize)) {
+      if (!constantsNormal || !stepNormal(p, m, v, d, w, b1S, b1E, b2S, b2E, omb2S, omb2E, invS, invE, epsF, ssS, ssE)) {
         stepGeneral(p, m, v, d, w, b1, b2, oneMinusB2, invBc2Sqrt, epsF, stepSize);
       }
       store<u32>(g, 0);
@@ -134,7 +148,7 @@ export function adamSoft(
   for (; p < end; p += 4, g += 4, m += 4, v += 4) {
     const w = mulF32(load<u32>(p), shrink);
     const d = addF32(load<u32>(g), mulF32(l2, w));
-    if (!constantsNormal || !stepNormal(p, m, v, d, w, b1, b2, oneMinusB2, invBc2Sqrt, epsF, stepSize)) {
+    if (!constantsNormal || !stepNormal(p, m, v, d, w, b1S, b1E, b2S, b2E, omb2S, omb2E, invS, invE, epsF, ssS, ssE)) {
       stepGeneral(p, m, v, d, w, b1, b2, oneMinusB2, invBc2Sqrt, epsF, stepSize);
     }
     store<u32>(g, 0);

@@ -14,31 +14,35 @@
 const SIGN: u32 = 0x80000000;
 const HIDDEN: u32 = 0x00800000;
 const FRAC: u32 = 0x007fffff;
+const EXP: u32 = 0x7f800000;
 
 /**
  * Rounds to nearest even and packs, as soft-f32.ts's roundPack for a normal
  * result: `sig` has its leading 1 at bit 30 (the round bit is bit 6, bits
- * 5..0 sticky), `exp` is the biased exponent minus one. The rounding adds
- * 0x3f plus the last kept bit: a carry out of bit 6 exactly when the
- * discarded part is above half, or half with an odd last bit. A carry out of
- * the significand lands in the exponent. 0 unless the result is normal
- * (0 <= exp <= 0xfc keeps even a carried result below the infinities).
+ * 5..0 sticky), `e` is the biased exponent minus one, already shifted to the
+ * exponent field (e << 23 of roundPack's exp, kept there so that no operation
+ * shifts exponents out and back). The rounding adds 0x3f plus the last kept
+ * bit: a carry out of bit 6 exactly when the discarded part is above half,
+ * or half with an odd last bit. A carry out of the significand lands in the
+ * exponent. 0 unless the result is normal (0 <= exp <= 0xfc keeps even a
+ * carried result below the infinities; a negative exp wraps to 2^31 or more).
  */
 // @ts-ignore: decorator
-@inline function roundNormal(sign: u32, exp: i32, sig: u32): u32 {
-  if (<u32>exp > 0xfc) return 0;
-  return sign | ((<u32>exp << 23) + ((sig + 0x3f + ((sig >> 7) & 1)) >> 7));
+@inline export function roundNormalAt(sign: u32, e: u32, sig: u32): u32 {
+  if (e > <u32>0xfc << 23) return 0;
+  return sign | (e + ((sig + 0x3f + ((sig >> 7) & 1)) >> 7));
 }
 
 /** a * b for normal a and b; 0 unless the product is normal. */
 // @ts-ignore: decorator
 @inline export function mulNormal(a: u32, b: u32): u32 {
   // The significands at bits 31..8 and 30..7: the product in [2^61, 2^63).
-  const p = <u64>((a << 8) | SIGN) * <u64>(((b << 8) | SIGN) >> 1);
+  const p = <u64>((a << 8) | SIGN) * <u64>(((b << 9) >> 2) | 0x40000000);
   let sig = <u32>(p >> 32) | <u32>(<u32>p != 0);
-  let exp = <i32>((a >> 23) & 0xff) + <i32>((b >> 23) & 0xff) - 0x7f;
-  if (sig < 0x40000000) { exp--; sig <<= 1; }
-  return roundNormal((a ^ b) & SIGN, exp, sig);
+  // The exponent fields added where they are: ea + eb - 0x7f, at bit 23.
+  let e = (a & EXP) + (b & EXP) - (<u32>0x7f << 23);
+  if (sig < 0x40000000) { e -= HIDDEN; sig <<= 1; }
+  return roundNormalAt((a ^ b) & SIGN, e, sig);
 }
 
 /** a + b for normal a and b; 0 unless the sum is normal (x - x = +0 declines too). */
@@ -77,10 +81,10 @@ const FRAC: u32 = 0x007fffff;
 // @ts-ignore: decorator
 @inline function addMagsNormal(sign: u32, ea: u32, ma: u32, mb: u32, dist: u32): u32 {
   // Significands at bits 29..6: the sum below 2^31, its leading 1 at bit 30 or 29.
-  let sig = (((ma & FRAC) | HIDDEN) << 6) + shiftJam(((mb & FRAC) | HIDDEN) << 6, dist);
-  let exp = <i32>ea;
-  if (sig < 0x40000000) { exp--; sig <<= 1; }
-  return roundNormal(sign, exp, sig);
+  let sig = (((ma << 9) >> 3) | (HIDDEN << 6)) + shiftJam(((mb << 9) >> 3) | (HIDDEN << 6), dist);
+  let e = ea << 23;
+  if (sig < 0x40000000) { e -= HIDDEN; sig <<= 1; }
+  return roundNormalAt(sign, e, sig);
 }
 
 /** |a| - |b| (magnitudes ma > mb, biased exponents ea and ea - dist, dist <= 25). */
@@ -89,10 +93,10 @@ const FRAC: u32 = 0x007fffff;
   // Significands at bits 30..7. dist >= 2: the difference stays above 2^29
   // (one shift at most, the sticky bit stays below the round bit); dist <= 1:
   // exact (no bit shifted out), normalized a bit at a time.
-  let sig = (((ma & FRAC) | HIDDEN) << 7) - shiftJam(((mb & FRAC) | HIDDEN) << 7, dist);
-  let exp = <i32>ea - 1;
-  while (sig < 0x40000000) { exp--; sig <<= 1; }
-  return roundNormal(sign, exp, sig);
+  let sig = (((ma << 9) >> 2) | (HIDDEN << 7)) - shiftJam(((mb << 9) >> 2) | (HIDDEN << 7), dist);
+  let e = (ea - 1) << 23;
+  while (sig < 0x40000000) { e -= HIDDEN; sig <<= 1; }
+  return roundNormalAt(sign, e, sig);
 }
 
 /** a / b for normal a and b; 0 unless the quotient is normal. */
@@ -100,15 +104,15 @@ const FRAC: u32 = 0x007fffff;
 @inline export function divNormal(a: u32, b: u32): u32 {
   let r = (a & FRAC) | HIDDEN;
   const sb = (b & FRAC) | HIDDEN;
-  let exp = <i32>((a >> 23) & 0xff) - <i32>((b >> 23) & 0xff) + 0x7e;
-  if (r < sb) { r <<= 1; exp--; }
+  let e = (a & EXP) - (b & EXP) + (<u32>0x7e << 23);
+  if (r < sb) { r <<= 1; e -= HIDDEN; }
   // The quotient in [1, 2): its leading 1, then 24 more bits 8 at a time
   // (the remainder stays below sb < 2^24, so r << 8 fits in 32 bits).
   r -= sb;
   let t = r << 8; let q = (<u32>1 << 8) | (t / sb); r = t % sb;
   t = r << 8; q = (q << 8) | (t / sb); r = t % sb;
   t = r << 8; q = (q << 8) | (t / sb); r = t % sb;
-  return roundNormal((a ^ b) & SIGN, exp, (q << 6) | <u32>(r != 0));
+  return roundNormalAt((a ^ b) & SIGN, e, (q << 6) | <u32>(r != 0));
 }
 
 /**
@@ -138,4 +142,15 @@ const FRAC: u32 = 0x007fffff;
   if (rem < 0) { R--; rem += <i32>(R << 1) + 1; }
   const sig = (R << 5) | <u32>(rem != 0);
   return ((ea + 125 - odd) >> 1 << 23) + ((sig + 0x3f + ((sig >> 7) & 1)) >> 7);
+}
+
+/** a * a for a normal a; 0 unless the square is normal. One significand read for both factors, no sign. */
+// @ts-ignore: decorator
+@inline export function squareNormal(a: u32): u32 {
+  const s = (a << 8) | SIGN; // bits 31..8; s >> 1 at bits 30..7, as mulNormal's second factor
+  const p = <u64>s * <u64>(s >> 1);
+  let sig = <u32>(p >> 32) | <u32>(<u32>p != 0);
+  let e = ((a & EXP) << 1) - (<u32>0x7f << 23); // 2 ea - 0x7f at bit 23 (2 ea <= 508 fits)
+  if (sig < 0x40000000) { e -= HIDDEN; sig <<= 1; }
+  return roundNormalAt(0, e, sig);
 }

@@ -30,6 +30,7 @@ beforeAll(async () => {
   copyFileSync(path.join(repoRoot, "assembly", "int16", "adam-soft.ts"), path.join(work, "int16", "adam-soft.ts"));
   copyFileSync(path.join(repoRoot, "assembly", "int16", "soft-f32.ts"), path.join(work, "int16", "soft-f32.ts"));
   copyFileSync(path.join(repoRoot, "assembly", "int16", "soft-f32-normal.ts"), path.join(work, "int16", "soft-f32-normal.ts"));
+  copyFileSync(path.join(repoRoot, "assembly", "int16", "mul-prepared.ts"), path.join(work, "int16", "mul-prepared.ts"));
   copyFileSync(path.join(repoRoot, "assembly", "int16", "scale-soft.ts"), path.join(work, "int16", "scale-soft.ts"));
   writeFileSync(path.join(work, "entry.ts"), [
     'import { adam } from "./optim/adam";',
@@ -132,6 +133,49 @@ describe("int16's soft-float batch-mean scaling and squared norm, bit for bit ag
         for (let i = 0; i < N; i++) if (ua[i] !== ub[i]) wrong++;
         expect(wrong).toBe(0);
       }
+    }
+  });
+});
+
+describe("int16's soft-float scaling by a power of two (an exponent move) and its edges, bit for bit against the f32 loop", () => {
+  it("gradients at every exponent (zeros, -0, subnormals, infinities, NaN) times powers of two of either sign", () => {
+    const base = 65536;
+    const f32 = new Float32Array(1), u32 = new Uint32Array(f32.buffer);
+    const specials = [0, 0x80000000, 1, 0x807fffff, 0x800000, 0x7f7fffff, 0xff7fffff, 0x7f800000, 0xff800000, 0x7fc00000];
+    for (const exp of [127 - 5, 127, 127 - 1, 127 + 1, 127 - 126, 127 + 127, 127 - 100, 127 + 60, 127 - 20]) {
+      for (const sign of [0, 0x80000000]) {
+        for (const finite of [true, false]) {
+          u32[0] = (sign | (exp << 23)) >>> 0;
+          const scale = f32[0] ?? 0;
+          const ua = new Uint32Array(mod.memory.buffer, base, N), ub = new Uint32Array(mod.memory.buffer, base + 4 * N, N);
+          // Any exponent field (finite: 0..254, so the sum may stay finite), any mantissa, either sign, 1 in 16 a special.
+          for (let i = 0; i < N; i++) {
+            const x = next() % 16 === 0 ? specials[next() % (finite ? 7 : specials.length)] ?? 0 : (next() & 0x807fffff) | ((next() % (finite ? 255 : 256)) << 23);
+            ua[i] = x >>> 0; ub[i] = x >>> 0;
+          }
+          const want = mod.scaleF32(base, N, scale), got = mod.scaleSoft(base + 4 * N, N, scale);
+          expect(Object.is(got, want) || (Number.isNaN(got) && Number.isNaN(want)), `2^${exp - 127} x ${sign ? "-" : "+"}: ${got} vs ${want}`).toBe(true);
+          let wrong = 0;
+          for (let i = 0; i < N; i++) if (ua[i] !== ub[i] && !(Number.isNaN(new Float32Array(ua.buffer, base + 4 * i, 1)[0]) && (ub[i] ?? 0) << 1 >>> 0 > 0xff000000)) wrong++;
+          expect(wrong, `2^${exp - 127}`).toBe(0);
+        }
+      }
+    }
+  });
+
+  it("small gradients whose squares stay normal, summed without overflow (the short path of every operation)", () => {
+    const base = 65536;
+    const f32 = new Float32Array(1);
+    for (const scale of [1 / 32, 1 / 64, 1 / 24, 0.7]) {
+      const a = new Float32Array(mod.memory.buffer, base, N), b = new Float32Array(mod.memory.buffer, base + 4 * N, N);
+      for (let i = 0; i < N; i++) { const x = logUniform(-15, 8); a[i] = x; b[i] = x; }
+      f32[0] = scale;
+      const want = mod.scaleF32(base, N, f32[0] ?? 0), got = mod.scaleSoft(base + 4 * N, N, f32[0] ?? 0);
+      expect(Object.is(got, want), `x ${scale}: ${got} vs ${want}`).toBe(true);
+      const ua = new Uint32Array(mod.memory.buffer, base, N), ub = new Uint32Array(mod.memory.buffer, base + 4 * N, N);
+      let wrong = 0;
+      for (let i = 0; i < N; i++) if (ua[i] !== ub[i]) wrong++;
+      expect(wrong).toBe(0);
     }
   });
 });

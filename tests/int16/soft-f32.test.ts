@@ -18,17 +18,22 @@ import path from "node:path";
 import { repoRoot, rmDir, tmpDir } from "../helpers/paths";
 
 type Op = "add" | "sub" | "mul" | "div";
-type NormalOp = "addNormal" | "addPositiveNormal" | "mulNormal" | "divNormal";
-type Exports = Record<Op | NormalOp, (a: number, b: number) => number> & { sqrt: (a: number) => number; sqrtPositiveNormal: (a: number) => number };
+type NormalOp = "addNormal" | "addPositiveNormal" | "mulNormal" | "divNormal" | "mulPrepared" | "mulPreparedPositive";
+type Exports = Record<Op | NormalOp, (a: number, b: number) => number> & { sqrt: (a: number) => number; sqrtPositiveNormal: (a: number) => number; squareNormal: (a: number) => number };
 
 const work = tmpDir("edgeprop-soft-f32-");
 let soft: Exports;
 beforeAll(async () => {
   copyFileSync(path.join(repoRoot, "assembly", "int16", "soft-f32.ts"), path.join(work, "soft-f32.ts"));
   copyFileSync(path.join(repoRoot, "assembly", "int16", "soft-f32-normal.ts"), path.join(work, "soft-f32-normal.ts"));
+  copyFileSync(path.join(repoRoot, "assembly", "int16", "mul-prepared.ts"), path.join(work, "mul-prepared.ts"));
   writeFileSync(path.join(work, "entry.ts"), [
     'import { addF32, subF32, mulF32, divF32, sqrtF32 } from "./soft-f32";',
-    'import { addNormal, addPositiveNormal, mulNormal, divNormal, sqrtPositiveNormal } from "./soft-f32-normal";',
+    'import { addNormal, addPositiveNormal, mulNormal, divNormal, sqrtPositiveNormal, squareNormal } from "./soft-f32-normal";',
+    "export function squareNormal_(a: u32): u32 { return squareNormal(a); }",
+    'import { mulPrepared, mulPreparedPositive, preparedExp, preparedSig } from "./mul-prepared";',
+    "export function mulPrepared_(a: u32, c: u32): u32 { return mulPrepared(a, preparedSig(c), preparedExp(c)); }",
+    "export function mulPreparedPositive_(a: u32, c: u32): u32 { return mulPreparedPositive(a, preparedSig(c), preparedExp(c)); }",
     "export function addNormal_(a: u32, b: u32): u32 { return addNormal(a, b); }",
     "export function addPositiveNormal_(a: u32, b: u32): u32 { return addPositiveNormal(a, b); }",
     "export function mulNormal_(a: u32, b: u32): u32 { return mulNormal(a, b); }",
@@ -152,12 +157,14 @@ describe("soft-float binary32, bit for bit against V8", () => {
 
 // assembly/int16/soft-f32-normal.ts: the short routines for normal operands
 // (int16's Adam step) on the same operand draws, kept to normal operands
-// (and positive ones for addPositiveNormal). Each result is V8's bits or 0
+// (and positive ones for addPositiveNormal and assembly/int16/mul-prepared.ts's
+// mulPreparedPositive; a positive second operand, the constant, for its
+// mulPrepared). Each result is V8's bits or 0
 // (declined), and a routine declines only what it must: a result that is
 // zero, subnormal, infinite, or in the top or the bottom binade (exponent
 // field 0xfe, where a carry could reach infinity; 1, where it may be a
 // subnormal rounded up).
-const NORMAL_OPS: [NormalOp, Op][] = [["addNormal", "add"], ["addPositiveNormal", "add"], ["mulNormal", "mul"], ["divNormal", "div"]];
+const NORMAL_OPS: [NormalOp, Op][] = [["addNormal", "add"], ["addPositiveNormal", "add"], ["mulNormal", "mul"], ["divNormal", "div"], ["mulPrepared", "mul"], ["mulPreparedPositive", "mul"]];
 const isNormalBits = (x: number): boolean => { const e = (x >>> 23) & 0xff; return e >= 1 && e <= 0xfe; };
 
 /** For normal-operand pairs: how many results differ from V8 (a decline where the result is a normal below the top binade counts); how many were computed. */
@@ -166,7 +173,8 @@ function normalMismatches(op: NormalOp, ref: Op, a: Uint32Array, b: Uint32Array)
   let wrong = 0, computed = 0;
   for (let i = 0; i < a.length; i++) {
     let x = a[i] ?? 0, y = b[i] ?? 0;
-    if (op === "addPositiveNormal") { x &= 0x7fffffff; y &= 0x7fffffff; }
+    if (op === "addPositiveNormal" || op === "mulPreparedPositive") { x &= 0x7fffffff; y &= 0x7fffffff; }
+    if (op === "mulPrepared") y &= 0x7fffffff; // mul-prepared.ts: a positive constant
     if (!isNormalBits(x) || !isNormalBits(y)) continue;
     u[0] = x; u[1] = y;
     f[2] = refFn(f[0] ?? 0, f[1] ?? 0);
@@ -222,6 +230,24 @@ describe("soft-float binary32 for normal operands (soft-f32-normal.ts), bit for 
       expect(wrong, op).toBe(0);
       expect(computed).toBeGreaterThan(50_000);
     }
+  });
+
+  it("squareNormal: every mantissa at exponents near the middle and the ends, random normals", () => {
+    // x * x from mulNormal's path with one significand read: V8's bits, or 0 where the square is not normal or lands in the top or bottom binade.
+    let wrong = 0, computed = 0;
+    const check = (a: number): void => {
+      u[0] = a; f[2] = (f[0] ?? 0) * (f[0] ?? 0);
+      const want = u[2] ?? 0, got = soft.squareNormal(a) >>> 0;
+      const e = (want >>> 23) & 0xff;
+      const ok = got === want || (got === 0 && (!isNormalBits(want) || e === 0xfe || e === 1));
+      if (got !== 0) computed++;
+      if (!ok && wrong++ < 5) console.error(`squareNormal(0x${a.toString(16)}): 0x${got.toString(16)}, V8 0x${want.toString(16)}`);
+    };
+    for (const e of [0x3f800000, 0x3f000000, 0x5f000000, 0x5f800000, 0x1f800000, 0x20000000, 0xbf800000]) for (let m = 0; m < 0x800000; m += 3) check((e | m) >>> 0);
+    for (let i = 0; i < 1_000_000; i++) { const a = next(); if (isNormalBits(a)) check(a); }
+    for (let e = 1; e < 255; e++) for (const m of [0, 1, 0x7fffff, 0x3504f3, 0x3504f4]) { check(((e << 23) | m) >>> 0); check(((1 << 31) | (e << 23) | m) >>> 0); }
+    expect(wrong).toBe(0);
+    expect(computed).toBeGreaterThan(1_000_000);
   });
 
   it("sqrtPositiveNormal: every mantissa at an even and an odd exponent, random positive normals, the edges", () => {
