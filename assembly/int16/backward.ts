@@ -11,6 +11,7 @@ import { quantScale, quantizeF32, requant32, requantShift32 } from "./quantize";
 import { deltas16, scaleOfLevel, scaleOfWeights, w16Of } from "./state";
 import { toF32Bits32 } from "./to-f32";
 import { addNormalF32 } from "./add-normal";
+import { addScaled, scaledLimit } from "./add-scaled";
 import { setCollapsedLayer } from "./collapse";
 
 // Counted only where toF32 gave 0 (off the common path): the layer
@@ -32,10 +33,17 @@ let flushedSums: u32 = 0;
   store<u32>(g, addNormalF32(G, v));
 }
 
-@inline function addInto(g: usize, a: i32, S: i32): void {
+/** The general path (a call: off the common path, one copy): counts the sums that gave 0. */
+function addInto(g: usize, a: i32, S: i32): void {
   const v = toF32Bits32(a, S);
   if ((v << 1) == 0) { if (a == 0) zeroSums++; else flushedSums++; }
   addBits(g, v);
+}
+
+/** g += toF32(a, S): addScaled's fused step (C = 157 - S, limit = scaledLimit(S)), else the general path. */
+// @ts-ignore: decorator
+@inline function addCell(g: usize, a: i32, S: i32, C: i32, limit: u32): void {
+  if (!addScaled(g, a, S, C, limit)) addInto(g, a, S);
 }
 
 /** G[j][i] += toF32(sum_r dz[r][j] x[r][i], S), gb[j] += toF32(sum_r dz[r][j], d), per group of rows. */
@@ -44,6 +52,7 @@ function weightGradients(G: usize, dz: usize, x: usize, nIn: i32, nOut: i32, row
   const gRow = <usize>nIn << 2;
   const gb = G + (<usize>(nIn * nOut) << 2);
   const out4 = nOut & ~3, in4 = nIn & ~3;
+  const C = 157 - S, limit = scaledLimit(S);
   for (let first = 0; first < rows; first += ROW_GROUP) {
     const n = rows - first < ROW_GROUP ? rows - first : ROW_GROUP;
     const d0 = dz + <usize>first * rowOut, x0 = x + <usize>first * rowIn;
@@ -74,25 +83,25 @@ function weightGradients(G: usize, dz: usize, x: usize, nIn: i32, nOut: i32, row
           a30 += e * x0v; a31 += e * x1v; a32 += e * x2v; a33 += e * x3v;
         }
         let q = G + <usize>j * gRow + (<usize>i << 2);
-        addInto(q, a00, S); addInto(q + 4, a01, S); addInto(q + 8, a02, S); addInto(q + 12, a03, S);
+        addCell(q, a00, S, C, limit); addCell(q + 4, a01, S, C, limit); addCell(q + 8, a02, S, C, limit); addCell(q + 12, a03, S, C, limit);
         q += gRow;
-        addInto(q, a10, S); addInto(q + 4, a11, S); addInto(q + 8, a12, S); addInto(q + 12, a13, S);
+        addCell(q, a10, S, C, limit); addCell(q + 4, a11, S, C, limit); addCell(q + 8, a12, S, C, limit); addCell(q + 12, a13, S, C, limit);
         q += gRow;
-        addInto(q, a20, S); addInto(q + 4, a21, S); addInto(q + 8, a22, S); addInto(q + 12, a23, S);
+        addCell(q, a20, S, C, limit); addCell(q + 4, a21, S, C, limit); addCell(q + 8, a22, S, C, limit); addCell(q + 12, a23, S, C, limit);
         q += gRow;
-        addInto(q, a30, S); addInto(q + 4, a31, S); addInto(q + 8, a32, S); addInto(q + 12, a33, S);
+        addCell(q, a30, S, C, limit); addCell(q + 4, a31, S, C, limit); addCell(q + 8, a32, S, C, limit); addCell(q + 12, a33, S, C, limit);
       }
-      for (; i < nIn; i++) for (let k = 0; k < 4; k++) gradientCell(G, gRow, d0, dEnd, rowOut, x0, rowIn, j + k, i, S);
+      for (; i < nIn; i++) for (let k = 0; k < 4; k++) gradientCell(G, gRow, d0, dEnd, rowOut, x0, rowIn, j + k, i, S, C, limit);
     }
-    for (; j < nOut; j++) for (let i = 0; i < nIn; i++) gradientCell(G, gRow, d0, dEnd, rowOut, x0, rowIn, j, i, S);
+    for (; j < nOut; j++) for (let i = 0; i < nIn; i++) gradientCell(G, gRow, d0, dEnd, rowOut, x0, rowIn, j, i, S, C, limit);
   }
 }
 
-function gradientCell(G: usize, gRow: usize, d0: usize, dEnd: usize, rowOut: usize, x0: usize, rowIn: usize, j: i32, i: i32, S: i32): void {
+function gradientCell(G: usize, gRow: usize, d0: usize, dEnd: usize, rowOut: usize, x0: usize, rowIn: usize, j: i32, i: i32, S: i32, C: i32, limit: u32): void {
   let a: i32 = 0;
   let px = x0 + (<usize>i << 1);
   for (let pd = d0 + (<usize>j << 1); pd < dEnd; pd += rowOut, px += rowIn) a += <i32>load<i16>(pd) * <i32>load<i16>(px);
-  addInto(G + <usize>j * gRow + (<usize>i << 2), a, S);
+  addCell(G + <usize>j * gRow + (<usize>i << 2), a, S, C, limit);
 }
 
 /**
