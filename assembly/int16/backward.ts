@@ -104,30 +104,84 @@ function gradientCell(G: usize, gRow: usize, d0: usize, dEnd: usize, rowOut: usi
   addCell(G + <usize>j * gRow + (<usize>i << 2), a, S, C, limit);
 }
 
+/** |a| as u32 (-2^31 gives 2^31). */
+// @ts-ignore: decorator
+@inline function magnitude(a: i32): u32 { return <u32>(a < 0 ? -a : a); }
+
+/**
+ * One row's sums for its last nIn % 4 columns (descending), ReLU-masked, into
+ * the level's i32 slots; returns their magnitudes OR-ed (requantShift32 only
+ * reads the leading bit of the largest, which the OR has too).
+ */
+// @ts-ignore: decorator
+@inline function tailColumns(W: usize, wEnd: usize, wRow: usize, dr: usize, lv: usize, base: i32, nIn: i32, relu: bool): u32 {
+  let M: u32 = 0;
+  for (let i = nIn - 1; i >= (nIn & ~3); i--) {
+    let a: i32 = 0;
+    for (let pw = W + (<usize>i << 1), pd = dr; pw < wEnd; pw += wRow, pd += 2) a += <i32>load<i16>(pd) * <i32>load<i16>(pw);
+    const m = <usize>(base + i);
+    if (relu && load<i16>(lv + (m << 1)) <= 0) a = 0;
+    store<i32>(lv + (m << 2), a);
+    M |= magnitude(a);
+  }
+  return M;
+}
+
 /**
  * a[r][i] = sum_j dz[r][j] W[j][i] (i32) into the level's 4-byte slots, written
  * in descending order (the level's int16 activations, in its first half, are
- * read for the ReLU mask before their bytes are overwritten); returns max |a|.
+ * read for the ReLU mask before their bytes are overwritten); returns the
+ * magnitudes OR-ed (the leading bit of max |a|: requantShift32 reads no more).
+ * Rows go two at a time (each weight load feeds both) while the lower row is
+ * row 1 or above: the i32 slots of rows r and r-1, columns c..c+3, start at
+ * int16 index 2((r-1) nIn + c), past every activation still unread (rows
+ * below, and columns under c of rows r and r-1: at most r nIn + c - 1) when
+ * r >= 2. Rows 1 and 0 go one at a time.
  */
 function inputDeltaSums(W: usize, dz: usize, lv: usize, nIn: i32, nOut: i32, rows: i32, relu: bool): u32 {
   const rowOut = <usize>nOut << 1, wRow = <usize>nIn << 1;
   const wEnd = W + <usize>nOut * wRow;
   let M: u32 = 0;
-  for (let r = rows - 1; r >= 0; r--) {
+  let r = rows - 1;
+  for (; r >= 2; r -= 2) {
+    const dr = dz + <usize>r * rowOut, ds = dr - rowOut;
+    const base = r * nIn, below = base - nIn;
+    M |= tailColumns(W, wEnd, wRow, dr, lv, base, nIn, relu);
+    M |= tailColumns(W, wEnd, wRow, ds, lv, below, nIn, relu);
+    for (let c = (nIn & ~3) - 4; c >= 0; c -= 4) {
+      let a0: i32 = 0, a1: i32 = 0, a2: i32 = 0, a3: i32 = 0;
+      let b0: i32 = 0, b1: i32 = 0, b2: i32 = 0, b3: i32 = 0;
+      for (let pw = W + (<usize>c << 1), pd = dr, pe = ds; pw < wEnd; pw += wRow, pd += 2, pe += 2) {
+        const w0 = <i32>load<i16>(pw), w1 = <i32>load<i16>(pw, 2), w2 = <i32>load<i16>(pw, 4), w3 = <i32>load<i16>(pw, 6);
+        const e = <i32>load<i16>(pd);
+        a0 += e * w0; a1 += e * w1; a2 += e * w2; a3 += e * w3;
+        const f = <i32>load<i16>(pe);
+        b0 += f * w0; b1 += f * w1; b2 += f * w2; b3 += f * w3;
+      }
+      const m = <usize>(base + c), k = <usize>(below + c);
+      if (relu) {
+        const h = lv + (m << 1), hb = lv + (k << 1);
+        if (load<i16>(h) <= 0) a0 = 0;
+        if (load<i16>(h, 2) <= 0) a1 = 0;
+        if (load<i16>(h, 4) <= 0) a2 = 0;
+        if (load<i16>(h, 6) <= 0) a3 = 0;
+        if (load<i16>(hb) <= 0) b0 = 0;
+        if (load<i16>(hb, 2) <= 0) b1 = 0;
+        if (load<i16>(hb, 4) <= 0) b2 = 0;
+        if (load<i16>(hb, 6) <= 0) b3 = 0;
+      }
+      const q = lv + (m << 2), qb = lv + (k << 2);
+      store<i32>(q, a3, 12); store<i32>(q, a2, 8); store<i32>(q, a1, 4); store<i32>(q, a0);
+      store<i32>(qb, b3, 12); store<i32>(qb, b2, 8); store<i32>(qb, b1, 4); store<i32>(qb, b0);
+      M |= magnitude(a0) | magnitude(a1) | magnitude(a2) | magnitude(a3);
+      M |= magnitude(b0) | magnitude(b1) | magnitude(b2) | magnitude(b3);
+    }
+  }
+  for (; r >= 0; r--) {
     const dr = dz + <usize>r * rowOut;
     const base = r * nIn;
-    let i = nIn - 1;
-    for (; i >= 0 && ((i + 1) & 3) != 0; i--) {
-      let a: i32 = 0;
-      for (let pw = W + (<usize>i << 1), pd = dr; pw < wEnd; pw += wRow, pd += 2) a += <i32>load<i16>(pd) * <i32>load<i16>(pw);
-      const m = <usize>(base + i);
-      if (relu && load<i16>(lv + (m << 1)) <= 0) a = 0;
-      store<i32>(lv + (m << 2), a);
-      const u = <u32>(a < 0 ? -a : a);
-      if (u > M) M = u;
-    }
-    for (; i >= 3; i -= 4) {
-      const c = i - 3;
+    M |= tailColumns(W, wEnd, wRow, dr, lv, base, nIn, relu);
+    for (let c = (nIn & ~3) - 4; c >= 0; c -= 4) {
       let a0: i32 = 0, a1: i32 = 0, a2: i32 = 0, a3: i32 = 0;
       for (let pw = W + (<usize>c << 1), pd = dr; pw < wEnd; pw += wRow, pd += 2) {
         const e = <i32>load<i16>(pd);
@@ -144,10 +198,7 @@ function inputDeltaSums(W: usize, dz: usize, lv: usize, nIn: i32, nOut: i32, row
       }
       const q = lv + (m << 2);
       store<i32>(q, a3, 12); store<i32>(q, a2, 8); store<i32>(q, a1, 4); store<i32>(q, a0);
-      let u = <u32>(a0 < 0 ? -a0 : a0); if (u > M) M = u;
-      u = <u32>(a1 < 0 ? -a1 : a1); if (u > M) M = u;
-      u = <u32>(a2 < 0 ? -a2 : a2); if (u > M) M = u;
-      u = <u32>(a3 < 0 ? -a3 : a3); if (u > M) M = u;
+      M |= magnitude(a0) | magnitude(a1) | magnitude(a2) | magnitude(a3);
     }
   }
   return M;
