@@ -14,21 +14,23 @@
 // the convert alone, g subnormal/infinite/NaN, a result that is subnormal or
 // overflows, a scale under which some v would flush or saturate) is left to
 // the caller's general path: the function returns false and stores nothing.
+// The fast path keeps g's exponent field and every v's in 32..252, so no
+// result it makes can be subnormal or overflow: it needs no range check.
 import { leadingZeros } from "./leading-zeros";
 import { shiftRightJam } from "./soft-f32";
 import { toF32Bits32 } from "./to-f32";
 
 const SIGN: u32 = 0x80000000;
-const HIDDEN: u32 = 0x00800000;
 
 /**
- * addScaled's `limit` for scale S: every non-zero i32 a gives a normal
- * toF32(a, S) (no flush, no saturation) when S is in -95..126; then any
- * a != 0 may take the fast path (|a| - 1 < 2^31, -2^31 too), else none does.
+ * addScaled's `limit` for scale S: every non-zero i32 a gives a toF32(a, S)
+ * with its exponent field in 32..252 (127 - S .. 159 - S) when S is in
+ * -93..95; then any a != 0 may take the fast path (|a| - 1 < 2^31, -2^31
+ * too), else none does.
  */
 // @ts-ignore: decorator
 @inline export function scaledLimit(S: i32): u32 {
-  return <u32>(S + 95) <= 221 ? 0x80000000 : 0;
+  return <u32>(S + 93) <= 188 ? 0x80000000 : 0;
 }
 
 /** The 24 bits of N (leading 1 at bit 31) above bit 8, rounded to nearest even: [2^23, 2^24]. */
@@ -47,8 +49,8 @@ const HIDDEN: u32 = 0x00800000;
   // front (code hoisting) and spill them.
   const G = load<u32>(g);
   const eg = (G >> 23) & 0xff;
-  if (eg - 1 >= 0xfe) {
-    // g subnormal, infinite or NaN; a == 0 (counted by the caller); a scale that may flush or saturate
+  if (eg - 32 >= 221) {
+    // g outside 32..252 (tiny, huge, subnormal, infinite or NaN); a == 0 (counted by the caller); a scale off the fast path
     if ((G << 1) != 0 || a == 0 || limit == 0) return false;
     store<u32>(g, toF32Bits32(a, S)); // +-0 + v = v (v != 0)
     return true;
@@ -107,9 +109,9 @@ const HIDDEN: u32 = 0x00800000;
     }
   }
   // Normalize I (from a sum: bit 30 or 31; from a difference: mostly bit 29 or 30), round once.
+  // The field (base + 1 - z, one more on a carry to 2^24) stays in 2..254: from a sum it is at
+  // most one of the operands' fields + 2, from a difference at least the larger's - 30.
   const z: u32 = <i32>I < 0 ? 0 : I >= 0x40000000 ? 1 : I >= 0x20000000 ? 2 : leadingZeros(I);
-  const bits = (<u32>(base - <i32>z) << 23) + round24(I << z); // a carry to 2^24 moves the exponent
-  if (bits - HIDDEN >= 0x7f000000) return false; // subnormal or past FLT_MAX: the general path
-  store<u32>(g, sign | bits);
+  store<u32>(g, sign | ((<u32>(base - <i32>z) << 23) + round24(I << z)));
   return true;
 }

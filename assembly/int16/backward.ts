@@ -53,6 +53,7 @@ function weightGradients(G: usize, dz: usize, x: usize, nIn: i32, nOut: i32, row
   const gb = G + (<usize>(nIn * nOut) << 2);
   const out4 = nOut & ~3, in4 = nIn & ~3;
   const C = 157 - S, limit = scaledLimit(S);
+  const Cb = 157 - d, limitB = scaledLimit(d);
   for (let first = 0; first < rows; first += ROW_GROUP) {
     const n = rows - first < ROW_GROUP ? rows - first : ROW_GROUP;
     const d0 = dz + <usize>first * rowOut, x0 = x + <usize>first * rowIn;
@@ -60,7 +61,8 @@ function weightGradients(G: usize, dz: usize, x: usize, nIn: i32, nOut: i32, row
     for (let j = 0; j < nOut; j++) {
       let a: i32 = 0;
       for (let p = d0 + (<usize>j << 1); p < dEnd; p += rowOut) a += <i32>load<i16>(p);
-      addBits(gb + (<usize>j << 2), toF32Bits32(a, d));
+      const q = gb + (<usize>j << 2);
+      if (!addScaled(q, a, d, Cb, limitB)) addBits(q, toF32Bits32(a, d)); // the bias sums are not counted
     }
     let j = 0;
     for (; j < out4; j += 4) {

@@ -143,14 +143,17 @@ describe("addScaled: g += toF32(a, S) in one step, bit for bit against V8", () =
     expect(wrong).toBe(0);
   });
 
-  it("steps aside (stores nothing) for a == 0 and for scales where some toF32(a, S) would flush or saturate", () => {
-    for (const S of [-96, -200, 127, 300]) {
+  it("steps aside (stores nothing) for a == 0, g outside its exponent range, and scales off the fast path's", () => {
+    for (const S of [-94, -200, 96, 300]) {
       for (let i = 0; i < 1000; i++) expect(m.add(0x3f800000, anyA(), S)).toBe(0);
     }
-    for (const S of [-95, 0, 126]) expect(m.add(0x3f800000, 0, S)).toBe(0);
-    expect(m.add(0x3f800000, 5, -95)).toBe(1);
-    expect(m.add(0x3f800000, -(2 ** 31), 126)).toBe(1);
-    const { wrong } = check([[0x3f800000, 2 ** 31 - 1, -95], [0xff7fffff, 2 ** 31 - 1, -95], [0x00800000, -1, 126], [0x80800000, 1, 126]]);
+    for (const S of [-93, 0, 95]) expect(m.add(0x3f800000, 0, S)).toBe(0);
+    expect(m.add(0x3f800000, 5, -93)).toBe(1);
+    expect(m.add(0x3f800000, -(2 ** 31), 95)).toBe(1);
+    // g's exponent field outside 32..252 (not zero): the general path
+    for (const g of [0x01000000, 0x0f800000, 0x7e800000, 0x7f7fffff, 0x80800000]) expect(m.add(g, 12345, 20)).toBe(0);
+    const { wrong } = check([[0x3f800000, 2 ** 31 - 1, -93], [0xfe7fffff, 2 ** 31 - 1, -93], [0x7e7fffff, 2 ** 31 - 1, -93],
+      [0x10000000, -1, 95], [0x90000000, 1, 95], [0x10000000, 1, 95], [0, -(2 ** 31), -93], [0x80000000, 1, 95]]);
     expect(wrong).toBe(0);
   });
 });
