@@ -11,6 +11,7 @@ import { quantScale, quantizeF32, requant32, requantShift32 } from "./quantize";
 import { deltas16, scaleOfLevel, scaleOfWeights, w16Of } from "./state";
 import { toF32Bits32 } from "./to-f32";
 import { addNormalF32 } from "./add-normal";
+import { addScaled, scaledLimit } from "./add-scaled";
 import { setCollapsedLayer } from "./collapse";
 
 // Counted only where toF32 gave 0 (off the common path): the layer
@@ -32,10 +33,17 @@ let flushedSums: u32 = 0;
   store<u32>(g, addNormalF32(G, v));
 }
 
-@inline function addInto(g: usize, a: i32, S: i32): void {
+/** The general path (a call: off the common path, one copy): counts the sums that gave 0. */
+function addInto(g: usize, a: i32, S: i32): void {
   const v = toF32Bits32(a, S);
   if ((v << 1) == 0) { if (a == 0) zeroSums++; else flushedSums++; }
   addBits(g, v);
+}
+
+/** g += toF32(a, S): addScaled's fused step (C = 157 - S, limit = scaledLimit(S)), else the general path. */
+// @ts-ignore: decorator
+@inline function addCell(g: usize, a: i32, S: i32, C: i32, limit: u32): void {
+  if (!addScaled(g, a, S, C, limit)) addInto(g, a, S);
 }
 
 /** G[j][i] += toF32(sum_r dz[r][j] x[r][i], S), gb[j] += toF32(sum_r dz[r][j], d), per group of rows. */
@@ -44,6 +52,8 @@ function weightGradients(G: usize, dz: usize, x: usize, nIn: i32, nOut: i32, row
   const gRow = <usize>nIn << 2;
   const gb = G + (<usize>(nIn * nOut) << 2);
   const out4 = nOut & ~3, in4 = nIn & ~3;
+  const C = 157 - S, limit = scaledLimit(S);
+  const Cb = 157 - d, limitB = scaledLimit(d);
   for (let first = 0; first < rows; first += ROW_GROUP) {
     const n = rows - first < ROW_GROUP ? rows - first : ROW_GROUP;
     const d0 = dz + <usize>first * rowOut, x0 = x + <usize>first * rowIn;
@@ -51,7 +61,8 @@ function weightGradients(G: usize, dz: usize, x: usize, nIn: i32, nOut: i32, row
     for (let j = 0; j < nOut; j++) {
       let a: i32 = 0;
       for (let p = d0 + (<usize>j << 1); p < dEnd; p += rowOut) a += <i32>load<i16>(p);
-      addBits(gb + (<usize>j << 2), toF32Bits32(a, d));
+      const q = gb + (<usize>j << 2);
+      if (!addScaled(q, a, d, Cb, limitB)) addBits(q, toF32Bits32(a, d)); // the bias sums are not counted
     }
     let j = 0;
     for (; j < out4; j += 4) {
@@ -74,51 +85,105 @@ function weightGradients(G: usize, dz: usize, x: usize, nIn: i32, nOut: i32, row
           a30 += e * x0v; a31 += e * x1v; a32 += e * x2v; a33 += e * x3v;
         }
         let q = G + <usize>j * gRow + (<usize>i << 2);
-        addInto(q, a00, S); addInto(q + 4, a01, S); addInto(q + 8, a02, S); addInto(q + 12, a03, S);
+        addCell(q, a00, S, C, limit); addCell(q + 4, a01, S, C, limit); addCell(q + 8, a02, S, C, limit); addCell(q + 12, a03, S, C, limit);
         q += gRow;
-        addInto(q, a10, S); addInto(q + 4, a11, S); addInto(q + 8, a12, S); addInto(q + 12, a13, S);
+        addCell(q, a10, S, C, limit); addCell(q + 4, a11, S, C, limit); addCell(q + 8, a12, S, C, limit); addCell(q + 12, a13, S, C, limit);
         q += gRow;
-        addInto(q, a20, S); addInto(q + 4, a21, S); addInto(q + 8, a22, S); addInto(q + 12, a23, S);
+        addCell(q, a20, S, C, limit); addCell(q + 4, a21, S, C, limit); addCell(q + 8, a22, S, C, limit); addCell(q + 12, a23, S, C, limit);
         q += gRow;
-        addInto(q, a30, S); addInto(q + 4, a31, S); addInto(q + 8, a32, S); addInto(q + 12, a33, S);
+        addCell(q, a30, S, C, limit); addCell(q + 4, a31, S, C, limit); addCell(q + 8, a32, S, C, limit); addCell(q + 12, a33, S, C, limit);
       }
-      for (; i < nIn; i++) for (let k = 0; k < 4; k++) gradientCell(G, gRow, d0, dEnd, rowOut, x0, rowIn, j + k, i, S);
+      for (; i < nIn; i++) for (let k = 0; k < 4; k++) gradientCell(G, gRow, d0, dEnd, rowOut, x0, rowIn, j + k, i, S, C, limit);
     }
-    for (; j < nOut; j++) for (let i = 0; i < nIn; i++) gradientCell(G, gRow, d0, dEnd, rowOut, x0, rowIn, j, i, S);
+    for (; j < nOut; j++) for (let i = 0; i < nIn; i++) gradientCell(G, gRow, d0, dEnd, rowOut, x0, rowIn, j, i, S, C, limit);
   }
 }
 
-function gradientCell(G: usize, gRow: usize, d0: usize, dEnd: usize, rowOut: usize, x0: usize, rowIn: usize, j: i32, i: i32, S: i32): void {
+function gradientCell(G: usize, gRow: usize, d0: usize, dEnd: usize, rowOut: usize, x0: usize, rowIn: usize, j: i32, i: i32, S: i32, C: i32, limit: u32): void {
   let a: i32 = 0;
   let px = x0 + (<usize>i << 1);
   for (let pd = d0 + (<usize>j << 1); pd < dEnd; pd += rowOut, px += rowIn) a += <i32>load<i16>(pd) * <i32>load<i16>(px);
-  addInto(G + <usize>j * gRow + (<usize>i << 2), a, S);
+  addCell(G + <usize>j * gRow + (<usize>i << 2), a, S, C, limit);
+}
+
+/** |a| as u32 (-2^31 gives 2^31). */
+// @ts-ignore: decorator
+@inline function magnitude(a: i32): u32 { return <u32>(a < 0 ? -a : a); }
+
+/**
+ * One row's sums for its last nIn % 4 columns (descending), ReLU-masked, into
+ * the level's i32 slots; returns their magnitudes OR-ed (requantShift32 only
+ * reads the leading bit of the largest, which the OR has too).
+ */
+// @ts-ignore: decorator
+@inline function tailColumns(W: usize, wEnd: usize, wRow: usize, dr: usize, lv: usize, base: i32, nIn: i32, relu: bool): u32 {
+  let M: u32 = 0;
+  for (let i = nIn - 1; i >= (nIn & ~3); i--) {
+    let a: i32 = 0;
+    for (let pw = W + (<usize>i << 1), pd = dr; pw < wEnd; pw += wRow, pd += 2) a += <i32>load<i16>(pd) * <i32>load<i16>(pw);
+    const m = <usize>(base + i);
+    if (relu && load<i16>(lv + (m << 1)) <= 0) a = 0;
+    store<i32>(lv + (m << 2), a);
+    M |= magnitude(a);
+  }
+  return M;
 }
 
 /**
  * a[r][i] = sum_j dz[r][j] W[j][i] (i32) into the level's 4-byte slots, written
  * in descending order (the level's int16 activations, in its first half, are
- * read for the ReLU mask before their bytes are overwritten); returns max |a|.
+ * read for the ReLU mask before their bytes are overwritten); returns the
+ * magnitudes OR-ed (the leading bit of max |a|: requantShift32 reads no more).
+ * Rows go two at a time (each weight load feeds both) while the lower row is
+ * row 1 or above: the i32 slots of rows r and r-1, columns c..c+3, start at
+ * int16 index 2((r-1) nIn + c), past every activation still unread (rows
+ * below, and columns under c of rows r and r-1: at most r nIn + c - 1) when
+ * r >= 2. Rows 1 and 0 go one at a time.
  */
 function inputDeltaSums(W: usize, dz: usize, lv: usize, nIn: i32, nOut: i32, rows: i32, relu: bool): u32 {
   const rowOut = <usize>nOut << 1, wRow = <usize>nIn << 1;
   const wEnd = W + <usize>nOut * wRow;
   let M: u32 = 0;
-  for (let r = rows - 1; r >= 0; r--) {
+  let r = rows - 1;
+  for (; r >= 2; r -= 2) {
+    const dr = dz + <usize>r * rowOut, ds = dr - rowOut;
+    const base = r * nIn, below = base - nIn;
+    M |= tailColumns(W, wEnd, wRow, dr, lv, base, nIn, relu);
+    M |= tailColumns(W, wEnd, wRow, ds, lv, below, nIn, relu);
+    for (let c = (nIn & ~3) - 4; c >= 0; c -= 4) {
+      let a0: i32 = 0, a1: i32 = 0, a2: i32 = 0, a3: i32 = 0;
+      let b0: i32 = 0, b1: i32 = 0, b2: i32 = 0, b3: i32 = 0;
+      for (let pw = W + (<usize>c << 1), pd = dr, pe = ds; pw < wEnd; pw += wRow, pd += 2, pe += 2) {
+        const w0 = <i32>load<i16>(pw), w1 = <i32>load<i16>(pw, 2), w2 = <i32>load<i16>(pw, 4), w3 = <i32>load<i16>(pw, 6);
+        const e = <i32>load<i16>(pd);
+        a0 += e * w0; a1 += e * w1; a2 += e * w2; a3 += e * w3;
+        const f = <i32>load<i16>(pe);
+        b0 += f * w0; b1 += f * w1; b2 += f * w2; b3 += f * w3;
+      }
+      const m = <usize>(base + c), k = <usize>(below + c);
+      if (relu) {
+        const h = lv + (m << 1), hb = lv + (k << 1);
+        if (load<i16>(h) <= 0) a0 = 0;
+        if (load<i16>(h, 2) <= 0) a1 = 0;
+        if (load<i16>(h, 4) <= 0) a2 = 0;
+        if (load<i16>(h, 6) <= 0) a3 = 0;
+        if (load<i16>(hb) <= 0) b0 = 0;
+        if (load<i16>(hb, 2) <= 0) b1 = 0;
+        if (load<i16>(hb, 4) <= 0) b2 = 0;
+        if (load<i16>(hb, 6) <= 0) b3 = 0;
+      }
+      const q = lv + (m << 2), qb = lv + (k << 2);
+      store<i32>(q, a3, 12); store<i32>(q, a2, 8); store<i32>(q, a1, 4); store<i32>(q, a0);
+      store<i32>(qb, b3, 12); store<i32>(qb, b2, 8); store<i32>(qb, b1, 4); store<i32>(qb, b0);
+      M |= magnitude(a0) | magnitude(a1) | magnitude(a2) | magnitude(a3);
+      M |= magnitude(b0) | magnitude(b1) | magnitude(b2) | magnitude(b3);
+    }
+  }
+  for (; r >= 0; r--) {
     const dr = dz + <usize>r * rowOut;
     const base = r * nIn;
-    let i = nIn - 1;
-    for (; i >= 0 && ((i + 1) & 3) != 0; i--) {
-      let a: i32 = 0;
-      for (let pw = W + (<usize>i << 1), pd = dr; pw < wEnd; pw += wRow, pd += 2) a += <i32>load<i16>(pd) * <i32>load<i16>(pw);
-      const m = <usize>(base + i);
-      if (relu && load<i16>(lv + (m << 1)) <= 0) a = 0;
-      store<i32>(lv + (m << 2), a);
-      const u = <u32>(a < 0 ? -a : a);
-      if (u > M) M = u;
-    }
-    for (; i >= 3; i -= 4) {
-      const c = i - 3;
+    M |= tailColumns(W, wEnd, wRow, dr, lv, base, nIn, relu);
+    for (let c = (nIn & ~3) - 4; c >= 0; c -= 4) {
       let a0: i32 = 0, a1: i32 = 0, a2: i32 = 0, a3: i32 = 0;
       for (let pw = W + (<usize>c << 1), pd = dr; pw < wEnd; pw += wRow, pd += 2) {
         const e = <i32>load<i16>(pd);
@@ -135,10 +200,7 @@ function inputDeltaSums(W: usize, dz: usize, lv: usize, nIn: i32, nOut: i32, row
       }
       const q = lv + (m << 2);
       store<i32>(q, a3, 12); store<i32>(q, a2, 8); store<i32>(q, a1, 4); store<i32>(q, a0);
-      let u = <u32>(a0 < 0 ? -a0 : a0); if (u > M) M = u;
-      u = <u32>(a1 < 0 ? -a1 : a1); if (u > M) M = u;
-      u = <u32>(a2 < 0 ? -a2 : a2); if (u > M) M = u;
-      u = <u32>(a3 < 0 ? -a3 : a3); if (u > M) M = u;
+      M |= magnitude(a0) | magnitude(a1) | magnitude(a2) | magnitude(a3);
     }
   }
   return M;
