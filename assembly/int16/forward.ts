@@ -8,12 +8,12 @@ import { level, weightsOf } from "../arena";
 import { Status } from "../status";
 import { activate } from "../activation";
 import { bitsOf } from "./plan16";
-import { magnitudeAt, shiftFor, significand } from "./rounding";
+import { magnitudeAt, roundHalfEvenPositive, shiftFor, significand } from "./rounding";
 import { quantScale, quantizeF32, requant32, requant64, requantShift32, requantShift64 } from "./quantize";
 import {
   bias64, scaleOfLevel, scaleOfWeights, setScaleOfLevel, setScaleOfWeights, setWeights16Current, w16Of, weights16AreCurrent,
 } from "./state";
-import { toF32From32, toF32From64 } from "./to-f32";
+import { toF32Bits32, toF32From64 } from "./to-f32";
 import { setCollapsedLayer } from "./collapse";
 
 
@@ -48,66 +48,55 @@ function quantizeBias(b: usize, n: i32, S: i32): i32 {
 
 /**
  * acc[r][j] = sum_i W[j][i] x[r][i] in i32 (exact: the order of the sums does
- * not matter). Blocks of 2 rows x 4 outputs, 4 inputs at a time: each int16
- * loaded feeds 2 or 4 multiply-adds, and each of the 6 row pointers is one
- * base whose 4 loads take constant offsets (one masked address per base on a
- * board, boards/common/wasm-rt/ep-wasm-memory.h). 2 rows keep the 8 sums,
- * 6 pointers and the loaded values inside rv32's registers. Sizes that are
- * not multiples take plain tails.
+ * not matter). Blocks of 2 rows x 2 outputs, 4 inputs at a time: the 4 x 2
+ * inputs are loaded first, then each output's 4 weights, each weight feeding
+ * 2 multiply-adds; each sum takes its 4 products as one expression, so the
+ * compiled loop keeps 8 inputs, 4 weights, 4 sums and 2 pointers live, inside
+ * rv32's registers (a 2 x 4 block with 4 inputs at a time needs more: GCC
+ * spilled it, 8.5 instructions per multiply-add on rv32imc). The second row
+ * of x and of W are the first's address + rowIn, no pointers of their own.
+ * Each of the 4 row addresses is one base whose 4 loads take constant offsets
+ * (one masked address per base on a board,
+ * boards/common/wasm-rt/ep-wasm-memory.h). Sizes that are not multiples take
+ * plain tails.
  */
 function products(W: usize, x: usize, acc: usize, nIn: i32, nOut: i32, rows: i32): void {
   const rowIn = <usize>nIn << 1;
   const rowOut = <usize>nOut << 2;
   const body = <usize>(nIn & ~3) << 1;
-  const out4 = nOut & ~3;
+  const out2 = nOut & ~1;
   let r = 0;
   for (; r + 2 <= rows; r += 2, x += rowIn << 1, acc += rowOut << 1) {
     const xe = x + rowIn, x4 = x + body;
     let w = W, a = acc;
     let j = 0;
-    for (; j < out4; j += 4, w += rowIn << 2, a += 16) {
-      let p0 = x, p1 = xe;
-      let q0 = w, q1 = w + rowIn, q2 = q1 + rowIn, q3 = q2 + rowIn;
-      let s00: i32 = 0, s01: i32 = 0, s02: i32 = 0, s03: i32 = 0;
-      let s10: i32 = 0, s11: i32 = 0, s12: i32 = 0, s13: i32 = 0;
-      if (p0 < x4) {
-        do {
-          let u: i32, v: i32, c: i32;
-          u = <i32>load<i16>(p0, 0); v = <i32>load<i16>(p1, 0);
-          c = <i32>load<i16>(q0, 0); s00 += c * u; s10 += c * v;
-          c = <i32>load<i16>(q1, 0); s01 += c * u; s11 += c * v;
-          c = <i32>load<i16>(q2, 0); s02 += c * u; s12 += c * v;
-          c = <i32>load<i16>(q3, 0); s03 += c * u; s13 += c * v;
-          u = <i32>load<i16>(p0, 2); v = <i32>load<i16>(p1, 2);
-          c = <i32>load<i16>(q0, 2); s00 += c * u; s10 += c * v;
-          c = <i32>load<i16>(q1, 2); s01 += c * u; s11 += c * v;
-          c = <i32>load<i16>(q2, 2); s02 += c * u; s12 += c * v;
-          c = <i32>load<i16>(q3, 2); s03 += c * u; s13 += c * v;
-          u = <i32>load<i16>(p0, 4); v = <i32>load<i16>(p1, 4);
-          c = <i32>load<i16>(q0, 4); s00 += c * u; s10 += c * v;
-          c = <i32>load<i16>(q1, 4); s01 += c * u; s11 += c * v;
-          c = <i32>load<i16>(q2, 4); s02 += c * u; s12 += c * v;
-          c = <i32>load<i16>(q3, 4); s03 += c * u; s13 += c * v;
-          u = <i32>load<i16>(p0, 6); v = <i32>load<i16>(p1, 6);
-          c = <i32>load<i16>(q0, 6); s00 += c * u; s10 += c * v;
-          c = <i32>load<i16>(q1, 6); s01 += c * u; s11 += c * v;
-          c = <i32>load<i16>(q2, 6); s02 += c * u; s12 += c * v;
-          c = <i32>load<i16>(q3, 6); s03 += c * u; s13 += c * v;
-          p0 += 8; p1 += 8; q0 += 8; q1 += 8; q2 += 8; q3 += 8;
-        } while (p0 < x4);
+    for (; j < out2; j += 2, w += rowIn << 1, a += 8) {
+      let p0 = x, q0 = w;
+      let s00: i32 = 0, s01: i32 = 0, s10: i32 = 0, s11: i32 = 0;
+      for (; p0 < x4; p0 += 8, q0 += 8) {
+        // the second row of x and of W one row on: no pointers of their own
+        const p1 = p0 + rowIn, q1 = q0 + rowIn;
+        const u0 = <i32>load<i16>(p0, 0), u1 = <i32>load<i16>(p0, 2), u2 = <i32>load<i16>(p0, 4), u3 = <i32>load<i16>(p0, 6);
+        const v0 = <i32>load<i16>(p1, 0), v1 = <i32>load<i16>(p1, 2), v2 = <i32>load<i16>(p1, 4), v3 = <i32>load<i16>(p1, 6);
+        let c0 = <i32>load<i16>(q0, 0), c1 = <i32>load<i16>(q0, 2), c2 = <i32>load<i16>(q0, 4), c3 = <i32>load<i16>(q0, 6);
+        s00 += c0 * u0 + c1 * u1 + c2 * u2 + c3 * u3;
+        s10 += c0 * v0 + c1 * v1 + c2 * v2 + c3 * v3;
+        c0 = <i32>load<i16>(q1, 0); c1 = <i32>load<i16>(q1, 2); c2 = <i32>load<i16>(q1, 4); c3 = <i32>load<i16>(q1, 6);
+        s01 += c0 * u0 + c1 * u1 + c2 * u2 + c3 * u3;
+        s11 += c0 * v0 + c1 * v1 + c2 * v2 + c3 * v3;
       }
-      for (; p0 < xe; p0 += 2, p1 += 2, q0 += 2, q1 += 2, q2 += 2, q3 += 2) {
-        const u = <i32>load<i16>(p0), v = <i32>load<i16>(p1);
-        let c = <i32>load<i16>(q0); s00 += c * u; s10 += c * v;
-        c = <i32>load<i16>(q1); s01 += c * u; s11 += c * v;
-        c = <i32>load<i16>(q2); s02 += c * u; s12 += c * v;
-        c = <i32>load<i16>(q3); s03 += c * u; s13 += c * v;
+      for (; p0 < xe; p0 += 2, q0 += 2) {
+        const u = <i32>load<i16>(p0), v = <i32>load<i16>(p0 + rowIn);
+        const c0 = <i32>load<i16>(q0), c1 = <i32>load<i16>(q0 + rowIn);
+        s00 += c0 * u; s10 += c0 * v;
+        s01 += c1 * u; s11 += c1 * v;
       }
-      store<i32>(a, s00); store<i32>(a, s01, 4); store<i32>(a, s02, 8); store<i32>(a, s03, 12);
+      store<i32>(a, s00); store<i32>(a, s01, 4);
       const a1 = a + rowOut;
-      store<i32>(a1, s10); store<i32>(a1, s11, 4); store<i32>(a1, s12, 8); store<i32>(a1, s13, 12);
+      store<i32>(a1, s10); store<i32>(a1, s11, 4);
     }
-    for (; j < nOut; j++, w += rowIn, a += 4) {
+    if (j < nOut) {
+      // the last output of an odd count
       let s0: i32 = 0, s1: i32 = 0;
       for (let p0 = x, p1 = xe, q = w; p0 < xe; p0 += 2, p1 += 2, q += 2) {
         const c = <i32>load<i16>(q);
@@ -203,26 +192,53 @@ function biasesFit32(nOut: i32): bool {
 }
 
 /**
- * requantizeLevel when every z = acc + B fits in an i32 (checked as it goes:
- * false, nothing written, if one does not; the biases fit, biasesFit32): the
- * same integers in 32 bits, so the same bits, without rv32's i64 arithmetic.
+ * requantizeLevel when every z = acc + B fits in an i32 (checked as it goes;
+ * the biases fit, biasesFit32): the same integers in 32 bits, so the same
+ * bits, without rv32's i64 arithmetic. The first pass stores z over acc (the
+ * second reads it without the bias again); if one z did not fit, acc is put
+ * back (z - B, exact modulo 2^32) and it returns false, nothing else written.
+ * Rows by outputs, so the bias pointer restarts per row instead of a
+ * compare per element.
  */
 function requantizeLevel32(l: i32, p: usize, nOut: i32, n: i32, S: i32, relu: bool, b: i32): bool {
   const end = p + (<usize>n << 2);
-  const biasEnd = bias64 + (<usize>nOut << 3);
+  const rowBytes = <usize>nOut << 2;
   let M: u32 = 0;
   let overflow: i32 = 0;
-  for (let q = p, bj = bias64; q < end; q += 4) {
-    const acc = load<i32>(q), B = load<i32>(bj); // B's low word: B itself (biasesFit32)
-    let z = acc + B;
-    overflow |= (acc ^ z) & (B ^ z); // negative iff the i32 sum wrapped
-    if (relu && z < 0) z = 0;
-    const a = <u32>(z < 0 ? -z : z);
-    if (a > M) M = a;
-    bj += 8;
-    if (bj == biasEnd) bj = bias64;
+  if (relu) {
+    // M >= 0 throughout, so the largest ReLU'd z is the largest signed z
+    let m: i32 = 0;
+    for (let row = p; row < end; row += rowBytes) {
+      const rowEnd = row + rowBytes;
+      for (let q = row, bj = bias64; q < rowEnd; q += 4, bj += 8) {
+        const acc = load<i32>(q), B = load<i32>(bj); // B's low word: B itself (biasesFit32)
+        const z = acc + B;
+        overflow |= (acc ^ z) & (B ^ z); // negative iff the i32 sum wrapped
+        store<i32>(q, z);
+        if (z > m) m = z;
+      }
+    }
+    M = <u32>m;
+  } else {
+    for (let row = p; row < end; row += rowBytes) {
+      const rowEnd = row + rowBytes;
+      for (let q = row, bj = bias64; q < rowEnd; q += 4, bj += 8) {
+        const acc = load<i32>(q), B = load<i32>(bj);
+        const z = acc + B;
+        overflow |= (acc ^ z) & (B ^ z);
+        store<i32>(q, z);
+        const a = <u32>(z < 0 ? -z : z);
+        if (a > M) M = a;
+      }
+    }
   }
-  if (overflow < 0) return false;
+  if (overflow < 0) {
+    for (let row = p; row < end; row += rowBytes) {
+      const rowEnd = row + rowBytes;
+      for (let q = row, bj = bias64; q < rowEnd; q += 4, bj += 8) store<i32>(q, load<i32>(q) - load<i32>(bj));
+    }
+    return false;
+  }
   if (M == 0) {
     for (let k = 0; k < n; k++) store<i16>(p + (<usize>k << 1), 0);
     setScaleOfLevel(l, S);
@@ -230,12 +246,24 @@ function requantizeLevel32(l: i32, p: usize, nOut: i32, n: i32, S: i32, relu: bo
   }
   const t = requantShift32(M, b); // = requantShift64(M, b): the same E
   const limit = (<u32>1 << <u32>b) - 1;
-  for (let q = p, d = p, bj = bias64; q < end; q += 4, d += 2) {
-    let z = load<i32>(q) + load<i32>(bj);
-    if (relu && z < 0) z = 0;
-    store<i16>(d, requant32(z, t, limit));
-    bj += 8;
-    if (bj == biasEnd) bj = bias64;
+  if (relu && t > 0) {
+    // requant32 of max(z, 0) with its sign and left-shift cases left out
+    for (let q = p, d = p; q < end; q += 4, d += 2) {
+      const z = load<i32>(q);
+      if (z > 0) {
+        let m = roundHalfEvenPositive(<u32>z, t);
+        if (m > limit) m = limit;
+        store<i16>(d, <i16>m);
+      } else {
+        store<i16>(d, 0);
+      }
+    }
+  } else {
+    for (let q = p, d = p; q < end; q += 4, d += 2) {
+      let z = load<i32>(q);
+      if (relu && z < 0) z = 0;
+      store<i16>(d, requant32(z, t, limit));
+    }
   }
   setScaleOfLevel(l, S - t);
   return true;
@@ -244,15 +272,19 @@ function requantizeLevel32(l: i32, p: usize, nOut: i32, n: i32, S: i32, relu: bo
 /** y = toF32(acc + B, S) in place; false if every non-zero z flushed to 0 (§5 step 5). */
 function outputsToF32(p: usize, nOut: i32, n: i32, S: i32): bool {
   let nonZero: u32 = 0, flushed: u32 = 0;
-  for (let k = 0, j = 0; k < n; k++) {
-    const q = p + (<usize>k << 2);
-    const z = <i64>load<i32>(q) + load<i64>(bias64 + (<usize>j << 3));
-    // an i32's conversion where z fits one: the same correctly rounded f32, without rv32's i64 one
-    const y = <i64><i32>z == z ? toF32From32(<i32>z, S) : toF32From64(z, S);
-    if (z != 0) { nonZero++; if (y == 0) flushed++; }
-    store<f32>(q, y);
-    if (++j == nOut) j = 0;
+  const end = p + (<usize>n << 2);
+  const rowBytes = <usize>nOut << 2;
+  for (let row = p; row < end; row += rowBytes) {
+    const rowEnd = row + rowBytes;
+    for (let q = row, bj = bias64; q < rowEnd; q += 4, bj += 8) {
+      const z = <i64>load<i32>(q) + load<i64>(bj);
+      // where z fits an i32: its conversion on integers (toF32Bits32, the
+      // same bits as toF32From32), without rv32's i64 convert or rv32imc's
+      // libgcc f32 one
+      const y = <i64><i32>z == z ? toF32Bits32(<i32>z, S) : reinterpret<u32>(toF32From64(z, S));
+      if (z != 0) { nonZero++; if ((y & 0x7fffffff) == 0) flushed++; }
+      store<u32>(q, y);
+    }
   }
   return nonZero == 0 || flushed < nonZero;
 }
-

@@ -2,7 +2,7 @@
 // (docs/int16.md §3), and requantizing an integer tensor to int16 by a
 // rounded shift (§5 step 4): the largest magnitude decides the scale, so the
 // largest element maps to at least 2^(b-1) and nothing collapses to zeros.
-import { exponentOf, magnitudeAt, roundHalfEvenPositive, roundShift64 } from "./rounding";
+import { exponentOf, magnitudeAt, roundHalfEvenPositive, roundHalfEvenPositiveLessOne, roundShift64 } from "./rounding";
 
 /** The scale of the last quantization: the int16 values are q 2^-scale. */
 export let quantScale: i32 = 0;
@@ -23,28 +23,44 @@ export function quantizeF32(src: usize, dst: usize, n: i32, b: i32): bool {
   }
   const s = (b - 1) - exponentOf(M);
   const limit = (<u32>1 << <u32>b) - 1;
-  // A normal element's right shift is t = K - e (its biased exponent e), and
-  // t >= 24 - b >= 9 because e <= the largest's (magnitudeAt's t <= 0 branch is
-  // for subnormals only): its rounding is roundHalfEvenPositive below. Zeros
-  // and subnormals (e = 0) take magnitudeAt; both give magnitudeAt's bits.
   const K = 150 - s;
-  for (let p = src, q = dst; p < end; p += 4, q += 2) {
-    const bits = load<u32>(p);
-    const a = bits & 0x7fffffff;
-    const e = a >>> 23;
-    let m: u32 = 0;
-    if (e != 0) {
-      const t = K - <i32>e;
-      if (<u32>t < 32) m = roundHalfEvenPositive((a & 0x7fffff) | 0x800000, t);
-    } else {
-      m = magnitudeAt(a, s);
-    }
-    if (m > limit) m = limit;
-    const sign = <u32>(<i32>bits >> 31); // 0 or all ones: m, or -m
-    store<i16>(q, <i16>((m ^ sign) - sign));
+  const eLo: u32 = K - 31 > 1 ? <u32>(K - 31) : 1;
+  // 4 elements a round: one masked address for the 4 loads and one for the 4
+  // stores on a board (boards/common/wasm-rt/ep-wasm-memory.h). In place
+  // (dst = src), each int16 lands below every f32 not read yet.
+  const end4 = src + (<usize>(n & ~3) << 2);
+  let p = src, q = dst;
+  for (; p < end4; p += 16, q += 8) {
+    store<i16>(q, quantized(load<u32>(p), K, eLo, s, limit));
+    store<i16>(q, quantized(load<u32>(p, 4), K, eLo, s, limit), 2);
+    store<i16>(q, quantized(load<u32>(p, 8), K, eLo, s, limit), 4);
+    store<i16>(q, quantized(load<u32>(p, 12), K, eLo, s, limit), 6);
   }
+  for (; p < end; p += 4, q += 2) store<i16>(q, quantized(load<u32>(p), K, eLo, s, limit));
   quantScale = s;
   return true;
+}
+
+/**
+ * One element's q (quantizeF32's scale s, K = 150 - s, eLo below). A normal
+ * element's right shift is t = K - e (its biased exponent e), and t >= 24 - b
+ * >= 9 because e <= the largest's (magnitudeAt's t <= 0 branch is for
+ * subnormals only): its rounding is roundHalfEvenPositive, on its significand
+ * less one (the same quotient: roundHalfEvenPositiveLessOne). One compare,
+ * e >= eLo = max(K - 31, 1), takes the normal elements with t <= 31; below it,
+ * zeros and subnormals (e = 0) take magnitudeAt, and normals with t >= 32 are
+ * 0 (their significand is under 2^(t-1)). Both give magnitudeAt's bits.
+ */
+@inline function quantized(bits: u32, K: i32, eLo: u32, s: i32, limit: u32): i32 {
+  const e = (bits << 1) >>> 24;
+  let m: u32 = 0;
+  if (e >= eLo) {
+    m = roundHalfEvenPositiveLessOne((bits & 0x7fffff) + 0x7fffff, K - <i32>e);
+  } else if (e == 0) {
+    m = magnitudeAt(bits & 0x7fffffff, s);
+  }
+  if (m > limit) m = limit;
+  return <i32>bits < 0 ? -<i32>m : <i32>m;
 }
 
 /** The largest of n f32 magnitudes' bits (the sign cleared), compared as u32: >= 0x7f800000 if any is not finite. */

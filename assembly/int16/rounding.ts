@@ -19,6 +19,18 @@
   return (v + ((<u32>1 << <u32>(t - 1)) - 1) + ((v >>> <u32>t) & 1)) >>> <u32>t;
 }
 
+/**
+ * roundHalfEvenPositive(v, t) from w = v - 1, for 1 <= v, v + 2^(t-1) < 2^32:
+ * (w + 2^(t-1) + ((w >>> t) & 1)) >>> t. w's quotient bit differs from v's
+ * only when v = q 2^t, and then both sums lie in [q 2^t, (q + 1) 2^t): the
+ * quotient is q either way. A caller that builds v by an
+ * OR of a hidden bit (a significand) builds w with one add instead, and the
+ * rounding saves the - 1.
+ */
+@inline export function roundHalfEvenPositiveLessOne(w: u32, t: i32): u32 {
+  return (w + (<u32>1 << <u32>(t - 1)) + ((w >>> <u32>t) & 1)) >>> <u32>t;
+}
+
 /** v / 2^t rounded to nearest, ties to even; t in 1..63. */
 @inline export function roundShift64(v: u64, t: i32): u64 {
   const q = v >>> <u64>t;

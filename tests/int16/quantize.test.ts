@@ -17,6 +17,7 @@ interface Exports {
   quantize(src: number, dst: number, n: number, b: number): number;
   scale(): number;
   requantize(src: number, dst: number, n: number, b: number): number;
+  roundLessOne(w: number, t: number): number;
 }
 
 const work = tmpDir("edgeprop-quantize-");
@@ -25,6 +26,8 @@ beforeAll(async () => {
   for (const f of ["quantize.ts", "rounding.ts"]) copyFileSync(path.join(repoRoot, "assembly", "int16", f), path.join(work, f));
   writeFileSync(path.join(work, "entry.ts"), [
     'import { quantizeF32, quantScale, requant32, requantShift32 } from "./quantize";',
+    'import { roundHalfEvenPositiveLessOne } from "./rounding";',
+    "export function roundLessOne(w: u32, t: i32): u32 { return roundHalfEvenPositiveLessOne(w, t); }",
     "export function quantize(src: usize, dst: usize, n: i32, b: i32): bool { return quantizeF32(src, dst, n, b); }",
     "export function scale(): i32 { return quantScale; }",
     "/** §5 step 4 from i32 values as backward.ts does it; returns t (the scale's change), or 99 if every value is 0. */",
@@ -120,6 +123,27 @@ describe("quantizeF32 and requant32 against docs/int16.md §3 and §5 step 4", (
       if (ref.t === null) { expect(t).toBe(99); continue; }
       expect(t).toBe(ref.t);
       expect(Array.from(new Int16Array(m.memory.buffer, DST, n))).toEqual(ref.q.map((x) => x + 0));
+    }
+  });
+
+  it("roundHalfEvenPositiveLessOne(v - 1, t) is v / 2^t rounded half to even, at every t, on ties, multiples of 2^t and their neighbours", () => {
+    const r = rng(31);
+    const exact = (v: bigint, t: number) => {
+      const d = 1n << BigInt(t), q = v / d, rem = v % d, half = d / 2n;
+      return rem > half || (rem === half && (q & 1n) === 1n) ? q + 1n : q;
+    };
+    for (let t = 1; t <= 31; t++) {
+      const d = 2 ** t, limit = 2 ** 32 - 2 ** (t - 1); // v + 2^(t-1) < 2^32
+      const vs: number[] = [1, 2, 3, d - 1, d, d + 1, d / 2, 3 * d / 2, limit - 1];
+      for (let i = 0; i < 400; i++) {
+        const q = Math.floor(r() * Math.floor(limit / d));
+        for (const off of [0, 1, -1, d / 2, d / 2 - 1, d / 2 + 1]) vs.push(q * d + off);
+        vs.push(1 + Math.floor(r() * (limit - 1)));
+      }
+      for (const v of vs) {
+        if (!(v >= 1 && v < limit)) continue;
+        expect(m.roundLessOne(v - 1, t) >>> 0, `v=${v} t=${t}`).toBe(Number(exact(BigInt(v), t)));
+      }
     }
   });
 });
