@@ -43,7 +43,12 @@ function addInto(g: usize, a: i32, S: i32): void {
 /** g += toF32(a, S): addScaled's fused step (C = 157 - S, limit = scaledLimit(S)), else the general path. */
 // @ts-ignore: decorator
 @inline function addCell(g: usize, a: i32, S: i32, C: i32, limit: u32): void {
-  if (!addScaled(g, a, S, C, limit)) addInto(g, a, S);
+  if (!addScaled(g, a, S, C, limit)) {
+    if (a == 0) { // a fifth of P2's cells (ReLU zeros): g + 0, without the call
+      zeroSums++;
+      if (load<u32>(g) == 0x80000000) store<u32>(g, 0);
+    } else addInto(g, a, S);
+  }
 }
 
 /** G[j][i] += toF32(sum_r dz[r][j] x[r][i], S), gb[j] += toF32(sum_r dz[r][j], d), per group of rows. */
@@ -236,7 +241,21 @@ export function backward16(rows: i32): i32 {
     }
     const t = requantShift32(M, b);
     const limit = (<u32>1 << <u32>b) - 1;
-    for (let k = 0; k < n; k++) store<i16>(deltas16 + (<usize>k << 1), requant32(load<i32>(lv + (<usize>k << 2)), t, limit));
+    if (t > 0) {
+      // requant32 for t > 0 (the usual case), its test and its rounding constant out of the loop:
+      // round(|v| 2^-t) half to even (roundHalfEvenPositive's sum), saturated, with v's sign.
+      const half = (<u32>1 << <u32>(t - 1)) - 1;
+      for (let k = 0; k < n; k++) {
+        const v = load<i32>(lv + (<usize>k << 2));
+        const s = v >> 31;
+        const a = <u32>((v ^ s) - s);
+        let m = (a + half + ((a >> <u32>t) & 1)) >> <u32>t;
+        if (m > limit) m = limit;
+        store<i16>(deltas16 + (<usize>k << 1), <i16>((<i32>m ^ s) - s));
+      }
+    } else {
+      for (let k = 0; k < n; k++) store<i16>(deltas16 + (<usize>k << 1), requant32(load<i32>(lv + (<usize>k << 2)), t, limit));
+    }
     d = S - t;
   }
   return Status.OK;
