@@ -206,14 +206,29 @@ function requantizeLevel32(l: i32, p: usize, nOut: i32, n: i32, S: i32, relu: bo
   let M: u32 = 0;
   let overflow: i32 = 0;
   if (relu) {
-    // M >= 0 throughout, so the largest ReLU'd z is the largest signed z
+    // M >= 0 throughout, so the largest ReLU'd z is the largest signed z.
+    // 2 outputs a round: one masked address for both accs and one for both biases.
     let m: i32 = 0;
+    const pairBytes = rowBytes & ~<usize>7;
     for (let row = p; row < end; row += rowBytes) {
-      const rowEnd = row + rowBytes;
-      for (let q = row, bj = bias64; q < rowEnd; q += 4, bj += 8) {
-        const acc = load<i32>(q), B = load<i32>(bj); // B's low word: B itself (biasesFit32)
+      const rowEnd = row + rowBytes, pairEnd = row + pairBytes;
+      let q = row, bj = bias64;
+      for (; q < pairEnd; q += 8, bj += 16) {
+        const acc0 = load<i32>(q), acc1 = load<i32>(q, 4);
+        const B0 = load<i32>(bj), B1 = load<i32>(bj, 8); // B's low word: B itself (biasesFit32)
+        const z0 = acc0 + B0, z1 = acc1 + B1;
+        // negative iff an i32 sum wrapped
+        overflow |= ((acc0 ^ z0) & (B0 ^ z0)) | ((acc1 ^ z1) & (B1 ^ z1));
+        store<i32>(q, z0);
+        store<i32>(q, z1, 4);
+        if (z0 > m) m = z0;
+        if (z1 > m) m = z1;
+      }
+      if (q < rowEnd) {
+        // the last output of an odd count
+        const acc = load<i32>(q), B = load<i32>(bj);
         const z = acc + B;
-        overflow |= (acc ^ z) & (B ^ z); // negative iff the i32 sum wrapped
+        overflow |= (acc ^ z) & (B ^ z);
         store<i32>(q, z);
         if (z > m) m = z;
       }
@@ -247,17 +262,16 @@ function requantizeLevel32(l: i32, p: usize, nOut: i32, n: i32, S: i32, relu: bo
   const t = requantShift32(M, b); // = requantShift64(M, b): the same E
   const limit = (<u32>1 << <u32>b) - 1;
   if (relu && t > 0) {
-    // requant32 of max(z, 0) with its sign and left-shift cases left out
-    for (let q = p, d = p; q < end; q += 4, d += 2) {
-      const z = load<i32>(q);
-      if (z > 0) {
-        let m = roundHalfEvenPositive(<u32>z, t);
-        if (m > limit) m = limit;
-        store<i16>(d, <i16>m);
-      } else {
-        store<i16>(d, 0);
-      }
+    // 2 values a round (one masked address for both loads, one for both
+    // stores; each int16 lands on an i32 already read)
+    const end2 = p + (<usize>(n & ~1) << 2);
+    let q = p, d = p;
+    for (; q < end2; q += 8, d += 4) {
+      const z0 = load<i32>(q), z1 = load<i32>(q, 4);
+      store<i16>(d, requantReLU(z0, t, limit));
+      store<i16>(d, requantReLU(z1, t, limit), 2);
     }
+    if (q < end) store<i16>(d, requantReLU(load<i32>(q), t, limit));
   } else {
     for (let q = p, d = p; q < end; q += 4, d += 2) {
       let z = load<i32>(q);
@@ -267,6 +281,13 @@ function requantizeLevel32(l: i32, p: usize, nOut: i32, n: i32, S: i32, relu: bo
   }
   setScaleOfLevel(l, S - t);
   return true;
+}
+
+/** requant32(max(z, 0), t, limit) for t > 0: its sign and left-shift cases left out. */
+@inline function requantReLU(z: i32, t: i32, limit: u32): i32 {
+  if (z <= 0) return 0;
+  const m = roundHalfEvenPositive(<u32>z, t);
+  return <i32>(m > limit ? limit : m);
 }
 
 /** y = toF32(acc + B, S) in place; false if every non-zero z flushed to 0 (§5 step 5). */
