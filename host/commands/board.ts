@@ -39,10 +39,14 @@ export async function boardCommandMain(argv: string[]): Promise<number> {
   // Announced only once the board process runs and its pty is up (startPtyBoard
   // waits for both); if the board ends on its own later, so does this command, exit 4.
   const pty = await startPtyBoard(boardCommand(a.engine as string | undefined, limit), a.path as string | undefined);
+  // Ctrl-C is caught before the path is announced: whoever reads the path may
+  // signal at once, and until a listener exists SIGINT kills the process (no
+  // clean stop, no exit 0).
+  const signalled = untilSignalled();
   process.stdout.write(`${pty.path}\n`);
   process.stderr.write(`edgeprop board: a simulated board${a.board ? ` (${a.board})` : ""} is on ${pty.path}; ` +
     `try 'edgeprop train --port ${pty.path} ...' or a serial monitor. Ctrl-C stops it.\n`);
-  const ended = await Promise.race([untilSignalled(), pty.ended]);
+  const ended = await Promise.race([signalled, pty.ended]);
   await pty.stop();
   if (ended !== null) throw new LinkError(`the board on ${pty.path} stopped: ${ended}`);
   return 0;
@@ -69,10 +73,11 @@ function untilStopped(child: ChildProcess): Promise<void> {
 /** Boots the emulated board and serves until stopped; QEMU goes with this process however it ends. */
 async function serveEmulated(spec: EmulateSpec): Promise<number> {
   const qemu = await bootEmulatedBoard(spec);
+  const stopped = untilStopped(qemu.qemu); // listening before the path is announced, as for --pty
   process.stdout.write(`${qemu.path}\n`);
   process.stderr.write(`edgeprop board: the emulated ${spec.profile} (${spec.note}; ${spec.engine}) is on ${qemu.path}; ` +
     `try 'edgeprop train --port ${qemu.path} ...'. Ctrl-C stops it.\n`);
-  await untilStopped(qemu.qemu);
+  await stopped;
   await qemu.stop();
   return 0;
 }
