@@ -8,11 +8,8 @@
 // of the convert's own rounding past 2^24 (the double rounding of the two
 // steps), results at the subnormal and overflow limits, g zero, subnormal,
 // infinite and NaN, and the scales where the fast path must step aside.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { execFileSync } from "node:child_process";
-import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
-import path from "node:path";
-import { repoRoot, rmDir, tmpDir } from "../helpers/paths";
+import { beforeAll, describe, expect, it } from "vitest";
+import { compileEntry } from "../helpers/assembly-entry";
 import { bitsOf, toF32 } from "./reference";
 
 interface Exports {
@@ -21,26 +18,17 @@ interface Exports {
   result: () => number;
 }
 
-const work = tmpDir("edgeprop-add-scaled-");
 let m: Exports;
 beforeAll(async () => {
-  for (const f of ["add-scaled.ts", "to-f32.ts", "leading-zeros.ts", "soft-f32.ts"]) {
-    copyFileSync(path.join(repoRoot, "assembly", "int16", f), path.join(work, f));
-  }
-  writeFileSync(path.join(work, "entry.ts"), [
-    'import { addScaled, scaledLimit } from "./add-scaled";',
+  m = await compileEntry<Exports>([
+    'import { addScaled, scaledLimit } from "./int16/add-scaled";',
     "export function add(g: u32, a: i32, S: i32): i32 {",
     "  store<u32>(0, g);",
     "  return addScaled(0, a, S, 157 - S, scaledLimit(S)) ? 1 : 0;",
     "}",
     "export function result(): u32 { return load<u32>(0); }",
-    "",
-  ].join("\n"));
-  execFileSync(path.join(repoRoot, "node_modules", ".bin", "asc"), ["entry.ts", "-O3", "--runtime", "stub", "--initialMemory", "1", "-o", "m.wasm"], { cwd: work, stdio: "pipe" });
-  const { instance } = await WebAssembly.instantiate(readFileSync(path.join(work, "m.wasm")));
-  m = instance.exports as unknown as Exports;
+  ], { initialMemory: 1 });
 }, 60_000);
-afterAll(() => rmDir(work));
 
 let seed = 0x5eed1234;
 const next = (): number => { seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0; return seed; };

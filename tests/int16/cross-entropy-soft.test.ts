@@ -9,11 +9,9 @@
 // both signs, subnormals, FLT_MAX, huge gaps (underflowing exps), infinities
 // and NaN, labels at every class and every kind of bad label, with and
 // without `keep`: the returned f64 and every output's bits.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { execFileSync } from "node:child_process";
-import { cpSync, readFileSync, writeFileSync } from "node:fs";
-import path from "node:path";
-import { repoRoot, rmDir, tmpDir } from "../helpers/paths";
+import { beforeAll, describe, expect, it } from "vitest";
+import { compileEntry } from "../helpers/assembly-entry";
+import { rng } from "../helpers/rng";
 
 type Exports = {
   memory: WebAssembly.Memory;
@@ -23,11 +21,9 @@ type Exports = {
   ceRef: (y: number, t: number, k: number, rows: number, keep: number) => number;
 };
 
-const work = tmpDir("edgeprop-ce-soft-");
 let m: Exports;
 beforeAll(async () => {
-  cpSync(path.join(repoRoot, "assembly"), path.join(work, "assembly"), { recursive: true });
-  writeFileSync(path.join(work, "assembly", "entry.ts"), [
+  m = await compileEntry<Exports>([
     'import { expf32, logf32 } from "./mathf32";',
     'import { expBits, logBits } from "./int16/exp-log-soft";',
     'import { crossEntropy } from "./loss/cross_entropy";',
@@ -38,31 +34,14 @@ beforeAll(async () => {
     "export function logRef(x: u32): u32 { return reinterpret<u32>(logf32(reinterpret<f32>(x))); }",
     "export function ceSoft(y: usize, t: usize, k: i32, rows: i32, keep: bool): f64 { return crossEntropySoft(y, t, k, rows, keep); }",
     "export function ceRef(y: usize, t: usize, k: i32, rows: i32, keep: bool): f64 { return crossEntropy(0, y, t, k, rows, keep); }",
-    "",
-  ].join("\n"));
-  execFileSync(path.join(repoRoot, "node_modules", ".bin", "asc"),
-    ["assembly/entry.ts", "-O3", "--runtime", "stub", "--initialMemory", "4", "-o", "m.wasm"], { cwd: work, stdio: "pipe" });
-  const { instance } = await WebAssembly.instantiate(readFileSync(path.join(work, "m.wasm")));
-  m = instance.exports as unknown as Exports;
+  ], { initialMemory: 4 });
 }, 120_000);
-afterAll(() => rmDir(work));
 
 const fv = new Float32Array(1);
 const uv = new Uint32Array(fv.buffer);
 const bitsOf = (x: number): number => { fv[0] = x; return uv[0]; };
 const isNaNBits = (b: number): boolean => (b & 0x7fffffff) > 0x7f800000;
 
-/** Deterministic random numbers (mulberry32). */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const EDGES = [
   0, 0x80000000, 1, 0x80000001, 0x007fffff, 0x807fffff, 0x00800000, 0x80800000,

@@ -5,11 +5,9 @@
 // with and without `keep`, for outputs and targets at many scales, equal
 // pairs (e = +0), zeros of both signs, subnormals, FLT_MAX (overflowing
 // differences), infinities and NaN.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { execFileSync } from "node:child_process";
-import { cpSync, readFileSync, writeFileSync } from "node:fs";
-import path from "node:path";
-import { repoRoot, rmDir, tmpDir } from "../helpers/paths";
+import { beforeAll, describe, expect, it } from "vitest";
+import { compileEntry } from "../helpers/assembly-entry";
+import { rng } from "../helpers/rng";
 
 type Exports = {
   memory: WebAssembly.Memory;
@@ -18,11 +16,9 @@ type Exports = {
   mseRef: (y: number, t: number, k: number, rows: number, keep: number) => number;
 };
 
-const work = tmpDir("edgeprop-mse-soft-");
 let m: Exports;
 beforeAll(async () => {
-  cpSync(path.join(repoRoot, "assembly"), path.join(work, "assembly"), { recursive: true });
-  writeFileSync(path.join(work, "assembly", "entry.ts"), [
+  m = await compileEntry<Exports>([
     'import { mse } from "./loss/mse";',
     'import { mseSoft as soft } from "./int16/mse-soft";',
     'import { smallIntBits } from "./int16/small-int-f32";',
@@ -30,26 +26,9 @@ beforeAll(async () => {
     "export function intRef(k: i32): u32 { return reinterpret<u32>(<f32>k); }",
     "export function mseSoft(y: usize, t: usize, k: i32, rows: i32, keep: bool): f64 { return soft(y, t, k, rows, keep); }",
     "export function mseRef(y: usize, t: usize, k: i32, rows: i32, keep: bool): f64 { return mse(0, y, t, k, rows, keep); }",
-    "",
-  ].join("\n"));
-  execFileSync(path.join(repoRoot, "node_modules", ".bin", "asc"),
-    ["assembly/entry.ts", "-O3", "--runtime", "stub", "--initialMemory", "4", "-o", "m.wasm"], { cwd: work, stdio: "pipe" });
-  const { instance } = await WebAssembly.instantiate(readFileSync(path.join(work, "m.wasm")));
-  m = instance.exports as unknown as Exports;
+  ], { initialMemory: 4 });
 }, 120_000);
-afterAll(() => rmDir(work));
 
-/** Deterministic random numbers (mulberry32). */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function value(r: () => number, scale: number): number {
   const c = r();

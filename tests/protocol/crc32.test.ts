@@ -5,13 +5,10 @@
 // header kept in a u64, then its payload at rx's aligned start, and over a
 // reply at tx + 3): the head bytes up to an aligned word, the word loop and
 // the tail bytes must give the table-free CRC whatever their split.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { execFileSync } from "node:child_process";
-import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
-import path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
 import * as zlib from "node:zlib";
 import { crc32 as hostCrc32 } from "../../host/protocol/crc32";
-import { repoRoot, rmDir, tmpDir } from "../helpers/paths";
+import { compileEntry } from "../helpers/assembly-entry";
 import { prng, randBytes, randInt } from "./support";
 
 interface Exports {
@@ -22,24 +19,17 @@ interface Exports {
   bytes: (c: number, v: bigint, n: number) => number;
 }
 
-const work = tmpDir("edgeprop-crc32-");
 let m: Exports;
 beforeAll(async () => {
-  copyFileSync(path.join(repoRoot, "assembly", "protocol", "crc32.ts"), path.join(work, "crc32.ts"));
-  writeFileSync(path.join(work, "entry.ts"), [
-    'import { crc32, crc32Bytes, crc32Update } from "./crc32";',
+  m = await compileEntry<Exports>([
+    'import { crc32, crc32Bytes, crc32Update } from "./protocol/crc32";',
     "const BUF: usize = memory.data(4096, 8);",
     "export function buffer(): usize { return BUF; }",
     "export function crc(p: usize, n: i32): u32 { return crc32(p, n); }",
     "export function update(c: u32, p: usize, n: i32): u32 { return crc32Update(c, p, n); }",
     "export function bytes(c: u32, v: u64, n: i32): u32 { return crc32Bytes(c, v, n); }",
-    "",
-  ].join("\n"));
-  execFileSync(path.join(repoRoot, "node_modules", ".bin", "asc"), ["entry.ts", "-O3", "--runtime", "stub", "-o", "m.wasm"], { cwd: work, stdio: "pipe" });
-  const { instance } = await WebAssembly.instantiate(readFileSync(path.join(work, "m.wasm")));
-  m = instance.exports as unknown as Exports;
+  ]);
 }, 60_000);
-afterAll(() => rmDir(work));
 
 /** A bit-at-a-time CRC-32 (reflected 0xEDB88320): the definition, no table. */
 function crcBitwise(data: Uint8Array): number {
