@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import * as zlib from "node:zlib";
 import { crc32 as hostCrc32 } from "../../host/protocol/crc32";
 import { compileEntry } from "../helpers/assembly-entry";
-import { prng, randBytes, randInt } from "./support";
+import { crcBitwise, prng, randBytes, randInt } from "./support";
 
 interface Exports {
   memory: WebAssembly.Memory;
@@ -30,16 +30,6 @@ beforeAll(async () => {
     "export function bytes(c: u32, v: u64, n: i32): u32 { return crc32Bytes(c, v, n); }",
   ]);
 }, 60_000);
-
-/** A bit-at-a-time CRC-32 (reflected 0xEDB88320): the definition, no table. */
-function crcBitwise(data: Uint8Array): number {
-  let c = 0xffffffff;
-  for (const byte of data) {
-    c ^= byte;
-    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xedb88320 : c >>> 1;
-  }
-  return (c ^ 0xffffffff) >>> 0;
-}
 
 const zcrc = (zlib as { crc32?: (d: Uint8Array) => number }).crc32;
 const reference = (d: Uint8Array): number => (zcrc ? zcrc(d) >>> 0 : crcBitwise(d));

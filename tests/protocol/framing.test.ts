@@ -8,23 +8,13 @@ import { crc32 } from "../../host/protocol/crc32";
 import { decodeFrame, encodeFrame, type Frame } from "../../host/protocol/frame";
 import { FrameSplitter } from "../../host/protocol/frame-splitter";
 import {
-  ModuleBoard, S, T, configBlock, decodeWire, dv, getWeightsPayload, hex, prng, randBytes, randInt,
+  ModuleBoard, S, T, configBlock, crcBitwise, decodeWire, dv, getWeightsPayload, hex, prng, randBytes, randInt,
   setWeightsPayload,
 } from "./support";
 
 const b = (...xs: number[]) => Uint8Array.from(xs);
 const range = (from: number, to: number) => Uint8Array.from({ length: to - from + 1 }, (_, i) => from + i);
 const cat = (...parts: Uint8Array[]) => Uint8Array.from(Buffer.concat(parts));
-
-/** A bit-at-a-time CRC-32 (reflected 0xEDB88320), independent of both tables. */
-function crcBitwise(data: Uint8Array): number {
-  let c = 0xffffffff;
-  for (const byte of data) {
-    c ^= byte;
-    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xedb88320 : c >>> 1;
-  }
-  return (c ^ 0xffffffff) >>> 0;
-}
 
 /** Buffers that stress COBS: random, zero runs, and the 254/255-byte block edges. */
 function cobsCorpus(): Uint8Array[] {

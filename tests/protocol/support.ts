@@ -176,3 +176,13 @@ export function readAllWeights(b: ModuleBoard, seq: number, count: number): { fl
   }
   return { floats: out, next: seq };
 }
+
+/** A bit-at-a-time CRC-32 (reflected 0xEDB88320): the definition, independent of the host's and the module's tables. */
+export function crcBitwise(data: Uint8Array): number {
+  let c = 0xffffffff;
+  for (const byte of data) {
+    c ^= byte;
+    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xedb88320 : c >>> 1;
+  }
+  return (c ^ 0xffffffff) >>> 0;
+}
