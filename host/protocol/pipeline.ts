@@ -67,7 +67,8 @@ export const MAX_BACKOFF = 8;
 /**
  * The no-progress deadline, in units of the plain reply deadline: twice the
  * waits of `retries` attempts at one request (each backed off, up to
- * MAX_BACKOFF), so a board that is merely silent is still given up on by its
+ * MAX_BACKOFF). It applies once the board has sent something for the run
+ * since the last answer: a board that is merely silent is given up on by its
  * attempts (however late the timers fire), and this only ends what the
  * attempts do not count. Whatever a board sends, a request that is not
  * answered within it (error replies, refused or ignored frames, resends) ends
@@ -115,6 +116,14 @@ interface Run {
   outOfOrderResentAt: number;
   /** The last error reply that named the head (for the message when the run gives up). */
   headRefusal: string | null;
+  /**
+   * Whether a frame naming a request of this run arrived since the last
+   * request answered. While the board is silent the attempts end the run
+   * ("stopped answering"): each is bounded, and the no-progress deadline,
+   * fixed when the last answer came, would otherwise overtake them whenever
+   * timers fire late (a loaded machine delays every attempt's start).
+   */
+  heardSinceProgress: boolean;
 }
 
 export class Pipeline {
@@ -182,7 +191,7 @@ export class Pipeline {
       const run: Run = {
         base: this.seq, reqs, encoded: new Map(), replies: new Map(), head: 0, sent: 0, window: Math.max(1, window),
         onReply, resolve, reject, attempts: 0, timer: null, deadline: 0, progressAt: 0, progressBy: 0, headResentAt: -1,
-        outOfOrderResentAt: -1, headRefusal: null,
+        outOfOrderResentAt: -1, headRefusal: null, heardSinceProgress: false,
       };
       this.progressed(run);
       this.run = run;
@@ -271,6 +280,7 @@ export class Pipeline {
   private progressed(run: Run): void {
     run.progressAt = performance.now();
     run.progressBy = run.progressAt + this.plainTimeoutMs(run) * noProgressUnits(this.o.retries);
+    run.heardSinceProgress = false;
   }
 
   private schedule(run: Run): void {
@@ -278,10 +288,10 @@ export class Pipeline {
       run.timer = null;
       if (this.run !== run) return;
       const now = performance.now();
-      if (now >= run.progressBy) { this.failNoProgress(run); return; }
+      if (now >= run.progressBy && run.heardSinceProgress) { this.failNoProgress(run); return; }
       if (now < run.deadline) { this.schedule(run); return; }
       this.onTimeout(run);
-    }, Math.max(1, Math.min(run.deadline, run.progressBy) - performance.now()));
+    }, Math.max(1, (run.heardSinceProgress ? Math.min(run.deadline, run.progressBy) : run.deadline) - performance.now()));
   }
 
   /** "request N (type 0x..)": the head, as the messages that end a run name it. */
@@ -396,6 +406,7 @@ export class Pipeline {
     const run = this.run;
     if (!run) return; // a late duplicate of an earlier run's reply
     const index = this.indexOf(run, f.seq);
+    if (index !== null) run.heardSinceProgress = true;
     if (f.type === Type.ERROR) {
       const { code, detail, bootId } = decodeError(f.payload);
       // Only an error naming a request in flight counts: the others answered requests of an earlier run

@@ -230,6 +230,30 @@ describe("a board that stops answering", () => {
     expect(link.dropped).toBeGreaterThanOrEqual(4);
   });
 
+  it("on a loaded machine (every timer fires late) the attempts still end it: 'stopped answering', not 'no progress'", async () => {
+    // Once the board goes silent the event loop is kept busy 100 ms at a time, as a loaded 2-core machine
+    // can: each attempt's timer fires up to 100 ms late. The no-progress deadline (30 x 15 ms from the
+    // last answer) used to overtake the 4 attempts (15 + 30 + 60 + 120 ms, each armed late).
+    const link = new DyingLink(new MemoryLink(), 60);
+    let busy: NodeJS.Timeout | null = null;
+    const write = link.write.bind(link);
+    link.write = (bytes: Uint8Array) => {
+      write(bytes);
+      if (link.dropped > 0 && busy === null) {
+        busy = setInterval(() => { const end = performance.now() + 100; while (performance.now() < end); }, 1);
+      }
+    };
+    try {
+      const board = new ProtocolBoard(link, { timeoutMs: 15, retries: 4 });
+      const err = await train(board, options()).then(() => null, (e) => e);
+      expect(err).toBeInstanceOf(LinkError);
+      expect((err as Error).message).toMatch(/stopped answering/);
+      expect((err as Error).message).toMatch(/after 4 attempts/);
+    } finally {
+      if (busy) clearInterval(busy);
+    }
+  });
+
   it("through the sim command's code path (trainOnBoard): LinkError, and the last good model is saved", async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "edgeprop-reset-"));
     try {
