@@ -8,16 +8,10 @@
 // parameter with the general routines when any of them declines. The five
 // constants it multiplies by are taken apart once per step (mul-prepared.ts).
 import { addF32, divF32, mulF32, sqrtF32, subF32 } from "./soft-f32";
-import { addNormal, addPositiveNormal, divNormal, mulNormal, sqrtPositiveNormal } from "./soft-f32-normal";
+import { addNormal, addPositiveNormal, divNormal, isNormalBits, mulNormal, sqrtPositiveNormal } from "./soft-f32-normal";
 import { mulPrepared, mulPreparedPositive, preparedExp, preparedSig } from "./mul-prepared";
 
 const SIGN: u32 = 0x80000000;
-
-/** Whether bits are a normal number (not zero, subnormal, infinite or NaN). */
-// @ts-ignore: decorator
-@inline function isNormal(x: u32): bool {
-  return ((x >> 23) & 0xff) - 1 < 0xfe;
-}
 
 /** Whether bits are a positive normal number. */
 // @ts-ignore: decorator
@@ -45,18 +39,18 @@ const SIGN: u32 = 0x80000000;
   invS: u32, invE: u32, epsF: u32, ssS: u32, ssE: u32,
 ): bool {
   const mo = load<u32>(m), vo = load<u32>(v);
-  if (!isNormal(w)) return false;
+  if (!isNormalBits(w)) return false;
   // m + b1 (d - m), d - 0 = d, 0 - m = -m, 0 + x = x exactly.
   let mNew: u32;
   if (isZero(mo)) {
-    if (!isNormal(d)) return false;
+    if (!isNormalBits(d)) return false;
     mNew = mulPrepared(d, b1S, b1E);
   } else {
-    if (!isNormal(mo)) return false;
+    if (!isNormalBits(mo)) return false;
     let diff: u32;
     if (isZero(d)) diff = mo ^ SIGN;
     else {
-      if (!isNormal(d)) return false;
+      if (!isNormalBits(d)) return false;
       diff = addNormal(d, mo ^ SIGN);
       if (diff == 0) return false;
     }
@@ -126,8 +120,8 @@ export function adamSoft(
   const b1 = reinterpret<u32>(<f32>(1 - beta1)), b2 = reinterpret<u32>(<f32>beta2);
   const oneMinusB2 = reinterpret<u32>(<f32>(1 - beta2)), epsF = reinterpret<u32>(<f32>eps);
   // The short routines take normal constants only.
-  const constantsNormal = isNormal(stepSize) && isNormal(invBc2Sqrt) && isNormal(b1) && isNormal(b2) &&
-    isNormal(oneMinusB2) && isNormal(epsF) && (stepSize & SIGN) == 0 && (epsF & SIGN) == 0 &&
+  const constantsNormal = isNormalBits(stepSize) && isNormalBits(invBc2Sqrt) && isNormalBits(b1) && isNormalBits(b2) &&
+    isNormalBits(oneMinusB2) && isNormalBits(epsF) && (stepSize & SIGN) == 0 && (epsF & SIGN) == 0 &&
     (invBc2Sqrt & SIGN) == 0 && (b2 & SIGN) == 0 && (oneMinusB2 & SIGN) == 0 && (b1 & SIGN) == 0;
   const b1S = preparedSig(b1), b1E = preparedExp(b1), b2S = preparedSig(b2), b2E = preparedExp(b2);
   const omb2S = preparedSig(oneMinusB2), omb2E = preparedExp(oneMinusB2);

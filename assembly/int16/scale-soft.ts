@@ -8,18 +8,12 @@
 // that is a power of two it is one too, and a normal g times it, the product
 // normal, is g with its exponent moved (exact, no rounding).
 import { addF32, mulF32 } from "./soft-f32";
-import { addPositiveNormal, mulNormal, squareNormal } from "./soft-f32-normal";
+import { addPositiveNormal, isNormalBits, mulNormal, squareNormal } from "./soft-f32-normal";
 
 const SIGN: u32 = 0x80000000;
 const EXP: u32 = 0x7f800000;
 const FRAC: u32 = 0x007fffff;
 const HIDDEN: u32 = 0x00800000;
-
-/** Whether bits are a normal number (not zero, subnormal, infinite or NaN). */
-// @ts-ignore: decorator
-@inline function isNormal(x: u32): bool {
-  return ((x >> 23) & 0xff) - 1 < 0xfe;
-}
 
 /**
  * sq + g * g for a normal g, sq the sum so far (+0 first, then what these
@@ -43,14 +37,14 @@ const HIDDEN: u32 = 0x00800000;
 // @ts-ignore: decorator
 @inline function addSquare(sq: u32, g: u32): u32 {
   if ((g << 1) == 0) return sq;
-  if (isNormal(g)) return addSquareNormal(sq, g);
+  if (isNormalBits(g)) return addSquareNormal(sq, g);
   return addF32(sq, mulF32(g, g));
 }
 
 /** Scales the f32 gradients in [p, end) by `scale` (bits) in place; returns the f32 sum of their squares (bits), summed in order from +0. */
 export function scaleAndSumSquaresSoft(p: usize, end: usize, scale: u32): u32 {
   let sq: u32 = 0;
-  if (!isNormal(scale)) {
+  if (!isNormalBits(scale)) {
     for (; p < end; p += 4) {
       const g = mulF32(load<u32>(p), scale);
       store<u32>(p, g);
@@ -84,7 +78,7 @@ export function scaleAndSumSquaresSoft(p: usize, end: usize, scale: u32): u32 {
   for (; p < end; p += 4) {
     const x = load<u32>(p);
     let g: u32 = 0;
-    if (isNormal(x)) g = mulNormal(x, scale);
+    if (isNormalBits(x)) g = mulNormal(x, scale);
     if (g == 0) g = mulF32(x, scale);
     store<u32>(p, g);
     sq = addSquare(sq, g);

@@ -14,6 +14,12 @@
 const SIGN: u32 = 0x80000000;
 const HIDDEN: u32 = 0x00800000;
 const FRAC: u32 = 0x007fffff;
+
+/** Whether bits are a normal number (not zero, subnormal, infinite or NaN): what the routines below take. */
+// @ts-ignore: decorator
+@inline export function isNormalBits(x: u32): bool {
+  return ((x >> 23) & 0xff) - 1 < 0xfe;
+}
 const EXP: u32 = 0x7f800000;
 
 /**

@@ -9,15 +9,9 @@
 // NaN operands give the quiet NaN 0x7fc00000 (soft-f32.ts): callers that must
 // keep a NaN's payload do not get here with one.
 import { addF32, divF32, mulF32 } from "./soft-f32";
-import { addNormal, divNormal, mulNormal } from "./soft-f32-normal";
+import { addNormal, divNormal, isNormalBits, mulNormal } from "./soft-f32-normal";
 
 const SIGN: u32 = 0x80000000;
-
-/** Whether bits are a normal number (not zero, subnormal, infinite or NaN). */
-// @ts-ignore: decorator
-@inline export function isNormalBits(x: u32): bool {
-  return ((x >> 23) & 0xff) - 1 < 0xfe;
-}
 
 function addGeneral(a: u32, b: u32): u32 { return addF32(a, b); }
 function mulGeneral(a: u32, b: u32): u32 { return mulF32(a, b); }
